@@ -1,0 +1,198 @@
+//! The OAuth authorization URL that asks a user for scopes (protocol section 2).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::scope::Scope;
+
+/// Divar's authorization endpoint for the platform this tool speaks.
+pub const DEFAULT_AUTH_URL: &str = "https://open-platform-redirect.divar.ir/oauth";
+
+/// Everything the authorization URL carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    /// Kept exactly as given: it must come back byte for byte in the redirect.
+    pub redirect_uri: String,
+    pub scopes: Vec<Scope>,
+    pub state: String,
+}
+
+impl AuthorizationRequest {
+    /// Checks the inputs: a client ID, an absolute http(s) redirect URI without a query
+    /// (Divar appends its own), at least one scope and a non-empty state.
+    pub fn new(
+        client_id: impl Into<String>,
+        redirect_uri: impl Into<String>,
+        scopes: Vec<Scope>,
+        state: impl Into<String>,
+    ) -> Result<Self> {
+        let request = AuthorizationRequest {
+            client_id: client_id.into(),
+            redirect_uri: redirect_uri.into(),
+            scopes,
+            state: state.into(),
+        };
+        let mut problems = Vec::new();
+        if request.client_id.trim().is_empty() {
+            problems.push("client_id: must not be empty".to_owned());
+        }
+        if let Err(problem) = check_redirect_uri(&request.redirect_uri) {
+            problems.push(format!("redirect_uri: {problem}"));
+        }
+        if request.scopes.is_empty() {
+            problems.push(
+                "no scope requested: give at least one --chat, --post-chats or --scope".to_owned(),
+            );
+        }
+        if request.state.is_empty() {
+            problems.push("state: must not be empty".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(request)
+        } else {
+            Err(Error::Invalid(problems))
+        }
+    }
+
+    /// The URL to send the user's browser to. Scopes are joined by spaces before
+    /// form-encoding, which writes each space as a literal `+` and percent-encodes any `+`,
+    /// `/` or `=` inside a resource ID, exactly as the protocol asks.
+    pub fn url(&self, endpoint: &Url) -> Url {
+        let mut url = endpoint.clone();
+        let scopes: Vec<String> = self.scopes.iter().map(Scope::to_string).collect();
+        url.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &self.client_id)
+            .append_pair("redirect_uri", &self.redirect_uri)
+            .append_pair("scope", &scopes.join(" "))
+            .append_pair("state", &self.state);
+        url
+    }
+}
+
+/// A redirect URI must be an absolute http(s) URL with no query string of its own.
+pub fn check_redirect_uri(value: &str) -> std::result::Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("{value:?} is not an absolute URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(format!("{value:?} must be an http or https URL"));
+    }
+    if url.query().is_some() {
+        return Err(format!(
+            "{value:?} must not carry a query string: Divar appends state and code to it"
+        ));
+    }
+    if url.fragment().is_some() {
+        return Err(format!("{value:?} must not carry a fragment (#...)"));
+    }
+    Ok(url)
+}
+
+/// An endpoint URL given by flag or environment: absolute http(s).
+pub fn parse_endpoint(name: &str, value: &str) -> Result<Url> {
+    match Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+        Ok(_) => Err(Error::invalid(format!(
+            "{name}: {value:?} must be an http or https URL"
+        ))),
+        Err(e) => Err(Error::invalid(format!(
+            "{name}: {value:?} is not an absolute URL ({e})"
+        ))),
+    }
+}
+
+/// A fresh state: 128 random bits from the operating system, URL-safe base64.
+pub fn random_state() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        Error::Unavailable(format!(
+            "cannot read the operating system's random source: {e}"
+        ))
+    })?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scope::Chat;
+
+    fn endpoint() -> Url {
+        Url::parse(DEFAULT_AUTH_URL).unwrap()
+    }
+
+    fn seed_request() -> AuthorizationRequest {
+        let chat = Chat::new(
+            "e9ba8a81-9583-4f7c-af54-b07df089d971",
+            "AZf3Uqr3",
+            "1697004f-e902-44c2-bbbe-bf8e20d54bff",
+        )
+        .unwrap();
+        AuthorizationRequest::new(
+            "my-app",
+            "https://app.example/callback",
+            vec![
+                Scope::Chat(chat),
+                Scope::post_chats("AZf3Uqr3").unwrap(),
+                Scope::raw("USER_PHONE").unwrap(),
+            ],
+            "s1",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn encodes_as_the_protocol_says() {
+        assert_eq!(
+            seed_request().url(&endpoint()).as_str(),
+            "https://open-platform-redirect.divar.ir/oauth?response_type=code&client_id=my-app\
+             &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback\
+             &scope=CHAT_SEND_MESSAGE_OAUTH__ZTliYThhODEtOTU4My00ZjdjLWFmNTQtYjA3ZGYwODlkOTcxOkFaZjNVcXIzOjE2OTcwMDRmLWU5MDItNDRjMi1iYmJlLWJmOGUyMGQ1NGJmZg%3D%3D\
+             +CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3+USER_PHONE&state=s1"
+        );
+    }
+
+    #[test]
+    fn parses_back_to_exactly_its_inputs() {
+        let request = seed_request();
+        let url = request.url(&endpoint());
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let scopes: Vec<String> = request.scopes.iter().map(Scope::to_string).collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("response_type".into(), "code".into()),
+                ("client_id".into(), "my-app".into()),
+                ("redirect_uri".into(), request.redirect_uri.clone()),
+                ("scope".into(), scopes.join(" ")),
+                ("state".into(), "s1".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_bad_redirects_and_no_scope() {
+        for bad in [
+            "app.example/cb",
+            "ftp://app.example/cb",
+            "https://app.example/cb?x=1",
+            "https://app.example/cb#top",
+            "",
+        ] {
+            let err = AuthorizationRequest::new("a", bad, vec![Scope::raw("X").unwrap()], "s")
+                .unwrap_err();
+            assert!(err.to_string().contains("redirect_uri"), "{bad}: {err}");
+        }
+        let err = AuthorizationRequest::new("a", "https://a.example/", vec![], "s").unwrap_err();
+        assert!(err.to_string().contains("no scope requested"));
+    }
+
+    #[test]
+    fn random_states_are_long_and_distinct() {
+        let a = random_state().unwrap();
+        assert_eq!(a.len(), 22);
+        assert_ne!(a, random_state().unwrap());
+    }
+}

@@ -1,0 +1,344 @@
+//! The HTTP side: the exact request for each API call, and the client that sends it and
+//! reads the answer.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::message::Message;
+use crate::secret::SecretString;
+
+/// Divar's API for the platform this tool speaks.
+pub const DEFAULT_API_URL: &str = "https://api.divar.ir";
+/// Where messages are sent, relative to the API base URL.
+pub const SEND_MESSAGE_PATH: &str = "v2/open-platform/chat/conversation";
+/// Answers larger than this are refused rather than read into memory.
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+/// How much of an unexpected answer an error message quotes.
+const QUOTE_CHARS: usize = 200;
+
+/// The two secrets a send needs: the app's API key and the user's access token.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub api_key: SecretString,
+    pub access_token: SecretString,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderValue {
+    Plain(String),
+    Secret(SecretString),
+}
+
+/// One request, fully formed: what is sent, and what a dry run prints.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    pub method: &'static str,
+    pub url: Url,
+    pub headers: Vec<(&'static str, HeaderValue)>,
+    pub body: Vec<u8>,
+}
+
+impl PreparedRequest {
+    /// `POST /v2/open-platform/chat/conversation` with the message as its body.
+    pub fn send_message(base: &Url, message: &Message, credentials: &Credentials) -> Self {
+        PreparedRequest {
+            method: "POST",
+            url: endpoint(base, SEND_MESSAGE_PATH),
+            headers: vec![
+                (
+                    "content-type",
+                    HeaderValue::Plain("application/json".into()),
+                ),
+                (
+                    "x-api-key",
+                    HeaderValue::Secret(credentials.api_key.clone()),
+                ),
+                (
+                    "x-access-token",
+                    HeaderValue::Secret(credentials.access_token.clone()),
+                ),
+            ],
+            body: message.to_body(),
+        }
+    }
+
+    /// The request as text: request line, headers, blank line, body. Secrets print as
+    /// `***` unless `show_secrets` is set.
+    pub fn render(&self, show_secrets: bool) -> String {
+        let mut out = format!("{} {}\n", self.method, self.url);
+        for (name, value) in &self.headers {
+            let value = match value {
+                HeaderValue::Plain(v) => v.as_str(),
+                HeaderValue::Secret(s) if show_secrets => s.expose(),
+                HeaderValue::Secret(_) => SecretString::MASK,
+            };
+            let _ = writeln!(out, "{name}: {value}");
+        }
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(&self.body));
+        out.push('\n');
+        out
+    }
+}
+
+/// `path` under `base`, keeping any path prefix the base URL has.
+pub fn endpoint(base: &Url, path: &str) -> Url {
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        let with_slash = format!("{}/", base.path());
+        base.set_path(&with_slash);
+    }
+    base.join(path).unwrap_or(base)
+}
+
+/// How the client talks to the network.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Bounds the whole request, from connecting to the last byte of the answer.
+    pub timeout: Duration,
+}
+
+/// An answer that arrived in full: its HTTP status and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Sends prepared requests. Redirects are never followed, so credentials never reach a
+/// host other than the configured one.
+pub struct ApiClient {
+    http: reqwest::Client,
+}
+
+impl ApiClient {
+    pub fn new(options: &ClientOptions) -> Result<Self> {
+        // reqwest is built without a bundled crypto provider; ring is ours. An `Err` means
+        // one is installed already, which is all that is needed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(options.timeout)
+            .user_agent(concat!("kenar-chat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Unavailable(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(ApiClient { http })
+    }
+
+    /// Sends one request and reads its answer (at most [`MAX_ANSWER_BYTES`]).
+    pub async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| Error::Unavailable(format!("bad method: {e}")))?;
+        let mut builder = self
+            .http
+            .request(method, request.url.clone())
+            .body(request.body.clone());
+        for (name, value) in &request.headers {
+            let value = match value {
+                HeaderValue::Plain(v) => v.as_str(),
+                HeaderValue::Secret(s) => s.expose(),
+            };
+            builder = builder.header(*name, value);
+        }
+        let mut response = builder.send().await.map_err(|e| network_error(&e))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| quote(v.as_bytes()))
+                .unwrap_or_else(|| "nowhere".into());
+            return Err(Error::Unavailable(format!(
+                "the API answered with a redirect (HTTP {}) to {location}; redirects are not \
+                 followed, so that credentials never reach another host",
+                status.as_u16()
+            )));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(Error::Unavailable(format!(
+                    "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
+                    status.as_u16()
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            status: status.as_u16(),
+            body,
+        })
+    }
+}
+
+fn network_error(e: &reqwest::Error) -> Error {
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let _ = write!(detail, ": {cause}");
+        source = cause.source();
+    }
+    let what = if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "cannot connect to the API"
+    } else {
+        "the request failed"
+    };
+    Error::Unavailable(format!("{what} ({detail})"))
+}
+
+/// Interprets the answer to a send: success is an HTTP 2xx whose JSON body carries
+/// `status` 200 (when it carries a status at all). Returns the body on success.
+pub fn check_answer(answer: &Answer) -> Result<Value> {
+    let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    let server_message = || match json.as_ref().and_then(|v| v.get("message")) {
+        Some(Value::String(m)) => quote(m.as_bytes()),
+        _ => quote(&answer.body),
+    };
+    match answer.status {
+        200..=299 => {}
+        429 => {
+            return Err(Error::RateLimited {
+                message: server_message(),
+            });
+        }
+        400..=499 => {
+            return Err(Error::Refused {
+                status: answer.status,
+                message: server_message(),
+            });
+        }
+        status => {
+            return Err(Error::Unavailable(format!(
+                "the API failed (HTTP {status}): {}",
+                server_message()
+            )));
+        }
+    }
+    let Some(Value::Object(fields)) = &json else {
+        return Err(Error::Unavailable(format!(
+            "the API answered HTTP {} with a body that is not a JSON object: {}",
+            answer.status,
+            quote(&answer.body)
+        )));
+    };
+    match fields.get("status") {
+        None => {}
+        Some(status) if status_is_200(status) => {}
+        Some(status) => {
+            return Err(Error::Refused {
+                status: answer.status,
+                message: format!(
+                    "the answer's status is {}: {}",
+                    quote(status.to_string().as_bytes()),
+                    server_message()
+                ),
+            });
+        }
+    }
+    Ok(Value::Object(fields.clone()))
+}
+
+fn status_is_200(status: &Value) -> bool {
+    match status {
+        Value::Number(n) => n.as_u64() == Some(200),
+        Value::String(s) => s == "200",
+        _ => false,
+    }
+}
+
+/// Quotes untrusted text for an error message: at most 200 characters, with control
+/// characters escaped so that the server cannot write to the terminal.
+pub fn quote(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(QUOTE_CHARS) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    if out.is_empty() {
+        "(empty body)".into()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn endpoint_keeps_a_base_path() {
+        let base = Url::parse("http://127.0.0.1:8080/prefix").unwrap();
+        assert_eq!(
+            endpoint(&base, SEND_MESSAGE_PATH).as_str(),
+            "http://127.0.0.1:8080/prefix/v2/open-platform/chat/conversation"
+        );
+        let base = Url::parse(DEFAULT_API_URL).unwrap();
+        assert_eq!(
+            endpoint(&base, SEND_MESSAGE_PATH).as_str(),
+            "https://api.divar.ir/v2/open-platform/chat/conversation"
+        );
+    }
+
+    #[test]
+    fn success_needs_both_statuses() {
+        assert!(check_answer(&answer(200, r#"{"status":200,"message":"success"}"#)).is_ok());
+        assert!(check_answer(&answer(200, r#"{"status":"200"}"#)).is_ok());
+        assert!(check_answer(&answer(201, r#"{}"#)).is_ok());
+        let err = check_answer(&answer(200, r#"{"status":400,"message":"bad peer"}"#)).unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.to_string().contains("bad peer"));
+        assert_eq!(
+            check_answer(&answer(200, "<html>"))
+                .unwrap_err()
+                .exit_code(),
+            5
+        );
+        assert_eq!(
+            check_answer(&answer(200, "[1]")).unwrap_err().exit_code(),
+            5
+        );
+    }
+
+    #[test]
+    fn failures_map_to_their_exit_codes() {
+        let refused = check_answer(&answer(403, r#"{"message":"no scope"}"#)).unwrap_err();
+        assert_eq!(refused.exit_code(), 3);
+        assert!(refused.to_string().contains("no scope"));
+        assert_eq!(
+            check_answer(&answer(429, "slow down"))
+                .unwrap_err()
+                .exit_code(),
+            4
+        );
+        assert_eq!(check_answer(&answer(502, "")).unwrap_err().exit_code(), 5);
+    }
+
+    #[test]
+    fn quotes_are_short_and_inert() {
+        assert_eq!(quote(b"\x1b[31mred\x07"), "\\u{1b}[31mred\\u{7}");
+        let long = "x".repeat(500);
+        assert_eq!(quote(long.as_bytes()).chars().count(), 201);
+        assert_eq!(quote(b""), "(empty body)");
+    }
+}

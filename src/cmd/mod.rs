@@ -1,0 +1,15 @@
+//! One module per subcommand: its arguments and what it does.
+
+pub mod oauth_url;
+pub mod scope;
+pub mod send;
+
+use crate::cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Scope(args) => scope::run(args),
+        Command::OauthUrl(args) => oauth_url::run(args),
+        Command::Send(args) => send::run(*args),
+    }
+}

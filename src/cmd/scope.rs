@@ -1,0 +1,97 @@
+//! `kenar-chat scope`: the resource ID and OAuth scope a message needs.
+
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use kenar_chat::Error;
+use kenar_chat::scope::{Chat, Scope};
+use serde_json::{Map, Value};
+
+use crate::output;
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat scope chat --user-id e9ba8a81-9583-4f7c-af54-b07df089d971 \\
+      --post-token AZf3Uqr3 --peer-id 1697004f-e902-44c2-bbbe-bf8e20d54bff
+  kenar-chat scope post --post-token AZf3Uqr3 -o scope
+  kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3 -o json")]
+pub struct ScopeArgs {
+    #[command(subcommand)]
+    pub kind: ScopeKind,
+    /// What to print: labelled text, a JSON object, or just the scope or resource ID
+    #[arg(short, long, value_enum, default_value_t, global = true)]
+    pub output: ScopeFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScopeKind {
+    /// Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)
+    Chat {
+        /// The user the message is sent as (the one who grants access)
+        #[arg(long)]
+        user_id: String,
+        /// The post (ad) the chat is about
+        #[arg(long)]
+        post_token: String,
+        /// The other side of the chat
+        #[arg(long)]
+        peer_id: String,
+    },
+    /// Permission to send in every chat of one post
+    Post {
+        /// The post (ad) whose chats the app may write in
+        #[arg(long)]
+        post_token: String,
+    },
+    /// Say what a scope string or a bare resource ID grants
+    Decode {
+        /// A scope such as CHAT_SEND_MESSAGE_OAUTH__..., or a resource ID
+        value: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ScopeFormat {
+    #[default]
+    Text,
+    Json,
+    /// Only the scope string
+    Scope,
+    /// Only the resource ID
+    ResourceId,
+}
+
+pub fn run(args: ScopeArgs) -> Result<()> {
+    let scope = match args.kind {
+        ScopeKind::Chat {
+            user_id,
+            post_token,
+            peer_id,
+        } => Scope::Chat(Chat::new(user_id, post_token, peer_id)?),
+        ScopeKind::Post { post_token } => Scope::post_chats(post_token)?,
+        ScopeKind::Decode { value } => Scope::decode(&value)?,
+    };
+    match args.output {
+        ScopeFormat::Scope => output::line(&scope.to_string()),
+        ScopeFormat::ResourceId => match scope.resource() {
+            Some(resource) => output::line(&resource),
+            None => Err(Error::invalid(format!("{scope} carries no resource ID")).into()),
+        },
+        ScopeFormat::Json => {
+            let fields: Map<String, Value> = scope
+                .describe()
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), Value::String(value)))
+                .collect();
+            output::json(&Value::Object(fields))
+        }
+        ScopeFormat::Text => {
+            let fields = scope.describe();
+            let width = fields.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+            let text: Vec<String> = fields
+                .iter()
+                .map(|(name, value)| format!("{name:width$}  {value}"))
+                .collect();
+            output::line(&text.join("\n"))
+        }
+    }
+}

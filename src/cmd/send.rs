@@ -1,0 +1,340 @@
+//! `kenar-chat send`: send one TEXT message, from flags, a message file or standard input.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, ValueHint};
+use kenar_chat::Error;
+use kenar_chat::authorize;
+use kenar_chat::client::{
+    self, ApiClient, ClientOptions, Credentials, DEFAULT_API_URL, HeaderValue, PreparedRequest,
+};
+use kenar_chat::input;
+use kenar_chat::message::{ButtonDataDraft, ButtonDraft, Message, MessageDraft};
+use kenar_chat::secret::SecretString;
+use serde_json::{Map, Value, json};
+
+use crate::output::{self, Format};
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  export KENAR_API_KEY=... KENAR_ACCESS_TOKEN=...
+  kenar-chat send --user-id U --post-token AZf3Uqr3 --peer-id P --message 'Your order shipped'
+  kenar-chat send --file message.json --receiver-caption 'Track it' --receiver-icon truck \\
+      --receiver-direct-link https://shop.example/track/42
+  echo '{\"user_id\":\"U\",\"post_token\":\"T\",\"peer_id\":\"P\",\"message\":\"hi\"}' \\
+      | kenar-chat send --file - --dry-run")]
+pub struct SendArgs {
+    /// The user the message is sent as (the one who granted access)
+    #[arg(long)]
+    pub user_id: Option<String>,
+    /// The post (ad) the chat is about
+    #[arg(long)]
+    pub post_token: Option<String>,
+    /// The other side of the chat
+    #[arg(long)]
+    pub peer_id: Option<String>,
+    /// The message text (both sides see it)
+    #[arg(long, conflicts_with = "message_file")]
+    pub message: Option<String>,
+    /// Read the message text from a file ('-' for standard input); one trailing newline is dropped
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub message_file: Option<PathBuf>,
+    /// A JSON message file in the API body shape ('-' for standard input); flags override its fields
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub sender: SenderButtonArgs,
+    #[command(flatten)]
+    pub receiver: ReceiverButtonArgs,
+
+    /// Read the app's API key from this file (instead of KENAR_API_KEY)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub api_key_file: Option<PathBuf>,
+    /// Read the user's access token from this file (instead of KENAR_ACCESS_TOKEN)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub access_token_file: Option<PathBuf>,
+    /// The API key itself (visible to other local users: prefer KENAR_API_KEY)
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+
+    /// The API's base URL
+    #[arg(long, env = "KENAR_API_URL", default_value = DEFAULT_API_URL, value_hint = ValueHint::Url)]
+    pub base_url: String,
+    /// Give up on the request after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Print the request instead of sending it (secrets as ***)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run, print the API key and access token as they are
+    #[arg(long, requires = "dry_run")]
+    pub show_secrets: bool,
+    /// A one-line confirmation (text) or the API's answer (json)
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: Format,
+}
+
+/// The button shown only to the sender.
+#[derive(Debug, Args)]
+pub struct SenderButtonArgs {
+    /// Text on the sender's button
+    #[arg(long = "sender-caption", id = "sender_caption", value_name = "TEXT")]
+    pub caption: Option<String>,
+    /// Icon name of the sender's button
+    #[arg(long = "sender-icon", id = "sender_icon", value_name = "NAME")]
+    pub icon: Option<String>,
+    /// Make the sender's button a DIRECT_LINK that opens this URL
+    #[arg(long = "sender-direct-link", id = "sender_direct_link", value_name = "URL", value_hint = ValueHint::Url)]
+    pub direct_link: Option<String>,
+    /// Make the sender's button a LINK carrying this JSON object back to the app
+    #[arg(
+        long = "sender-extra-data",
+        id = "sender_extra_data",
+        value_name = "JSON",
+        conflicts_with = "sender_direct_link"
+    )]
+    pub extra_data: Option<String>,
+}
+
+/// The button shown only to the receiver.
+#[derive(Debug, Args)]
+pub struct ReceiverButtonArgs {
+    /// Text on the receiver's button
+    #[arg(
+        long = "receiver-caption",
+        id = "receiver_caption",
+        value_name = "TEXT"
+    )]
+    pub caption: Option<String>,
+    /// Icon name of the receiver's button
+    #[arg(long = "receiver-icon", id = "receiver_icon", value_name = "NAME")]
+    pub icon: Option<String>,
+    /// Make the receiver's button a DIRECT_LINK that opens this URL
+    #[arg(long = "receiver-direct-link", id = "receiver_direct_link", value_name = "URL", value_hint = ValueHint::Url)]
+    pub direct_link: Option<String>,
+    /// Make the receiver's button a LINK carrying this JSON object back to the app
+    #[arg(
+        long = "receiver-extra-data",
+        id = "receiver_extra_data",
+        value_name = "JSON",
+        conflicts_with = "receiver_direct_link"
+    )]
+    pub extra_data: Option<String>,
+}
+
+pub fn run(args: SendArgs) -> Result<()> {
+    let base_url = authorize::parse_endpoint("--base-url", &args.base_url)?;
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| Error::invalid("--timeout: must be a positive number of seconds"))?;
+    let (message, credentials) = gather(&args)?;
+    let request = PreparedRequest::send_message(&base_url, &message, &credentials);
+    if args.dry_run {
+        return print_dry_run(&request, args.show_secrets, args.output);
+    }
+    let client = ApiClient::new(&ClientOptions { timeout })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let answer = runtime.block_on(client.execute(&request))?;
+    let body = client::check_answer(&answer)?;
+    match args.output {
+        Format::Json => output::json(&body),
+        Format::Text => output::line(&format!(
+            "sent: message from {} to {} in the chat about post {}",
+            message.chat.user_id, message.chat.peer_id, message.chat.post_token
+        )),
+    }
+}
+
+/// The message and the credentials, or every problem with them in one error.
+fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
+    if is_stdin(&args.file) && is_stdin(&args.message_file) {
+        return Err(Error::invalid(
+            "--file and --message-file cannot both read standard input ('-')",
+        )
+        .into());
+    }
+    let mut draft = match &args.file {
+        Some(path) => MessageDraft::from_file(path)?,
+        None => MessageDraft::default(),
+    };
+    draft.overlay(flag_draft(args)?);
+
+    let mut problems = Vec::new();
+    let api_key = secret(
+        args.api_key.as_deref(),
+        "--api-key",
+        args.api_key_file.as_deref(),
+        "KENAR_API_KEY",
+        "API key",
+    )?;
+    let access_token = secret(
+        args.access_token.as_deref(),
+        "--access-token",
+        args.access_token_file.as_deref(),
+        "KENAR_ACCESS_TOKEN",
+        "access token",
+    )?;
+    let message = match draft.build() {
+        Ok(message) => Some(message),
+        Err(Error::Invalid(found)) => {
+            problems.extend(found.into_iter().map(|p| name_flags(&p)));
+            None
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if api_key.is_none() {
+        problems.push("API key: missing (set KENAR_API_KEY or give --api-key-file)".into());
+    }
+    if access_token.is_none() {
+        problems.push(
+            "access token: missing (set KENAR_ACCESS_TOKEN or give --access-token-file)".into(),
+        );
+    }
+    match (message, api_key, access_token) {
+        (Some(message), Some(api_key), Some(access_token)) => Ok((
+            message,
+            Credentials {
+                api_key,
+                access_token,
+            },
+        )),
+        _ => Err(Error::Invalid(problems).into()),
+    }
+}
+
+/// Says which flags give a missing top-level value.
+fn name_flags(problem: &str) -> String {
+    let flags = match problem {
+        "user_id: missing" => "--user-id",
+        "post_token: missing" => "--post-token",
+        "peer_id: missing" => "--peer-id",
+        "message: missing" => "--message or --message-file",
+        _ => return problem.to_owned(),
+    };
+    format!("{problem} (give {flags}, or set it in --file)")
+}
+
+/// The fields the flags set, as a draft to lay over the file's.
+fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
+    let message = match &args.message_file {
+        Some(path) => Some(input::read_text(path).map_err(|e| e.prefixed("--message-file "))?),
+        None => args.message.clone(),
+    };
+    Ok(MessageDraft {
+        user_id: args.user_id.clone(),
+        post_token: args.post_token.clone(),
+        peer_id: args.peer_id.clone(),
+        kind: None,
+        message,
+        sender_btn: button_draft(
+            "--sender-extra-data",
+            &args.sender.caption,
+            &args.sender.icon,
+            &args.sender.direct_link,
+            &args.sender.extra_data,
+        )?,
+        receiver_btn: button_draft(
+            "--receiver-extra-data",
+            &args.receiver.caption,
+            &args.receiver.icon,
+            &args.receiver.direct_link,
+            &args.receiver.extra_data,
+        )?,
+    })
+}
+
+fn button_draft(
+    extra_data_flag: &str,
+    caption: &Option<String>,
+    icon: &Option<String>,
+    direct_link: &Option<String>,
+    extra_data: &Option<String>,
+) -> Result<Option<ButtonDraft>, Error> {
+    if caption.is_none() && icon.is_none() && direct_link.is_none() && extra_data.is_none() {
+        return Ok(None);
+    }
+    let extra_data = extra_data
+        .as_deref()
+        .map(|text| {
+            serde_json::from_str::<Value>(text)
+                .map_err(|e| Error::invalid(format!("{extra_data_flag}: not valid JSON ({e})")))
+        })
+        .transpose()?;
+    Ok(Some(ButtonDraft {
+        action: None,
+        data: ButtonDataDraft {
+            icon_name: icon.clone(),
+            caption: caption.clone(),
+            extra_data,
+            direct_link: direct_link.clone(),
+        },
+    }))
+}
+
+/// A secret from its flag (with a warning), its file, or its environment variable.
+fn secret(
+    flag: Option<&str>,
+    flag_name: &str,
+    file: Option<&Path>,
+    env_var: &str,
+    what: &str,
+) -> Result<Option<SecretString>, Error> {
+    if let Some(value) = flag {
+        eprintln!(
+            "warning: {flag_name} is visible to other local users in the process list; \
+             prefer {env_var} or {flag_name}-file"
+        );
+        if value.is_empty() {
+            return Err(Error::invalid(format!("{flag_name}: must not be empty")));
+        }
+        return Ok(Some(SecretString::new(value)));
+    }
+    if let Some(path) = file {
+        return SecretString::from_file(path, what).map(Some);
+    }
+    Ok(std::env::var(env_var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(SecretString::new))
+}
+
+fn print_dry_run(request: &PreparedRequest, show_secrets: bool, format: Format) -> Result<()> {
+    match format {
+        Format::Text => output::line(request.render(show_secrets).trim_end()),
+        Format::Json => {
+            let headers: Map<String, Value> = request
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = match value {
+                        HeaderValue::Plain(v) => v.clone(),
+                        HeaderValue::Secret(s) if show_secrets => s.expose().to_owned(),
+                        HeaderValue::Secret(_) => SecretString::MASK.to_owned(),
+                    };
+                    ((*name).to_owned(), Value::String(value))
+                })
+                .collect();
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+            output::json(&json!({
+                "method": request.method,
+                "url": request.url.as_str(),
+                "headers": headers,
+                "body": body,
+            }))
+        }
+    }
+}
+
+fn is_stdin(path: &Option<PathBuf>) -> bool {
+    path.as_deref().is_some_and(input::is_stdin)
+}

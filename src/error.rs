@@ -1,0 +1,83 @@
+//! The library's error type, and the stable exit code each kind of failure maps to.
+
+use std::fmt;
+
+/// Everything that can go wrong, grouped by what the caller should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is wrong; nothing was sent. Each entry names the field and the problem.
+    #[error("{}", Problems(.0))]
+    Invalid(Vec<String>),
+    /// The API answered 4xx (other than 429): it understood and refused.
+    #[error("the API refused the request (HTTP {status}): {message}")]
+    Refused { status: u16, message: String },
+    /// The API answered 429.
+    #[error("rate limited by the API (HTTP 429): {message}")]
+    RateLimited { message: String },
+    /// 5xx, a network failure, a timeout or an answer that cannot be understood.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl Error {
+    /// One invalid field, for the common case.
+    pub fn invalid(problem: impl Into<String>) -> Self {
+        Error::Invalid(vec![problem.into()])
+    }
+
+    /// Puts `prefix` (a flag, a file, a line number) in front of each invalid-input problem.
+    pub fn prefixed(self, prefix: &str) -> Self {
+        match self {
+            Error::Invalid(found) => {
+                Error::Invalid(found.into_iter().map(|p| format!("{prefix}{p}")).collect())
+            }
+            other => other,
+        }
+    }
+
+    /// The process exit code documented in the README.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid(_) => 2,
+            Error::Refused { .. } => 3,
+            Error::RateLimited { .. } => 4,
+            Error::Unavailable(_) => 5,
+        }
+    }
+}
+
+/// Several problems read as one message: one per line after the first.
+struct Problems<'a>(&'a [String]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [] => f.write_str("invalid input"),
+            [one] => f.write_str(one),
+            many => {
+                write!(f, "{} problems with the input:", many.len())?;
+                for problem in many {
+                    write!(f, "\n  - {problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_problems_are_listed_one_per_line() {
+        let err = Error::Invalid(vec!["a: missing".into(), "b: missing".into()]);
+        assert_eq!(
+            err.to_string(),
+            "2 problems with the input:\n  - a: missing\n  - b: missing"
+        );
+        assert_eq!(err.exit_code(), 2);
+    }
+}

@@ -1,0 +1,107 @@
+//! Reading input named on the command line: a file, or standard input for `-`. Input is
+//! bounded so that a huge or endless source is refused instead of filling memory.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Input larger than this (a message file, a message text) is refused.
+pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
+
+/// Whether a path names standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How a path is named in errors.
+pub fn source_name(path: &Path) -> String {
+    if is_stdin(path) {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads all of a file, or standard input for `-`, refusing more than [`MAX_INPUT_BYTES`].
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
+    let source = source_name(path);
+    let reader: Box<dyn Read> = if is_stdin(path) {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| Error::invalid(format!("{source}: cannot open: {e}")))?,
+        )
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::invalid(format!("{source}: cannot read: {e}")))?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Error::invalid(format!(
+            "{source}: larger than {MAX_INPUT_BYTES} bytes"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads UTF-8 text with [`read_bounded`]; one trailing newline (`\n` or `\r\n`) is
+/// dropped, since editors add it and it is never meant as part of the value.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = read_bounded(path)?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        Error::invalid(format!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            source_name(path),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_loses_one_trailing_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t");
+        std::fs::write(&path, "a\n\r\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "a\n");
+    }
+
+    #[test]
+    fn large_and_non_utf8_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        std::fs::write(&path, vec![b'a'; MAX_INPUT_BYTES + 1]).unwrap();
+        assert!(
+            read_bounded(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("larger than")
+        );
+        std::fs::write(&path, b"ok\xff").unwrap();
+        let err = read_text(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("not UTF-8 text (invalid byte at offset 2)"),
+            "{err}"
+        );
+        let missing = dir.path().join("missing");
+        assert!(
+            read_bounded(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("cannot open")
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! kenar-chat: send chat messages through Divar's open platform (Kenar Divar).
+//!
+//! The library knows the protocol and nothing of the command line: scopes and resource
+//! IDs, the message model and its checks, the OAuth authorization URL, and the HTTP
+//! client. The `kenar-chat` binary is a thin shell over it.
+
+pub mod authorize;
+pub mod client;
+pub mod error;
+pub mod input;
+pub mod message;
+pub mod scope;
+pub mod secret;
+
+pub use error::{Error, Result};

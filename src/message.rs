@@ -1,0 +1,534 @@
+//! The message model (protocol section 3): a draft read from a file or flags, checked
+//! into a [`Message`] that serializes to exactly the API body.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::input::{self, MAX_INPUT_BYTES};
+use crate::scope::Chat;
+
+pub const LINK: &str = "LINK";
+pub const DIRECT_LINK: &str = "DIRECT_LINK";
+const TEXT: &str = "TEXT";
+
+/// A message as written in a file or given by flags: every field optional, so that files
+/// and flags can be merged before the whole is checked once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_id: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_btn: Option<ButtonDraft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver_btn: Option<ButtonDraft>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub data: ButtonDataDraft,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonDataDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_data: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct_link: Option<String>,
+}
+
+/// A checked message, ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub chat: Chat,
+    pub text: String,
+    pub sender_button: Option<Button>,
+    pub receiver_button: Option<Button>,
+}
+
+/// A checked button: shown under the message to one side of the chat only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button {
+    pub icon_name: String,
+    pub caption: String,
+    pub action: ButtonAction,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ButtonAction {
+    /// Divar calls the app's session initialization URL with this data (section 4).
+    Link { extra_data: Map<String, Value> },
+    /// Divar opens this absolute http(s) URL directly.
+    DirectLink { url: String },
+}
+
+impl MessageDraft {
+    /// Reads a draft from JSON text; `source` names it in errors (a path, or "standard input").
+    pub fn from_json(source: &str, bytes: &[u8]) -> Result<Self> {
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(Error::invalid(format!(
+                "{source}: larger than {MAX_INPUT_BYTES} bytes"
+            )));
+        }
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            return Err(Error::invalid(format!(
+                "{source}: starts with a UTF-8 byte-order mark; save it as plain UTF-8 without BOM"
+            )));
+        }
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed = match serde_path_to_error::deserialize(&mut de) {
+            Ok(draft) => de.end().map(|()| draft).map_err(|e| (String::new(), e)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let field = if path == "." {
+                    String::new()
+                } else {
+                    format!("{path}: ")
+                };
+                Err((field, e.into_inner()))
+            }
+        };
+        let draft = parsed.map_err(|(field, e)| {
+            Error::invalid(format!(
+                "{source}: line {} column {}: {field}{}",
+                e.line(),
+                e.column(),
+                without_position(&e)
+            ))
+        })?;
+        Ok(draft)
+    }
+
+    /// Reads a draft from a file, or standard input for `-`.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        Self::from_json(&input::source_name(path), &input::read_bounded(path)?)
+    }
+
+    /// Fills every field that `over` sets, keeping the rest: flags override a file.
+    pub fn overlay(&mut self, over: MessageDraft) {
+        fn set<T>(slot: &mut Option<T>, value: Option<T>) {
+            if value.is_some() {
+                *slot = value;
+            }
+        }
+        set(&mut self.user_id, over.user_id);
+        set(&mut self.post_token, over.post_token);
+        set(&mut self.peer_id, over.peer_id);
+        set(&mut self.kind, over.kind);
+        set(&mut self.message, over.message);
+        overlay_button(&mut self.sender_btn, over.sender_btn);
+        overlay_button(&mut self.receiver_btn, over.receiver_btn);
+    }
+
+    /// Names (as JSON paths) the required fields that are still missing.
+    pub fn missing(&self) -> Vec<&'static str> {
+        [
+            ("user_id", self.user_id.is_none()),
+            ("post_token", self.post_token.is_none()),
+            ("peer_id", self.peer_id.is_none()),
+            ("message", self.message.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, missing)| missing.then_some(name))
+        .collect()
+    }
+
+    /// Checks everything at once and reports every problem together.
+    pub fn build(self) -> Result<Message> {
+        let mut problems: Vec<String> = self
+            .missing()
+            .into_iter()
+            .map(|f| format!("{f}: missing"))
+            .collect();
+        if let Some(kind) = &self.kind
+            && kind != TEXT
+        {
+            problems.push(format!("type: must be \"TEXT\", not {kind:?}"));
+        }
+        if let Some(text) = &self.message
+            && text.trim().is_empty()
+        {
+            problems.push("message: must not be blank".into());
+        }
+        let sender = self.sender_btn.map(|b| b.build("sender_btn"));
+        let receiver = self.receiver_btn.map(|b| b.build("receiver_btn"));
+        for result in [&sender, &receiver].into_iter().flatten() {
+            if let Err(errs) = result {
+                problems.extend(errs.iter().cloned());
+            }
+        }
+        let chat = match (self.user_id, self.post_token, self.peer_id) {
+            (Some(user), Some(post), Some(peer)) => match Chat::new(user, post, peer) {
+                Ok(chat) => Some(chat),
+                Err(Error::Invalid(errs)) => {
+                    problems.extend(errs);
+                    None
+                }
+                Err(other) => return Err(other),
+            },
+            _ => None,
+        };
+        match (chat, self.message, problems.is_empty()) {
+            (Some(chat), Some(text), true) => Ok(Message {
+                chat,
+                text,
+                sender_button: sender.and_then(Result::ok),
+                receiver_button: receiver.and_then(Result::ok),
+            }),
+            _ => Err(Error::Invalid(problems)),
+        }
+    }
+}
+
+impl ButtonDraft {
+    fn build(self, side: &str) -> std::result::Result<Button, Vec<String>> {
+        let data = self.data;
+        let mut problems = Vec::new();
+        let mut need = |name: &str, value: &Option<String>| match value {
+            None => problems.push(format!("{side}.data.{name}: missing")),
+            Some(v) if v.trim().is_empty() => {
+                problems.push(format!("{side}.data.{name}: must not be blank"))
+            }
+            Some(_) => {}
+        };
+        need("icon_name", &data.icon_name);
+        need("caption", &data.caption);
+        let action = match (self.action.as_deref(), data.extra_data, data.direct_link) {
+            (_, Some(_), Some(_)) => {
+                problems.push(format!(
+                    "{side}.data: give either extra_data (LINK) or direct_link (DIRECT_LINK), not both"
+                ));
+                None
+            }
+            (Some(LINK) | None, Some(Value::Object(extra_data)), None) => {
+                Some(ButtonAction::Link { extra_data })
+            }
+            (Some(LINK) | None, Some(other), None) => {
+                problems.push(format!(
+                    "{side}.data.extra_data: must be a JSON object, not {}",
+                    json_kind(&other)
+                ));
+                None
+            }
+            (Some(DIRECT_LINK) | None, None, Some(url)) => match check_link(&url) {
+                Ok(()) => Some(ButtonAction::DirectLink { url }),
+                Err(problem) => {
+                    problems.push(format!("{side}.data.direct_link: {problem}"));
+                    None
+                }
+            },
+            (Some(LINK), None, _) => {
+                problems.push(format!(
+                    "{side}.data.extra_data: missing (a LINK button carries extra_data)"
+                ));
+                None
+            }
+            (Some(DIRECT_LINK), _, None) => {
+                problems.push(format!(
+                    "{side}.data.direct_link: missing (a DIRECT_LINK button carries direct_link)"
+                ));
+                None
+            }
+            (None, None, None) => {
+                problems.push(format!(
+                    "{side}: needs either extra_data (LINK) or direct_link (DIRECT_LINK)"
+                ));
+                None
+            }
+            (Some(other), _, _) => {
+                problems.push(format!(
+                    "{side}.action: must be \"LINK\" or \"DIRECT_LINK\", not {other:?}"
+                ));
+                None
+            }
+        };
+        match (action, data.icon_name, data.caption, problems.is_empty()) {
+            (Some(action), Some(icon_name), Some(caption), true) => Ok(Button {
+                icon_name,
+                caption,
+                action,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Merges flag-given button fields over a file's button. Giving a direct link switches the
+/// button to DIRECT_LINK (dropping extra data), and giving extra data switches it to LINK.
+fn overlay_button(slot: &mut Option<ButtonDraft>, over: Option<ButtonDraft>) {
+    let Some(over) = over else { return };
+    let button = slot.get_or_insert_with(ButtonDraft::default);
+    let data = &mut button.data;
+    if over.data.direct_link.is_some() {
+        button.action = Some(DIRECT_LINK.into());
+        data.extra_data = None;
+        data.direct_link = over.data.direct_link;
+    }
+    if over.data.extra_data.is_some() {
+        button.action = Some(LINK.into());
+        data.direct_link = None;
+        data.extra_data = over.data.extra_data;
+    }
+    if over.action.is_some() {
+        button.action = over.action;
+    }
+    if over.data.icon_name.is_some() {
+        data.icon_name = over.data.icon_name;
+    }
+    if over.data.caption.is_some() {
+        data.caption = over.data.caption;
+    }
+}
+
+/// A direct link must be an absolute http(s) URL with a host.
+pub fn check_link(link: &str) -> std::result::Result<(), String> {
+    match url::Url::parse(link) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(()),
+        Ok(url) => Err(format!(
+            "must be an http or https URL, not {:?}",
+            url.scheme()
+        )),
+        Err(e) => Err(format!("{link:?} is not an absolute URL ({e})")),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// serde_json appends " at line L column C"; the position is reported in front instead.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+/// The exact API body: field order as in the protocol, buttons only when present.
+impl Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            user_id: &'a str,
+            post_token: &'a str,
+            peer_id: &'a str,
+            #[serde(rename = "type")]
+            kind: &'a str,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sender_btn: Option<&'a Button>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            receiver_btn: Option<&'a Button>,
+        }
+        Body {
+            user_id: &self.chat.user_id,
+            post_token: &self.chat.post_token,
+            peer_id: &self.chat.peer_id,
+            kind: TEXT,
+            message: &self.text,
+            sender_btn: self.sender_button.as_ref(),
+            receiver_btn: self.receiver_button.as_ref(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for Button {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            action: &'a str,
+            data: Data<'a>,
+        }
+        #[derive(Serialize)]
+        struct Data<'a> {
+            icon_name: &'a str,
+            caption: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            extra_data: Option<&'a Map<String, Value>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            direct_link: Option<&'a str>,
+        }
+        let (action, extra_data, direct_link) = match &self.action {
+            ButtonAction::Link { extra_data } => (LINK, Some(extra_data), None),
+            ButtonAction::DirectLink { url } => (DIRECT_LINK, None, Some(url.as_str())),
+        };
+        Wire {
+            action,
+            data: Data {
+                icon_name: &self.icon_name,
+                caption: &self.caption,
+                extra_data,
+                direct_link,
+            },
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Message {
+    /// The exact bytes sent as the request body.
+    pub fn to_body(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(text: &str) -> Result<MessageDraft> {
+        MessageDraft::from_json("msg.json", text.as_bytes())
+    }
+
+    fn full() -> Value {
+        json!({
+            "user_id": "u1", "post_token": "p1", "peer_id": "q1", "type": "TEXT",
+            "message": "سلام",
+            "sender_btn": {"action": "LINK", "data": {"icon_name": "i", "caption": "c",
+                            "extra_data": {"k": 1, "a": [true]}}},
+            "receiver_btn": {"action": "DIRECT_LINK", "data": {"icon_name": "i2",
+                            "caption": "c2", "direct_link": "https://example.com/x?y=1"}}
+        })
+    }
+
+    #[test]
+    fn round_trips_the_api_body_exactly() {
+        let text = full().to_string();
+        let message = parse(&text).unwrap().build().unwrap();
+        assert_eq!(String::from_utf8(message.to_body()).unwrap(), text);
+    }
+
+    #[test]
+    fn type_defaults_to_text_and_buttons_are_optional() {
+        let message = parse(r#"{"user_id":"u","post_token":"p","peer_id":"q","message":"hi"}"#)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(message.to_body()).unwrap(),
+            r#"{"user_id":"u","post_token":"p","peer_id":"q","type":"TEXT","message":"hi"}"#
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let err = parse("{\n  \"user_id\": \"u\",\n  \"message\": \n}")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "msg.json: line 4 column 1: message: expected value");
+    }
+
+    #[test]
+    fn unknown_and_mistyped_fields_are_named() {
+        let err = parse(r#"{"user_id":"u","colour":"red"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `colour`"), "{err}");
+        let err = parse(r#"{"sender_btn":{"data":{"caption":5}}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sender_btn.data.caption: invalid type"),
+            "{err}"
+        );
+        assert!(err.starts_with("msg.json: line 1 column "), "{err}");
+    }
+
+    #[test]
+    fn trailing_data_and_bom_are_refused() {
+        assert!(parse("{} {}").unwrap_err().to_string().contains("trailing"));
+        let err = MessageDraft::from_json("m", b"\xEF\xBB\xBF{}").unwrap_err();
+        assert!(err.to_string().contains("byte-order mark"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_together() {
+        let err = parse(
+            r#"{"peer_id":"a:b","message":"  ","type":"IMAGE",
+               "sender_btn":{"action":"LINK","data":{"extra_data":[1]}},
+               "receiver_btn":{"data":{"icon_name":"i","caption":"c","direct_link":"ftp://x"}}}"#,
+        )
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string();
+        for expected in [
+            "user_id: missing",
+            "post_token: missing",
+            "type: must be \"TEXT\"",
+            "message: must not be blank",
+            "sender_btn.data.icon_name: missing",
+            "sender_btn.data.caption: missing",
+            "sender_btn.data.extra_data: must be a JSON object, not an array",
+            "receiver_btn.data.direct_link: must be an http or https URL",
+        ] {
+            assert!(err.contains(expected), "{expected:?} not in {err}");
+        }
+    }
+
+    #[test]
+    fn a_button_needs_exactly_one_target() {
+        let both = r#"{"user_id":"u","post_token":"p","peer_id":"q","message":"m",
+            "sender_btn":{"data":{"icon_name":"i","caption":"c","extra_data":{},"direct_link":"https://x"}}}"#;
+        let err = parse(both).unwrap().build().unwrap_err().to_string();
+        assert!(err.contains("not both"), "{err}");
+        let none = r#"{"user_id":"u","post_token":"p","peer_id":"q","message":"m",
+            "sender_btn":{"data":{"icon_name":"i","caption":"c"}}}"#;
+        let err = parse(none).unwrap().build().unwrap_err().to_string();
+        assert!(err.contains("needs either extra_data"), "{err}");
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let mut draft: MessageDraft = serde_json::from_value(full()).unwrap();
+        draft.overlay(MessageDraft {
+            message: Some("new".into()),
+            sender_btn: Some(ButtonDraft {
+                action: None,
+                data: ButtonDataDraft {
+                    direct_link: Some("https://d.example".into()),
+                    ..Default::default()
+                },
+            }),
+            ..Default::default()
+        });
+        let message = draft.build().unwrap();
+        assert_eq!(message.text, "new");
+        let sender = message.sender_button.unwrap();
+        assert_eq!(
+            sender.action,
+            ButtonAction::DirectLink {
+                url: "https://d.example".into()
+            }
+        );
+        assert_eq!(sender.caption, "c");
+    }
+}

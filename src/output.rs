@@ -1,0 +1,28 @@
+//! Writing results to standard output. A closed pipe (`kenar-chat ... | head -1`) ends the
+//! output quietly instead of failing.
+
+use std::io::{ErrorKind, Write as _};
+
+use clap::ValueEnum;
+
+/// Text for people, JSON for scripts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Writes `text` and a newline to standard output.
+pub fn line(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a JSON value on one line.
+pub fn json(value: &serde_json::Value) -> anyhow::Result<()> {
+    line(&value.to_string())
+}

@@ -1,0 +1,240 @@
+//! A real HTTP/1.1 server on 127.0.0.1 for the tests: it records every request exactly as
+//! received and answers as the test scripts it, including with broken or hostile answers.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// One request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    /// Header names lower-cased, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+}
+
+/// How the server answers one request.
+pub enum Reply {
+    /// A complete answer with a Content-Length.
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// These bytes exactly, then the connection is closed.
+    Raw(Vec<u8>),
+    /// Nothing for this long, then the connection is closed.
+    Hang(Duration),
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &str) -> Reply {
+        Reply::Respond {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn success() -> Reply {
+        Reply::json(200, r#"{"status":200,"message":"success"}"#)
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Respond { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+}
+
+type Responder = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
+
+pub struct TestServer {
+    pub port: u16,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl TestServer {
+    /// Starts a server; `respond` gets the request's index (0 for the first) and the request.
+    pub fn start(respond: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let respond: Arc<Responder> = Arc::new(respond);
+        let seen = Arc::clone(&requests);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let seen = Arc::clone(&seen);
+                let respond = Arc::clone(&respond);
+                thread::spawn(move || serve(stream, &seen, &*respond));
+            }
+        });
+        TestServer { port, requests }
+    }
+
+    /// A server that answers every request with Divar's success body.
+    pub fn success() -> Self {
+        Self::start(|_, _| Reply::success())
+    }
+
+    /// A server that answers every request the same way.
+    pub fn always(status: u16, body: &'static str) -> Self {
+        Self::start(move |_, _| Reply::json(status, body))
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// The one request received; fails the test if there were more or none.
+    pub fn only_request(&self) -> Recorded {
+        let requests = self.requests();
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request: {requests:#?}"
+        );
+        requests.into_iter().next().unwrap()
+    }
+}
+
+fn serve(stream: TcpStream, seen: &Mutex<Vec<Recorded>>, respond: &Responder) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let Some(request) = read_request(&mut reader) else {
+            return;
+        };
+        let index = {
+            let mut seen = seen.lock().unwrap();
+            seen.push(request.clone());
+            seen.len() - 1
+        };
+        match respond(index, &request) {
+            Reply::Respond {
+                status,
+                headers,
+                body,
+            } => {
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (name, value) in &headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+                if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+                    return;
+                }
+            }
+            Reply::Raw(bytes) => {
+                let _ = writer.write_all(&bytes);
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Reply::Hang(time) => {
+                thread::sleep(time);
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+        }
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Recorded> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.trim_end().splitn(3, ' ');
+    let method = parts.next()?.to_owned();
+    let path = parts.next()?.to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Recorded {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// The binary under test, with no credentials or endpoints inherited from the environment.
+pub fn kenar() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("kenar-chat").unwrap();
+    for var in [
+        "KENAR_API_KEY",
+        "KENAR_ACCESS_TOKEN",
+        "KENAR_API_URL",
+        "KENAR_OAUTH_URL",
+        "KENAR_CLIENT_ID",
+        "KENAR_REDIRECT_URI",
+        "KENAR_CLIENT_SECRET",
+        "KENAR_CONFIG_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+pub const USER: &str = "e9ba8a81-9583-4f7c-af54-b07df089d971";
+pub const POST: &str = "AZf3Uqr3";
+pub const PEER: &str = "1697004f-e902-44c2-bbbe-bf8e20d54bff";
+pub const RESOURCE_ID: &str = "ZTliYThhODEtOTU4My00ZjdjLWFmNTQtYjA3ZGYwODlkOTcxOkFaZjNVcXIzOjE2OTcwMDRmLWU5MDItNDRjMi1iYmJlLWJmOGUyMGQ1NGJmZg==";
+pub const API_KEY: &str = "test-api-key-5f2b9c";
+pub const ACCESS_TOKEN: &str = "test-access-token-8d41e7";

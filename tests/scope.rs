@@ -1,0 +1,129 @@
+//! `kenar-chat scope`: the seed document's vector, every output form, and decoding.
+
+mod common;
+
+use common::{PEER, POST, RESOURCE_ID, USER, kenar};
+use predicates::prelude::*;
+
+fn chat_args() -> [&'static str; 8] {
+    [
+        "scope",
+        "chat",
+        "--user-id",
+        USER,
+        "--post-token",
+        POST,
+        "--peer-id",
+        PEER,
+    ]
+}
+
+#[test]
+fn chat_scope_prints_the_seed_vector_as_labelled_text() {
+    kenar().args(chat_args()).assert().success().stdout(format!(
+        "permission   CHAT_SEND_MESSAGE_OAUTH\n\
+         user_id      {USER}\n\
+         post_token   {POST}\n\
+         peer_id      {PEER}\n\
+         resource_id  {RESOURCE_ID}\n\
+         scope        CHAT_SEND_MESSAGE_OAUTH__{RESOURCE_ID}\n"
+    ));
+}
+
+#[test]
+fn single_values_for_scripts() {
+    kenar()
+        .args(chat_args())
+        .args(["-o", "scope"])
+        .assert()
+        .success()
+        .stdout(format!("CHAT_SEND_MESSAGE_OAUTH__{RESOURCE_ID}\n"));
+    kenar()
+        .args(chat_args())
+        .args(["-o", "resource-id"])
+        .assert()
+        .success()
+        .stdout(format!("{RESOURCE_ID}\n"));
+    kenar()
+        .args(["scope", "post", "--post-token", POST, "-o", "scope"])
+        .assert()
+        .success()
+        .stdout("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3\n");
+}
+
+#[test]
+fn json_output_carries_every_field() {
+    let out = kenar()
+        .args(chat_args())
+        .args(["-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!({
+            "permission": "CHAT_SEND_MESSAGE_OAUTH",
+            "user_id": USER, "post_token": POST, "peer_id": PEER,
+            "resource_id": RESOURCE_ID,
+            "scope": format!("CHAT_SEND_MESSAGE_OAUTH__{RESOURCE_ID}"),
+        })
+    );
+}
+
+#[test]
+fn decode_reads_scopes_and_bare_resource_ids() {
+    for value in [
+        RESOURCE_ID.to_owned(),
+        format!("CHAT_SEND_MESSAGE_OAUTH__{RESOURCE_ID}"),
+    ] {
+        kenar()
+            .args(["scope", "decode", &value, "-o", "json"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!(r#""user_id":"{USER}""#)))
+            .stdout(predicate::str::contains(format!(r#""peer_id":"{PEER}""#)));
+    }
+    kenar()
+        .args([
+            "scope",
+            "decode",
+            "CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("post_token   AZf3Uqr3"));
+}
+
+#[test]
+fn invalid_values_exit_2_with_a_clear_error() {
+    kenar()
+        .args(["scope", "decode", "not a scope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "neither a scope nor a resource ID",
+        ));
+    kenar()
+        .args([
+            "scope",
+            "chat",
+            "--user-id",
+            "a:b",
+            "--post-token",
+            "p",
+            "--peer-id",
+            "",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("user_id: must not contain ':'"))
+        .stderr(predicate::str::contains("peer_id: must not be empty"));
+    kenar()
+        .args(["scope", "decode", "USER_PHONE", "-o", "resource-id"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("carries no resource ID"));
+}
