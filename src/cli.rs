@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs};
+use crate::generation::{CompletionsArgs, ManArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,6 +28,10 @@ pub enum Command {
     OauthUrl(OauthUrlArgs),
     /// Send a TEXT message, with optional buttons, and print the answer
     Send(Box<SendArgs>),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man(ManArgs),
 }
 
 #[cfg(test)]
@@ -37,5 +42,27 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every command's `--help` ends with at least two examples people can copy.
+    #[test]
+    fn every_subcommand_help_ends_with_examples() {
+        fn check(command: &clap::Command, path: &str) {
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                let path = format!("{path} {}", sub.get_name());
+                let help = sub.get_after_help().map(ToString::to_string);
+                let examples = help
+                    .as_deref()
+                    .and_then(|h| h.strip_prefix("Examples:\n"))
+                    .unwrap_or_default();
+                let runs = examples.matches("kenar-chat ").count();
+                assert!(
+                    runs >= 2,
+                    "`{path} --help` needs two or more examples: {help:?}"
+                );
+                check(sub, &path);
+            }
+        }
+        check(&Cli::command(), "kenar-chat");
     }
 }

@@ -5,11 +5,14 @@ pub mod scope;
 pub mod send;
 
 use crate::cli::{Cli, Command};
+use crate::generation;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Scope(args) => scope::run(args),
         Command::OauthUrl(args) => oauth_url::run(args),
         Command::Send(args) => send::run(*args),
+        Command::Completions(args) => generation::completions(args),
+        Command::Man(args) => generation::man(args),
     }
 }

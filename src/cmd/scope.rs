@@ -25,6 +25,10 @@ pub struct ScopeArgs {
 #[derive(Debug, Subcommand)]
 pub enum ScopeKind {
     /// Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)
+    #[command(after_help = "Examples:
+  kenar-chat scope chat --user-id e9ba8a81-9583-4f7c-af54-b07df089d971 \\
+      --post-token AZf3Uqr3 --peer-id 1697004f-e902-44c2-bbbe-bf8e20d54bff
+  kenar-chat scope chat --user-id U --post-token AZf3Uqr3 --peer-id P -o resource-id")]
     Chat {
         /// The user the message is sent as (the one who grants access)
         #[arg(long)]
@@ -37,12 +41,18 @@ pub enum ScopeKind {
         peer_id: String,
     },
     /// Permission to send in every chat of one post
+    #[command(after_help = "Examples:
+  kenar-chat scope post --post-token AZf3Uqr3
+  SCOPE=$(kenar-chat scope post --post-token AZf3Uqr3 -o scope)")]
     Post {
         /// The post (ad) whose chats the app may write in
         #[arg(long)]
         post_token: String,
     },
     /// Say what a scope string or a bare resource ID grants
+    #[command(after_help = "Examples:
+  kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3
+  kenar-chat scope decode ZTliYThhODEtOTU4My00ZjdjLWFmNTQtYjA3ZGYwODlkOTcxOkFaZjNVcXIzOjE2OTcwMDRmLWU5MDItNDRjMi1iYmJlLWJmOGUyMGQ1NGJmZg== -o json")]
     Decode {
         /// A scope such as CHAT_SEND_MESSAGE_OAUTH__..., or a resource ID
         value: String,

@@ -1,0 +1,176 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kenar-chat] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kenar-chat'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kenar-chat'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand scope 'Compute or decode the resource ID and OAuth scope a message needs'
+            cand oauth-url 'Build the authorization URL that asks a user for scopes'
+            cand send 'Send a TEXT message, with optional buttons, and print the answer'
+            cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;scope'= {
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+            cand post 'Permission to send in every chat of one post'
+            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;scope;chat'= {
+            cand --user-id 'The user the message is sent as (the one who grants access)'
+            cand --post-token 'The post (ad) the chat is about'
+            cand --peer-id 'The other side of the chat'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;scope;post'= {
+            cand --post-token 'The post (ad) whose chats the app may write in'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;scope;decode'= {
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;scope;help'= {
+            cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+            cand post 'Permission to send in every chat of one post'
+            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;scope;help;chat'= {
+        }
+        &'kenar-chat;scope;help;post'= {
+        }
+        &'kenar-chat;scope;help;decode'= {
+        }
+        &'kenar-chat;scope;help;help'= {
+        }
+        &'kenar-chat;oauth-url'= {
+            cand --client-id 'The app''s slug from the Kenar panel'
+            cand --redirect-uri 'Where Divar sends the user back: absolute http(s), registered, no query string'
+            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
+            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --state 'The state echoed back on return; a random 128-bit value when not given'
+            cand --auth-url 'The authorization endpoint'
+            cand -o 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
+            cand --output 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;send'= {
+            cand --user-id 'The user the message is sent as (the one who granted access)'
+            cand --post-token 'The post (ad) the chat is about'
+            cand --peer-id 'The other side of the chat'
+            cand --message 'The message text (both sides see it)'
+            cand --message-file 'Read the message text from a file (''-'' for standard input); one trailing newline is dropped'
+            cand --file 'A JSON message file in the API body shape (''-'' for standard input); flags override its fields'
+            cand --sender-caption 'Text on the sender''s button'
+            cand --sender-icon 'Icon name of the sender''s button'
+            cand --sender-direct-link 'Make the sender''s button a DIRECT_LINK that opens this URL'
+            cand --sender-extra-data 'Make the sender''s button a LINK carrying this JSON object back to the app'
+            cand --receiver-caption 'Text on the receiver''s button'
+            cand --receiver-icon 'Icon name of the receiver''s button'
+            cand --receiver-direct-link 'Make the receiver''s button a DIRECT_LINK that opens this URL'
+            cand --receiver-extra-data 'Make the receiver''s button a LINK carrying this JSON object back to the app'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --access-token-file 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --access-token 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)'
+            cand --base-url 'The API''s base URL'
+            cand --timeout 'Give up on the request after this many seconds'
+            cand -o 'A one-line confirmation (text) or the API''s answer (json)'
+            cand --output 'A one-line confirmation (text) or the API''s answer (json)'
+            cand --dry-run 'Print the request instead of sending it (secrets as ***)'
+            cand --show-secrets 'With --dry-run, print the API key and access token as they are'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;completions'= {
+            cand --out-dir 'Write the completions of every shell into this directory instead, one file each'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;man'= {
+            cand --out-dir 'Write one page per command (kenar-chat.1, kenar-chat-send.1, ...) into this directory'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;help'= {
+            cand scope 'Compute or decode the resource ID and OAuth scope a message needs'
+            cand oauth-url 'Build the authorization URL that asks a user for scopes'
+            cand send 'Send a TEXT message, with optional buttons, and print the answer'
+            cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;help;scope'= {
+            cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+            cand post 'Permission to send in every chat of one post'
+            cand decode 'Say what a scope string or a bare resource ID grants'
+        }
+        &'kenar-chat;help;scope;chat'= {
+        }
+        &'kenar-chat;help;scope;post'= {
+        }
+        &'kenar-chat;help;scope;decode'= {
+        }
+        &'kenar-chat;help;oauth-url'= {
+        }
+        &'kenar-chat;help;send'= {
+        }
+        &'kenar-chat;help;completions'= {
+        }
+        &'kenar-chat;help;man'= {
+        }
+        &'kenar-chat;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

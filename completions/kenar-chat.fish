@@ -1,0 +1,122 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kenar_chat_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_kenar_chat_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kenar_chat_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kenar_chat_using_subcommand
+    set -l cmd (__fish_kenar_chat_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+json\t''
+scope\t'Only the scope string'
+resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "post" -d 'Permission to send in every chat of one post'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l user-id -d 'The user the message is sent as (the one who grants access)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l post-token -d 'The post (ad) the chat is about' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l peer-id -d 'The other side of the chat' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+json\t''
+scope\t'Only the scope string'
+resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -l post-token -d 'The post (ad) whose chats the app may write in' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+json\t''
+scope\t'Only the scope string'
+resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+json\t''
+scope\t'Only the scope string'
+resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "post" -d 'Permission to send in every chat of one post'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l redirect-uri -d 'Where Divar sends the user back: absolute http(s), registered, no query string' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l chat -d 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l post-chats -d 'Ask to send in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l scope -d 'Ask for a scope as written, such as USER_PHONE (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s o -l output -d 'Print the URL alone (text) or {"url", "state", "scopes"} (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l user-id -d 'The user the message is sent as (the one who granted access)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l post-token -d 'The post (ad) the chat is about' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l peer-id -d 'The other side of the chat' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l message -d 'The message text (both sides see it)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l message-file -d 'Read the message text from a file (\'-\' for standard input); one trailing newline is dropped' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l file -d 'A JSON message file in the API body shape (\'-\' for standard input); flags override its fields' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-caption -d 'Text on the sender\'s button' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-icon -d 'Icon name of the sender\'s button' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-direct-link -d 'Make the sender\'s button a DIRECT_LINK that opens this URL' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-extra-data -d 'Make the sender\'s button a LINK carrying this JSON object back to the app' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-caption -d 'Text on the receiver\'s button' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-icon -d 'Icon name of the receiver\'s button' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-direct-link -d 'Make the receiver\'s button a DIRECT_LINK that opens this URL' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-extra-data -d 'Make the receiver\'s button a LINK carrying this JSON object back to the app' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token-file -d 'Read the user\'s access token from this file (instead of KENAR_ACCESS_TOKEN)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token -d 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on the request after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s o -l output -d 'A one-line confirmation (text) or the API\'s answer (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l dry-run -d 'Print the request instead of sending it (secrets as ***)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l show-secrets -d 'With --dry-run, print the API key and access token as they are'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -l out-dir -d 'Write the completions of every shell into this directory instead, one file each' -r -f -a "(__fish_complete_directories)"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -l out-dir -d 'Write one page per command (kenar-chat.1, kenar-chat-send.1, ...) into this directory' -r -f -a "(__fish_complete_directories)"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "post" -d 'Permission to send in every chat of one post'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'
