@@ -92,7 +92,7 @@ _kenar__chat() {
 
     case "${cmd}" in
         kenar__chat)
-            opts="-h -V --help --version scope oauth-url send completions man help"
+            opts="-q -v -h -V --quiet --verbose --help --version scope oauth-url send completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -106,7 +106,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__completions)
-            opts="-h -V --out-dir --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --out-dir --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,7 +267,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__man)
-            opts="-h -V --out-dir --help --version"
+            opts="-q -v -h -V --out-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,7 +288,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__url)
-            opts="-o -h -V --client-id --redirect-uri --chat --post-chats --scope --state --auth-url --output --help --version"
+            opts="-o -q -v -h -V --client-id --redirect-uri --chat --post-chats --scope --state --auth-url --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -338,7 +338,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope)
-            opts="-o -h -V --output --help --version chat post decode help"
+            opts="-o -q -v -h -V --output --quiet --verbose --help --version chat post decode help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,7 +360,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__chat)
-            opts="-o -h -V --user-id --post-token --peer-id --output --help --version"
+            opts="-o -q -v -h -V --user-id --post-token --peer-id --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,7 +394,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__decode)
-            opts="-o -h -V --output --help --version"
+            opts="-o -q -v -h -V --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,7 +486,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__post)
-            opts="-o -h -V --post-token --output --help --version"
+            opts="-o -q -v -h -V --post-token --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,7 +512,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -h -V --user-id --post-token --peer-id --message --message-file --file --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --access-token-file --api-key --access-token --base-url --timeout --dry-run --show-secrets --output --help --version"
+            opts="-o -q -v -h -V --user-id --post-token --peer-id --message --message-file --file --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --access-token-file --api-key --access-token --base-url --timeout --connect-timeout --cacert --retries --max-wait --retry-unsafe --dry-run --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -639,6 +639,33 @@ _kenar__chat() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

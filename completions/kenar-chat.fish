@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kenar_chat_global_optspecs
-    string join \n h/help V/version
+    string join \n q/quiet v/verbose h/help V/version
 end
 
 function __fish_kenar_chat_needs_command
@@ -24,6 +24,8 @@ function __fish_kenar_chat_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
@@ -36,6 +38,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __f
 json\t''
 scope\t'Only the scope string'
 resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
@@ -49,6 +53,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 json\t''
 scope\t'Only the scope string'
 resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -l post-token -d 'The post (ad) whose chats the app may write in' -r
@@ -56,12 +62,16 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 json\t''
 scope\t'Only the scope string'
 resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
 json\t''
 scope\t'Only the scope string'
 resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
@@ -77,6 +87,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l stat
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s o -l output -d 'Print the URL alone (text) or {"url", "state", "scopes"} (json)' -r -f -a "text\t''
 json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l user-id -d 'The user the message is sent as (the one who granted access)' -r
@@ -97,18 +109,29 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key-f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token-file -d 'Read the user\'s access token from this file (instead of KENAR_ACCESS_TOKEN)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token -d 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL' -r -f
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on the request after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on one attempt after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s o -l output -d 'A one-line confirmation (text) or the API\'s answer (json)' -r -f -a "text\t''
 json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l dry-run -d 'Print the request instead of sending it (secrets as ***)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l show-secrets -d 'With --dry-run, print the API key and access token as they are'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -l out-dir -d 'Write the completions of every shell into this directory instead, one file each' -r -f -a "(__fish_complete_directories)"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -l out-dir -d 'Write one page per command (kenar-chat.1, kenar-chat-send.1, ...) into this directory' -r -f -a "(__fish_complete_directories)"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'

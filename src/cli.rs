@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::cmd::{oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs};
 use crate::generation::{CompletionsArgs, ManArgs};
+use crate::report::Verbosity;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,6 +19,22 @@ use crate::generation::{CompletionsArgs, ManArgs};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Say nothing on stderr but errors and warnings (no retry notices)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Log each request on stderr: method, URL, headers (secrets as ***), status, timing
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+impl Cli {
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

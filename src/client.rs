@@ -2,13 +2,16 @@
 //! reads the answer.
 
 use std::fmt::Write as _;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::input;
 use crate::message::Message;
+use crate::retry;
 use crate::secret::SecretString;
 
 /// Divar's API for the platform this tool speaks.
@@ -31,6 +34,17 @@ pub struct Credentials {
 pub enum HeaderValue {
     Plain(String),
     Secret(SecretString),
+}
+
+impl HeaderValue {
+    /// The value as printed: secrets as `***` unless `show_secrets` is set.
+    pub fn shown(&self, show_secrets: bool) -> &str {
+        match self {
+            HeaderValue::Plain(v) => v,
+            HeaderValue::Secret(s) if show_secrets => s.expose(),
+            HeaderValue::Secret(_) => SecretString::MASK,
+        }
+    }
 }
 
 /// One request, fully formed: what is sent, and what a dry run prints.
@@ -71,12 +85,7 @@ impl PreparedRequest {
     pub fn render(&self, show_secrets: bool) -> String {
         let mut out = format!("{} {}\n", self.method, self.url);
         for (name, value) in &self.headers {
-            let value = match value {
-                HeaderValue::Plain(v) => v.as_str(),
-                HeaderValue::Secret(s) if show_secrets => s.expose(),
-                HeaderValue::Secret(_) => SecretString::MASK,
-            };
-            let _ = writeln!(out, "{name}: {value}");
+            let _ = writeln!(out, "{name}: {}", value.shown(show_secrets));
         }
         out.push('\n');
         out.push_str(&String::from_utf8_lossy(&self.body));
@@ -95,11 +104,36 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
     base.join(path).unwrap_or(base)
 }
 
+/// Checks that credentials sent to `url` cannot be read on the way: https, or plain http
+/// to a loopback host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
+/// `name` (a flag) leads the error.
+pub fn check_transport(name: &str, url: &Url) -> Result<()> {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if url.scheme() == "https" || (url.scheme() == "http" && loopback) {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "{name}: {:?} must be an https URL (plain http is allowed only for loopback hosts \
+         such as 127.0.0.1 or localhost), so that credentials cannot be read on the way",
+        url.as_str()
+    )))
+}
+
 /// How the client talks to the network.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     /// Bounds the whole request, from connecting to the last byte of the answer.
     pub timeout: Duration,
+    /// Bounds connecting (TCP and TLS handshake) on its own.
+    pub connect_timeout: Duration,
+    /// A PEM file of CA certificates trusted in addition to the system's root store, for
+    /// networks that inspect TLS.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// An answer that arrived in full: its HTTP status and body.
@@ -107,10 +141,13 @@ pub struct ClientOptions {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// How long the server asked to wait before trying again (`Retry-After`), if it did.
+    pub retry_after: Option<Duration>,
 }
 
 /// Sends prepared requests. Redirects are never followed, so credentials never reach a
-/// host other than the configured one.
+/// host other than the configured one. Proxies named by `HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY` and `NO_PROXY` are used; through an https proxy the request stays encrypted.
 pub struct ApiClient {
     http: reqwest::Client,
 }
@@ -120,17 +157,26 @@ impl ApiClient {
         // reqwest is built without a bundled crypto provider; ring is ours. An `Err` means
         // one is installed already, which is all that is needed.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
-            .user_agent(concat!("kenar-chat/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.connect_timeout)
+            .user_agent(concat!("kenar-chat/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &options.ca_file {
+            builder = builder.tls_certs_merge(read_certificates(path)?);
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::Unavailable(format!("cannot set up the HTTP client: {e}")))?;
         Ok(ApiClient { http })
     }
 
-    /// Sends one request and reads its answer (at most [`MAX_ANSWER_BYTES`]).
+    /// Sends one request and reads its answer (at most [`MAX_ANSWER_BYTES`]). Failures
+    /// say whether the request may have reached the server ([`Error::NotSent`] or
+    /// [`Error::DeliveryUncertain`]); a URL that is neither https nor loopback is refused
+    /// before anything is sent.
     pub async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
+        check_transport("request URL", &request.url)?;
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| Error::Unavailable(format!("bad method: {e}")))?;
         let mut builder = self
@@ -138,11 +184,7 @@ impl ApiClient {
             .request(method, request.url.clone())
             .body(request.body.clone());
         for (name, value) in &request.headers {
-            let value = match value {
-                HeaderValue::Plain(v) => v.as_str(),
-                HeaderValue::Secret(s) => s.expose(),
-            };
-            builder = builder.header(*name, value);
+            builder = builder.header(*name, value.shown(true));
         }
         let mut response = builder.send().await.map_err(|e| network_error(&e))?;
         let status = response.status();
@@ -158,23 +200,58 @@ impl ApiClient {
                 status.as_u16()
             )));
         }
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+        let too_large = || {
+            Error::DeliveryUncertain(format!(
+                "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
+                status.as_u16()
+            ))
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_large());
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e))? {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return Err(Error::Unavailable(format!(
-                    "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
-                    status.as_u16()
-                )));
+                return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
         Ok(Answer {
             status: status.as_u16(),
             body,
+            retry_after,
         })
     }
 }
 
+/// The CA certificates in a PEM file, for [`ClientOptions::ca_file`].
+fn read_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let name = input::source_name(path);
+    let pem = input::read_bounded(path).map_err(|e| e.prefixed("CA certificate file "))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Error::invalid(format!(
+            "CA certificate file {name}: not PEM certificates ({e})"
+        ))
+    })?;
+    if certificates.is_empty() {
+        return Err(Error::invalid(format!(
+            "CA certificate file {name}: holds no PEM certificate"
+        )));
+    }
+    Ok(certificates)
+}
+
+/// Sorts a transport failure by whether the request may have reached the server. A failure
+/// while connecting (DNS, refused connection, TLS handshake, connect timeout) happened
+/// before a byte of the request was sent; anything later may follow a delivered request.
 fn network_error(e: &reqwest::Error) -> Error {
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
@@ -182,14 +259,13 @@ fn network_error(e: &reqwest::Error) -> Error {
         let _ = write!(detail, ": {cause}");
         source = cause.source();
     }
-    let what = if e.is_timeout() {
-        "the request timed out"
-    } else if e.is_connect() {
-        "cannot connect to the API"
+    if e.is_connect() {
+        Error::NotSent(format!("cannot connect to the API ({detail})"))
+    } else if e.is_timeout() {
+        Error::DeliveryUncertain(format!("the request timed out ({detail})"))
     } else {
-        "the request failed"
-    };
-    Error::Unavailable(format!("{what} ({detail})"))
+        Error::DeliveryUncertain(format!("the request failed ({detail})"))
+    }
 }
 
 /// Interprets the answer to a send: success is an HTTP 2xx whose JSON body carries
@@ -214,14 +290,14 @@ pub fn check_answer(answer: &Answer) -> Result<Value> {
             });
         }
         status => {
-            return Err(Error::Unavailable(format!(
+            return Err(Error::DeliveryUncertain(format!(
                 "the API failed (HTTP {status}): {}",
                 server_message()
             )));
         }
     }
     let Some(Value::Object(fields)) = &json else {
-        return Err(Error::Unavailable(format!(
+        return Err(Error::DeliveryUncertain(format!(
             "the API answered HTTP {} with a body that is not a JSON object: {}",
             answer.status,
             quote(&answer.body)
@@ -283,6 +359,7 @@ mod tests {
         Answer {
             status,
             body: body.as_bytes().to_vec(),
+            retry_after: None,
         }
     }
 

@@ -14,7 +14,16 @@ pub enum Error {
     /// The API answered 429.
     #[error("rate limited by the API (HTTP 429): {message}")]
     RateLimited { message: String },
-    /// 5xx, a network failure, a timeout or an answer that cannot be understood.
+    /// The request certainly never reached the server: the connection was refused, the
+    /// name did not resolve, or the TLS handshake failed. Safe to send again.
+    #[error("{0}; the request never reached the server")]
+    NotSent(String),
+    /// The request may have reached the server and been acted on: a 5xx answer, a timeout
+    /// or a connection dropped after sending, or an answer that could not be read. Sending
+    /// again may duplicate it.
+    #[error("{0}; delivery is uncertain: the request may have been acted on")]
+    DeliveryUncertain(String),
+    /// Anything else that stops the request: a redirect, a setup failure.
     #[error("{0}")]
     Unavailable(String),
 }
@@ -41,8 +50,14 @@ impl Error {
             Error::Invalid(_) => 2,
             Error::Refused { .. } => 3,
             Error::RateLimited { .. } => 4,
-            Error::Unavailable(_) => 5,
+            Error::NotSent(_) | Error::DeliveryUncertain(_) | Error::Unavailable(_) => 5,
         }
+    }
+
+    /// Whether the request may have reached the server, so that sending it again could
+    /// act twice. Retrying is safe only when this is false.
+    pub fn may_have_been_delivered(&self) -> bool {
+        matches!(self, Error::DeliveryUncertain(_))
     }
 }
 

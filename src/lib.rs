@@ -9,6 +9,7 @@ pub mod client;
 pub mod error;
 pub mod input;
 pub mod message;
+pub mod retry;
 pub mod scope;
 pub mod secret;
 

@@ -3,8 +3,10 @@
 
 mod cli;
 mod cmd;
+mod connection;
 mod generation;
 mod output;
+mod report;
 
 use std::process::ExitCode;
 

@@ -39,6 +39,44 @@ impl SecretString {
         }
         Ok(SecretString::new(value))
     }
+
+    /// Checks that the secret can travel in an HTTP header: visible ASCII only. The error
+    /// names the secret (`what`), never its value.
+    pub fn check_header_safe(&self, what: &str) -> Result<()> {
+        if self.0.is_empty() {
+            return Err(Error::invalid(format!("{what}: must not be empty")));
+        }
+        if !self.0.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid(format!(
+                "{what}: contains a space, control or non-ASCII character, which cannot be \
+                 sent in an HTTP header"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A warning when a secret file can be read by other local users (Unix group or others
+/// permission bits), or `None`. The secret is still used: the warning asks for a chmod.
+pub fn exposure_warning(path: &Path, what: &str) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "{what} file {} can be read by other users (mode {:o}); \
+                 restrict it with chmod 600",
+                path.display(),
+                mode & 0o777
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, what);
+        None
+    }
 }
 
 impl fmt::Debug for SecretString {
@@ -64,6 +102,34 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "***");
         assert_eq!(format!("{:?}", Some(secret.clone())), "Some(***)");
         assert_eq!(secret.expose(), "hunter2");
+    }
+
+    #[test]
+    fn only_visible_ascii_goes_in_a_header() {
+        assert!(
+            SecretString::new("a-b_c.1~")
+                .check_header_safe("key")
+                .is_ok()
+        );
+        for bad in ["", "a b", "a\nb", "kéy"] {
+            let err = SecretString::new(bad).check_header_safe("key").unwrap_err();
+            assert!(err.to_string().starts_with("key: "), "{err}");
+            assert!(bad.is_empty() || !err.to_string().contains(bad), "{err}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_others_can_read_are_named() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, "abc").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(exposure_warning(&path, "API key"), None);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let warning = exposure_warning(&path, "API key").unwrap();
+        assert!(warning.contains("mode 640"), "{warning}");
     }
 
     #[test]

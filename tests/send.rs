@@ -251,7 +251,7 @@ fn http_failures_map_to_documented_exit_codes() {
         let server = TestServer::always(status, body);
         let output = send(&server)
             .args(ids())
-            .args(["--message", "hi"])
+            .args(["--message", "hi", "--retries", "0"])
             .assert()
             .code(code)
             .stderr(predicate::str::contains(text))
@@ -292,7 +292,7 @@ fn a_refused_connection_is_a_network_error() {
         .env("KENAR_API_KEY", API_KEY)
         .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
         .args(ids())
-        .args(["--message", "hi"])
+        .args(["--message", "hi", "--retries", "0"])
         .assert()
         .code(5)
         .stderr(predicate::str::contains("cannot connect"));

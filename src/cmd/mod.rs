@@ -8,10 +8,11 @@ use crate::cli::{Cli, Command};
 use crate::generation;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let verbosity = cli.verbosity();
     match cli.command {
         Command::Scope(args) => scope::run(args),
         Command::OauthUrl(args) => oauth_url::run(args),
-        Command::Send(args) => send::run(*args),
+        Command::Send(args) => send::run(*args, verbosity),
         Command::Completions(args) => generation::completions(args),
         Command::Man(args) => generation::man(args),
     }

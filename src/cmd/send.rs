@@ -1,21 +1,19 @@
 //! `kenar-chat send`: send one TEXT message, from flags, a message file or standard input.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
-use kenar_chat::authorize;
-use kenar_chat::client::{
-    self, ApiClient, ClientOptions, Credentials, DEFAULT_API_URL, HeaderValue, PreparedRequest,
-};
+use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::message::{ButtonDataDraft, ButtonDraft, Message, MessageDraft};
-use kenar_chat::secret::SecretString;
+use kenar_chat::secret::{self, SecretString};
 use serde_json::{Map, Value, json};
 
+use crate::connection::ConnectionArgs;
 use crate::output::{self, Format};
+use crate::report::Verbosity;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -63,12 +61,8 @@ pub struct SendArgs {
     #[arg(long, value_name = "TOKEN")]
     pub access_token: Option<String>,
 
-    /// The API's base URL
-    #[arg(long, env = "KENAR_API_URL", default_value = DEFAULT_API_URL, value_hint = ValueHint::Url)]
-    pub base_url: String,
-    /// Give up on the request after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Print the request instead of sending it (secrets as ***)
     #[arg(long)]
     pub dry_run: bool,
@@ -128,23 +122,14 @@ pub struct ReceiverButtonArgs {
     pub extra_data: Option<String>,
 }
 
-pub fn run(args: SendArgs) -> Result<()> {
-    let base_url = authorize::parse_endpoint("--base-url", &args.base_url)?;
-    let timeout = Duration::try_from_secs_f64(args.timeout)
-        .ok()
-        .filter(|t| !t.is_zero())
-        .ok_or_else(|| Error::invalid("--timeout: must be a positive number of seconds"))?;
+pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
+    let connection = args.connection.check()?;
     let (message, credentials) = gather(&args)?;
-    let request = PreparedRequest::send_message(&base_url, &message, &credentials);
+    let request = PreparedRequest::send_message(&connection.base_url, &message, &credentials);
     if args.dry_run {
         return print_dry_run(&request, args.show_secrets, args.output);
     }
-    let client = ApiClient::new(&ClientOptions { timeout })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let answer = runtime.block_on(client.execute(&request))?;
+    let answer = connection.execute(&request, verbosity)?;
     let body = client::check_answer(&answer)?;
     match args.output {
         Format::Json => output::json(&body),
@@ -281,7 +266,8 @@ fn button_draft(
     }))
 }
 
-/// A secret from its flag (with a warning), its file, or its environment variable.
+/// A secret from its flag (with a warning), its file (with a warning when others can read
+/// it), or its environment variable; it must be fit for an HTTP header.
 fn secret(
     flag: Option<&str>,
     flag_name: &str,
@@ -289,23 +275,31 @@ fn secret(
     env_var: &str,
     what: &str,
 ) -> Result<Option<SecretString>, Error> {
-    if let Some(value) = flag {
+    let (value, source) = if let Some(value) = flag {
         eprintln!(
             "warning: {flag_name} is visible to other local users in the process list; \
              prefer {env_var} or {flag_name}-file"
         );
-        if value.is_empty() {
-            return Err(Error::invalid(format!("{flag_name}: must not be empty")));
+        (SecretString::new(value), flag_name.to_owned())
+    } else if let Some(path) = file {
+        if let Some(warning) = secret::exposure_warning(path, what) {
+            eprintln!("warning: {warning}");
         }
-        return Ok(Some(SecretString::new(value)));
-    }
-    if let Some(path) = file {
-        return SecretString::from_file(path, what).map(Some);
-    }
-    Ok(std::env::var(env_var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .map(SecretString::new))
+        (
+            SecretString::from_file(path, what)?,
+            format!("{what} file {}", path.display()),
+        )
+    } else {
+        match std::env::var(env_var) {
+            Ok(value) if !value.is_empty() => (SecretString::new(value), env_var.to_owned()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::invalid(format!("{env_var}: is not valid UTF-8")));
+            }
+            _ => return Ok(None),
+        }
+    };
+    value.check_header_safe(&source)?;
+    Ok(Some(value))
 }
 
 fn print_dry_run(request: &PreparedRequest, show_secrets: bool, format: Format) -> Result<()> {
@@ -316,12 +310,10 @@ fn print_dry_run(request: &PreparedRequest, show_secrets: bool, format: Format) 
                 .headers
                 .iter()
                 .map(|(name, value)| {
-                    let value = match value {
-                        HeaderValue::Plain(v) => v.clone(),
-                        HeaderValue::Secret(s) if show_secrets => s.expose().to_owned(),
-                        HeaderValue::Secret(_) => SecretString::MASK.to_owned(),
-                    };
-                    ((*name).to_owned(), Value::String(value))
+                    (
+                        (*name).to_owned(),
+                        Value::String(value.shown(show_secrets).to_owned()),
+                    )
                 })
                 .collect();
             let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);

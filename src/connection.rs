@@ -1,0 +1,125 @@
+//! The flags that say how to reach the API (base URL, timeouts, trusted CAs, retries), and
+//! sending a prepared request with them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, ValueHint};
+use kenar_chat::Error;
+use kenar_chat::authorize;
+use kenar_chat::client::{
+    self, Answer, ApiClient, ClientOptions, DEFAULT_API_URL, PreparedRequest,
+};
+use kenar_chat::retry::{self, RetryPolicy};
+use url::Url;
+
+use crate::report::{self, Verbosity};
+
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// The API's base URL: https, or plain http to a loopback host for local testing
+    #[arg(long, env = "KENAR_API_URL", default_value = DEFAULT_API_URL, value_hint = ValueHint::Url)]
+    pub base_url: String,
+    /// Give up on one attempt after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Give up connecting (TCP and TLS) after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub connect_timeout: f64,
+    /// Also trust the CA certificates in this PEM file (for networks that inspect TLS)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub cacert: Option<PathBuf>,
+    /// Retry up to N times when the request cannot have been delivered (429, no connection)
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Wait at most this many seconds in total between attempts
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub max_wait: f64,
+    /// Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)
+    #[arg(long)]
+    pub retry_unsafe: bool,
+}
+
+/// The checked connection settings.
+#[derive(Debug)]
+pub struct Connection {
+    pub base_url: Url,
+    options: ClientOptions,
+    policy: RetryPolicy,
+}
+
+impl ConnectionArgs {
+    /// Checks every flag at once, before anything is read or sent.
+    pub fn check(&self) -> Result<Connection, Error> {
+        let base_url = authorize::parse_endpoint("--base-url", &self.base_url)
+            .and_then(|url| client::check_transport("--base-url", &url).map(|()| url))
+            .map_err(|e| e.to_string());
+        let timeout = seconds("--timeout", self.timeout, false);
+        let connect_timeout = seconds("--connect-timeout", self.connect_timeout, false);
+        let max_wait = seconds("--max-wait", self.max_wait, true);
+        match (base_url, timeout, connect_timeout, max_wait) {
+            (Ok(base_url), Ok(timeout), Ok(connect_timeout), Ok(max_wait)) => Ok(Connection {
+                base_url,
+                options: ClientOptions {
+                    timeout,
+                    connect_timeout,
+                    ca_file: self.cacert.clone(),
+                },
+                policy: RetryPolicy {
+                    retries: self.retries,
+                    max_wait,
+                    retry_unsafe: self.retry_unsafe,
+                },
+            }),
+            (base_url, timeout, connect_timeout, max_wait) => Err(Error::Invalid(
+                [
+                    base_url.err(),
+                    timeout.err(),
+                    connect_timeout.err(),
+                    max_wait.err(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            )),
+        }
+    }
+}
+
+impl Connection {
+    /// Sends `request` under the retry policy, telling stderr about it as `verbosity`
+    /// allows, and returns the last answer.
+    pub fn execute(
+        &self,
+        request: &PreparedRequest,
+        verbosity: Verbosity,
+    ) -> anyhow::Result<Answer> {
+        let client = ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        let answer = runtime.block_on(retry::execute_with_retries(
+            &client,
+            request,
+            &self.policy,
+            |event| report::event(verbosity, event),
+        ))?;
+        Ok(answer)
+    }
+}
+
+/// A number of seconds given by `flag`: finite, not negative, and positive unless
+/// `zero_ok`.
+fn seconds(flag: &str, value: f64, zero_ok: bool) -> Result<Duration, String> {
+    match Duration::try_from_secs_f64(value) {
+        Ok(duration) if zero_ok || !duration.is_zero() => Ok(duration),
+        _ if zero_ok => Err(format!(
+            "{flag}: must be a number of seconds, 0 or more (not {value})"
+        )),
+        _ => Err(format!(
+            "{flag}: must be a positive number of seconds (not {value})"
+        )),
+    }
+}

@@ -1,0 +1,239 @@
+//! Sending a request again when that cannot duplicate it. A chat message is read by a
+//! person, so a request that may have reached the server (5xx, timeout, dropped connection)
+//! is retried only when the caller opts in; 429 and failures before the request left
+//! (refused connection, DNS, TLS handshake) are always safe to retry.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::client::{Answer, ApiClient, PreparedRequest};
+use crate::error::{Error, Result};
+
+/// The first backoff step; each retry doubles it, up to [`MAX_BACKOFF`].
+const BASE_BACKOFF: Duration = Duration::from_millis(500);
+/// No single backoff wait is longer than this.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// When and how often a request is sent again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// How many times a request may be sent again after the first attempt.
+    pub retries: u32,
+    /// The most time spent waiting between attempts, in total.
+    pub max_wait: Duration,
+    /// Also retry when the request may have been acted on (5xx, timeouts, dropped
+    /// connections), accepting that it may then be acted on twice.
+    pub retry_unsafe: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 3 retries within 60 s of waiting; nothing that may duplicate a request.
+    fn default() -> Self {
+        RetryPolicy {
+            retries: 3,
+            max_wait: Duration::from_secs(60),
+            retry_unsafe: false,
+        }
+    }
+}
+
+/// What happens while a request is sent, for progress and `-v` logs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Attempt `attempt` (1 for the first) is about to be sent.
+    Sending {
+        attempt: u32,
+        request: &'a PreparedRequest,
+    },
+    /// An answer arrived, `elapsed` after the attempt started.
+    Answered { status: u16, elapsed: Duration },
+    /// The attempt failed without an answer.
+    Failed { error: &'a Error, elapsed: Duration },
+    /// The request will be sent again after `wait`, because of `reason`.
+    Retrying {
+        attempt: u32,
+        of: u32,
+        wait: Duration,
+        reason: String,
+    },
+    /// A retryable failure is not retried, because of `reason` (the budget is spent).
+    GivingUp { reason: String },
+}
+
+/// Reads a `Retry-After` header value: delay-seconds (`"120"`) or an HTTP date
+/// (`"Wed, 21 Oct 2015 07:28:00 GMT"`), which is turned into the time left from `now`
+/// (zero when it has passed). `None` when the value is neither.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Why an attempt's outcome may be retried, or `None` when it must not be.
+///
+/// 429 is always retryable, and so is an error that certainly happened before the
+/// request reached the server. A 5xx answer or an error after which delivery is uncertain
+/// is retryable only with `retry_unsafe`. Anything else (success, 4xx, redirects) is final.
+pub fn retry_reason(outcome: &Result<Answer>, retry_unsafe: bool) -> Option<String> {
+    match outcome {
+        Ok(answer) if answer.status == 429 => Some("rate limited (HTTP 429)".into()),
+        Ok(answer) if answer.status >= 500 && retry_unsafe => {
+            Some(format!("server error (HTTP {})", answer.status))
+        }
+        Ok(_) => None,
+        Err(error @ Error::NotSent(_)) => Some(error.to_string()),
+        Err(error @ Error::DeliveryUncertain(_)) if retry_unsafe => Some(error.to_string()),
+        Err(_) => None,
+    }
+}
+
+/// The wait before retry number `retry` (1 for the first): exponential from 0.5 s,
+/// doubling each time up to 30 s, with "equal jitter" (a random point in the upper half)
+/// so that many clients limited at once do not come back at once.
+pub fn backoff(retry: u32) -> Duration {
+    let step = BASE_BACKOFF
+        .saturating_mul(1 << retry.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF);
+    step / 2 + (step / 2).mul_f64(jitter())
+}
+
+/// A random fraction in [0, 1); 0.5 if the system's random source fails, since a fixed
+/// wait is still a correct wait.
+fn jitter() -> f64 {
+    let mut bytes = [0u8; 4];
+    match getrandom::getrandom(&mut bytes) {
+        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),
+        Err(_) => 0.5,
+    }
+}
+
+/// Sends `request` with `client`, again as `policy` allows, and returns the last outcome:
+/// an answer (which may still be a 429 or a 5xx when the retries ran out) or an error.
+/// A `Retry-After` header is obeyed; when it asks for longer than the wait budget left,
+/// the request is not retried.
+pub async fn execute_with_retries(
+    client: &ApiClient,
+    request: &PreparedRequest,
+    policy: &RetryPolicy,
+    mut report: impl FnMut(Event<'_>),
+) -> Result<Answer> {
+    let mut waited = Duration::ZERO;
+    let mut attempt = 1;
+    loop {
+        report(Event::Sending { attempt, request });
+        let started = Instant::now();
+        let outcome = client.execute(request).await;
+        let elapsed = started.elapsed();
+        match &outcome {
+            Ok(answer) => report(Event::Answered {
+                status: answer.status,
+                elapsed,
+            }),
+            Err(error) => report(Event::Failed { error, elapsed }),
+        }
+        let Some(reason) = retry_reason(&outcome, policy.retry_unsafe) else {
+            return outcome;
+        };
+        if attempt > policy.retries {
+            report(Event::GivingUp {
+                reason: format!("{reason}; no retries left ({} allowed)", policy.retries),
+            });
+            return outcome;
+        }
+        let budget = policy.max_wait.saturating_sub(waited);
+        let wait = match outcome.as_ref().ok().and_then(|a| a.retry_after) {
+            Some(asked) if asked > budget => {
+                report(Event::GivingUp {
+                    reason: format!(
+                        "{reason}; the server asks to wait {} s, more than the {} s of \
+                         waiting left",
+                        asked.as_secs_f64().ceil(),
+                        budget.as_secs_f64().floor()
+                    ),
+                });
+                return outcome;
+            }
+            Some(asked) => asked,
+            None => backoff(attempt).min(budget),
+        };
+        if wait.is_zero() && budget.is_zero() {
+            report(Event::GivingUp {
+                reason: format!(
+                    "{reason}; the {} s of waiting allowed are spent",
+                    policy.max_wait.as_secs_f64()
+                ),
+            });
+            return outcome;
+        }
+        report(Event::Retrying {
+            attempt: attempt + 1,
+            of: policy.retries + 1,
+            wait,
+            reason,
+        });
+        tokio::time::sleep(wait).await;
+        waited += wait;
+        attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16) -> Result<Answer> {
+        Ok(Answer {
+            status,
+            body: Vec::new(),
+            retry_after: None,
+        })
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for bad in ["", "-1", "1.5", "soon", "Wed, 21 Oct 2015"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_what_cannot_duplicate_is_retried_by_default() {
+        assert!(retry_reason(&answer(429), false).is_some());
+        assert!(retry_reason(&Err(Error::NotSent("refused".into())), false).is_some());
+        for status in [200, 400, 403, 500, 502, 503] {
+            assert!(retry_reason(&answer(status), false).is_none(), "{status}");
+        }
+        let uncertain = Err(Error::DeliveryUncertain("timed out".into()));
+        assert!(retry_reason(&uncertain, false).is_none());
+        assert!(retry_reason(&uncertain, true).is_some());
+        assert!(retry_reason(&answer(503), true).is_some());
+        assert!(retry_reason(&answer(404), true).is_none());
+        let redirect = Err(Error::Unavailable("redirect".into()));
+        assert!(retry_reason(&redirect, true).is_none());
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        for retry in 1..=3 {
+            let step = BASE_BACKOFF * (1 << (retry - 1));
+            let wait = backoff(retry);
+            assert!(wait >= step / 2 && wait <= step, "{retry}: {wait:?}");
+        }
+        assert!(backoff(40) <= MAX_BACKOFF);
+    }
+}
