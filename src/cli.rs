@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs};
+use crate::cmd::{oauth_url::OauthUrlArgs, sandbox::SandboxArgs, scope::ScopeArgs, send::SendArgs};
 use crate::generation::{CompletionsArgs, ManArgs};
 use crate::report::Verbosity;
 
@@ -49,6 +49,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man(ManArgs),
+    /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
+    Sandbox(SandboxArgs),
 }
 
 #[cfg(test)]

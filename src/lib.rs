@@ -10,6 +10,7 @@ pub mod error;
 pub mod input;
 pub mod message;
 pub mod retry;
+pub mod sandbox;
 pub mod scope;
 pub mod secret;
 

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and what it does.
 
 pub mod oauth_url;
+pub mod sandbox;
 pub mod scope;
 pub mod send;
 
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Send(args) => send::run(*args, verbosity),
         Command::Completions(args) => generation::completions(args),
         Command::Man(args) => generation::man(args),
+        Command::Sandbox(args) => sandbox::run(args),
     }
 }

@@ -1,0 +1,181 @@
+//! `kenar-chat sandbox`: a local Divar to develop and test against, offline.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, ValueHint};
+use kenar_chat::Error;
+use kenar_chat::authorize;
+use kenar_chat::sandbox::{BoundSandbox, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey};
+use kenar_chat::secret::SecretString;
+
+use crate::output;
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat sandbox
+  kenar-chat sandbox --port 0 --data sandbox.db --session-init-url http://127.0.0.1:3000/divar/session
+
+It prints the lines to paste into another shell (KENAR_API_URL, KENAR_API_KEY, an access
+token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.")]
+pub struct SandboxArgs {
+    /// Listen on this port of 127.0.0.1 (0 picks any free port)
+    #[arg(long, default_value_t = 8700)]
+    pub port: u16,
+    /// Keep messages, tokens and credentials in this SQLite file across restarts
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub data: Option<PathBuf>,
+    /// The API key apps must send (generated when not given)
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// The OAuth client (app slug) the sandbox knows
+    #[arg(long, value_name = "SLUG", default_value = "sandbox-app")]
+    pub client_id: String,
+    /// That client's secret (generated when not given)
+    #[arg(long, value_name = "SECRET")]
+    pub client_secret: Option<String>,
+    /// How long issued access tokens stay valid, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 86_400)]
+    pub token_lifetime: u64,
+    /// Sends accepted per minute; past it the API answers 429 with Retry-After
+    #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: u32,
+    /// The app's session initialization URL, called when a LINK button is clicked in the chat view
+    #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub session_init_url: Option<String>,
+    /// The authorization header of session initialization requests (generated when not given)
+    #[arg(long, value_name = "VALUE")]
+    pub session_init_auth: Option<String>,
+    /// Spell the seller's key `supplier`, as older documents do, instead of `Supplier`
+    #[arg(long)]
+    pub lowercase_supplier: bool,
+}
+
+pub fn run(args: SandboxArgs) -> Result<()> {
+    let config = config(args)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let sandbox = BoundSandbox::bind(config).await?;
+        print_environment(&sandbox)?;
+        sandbox
+            .serve(async {
+                // An Err means no handler could be installed: then only a kill stops it.
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            })
+            .await?;
+        eprintln!("sandbox stopped");
+        Ok(())
+    })
+}
+
+fn config(args: SandboxArgs) -> Result<Config, Error> {
+    let mut problems = Vec::new();
+    let mut secret = |flag: &str, value: Option<String>| match value {
+        Some(v) if v.trim().is_empty() => {
+            problems.push(format!("{flag}: must not be empty"));
+            None
+        }
+        other => other.map(SecretString::new),
+    };
+    let api_key = secret("--api-key", args.api_key);
+    let client_secret = secret("--client-secret", args.client_secret);
+    let session_init_auth = secret("--session-init-auth", args.session_init_auth);
+    if args.client_id.trim().is_empty() {
+        problems.push("--client-id: must not be empty".into());
+    }
+    let session_init_url = match args.session_init_url.as_deref() {
+        Some(url) => match authorize::parse_endpoint("--session-init-url", url) {
+            Ok(url) => Some(url),
+            Err(Error::Invalid(found)) => {
+                problems.extend(found);
+                None
+            }
+            Err(other) => return Err(other),
+        },
+        None => None,
+    };
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(Config {
+        port: args.port,
+        data: args.data,
+        api_key,
+        client_id: args.client_id,
+        client_secret,
+        token_lifetime: Duration::from_secs(args.token_lifetime),
+        rate_limit: args.rate_limit,
+        session_init_url,
+        session_init_auth,
+        supplier_key: if args.lowercase_supplier {
+            SupplierKey::Lowercase
+        } else {
+            SupplierKey::Capitalized
+        },
+    })
+}
+
+/// The first line says where the sandbox listens (scripts wait for it); the rest are
+/// shell lines to paste, the comments included.
+fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
+    let base = sandbox.url().as_str().trim_end_matches('/').to_owned();
+    output::line(&format!("listening on {base}"))?;
+    output::line("# Paste these lines into the shell you send from:")?;
+    let variables = [
+        ("KENAR_API_URL", base.clone()),
+        ("KENAR_OAUTH_URL", sandbox.oauth_url().to_string()),
+        ("KENAR_API_KEY", sandbox.api_key().expose().to_owned()),
+        ("KENAR_CLIENT_ID", sandbox.client_id().to_owned()),
+        (
+            "KENAR_CLIENT_SECRET",
+            sandbox.client_secret().expose().to_owned(),
+        ),
+        ("KENAR_REDIRECT_URI", sandbox.callback_url().to_string()),
+        (
+            "KENAR_ACCESS_TOKEN",
+            sandbox.demo_token().expose().to_owned(),
+        ),
+    ];
+    for (name, value) in variables {
+        output::line(&format!("export {name}={}", shell_word(&value)))?;
+    }
+    output::line(&format!(
+        "# KENAR_ACCESS_TOKEN may send in the demo chat:\n\
+         #   kenar-chat send --user-id {DEMO_USER} --post-token {DEMO_POST} --peer-id {DEMO_PEER} --message 'Hello from the sandbox'\n\
+         # Chat view: {base}/   Stored messages as JSON: {base}/sandbox/messages\n\
+         # LINK clicks send 'authorization: {}'. Ctrl-C stops the sandbox.",
+        sandbox.session_init_auth().expose()
+    ))
+}
+
+/// The value as one shell word: as is when it is plainly safe, else single-quoted.
+fn shell_word(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=+@%,".contains(c));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("http://127.0.0.1:1/x"), "http://127.0.0.1:1/x");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
+}

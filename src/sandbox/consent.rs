@@ -1,0 +1,224 @@
+//! The authorization endpoint (protocol section 2): a consent page that says in words
+//! what each requested scope allows, and the redirect back to the app with a code
+//! (Approve) or without one (Deny). A request that is not valid gets an error page and
+//! never a redirect, since its redirect URI cannot be trusted.
+
+use std::sync::Arc;
+
+use axum::extract::{Form, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
+use serde::Deserialize;
+use url::Url;
+
+use super::html::{error_page, escape, page};
+use super::{CODE_LIFETIME, Sandbox, expiry};
+use crate::authorize::{check_redirect_uri, random_state};
+use crate::scope::Scope;
+
+/// A redirect URI served by the sandbox itself, for trying the flow without an app.
+pub(super) const CALLBACK_PATH: &str = "sandbox/callback";
+
+/// The authorization request's parameters, from the query (consent page) or the form
+/// (the user's decision). All optional, so that a missing one is reported by name.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct AuthorizeParams {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    /// Only in the form: "approve" or "deny".
+    decision: Option<String>,
+}
+
+/// A request that passed every check.
+struct Authorization {
+    redirect_uri: Url,
+    scopes: Vec<Scope>,
+    state: String,
+}
+
+fn check(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<Authorization, Vec<String>> {
+    let mut problems = Vec::new();
+    match params.response_type.as_deref() {
+        Some("code") => {}
+        Some(other) => problems.push(format!("response_type: must be \"code\", not {other:?}")),
+        None => problems.push("response_type: missing".into()),
+    }
+    match params.client_id.as_deref() {
+        Some(id) if id == sandbox.client_id => {}
+        Some(id) => problems.push(format!("client_id: unknown client {id:?}")),
+        None => problems.push("client_id: missing".into()),
+    }
+    let redirect_uri = match params.redirect_uri.as_deref() {
+        Some(uri) => check_redirect_uri(uri)
+            .map_err(|p| problems.push(format!("redirect_uri: {p}")))
+            .ok(),
+        None => {
+            problems.push("redirect_uri: missing".into());
+            None
+        }
+    };
+    let mut scopes = Vec::new();
+    for scope in params.scope.as_deref().unwrap_or("").split_whitespace() {
+        match Scope::decode(scope) {
+            Ok(scope) => scopes.push(scope),
+            Err(e) => problems.push(format!("scope: {e}")),
+        }
+    }
+    if scopes.is_empty() && problems.iter().all(|p| !p.starts_with("scope")) {
+        problems.push("scope: no scope requested".into());
+    }
+    let state = match params.state.as_deref() {
+        Some(state) if !state.is_empty() => Some(state.to_owned()),
+        _ => {
+            problems.push("state: missing".into());
+            None
+        }
+    };
+    match (redirect_uri, state, problems.is_empty()) {
+        (Some(redirect_uri), Some(state), true) => Ok(Authorization {
+            redirect_uri,
+            scopes,
+            state,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// What a scope allows, in words.
+fn describe(scope: &Scope) -> String {
+    match scope {
+        Scope::Chat(chat) => format!(
+            "send messages, as user {}, in the chat between user {} and user {} about post {}",
+            chat.user_id, chat.user_id, chat.peer_id, chat.post_token
+        ),
+        Scope::PostChats(post) => format!("send messages in every chat about post {post}"),
+        Scope::Other(raw) => format!("{raw} (not modelled by the sandbox; granted as asked)"),
+    }
+}
+
+/// `GET /oauth`: the consent page.
+pub(super) async fn ask(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(params): Query<AuthorizeParams>,
+) -> Response {
+    let request = match check(&sandbox, &params) {
+        Ok(request) => request,
+        Err(problems) => return invalid(&problems),
+    };
+    let scopes: String = request
+        .scopes
+        .iter()
+        .map(|s| {
+            format!(
+                "<li><bdi>{}</bdi><br><code class=\"muted\">{}</code></li>",
+                escape(&describe(s)),
+                escape(&s.to_string())
+            )
+        })
+        .collect();
+    let scope_list: Vec<String> = request.scopes.iter().map(Scope::to_string).collect();
+    let scope_list = scope_list.join(" ");
+    let hidden: String = [
+        ("response_type", "code"),
+        ("client_id", sandbox.client_id.as_str()),
+        ("redirect_uri", params.redirect_uri.as_deref().unwrap_or("")),
+        ("scope", &scope_list),
+        ("state", request.state.as_str()),
+    ]
+    .iter()
+    .map(|(name, value)| {
+        format!(
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+            escape(value)
+        )
+    })
+    .collect();
+    let body = format!(
+        "<div class=\"card\"><p>The app <strong>{client}</strong> asks to:</p><ul>{scopes}</ul>\
+         <p class=\"muted\">You will be sent back to <code>{redirect}</code>.</p>\
+         <form method=\"post\" action=\"/oauth\">{hidden}<div class=\"actions\">\
+         <button class=\"approve\" name=\"decision\" value=\"approve\">Approve</button>\
+         <button class=\"deny\" name=\"decision\" value=\"deny\">Deny</button></div></form></div>",
+        client = escape(&sandbox.client_id),
+        redirect = escape(request.redirect_uri.as_str()),
+    );
+    page(StatusCode::OK, "Allow access?", &body)
+}
+
+/// `POST /oauth`: the user's decision. The form is checked again, as anything could
+/// have been posted.
+pub(super) async fn decide(
+    State(sandbox): State<Arc<Sandbox>>,
+    Form(params): Form<AuthorizeParams>,
+) -> Response {
+    let request = match check(&sandbox, &params) {
+        Ok(request) => request,
+        Err(problems) => return invalid(&problems),
+    };
+    let mut target = request.redirect_uri;
+    target
+        .query_pairs_mut()
+        .append_pair("state", &request.state);
+    match params.decision.as_deref() {
+        Some("approve") => {
+            let expires = expiry(CODE_LIFETIME);
+            let code = random_state().and_then(|code| {
+                sandbox
+                    .store
+                    .insert_code(&code, &sandbox.client_id, &request.scopes, expires)?;
+                Ok(code)
+            });
+            match code {
+                Ok(code) => {
+                    target.query_pairs_mut().append_pair("code", &code);
+                }
+                Err(e) => {
+                    return error_page(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "The sandbox failed",
+                        &[e.to_string()],
+                    );
+                }
+            }
+        }
+        Some("deny") => {}
+        _ => return invalid(&["decision: must be \"approve\" or \"deny\"".to_owned()]),
+    }
+    (StatusCode::SEE_OTHER, [(header::LOCATION, target.as_str())]).into_response()
+}
+
+fn invalid(problems: &[String]) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        "Invalid authorization request",
+        problems,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct CallbackParams {
+    state: Option<String>,
+    code: Option<String>,
+}
+
+/// `GET /sandbox/callback`: shows what the app would receive.
+pub(super) async fn callback(Query(params): Query<CallbackParams>) -> Response {
+    let state = escape(params.state.as_deref().unwrap_or("(none)"));
+    let body = match params.code {
+        Some(code) => format!(
+            "<div class=\"card\"><p>Access was approved.</p>\
+             <p>code: <code>{code}</code><br>state: <code>{state}</code></p>\
+             <p class=\"muted\">Exchange the code for an access token within 10 minutes; \
+             it can be used once.</p></div>",
+            code = escape(&code)
+        ),
+        None => format!(
+            "<div class=\"card\"><p>Access was denied: no code.</p>\
+             <p>state: <code>{state}</code></p></div>"
+        ),
+    };
+    page(StatusCode::OK, "Back at the app", &body)
+}
