@@ -1,0 +1,655 @@
+//! `kenar-chat sandbox` as a user runs it: the real binary, started on a free port of
+//! 127.0.0.1 in each test, driven with the real `oauth-url` and `send` commands and with
+//! plain HTTP requests for what a browser would do.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use common::{PEER, POST, Reply, TestServer, USER, kenar};
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use url::Url;
+
+/// A running sandbox, killed when dropped.
+struct Sandbox {
+    child: Child,
+    /// Kept open so that the sandbox can still write to its stdout.
+    _stdout: BufReader<ChildStdout>,
+    url: String,
+    env: HashMap<String, String>,
+}
+
+impl Sandbox {
+    fn start(args: &[&str]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kenar-chat"));
+        command
+            .args(["sandbox", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("KENAR_")) {
+            command.env_remove(name);
+        }
+        let mut child = command.spawn().expect("start the sandbox");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            let read = stdout
+                .read_line(&mut line)
+                .expect("read the sandbox's output");
+            assert!(read > 0, "the sandbox exited early after: {lines:#?}");
+            let done = line.contains("Ctrl-C stops the sandbox");
+            lines.push(line.trim_end().to_owned());
+            if done {
+                break;
+            }
+        }
+        let url = lines[0]
+            .strip_prefix("listening on ")
+            .expect("the first line says where it listens")
+            .to_owned();
+        let env = lines
+            .iter()
+            .filter_map(|line| line.strip_prefix("export ")?.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Sandbox {
+            child,
+            _stdout: stdout,
+            url,
+            env,
+        }
+    }
+
+    fn var(&self, name: &str) -> &str {
+        self.env
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} not printed"))
+    }
+
+    /// `kenar-chat` with every printed variable set, as after pasting the lines.
+    fn kenar(&self) -> assert_cmd::Command {
+        let mut cmd = kenar();
+        cmd.envs(&self.env);
+        cmd
+    }
+
+    /// `kenar-chat send` in the demo chat.
+    fn send(&self, message: &str) -> assert_cmd::Command {
+        let mut cmd = self.kenar();
+        cmd.args([
+            "send",
+            "--user-id",
+            USER,
+            "--post-token",
+            POST,
+            "--peer-id",
+            PEER,
+        ])
+        .args(["--message", message]);
+        cmd
+    }
+
+    fn get(&self, path: &str) -> (u16, HashMap<String, String>, String) {
+        response(agent().get(format!("{}{path}", self.url)).call())
+    }
+
+    fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, HashMap<String, String>, String) {
+        let form = form.iter().map(|(k, v)| (*k, *v));
+        response(agent().post(format!("{}{path}", self.url)).send_form(form))
+    }
+
+    fn post_json(
+        &self,
+        path: &str,
+        api_key: &str,
+        body: &Value,
+    ) -> (u16, HashMap<String, String>, Value) {
+        let (status, headers, text) = response(
+            agent()
+                .post(format!("{}{path}", self.url))
+                .header("content-type", "application/json")
+                .header("x-api-key", api_key)
+                .send(body.to_string()),
+        );
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, headers, json)
+    }
+
+    fn messages(&self) -> Vec<Value> {
+        let (status, _, body) = self.get("/sandbox/messages");
+        assert_eq!(status, 200);
+        let body: Value = serde_json::from_str(&body).unwrap();
+        body["messages"].as_array().unwrap().clone()
+    }
+
+    /// Asks for `scopes` through the consent page and approves; returns the redirect's
+    /// query (state and code).
+    fn approve(&self, chat: &str, state: &str) -> HashMap<String, String> {
+        let url = self
+            .kenar()
+            .args(["oauth-url", "--chat", chat, "--state", state])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let url = String::from_utf8(url).unwrap();
+        let path = url
+            .trim()
+            .strip_prefix(&self.url)
+            .expect("the sandbox's URL");
+        let (status, _, page) = self.get(path);
+        assert_eq!(status, 200, "{page}");
+        let mut form = hidden_fields(&page);
+        form.push(("decision".into(), "approve".into()));
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, headers, _) = self.post_form("/oauth", &form);
+        assert_eq!(status, 303);
+        let location = Url::parse(&headers["location"]).unwrap();
+        assert!(
+            location
+                .as_str()
+                .starts_with(self.var("KENAR_REDIRECT_URI")),
+            "{location}"
+        );
+        location.query_pairs().into_owned().collect()
+    }
+
+    fn exchange(&self, code: &str) -> (u16, Value) {
+        let (status, _, body) = self.post_json(
+            "/v1/open-platform/oauth/access_token",
+            self.var("KENAR_API_KEY"),
+            &json!({
+                "code": code,
+                "client_id": self.var("KENAR_CLIENT_ID"),
+                "client_secret": self.var("KENAR_CLIENT_SECRET"),
+                "grant_type": "authorization_code",
+            }),
+        );
+        (status, body)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn response(
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> (u16, HashMap<String, String>, String) {
+    let mut response = result.expect("the sandbox answers");
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let body = response.body_mut().read_to_string().unwrap();
+    (response.status().as_u16(), headers, body)
+}
+
+/// The hidden inputs of the consent form, unescaped.
+fn hidden_fields(page: &str) -> Vec<(String, String)> {
+    page.split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|input| {
+            let attribute = |name: &str| {
+                let start = input.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                let value = &input[start..];
+                value[..value.find('"').unwrap()]
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            };
+            (attribute("name"), attribute("value"))
+        })
+        .collect()
+}
+
+const CHAT: &str =
+    "e9ba8a81-9583-4f7c-af54-b07df089d971:AZf3Uqr3:1697004f-e902-44c2-bbbe-bf8e20d54bff";
+
+#[test]
+fn full_loop_consent_exchange_send_and_read_back() {
+    let sandbox = Sandbox::start(&[]);
+    let query = sandbox.approve(CHAT, "state-1");
+    assert_eq!(query["state"], "state-1");
+    let (status, token) = sandbox.exchange(&query["code"]);
+    assert_eq!(status, 200, "{token}");
+    let expires: u64 = token["expires"].as_str().unwrap().parse().unwrap();
+    assert!(expires > 1_600_000_000);
+    assert!(token["refresh_token"].is_string());
+    let access_token = token["access_token"].as_str().unwrap();
+
+    sandbox
+        .send("سلام، سفارش شما ارسال شد")
+        .env("KENAR_ACCESS_TOKEN", access_token)
+        .args(["--receiver-caption", "پیگیری", "--receiver-icon", "truck"])
+        .args(["--receiver-direct-link", "https://shop.example/track/42"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("sent: "));
+
+    let messages = sandbox.messages();
+    assert_eq!(messages.len(), 1);
+    let message = &messages[0];
+    assert_eq!(message["id"], 1);
+    assert!(message["received_at"].is_i64());
+    assert_eq!(message["user_id"], USER);
+    assert_eq!(message["post_token"], POST);
+    assert_eq!(message["peer_id"], PEER);
+    assert_eq!(message["type"], "TEXT");
+    assert_eq!(message["message"], "سلام، سفارش شما ارسال شد");
+    assert_eq!(
+        message["receiver_btn"],
+        json!({"action": "DIRECT_LINK", "data": {"icon_name": "truck", "caption": "پیگیری",
+               "direct_link": "https://shop.example/track/42"}})
+    );
+    assert!(message.get("sender_btn").is_none());
+}
+
+#[test]
+fn the_demo_token_sends_in_the_demo_chat() {
+    let sandbox = Sandbox::start(&[]);
+    sandbox.send("hello").assert().success();
+    assert_eq!(sandbox.messages().len(), 1);
+}
+
+#[test]
+fn a_wrong_api_key_is_refused() {
+    let sandbox = Sandbox::start(&[]);
+    sandbox
+        .send("hello")
+        .env("KENAR_API_KEY", "not-the-key")
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("HTTP 401").and(predicate::str::contains("invalid API key")),
+        );
+    let (status, _, body) = sandbox.post_json(
+        "/v1/open-platform/oauth/access_token",
+        "not-the-key",
+        &json!({}),
+    );
+    assert_eq!(
+        (status, body),
+        (401, json!({"status": 401, "message": "invalid API key"}))
+    );
+    assert!(sandbox.messages().is_empty());
+}
+
+#[test]
+fn an_unknown_token_is_refused() {
+    let sandbox = Sandbox::start(&[]);
+    sandbox
+        .send("hello")
+        .env("KENAR_ACCESS_TOKEN", "made-up")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("HTTP 401): invalid access token"));
+    assert!(sandbox.messages().is_empty());
+}
+
+#[test]
+fn an_expired_token_is_refused() {
+    let sandbox = Sandbox::start(&["--token-lifetime", "0"]);
+    sandbox
+        .send("hello")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "HTTP 401): the access token has expired",
+        ));
+    assert!(sandbox.messages().is_empty());
+}
+
+#[test]
+fn a_token_for_another_chat_is_refused() {
+    let sandbox = Sandbox::start(&[]);
+    let query = sandbox.approve("someone:AZf3Uqr3:else", "s");
+    let (_, token) = sandbox.exchange(&query["code"]);
+    let token = token["access_token"].as_str().unwrap();
+    sandbox
+        .send("hello")
+        .env("KENAR_ACCESS_TOKEN", token)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "HTTP 403): the access token does not allow sending in the chat between",
+        ));
+    let mut answer = agent()
+        .post(format!(
+            "{}/v2/open-platform/chat/conversation",
+            sandbox.url
+        ))
+        .header("x-api-key", sandbox.var("KENAR_API_KEY"))
+        .header("x-access-token", token)
+        .send(format!(
+            r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","message":"hi"}}"#
+        ))
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 403);
+    let body = answer.body_mut().read_to_string().unwrap();
+    for scope in [
+        format!("CHAT_SEND_MESSAGE_OAUTH__{}", common::RESOURCE_ID),
+        format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}"),
+    ] {
+        assert!(body.contains(&scope), "{body}");
+    }
+    assert!(sandbox.messages().is_empty());
+}
+
+#[test]
+fn a_code_is_exchanged_once() {
+    let sandbox = Sandbox::start(&[]);
+    let query = sandbox.approve(CHAT, "s");
+    assert_eq!(sandbox.exchange(&query["code"]).0, 200);
+    let (status, body) = sandbox.exchange(&query["code"]);
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["message"],
+        "code: already used (a code can be exchanged once)"
+    );
+    let (status, body) = sandbox.exchange("never-issued");
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (400, Some("code: unknown"))
+    );
+}
+
+#[test]
+fn sends_past_the_quota_are_refused_with_retry_after() {
+    let sandbox = Sandbox::start(&["--rate-limit", "2"]);
+    sandbox.send("one").assert().success();
+    sandbox.send("two").assert().success();
+    sandbox
+        .send("three")
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("HTTP 429"));
+    let (status, headers, body) = sandbox.post_json(
+        "/v2/open-platform/chat/conversation",
+        sandbox.var("KENAR_API_KEY"),
+        &json!({}),
+    );
+    assert_eq!(status, 429);
+    assert_eq!(body["status"], 429);
+    let retry_after: u64 = headers["retry-after"].parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(sandbox.messages().len(), 2);
+}
+
+#[test]
+fn an_invalid_body_is_refused_naming_the_field() {
+    let sandbox = Sandbox::start(&[]);
+    let mut request = agent()
+        .post(format!(
+            "{}/v2/open-platform/chat/conversation",
+            sandbox.url
+        ))
+        .header("x-api-key", sandbox.var("KENAR_API_KEY"))
+        .header("x-access-token", sandbox.var("KENAR_ACCESS_TOKEN"))
+        .send(format!(
+            r#"{{"user_id":"{USER}","post_token":"{POST}","message":"hi",
+                "sender_btn":{{"action":"LINK","data":{{"icon_name":"i"}}}}}}"#
+        ))
+        .unwrap();
+    assert_eq!(request.status().as_u16(), 400);
+    let body: Value = serde_json::from_str(&request.body_mut().read_to_string().unwrap()).unwrap();
+    let message = body["message"].as_str().unwrap();
+    for field in ["peer_id: missing", "sender_btn.data.caption: missing"] {
+        assert!(message.contains(field), "{message}");
+    }
+    assert_eq!(body["status"], 400);
+}
+
+#[test]
+fn messages_survive_a_restart_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sandbox.db");
+    let data = data.to_str().unwrap();
+    let (api_key, token) = {
+        let sandbox = Sandbox::start(&["--data", data]);
+        sandbox.send("before the restart").assert().success();
+        (
+            sandbox.var("KENAR_API_KEY").to_owned(),
+            sandbox.var("KENAR_ACCESS_TOKEN").to_owned(),
+        )
+    };
+    let sandbox = Sandbox::start(&["--data", data]);
+    assert_eq!(sandbox.var("KENAR_API_KEY"), api_key, "the key is kept");
+    sandbox
+        .send("after the restart")
+        .env("KENAR_ACCESS_TOKEN", &token)
+        .assert()
+        .success();
+    let texts: Vec<Value> = sandbox
+        .messages()
+        .iter()
+        .map(|m| m["message"].clone())
+        .collect();
+    assert_eq!(
+        texts,
+        [json!("before the restart"), json!("after the restart")]
+    );
+    assert!(Path::new(data).exists());
+}
+
+#[test]
+fn the_chat_view_shows_each_side_its_own_button() {
+    let sandbox = Sandbox::start(&[]);
+    sandbox
+        .send("سلام <b>دنیا</b>")
+        .args(["--sender-caption", "Order details", "--sender-icon", "info"])
+        .args(["--sender-extra-data", r#"{"order":42}"#])
+        .args([
+            "--receiver-caption",
+            "پیگیری سفارش",
+            "--receiver-icon",
+            "truck",
+        ])
+        .args([
+            "--receiver-direct-link",
+            "https://shop.example/track?id=42&x=1",
+        ])
+        .assert()
+        .success();
+    let (status, headers, page) = sandbox.get("/");
+    assert_eq!(status, 200);
+    assert!(headers["content-type"].starts_with("text/html"));
+    assert!(page.contains("سلام &lt;b&gt;دنیا&lt;/b&gt;"), "{page}");
+    assert!(!page.contains("<b>"));
+    // The sender's pane: the message goes out, with the LINK button that posts the click.
+    let sender = page.split("<section class=\"pane\">").nth(1).unwrap();
+    assert!(sender.contains(USER));
+    assert!(sender.contains("<div class=\"bubble out\" dir=\"auto\" id=\"m1-sender\">"));
+    assert!(sender.contains("<form method=\"post\" action=\"/sandbox/click\">"));
+    assert!(sender.contains("<input type=\"hidden\" name=\"side\" value=\"sender\">"));
+    assert!(sender.contains("Order details"));
+    assert!(!sender.contains("پیگیری سفارش"));
+    // The receiver's pane: the same text comes in, with the DIRECT_LINK button.
+    let receiver = page.split("<section class=\"pane\">").nth(2).unwrap();
+    assert!(receiver.contains(PEER));
+    assert!(receiver.contains("<div class=\"bubble in\" dir=\"auto\" id=\"m1-receiver\">"));
+    assert!(receiver.contains("href=\"https://shop.example/track?id=42&amp;x=1\""));
+    assert!(receiver.contains("پیگیری سفارش"));
+    assert!(!receiver.contains("Order details"));
+    assert!(
+        !page.contains("http://") || !page.contains("<link"),
+        "self-contained"
+    );
+    assert!(!page.contains("<script"));
+}
+
+#[test]
+fn a_link_click_posts_the_session_initialization_request() {
+    let app = TestServer::start(|index, _| match index {
+        0 => Reply::json(
+            200,
+            r#"{"status":"200","message":"success","url":"https://app.example/start?s=1"}"#,
+        ),
+        _ => Reply::json(200, r#"{"status":"200","message":"success"}"#),
+    });
+    let session_url = format!("{}/divar/session", app.url());
+    let sandbox = Sandbox::start(&[
+        "--session-init-url",
+        &session_url,
+        "--session-init-auth",
+        "app-identification-key",
+    ]);
+    sandbox
+        .send("hello")
+        .args(["--receiver-caption", "Open", "--receiver-icon", "open"])
+        .args(["--receiver-extra-data", r#"{"order":42,"note":"سلام"}"#])
+        .assert()
+        .success();
+
+    let (status, headers, _) =
+        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "receiver")]);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "https://app.example/start?s=1");
+
+    let request = app.only_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/divar/session");
+    assert_eq!(
+        request.header("authorization"),
+        Some("app-identification-key")
+    );
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert!(request.header("x-api-key").is_none());
+    assert_eq!(
+        String::from_utf8(request.body).unwrap(),
+        format!(
+            r#"{{"extra_data":{{"provider_data":{{"order":42,"note":"سلام"}}}},"callback_url":"{}/#m1-receiver","post_token":"{POST}","user_id":"{PEER}","peer_id":"{USER}","Supplier":{{"id":"{USER}"}},"demand":{{"id":"{PEER}"}}}}"#,
+            sandbox.url
+        )
+    );
+
+    // An answer without a url is shown in the chat view, not followed.
+    let (status, headers, page) =
+        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "receiver")]);
+    assert_eq!(status, 502);
+    assert!(!headers.contains_key("location"));
+    assert!(page.contains("The LINK button did not open"), "{page}");
+    assert!(page.contains("no &quot;url&quot; string"), "{page}");
+    assert!(page.contains("bubble"), "the conversations are still shown");
+}
+
+#[test]
+fn a_click_without_a_session_initialization_url_says_so() {
+    let sandbox = Sandbox::start(&["--lowercase-supplier"]);
+    sandbox
+        .send("hello")
+        .args(["--sender-caption", "Open", "--sender-icon", "open"])
+        .args(["--sender-extra-data", "{}"])
+        .assert()
+        .success();
+    let (status, _, page) =
+        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    assert_eq!(status, 502);
+    assert!(page.contains("--session-init-url"), "{page}");
+}
+
+#[test]
+fn invalid_authorization_requests_get_an_error_page_never_a_redirect() {
+    let sandbox = Sandbox::start(&[]);
+    let good = Url::parse(&format!("{}/oauth", sandbox.url)).unwrap();
+    let ask = |pairs: &[(&str, &str)]| {
+        let mut url = good.clone();
+        url.query_pairs_mut().extend_pairs(pairs);
+        sandbox.get(&url[url::Position::BeforePath..])
+    };
+    let callback = sandbox.var("KENAR_REDIRECT_URI");
+    let scope = format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}");
+    let base = [
+        ("response_type", "code"),
+        ("client_id", "sandbox-app"),
+        ("redirect_uri", callback),
+        ("scope", scope.as_str()),
+        ("state", "s"),
+    ];
+    let (status, _, page) = ask(&base);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("send messages in every chat about post AZf3Uqr3"),
+        "{page}"
+    );
+
+    let with_query = format!("{callback}?next=1");
+    for (name, value, expected) in [
+        ("client_id", "someone-else", "client_id: unknown client"),
+        (
+            "redirect_uri",
+            with_query.as_str(),
+            "must not carry a query string",
+        ),
+        ("scope", "", "scope: no scope requested"),
+    ] {
+        let pairs: Vec<(&str, &str)> = base
+            .iter()
+            .map(|&(n, v)| if n == name { (n, value) } else { (n, v) })
+            .collect();
+        let (status, headers, page) = ask(&pairs);
+        assert_eq!(status, 400, "{name}");
+        assert!(!headers.contains_key("location"), "{name}");
+        assert!(page.contains(expected), "{name}: {page}");
+        // The form's decision is checked the same way.
+        let mut form = pairs.clone();
+        form.push(("decision", "approve"));
+        let (status, headers, _) = sandbox.post_form("/oauth", &form);
+        assert_eq!(
+            (status, headers.contains_key("location")),
+            (400, false),
+            "{name}"
+        );
+    }
+
+    let mut deny = base.to_vec();
+    deny.push(("decision", "deny"));
+    let (status, headers, _) = sandbox.post_form("/oauth", &deny);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], format!("{callback}?state=s"));
+}
+
+#[test]
+fn bad_flags_are_refused_before_listening() {
+    kenar()
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--session-init-url",
+            "ftp://app.example/x",
+        ])
+        .args(["--api-key", ""])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--session-init-url")
+                .and(predicate::str::contains("--api-key: must not be empty")),
+        );
+}
