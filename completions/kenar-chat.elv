@@ -31,6 +31,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the man page (roff)'
+            cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope'= {
@@ -183,12 +184,33 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;sandbox'= {
+            cand --port 'Listen on this port of 127.0.0.1 (0 picks any free port)'
+            cand --data 'Keep messages, tokens and credentials in this SQLite file across restarts'
+            cand --api-key 'The API key apps must send (generated when not given)'
+            cand --client-id 'The OAuth client (app slug) the sandbox knows'
+            cand --client-secret 'That client''s secret (generated when not given)'
+            cand --token-lifetime 'How long issued access tokens stay valid, in seconds'
+            cand --rate-limit 'Sends accepted per minute; past it the API answers 429 with Retry-After'
+            cand --session-init-url 'The app''s session initialization URL, called when a LINK button is clicked in the chat view'
+            cand --session-init-auth 'The authorization header of session initialization requests (generated when not given)'
+            cand --lowercase-supplier 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;help'= {
             cand scope 'Compute or decode the resource ID and OAuth scope a message needs'
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the man page (roff)'
+            cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;help;scope'= {
@@ -209,6 +231,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;completions'= {
         }
         &'kenar-chat;help;man'= {
+        }
+        &'kenar-chat;help;sandbox'= {
         }
         &'kenar-chat;help;help'= {
         }

@@ -117,7 +117,10 @@ fn bash_completes(words: &[&str]) -> Vec<String> {
 #[cfg(unix)]
 #[test]
 fn bash_completes_subcommands_and_choices() {
-    assert_eq!(bash_completes(&["kenar-chat", "s"]), ["scope", "send"]);
+    assert_eq!(
+        bash_completes(&["kenar-chat", "s"]),
+        ["scope", "send", "sandbox"]
+    );
     assert_eq!(
         bash_completes(&["kenar-chat", "send", "-o", ""]),
         ["text", "json"]

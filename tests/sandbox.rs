@@ -387,6 +387,7 @@ fn sends_past_the_quota_are_refused_with_retry_after() {
     sandbox.send("two").assert().success();
     sandbox
         .send("three")
+        .args(["--retries", "0"])
         .assert()
         .code(4)
         .stderr(predicate::str::contains("HTTP 429"));

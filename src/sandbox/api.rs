@@ -7,7 +7,7 @@ use std::time::Instant;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse as _, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::store::{Grant, StoredMessage};
@@ -22,17 +22,53 @@ pub(super) fn answer(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// The answer for a failure of the sandbox itself (its data file, most likely).
-pub(super) fn failure(error: &Error) -> Response {
-    answer(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string())
+/// A request the sandbox does not accept, answered in Divar's shape.
+#[derive(Debug)]
+pub(super) struct Refusal {
+    status: StatusCode,
+    message: String,
+    /// Seconds, for a 429.
+    retry_after: Option<u64>,
+}
+
+impl Refusal {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Refusal {
+            status,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+/// A failure of the sandbox itself (its data file, most likely).
+impl From<Error> for Refusal {
+    fn from(error: Error) -> Self {
+        Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut response = answer(self.status, &self.message);
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
 }
 
 /// Checks the `x-api-key` header against the sandbox's key.
-pub(super) fn check_api_key(sandbox: &Sandbox, headers: &HeaderMap) -> Result<(), Response> {
+pub(super) fn check_api_key(sandbox: &Sandbox, headers: &HeaderMap) -> Result<(), Refusal> {
     match headers.get("x-api-key").map(HeaderValue::as_bytes) {
         Some(key) if key == sandbox.api_key.expose().as_bytes() => Ok(()),
-        Some(_) => Err(answer(StatusCode::UNAUTHORIZED, "invalid API key")),
-        None => Err(answer(StatusCode::UNAUTHORIZED, "missing x-api-key header")),
+        Some(_) => Err(Refusal::new(StatusCode::UNAUTHORIZED, "invalid API key")),
+        None => Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "missing x-api-key header",
+        )),
     }
 }
 
@@ -42,58 +78,49 @@ pub(super) async fn send(
     State(sandbox): State<Arc<Sandbox>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(refusal) = check_api_key(&sandbox, &headers) {
-        return refusal;
-    }
-    let taken = sandbox
+) -> Result<Response, Refusal> {
+    check_api_key(&sandbox, &headers)?;
+    sandbox
         .quota
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take(Instant::now());
-    if let Err(retry_after) = taken {
-        let mut refusal = answer(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!("rate limit exceeded: retry after {retry_after} seconds"),
-        );
-        refusal
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-        return refusal;
-    }
-    let grant = match access_grant(&sandbox, &headers) {
-        Ok(grant) => grant,
-        Err(refusal) => return refusal,
-    };
-    let message = match MessageDraft::from_json("request body", &body).and_then(|d| d.build()) {
-        Ok(message) => message,
-        Err(e) => return answer(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
+        .take(Instant::now())
+        .map_err(|retry_after| Refusal {
+            retry_after: Some(retry_after),
+            ..Refusal::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("rate limit exceeded: retry after {retry_after} seconds"),
+            )
+        })?;
+    let grant = access_grant(&sandbox, &headers)?;
+    let message = MessageDraft::from_json("request body", &body)
+        .and_then(MessageDraft::build)
+        .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     if !grant.scopes.iter().any(|scope| scope.covers(&message.chat)) {
-        return answer(StatusCode::FORBIDDEN, &missing_scope(&message.chat));
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            missing_scope(&message.chat),
+        ));
     }
-    match sandbox.store.insert_message(&message, unix_time()) {
-        Ok(_) => answer(StatusCode::OK, "success"),
-        Err(e) => failure(&e),
-    }
+    sandbox.store.insert_message(&message, unix_time())?;
+    Ok(answer(StatusCode::OK, "success"))
 }
 
 /// The grant behind the `x-access-token` header, if it is one the sandbox issued and
 /// has not expired.
-fn access_grant(sandbox: &Sandbox, headers: &HeaderMap) -> Result<Grant, Response> {
-    let unauthorized = |message: &str| answer(StatusCode::UNAUTHORIZED, message);
+fn access_grant(sandbox: &Sandbox, headers: &HeaderMap) -> Result<Grant, Refusal> {
+    let unauthorized = |message: &str| Refusal::new(StatusCode::UNAUTHORIZED, message);
     let token = headers
         .get("x-access-token")
         .ok_or_else(|| unauthorized("missing x-access-token header"))?
         .to_str()
         .map_err(|_| unauthorized("invalid access token"))?;
-    match sandbox.store.token(token) {
-        Err(e) => Err(failure(&e)),
-        Ok(None) => Err(unauthorized("invalid access token")),
-        Ok(Some(grant)) if unix_time() >= grant.expires => {
+    match sandbox.store.token(token)? {
+        None => Err(unauthorized("invalid access token")),
+        Some(grant) if unix_time() >= grant.expires => {
             Err(unauthorized("the access token has expired"))
         }
-        Ok(Some(grant)) => Ok(grant),
+        Some(grant) => Ok(grant),
     }
 }
 
@@ -111,14 +138,9 @@ fn missing_scope(chat: &Chat) -> String {
 
 /// `GET /sandbox/messages`: every accepted message, oldest first, each the body as sent
 /// plus its `id` and `received_at` (Unix seconds).
-pub(super) async fn messages(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    match sandbox.store.messages() {
-        Ok(messages) => {
-            let messages: Vec<Value> = messages.iter().map(message_json).collect();
-            axum::Json(json!({ "messages": messages })).into_response()
-        }
-        Err(e) => failure(&e),
-    }
+pub(super) async fn messages(State(sandbox): State<Arc<Sandbox>>) -> Result<Response, Refusal> {
+    let messages: Vec<Value> = sandbox.store.messages()?.iter().map(message_json).collect();
+    Ok(axum::Json(json!({ "messages": messages })).into_response())
 }
 
 fn message_json(stored: &StoredMessage) -> Value {

@@ -211,9 +211,10 @@ pub(super) async fn callback(Query(params): Query<CallbackParams>) -> Response {
         Some(code) => format!(
             "<div class=\"card\"><p>Access was approved.</p>\
              <p>code: <code>{code}</code><br>state: <code>{state}</code></p>\
-             <p class=\"muted\">Exchange the code for an access token within 10 minutes; \
-             it can be used once.</p></div>",
-            code = escape(&code)
+             <p class=\"muted\">Exchange the code for an access token within {minutes} \
+             minutes; it can be used once.</p></div>",
+            code = escape(&code),
+            minutes = CODE_LIFETIME.as_secs() / 60
         ),
         None => format!(
             "<div class=\"card\"><p>Access was denied: no code.</p>\
