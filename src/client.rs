@@ -1,6 +1,7 @@
 //! The HTTP side: the exact request for each API call, and the client that sends it and
 //! reads the answer.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -77,6 +78,28 @@ impl PreparedRequest {
                 ),
             ],
             body: message.to_body(),
+        }
+    }
+
+    /// `bytes` (from an answer) with every secret this request carries replaced by `***`,
+    /// so that a server echoing a credential back cannot make us print it.
+    pub fn redact(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut text = String::from_utf8_lossy(bytes);
+        let mut redacted = false;
+        for (_, value) in &self.headers {
+            if let HeaderValue::Secret(secret) = value
+                && !secret.expose().is_empty()
+                && text.contains(secret.expose())
+            {
+                text = Cow::Owned(text.replace(secret.expose(), SecretString::MASK));
+                redacted = true;
+            }
+        }
+        // Untouched answers stay byte for byte as received.
+        if redacted {
+            text.into_owned().into_bytes()
+        } else {
+            bytes.to_vec()
         }
     }
 
@@ -192,7 +215,7 @@ impl ApiClient {
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
-                .map(|v| quote(v.as_bytes()))
+                .map(|v| quote(&request.redact(v.as_bytes())))
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Error::Unavailable(format!(
                 "the API answered with a redirect (HTTP {}) to {location}; redirects are not \
@@ -226,7 +249,7 @@ impl ApiClient {
         }
         Ok(Answer {
             status: status.as_u16(),
-            body,
+            body: request.redact(&body),
             retry_after,
         })
     }
@@ -409,6 +432,30 @@ mod tests {
             4
         );
         assert_eq!(check_answer(&answer(502, "")).unwrap_err().exit_code(), 5);
+    }
+
+    #[test]
+    fn answers_lose_the_secrets_of_their_request() {
+        let credentials = Credentials {
+            api_key: SecretString::new("key-1"),
+            access_token: SecretString::new("tok-2"),
+        };
+        let message = crate::message::MessageDraft {
+            user_id: Some("u".into()),
+            post_token: Some("p".into()),
+            peer_id: Some("q".into()),
+            message: Some("hi".into()),
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        let base = Url::parse(DEFAULT_API_URL).unwrap();
+        let request = PreparedRequest::send_message(&base, &message, &credentials);
+        assert_eq!(
+            request.redact(b"bad key-1 and tok-2, tok-2"),
+            b"bad *** and ***, ***"
+        );
+        assert_eq!(request.redact(b"\xffclean"), b"\xffclean");
     }
 
     #[test]

@@ -51,13 +51,8 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
 /// dropped, since editors add it and it is never meant as part of the value.
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = read_bounded(path)?;
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        Error::invalid(format!(
-            "{}: not UTF-8 text (invalid byte at offset {})",
-            source_name(path),
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let mut text =
+        String::from_utf8(bytes).map_err(|e| not_utf8(&source_name(path), &e.utf8_error()))?;
     if text.ends_with('\n') {
         text.pop();
         if text.ends_with('\r') {
@@ -65,6 +60,14 @@ pub fn read_text(path: &Path) -> Result<String> {
         }
     }
     Ok(text)
+}
+
+/// The error for input from `source` that is not UTF-8, with where it stops being UTF-8.
+pub fn not_utf8(source: &str, e: &std::str::Utf8Error) -> Error {
+    Error::invalid(format!(
+        "{source}: not UTF-8 text (invalid byte at offset {})",
+        e.valid_up_to()
+    ))
 }
 
 #[cfg(test)]

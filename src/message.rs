@@ -95,6 +95,7 @@ impl MessageDraft {
                 "{source}: starts with a UTF-8 byte-order mark; save it as plain UTF-8 without BOM"
             )));
         }
+        std::str::from_utf8(bytes).map_err(|e| input::not_utf8(source, &e))?;
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = match serde_path_to_error::deserialize(&mut de) {
             Ok(draft) => de.end().map(|()| draft).map_err(|e| (String::new(), e)),
@@ -116,6 +117,7 @@ impl MessageDraft {
                 without_position(&e)
             ))
         })?;
+        refuse_arrays(source, bytes)?;
         Ok(draft)
     }
 
@@ -309,6 +311,30 @@ pub fn check_link(link: &str) -> std::result::Result<(), String> {
             url.scheme()
         )),
         Err(e) => Err(format!("{link:?} is not an absolute URL ({e})")),
+    }
+}
+
+/// serde reads a JSON array into a struct, field by field in order, so `["u","p",...]`
+/// would pass for a message. A message file must name its fields: the message, each
+/// button and each button's `data` have to be objects.
+fn refuse_arrays(source: &str, bytes: &[u8]) -> Result<()> {
+    let Ok(root) = serde_json::from_slice::<Value>(bytes) else {
+        return Ok(());
+    };
+    let mut places = vec![(String::new(), Some(&root))];
+    for side in ["sender_btn", "receiver_btn"] {
+        let button = root.get(side);
+        places.push((format!("{side}: "), button));
+        places.push((format!("{side}.data: "), button.and_then(|b| b.get("data"))));
+    }
+    match places
+        .into_iter()
+        .find(|(_, value)| value.is_some_and(Value::is_array))
+    {
+        Some((path, _)) => Err(Error::invalid(format!(
+            "{source}: {path}must be a JSON object with named fields, not an array"
+        ))),
+        None => Ok(()),
     }
 }
 
