@@ -31,10 +31,10 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub cacert: Option<PathBuf>,
     /// Retry up to N times when the request cannot have been delivered (429, no connection)
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().retries)]
     pub retries: u32,
     /// Wait at most this many seconds in total between attempts
-    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    #[arg(long, value_name = "SECS", default_value_t = RetryPolicy::default().max_wait.as_secs_f64())]
     pub max_wait: f64,
     /// Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)
     #[arg(long)]

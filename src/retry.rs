@@ -84,7 +84,7 @@ pub fn retry_reason(outcome: &Result<Answer>, retry_unsafe: bool) -> Option<Stri
         }
         Ok(_) => None,
         Err(error @ Error::NotSent(_)) => Some(error.to_string()),
-        Err(error @ Error::DeliveryUncertain(_)) if retry_unsafe => Some(error.to_string()),
+        Err(error) if retry_unsafe && error.may_have_been_delivered() => Some(error.to_string()),
         Err(_) => None,
     }
 }

@@ -178,6 +178,12 @@ fn secrets_from_files_and_flags_are_not_printed() {
     let token = dir.path().join("token");
     std::fs::write(&key, format!("{API_KEY}\n")).unwrap();
     std::fs::write(&token, format!("{ACCESS_TOKEN} with spaces\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let loose = std::fs::Permissions::from_mode(0o644);
+        std::fs::set_permissions(&key, loose).unwrap();
+    }
     let server = TestServer::success();
 
     let mut cmd = kenar();
@@ -192,6 +198,14 @@ fn secrets_from_files_and_flags_are_not_printed() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("access token file"), "{stderr}");
+    #[cfg(unix)]
+    assert!(
+        stderr.contains(&format!(
+            "warning: API key file {} can be read by other users (mode 644)",
+            key.display()
+        )),
+        "{stderr}"
+    );
 
     let mut cmd = kenar();
     cmd.env("KENAR_API_URL", server.url())
