@@ -308,7 +308,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__url)
-            opts="-o -q -v -h -V --client-id --redirect-uri --chat --post-chats --scope --state --auth-url --output --quiet --verbose --help --version"
+            opts="-o -i -q -v -h -V --client-id --redirect-uri --chat --post-chats --scope --state --auth-url --output --interactive --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,7 +593,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -q -v -h -V --user-id --post-token --peer-id --message --message-file --file --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --access-token-file --api-key --access-token --base-url --timeout --connect-timeout --cacert --retries --max-wait --retry-unsafe --dry-run --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -i -q -v -h -V --user-id --post-token --peer-id --message --message-file --file --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --access-token-file --api-key --access-token --base-url --timeout --connect-timeout --cacert --retries --max-wait --retry-unsafe --dry-run --show-secrets --output --interactive --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

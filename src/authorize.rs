@@ -36,8 +36,8 @@ impl AuthorizationRequest {
             state: state.into(),
         };
         let mut problems = Vec::new();
-        if request.client_id.trim().is_empty() {
-            problems.push("client_id: must not be empty".to_owned());
+        if let Err(problem) = check_client_id(&request.client_id) {
+            problems.push(problem);
         }
         if let Err(problem) = check_redirect_uri(&request.redirect_uri) {
             problems.push(format!("redirect_uri: {problem}"));
@@ -71,6 +71,14 @@ impl AuthorizationRequest {
             .append_pair("state", &self.state);
         url
     }
+}
+
+/// A client ID is the app's slug: anything but blank.
+pub fn check_client_id(value: &str) -> std::result::Result<(), String> {
+    if value.trim().is_empty() {
+        return Err("client_id: must not be empty".to_owned());
+    }
+    Ok(())
 }
 
 /// A redirect URI must be an absolute http(s) URL with no query string of its own.

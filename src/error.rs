@@ -26,6 +26,9 @@ pub enum Error {
     /// Anything else that stops the request: a redirect, a setup failure.
     #[error("{0}")]
     Unavailable(String),
+    /// The person at the terminal cancelled (Ctrl-C, Esc, or "no" when asked to confirm).
+    #[error("cancelled; nothing was sent")]
+    Cancelled,
 }
 
 impl Error {
@@ -51,6 +54,7 @@ impl Error {
             Error::Refused { .. } => 3,
             Error::RateLimited { .. } => 4,
             Error::NotSent(_) | Error::DeliveryUncertain(_) | Error::Unavailable(_) => 5,
+            Error::Cancelled => 130,
         }
     }
 

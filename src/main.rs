@@ -7,6 +7,7 @@ mod connection;
 mod generation;
 mod output;
 mod report;
+mod prompt;
 
 use std::process::ExitCode;
 

@@ -8,20 +8,26 @@ use kenar_chat::scope::{Chat, Scope};
 use serde_json::json;
 
 use crate::output::{self, Format};
+use crate::prompt;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kenar-chat oauth-url --client-id my-app --redirect-uri https://my-app.example/callback \\
       --chat e9ba8a81-9583-4f7c-af54-b07df089d971:AZf3Uqr3:1697004f-e902-44c2-bbbe-bf8e20d54bff
   kenar-chat oauth-url --client-id my-app --redirect-uri https://my-app.example/callback \\
-      --post-chats AZf3Uqr3 --scope USER_PHONE --state my-state -o json")]
+      --post-chats AZf3Uqr3 --scope USER_PHONE --state my-state -o json
+  kenar-chat oauth-url --interactive --client-id my-app")]
 pub struct OauthUrlArgs {
     /// The app's slug from the Kenar panel
-    #[arg(long, env = "KENAR_CLIENT_ID")]
-    pub client_id: String,
+    #[arg(long, env = "KENAR_CLIENT_ID", required_unless_present = "interactive")]
+    pub client_id: Option<String>,
     /// Where Divar sends the user back: absolute http(s), registered, no query string
-    #[arg(long, env = "KENAR_REDIRECT_URI")]
-    pub redirect_uri: String,
+    #[arg(
+        long,
+        env = "KENAR_REDIRECT_URI",
+        required_unless_present = "interactive"
+    )]
+    pub redirect_uri: Option<String>,
     /// Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)
     #[arg(long = "chat", value_name = "USER:POST:PEER")]
     pub chats: Vec<String>,
@@ -40,17 +46,30 @@ pub struct OauthUrlArgs {
     /// Print the URL alone (text) or {"url", "state", "scopes"} (json)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: Format,
+    /// Ask at the terminal for the client ID and redirect URI when missing, and for the scopes
+    /// when no --chat, --post-chats or --scope is given
+    #[arg(short, long)]
+    pub interactive: bool,
 }
 
 pub fn run(args: OauthUrlArgs) -> Result<()> {
+    if args.interactive {
+        prompt::start("--interactive")?;
+    }
     let endpoint = authorize::parse_endpoint("--auth-url", &args.auth_url)?;
-    let scopes = collect_scopes(&args)?;
+    let mut scopes = collect_scopes(&args)?;
+    // clap requires both values unless --interactive is given, so only then are they asked.
+    let client_id = args.client_id.map_or_else(prompt::client_id, Ok)?;
+    let redirect_uri = args.redirect_uri.map_or_else(prompt::redirect_uri, Ok)?;
+    if args.interactive && scopes.is_empty() {
+        scopes = prompt::scopes()?;
+    }
     let generated = args.state.is_none();
     let state = match args.state {
         Some(state) => state,
         None => authorize::random_state()?,
     };
-    let request = AuthorizationRequest::new(args.client_id, args.redirect_uri, scopes, state)?;
+    let request = AuthorizationRequest::new(client_id, redirect_uri, scopes, state)?;
     let url = request.url(&endpoint);
     match args.output {
         Format::Json => output::json(&json!({

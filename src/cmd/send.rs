@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::connection::ConnectionArgs;
 use crate::output::{self, Format};
 use crate::report::Verbosity;
+use crate::prompt;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -22,7 +23,8 @@ use crate::report::Verbosity;
   kenar-chat send --file message.json --receiver-caption 'Track it' --receiver-icon truck \\
       --receiver-direct-link https://shop.example/track/42
   echo '{\"user_id\":\"U\",\"post_token\":\"T\",\"peer_id\":\"P\",\"message\":\"hi\"}' \\
-      | kenar-chat send --file - --dry-run")]
+      | kenar-chat send --file - --dry-run
+  kenar-chat send -i --post-token AZf3Uqr3")]
 pub struct SendArgs {
     /// The user the message is sent as (the one who granted access)
     #[arg(long)]
@@ -72,6 +74,9 @@ pub struct SendArgs {
     /// A one-line confirmation (text) or the API's answer (json)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: Format,
+    /// Ask at the terminal for every missing value, show the request and confirm before sending
+    #[arg(short, long)]
+    pub interactive: bool,
 }
 
 /// The button shown only to the sender.
@@ -123,11 +128,17 @@ pub struct ReceiverButtonArgs {
 }
 
 pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
+    if args.interactive {
+        prompt::start("--interactive")?;
+    }
     let connection = args.connection.check()?;
     let (message, credentials) = gather(&args)?;
     let request = PreparedRequest::send_message(&connection.base_url, &message, &credentials);
     if args.dry_run {
         return print_dry_run(&request, args.show_secrets, args.output);
+    }
+    if args.interactive {
+        prompt::confirm_send(&request)?;
     }
     let answer = connection.execute(&request, verbosity)?;
     let body = client::check_answer(&answer)?;
@@ -142,6 +153,12 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
 
 /// The message and the credentials, or every problem with them in one error.
 fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
+    if args.interactive && (is_stdin(&args.file) || is_stdin(&args.message_file)) {
+        return Err(Error::invalid(
+            "--interactive reads its answers from standard input; --file and --message-file cannot read it too ('-')",
+        )
+        .into());
+    }
     if is_stdin(&args.file) && is_stdin(&args.message_file) {
         return Err(Error::invalid(
             "--file and --message-file cannot both read standard input ('-')",
@@ -155,20 +172,25 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     draft.overlay(flag_draft(args)?);
 
     let mut problems = Vec::new();
-    let api_key = secret(
+    let mut api_key = secret(
         args.api_key.as_deref(),
         "--api-key",
         args.api_key_file.as_deref(),
         "KENAR_API_KEY",
         "API key",
     )?;
-    let access_token = secret(
+    let mut access_token = secret(
         args.access_token.as_deref(),
         "--access-token",
         args.access_token_file.as_deref(),
         "KENAR_ACCESS_TOKEN",
         "access token",
     )?;
+    if args.interactive {
+        prompt::complete_message(&mut draft)?;
+        api_key = prompt::secret(api_key, "API key")?;
+        access_token = prompt::secret(access_token, "Access token")?;
+    }
     let message = match draft.build() {
         Ok(message) => Some(message),
         Err(Error::Invalid(found)) => {

@@ -216,7 +216,12 @@ fn reason(status: u16) -> &'static str {
 
 /// The binary under test, with no credentials or endpoints inherited from the environment.
 pub fn kenar() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("kenar-chat").unwrap();
+    assert_cmd::Command::from_std(kenar_process())
+}
+
+/// [`kenar`] as a plain process, for tests that run it on a pseudo-terminal.
+pub fn kenar_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kenar-chat"));
     for var in [
         "KENAR_API_KEY",
         "KENAR_ACCESS_TOKEN",

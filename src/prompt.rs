@@ -1,0 +1,337 @@
+//! Everything kenar-chat asks at a terminal (`--interactive`): the questions, their order,
+//! and cancelling. Answers are checked with the library's own rules, so a question repeats
+//! with the same message the matching flag or file field would get.
+
+use std::io::IsTerminal as _;
+
+use anyhow::{Context as _, Result};
+use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
+use kenar_chat::Error;
+use kenar_chat::authorize;
+use kenar_chat::client::PreparedRequest;
+use kenar_chat::message::{ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
+use kenar_chat::scope::{self, Chat, Scope};
+use kenar_chat::secret::SecretString;
+use serde_json::Value;
+
+/// Refuses to ask without a terminal (a script must never hang on a question), and makes
+/// Ctrl-C a clean cancel.
+pub fn start(flag: &str) -> Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Error::invalid(format!(
+            "{flag}: standard input is not a terminal, so nothing can be asked; \
+             give every value by flag, file or environment instead"
+        ))
+        .into());
+    }
+    cancel_on_interrupt()
+}
+
+/// Ctrl-C arrives as a signal while a question waits in a blocking read (the hidden
+/// password read cannot be interrupted any other way), so the handler itself puts the
+/// terminal back as it was before the first question and ends the process with the
+/// exit code of [`Error::Cancelled`]. Nothing is sent after a question, only after all of
+/// them, so nothing can have been sent.
+fn cancel_on_interrupt() -> Result<()> {
+    let saved = terminal::save();
+    ctrlc::set_handler(move || {
+        terminal::restore(&saved);
+        eprintln!("\nerror: {}", Error::Cancelled);
+        std::process::exit(i32::from(Error::Cancelled.exit_code()));
+    })
+    .context("watching for Ctrl-C")
+}
+
+#[cfg(unix)]
+mod terminal {
+    use nix::sys::termios::{self, SetArg, Termios};
+
+    pub fn save() -> Option<Termios> {
+        termios::tcgetattr(std::io::stdin()).ok()
+    }
+
+    /// Echo back on (the password question turns it off), cursor shown (lists hide it).
+    pub fn restore(saved: &Option<Termios>) {
+        if let Some(saved) = saved {
+            let _ = termios::tcsetattr(std::io::stdin(), SetArg::TCSANOW, saved);
+        }
+        let _ = dialoguer::console::Term::stderr().show_cursor();
+    }
+}
+
+#[cfg(not(unix))]
+mod terminal {
+    pub fn save() {}
+
+    pub fn restore(_: &()) {
+        let _ = dialoguer::console::Term::stderr().show_cursor();
+    }
+}
+
+/// Esc at a list, or an interrupted read, is a cancel; anything else is a terminal failure.
+fn cancelled(err: dialoguer::Error) -> anyhow::Error {
+    let dialoguer::Error::IO(err) = err;
+    if err.kind() == std::io::ErrorKind::Interrupted {
+        Error::Cancelled.into()
+    } else {
+        anyhow::Error::new(err).context("talking to the terminal")
+    }
+}
+
+/// A line of text, asked until `check` accepts it.
+fn ask(prompt: &str, check: impl Fn(&str) -> Result<(), String>) -> Result<String> {
+    Input::<String>::new()
+        .with_prompt(prompt)
+        .allow_empty(true)
+        .validate_with(|value: &String| check(value))
+        .interact_text()
+        .map_err(cancelled)
+}
+
+/// A secret, typed without echo, checked as a secret from any other source is.
+fn ask_secret(what: &str) -> Result<SecretString> {
+    Password::new()
+        .with_prompt(format!("{what} (hidden)"))
+        .validate_with(|value: &String| {
+            SecretString::new(value.as_str())
+                .check_header_safe(what)
+                .map_err(|e| e.to_string())
+        })
+        .interact()
+        .map(SecretString::new)
+        .map_err(cancelled)
+}
+
+fn choose(prompt: &str, items: &[&str]) -> Result<usize> {
+    Select::new()
+        .with_prompt(prompt)
+        .items(items)
+        .default(0)
+        .interact_opt()
+        .map_err(cancelled)?
+        .ok_or_else(|| Error::Cancelled.into())
+}
+
+/// A secret from flag, file or environment, or else from a hidden question.
+pub fn secret(given: Option<SecretString>, what: &str) -> Result<Option<SecretString>> {
+    match given {
+        Some(secret) => Ok(Some(secret)),
+        None => ask_secret(what).map(Some),
+    }
+}
+
+/// Sets one field of a message draft from the text typed for it.
+type Setter<'a> = dyn Fn(&mut MessageDraft, &str) -> Result<(), String> + 'a;
+
+/// Asks for one field of the draft. The answer is tried in a copy of the draft and kept
+/// only when `MessageDraft::build` has nothing to say about `field`; problems with fields
+/// still to be asked are not this question's business.
+fn ask_field(draft: &mut MessageDraft, prompt: &str, field: &str, set: &Setter<'_>) -> Result<()> {
+    let check = |value: &str| {
+        let mut trial = draft.clone();
+        set(&mut trial, value)?;
+        match trial.build() {
+            Err(Error::Invalid(problems)) => problems
+                .into_iter()
+                .find(|p| p.starts_with(&format!("{field}:")))
+                .map_or(Ok(()), Err),
+            _ => Ok(()),
+        }
+    };
+    let answer = ask(prompt, check)?;
+    set(draft, &answer).map_err(Error::invalid)?;
+    Ok(())
+}
+
+/// Asks for everything the message still lacks, in the order a person thinks of it: who,
+/// about which post, to whom, what, then each side's button.
+pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
+    if draft.user_id.is_none() {
+        ask_field(draft, "User ID (sends the message)", "user_id", &|d, v| {
+            d.user_id = Some(v.to_owned());
+            Ok(())
+        })?;
+    }
+    if draft.post_token.is_none() {
+        ask_field(draft, "Post token", "post_token", &|d, v| {
+            d.post_token = Some(v.to_owned());
+            Ok(())
+        })?;
+    }
+    if draft.peer_id.is_none() {
+        ask_field(
+            draft,
+            "Peer ID (receives the message)",
+            "peer_id",
+            &|d, v| {
+                d.peer_id = Some(v.to_owned());
+                Ok(())
+            },
+        )?;
+    }
+    if draft.message.is_none() {
+        ask_field(draft, "Message", "message", &|d, v| {
+            d.message = Some(v.to_owned());
+            Ok(())
+        })?;
+    }
+    complete_button(draft, Side::Sender)?;
+    complete_button(draft, Side::Receiver)
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Sender,
+    Receiver,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Sender => "sender",
+            Side::Receiver => "receiver",
+        }
+    }
+
+    fn slot(self, draft: &mut MessageDraft) -> &mut Option<ButtonDraft> {
+        match self {
+            Side::Sender => &mut draft.sender_btn,
+            Side::Receiver => &mut draft.receiver_btn,
+        }
+    }
+
+    fn button(self, draft: &mut MessageDraft) -> &mut ButtonDraft {
+        self.slot(draft).get_or_insert_with(ButtonDraft::default)
+    }
+}
+
+const LINK_CHOICE: &str = "LINK: carries JSON data back to the app";
+const DIRECT_LINK_CHOICE: &str = "DIRECT_LINK: opens a URL";
+
+/// Offers a button to one side, then asks whatever that button still lacks.
+fn complete_button(draft: &mut MessageDraft, side: Side) -> Result<()> {
+    let name = side.name();
+    let field = format!("{name}_btn.data");
+    if side.slot(draft).is_none() {
+        let items = ["no button", LINK_CHOICE, DIRECT_LINK_CHOICE];
+        let action = match choose(&format!("Button shown to the {name}"), &items)? {
+            0 => return Ok(()),
+            1 => LINK,
+            _ => DIRECT_LINK,
+        };
+        side.button(draft).action = Some(action.to_owned());
+    }
+    if side.button(draft).data.caption.is_none() {
+        let prompt = format!("Caption of the {name}'s button");
+        ask_field(draft, &prompt, &format!("{field}.caption"), &|d, v| {
+            side.button(d).data.caption = Some(v.to_owned());
+            Ok(())
+        })?;
+    }
+    if side.button(draft).data.icon_name.is_none() {
+        let prompt = format!("Icon name of the {name}'s button");
+        ask_field(draft, &prompt, &format!("{field}.icon_name"), &|d, v| {
+            side.button(d).data.icon_name = Some(v.to_owned());
+            Ok(())
+        })?;
+    }
+    let button = side.button(draft);
+    if button.data.extra_data.is_some() || button.data.direct_link.is_some() {
+        return Ok(());
+    }
+    let action = match button.action.clone() {
+        Some(action) => action,
+        None => {
+            let prompt = format!("What the {name}'s button does");
+            match choose(&prompt, &[LINK_CHOICE, DIRECT_LINK_CHOICE])? {
+                0 => LINK.to_owned(),
+                _ => DIRECT_LINK.to_owned(),
+            }
+        }
+    };
+    side.button(draft).action = Some(action.clone());
+    if action == DIRECT_LINK {
+        let prompt = format!("URL the {name}'s button opens");
+        ask_field(draft, &prompt, &format!("{field}.direct_link"), &|d, v| {
+            side.button(d).data.direct_link = Some(v.to_owned());
+            Ok(())
+        })
+    } else {
+        let prompt = format!("JSON object the {name}'s button carries back to the app");
+        let extra_data = format!("{field}.extra_data");
+        ask_field(draft, &prompt, &extra_data, &|d, v| {
+            let value = serde_json::from_str::<Value>(v)
+                .map_err(|e| format!("{extra_data}: not valid JSON ({e})"))?;
+            side.button(d).data.extra_data = Some(value);
+            Ok(())
+        })
+    }
+}
+
+/// Shows the request about to be sent (secrets as `***`) and asks to go ahead; anything
+/// but yes cancels.
+pub fn confirm_send(request: &PreparedRequest) -> Result<()> {
+    eprintln!("\n{}", request.render(false).trim_end());
+    let go = Confirm::new()
+        .with_prompt("Send this message?")
+        .default(false)
+        .interact_opt()
+        .map_err(cancelled)?;
+    match go {
+        Some(true) => Ok(()),
+        _ => Err(Error::Cancelled.into()),
+    }
+}
+
+pub fn client_id() -> Result<String> {
+    ask("Client ID (the app's slug)", authorize::check_client_id)
+}
+
+pub fn redirect_uri() -> Result<String> {
+    ask("Redirect URI", |v| {
+        authorize::check_redirect_uri(v)
+            .map(drop)
+            .map_err(|p| format!("redirect_uri: {p}"))
+    })
+}
+
+fn id(prompt: &str, field: &str) -> Result<String> {
+    ask(prompt, |v| scope::check_id(field, v))
+}
+
+/// Which scopes to ask the user for, then the IDs each one names.
+pub fn scopes() -> Result<Vec<Scope>> {
+    let kinds = [
+        "send in one chat (CHAT_SEND_MESSAGE_OAUTH)",
+        "send in every chat of a post (CHAT_SEND_MESSAGE_POST_CONVERSATIONS)",
+        "another scope, as written (such as USER_PHONE)",
+    ];
+    let chosen = loop {
+        let chosen = MultiSelect::new()
+            .with_prompt("Scopes to request (space selects, enter confirms)")
+            .items(kinds)
+            .interact_opt()
+            .map_err(cancelled)?
+            .ok_or(Error::Cancelled)?;
+        if !chosen.is_empty() {
+            break chosen;
+        }
+        eprintln!("choose at least one scope");
+    };
+    let mut scopes = Vec::new();
+    for kind in chosen {
+        let scope = match kind {
+            0 => Scope::Chat(Chat::new(
+                id("User ID (grants access)", "user_id")?,
+                id("Post token", "post_token")?,
+                id("Peer ID", "peer_id")?,
+            )?),
+            1 => Scope::post_chats(id("Post token (all its chats)", "post_token")?)?,
+            _ => Scope::raw(&ask("Scope", |v| {
+                Scope::raw(v).map(drop).map_err(|e| e.to_string())
+            })?)?,
+        };
+        scopes.push(scope);
+    }
+    Ok(scopes)
+}

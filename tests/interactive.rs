@@ -1,0 +1,358 @@
+//! `--interactive` driven through a real pseudo-terminal, as a person would type: every
+//! answer checked at a local HTTP server, invalid answers asked again, cancelling sending
+//! nothing, and the refusal to ask without a terminal.
+
+mod common;
+
+use common::{ACCESS_TOKEN, API_KEY, PEER, POST, TestServer, USER, kenar};
+use predicates::prelude::*;
+
+#[cfg(unix)]
+mod pty {
+    use std::time::Duration;
+
+    use expectrl::process::unix::WaitStatus;
+    use expectrl::session::OsSession;
+    use expectrl::{Eof, Expect as _, Session};
+
+    use super::common::kenar_process;
+
+    pub const DOWN: &str = "\x1b[B";
+    pub const ENTER: &str = "\r";
+    pub const ESC: &str = "\x1b";
+    pub const CTRL_C: &str = "\x03";
+
+    /// kenar-chat on a pseudo-terminal, colours off, with a generous timeout for a busy machine.
+    pub struct Terminal {
+        session: OsSession,
+        /// Everything the program wrote so far.
+        pub screen: String,
+    }
+
+    impl Terminal {
+        pub fn start(args: &[&str], env: &[(&str, &str)]) -> Terminal {
+            let mut command = kenar_process();
+            command
+                .args(args)
+                .envs(env.iter().copied())
+                .env("NO_COLOR", "1")
+                .env("TERM", "dumb");
+            let mut session = Session::spawn(command).expect("start on a pseudo-terminal");
+            session.set_expect_timeout(Some(Duration::from_secs(60)));
+            Terminal {
+                session,
+                screen: String::new(),
+            }
+        }
+
+        /// Waits until the program has written `text`.
+        pub fn expect(&mut self, text: &str) {
+            match self.session.expect(text) {
+                Ok(found) => {
+                    self.screen
+                        .push_str(&String::from_utf8_lossy(found.before()));
+                    self.screen.push_str(text);
+                }
+                Err(e) => panic!("waiting for {text:?}: {e}; screen so far:\n{}", self.screen),
+            }
+        }
+
+        pub fn send(&mut self, keys: &str) {
+            self.session.send(keys).expect("type");
+        }
+
+        /// Answers the question that shows `prompt`.
+        pub fn answer(&mut self, prompt: &str, keys: &str) {
+            self.expect(prompt);
+            self.send(keys);
+        }
+
+        /// Reads the rest of the output and returns the exit code.
+        pub fn finish(mut self) -> (i32, String) {
+            // At the end of the output, the match is all that was left unread.
+            if let Ok(found) = self.session.expect(Eof) {
+                self.screen
+                    .push_str(&String::from_utf8_lossy(found.as_bytes()));
+            }
+            match self.session.get_process().wait() {
+                Ok(WaitStatus::Exited(_, code)) => (code, self.screen),
+                other => panic!("unexpected end {other:?}; screen:\n{}", self.screen),
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+use pty::{CTRL_C, DOWN, ENTER, ESC, Terminal};
+
+#[cfg(unix)]
+fn api(server: &TestServer) -> [(&'static str, String); 1] {
+    [("KENAR_API_URL", server.url())]
+}
+
+#[cfg(unix)]
+#[test]
+fn a_whole_message_answered_at_the_prompts_is_sent_exactly() {
+    let server = TestServer::success();
+    let env = api(&server);
+    let mut term = Terminal::start(
+        &["send", "--interactive"],
+        &[("KENAR_API_URL", env[0].1.as_str())],
+    );
+    term.answer("User ID", &format!("{USER}\r"));
+    term.answer("Post token", &format!("{POST}\r"));
+    term.answer("Peer ID", &format!("{PEER}\r"));
+    term.answer("Message", "Your order has shipped\r");
+    // The sender gets a LINK button, the receiver a DIRECT_LINK one.
+    term.answer("Button shown to the sender", &format!("{DOWN}{ENTER}"));
+    term.answer("Caption of the sender's button", "Details\r");
+    term.answer("Icon name of the sender's button", "info\r");
+    term.answer("JSON object", "{\"order\": 42}\r");
+    term.answer(
+        "Button shown to the receiver",
+        &format!("{DOWN}{DOWN}{ENTER}"),
+    );
+    term.answer("Caption of the receiver's button", "Track it\r");
+    term.answer("Icon name of the receiver's button", "truck\r");
+    term.answer(
+        "URL the receiver's button opens",
+        "https://shop.example/track/42\r",
+    );
+    term.answer("API key (hidden)", &format!("{API_KEY}\r"));
+    term.answer("Access token (hidden)", &format!("{ACCESS_TOKEN}\r"));
+    term.expect("x-api-key: ***");
+    term.expect("x-access-token: ***");
+    assert!(server.requests().is_empty(), "sent before confirmation");
+    term.answer("Send this message?", "y");
+    term.expect("sent: message from");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains(API_KEY), "API key shown:\n{screen}");
+    assert!(
+        !screen.contains(ACCESS_TOKEN),
+        "access token shown:\n{screen}"
+    );
+
+    let request = server.only_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/v2/open-platform/chat/conversation");
+    assert_eq!(request.header("x-api-key"), Some(API_KEY));
+    assert_eq!(request.header("x-access-token"), Some(ACCESS_TOKEN));
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    let expected = format!(
+        r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"Your order has shipped","sender_btn":{{"action":"LINK","data":{{"icon_name":"info","caption":"Details","extra_data":{{"order":42}}}}}},"receiver_btn":{{"action":"DIRECT_LINK","data":{{"icon_name":"truck","caption":"Track it","direct_link":"https://shop.example/track/42"}}}}}}"#
+    );
+    assert_eq!(String::from_utf8_lossy(&request.body), expected);
+}
+
+#[cfg(unix)]
+#[test]
+fn only_missing_values_are_asked_and_invalid_ones_asked_again() {
+    let server = TestServer::success();
+    let url = server.url();
+    let mut term = Terminal::start(
+        &["send", "-i", "--post-token", POST, "--peer-id", PEER],
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+        ],
+    );
+    term.answer("User ID", "has:colon\r");
+    term.expect("user_id: must not contain ':'");
+    term.send("\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f");
+    term.send(&format!("{USER}\r"));
+    term.answer("Message", "   \r");
+    term.expect("message: must not be blank");
+    term.send("\x7f\x7f\x7fhello\r");
+    term.answer("Button shown to the sender", ENTER);
+    term.answer(
+        "Button shown to the receiver",
+        &format!("{DOWN}{DOWN}{ENTER}"),
+    );
+    term.answer("Caption of the receiver's button", "Open\r");
+    term.answer("Icon name of the receiver's button", "link\r");
+    term.answer("URL the receiver's button opens", "ftp://files.example\r");
+    term.expect("receiver_btn.data.direct_link: must be an http or https URL");
+    term.send(&"\x7f".repeat(19));
+    term.send("https://files.example/a\r");
+    term.answer("Send this message?", "y");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    let body = server.only_request().json();
+    assert_eq!(body["user_id"], USER);
+    assert_eq!(body["post_token"], POST);
+    assert_eq!(body["message"], "hello");
+    assert_eq!(
+        body["receiver_btn"]["data"]["direct_link"],
+        "https://files.example/a"
+    );
+    assert!(body.get("sender_btn").is_none(), "{body}");
+}
+
+#[cfg(unix)]
+fn assert_cancelled(term: Terminal, server: &TestServer) {
+    let (code, screen) = term.finish();
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("cancelled; nothing was sent"), "{screen}");
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
+
+#[cfg(unix)]
+fn send_with_ids(server: &TestServer) -> Terminal {
+    let url = server.url();
+    Terminal::start(
+        &[
+            "send",
+            "-i",
+            "--user-id",
+            USER,
+            "--post-token",
+            POST,
+            "--peer-id",
+            PEER,
+        ],
+        &[("KENAR_API_URL", url.as_str())],
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_at_a_question_cancels_and_sends_nothing() {
+    let server = TestServer::success();
+    let mut term = send_with_ids(&server);
+    term.answer("Message", CTRL_C);
+    assert_cancelled(term, &server);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_at_the_hidden_prompt_cancels_and_sends_nothing() {
+    let server = TestServer::success();
+    let mut term = send_with_ids(&server);
+    term.answer("Message", "hi\r");
+    term.answer("Button shown to the sender", ENTER);
+    term.answer("Button shown to the receiver", ENTER);
+    term.answer("API key (hidden)", CTRL_C);
+    assert_cancelled(term, &server);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_at_a_list_shows_the_cursor_again() {
+    let server = TestServer::success();
+    let mut term = send_with_ids(&server);
+    term.answer("Message", "hi\r");
+    // The list hides the cursor while it is shown.
+    term.expect("\x1b[?25lButton shown to the sender");
+    term.send(CTRL_C);
+    term.expect("\x1b[?25h");
+    assert_cancelled(term, &server);
+}
+
+#[cfg(unix)]
+#[test]
+fn esc_at_a_choice_cancels_and_sends_nothing() {
+    let server = TestServer::success();
+    let mut term = send_with_ids(&server);
+    term.answer("Message", "hi\r");
+    term.answer("Button shown to the sender", ESC);
+    assert_cancelled(term, &server);
+}
+
+#[cfg(unix)]
+#[test]
+fn no_at_the_confirmation_sends_nothing() {
+    let server = TestServer::success();
+    let url = server.url();
+    let mut term = Terminal::start(
+        &[
+            "send",
+            "-i",
+            "--user-id",
+            USER,
+            "--post-token",
+            POST,
+            "--peer-id",
+            PEER,
+            "--message",
+            "hi",
+        ],
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+        ],
+    );
+    term.answer("Button shown to the sender", ENTER);
+    term.answer("Button shown to the receiver", ENTER);
+    term.expect(r#""message":"hi""#);
+    term.answer("Send this message?", "n");
+    assert_cancelled(term, &server);
+}
+
+#[cfg(unix)]
+#[test]
+fn oauth_url_asks_for_the_scopes_and_their_ids() {
+    let mut term = Terminal::start(
+        &["oauth-url", "-i", "--state", "s1"],
+        &[("KENAR_REDIRECT_URI", "https://app.example/callback")],
+    );
+    term.answer("Client ID", " \r");
+    term.expect("client_id: must not be empty");
+    term.send("\x7fmy-app\r");
+    // One chat and every chat of a post.
+    term.answer("Scopes to request", &format!(" {DOWN} {ENTER}"));
+    term.answer("User ID", &format!("{USER}\r"));
+    term.answer("Post token", &format!("{POST}\r"));
+    term.answer("Peer ID", &format!("{PEER}\r"));
+    term.answer("Post token (all its chats)", &format!("{POST}\r"));
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    let resource = common::RESOURCE_ID
+        .replace('=', "%3D")
+        .replace('+', "%2B")
+        .replace('/', "%2F");
+    assert!(
+        screen.contains(&format!(
+            "https://open-platform-redirect.divar.ir/oauth?response_type=code&client_id=my-app\
+             &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback\
+             &scope=CHAT_SEND_MESSAGE_OAUTH__{resource}+CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}\
+             &state=s1"
+        )),
+        "{screen}"
+    );
+}
+
+#[test]
+fn interactive_without_a_terminal_is_refused_and_sends_nothing() {
+    let server = TestServer::success();
+    kenar()
+        .args(["send", "--interactive"])
+        .env("KENAR_API_URL", server.url())
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--interactive: standard input is not a terminal",
+        ));
+    kenar()
+        .args(["oauth-url", "-i"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a terminal"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn without_interactive_nothing_is_asked_and_every_missing_flag_is_listed() {
+    kenar().arg("send").write_stdin("").assert().code(2).stderr(
+        predicate::str::contains("--user-id")
+            .and(predicate::str::contains("--post-token"))
+            .and(predicate::str::contains("--peer-id"))
+            .and(predicate::str::contains("--message or --message-file"))
+            .and(predicate::str::contains("KENAR_API_KEY"))
+            .and(predicate::str::contains("KENAR_ACCESS_TOKEN")),
+    );
+}
