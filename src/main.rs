@@ -6,8 +6,8 @@ mod cmd;
 mod connection;
 mod generation;
 mod output;
-mod report;
 mod prompt;
+mod report;
 
 use std::process::ExitCode;
 

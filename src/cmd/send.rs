@@ -13,8 +13,8 @@ use serde_json::{Map, Value, json};
 
 use crate::connection::ConnectionArgs;
 use crate::output::{self, Format};
-use crate::report::Verbosity;
 use crate::prompt;
+use crate::report::Verbosity;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
