@@ -117,12 +117,18 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l connect-t
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s o -l output -d 'A one-line confirmation (text) or the API\'s answer (json)' -r -f -a "text\t''
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s o -l output -d 'A one-line confirmation (text) or the API\'s answer (json); with --batch, the summary' -r -f -a "text\t''
 json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l batch -d 'Send one message per line of this JSON Lines file (\'-\' for standard input); each line is a message file, with an optional "access_token"' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l concurrency -d 'Requests in flight at most [default: 4]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l rate -d 'Send at most N requests per second (N/s) or per minute (N/min)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l journal -d 'Record each line\'s sending in this file, so that running again skips what was sent' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l dry-run -d 'Print the request instead of sending it (secrets as ***)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l show-secrets -d 'With --dry-run, print the API key and access token as they are'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s i -l interactive -d 'Ask at the terminal for every missing value, show the request and confirm before sending'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resend-in-doubt -d 'Send the lines the journal holds in doubt (they may have been delivered already)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l fail-fast -d 'Stop at the first line that is invalid or fails'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'

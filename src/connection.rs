@@ -45,8 +45,8 @@ pub struct ConnectionArgs {
 #[derive(Debug)]
 pub struct Connection {
     pub base_url: Url,
-    options: ClientOptions,
-    policy: RetryPolicy,
+    pub options: ClientOptions,
+    pub policy: RetryPolicy,
 }
 
 impl ConnectionArgs {

@@ -29,6 +29,9 @@ pub enum Error {
     /// The person at the terminal cancelled (Ctrl-C, Esc, or "no" when asked to confirm).
     #[error("cancelled; nothing was sent")]
     Cancelled,
+    /// A batch ended with lines not sent; its summary says which and why.
+    #[error("{0}")]
+    BatchIncomplete(String),
 }
 
 impl Error {
@@ -55,6 +58,7 @@ impl Error {
             Error::RateLimited { .. } => 4,
             Error::NotSent(_) | Error::DeliveryUncertain(_) | Error::Unavailable(_) => 5,
             Error::Cancelled => 130,
+            Error::BatchIncomplete(_) => 6,
         }
     }
 

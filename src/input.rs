@@ -1,7 +1,7 @@
 //! Reading input named on the command line: a file, or standard input for `-`. Input is
 //! bounded so that a huge or endless source is refused instead of filling memory.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -23,17 +23,20 @@ pub fn source_name(path: &Path) -> String {
     }
 }
 
+/// Opens a file, or standard input for `-`, for buffered reading.
+pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    if is_stdin(path) {
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::invalid(format!("{}: cannot open: {e}", source_name(path))))?;
+    Ok(Box::new(BufReader::new(file)))
+}
+
 /// Reads all of a file, or standard input for `-`, refusing more than [`MAX_INPUT_BYTES`].
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
     let source = source_name(path);
-    let reader: Box<dyn Read> = if is_stdin(path) {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(
-            std::fs::File::open(path)
-                .map_err(|e| Error::invalid(format!("{source}: cannot open: {e}")))?,
-        )
-    };
+    let reader = open(path)?;
     let mut bytes = Vec::new();
     reader
         .take(MAX_INPUT_BYTES as u64 + 1)

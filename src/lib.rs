@@ -5,6 +5,7 @@
 //! client. The `kenar-chat` binary is a thin shell over it.
 
 pub mod authorize;
+pub mod batch;
 pub mod client;
 pub mod error;
 pub mod input;

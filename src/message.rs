@@ -99,15 +99,7 @@ impl MessageDraft {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = match serde_path_to_error::deserialize(&mut de) {
             Ok(draft) => de.end().map(|()| draft).map_err(|e| (String::new(), e)),
-            Err(e) => {
-                let path = e.path().to_string();
-                let field = if path == "." {
-                    String::new()
-                } else {
-                    format!("{path}: ")
-                };
-                Err((field, e.into_inner()))
-            }
+            Err(e) => Err((field_prefix(e.path()), e.into_inner())),
         };
         let draft = parsed.map_err(|(field, e)| {
             Error::invalid(format!(
@@ -119,6 +111,13 @@ impl MessageDraft {
         })?;
         refuse_arrays(source, bytes)?;
         Ok(draft)
+    }
+
+    /// Reads a draft from JSON already parsed, such as one line of a batch file; errors
+    /// name the field, since a value has no line and column.
+    pub fn from_value(value: Value) -> Result<Self> {
+        serde_path_to_error::deserialize(value)
+            .map_err(|e| Error::invalid(format!("{}{}", field_prefix(e.path()), e.into_inner())))
     }
 
     /// Reads a draft from a file, or standard input for `-`.
@@ -349,8 +348,18 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
+/// The JSON path of a field an error is about, as a prefix ("" for the whole document).
+fn field_prefix(path: &serde_path_to_error::Path) -> String {
+    let path = path.to_string();
+    if path == "." {
+        String::new()
+    } else {
+        format!("{path}: ")
+    }
+}
+
 /// serde_json appends " at line L column C"; the position is reported in front instead.
-fn without_position(e: &serde_json::Error) -> String {
+pub(crate) fn without_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     text.strip_suffix(&suffix).unwrap_or(&text).to_owned()

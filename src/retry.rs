@@ -109,10 +109,59 @@ fn jitter() -> f64 {
     }
 }
 
+/// What to do after an attempt, as a [`RetryPolicy`] decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The outcome is final: success, or a failure that must not be retried.
+    Final,
+    /// The failure is retryable, but the budget is spent; `reason` says why.
+    GiveUp { reason: String },
+    /// Send again after `wait`; `reason` says why.
+    Retry { wait: Duration, reason: String },
+}
+
+impl RetryPolicy {
+    /// Decides after attempt number `attempt` (1 for the first), `waited` having been spent
+    /// waiting so far. A `Retry-After` is obeyed; when it asks for longer than the wait
+    /// budget left, the request is not retried.
+    pub fn decide(&self, outcome: &Result<Answer>, attempt: u32, waited: Duration) -> Decision {
+        let Some(reason) = retry_reason(outcome, self.retry_unsafe) else {
+            return Decision::Final;
+        };
+        if attempt > self.retries {
+            return Decision::GiveUp {
+                reason: format!("{reason}; no retries left ({} allowed)", self.retries),
+            };
+        }
+        let budget = self.max_wait.saturating_sub(waited);
+        let wait = match outcome.as_ref().ok().and_then(|a| a.retry_after) {
+            Some(asked) if asked > budget => {
+                return Decision::GiveUp {
+                    reason: format!(
+                        "{reason}; the server asks to wait {} s, more than the {} s of \
+                         waiting left",
+                        asked.as_secs_f64().ceil(),
+                        budget.as_secs_f64().floor()
+                    ),
+                };
+            }
+            Some(asked) => asked,
+            None => backoff(attempt).min(budget),
+        };
+        if wait.is_zero() && budget.is_zero() {
+            return Decision::GiveUp {
+                reason: format!(
+                    "{reason}; the {} s of waiting allowed are spent",
+                    self.max_wait.as_secs_f64()
+                ),
+            };
+        }
+        Decision::Retry { wait, reason }
+    }
+}
+
 /// Sends `request` with `client`, again as `policy` allows, and returns the last outcome:
 /// an answer (which may still be a 429 or a 5xx when the retries ran out) or an error.
-/// A `Retry-After` header is obeyed; when it asks for longer than the wait budget left,
-/// the request is not retried.
 pub async fn execute_with_retries(
     client: &ApiClient,
     request: &PreparedRequest,
@@ -133,49 +182,24 @@ pub async fn execute_with_retries(
             }),
             Err(error) => report(Event::Failed { error, elapsed }),
         }
-        let Some(reason) = retry_reason(&outcome, policy.retry_unsafe) else {
-            return outcome;
-        };
-        if attempt > policy.retries {
-            report(Event::GivingUp {
-                reason: format!("{reason}; no retries left ({} allowed)", policy.retries),
-            });
-            return outcome;
-        }
-        let budget = policy.max_wait.saturating_sub(waited);
-        let wait = match outcome.as_ref().ok().and_then(|a| a.retry_after) {
-            Some(asked) if asked > budget => {
-                report(Event::GivingUp {
-                    reason: format!(
-                        "{reason}; the server asks to wait {} s, more than the {} s of \
-                         waiting left",
-                        asked.as_secs_f64().ceil(),
-                        budget.as_secs_f64().floor()
-                    ),
-                });
+        match policy.decide(&outcome, attempt, waited) {
+            Decision::Final => return outcome,
+            Decision::GiveUp { reason } => {
+                report(Event::GivingUp { reason });
                 return outcome;
             }
-            Some(asked) => asked,
-            None => backoff(attempt).min(budget),
-        };
-        if wait.is_zero() && budget.is_zero() {
-            report(Event::GivingUp {
-                reason: format!(
-                    "{reason}; the {} s of waiting allowed are spent",
-                    policy.max_wait.as_secs_f64()
-                ),
-            });
-            return outcome;
+            Decision::Retry { wait, reason } => {
+                report(Event::Retrying {
+                    attempt: attempt + 1,
+                    of: policy.retries + 1,
+                    wait,
+                    reason,
+                });
+                tokio::time::sleep(wait).await;
+                waited += wait;
+                attempt += 1;
+            }
         }
-        report(Event::Retrying {
-            attempt: attempt + 1,
-            of: policy.retries + 1,
-            wait,
-            reason,
-        });
-        tokio::time::sleep(wait).await;
-        waited += wait;
-        attempt += 1;
     }
 }
 

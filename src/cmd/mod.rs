@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and what it does.
 
+pub mod batch;
 pub mod oauth_url;
 pub mod sandbox;
 pub mod scope;

@@ -1,4 +1,5 @@
-//! `kenar-chat send`: send one TEXT message, from flags, a message file or standard input.
+//! `kenar-chat send`: send one TEXT message, from flags, a message file or standard input
+//! (or, with `--batch`, one per line of a file: see `batch`).
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,7 @@ use kenar_chat::message::{ButtonDataDraft, ButtonDraft, Message, MessageDraft};
 use kenar_chat::secret::{self, SecretString};
 use serde_json::{Map, Value, json};
 
+use super::batch::BatchArgs;
 use crate::connection::ConnectionArgs;
 use crate::output::{self, Format};
 use crate::prompt;
@@ -24,7 +26,8 @@ use crate::report::Verbosity;
       --receiver-direct-link https://shop.example/track/42
   echo '{\"user_id\":\"U\",\"post_token\":\"T\",\"peer_id\":\"P\",\"message\":\"hi\"}' \\
       | kenar-chat send --file - --dry-run
-  kenar-chat send -i --post-token AZf3Uqr3")]
+  kenar-chat send -i --post-token AZf3Uqr3
+  kenar-chat send --batch buyers.jsonl --journal buyers.journal --rate 60/min")]
 pub struct SendArgs {
     /// The user the message is sent as (the one who granted access)
     #[arg(long)]
@@ -71,12 +74,15 @@ pub struct SendArgs {
     /// With --dry-run, print the API key and access token as they are
     #[arg(long, requires = "dry_run")]
     pub show_secrets: bool,
-    /// A one-line confirmation (text) or the API's answer (json)
+    /// A one-line confirmation (text) or the API's answer (json); with --batch, the summary
     #[arg(short, long, value_enum, default_value_t)]
     pub output: Format,
     /// Ask at the terminal for every missing value, show the request and confirm before sending
     #[arg(short, long)]
     pub interactive: bool,
+
+    #[command(flatten)]
+    pub batch: BatchArgs,
 }
 
 /// The button shown only to the sender.
@@ -132,6 +138,9 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         prompt::start("--interactive")?;
     }
     let connection = args.connection.check()?;
+    if let Some(path) = &args.batch.batch {
+        return super::batch::run(&args, path, &connection);
+    }
     let (message, credentials) = gather(&args)?;
     let request = PreparedRequest::send_message(&connection.base_url, &message, &credentials);
     if args.dry_run {
@@ -172,20 +181,8 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     draft.overlay(flag_draft(args)?);
 
     let mut problems = Vec::new();
-    let mut api_key = secret(
-        args.api_key.as_deref(),
-        "--api-key",
-        args.api_key_file.as_deref(),
-        "KENAR_API_KEY",
-        "API key",
-    )?;
-    let mut access_token = secret(
-        args.access_token.as_deref(),
-        "--access-token",
-        args.access_token_file.as_deref(),
-        "KENAR_ACCESS_TOKEN",
-        "access token",
-    )?;
+    let mut api_key = api_key(args)?;
+    let mut access_token = access_token(args)?;
     if args.interactive {
         prompt::complete_message(&mut draft)?;
         api_key = prompt::secret(api_key, "API key")?;
@@ -286,6 +283,28 @@ fn button_draft(
             direct_link: direct_link.clone(),
         },
     }))
+}
+
+/// The app's API key, from the flags or the environment.
+pub(super) fn api_key(args: &SendArgs) -> Result<Option<SecretString>, Error> {
+    secret(
+        args.api_key.as_deref(),
+        "--api-key",
+        args.api_key_file.as_deref(),
+        "KENAR_API_KEY",
+        "API key",
+    )
+}
+
+/// The user's access token, from the flags or the environment.
+pub(super) fn access_token(args: &SendArgs) -> Result<Option<SecretString>, Error> {
+    secret(
+        args.access_token.as_deref(),
+        "--access-token",
+        args.access_token_file.as_deref(),
+        "KENAR_ACCESS_TOKEN",
+        "access token",
+    )
 }
 
 /// A secret from its flag (with a warning), its file (with a warning when others can read

@@ -1,0 +1,439 @@
+//! The journal: an append-only file recording, for each line, that it is about to be sent
+//! and then how it ended, so that a re-run skips what was sent and holds back what may
+//! have been.
+//!
+//! One record per text line: a letter and the line's ID in hex. `I` (intent) is durable
+//! before the request leaves; `S` (sent), `F` (certainly not delivered) or `U` (delivery
+//! uncertain) follow. Records are written by one thread in groups: each group is one
+//! `write` and one `fsync`, whatever the number of requests in flight.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read as _, Seek, SeekFrom, Write as _};
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use sha2::{Digest as _, Sha256};
+use tokio::sync::oneshot;
+
+use crate::error::{Error, Result};
+
+/// The first line of every journal, so that another file is never mistaken for one.
+const HEADER: &[u8] = b"kenar-chat journal 1\n";
+/// A record: letter, space, 32 hex digits, newline.
+const RECORD_LEN: usize = 35;
+
+/// What identifies a line across runs: the first 128 bits of the SHA-256 of the request
+/// body. The access token is not part of it, so a refreshed token does not make a sent
+/// line look new, and nothing derived from a secret is written. At 128 bits, two
+/// different messages share an ID with negligible probability (about 2^-88 for a million
+/// lines); identical messages share it by design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineId([u8; 16]);
+
+impl LineId {
+    pub fn of(body: &[u8]) -> Self {
+        let digest = Sha256::digest(body);
+        let mut id = [0; 16];
+        id.copy_from_slice(&digest[..16]);
+        LineId(id)
+    }
+
+    fn hex(self) -> String {
+        format!("{:032x}", u128::from_be_bytes(self.0))
+    }
+
+    fn from_hex(text: &str) -> Option<Self> {
+        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u128::from_str_radix(text, 16)
+            .ok()
+            .map(|n| LineId(n.to_be_bytes()))
+    }
+}
+
+/// One journal record's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// The request is about to leave.
+    Intent,
+    /// The API accepted the message.
+    Sent,
+    /// The message was certainly not delivered; a re-run sends it again.
+    NotDelivered,
+    /// The request may have been delivered; a re-run holds it back as in doubt.
+    Uncertain,
+}
+
+impl Record {
+    fn letter(self) -> u8 {
+        match self {
+            Record::Intent => b'I',
+            Record::Sent => b'S',
+            Record::NotDelivered => b'F',
+            Record::Uncertain => b'U',
+        }
+    }
+
+    fn from_letter(letter: &str) -> Option<Self> {
+        match letter {
+            "I" => Some(Record::Intent),
+            "S" => Some(Record::Sent),
+            "F" => Some(Record::NotDelivered),
+            "U" => Some(Record::Uncertain),
+            _ => None,
+        }
+    }
+}
+
+/// What earlier runs recorded about a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Sent,
+    /// An intent without outcome (the process died mid-request), or an uncertain outcome.
+    InDoubt,
+}
+
+/// The lines earlier runs sent or left in doubt: 16 bytes per line, in sorted vectors.
+#[derive(Debug, Default)]
+pub struct History {
+    sent: Vec<LineId>,
+    in_doubt: Vec<LineId>,
+}
+
+impl History {
+    pub fn status(&self, id: &LineId) -> Option<Status> {
+        if self.sent.binary_search(id).is_ok() {
+            Some(Status::Sent)
+        } else if self.in_doubt.binary_search(id).is_ok() {
+            Some(Status::InDoubt)
+        } else {
+            None
+        }
+    }
+
+    /// Replays records in order. Once sent, a line stays sent; an intent followed by another
+    /// intent or by nothing leaves the line in doubt, even if a later attempt failed.
+    fn replay(records: impl IntoIterator<Item = (Record, LineId)>) -> Self {
+        #[derive(Default, Clone, Copy)]
+        struct Seen {
+            sent: bool,
+            in_doubt: bool,
+            open_intent: bool,
+        }
+        let mut seen: HashMap<LineId, Seen> = HashMap::new();
+        for (record, id) in records {
+            let line = seen.entry(id).or_default();
+            match record {
+                Record::Intent => {
+                    line.in_doubt |= line.open_intent;
+                    line.open_intent = true;
+                }
+                Record::Sent => line.sent = true,
+                Record::NotDelivered => {}
+                Record::Uncertain => line.in_doubt = true,
+            }
+            if record != Record::Intent {
+                line.open_intent = false;
+            }
+        }
+        let mut history = History::default();
+        for (id, line) in seen {
+            if line.sent {
+                history.sent.push(id);
+            } else if line.in_doubt || line.open_intent {
+                history.in_doubt.push(id);
+            }
+        }
+        history.sent.sort_unstable();
+        history.in_doubt.sort_unstable();
+        history
+    }
+}
+
+/// A record waiting for the writer thread; `durable` is told once it is on disk.
+struct Entry {
+    record: Record,
+    id: LineId,
+    durable: Option<oneshot::Sender<std::result::Result<(), String>>>,
+}
+
+/// The open journal: its writer thread, fed by [`Recorder`]s.
+pub struct Journal {
+    sender: mpsc::Sender<Entry>,
+    writer: JoinHandle<io::Result<()>>,
+}
+
+/// Queues records for the journal; cheap to clone, one per request in flight.
+#[derive(Clone)]
+pub struct Recorder {
+    sender: mpsc::Sender<Entry>,
+}
+
+impl Journal {
+    /// Opens or creates the journal at `path` and reads what earlier runs recorded. A torn
+    /// last record (the process died while writing it) is cut off; any other damage, or a
+    /// file that is not a journal, is an error and the file is left as it is.
+    pub fn open(path: &Path) -> Result<(History, Journal)> {
+        let name = format!("journal {}", path.display());
+        let fail = |what: &str, e: io::Error| Error::invalid(format!("{name}: {what}: {e}"));
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| fail("cannot open", e))?;
+        let mut head = Vec::new();
+        (&mut file)
+            .take(HEADER.len() as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| fail("cannot read", e))?;
+        let history = if HEADER.starts_with(&head) && head.len() < HEADER.len() {
+            // New, or torn while its header was written: start it afresh.
+            file.set_len(0)
+                .and_then(|()| file.rewind())
+                .and_then(|()| file.write_all(HEADER))
+                .and_then(|()| file.sync_data())
+                .map_err(|e| fail("cannot write", e))?;
+            History::default()
+        } else if head == HEADER {
+            let (records, end) = read_records(&name, &mut file)?;
+            file.set_len(end).map_err(|e| fail("cannot write", e))?;
+            History::replay(records)
+        } else {
+            return Err(Error::invalid(format!(
+                "{name}: not a kenar-chat journal; refusing to write to it"
+            )));
+        };
+        file.seek(SeekFrom::End(0))
+            .map_err(|e| fail("cannot write", e))?;
+        let (sender, receiver) = mpsc::channel();
+        let writer = std::thread::spawn(move || write_groups(file, &receiver));
+        Ok((history, Journal { sender, writer }))
+    }
+
+    pub fn recorder(&self) -> Recorder {
+        Recorder {
+            sender: self.sender.clone(),
+        }
+    }
+
+    /// Waits until every queued record is on disk. Call once every [`Recorder`] is dropped.
+    pub fn finish(self) -> io::Result<()> {
+        drop(self.sender);
+        self.writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the journal writer stopped")))
+    }
+}
+
+impl Recorder {
+    /// Records that `id` is about to be sent, and returns once that is on disk.
+    pub async fn intent(&self, id: LineId) -> std::result::Result<(), String> {
+        let (durable, on_disk) = oneshot::channel();
+        let entry = Entry {
+            record: Record::Intent,
+            id,
+            durable: Some(durable),
+        };
+        let stopped = || "the journal writer stopped after an error".to_owned();
+        self.sender.send(entry).map_err(|_| stopped())?;
+        on_disk.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    /// Queues an outcome. It reaches the disk with the next group; until then a crash
+    /// leaves the line in doubt, which is the safe side.
+    pub fn outcome(&self, id: LineId, record: Record) {
+        // A send error means the writer stopped on an error that its intents reported.
+        let _ = self.sender.send(Entry {
+            record,
+            id,
+            durable: None,
+        });
+    }
+}
+
+/// Reads records after the header; returns them and the offset where the last complete
+/// one ends.
+fn read_records(name: &str, file: &mut File) -> Result<(Vec<(Record, LineId)>, u64)> {
+    let mut reader = BufReader::new(file);
+    let mut records = Vec::new();
+    let mut end = HEADER.len() as u64;
+    let mut line = String::new();
+    for number in 2.. {
+        line.clear();
+        let read = (&mut reader)
+            .take(RECORD_LEN as u64)
+            .read_line(&mut line)
+            .map_err(|e| Error::invalid(format!("{name}: cannot read: {e}")))?;
+        let Some(text) = line.strip_suffix('\n') else {
+            if read == RECORD_LEN {
+                return Err(damaged(name, number));
+            }
+            // The end of the file, or a record torn by a crash: it is dropped.
+            break;
+        };
+        let record = text
+            .split_once(' ')
+            .and_then(|(letter, hex)| Some((Record::from_letter(letter)?, LineId::from_hex(hex)?)))
+            .ok_or_else(|| damaged(name, number))?;
+        records.push(record);
+        end += read as u64;
+    }
+    Ok((records, end))
+}
+
+fn damaged(name: &str, number: u64) -> Error {
+    Error::invalid(format!(
+        "{name}: line {number}: not a journal record; the journal is damaged"
+    ))
+}
+
+/// The writer thread: takes every record queued so far, writes them with one `write` and
+/// one `fsync`, then tells the waiting intents. Stops at the first error.
+fn write_groups(mut file: File, receiver: &mpsc::Receiver<Entry>) -> io::Result<()> {
+    let mut buffer = Vec::new();
+    while let Ok(first) = receiver.recv() {
+        let group: Vec<Entry> = std::iter::once(first).chain(receiver.try_iter()).collect();
+        buffer.clear();
+        for entry in &group {
+            buffer.push(entry.record.letter());
+            buffer.push(b' ');
+            buffer.extend_from_slice(entry.id.hex().as_bytes());
+            buffer.push(b'\n');
+        }
+        let written = file.write_all(&buffer).and_then(|()| file.sync_data());
+        let told = written
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| format!("cannot write the journal: {e}"));
+        for entry in group {
+            if let Some(durable) = entry.durable {
+                let _ = durable.send(told.clone());
+            }
+        }
+        written?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> LineId {
+        LineId::of(&[n])
+    }
+
+    fn record(path: &Path, records: &[(Record, LineId)]) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (_, journal) = Journal::open(path).unwrap();
+        let recorder = journal.recorder();
+        for &(record, id) in records {
+            match record {
+                Record::Intent => runtime.block_on(recorder.intent(id)).unwrap(),
+                other => recorder.outcome(id, other),
+            }
+        }
+        drop(recorder);
+        journal.finish().unwrap();
+    }
+
+    #[test]
+    fn ids_are_stable_and_round_trip_through_hex() {
+        assert_eq!(LineId::of(b"abc").hex(), "ba7816bf8f01cfea414140de5dae2223");
+        assert_eq!(LineId::from_hex(&id(1).hex()), Some(id(1)));
+        assert_eq!(LineId::from_hex("+a7816bf8f01cfea414140de5dae2223"), None);
+        assert_eq!(LineId::from_hex("ba78"), None);
+    }
+
+    #[test]
+    fn a_rerun_knows_what_was_sent_and_what_is_in_doubt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        use Record::*;
+        record(
+            &path,
+            &[
+                (Intent, id(1)),
+                (Intent, id(2)),
+                (Intent, id(3)),
+                (Intent, id(4)),
+                (Sent, id(1)),
+                (NotDelivered, id(2)),
+                (Uncertain, id(3)),
+            ],
+        );
+        // A second run: 2 is retried and sent, 4 is resent and fails; 5 starts and dies.
+        record(
+            &path,
+            &[
+                (Intent, id(2)),
+                (Sent, id(2)),
+                (Intent, id(4)),
+                (NotDelivered, id(4)),
+                (Intent, id(5)),
+            ],
+        );
+        let (history, journal) = Journal::open(&path).unwrap();
+        journal.finish().unwrap();
+        assert_eq!(history.status(&id(1)), Some(Status::Sent));
+        assert_eq!(history.status(&id(2)), Some(Status::Sent));
+        assert_eq!(history.status(&id(3)), Some(Status::InDoubt));
+        // The first attempt at 4 may have arrived: a later failure does not clear that.
+        assert_eq!(history.status(&id(4)), Some(Status::InDoubt));
+        assert_eq!(history.status(&id(5)), Some(Status::InDoubt));
+        assert_eq!(history.status(&id(6)), None);
+    }
+
+    #[test]
+    fn a_torn_last_record_is_dropped_and_the_journal_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        record(&path, &[(Record::Intent, id(1)), (Record::Sent, id(1))]);
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(format!("S {}", &id(2).hex()[..20]).as_bytes())
+            .unwrap();
+        drop(file);
+        record(&path, &[(Record::Intent, id(3)), (Record::Sent, id(3))]);
+        let (history, journal) = Journal::open(&path).unwrap();
+        journal.finish().unwrap();
+        assert_eq!(history.status(&id(1)), Some(Status::Sent));
+        assert_eq!(history.status(&id(2)), None);
+        assert_eq!(history.status(&id(3)), Some(Status::Sent));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 5, "{text}");
+    }
+
+    #[test]
+    fn a_torn_header_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        std::fs::write(&path, &HEADER[..5]).unwrap();
+        record(&path, &[(Record::Intent, id(1))]);
+        let (history, journal) = Journal::open(&path).unwrap();
+        journal.finish().unwrap();
+        assert_eq!(history.status(&id(1)), Some(Status::InDoubt));
+    }
+
+    #[test]
+    fn other_files_and_damage_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, "my notes\n").unwrap();
+        let err = Journal::open(&path).err().unwrap().to_string();
+        assert!(err.contains("not a kenar-chat journal"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes\n");
+
+        let damaged = [HEADER, b"S nothex\nS 00\n"].concat();
+        std::fs::write(&path, &damaged).unwrap();
+        let err = Journal::open(&path).err().unwrap().to_string();
+        assert!(err.contains("line 2: not a journal record"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), damaged);
+    }
+}

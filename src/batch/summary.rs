@@ -1,0 +1,158 @@
+//! What a batch did, counted as it goes and reported at the end.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// In-doubt line numbers listed in a summary; beyond that only the count is given.
+pub const MAX_LISTED: usize = 100;
+
+/// Failures by reason: which part of the exit-code table each failed line falls in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Failures {
+    /// HTTP 4xx other than 429, or an answer whose status is not 200.
+    pub refused: u64,
+    /// HTTP 429 after every retry.
+    pub rate_limited: u64,
+    /// No connection after every retry, a redirect, or another failure known not to have
+    /// delivered the message.
+    pub unavailable: u64,
+}
+
+impl Failures {
+    pub fn total(&self) -> u64 {
+        self.refused + self.rate_limited + self.unavailable
+    }
+
+    pub fn count(&mut self, error: &Error) {
+        match error {
+            Error::Refused { .. } | Error::Invalid(_) => self.refused += 1,
+            Error::RateLimited { .. } => self.rate_limited += 1,
+            _ => self.unavailable += 1,
+        }
+    }
+}
+
+/// The counts of a batch run; every line read lands in exactly one of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Lines read (blank lines are not counted).
+    pub lines: u64,
+    /// Sent by this run.
+    pub sent: u64,
+    /// Skipped: the journal says an earlier run sent them.
+    pub already_sent: u64,
+    /// Skipped: not a valid message (the error named each one).
+    pub invalid: u64,
+    /// Certainly not delivered; running again sends them.
+    pub failed: Failures,
+    /// May have been delivered: skipped because an earlier run left them in doubt, or their
+    /// request ended without a clear answer in this run. `--resend-in-doubt` sends them.
+    pub in_doubt: u64,
+    /// Line numbers of the first [`MAX_LISTED`] lines in doubt.
+    pub in_doubt_lines: Vec<u64>,
+    /// Read but not attempted because the batch stopped early.
+    pub not_attempted: u64,
+    /// Why the batch stopped before the end of its input, if it did.
+    pub stopped: Option<String>,
+}
+
+impl Summary {
+    pub fn add_in_doubt(&mut self, line: u64) {
+        self.in_doubt += 1;
+        if self.in_doubt_lines.len() < MAX_LISTED {
+            self.in_doubt_lines.push(line);
+        }
+    }
+
+    /// Lines done with, one way or another: all of them once the batch has ended.
+    pub fn finished(&self) -> u64 {
+        self.sent
+            + self.already_sent
+            + self.invalid
+            + self.failed.total()
+            + self.in_doubt
+            + self.not_attempted
+    }
+
+    /// Whether every line read has been sent, by this run or an earlier one.
+    pub fn all_sent(&self) -> bool {
+        self.stopped.is_none() && self.sent + self.already_sent == self.lines
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "lines          {}", self.lines)?;
+        writeln!(f, "sent           {}", self.sent)?;
+        writeln!(f, "already sent   {}", self.already_sent)?;
+        writeln!(f, "invalid        {}", self.invalid)?;
+        write!(f, "failed         {}", self.failed.total())?;
+        if self.failed.total() > 0 {
+            write!(
+                f,
+                " (refused {}, rate limited {}, unavailable {})",
+                self.failed.refused, self.failed.rate_limited, self.failed.unavailable
+            )?;
+        }
+        write!(f, "\nin doubt       {}", self.in_doubt)?;
+        if !self.in_doubt_lines.is_empty() {
+            let listed: Vec<String> = self.in_doubt_lines.iter().map(u64::to_string).collect();
+            write!(f, " (lines {}", listed.join(", "))?;
+            if self.in_doubt > self.in_doubt_lines.len() as u64 {
+                write!(f, ", …")?;
+            }
+            write!(f, ")")?;
+        }
+        if self.not_attempted > 0 {
+            write!(f, "\nnot attempted  {}", self.not_attempted)?;
+        }
+        if let Some(reason) = &self.stopped {
+            write!(f, "\nstopped        {reason}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_batch_whose_lines_were_all_sent_is_complete() {
+        let mut summary = Summary {
+            lines: 3,
+            sent: 2,
+            already_sent: 1,
+            ..Summary::default()
+        };
+        assert!(summary.all_sent());
+        assert_eq!(summary.finished(), summary.lines);
+        summary.lines = 5;
+        summary.failed.count(&Error::RateLimited {
+            message: "slow".into(),
+        });
+        summary.add_in_doubt(4);
+        assert!(!summary.all_sent());
+        assert_eq!(summary.finished(), summary.lines);
+        assert_eq!(
+            summary.to_string(),
+            "lines          5\nsent           2\nalready sent   1\ninvalid        0\n\
+             failed         1 (refused 0, rate limited 1, unavailable 0)\n\
+             in doubt       1 (lines 4)"
+        );
+    }
+
+    #[test]
+    fn in_doubt_lines_are_listed_up_to_a_limit() {
+        let mut summary = Summary::default();
+        for line in 1..=(MAX_LISTED as u64 + 5) {
+            summary.add_in_doubt(line);
+        }
+        assert_eq!(summary.in_doubt, MAX_LISTED as u64 + 5);
+        assert_eq!(summary.in_doubt_lines.len(), MAX_LISTED);
+        assert!(summary.to_string().ends_with(", 100, …)"));
+    }
+}

@@ -1,0 +1,165 @@
+//! `kenar-chat send --batch FILE`: the flags of batch sending, the progress bar, and the
+//! summary. The sending itself is [`kenar_chat::batch`].
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use clap::{Args, ValueHint};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kenar_chat::Error;
+use kenar_chat::batch::{self, BatchOptions, Event, summary::Summary, throttle::Rate};
+use kenar_chat::input;
+
+use super::send::SendArgs;
+use crate::connection::Connection;
+use crate::output::{self, Format};
+
+const DEFAULT_CONCURRENCY: u16 = 4;
+
+/// The `send` flags that describe one message, meaningless with a batch. Every batch flag
+/// conflicts with them: clap drops a `requires` when a conflicting flag is present.
+const SINGLE_MESSAGE: [&str; 16] = [
+    "user_id",
+    "post_token",
+    "peer_id",
+    "message",
+    "message_file",
+    "file",
+    "sender_caption",
+    "sender_icon",
+    "sender_direct_link",
+    "sender_extra_data",
+    "receiver_caption",
+    "receiver_icon",
+    "receiver_direct_link",
+    "receiver_extra_data",
+    "dry_run",
+    "interactive",
+];
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Batch sending")]
+pub struct BatchArgs {
+    /// Send one message per line of this JSON Lines file ('-' for standard input); each line
+    /// is a message file, with an optional "access_token"
+    #[arg(
+        long,
+        value_name = "PATH",
+        value_hint = ValueHint::FilePath,
+        conflicts_with_all = SINGLE_MESSAGE
+    )]
+    pub batch: Option<PathBuf>,
+    /// Requests in flight at most [default: 4]
+    // Not `default_value_t`: clap would then never enforce `requires`.
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "batch",
+        conflicts_with_all = SINGLE_MESSAGE,
+        value_parser = clap::value_parser!(u16).range(1..=1024)
+    )]
+    pub concurrency: Option<u16>,
+    /// Send at most N requests per second (N/s) or per minute (N/min)
+    #[arg(long, value_name = "N/s|N/min", requires = "batch", conflicts_with_all = SINGLE_MESSAGE)]
+    pub rate: Option<Rate>,
+    /// Record each line's sending in this file, so that running again skips what was sent
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "batch", conflicts_with_all = SINGLE_MESSAGE)]
+    pub journal: Option<PathBuf>,
+    /// Send the lines the journal holds in doubt (they may have been delivered already)
+    #[arg(long, requires = "journal", conflicts_with_all = SINGLE_MESSAGE)]
+    pub resend_in_doubt: bool,
+    /// Stop at the first line that is invalid or fails
+    #[arg(long, requires = "batch", conflicts_with_all = SINGLE_MESSAGE)]
+    pub fail_fast: bool,
+}
+
+/// Sends the batch at `path` and prints its summary; an error (exit 6) unless every line
+/// was sent.
+pub fn run(args: &SendArgs, path: &Path, connection: &Connection) -> Result<()> {
+    let api_key = super::send::api_key(args)?.ok_or_else(|| {
+        Error::invalid("API key: missing (set KENAR_API_KEY or give --api-key-file)")
+    })?;
+    let options = BatchOptions {
+        base_url: connection.base_url.clone(),
+        api_key,
+        access_token: super::send::access_token(args)?,
+        client: connection.options.clone(),
+        retry: connection.policy.clone(),
+        concurrency: usize::from(args.batch.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),
+        rate: args.batch.rate,
+        journal: args.batch.journal.clone(),
+        resend_in_doubt: args.batch.resend_in_doubt,
+        fail_fast: args.batch.fail_fast,
+    };
+    let source = input::source_name(path);
+    let input = input::open(path)?;
+    let bar = progress_bar(path);
+    let mut observe = |event: Event| match event {
+        Event::LineFailed { line, error } => {
+            bar.suspend(|| eprintln!("error: {source} line {line}: {error}"));
+        }
+        Event::Progress(summary) => show_progress(&bar, summary),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let summary = runtime.block_on(batch::run(options, input, &mut observe))?;
+    bar.finish_and_clear();
+    match args.output {
+        Format::Json => output::json(&serde_json::to_value(&summary)?)?,
+        Format::Text => output::line(&summary.to_string())?,
+    }
+    if summary.all_sent() {
+        return Ok(());
+    }
+    Err(Error::BatchIncomplete(format!(
+        "batch incomplete: {} of {} lines not sent",
+        summary.lines - summary.sent - summary.already_sent,
+        summary.lines
+    ))
+    .into())
+}
+
+/// A bar on a terminal, with a length and an ETA when the input is a file; nothing otherwise.
+fn progress_bar(path: &Path) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let total = (!input::is_stdin(path))
+        .then(|| input::open(path).ok())
+        .flatten()
+        .and_then(|reader| batch::lines::count(reader).ok());
+    let (bar, template) = match total {
+        Some(total) => (
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
+            "{bar:30} {pos}/{len} lines  {msg}  ETA {eta}",
+        ),
+        None => (
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+            "{spinner} {pos} lines  {msg}",
+        ),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn show_progress(bar: &ProgressBar, summary: &Summary) {
+    if bar.is_hidden() {
+        return;
+    }
+    bar.set_position(summary.finished());
+    let remaining = bar
+        .length()
+        .map(|total| format!("  remaining {}", total.saturating_sub(summary.finished())))
+        .unwrap_or_default();
+    bar.set_message(format!(
+        "sent {}  failed {}  in doubt {}{remaining}",
+        summary.sent + summary.already_sent,
+        summary.failed.total() + summary.invalid,
+        summary.in_doubt,
+    ));
+}

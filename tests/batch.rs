@@ -1,0 +1,488 @@
+//! `kenar-chat send --batch`: the real binary against a local server, checking what the
+//! server received, what the summary says, and what the journal lets a re-run do.
+
+mod common;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{ACCESS_TOKEN, API_KEY, Reply, TestServer, kenar};
+use serde_json::{Value, json};
+
+const LINE_TOKEN: &str = "line-token-3c9a1f";
+
+/// A batch line for the chat with peer `peer`.
+fn line(peer: &str) -> String {
+    json!({"user_id": "u1", "post_token": "AZf3Uqr3", "peer_id": peer, "message": "Shipped"})
+        .to_string()
+}
+
+fn batch_file(dir: &Path, lines: &[String]) -> std::path::PathBuf {
+    let path = dir.join("batch.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn batch(server: &TestServer, file: &Path) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args(["send", "--base-url", &server.url(), "--batch"])
+        .arg(file);
+    cmd
+}
+
+fn peers(server: &TestServer) -> Vec<String> {
+    let mut peers: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.json()["peer_id"].as_str().unwrap().to_owned())
+        .collect();
+    peers.sort();
+    peers
+}
+
+fn summary(stdout: &[u8]) -> Value {
+    serde_json::from_slice(stdout).expect("the summary is one JSON object")
+}
+
+#[test]
+fn every_line_is_sent_with_its_own_token_or_the_default_one() {
+    let server = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let with_button = json!({
+        "user_id": "u1", "post_token": "AZf3Uqr3", "peer_id": "p3", "type": "TEXT",
+        "message": "Track it",
+        "receiver_btn": {"action": "DIRECT_LINK", "data": {"icon_name": "truck",
+            "caption": "Track", "direct_link": "https://shop.example/t/3"}},
+        "access_token": LINE_TOKEN,
+    });
+    let file = batch_file(
+        dir.path(),
+        &[
+            line("p1"),
+            String::new(),
+            line("p2"),
+            with_button.to_string(),
+        ],
+    );
+    let out = batch(&server, &file)
+        .args(["-o", "json"])
+        .assert()
+        .success();
+    let out = out.get_output();
+    assert_eq!(
+        summary(&out.stdout),
+        json!({"lines": 3, "sent": 3, "already_sent": 0, "invalid": 0,
+               "failed": {"refused": 0, "rate_limited": 0, "unavailable": 0},
+               "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "stopped": null})
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.path, "/v2/open-platform/chat/conversation");
+        assert_eq!(request.header("x-api-key"), Some(API_KEY));
+        let token = if request.json()["peer_id"] == "p3" {
+            LINE_TOKEN
+        } else {
+            ACCESS_TOKEN
+        };
+        assert_eq!(request.header("x-access-token"), Some(token));
+    }
+    let p3 = requests
+        .iter()
+        .find(|r| r.json()["peer_id"] == "p3")
+        .unwrap();
+    let mut expected = with_button;
+    expected.as_object_mut().unwrap().remove("access_token");
+    assert_eq!(
+        String::from_utf8(p3.body.clone()).unwrap(),
+        expected.to_string()
+    );
+    for stream in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(
+            !text.contains(LINE_TOKEN) && !text.contains(ACCESS_TOKEN),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn standard_input_works_and_the_text_summary_counts_lines() {
+    let server = TestServer::success();
+    let input = format!("{}\n{}", line("p1"), line("p2"));
+    kenar()
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args(["send", "--base-url", &server.url(), "--batch", "-"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with(
+            "lines          2\nsent           2\n",
+        ));
+    assert_eq!(peers(&server), ["p1", "p2"]);
+}
+
+#[test]
+fn invalid_lines_are_reported_by_number_and_skipped() {
+    let server = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let too_long = format!(
+        r#"{{"user_id":"u1","post_token":"T","peer_id":"p9","message":"{}"}}"#,
+        "x".repeat(1024 * 1024)
+    );
+    let file = batch_file(
+        dir.path(),
+        &[
+            r#"{"user_id": "u1","#.into(),
+            json!({"user_id": "u1", "post_token": "T", "peer_id": "p2", "message": "m",
+                   "colour": "red"})
+            .to_string(),
+            too_long,
+            json!({"user_id": "u1", "post_token": "T", "peer_id": "p4", "message": " ",
+                   "access_token": LINE_TOKEN})
+            .to_string(),
+            line("p5"),
+        ],
+    );
+    let out = batch(&server, &file).assert().code(6);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let name = file.display();
+    for expected in [
+        format!("{name} line 1: column 17: EOF while parsing a value"),
+        format!("{name} line 2: colour: unknown field `colour`"),
+        format!("{name} line 3: longer than 1048576 bytes"),
+        format!("{name} line 4: message: must not be blank"),
+        "batch incomplete: 4 of 5 lines not sent".into(),
+    ] {
+        assert!(stderr.contains(&expected), "{expected:?} not in {stderr}");
+    }
+    assert!(!stderr.contains(LINE_TOKEN), "{stderr}");
+    assert_eq!(peers(&server), ["p5"]);
+}
+
+#[test]
+fn a_line_without_a_token_needs_a_default_one() {
+    let server = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(dir.path(), &[line("p1")]);
+    kenar()
+        .env("KENAR_API_KEY", API_KEY)
+        .args(["send", "--base-url", &server.url(), "--batch"])
+        .arg(&file)
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "line 1: access_token: missing, and no default access token was given",
+        ));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_failure() {
+    let server = TestServer::start(|_, request| {
+        if request.json()["peer_id"] == "p2" {
+            Reply::json(403, r#"{"message":"no scope for this chat"}"#)
+        } else {
+            Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=6).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let out = batch(&server, &file)
+        .args(["--fail-fast", "--concurrency", "1", "-o", "json"])
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "line 2: the API refused the request (HTTP 403): no scope for this chat",
+        ));
+    let summary = summary(&out.get_output().stdout);
+    assert_eq!(summary["stopped"], "line 2 failed (--fail-fast)");
+    assert_eq!(summary["failed"]["refused"], 1);
+    assert_eq!(peers(&server), ["p1", "p2"]);
+}
+
+#[test]
+fn a_rerun_with_the_journal_skips_what_was_sent_and_retries_what_failed() {
+    let refuse = Arc::new(Mutex::new(true));
+    let refusing = Arc::clone(&refuse);
+    let server = TestServer::start(move |_, request| {
+        if request.json()["peer_id"] == "p2" && *refusing.lock().unwrap() {
+            Reply::json(403, r#"{"message":"no scope"}"#)
+        } else {
+            Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let file = batch_file(dir.path(), &[line("p1"), line("p2"), line("p3")]);
+    batch(&server, &file)
+        .arg("--journal")
+        .arg(&journal)
+        .assert()
+        .code(6);
+    assert_eq!(peers(&server), ["p1", "p2", "p3"]);
+
+    // Lines are known by content: reordered and extended, only new and failed ones go.
+    *refuse.lock().unwrap() = false;
+    let file = batch_file(
+        dir.path(),
+        &[line("p3"), line("p4"), line("p2"), line("p1")],
+    );
+    let out = batch(&server, &file)
+        .args(["-o", "json", "--journal"])
+        .arg(&journal)
+        .assert()
+        .success();
+    let summary = summary(&out.get_output().stdout);
+    assert_eq!(summary["sent"], 2);
+    assert_eq!(summary["already_sent"], 2);
+    assert_eq!(peers(&server), ["p1", "p2", "p2", "p3", "p4"]);
+
+    batch(&server, &file)
+        .arg("--journal")
+        .arg(&journal)
+        .assert()
+        .success();
+    assert_eq!(server.requests().len(), 5);
+}
+
+#[test]
+fn a_request_without_a_clear_answer_is_held_in_doubt_until_resent_deliberately() {
+    let server = TestServer::start(|index, request| {
+        if request.json()["peer_id"] == "p2" && index < 3 {
+            Reply::Hang(Duration::from_secs(3))
+        } else {
+            Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let mut p2 = serde_json::from_str::<Value>(&line("p2")).unwrap();
+    p2["access_token"] = LINE_TOKEN.into();
+    let file = batch_file(dir.path(), &[line("p1"), p2.to_string(), line("p3")]);
+    let run = |extra: &[&str]| {
+        let out = batch(&server, &file)
+            .args([
+                "--concurrency",
+                "1",
+                "--timeout",
+                "0.5",
+                "-o",
+                "json",
+                "--journal",
+            ])
+            .arg(&journal)
+            .args(extra)
+            .assert();
+        let out = out.get_output().clone();
+        (out.status.code(), summary(&out.stdout))
+    };
+
+    let (code, first) = run(&[]);
+    assert_eq!(code, Some(6));
+    assert_eq!(first["in_doubt"], 1);
+    assert_eq!(first["in_doubt_lines"], json!([2]));
+    assert_eq!(peers(&server), ["p1", "p2", "p3"]);
+
+    let (code, second) = run(&[]);
+    assert_eq!(code, Some(6));
+    assert_eq!(
+        (
+            second["already_sent"].clone(),
+            second["in_doubt_lines"].clone()
+        ),
+        (json!(2), json!([2]))
+    );
+    assert_eq!(server.requests().len(), 3, "nothing is sent again");
+
+    let (code, third) = run(&["--resend-in-doubt"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(third["sent"], 1);
+    assert_eq!(peers(&server), ["p1", "p2", "p2", "p3"]);
+    let last = server.requests().pop().unwrap();
+    assert_eq!(last.header("x-access-token"), Some(LINE_TOKEN));
+
+    let journal = std::fs::read_to_string(&journal).unwrap();
+    assert!(!journal.contains(LINE_TOKEN) && !journal.contains(ACCESS_TOKEN));
+}
+
+#[test]
+fn a_429_pauses_every_request_for_its_retry_after() {
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&arrivals);
+    let server = TestServer::start(move |index, _| {
+        seen.lock().unwrap().push(Instant::now());
+        if index == 0 {
+            Reply::json(429, r#"{"message":"too many"}"#).with_header("retry-after", "1")
+        } else {
+            Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=8).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    batch(&server, &file)
+        .args(["--concurrency", "2", "--rate", "6000/min"])
+        .assert()
+        .success();
+    assert_eq!(server.requests().len(), 9);
+    assert_eq!(peers(&server).iter().filter(|p| *p == "p1").count(), 2);
+    let arrivals = arrivals.lock().unwrap();
+    let first = arrivals[0];
+    // Only requests already on their way when the 429 came may arrive during the pause.
+    let early = arrivals
+        .iter()
+        .filter(|at| at.duration_since(first) < Duration::from_millis(900))
+        .count();
+    assert!(early <= 3, "{early} requests did not wait for the pause");
+}
+
+#[test]
+fn batch_flags_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(dir.path(), &[line("p1")]);
+    for args in [
+        vec!["--message", "hi"],
+        vec!["--dry-run"],
+        vec!["--rate", "10/h"],
+        vec!["--concurrency", "0"],
+    ] {
+        kenar()
+            .args(["send", "--batch"])
+            .arg(&file)
+            .args(&args)
+            .assert()
+            .code(2);
+    }
+    for flag in [
+        "--concurrency=2",
+        "--rate=1/s",
+        "--journal=j",
+        "--fail-fast",
+    ] {
+        kenar()
+            .args(["send", flag, "--message", "hi"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("cannot be used with '--message"));
+        kenar()
+            .args(["send", flag])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--batch"));
+    }
+    kenar()
+        .args(["send", "--batch"])
+        .arg(&file)
+        .args(["--rate", "10/h"])
+        .assert()
+        .stderr(predicates::str::contains("expected N/s or N/min"));
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "keep me\n").unwrap();
+    kenar()
+        .env("KENAR_API_KEY", API_KEY)
+        .args(["send", "--batch"])
+        .arg(&file)
+        .arg("--journal")
+        .arg(&notes)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a kenar-chat journal"));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me\n");
+}
+
+/// Kills the sender at random points and resumes it with the same journal each time: in the
+/// end every line was delivered exactly once, except lines in doubt, at most once.
+#[cfg(unix)]
+#[test]
+fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
+    use std::process::{Command, Stdio};
+
+    const LINES: usize = 300;
+    let server = TestServer::start(|_, _| {
+        std::thread::sleep(Duration::from_millis(3));
+        Reply::success()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=LINES).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let journal = dir.path().join("journal");
+    let mut seed = [0u8; 8];
+    getrandom::getrandom(&mut seed).unwrap();
+    let mut state = u64::from_le_bytes(seed) | 1;
+    eprintln!("kill points seed: {state}");
+    let mut kills = 0;
+    for _ in 0..8 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kenar-chat"))
+            .env("KENAR_API_KEY", API_KEY)
+            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+            .args([
+                "send",
+                "--base-url",
+                &server.url(),
+                "--concurrency",
+                "8",
+                "--batch",
+            ])
+            .arg(&file)
+            .arg("--journal")
+            .arg(&journal)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // xorshift: a kill point between 10 and 150 ms into the run.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        std::thread::sleep(Duration::from_millis(10 + state % 140));
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_kenar-chat"))
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args(["send", "--base-url", &server.url(), "-o", "json", "--batch"])
+        .arg(&file)
+        .arg("--journal")
+        .arg(&journal)
+        .output()
+        .unwrap();
+    let summary = summary(&out.stdout);
+    assert!(kills > 0, "the batch finished before the first kill");
+    let in_doubt: Vec<String> = summary["in_doubt_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("p{n}"))
+        .collect();
+    assert_eq!(summary["in_doubt"], in_doubt.len(), "{summary}");
+    assert_eq!(summary["lines"], LINES);
+    assert_eq!(
+        summary["sent"].as_u64().unwrap()
+            + summary["already_sent"].as_u64().unwrap()
+            + in_doubt.len() as u64,
+        LINES as u64,
+        "{summary}"
+    );
+    let delivered = peers(&server);
+    for i in 1..=LINES {
+        let peer = format!("p{i}");
+        let times = delivered.iter().filter(|p| **p == peer).count();
+        if in_doubt.contains(&peer) {
+            assert!(times <= 1, "{peer} (in doubt) delivered {times} times");
+        } else {
+            assert_eq!(times, 1, "{peer} delivered {times} times ({summary})");
+        }
+    }
+}
