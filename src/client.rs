@@ -291,7 +291,7 @@ fn network_error(e: &reqwest::Error) -> Error {
     }
 }
 
-/// Interprets the answer to a send: success is an HTTP 2xx whose JSON body carries
+/// Interprets the answer to an API call: success is an HTTP 2xx whose JSON body carries
 /// `status` 200 (when it carries a status at all). Returns the body on success.
 pub fn check_answer(answer: &Answer) -> Result<Value> {
     let json: Option<Value> = serde_json::from_slice(&answer.body).ok();

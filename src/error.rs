@@ -11,6 +11,9 @@ pub enum Error {
     /// The API answered 4xx (other than 429): it understood and refused.
     #[error("the API refused the request (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
+    /// The user did not grant access: the authorization redirect came back without a code.
+    #[error("the user did not grant access: {0}")]
+    Denied(String),
     /// The API answered 429.
     #[error("rate limited by the API (HTTP 429): {message}")]
     RateLimited { message: String },
@@ -54,7 +57,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) => 2,
-            Error::Refused { .. } => 3,
+            Error::Refused { .. } | Error::Denied(_) => 3,
             Error::RateLimited { .. } => 4,
             Error::NotSent(_) | Error::DeliveryUncertain(_) | Error::Unavailable(_) => 5,
             Error::Cancelled => 130,

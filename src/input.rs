@@ -37,6 +37,23 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
     let source = source_name(path);
     let reader = open(path)?;
+    read_limited(reader, &source)
+}
+
+/// Reads a file like [`read_bounded`], or `None` when it does not exist: for files the
+/// tool keeps itself, which are absent until first written.
+pub fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::File::open(path) {
+        Ok(file) => read_limited(file, &source_name(path)).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::invalid(format!(
+            "{}: cannot open: {e}",
+            source_name(path)
+        ))),
+    }
+}
+
+fn read_limited(reader: impl Read, source: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_INPUT_BYTES as u64 + 1)
@@ -103,6 +120,7 @@ mod tests {
             "{err}"
         );
         let missing = dir.path().join("missing");
+        assert_eq!(read_if_present(&missing).unwrap(), None);
         assert!(
             read_bounded(&missing)
                 .unwrap_err()

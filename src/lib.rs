@@ -7,12 +7,16 @@
 pub mod authorize;
 pub mod batch;
 pub mod client;
+pub mod config;
 pub mod error;
 pub mod input;
 pub mod message;
+pub mod redirect;
 pub mod retry;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
+pub mod store;
+pub mod token;
 
 pub use error::{Error, Result};

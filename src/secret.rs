@@ -3,11 +3,15 @@
 use std::fmt;
 use std::path::Path;
 
+use serde::Deserialize;
+
 use crate::error::{Error, Result};
 
 /// A secret value. `Debug` and `Display` print `***`; the value itself is only reachable
-/// through [`SecretString::expose`], so every place that reveals it is explicit.
-#[derive(Clone, PartialEq, Eq)]
+/// through [`SecretString::expose`], so every place that reveals it is explicit. It can be
+/// read from JSON or TOML, but writing it needs an explicit `expose`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct SecretString(String);
 
 impl SecretString {

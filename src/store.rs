@@ -1,0 +1,320 @@
+//! The credentials file: access tokens kept between runs, by profile and by the scopes they
+//! carry. It holds secrets, so it is private to the user (0600 on Unix) and replaced
+//! atomically; a file that cannot be read is reported, never overwritten.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::input;
+use crate::scope::{Chat, Scope};
+use crate::secret::SecretString;
+use crate::token::Token;
+
+/// The credentials file's name inside the config directory.
+pub const CREDENTIALS_FILE: &str = "credentials.json";
+
+/// One stored token and the scopes the user granted with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredToken {
+    /// Scope strings, as asked for in the authorization URL.
+    pub scopes: Vec<String>,
+    #[serde(serialize_with = "expose")]
+    pub access_token: SecretString,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "expose_some"
+    )]
+    pub refresh_token: Option<SecretString>,
+    /// When the access token stops working, in Unix seconds.
+    pub expires: u64,
+}
+
+impl StoredToken {
+    pub fn new(scopes: &[Scope], token: Token) -> Self {
+        StoredToken {
+            scopes: scopes.iter().map(Scope::to_string).collect(),
+            access_token: token.access_token,
+            refresh_token: token.refresh_token,
+            expires: token.expires,
+        }
+    }
+
+    pub fn is_expired(&self, now: u64) -> bool {
+        self.expires <= now
+    }
+
+    /// Whether one of the token's scopes allows sending in `chat`.
+    pub fn covers(&self, chat: &Chat) -> bool {
+        self.scopes
+            .iter()
+            .filter_map(|scope| Scope::decode(scope).ok())
+            .any(|scope| scope.covers(chat))
+    }
+
+    /// Whether the token carries exactly these scopes, in any order.
+    pub fn has_scopes(&self, scopes: &[String]) -> bool {
+        let mut mine = self.scopes.clone();
+        let mut theirs = scopes.to_vec();
+        mine.sort();
+        mine.dedup();
+        theirs.sort();
+        theirs.dedup();
+        mine == theirs
+    }
+}
+
+/// The outcome of looking for a token that may send in a chat.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// The unexpired covering token that lasts longest.
+    Usable(&'a StoredToken),
+    /// Covering tokens exist, but all have expired; this one expired last.
+    Expired(&'a StoredToken),
+    Missing,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Contents {
+    #[serde(default)]
+    profiles: BTreeMap<String, Vec<StoredToken>>,
+}
+
+/// The credentials file, read into memory; changes reach the disk with [`Self::save`].
+#[derive(Debug)]
+pub struct CredentialStore {
+    path: PathBuf,
+    contents: Contents,
+}
+
+impl CredentialStore {
+    /// Reads the credentials file in `dir`; a missing file is an empty store.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let path = dir.join(CREDENTIALS_FILE);
+        let contents = match input::read_if_present(&path)? {
+            None => Contents::default(),
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::invalid(format!(
+                    "credentials file {}: cannot be read ({e}); it was left as it is: repair it, \
+                     or move it away to start with no stored tokens",
+                    path.display()
+                ))
+            })?,
+        };
+        Ok(CredentialStore { path, contents })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every stored token with its profile, profiles in name order.
+    pub fn all(&self) -> impl Iterator<Item = (&str, &StoredToken)> {
+        self.contents
+            .profiles
+            .iter()
+            .flat_map(|(profile, tokens)| tokens.iter().map(move |t| (profile.as_str(), t)))
+    }
+
+    /// Keeps `token` for `profile`, replacing the one stored for the same scopes.
+    pub fn put(&mut self, profile: &str, token: StoredToken) {
+        let tokens = self
+            .contents
+            .profiles
+            .entry(profile.to_owned())
+            .or_default();
+        tokens.retain(|old| !old.has_scopes(&token.scopes));
+        tokens.push(token);
+    }
+
+    /// Removes the tokens of `profile` that `drop` selects; returns how many.
+    pub fn remove(&mut self, profile: &str, drop: impl Fn(&StoredToken) -> bool) -> usize {
+        let Some(tokens) = self.contents.profiles.get_mut(profile) else {
+            return 0;
+        };
+        let before = tokens.len();
+        tokens.retain(|token| !drop(token));
+        let removed = before - tokens.len();
+        if tokens.is_empty() {
+            self.contents.profiles.remove(profile);
+        }
+        removed
+    }
+
+    /// The token of `profile` to send in `chat` with, at time `now` (Unix seconds).
+    pub fn find(&self, profile: &str, chat: &Chat, now: u64) -> Lookup<'_> {
+        let covering = self
+            .contents
+            .profiles
+            .get(profile)
+            .into_iter()
+            .flatten()
+            .filter(|token| token.covers(chat));
+        let (expired, usable): (Vec<_>, Vec<_>) = covering.partition(|t| t.is_expired(now));
+        match (longest(usable), longest(expired)) {
+            (Some(token), _) => Lookup::Usable(token),
+            (None, Some(token)) => Lookup::Expired(token),
+            (None, None) => Lookup::Missing,
+        }
+    }
+
+    /// Writes the store: to a temporary file in the same directory, flushed to disk, then
+    /// renamed over the old file, so that a crash leaves either the old or the new file.
+    pub fn save(&self) -> std::io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        let mut bytes = serde_json::to_vec_pretty(&self.contents)?;
+        bytes.push(b'\n');
+        // tempfile creates the file readable and writable by its owner only (0600 on Unix).
+        let mut file = tempfile::Builder::new()
+            .prefix(".credentials.")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        file.write_all(&bytes)?;
+        file.as_file().sync_all()?;
+        file.persist(&self.path).map_err(|e| e.error)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    }
+}
+
+fn longest(tokens: Vec<&StoredToken>) -> Option<&StoredToken> {
+    tokens.into_iter().max_by_key(|token| token.expires)
+}
+
+/// The current time in Unix seconds.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn expose<S: Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
+}
+
+fn expose_some<S: Serializer>(
+    secret: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => serializer.serialize_str(secret.expose()),
+        None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chat(peer: &str) -> Chat {
+        Chat::new("u", "p", peer).unwrap()
+    }
+
+    fn token(scopes: &[Scope], access: &str, expires: u64) -> StoredToken {
+        StoredToken::new(
+            scopes,
+            Token {
+                access_token: SecretString::new(access),
+                refresh_token: None,
+                expires,
+            },
+        )
+    }
+
+    #[test]
+    fn finds_the_longest_lasting_covering_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = CredentialStore::open(dir.path()).unwrap();
+        let one_chat = [Scope::Chat(chat("a"))];
+        let post = [Scope::post_chats("p").unwrap()];
+        store.put("default", token(&one_chat, "old", 100));
+        store.put("default", token(&post, "post", 300));
+        store.put("other", token(&post, "elsewhere", 900));
+        let Lookup::Usable(found) = store.find("default", &chat("a"), 50) else {
+            panic!("no token found");
+        };
+        assert_eq!(found.access_token.expose(), "post");
+        let Lookup::Usable(found) = store.find("default", &chat("b"), 200) else {
+            panic!("no token found");
+        };
+        assert_eq!(found.access_token.expose(), "post");
+        assert!(
+            matches!(store.find("default", &chat("b"), 300), Lookup::Expired(t) if t.expires == 300)
+        );
+        assert_eq!(store.find("nobody", &chat("a"), 0), Lookup::Missing);
+    }
+
+    #[test]
+    fn same_scopes_replace_and_remove_drops_empty_profiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = CredentialStore::open(dir.path()).unwrap();
+        let both = [
+            Scope::post_chats("p").unwrap(),
+            Scope::raw("USER_PHONE").unwrap(),
+        ];
+        let reversed = [both[1].clone(), both[0].clone()];
+        store.put("default", token(&both, "first", 1));
+        store.put("default", token(&reversed, "second", 2));
+        let tokens: Vec<_> = store.all().collect();
+        assert_eq!(tokens.len(), 1);
+        assert_eq!(tokens[0].1.access_token.expose(), "second");
+        assert_eq!(store.remove("default", |_| true), 1);
+        assert_eq!(store.all().count(), 0);
+        assert_eq!(store.remove("default", |_| true), 0);
+    }
+
+    #[test]
+    fn saves_privately_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("a/b");
+        let mut store = CredentialStore::open(&nested).unwrap();
+        store.put(
+            "default",
+            token(&[Scope::post_chats("p").unwrap()], "tok", 7),
+        );
+        store.save().unwrap();
+        let again = CredentialStore::open(&nested).unwrap();
+        assert_eq!(
+            again.all().collect::<Vec<_>>(),
+            store.all().collect::<Vec<_>>()
+        );
+        let names: Vec<_> = std::fs::read_dir(&nested)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [CREDENTIALS_FILE]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(store.path()), 0o600);
+            assert_eq!(mode(&nested), 0o700);
+        }
+    }
+
+    #[test]
+    fn a_corrupt_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CREDENTIALS_FILE), "{\"profiles\": [").unwrap();
+        let err = CredentialStore::open(dir.path()).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("left as it is"), "{err}");
+    }
+}
