@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Compute or decode the resource ID and OAuth scope a message needs')
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
+            [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -124,7 +125,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
-            [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint')
+            [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print the URL alone (text) or {"url", "state", "scopes"} (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print the URL alone (text) or {"url", "state", "scopes"} (json)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ask at the terminal for the client ID and redirect URI when missing, and for the scopes when no --chat, --post-chats or --scope is given')
@@ -137,6 +139,140 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;oauth' {
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Exchange an authorization code for an access token, and store the token')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Ask the user for scopes in the browser, wait for the redirect, and store the token')
+            [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;oauth;token' {
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The code, or the whole redirect URL the browser landed on')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state sent in the authorization URL: the redirect URL must carry it back')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
+            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the access and refresh tokens as they are')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;oauth;login' {
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
+            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
+            [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Give up waiting for the redirect after this many seconds')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the authorization URL in the default browser ($BROWSER when set)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the access and refresh tokens as they are')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;oauth;tokens' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Only this profile''s tokens (every profile''s when not given)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;oauth;forget' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
+            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
+            [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Only tokens that have expired')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;oauth;help' {
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Exchange an authorization code for an access token, and store the token')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Ask the user for scopes in the browser, wait for the redirect, and store the token')
+            [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;oauth;help;token' {
+            break
+        }
+        'kenar-chat;oauth;help;login' {
+            break
+        }
+        'kenar-chat;oauth;help;tokens' {
+            break
+        }
+        'kenar-chat;oauth;help;forget' {
+            break
+        }
+        'kenar-chat;oauth;help;help' {
             break
         }
         'kenar-chat;send' {
@@ -158,12 +294,13 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--access-token-file', '--access-token-file', [CompletionResultType]::ParameterName, 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
             [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)')
-            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
             [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'A one-line confirmation (text) or the API''s answer (json); with --batch, the summary')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'A one-line confirmation (text) or the API''s answer (json); with --batch, the summary')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Send one message per line of this JSON Lines file (''-'' for standard input); each line is a message file, with an optional "access_token"')
@@ -235,6 +372,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;help' {
             [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Compute or decode the resource ID and OAuth scope a message needs')
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
+            [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -258,6 +396,25 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;oauth-url' {
+            break
+        }
+        'kenar-chat;help;oauth' {
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Exchange an authorization code for an access token, and store the token')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Ask the user for scopes in the browser, wait for the redirect, and store the token')
+            [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            break
+        }
+        'kenar-chat;help;oauth;token' {
+            break
+        }
+        'kenar-chat;help;oauth;login' {
+            break
+        }
+        'kenar-chat;help;oauth;tokens' {
+            break
+        }
+        'kenar-chat;help;oauth;forget' {
             break
         }
         'kenar-chat;help;send' {

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
             cand scope 'Compute or decode the resource ID and OAuth scope a message needs'
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
+            cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the man page (roff)'
@@ -111,7 +112,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --post-chats 'Ask to send in every chat of a post (repeatable)'
             cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
             cand --state 'The state echoed back on return; a random 128-bit value when not given'
-            cand --auth-url 'The authorization endpoint'
+            cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
             cand --output 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
             cand -i 'Ask at the terminal for the client ID and redirect URI when missing, and for the scopes when no --chat, --post-chats or --scope is given'
@@ -124,6 +126,129 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'kenar-chat;oauth'= {
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand token 'Exchange an authorization code for an access token, and store the token'
+            cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+            cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
+            cand forget 'Remove stored tokens'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;oauth;token'= {
+            cand --code 'The code, or the whole redirect URL the browser landed on'
+            cand --state 'The state sent in the authorization URL: the redirect URL must carry it back'
+            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
+            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --client-id 'The app''s slug from the Kenar panel'
+            cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'Where the token was stored and when it expires (text) or the token answer (json)'
+            cand --output 'Where the token was stored and when it expires (text) or the token answer (json)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;oauth;login'= {
+            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
+            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --redirect-uri 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on'
+            cand --state 'The state echoed back on return; a random 128-bit value when not given'
+            cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]'
+            cand --wait 'Give up waiting for the redirect after this many seconds'
+            cand --client-id 'The app''s slug from the Kenar panel'
+            cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'Where the token was stored and when it expires (text) or the token answer (json)'
+            cand --output 'Where the token was stored and when it expires (text) or the token answer (json)'
+            cand --open 'Open the authorization URL in the default browser ($BROWSER when set)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;oauth;tokens'= {
+            cand --profile 'Only this profile''s tokens (every profile''s when not given)'
+            cand -o 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)'
+            cand --output 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;oauth;forget'= {
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
+            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --expired 'Only tokens that have expired'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;oauth;help'= {
+            cand token 'Exchange an authorization code for an access token, and store the token'
+            cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+            cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
+            cand forget 'Remove stored tokens'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;oauth;help;token'= {
+        }
+        &'kenar-chat;oauth;help;login'= {
+        }
+        &'kenar-chat;oauth;help;tokens'= {
+        }
+        &'kenar-chat;oauth;help;forget'= {
+        }
+        &'kenar-chat;oauth;help;help'= {
         }
         &'kenar-chat;send'= {
             cand --user-id 'The user the message is sent as (the one who granted access)'
@@ -144,12 +269,13 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --access-token-file 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)'
             cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
             cand --access-token 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)'
-            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]'
             cand --timeout 'Give up on one attempt after this many seconds'
             cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
             cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
             cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
             cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'A one-line confirmation (text) or the API''s answer (json); with --batch, the summary'
             cand --output 'A one-line confirmation (text) or the API''s answer (json); with --batch, the summary'
             cand --batch 'Send one message per line of this JSON Lines file (''-'' for standard input); each line is a message file, with an optional "access_token"'
@@ -217,6 +343,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help'= {
             cand scope 'Compute or decode the resource ID and OAuth scope a message needs'
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
+            cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the man page (roff)'
@@ -235,6 +362,20 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;scope;decode'= {
         }
         &'kenar-chat;help;oauth-url'= {
+        }
+        &'kenar-chat;help;oauth'= {
+            cand token 'Exchange an authorization code for an access token, and store the token'
+            cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+            cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
+            cand forget 'Remove stored tokens'
+        }
+        &'kenar-chat;help;oauth;token'= {
+        }
+        &'kenar-chat;help;oauth;login'= {
+        }
+        &'kenar-chat;help;oauth;tokens'= {
+        }
+        &'kenar-chat;help;oauth;forget'= {
         }
         &'kenar-chat;help;send'= {
         }

@@ -30,6 +30,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s h -l help -d 'Pri
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -85,7 +86,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l chat
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l post-chats -d 'Ask to send in every chat of a post (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l scope -d 'Ask for a scope as written, such as USER_PHONE (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s o -l output -d 'Print the URL alone (text) or {"url", "state", "scopes"} (json)' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s i -l interactive -d 'Ask at the terminal for the client ID and redirect URI when missing, and for the scopes when no --chat, --post-chats or --scope is given'
@@ -93,6 +95,87 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l code -d 'The code, or the whole redirect URL the browser landed on' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l state -d 'The state sent in the authorization URL: the redirect URL must carry it back' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l chat -d 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l post-chats -d 'Ask to send in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l scope -d 'Ask for a scope as written, such as USER_PHONE (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l timeout -d 'Give up on one attempt after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s o -l output -d 'Where the token was stored and when it expires (text) or the token answer (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l show-secrets -d 'With -o json, print the access and refresh tokens as they are'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l chat -d 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l post-chats -d 'Ask to send in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l scope -d 'Ask for a scope as written, such as USER_PHONE (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l redirect-uri -d 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l wait -d 'Give up waiting for the redirect after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l timeout -d 'Give up on one attempt after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s o -l output -d 'Where the token was stored and when it expires (text) or the token answer (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l open -d 'Open the authorization URL in the default browser ($BROWSER when set)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l show-secrets -d 'With -o json, print the access and refresh tokens as they are'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -l profile -d 'Only this profile\'s tokens (every profile\'s when not given)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s o -l output -d 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l chat -d 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l post-chats -d 'Ask to send in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l scope -d 'Ask for a scope as written, such as USER_PHONE (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l expired -d 'Only tokens that have expired'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l user-id -d 'The user the message is sent as (the one who granted access)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l post-token -d 'The post (ad) the chat is about' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l peer-id -d 'The other side of the chat' -r
@@ -111,12 +194,13 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key-f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token-file -d 'Read the user\'s access token from this file (instead of KENAR_ACCESS_TOKEN)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token -d 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s o -l output -d 'A one-line confirmation (text) or the API\'s answer (json); with --batch, the summary' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l batch -d 'Send one message per line of this JSON Lines file (\'-\' for standard input); each line is a message file, with an optional "access_token"' -r -F
@@ -157,13 +241,18 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s q -l q
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man sandbox help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man sandbox help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man sandbox help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man sandbox help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man sandbox help" -f -a "man" -d 'Print the man page (roff)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man sandbox help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url send completions man sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "man" -d 'Print the man page (roff)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "post" -d 'Permission to send in every chat of one post'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "forget" -d 'Remove stored tokens'

@@ -2,7 +2,10 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{oauth_url::OauthUrlArgs, sandbox::SandboxArgs, scope::ScopeArgs, send::SendArgs};
+use crate::cmd::{
+    oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs, scope::ScopeArgs,
+    send::SendArgs,
+};
 use crate::generation::{CompletionsArgs, ManArgs};
 use crate::report::Verbosity;
 
@@ -43,6 +46,8 @@ pub enum Command {
     Scope(ScopeArgs),
     /// Build the authorization URL that asks a user for scopes
     OauthUrl(OauthUrlArgs),
+    /// Exchange codes for tokens, log in from the terminal, and manage stored tokens
+    Oauth(OauthArgs),
     /// Send a TEXT message, with optional buttons, and print the answer
     Send(Box<SendArgs>),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::authorize;
@@ -14,13 +13,15 @@ use kenar_chat::client::{
 use kenar_chat::retry::{self, RetryPolicy};
 use url::Url;
 
+use crate::cmd::{self, profile::ProfileArgs};
 use crate::report::{self, Verbosity};
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
     /// The API's base URL: https, or plain http to a loopback host for local testing
-    #[arg(long, env = "KENAR_API_URL", default_value = DEFAULT_API_URL, value_hint = ValueHint::Url)]
-    pub base_url: String,
+    /// [default: https://api.divar.ir]
+    #[arg(long, env = "KENAR_API_URL", value_hint = ValueHint::Url)]
+    pub base_url: Option<String>,
     /// Give up on one attempt after this many seconds
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub timeout: f64,
@@ -50,9 +51,13 @@ pub struct Connection {
 }
 
 impl ConnectionArgs {
-    /// Checks every flag at once, before anything is read or sent.
-    pub fn check(&self) -> Result<Connection, Error> {
-        let base_url = authorize::parse_endpoint("--base-url", &self.base_url)
+    /// Checks every flag at once, before anything is read or sent. The base URL falls back
+    /// on the profile's `api_url`, then on Divar's.
+    pub fn check(&self, profile: &ProfileArgs) -> Result<Connection, Error> {
+        let base_url = profile
+            .or_config(self.base_url.clone(), |c| c.api_url)?
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        let base_url = authorize::parse_endpoint("--base-url", &base_url)
             .and_then(|url| client::check_transport("--base-url", &url).map(|()| url))
             .map_err(|e| e.to_string());
         let timeout = seconds("--timeout", self.timeout, false);
@@ -96,11 +101,7 @@ impl Connection {
         verbosity: Verbosity,
     ) -> anyhow::Result<Answer> {
         let client = ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the async runtime")?;
-        let answer = runtime.block_on(retry::execute_with_retries(
+        let answer = cmd::runtime()?.block_on(retry::execute_with_retries(
             &client,
             request,
             &self.policy,

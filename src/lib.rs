@@ -10,6 +10,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod input;
+pub mod loopback;
 pub mod message;
 pub mod redirect;
 pub mod retry;

@@ -4,7 +4,7 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueHint};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kenar_chat::Error;
@@ -12,6 +12,7 @@ use kenar_chat::batch::{self, BatchOptions, Event, summary::Summary, throttle::R
 use kenar_chat::input;
 
 use super::send::SendArgs;
+use crate::cmd;
 use crate::connection::Connection;
 use crate::output::{self, Format};
 
@@ -101,11 +102,7 @@ pub fn run(args: &SendArgs, path: &Path, connection: &Connection) -> Result<()> 
         }
         Event::Progress(summary) => show_progress(&bar, summary),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let summary = runtime.block_on(batch::run(options, input, &mut observe))?;
+    let summary = cmd::runtime()?.block_on(batch::run(options, input, &mut observe))?;
     bar.finish_and_clear();
     match args.output {
         Format::Json => output::json(&serde_json::to_value(&summary)?)?,

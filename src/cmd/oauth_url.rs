@@ -6,7 +6,9 @@ use kenar_chat::Error;
 use kenar_chat::authorize::{self, AuthorizationRequest, DEFAULT_AUTH_URL};
 use kenar_chat::scope::{Chat, Scope};
 use serde_json::json;
+use url::Url;
 
+use crate::cmd::profile::ProfileArgs;
 use crate::output::{self, Format};
 use crate::prompt;
 
@@ -19,30 +21,21 @@ use crate::prompt;
   kenar-chat oauth-url --interactive --client-id my-app")]
 pub struct OauthUrlArgs {
     /// The app's slug from the Kenar panel
-    #[arg(long, env = "KENAR_CLIENT_ID", required_unless_present = "interactive")]
+    #[arg(long, env = "KENAR_CLIENT_ID")]
     pub client_id: Option<String>,
     /// Where Divar sends the user back: absolute http(s), registered, no query string
-    #[arg(
-        long,
-        env = "KENAR_REDIRECT_URI",
-        required_unless_present = "interactive"
-    )]
+    #[arg(long, env = "KENAR_REDIRECT_URI")]
     pub redirect_uri: Option<String>,
-    /// Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)
-    #[arg(long = "chat", value_name = "USER:POST:PEER")]
-    pub chats: Vec<String>,
-    /// Ask to send in every chat of a post (repeatable)
-    #[arg(long = "post-chats", value_name = "POST_TOKEN")]
-    pub post_chats: Vec<String>,
-    /// Ask for a scope as written, such as USER_PHONE (repeatable)
-    #[arg(long = "scope", value_name = "SCOPE")]
-    pub raw_scopes: Vec<String>,
+    #[command(flatten)]
+    pub scopes: ScopeFlags,
     /// The state echoed back on return; a random 128-bit value when not given
     #[arg(long)]
     pub state: Option<String>,
-    /// The authorization endpoint
-    #[arg(long, env = "KENAR_OAUTH_URL", default_value = DEFAULT_AUTH_URL)]
-    pub auth_url: String,
+    /// The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]
+    #[arg(long, env = "KENAR_OAUTH_URL")]
+    pub auth_url: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     /// Print the URL alone (text) or {"url", "state", "scopes"} (json)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: Format,
@@ -52,25 +45,49 @@ pub struct OauthUrlArgs {
     pub interactive: bool,
 }
 
+/// The scopes to ask the user for.
+#[derive(Debug, Args)]
+pub struct ScopeFlags {
+    /// Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)
+    #[arg(long = "chat", value_name = "USER:POST:PEER")]
+    pub chats: Vec<String>,
+    /// Ask to send in every chat of a post (repeatable)
+    #[arg(long = "post-chats", value_name = "POST_TOKEN")]
+    pub post_chats: Vec<String>,
+    /// Ask for a scope as written, such as USER_PHONE (repeatable)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub raw_scopes: Vec<String>,
+}
+
 pub fn run(args: OauthUrlArgs) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let endpoint = authorize::parse_endpoint("--auth-url", &args.auth_url)?;
-    let mut scopes = collect_scopes(&args)?;
-    // clap requires both values unless --interactive is given, so only then are they asked.
-    let client_id = args.client_id.map_or_else(prompt::client_id, Ok)?;
-    let redirect_uri = args.redirect_uri.map_or_else(prompt::redirect_uri, Ok)?;
+    let mut scopes = args.scopes.collect()?;
+    let client_id = args.profile.or_config(args.client_id, |c| c.client_id)?;
+    let client_id = match client_id {
+        None if args.interactive => Some(prompt::client_id()?),
+        given => given,
+    };
+    let redirect_uri = args
+        .profile
+        .or_config(args.redirect_uri, |c| c.redirect_uri)?;
+    let redirect_uri = match redirect_uri {
+        None if args.interactive => Some(prompt::redirect_uri()?),
+        given => given,
+    };
     if args.interactive && scopes.is_empty() {
         scopes = prompt::scopes()?;
     }
     let generated = args.state.is_none();
-    let state = match args.state {
-        Some(state) => state,
-        None => authorize::random_state()?,
-    };
-    let request = AuthorizationRequest::new(client_id, redirect_uri, scopes, state)?;
-    let url = request.url(&endpoint);
+    let (request, url) = authorization(
+        &args.profile,
+        client_id,
+        redirect_uri,
+        args.auth_url,
+        scopes,
+        args.state,
+    )?;
     match args.output {
         Format::Json => output::json(&json!({
             "url": url.as_str(),
@@ -89,30 +106,61 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
     }
 }
 
-/// Every requested scope, or every problem with them at once.
-fn collect_scopes(args: &OauthUrlArgs) -> Result<Vec<Scope>, Error> {
-    let chats = args
-        .chats
-        .iter()
-        .map(|chat| parse_chat(chat).map(Scope::Chat));
-    let posts = args
-        .post_chats
-        .iter()
-        .map(|post| Scope::post_chats(post.as_str()));
-    let raw = args.raw_scopes.iter().map(|raw| Scope::raw(raw));
-    let mut scopes = Vec::new();
-    let mut problems = Vec::new();
-    for result in chats.chain(posts).chain(raw) {
-        match result {
-            Ok(scope) => scopes.push(scope),
-            Err(Error::Invalid(found)) => problems.extend(found),
-            Err(other) => return Err(other),
+/// The authorization request and its URL, each value from its flag, its environment
+/// variable or the profile's config; the state is random unless given.
+pub fn authorization(
+    profile: &ProfileArgs,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    auth_url: Option<String>,
+    scopes: Vec<Scope>,
+    state: Option<String>,
+) -> Result<(AuthorizationRequest, Url)> {
+    let auth_url = profile
+        .or_config(auth_url, |c| c.auth_url)?
+        .unwrap_or_else(|| DEFAULT_AUTH_URL.to_owned());
+    let endpoint = authorize::parse_endpoint("--auth-url", &auth_url)?;
+    let client_id = profile
+        .or_config(client_id, |c| c.client_id)?
+        .ok_or_else(|| profile.missing("--client-id", "KENAR_CLIENT_ID", "client_id"))?;
+    let redirect_uri = profile
+        .or_config(redirect_uri, |c| c.redirect_uri)?
+        .ok_or_else(|| profile.missing("--redirect-uri", "KENAR_REDIRECT_URI", "redirect_uri"))?;
+    let state = match state {
+        Some(state) => state,
+        None => authorize::random_state()?,
+    };
+    let request = AuthorizationRequest::new(client_id, redirect_uri, scopes, state)?;
+    let url = request.url(&endpoint);
+    Ok((request, url))
+}
+
+impl ScopeFlags {
+    /// Every requested scope, or every problem with them at once.
+    pub fn collect(&self) -> Result<Vec<Scope>, Error> {
+        let chats = self
+            .chats
+            .iter()
+            .map(|chat| parse_chat(chat).map(Scope::Chat));
+        let posts = self
+            .post_chats
+            .iter()
+            .map(|post| Scope::post_chats(post.as_str()));
+        let raw = self.raw_scopes.iter().map(|raw| Scope::raw(raw));
+        let mut scopes = Vec::new();
+        let mut problems = Vec::new();
+        for result in chats.chain(posts).chain(raw) {
+            match result {
+                Ok(scope) => scopes.push(scope),
+                Err(Error::Invalid(found)) => problems.extend(found),
+                Err(other) => return Err(other),
+            }
         }
-    }
-    if problems.is_empty() {
-        Ok(scopes)
-    } else {
-        Err(Error::Invalid(problems))
+        if problems.is_empty() {
+            Ok(scopes)
+        } else {
+            Err(Error::Invalid(problems))
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use kenar_chat::authorize;
 use kenar_chat::sandbox::{BoundSandbox, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey};
 use kenar_chat::secret::SecretString;
 
+use crate::cmd;
 use crate::output;
 
 #[derive(Debug, Args)]
@@ -54,11 +55,7 @@ pub struct SandboxArgs {
 
 pub fn run(args: SandboxArgs) -> Result<()> {
     let config = config(args)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async {
+    cmd::runtime()?.block_on(async {
         let sandbox = BoundSandbox::bind(config).await?;
         // Listen for the signal before saying we are up, so that none is missed.
         let stop = stop_signal().context("listening for Ctrl-C")?;

@@ -13,6 +13,7 @@ use kenar_chat::secret::{self, SecretString};
 use serde_json::{Map, Value, json};
 
 use super::batch::BatchArgs;
+use crate::cmd::{oauth, profile::ProfileArgs};
 use crate::connection::ConnectionArgs;
 use crate::output::{self, Format};
 use crate::prompt;
@@ -68,6 +69,8 @@ pub struct SendArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     /// Print the request instead of sending it (secrets as ***)
     #[arg(long)]
     pub dry_run: bool,
@@ -137,7 +140,7 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let connection = args.connection.check()?;
+    let connection = args.connection.check(&args.profile)?;
     if let Some(path) = &args.batch.batch {
         return super::batch::run(&args, path, &connection);
     }
@@ -182,11 +185,10 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
 
     let mut problems = Vec::new();
     let mut api_key = api_key(args)?;
-    let mut access_token = access_token(args)?;
+    let access_token = access_token(args)?;
     if args.interactive {
         prompt::complete_message(&mut draft)?;
         api_key = prompt::secret(api_key, "API key")?;
-        access_token = prompt::secret(access_token, "Access token")?;
     }
     let message = match draft.build() {
         Ok(message) => Some(message),
@@ -199,11 +201,26 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     if api_key.is_none() {
         problems.push("API key: missing (set KENAR_API_KEY or give --api-key-file)".into());
     }
-    if access_token.is_none() {
-        problems.push(
-            "access token: missing (set KENAR_ACCESS_TOKEN or give --access-token-file)".into(),
-        );
-    }
+    let access_token = match (access_token, &message) {
+        (Some(token), _) => Some(token),
+        (None, Some(message)) => match oauth::stored_token(&args.profile, &message.chat) {
+            Ok(Some(token)) => Some(token),
+            Ok(None) if args.interactive => prompt::secret(None, "Access token")?,
+            Ok(None) => {
+                problems.push(oauth::MISSING_ACCESS_TOKEN.into());
+                None
+            }
+            Err(Error::Invalid(found)) => {
+                problems.extend(found);
+                None
+            }
+            Err(other) => return Err(other.into()),
+        },
+        (None, None) => {
+            problems.push(oauth::MISSING_ACCESS_TOKEN.into());
+            None
+        }
+    };
     match (message, api_key, access_token) {
         (Some(message), Some(api_key), Some(access_token)) => Ok((
             message,
@@ -309,7 +326,7 @@ pub(super) fn access_token(args: &SendArgs) -> Result<Option<SecretString>, Erro
 
 /// A secret from its flag (with a warning), its file (with a warning when others can read
 /// it), or its environment variable; it must be fit for an HTTP header.
-fn secret(
+pub(crate) fn secret(
     flag: Option<&str>,
     flag_name: &str,
     file: Option<&Path>,

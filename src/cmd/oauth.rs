@@ -1,0 +1,472 @@
+//! `kenar-chat oauth`: exchange an authorization code for an access token, log in from the
+//! terminal, and list or forget the stored tokens.
+
+use std::io::{BufRead as _, IsTerminal as _, Read as _};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Subcommand, ValueHint};
+use kenar_chat::Error;
+use kenar_chat::input::MAX_INPUT_BYTES;
+use kenar_chat::loopback::{self, RedirectListener};
+use kenar_chat::redirect;
+use kenar_chat::scope::{Chat, Scope};
+use kenar_chat::secret::SecretString;
+use kenar_chat::store::{CredentialStore, Lookup, StoredToken, unix_now};
+use kenar_chat::token::{self, AppCredentials, Token};
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::cmd::oauth_url::{self, ScopeFlags};
+use crate::cmd::profile::{self, ProfileArgs};
+use crate::cmd::{self, send};
+use crate::connection::{Connection, ConnectionArgs};
+use crate::output::{self, Format};
+use crate::report::Verbosity;
+
+/// What `send` says when no access token is given and none is stored.
+pub const MISSING_ACCESS_TOKEN: &str = "access token: missing (set KENAR_ACCESS_TOKEN, give \
+     --access-token-file, or log in with `kenar-chat oauth login`)";
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat oauth login --client-id my-app --redirect-uri http://127.0.0.1:8765/callback \\
+      --post-chats AZf3Uqr3 --open
+  kenar-chat oauth token --client-id my-app --post-chats AZf3Uqr3 \\
+      --code 'https://my-app.example/callback?state=S&code=C' --state S
+  kenar-chat oauth tokens")]
+pub struct OauthArgs {
+    #[command(subcommand)]
+    pub command: OauthCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OauthCommand {
+    /// Exchange an authorization code for an access token, and store the token
+    Token(Box<TokenArgs>),
+    /// Ask the user for scopes in the browser, wait for the redirect, and store the token
+    Login(Box<LoginArgs>),
+    /// List the stored tokens: profile, expiry and scopes, never the secrets
+    Tokens(TokensArgs),
+    /// Remove stored tokens
+    Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  export KENAR_API_KEY=... KENAR_CLIENT_SECRET=...
+  kenar-chat oauth token --client-id my-app --post-chats AZf3Uqr3 \\
+      --code 'https://my-app.example/callback?state=S&code=C' --state S
+  kenar-chat oauth token --client-id my-app --post-chats AZf3Uqr3 --code C -o json --show-secrets")]
+pub struct TokenArgs {
+    /// The code, or the whole redirect URL the browser landed on
+    #[arg(long, value_name = "CODE|URL")]
+    pub code: String,
+    /// The state sent in the authorization URL: the redirect URL must carry it back
+    #[arg(long)]
+    pub state: Option<String>,
+    /// The scopes the user granted: stored with the token, so that `send` can pick it
+    #[command(flatten)]
+    pub scopes: ScopeFlags,
+    #[command(flatten)]
+    pub exchange: ExchangeArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  export KENAR_API_KEY=... KENAR_CLIENT_SECRET=...
+  kenar-chat oauth login --client-id my-app --redirect-uri http://127.0.0.1:8765/callback \\
+      --post-chats AZf3Uqr3 --open
+  kenar-chat oauth login --client-id my-app --redirect-uri https://my-app.example/callback \\
+      --chat USER:AZf3Uqr3:PEER --profile shop")]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub scopes: ScopeFlags,
+    /// Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/...
+    /// or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste
+    /// the URL the browser landed on
+    #[arg(long, env = "KENAR_REDIRECT_URI")]
+    pub redirect_uri: Option<String>,
+    /// The state echoed back on return; a random 128-bit value when not given
+    #[arg(long)]
+    pub state: Option<String>,
+    /// The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]
+    #[arg(long, env = "KENAR_OAUTH_URL")]
+    pub auth_url: Option<String>,
+    /// Open the authorization URL in the default browser ($BROWSER when set)
+    #[arg(long)]
+    pub open: bool,
+    /// Give up waiting for the redirect after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub wait: u64,
+    #[command(flatten)]
+    pub exchange: ExchangeArgs,
+}
+
+/// What exchanging a code needs besides the code, and how to report it.
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    /// The app's slug from the Kenar panel
+    #[arg(long, env = "KENAR_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Read the app's client secret from this file (instead of KENAR_CLIENT_SECRET)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub client_secret_file: Option<PathBuf>,
+    /// Read the app's API key from this file (instead of KENAR_API_KEY)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub api_key_file: Option<PathBuf>,
+    /// The API key itself (visible to other local users: prefer KENAR_API_KEY)
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// With -o json, print the access and refresh tokens as they are
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Where the token was stored and when it expires (text) or the token answer (json)
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat oauth tokens
+  kenar-chat oauth tokens --profile shop -o json")]
+pub struct TokensArgs {
+    /// Only this profile's tokens (every profile's when not given)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// One line per token (text) or an array of {profile, scopes, expires, expired} (json)
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat oauth forget
+  kenar-chat oauth forget --profile shop --post-chats AZf3Uqr3
+  kenar-chat oauth forget --expired")]
+pub struct ForgetArgs {
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Only the token stored for exactly these scopes
+    #[command(flatten)]
+    pub scopes: ScopeFlags,
+    /// Only tokens that have expired
+    #[arg(long)]
+    pub expired: bool,
+}
+
+pub fn run(args: OauthArgs, verbosity: Verbosity) -> Result<()> {
+    match args.command {
+        OauthCommand::Token(args) => exchange_code(*args, verbosity),
+        OauthCommand::Login(args) => login(*args, verbosity),
+        OauthCommand::Tokens(args) => list(&args),
+        OauthCommand::Forget(args) => forget(&args),
+    }
+}
+
+/// The stored token of the profile that may send in `chat`, `None` when there is none;
+/// an error when only expired ones would, saying to log in again.
+pub fn stored_token(profile: &ProfileArgs, chat: &Chat) -> Result<Option<SecretString>, Error> {
+    let store = profile::store()?;
+    match store.find(&profile.profile, chat, unix_now()) {
+        Lookup::Usable(token) => Ok(Some(token.access_token.clone())),
+        Lookup::Expired(token) => Err(Error::invalid(format!(
+            "access token: the stored token of profile {:?} for this chat expired at {}; log in \
+             again with `kenar-chat oauth login`",
+            profile.profile,
+            timestamp(token.expires)
+        ))),
+        Lookup::Missing => Ok(None),
+    }
+}
+
+fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
+    let scopes = args.scopes.collect()?;
+    let code = redirect::code_from_input(&args.code, args.state.as_deref())?;
+    let exchange = Exchange::prepare(args.exchange, verbosity)?;
+    if scopes.is_empty() {
+        eprintln!(
+            "warning: no --chat, --post-chats or --scope given: the token is stored without \
+             scopes, so `send` will not pick it; give the scopes the user granted"
+        );
+    }
+    let token = exchange.redeem(&code)?;
+    exchange.keep(&scopes, token)
+}
+
+fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
+    let scopes = args.scopes.collect()?;
+    if args.wait == 0 {
+        return Err(Error::invalid("--wait: must be a positive number of seconds").into());
+    }
+    let wait = Duration::from_secs(args.wait);
+    let exchange = Exchange::prepare(args.exchange, verbosity)?;
+    let (request, url) = oauth_url::authorization(
+        &exchange.profile,
+        Some(exchange.app.client_id.clone()),
+        args.redirect_uri,
+        args.auth_url,
+        scopes.clone(),
+        args.state,
+    )?;
+    let redirect_uri = Url::parse(&request.redirect_uri)
+        .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
+    let runtime = cmd::runtime()?;
+    let code = match loopback::address(&redirect_uri) {
+        Some(address) => {
+            let listener = runtime
+                .block_on(RedirectListener::bind(&redirect_uri, address))
+                .with_context(|| {
+                    format!("cannot listen on {redirect_uri} for the browser's redirect")
+                })?;
+            invite(&url, args.open);
+            eprintln!("Waiting for the browser to come back to {redirect_uri} ...");
+            runtime.block_on(listener.code(&request.state, wait))?
+        }
+        None => {
+            invite(&url, args.open);
+            pasted_code(&request.state, wait)?
+        }
+    };
+    let token = exchange.redeem(&code)?;
+    exchange.keep(&scopes, token)
+}
+
+/// Shows the authorization URL, and opens it when asked.
+fn invite(url: &Url, open: bool) {
+    eprintln!("Open this address in a browser and grant access:\n\n  {url}\n");
+    if open && let Err(e) = opener::open_browser(url.as_str()) {
+        eprintln!("warning: cannot open a browser ({e}); open the address above yourself");
+    }
+}
+
+/// The code from the redirect URL the user pastes, waiting at most `wait`.
+fn pasted_code(state: &str, wait: Duration) -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        eprintln!("Then paste the address your browser was sent to, and press Enter:");
+    }
+    let (sender, receiver) = mpsc::channel();
+    // A thread, because reading a line cannot be given up on; it ends with the process.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = std::io::stdin()
+            .lock()
+            .take(MAX_INPUT_BYTES as u64)
+            .read_line(&mut line)
+            .map(|_| line);
+        let _ = sender.send(read);
+    });
+    match receiver.recv_timeout(wait) {
+        Ok(Ok(line)) if !line.trim().is_empty() => {
+            Ok(redirect::code_from_input(&line, Some(state))?)
+        }
+        Ok(Ok(_)) => Err(Error::invalid("standard input: no redirect URL was given").into()),
+        Ok(Err(e)) => Err(Error::invalid(format!("standard input: cannot read: {e}")).into()),
+        Err(_) => Err(Error::Unavailable(format!(
+            "no redirect URL was pasted within {} s; start again",
+            wait.as_secs()
+        ))
+        .into()),
+    }
+}
+
+/// Everything an exchange needs, read and checked before anything is sent or awaited, so
+/// that a missing secret or an unreadable store shows before the user goes to the browser.
+struct Exchange {
+    connection: Connection,
+    verbosity: Verbosity,
+    app: AppCredentials,
+    store: CredentialStore,
+    profile: ProfileArgs,
+    show_secrets: bool,
+    output: Format,
+}
+
+impl Exchange {
+    fn prepare(args: ExchangeArgs, verbosity: Verbosity) -> Result<Self> {
+        let connection = args.connection.check(&args.profile)?;
+        let client_id = args.profile.or_config(args.client_id, |c| c.client_id)?;
+        let client_secret = send::secret(
+            None,
+            "--client-secret",
+            args.client_secret_file.as_deref(),
+            "KENAR_CLIENT_SECRET",
+            "client secret",
+        )?;
+        let api_key = send::secret(
+            args.api_key.as_deref(),
+            "--api-key",
+            args.api_key_file.as_deref(),
+            "KENAR_API_KEY",
+            "API key",
+        )?;
+        let app = match (client_id, client_secret, api_key) {
+            (Some(client_id), Some(client_secret), Some(api_key)) => AppCredentials {
+                client_id,
+                client_secret,
+                api_key,
+            },
+            (client_id, client_secret, api_key) => {
+                let mut problems = Vec::new();
+                if client_id.is_none() {
+                    problems.push(
+                        args.profile
+                            .missing("--client-id", "KENAR_CLIENT_ID", "client_id")
+                            .to_string(),
+                    );
+                }
+                if client_secret.is_none() {
+                    problems.push(
+                        "client secret: missing (set KENAR_CLIENT_SECRET or give \
+                         --client-secret-file)"
+                            .to_owned(),
+                    );
+                }
+                if api_key.is_none() {
+                    problems.push(
+                        "API key: missing (set KENAR_API_KEY or give --api-key-file)".to_owned(),
+                    );
+                }
+                return Err(Error::Invalid(problems).into());
+            }
+        };
+        Ok(Exchange {
+            connection,
+            verbosity,
+            app,
+            store: profile::store()?,
+            profile: args.profile,
+            show_secrets: args.show_secrets,
+            output: args.output,
+        })
+    }
+
+    fn redeem(&self, code: &str) -> Result<Token> {
+        let request = token::exchange_request(&self.connection.base_url, code, &self.app);
+        let answer = self.connection.execute(&request, self.verbosity)?;
+        Ok(token::read_answer(&answer)?)
+    }
+
+    /// Stores the token for its scopes and reports it.
+    fn keep(mut self, scopes: &[Scope], token: Token) -> Result<()> {
+        let expires = token.expires;
+        let answer = json!({
+            "access_token": self.reveal(&token.access_token),
+            "refresh_token": token.refresh_token.as_ref().map(|t| self.reveal(t)),
+            "expires": expires.to_string(),
+        });
+        let profile = self.profile.profile.clone();
+        self.store.put(&profile, StoredToken::new(scopes, token));
+        self.store.save().with_context(|| {
+            format!(
+                "writing the credentials file {}",
+                self.store.path().display()
+            )
+        })?;
+        if expires <= unix_now() {
+            eprintln!("warning: the token endpoint gave a token that has already expired");
+        }
+        match self.output {
+            Format::Json => output::json(&answer),
+            Format::Text => output::line(&format!(
+                "stored the access token of profile {profile:?} in {}; it expires at {}",
+                self.store.path().display(),
+                timestamp(expires)
+            )),
+        }
+    }
+
+    fn reveal(&self, secret: &SecretString) -> Value {
+        Value::String(if self.show_secrets {
+            secret.expose().to_owned()
+        } else {
+            SecretString::MASK.to_owned()
+        })
+    }
+}
+
+fn list(args: &TokensArgs) -> Result<()> {
+    let store = profile::store()?;
+    let now = unix_now();
+    let tokens: Vec<_> = store
+        .all()
+        .filter(|(profile, _)| args.profile.as_deref().is_none_or(|p| p == *profile))
+        .collect();
+    match args.output {
+        Format::Json => output::json(&Value::Array(
+            tokens
+                .iter()
+                .map(|(profile, token)| {
+                    json!({
+                        "profile": profile,
+                        "scopes": token.scopes,
+                        "expires": token.expires,
+                        "expired": token.is_expired(now),
+                    })
+                })
+                .collect(),
+        )),
+        Format::Text if tokens.is_empty() => {
+            output::line(&format!("no stored tokens (in {})", store.path().display()))
+        }
+        Format::Text => {
+            let lines: Vec<String> = tokens
+                .iter()
+                .map(|(profile, token)| {
+                    let scopes = if token.scopes.is_empty() {
+                        "(no scopes)".to_owned()
+                    } else {
+                        token.scopes.join(" ")
+                    };
+                    let state = if token.is_expired(now) {
+                        "expired"
+                    } else {
+                        "expires"
+                    };
+                    format!("{profile}  {state} {}  {scopes}", timestamp(token.expires))
+                })
+                .collect();
+            output::line(&lines.join("\n"))
+        }
+    }
+}
+
+fn forget(args: &ForgetArgs) -> Result<()> {
+    let scopes: Vec<String> = args
+        .scopes
+        .collect()?
+        .iter()
+        .map(Scope::to_string)
+        .collect();
+    let mut store = profile::store()?;
+    let now = unix_now();
+    let removed = store.remove(&args.profile.profile, |token| {
+        (!args.expired || token.is_expired(now)) && (scopes.is_empty() || token.has_scopes(&scopes))
+    });
+    if removed > 0 {
+        store
+            .save()
+            .with_context(|| format!("writing the credentials file {}", store.path().display()))?;
+    }
+    output::line(&format!(
+        "forgot {removed} token{} of profile {:?}",
+        if removed == 1 { "" } else { "s" },
+        args.profile.profile
+    ))
+}
+
+/// A Unix time as an RFC 3339 UTC timestamp.
+fn timestamp(unix_seconds: u64) -> String {
+    // RFC 3339 years have four digits; a later time is shown as the number it is.
+    const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
+    if unix_seconds > LAST_RFC3339_SECOND {
+        return format!("Unix time {unix_seconds}");
+    }
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix_seconds)).to_string()
+}

@@ -1,0 +1,54 @@
+//! The profile a command works for: its defaults from the config file and its stored
+//! tokens, both in the config directory.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
+use kenar_chat::store::CredentialStore;
+use kenar_chat::{Error, Result};
+
+#[derive(Debug, Clone, Args)]
+pub struct ProfileArgs {
+    /// The profile whose config-file defaults and stored tokens to use
+    #[arg(long, env = "KENAR_PROFILE", value_name = "NAME", default_value = DEFAULT_PROFILE)]
+    pub profile: String,
+}
+
+impl ProfileArgs {
+    /// `given` (from its flag or environment variable), or else the profile's value in the
+    /// config file. The file is read only when needed, so that a command given every value
+    /// works without a config directory.
+    pub fn or_config(
+        &self,
+        given: Option<String>,
+        field: fn(ProfileConfig) -> Option<String>,
+    ) -> Result<Option<String>> {
+        match given {
+            Some(value) => Ok(Some(value)),
+            None => Ok(field(Config::load(&dir()?)?.profile(&self.profile))),
+        }
+    }
+
+    /// The error for a value given nowhere: it names the three places it can come from.
+    pub fn missing(&self, flag: &str, env_var: &str, key: &str) -> Error {
+        Error::invalid(format!(
+            "{flag}: missing (give {flag}, set {env_var}, or set {key} under [profiles.{}] in \
+             the config file)",
+            self.profile
+        ))
+    }
+}
+
+/// The config directory: `KENAR_CONFIG_DIR`, or `kenar-chat` under the user's.
+pub fn dir() -> Result<PathBuf> {
+    match std::env::var_os("KENAR_CONFIG_DIR") {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => config::default_dir(),
+    }
+}
+
+/// The stored tokens.
+pub fn store() -> Result<CredentialStore> {
+    CredentialStore::open(&dir()?)
+}

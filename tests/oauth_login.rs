@@ -1,0 +1,298 @@
+//! `kenar-chat oauth login` end to end: the test plays the browser, requesting the
+//! loopback redirect URI the tool listens on, and Divar's token endpoint.
+
+mod common;
+
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use common::{API_KEY, POST, Reply, TestServer, kenar};
+use predicates::prelude::*;
+
+const CLIENT_SECRET: &str = "login-client-secret-5a1e";
+const ACCESS_TOKEN: &str = "login-access-token-90d2";
+
+fn token_server() -> TestServer {
+    TestServer::start(|_, _| {
+        Reply::json(
+            200,
+            &format!(r#"{{"access_token":"{ACCESS_TOKEN}","expires":"4102444800"}}"#),
+        )
+    })
+}
+
+/// A port nothing listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `oauth login` listening on `port`, to start in the background.
+fn login(dir: &Path, server: &TestServer, port: u16) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("kenar-chat"));
+    for var in [
+        "KENAR_ACCESS_TOKEN",
+        "KENAR_OAUTH_URL",
+        "KENAR_CLIENT_ID",
+        "KENAR_REDIRECT_URI",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("KENAR_CONFIG_DIR", dir)
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args([
+            "oauth",
+            "login",
+            "--client-id",
+            "my-app",
+            "--post-chats",
+            POST,
+        ])
+        .args([
+            "--redirect-uri",
+            &format!("http://127.0.0.1:{port}/callback"),
+        ])
+        .args(["--wait", "60"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+fn start_login(dir: &Path, server: &TestServer, port: u16, extra: &[&str]) -> Child {
+    login(dir, server, port)
+        .args(["--auth-url", "http://127.0.0.1:9/oauth"])
+        .args(extra)
+        .spawn()
+        .unwrap()
+}
+
+/// What a browser does on a redirect: GET the path, read the answer. Retries the connection
+/// for a while, since the tool starts listening shortly after it starts.
+fn browse(port: u16, path_and_query: &str) -> String {
+    let mut stream = None;
+    for _ in 0..200 {
+        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
+            stream = Some(s);
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let mut stream = stream.expect("the tool never listened on the redirect URI");
+    write!(
+        stream,
+        "GET {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn finish(child: Child) -> Output {
+    let output = child.wait_with_output().unwrap();
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        for secret in [API_KEY, CLIENT_SECRET, ACCESS_TOKEN] {
+            assert!(!text.contains(secret), "a secret leaked: {text}");
+        }
+    }
+    output
+}
+
+#[test]
+fn login_listens_on_the_loopback_redirect_and_stores_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    let child = start_login(dir.path(), &server, port, &["--state", "s-42"]);
+
+    let favicon = browse(port, "/favicon.ico");
+    assert!(favicon.starts_with("HTTP/1.1 404"), "{favicon}");
+    let page = browse(port, "/callback?state=s-42&code=code-7");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    assert!(page.contains("You can close this tab"), "{page}");
+
+    let output = finish(child);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "http://127.0.0.1:9/oauth?response_type=code&client_id=my-app\
+             &redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback\
+             &scope=CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}&state=s-42"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("stored the access token"),
+        "{output:?}"
+    );
+    let request = server.only_request();
+    assert_eq!(request.path, "/v1/open-platform/oauth/access_token");
+    assert_eq!(request.json()["code"], "code-7");
+    assert_eq!(request.json()["client_secret"], CLIENT_SECRET);
+    let stored = std::fs::read_to_string(dir.path().join("credentials.json")).unwrap();
+    assert!(stored.contains(ACCESS_TOKEN), "{stored}");
+    assert!(stored.contains(&format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")));
+}
+
+#[test]
+fn login_refuses_a_redirect_with_another_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    // The state is random: the browser here knows only what an attacker would.
+    let child = start_login(dir.path(), &server, port, &[]);
+    let page = browse(port, "/callback?state=guessed&code=attacker-code");
+    assert!(page.starts_with("HTTP/1.1 400"), "{page}");
+    assert!(page.contains("was not used"), "{page}");
+    let output = finish(child);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("may be forged"), "{stderr}");
+    assert!(server.requests().is_empty());
+    assert!(!dir.path().join("credentials.json").exists());
+}
+
+#[test]
+fn login_reports_a_refused_consent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    let child = start_login(dir.path(), &server, port, &["--state", "s-1"]);
+    let page = browse(port, "/callback?state=s-1");
+    assert!(page.contains("Access was not granted"), "{page}");
+    let output = finish(child);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did not grant access"));
+    assert!(server.requests().is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn open_starts_the_browser_with_the_authorization_url() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened");
+    let browser = dir.path().join("browser");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.path().join("config");
+    let server = token_server();
+    let port = free_port();
+    let child = login(&config, &server, port)
+        .env("BROWSER", &browser)
+        .args(["--state", "s-9", "--open"])
+        .spawn()
+        .unwrap();
+    browse(port, "/callback?state=s-9&code=c");
+    assert!(finish(child).status.success());
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert!(
+        url.starts_with("https://open-platform-redirect.divar.ir/oauth?"),
+        "{url}"
+    );
+    assert!(url.ends_with("&state=s-9"), "{url}");
+}
+
+#[test]
+fn login_elsewhere_reads_the_pasted_redirect_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args([
+            "oauth",
+            "login",
+            "--client-id",
+            "my-app",
+            "--post-chats",
+            POST,
+        ])
+        .args([
+            "--redirect-uri",
+            "https://my-app.example/callback",
+            "--state",
+            "s-3",
+        ])
+        .write_stdin("https://my-app.example/callback?state=s-3&code=pasted-code\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("stored the access token"));
+    assert_eq!(server.only_request().json()["code"], "pasted-code");
+
+    let wrong = token_server();
+    kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_API_URL", wrong.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args([
+            "oauth",
+            "login",
+            "--client-id",
+            "my-app",
+            "--post-chats",
+            POST,
+        ])
+        .args([
+            "--redirect-uri",
+            "https://my-app.example/callback",
+            "--state",
+            "s-3",
+        ])
+        .write_stdin("https://my-app.example/callback?state=other&code=c\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("may be forged"));
+    assert!(wrong.requests().is_empty());
+}
+
+#[test]
+fn login_gives_up_after_the_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args([
+            "oauth",
+            "login",
+            "--client-id",
+            "my-app",
+            "--post-chats",
+            POST,
+        ])
+        .args([
+            "--redirect-uri",
+            &format!("http://127.0.0.1:{port}/cb"),
+            "--wait",
+            "1",
+        ])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(format!(
+            "the browser did not come back to http://127.0.0.1:{port}/cb within 1 s"
+        )));
+    assert!(server.requests().is_empty());
+}
