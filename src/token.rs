@@ -101,6 +101,7 @@ mod tests {
         Answer {
             status,
             body: body.as_bytes().to_vec(),
+            retry_after: None,
         }
     }
 
