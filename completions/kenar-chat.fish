@@ -191,8 +191,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-direct-link -d 'Make the receiver\'s button a DIRECT_LINK that opens this URL' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-extra-data -d 'Make the receiver\'s button a LINK carrying this JSON object back to the app' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token-file -d 'Read the user\'s access token from this file (instead of KENAR_ACCESS_TOKEN)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token-file -d 'Read the user\'s access token from this file (instead of KENAR_ACCESS_TOKEN)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token -d 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on one attempt after this many seconds' -r

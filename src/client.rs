@@ -374,17 +374,19 @@ pub fn quote(bytes: &[u8]) -> String {
     }
 }
 
+/// An answer with this status and body, for tests of what reads answers.
+#[cfg(test)]
+pub(crate) fn answer(status: u16, body: &str) -> Answer {
+    Answer {
+        status,
+        body: body.as_bytes().to_vec(),
+        retry_after: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-            retry_after: None,
-        }
-    }
 
     #[test]
     fn endpoint_keeps_a_base_path() {

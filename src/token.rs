@@ -96,14 +96,7 @@ fn unreadable(problem: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-            retry_after: None,
-        }
-    }
+    use crate::client::answer;
 
     #[test]
     fn the_request_is_the_documented_one() {

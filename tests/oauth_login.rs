@@ -209,12 +209,10 @@ fn open_starts_the_browser_with_the_authorization_url() {
     assert!(url.ends_with("&state=s-9"), "{url}");
 }
 
-#[test]
-fn login_elsewhere_reads_the_pasted_redirect_url() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = token_server();
-    kenar()
-        .env("KENAR_CONFIG_DIR", dir.path())
+/// `oauth login` run to its end, with what it reads on standard input.
+fn login_to_end(dir: &Path, server: &TestServer) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.env("KENAR_CONFIG_DIR", dir)
         .env("KENAR_API_URL", server.url())
         .env("KENAR_API_KEY", API_KEY)
         .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
@@ -225,13 +223,22 @@ fn login_elsewhere_reads_the_pasted_redirect_url() {
             "my-app",
             "--post-chats",
             POST,
-        ])
-        .args([
-            "--redirect-uri",
-            "https://my-app.example/callback",
-            "--state",
-            "s-3",
-        ])
+        ]);
+    cmd
+}
+
+#[test]
+fn login_elsewhere_reads_the_pasted_redirect_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let elsewhere = [
+        "--redirect-uri",
+        "https://my-app.example/callback",
+        "--state",
+        "s-3",
+    ];
+    login_to_end(dir.path(), &server)
+        .args(elsewhere)
         .write_stdin("https://my-app.example/callback?state=s-3&code=pasted-code\n")
         .assert()
         .success()
@@ -239,25 +246,8 @@ fn login_elsewhere_reads_the_pasted_redirect_url() {
     assert_eq!(server.only_request().json()["code"], "pasted-code");
 
     let wrong = token_server();
-    kenar()
-        .env("KENAR_CONFIG_DIR", dir.path())
-        .env("KENAR_API_URL", wrong.url())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
-        .args([
-            "oauth",
-            "login",
-            "--client-id",
-            "my-app",
-            "--post-chats",
-            POST,
-        ])
-        .args([
-            "--redirect-uri",
-            "https://my-app.example/callback",
-            "--state",
-            "s-3",
-        ])
+    login_to_end(dir.path(), &wrong)
+        .args(elsewhere)
         .write_stdin("https://my-app.example/callback?state=other&code=c\n")
         .assert()
         .code(2)
@@ -270,19 +260,7 @@ fn login_gives_up_after_the_wait() {
     let dir = tempfile::tempdir().unwrap();
     let server = token_server();
     let port = free_port();
-    kenar()
-        .env("KENAR_CONFIG_DIR", dir.path())
-        .env("KENAR_API_URL", server.url())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
-        .args([
-            "oauth",
-            "login",
-            "--client-id",
-            "my-app",
-            "--post-chats",
-            POST,
-        ])
+    login_to_end(dir.path(), &server)
         .args([
             "--redirect-uri",
             &format!("http://127.0.0.1:{port}/cb"),

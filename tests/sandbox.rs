@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
@@ -269,6 +269,75 @@ fn full_loop_consent_exchange_send_and_read_back() {
                "direct_link": "https://shop.example/track/42"}})
     );
     assert!(message.get("sender_btn").is_none());
+}
+
+/// The whole loop as a user runs it: `oauth login` listening on a loopback redirect URI,
+/// the consent page approved in the "browser", the browser sent back to kenar-chat, and
+/// `send` then using the stored token with no token given.
+#[test]
+fn oauth_login_then_send_with_the_stored_token() {
+    let sandbox = Sandbox::start(&[]);
+    let config = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let mut login = Command::new(env!("CARGO_BIN_EXE_kenar-chat"));
+    login
+        .envs(&sandbox.env)
+        .env_remove("KENAR_ACCESS_TOKEN")
+        .env("KENAR_CONFIG_DIR", config.path())
+        .args(["oauth", "login", "--chat", CHAT, "--state", "login-state"])
+        .args(["--redirect-uri", &redirect_uri, "--wait", "60"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut login = login.spawn().unwrap();
+    // What login says before it waits: the authorization URL, then that it is waiting.
+    let mut said = BufReader::new(login.stderr.take().unwrap());
+    let mut url = None;
+    loop {
+        let mut line = String::new();
+        assert!(said.read_line(&mut line).unwrap() > 0, "login ended early");
+        if line.trim().starts_with(&sandbox.url) {
+            url = Some(line.trim().to_owned());
+        }
+        if line.starts_with("Waiting for the browser") {
+            break;
+        }
+    }
+    let url = url.expect("login printed the authorization URL");
+    assert!(url.contains("state=login-state"), "{url}");
+
+    // The browser: the consent page, Approve, and the redirect back to kenar-chat.
+    let (status, _, page) = sandbox.get(url.strip_prefix(&sandbox.url).unwrap());
+    assert_eq!(status, 200, "{page}");
+    let mut form = hidden_fields(&page);
+    form.push(("decision".into(), "approve".into()));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, headers, _) = sandbox.post_form("/oauth", &form);
+    assert_eq!(status, 303);
+    let location = &headers["location"];
+    assert!(location.starts_with(&redirect_uri), "{location}");
+    let (status, _, page) = response(agent().get(location).call());
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("You can close this tab"), "{page}");
+
+    let mut rest = String::new();
+    said.read_to_string(&mut rest).unwrap();
+    assert!(login.wait().unwrap().success(), "{rest}");
+
+    sandbox
+        .send("stored token")
+        .env_remove("KENAR_ACCESS_TOKEN")
+        .env("KENAR_CONFIG_DIR", config.path())
+        .assert()
+        .success();
+    let messages = sandbox.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["message"], "stored token");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use kenar_chat::Error;
 use kenar_chat::batch::{self, BatchOptions, Event, summary::Summary, throttle::Rate};
 use kenar_chat::input;
 
-use super::send::SendArgs;
+use super::send::{ApiKeyArgs, SendArgs};
 use crate::cmd;
 use crate::connection::Connection;
 use crate::output::{self, Format};
@@ -78,9 +78,10 @@ pub struct BatchArgs {
 /// Sends the batch at `path` and prints its summary; an error (exit 6) unless every line
 /// was sent.
 pub fn run(args: &SendArgs, path: &Path, connection: &Connection) -> Result<()> {
-    let api_key = super::send::api_key(args)?.ok_or_else(|| {
-        Error::invalid("API key: missing (set KENAR_API_KEY or give --api-key-file)")
-    })?;
+    let api_key = args
+        .key
+        .read()?
+        .ok_or_else(|| Error::invalid(ApiKeyArgs::MISSING))?;
     let options = BatchOptions {
         base_url: connection.base_url.clone(),
         api_key,

@@ -19,9 +19,10 @@ use kenar_chat::token::{self, AppCredentials, Token};
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::cmd;
 use crate::cmd::oauth_url::{self, ScopeFlags};
 use crate::cmd::profile::{self, ProfileArgs};
-use crate::cmd::{self, send};
+use crate::cmd::send::{self, ApiKeyArgs};
 use crate::connection::{Connection, ConnectionArgs};
 use crate::output::{self, Format};
 use crate::report::Verbosity;
@@ -114,12 +115,8 @@ pub struct ExchangeArgs {
     /// Read the app's client secret from this file (instead of KENAR_CLIENT_SECRET)
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub client_secret_file: Option<PathBuf>,
-    /// Read the app's API key from this file (instead of KENAR_API_KEY)
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub api_key_file: Option<PathBuf>,
-    /// The API key itself (visible to other local users: prefer KENAR_API_KEY)
-    #[arg(long, value_name = "KEY")]
-    pub api_key: Option<String>,
+    #[command(flatten)]
+    pub key: ApiKeyArgs,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
@@ -299,13 +296,7 @@ impl Exchange {
             "KENAR_CLIENT_SECRET",
             "client secret",
         )?;
-        let api_key = send::secret(
-            args.api_key.as_deref(),
-            "--api-key",
-            args.api_key_file.as_deref(),
-            "KENAR_API_KEY",
-            "API key",
-        )?;
+        let api_key = args.key.read()?;
         let app = match (client_id, client_secret, api_key) {
             (Some(client_id), Some(client_secret), Some(api_key)) => AppCredentials {
                 client_id,
@@ -329,9 +320,7 @@ impl Exchange {
                     );
                 }
                 if api_key.is_none() {
-                    problems.push(
-                        "API key: missing (set KENAR_API_KEY or give --api-key-file)".to_owned(),
-                    );
+                    problems.push(ApiKeyArgs::MISSING.to_owned());
                 }
                 return Err(Error::Invalid(problems).into());
             }

@@ -54,15 +54,11 @@ pub struct SendArgs {
     #[command(flatten)]
     pub receiver: ReceiverButtonArgs,
 
-    /// Read the app's API key from this file (instead of KENAR_API_KEY)
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub api_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: ApiKeyArgs,
     /// Read the user's access token from this file (instead of KENAR_ACCESS_TOKEN)
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub access_token_file: Option<PathBuf>,
-    /// The API key itself (visible to other local users: prefer KENAR_API_KEY)
-    #[arg(long, value_name = "KEY")]
-    pub api_key: Option<String>,
     /// The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)
     #[arg(long, value_name = "TOKEN")]
     pub access_token: Option<String>,
@@ -184,7 +180,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     draft.overlay(flag_draft(args)?);
 
     let mut problems = Vec::new();
-    let mut api_key = api_key(args)?;
+    let mut api_key = args.key.read()?;
     let access_token = access_token(args)?;
     if args.interactive {
         prompt::complete_message(&mut draft)?;
@@ -199,7 +195,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
         Err(other) => return Err(other.into()),
     };
     if api_key.is_none() {
-        problems.push("API key: missing (set KENAR_API_KEY or give --api-key-file)".into());
+        problems.push(ApiKeyArgs::MISSING.into());
     }
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
@@ -302,15 +298,31 @@ fn button_draft(
     }))
 }
 
-/// The app's API key, from the flags or the environment.
-pub(super) fn api_key(args: &SendArgs) -> Result<Option<SecretString>, Error> {
-    secret(
-        args.api_key.as_deref(),
-        "--api-key",
-        args.api_key_file.as_deref(),
-        "KENAR_API_KEY",
-        "API key",
-    )
+/// The app's API key: what every request to the API carries.
+#[derive(Debug, Args)]
+pub struct ApiKeyArgs {
+    /// Read the app's API key from this file (instead of KENAR_API_KEY)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub api_key_file: Option<PathBuf>,
+    /// The API key itself (visible to other local users: prefer KENAR_API_KEY)
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+}
+
+impl ApiKeyArgs {
+    /// What is said when no flag or variable gives the key.
+    pub const MISSING: &str = "API key: missing (set KENAR_API_KEY or give --api-key-file)";
+
+    /// The key from the flags or the environment.
+    pub fn read(&self) -> Result<Option<SecretString>, Error> {
+        secret(
+            self.api_key.as_deref(),
+            "--api-key",
+            self.api_key_file.as_deref(),
+            "KENAR_API_KEY",
+            "API key",
+        )
+    }
 }
 
 /// The user's access token, from the flags or the environment.
