@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -148,21 +148,12 @@ impl CredentialStore {
         removed
     }
 
-    /// The token of `profile` to send in `chat` with, at time `now` (Unix seconds).
-    pub fn find(&self, profile: &str, chat: &Chat, now: u64) -> Lookup<'_> {
-        let covering = self
-            .contents
+    /// The tokens stored for `profile`.
+    pub fn tokens(&self, profile: &str) -> &[StoredToken] {
+        self.contents
             .profiles
             .get(profile)
-            .into_iter()
-            .flatten()
-            .filter(|token| token.covers(chat));
-        let (expired, usable): (Vec<_>, Vec<_>) = covering.partition(|t| t.is_expired(now));
-        match (longest(usable), longest(expired)) {
-            (Some(token), _) => Lookup::Usable(token),
-            (None, Some(token)) => Lookup::Expired(token),
-            (None, None) => Lookup::Missing,
-        }
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Writes the store: to a temporary file in the same directory, flushed to disk, then
@@ -186,8 +177,29 @@ impl CredentialStore {
     }
 }
 
+/// The token among `tokens` to send in `chat` with, at time `now` (Unix seconds).
+pub fn find<'a>(tokens: &'a [StoredToken], chat: &Chat, now: u64) -> Lookup<'a> {
+    let covering = tokens.iter().filter(|token| token.covers(chat));
+    let (expired, usable): (Vec<_>, Vec<_>) = covering.partition(|t| t.is_expired(now));
+    match (longest(usable), longest(expired)) {
+        (Some(token), _) => Lookup::Usable(token),
+        (None, Some(token)) => Lookup::Expired(token),
+        (None, None) => Lookup::Missing,
+    }
+}
+
 fn longest(tokens: Vec<&StoredToken>) -> Option<&StoredToken> {
     tokens.into_iter().max_by_key(|token| token.expires)
+}
+
+/// A Unix time as an RFC 3339 UTC timestamp, such as `2026-11-23T09:00:00Z`.
+pub fn rfc3339(unix_seconds: u64) -> String {
+    // RFC 3339 years have four digits; a later time is shown as the number it is.
+    const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
+    if unix_seconds > LAST_RFC3339_SECOND {
+        return format!("Unix time {unix_seconds}");
+    }
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix_seconds)).to_string()
 }
 
 /// The current time in Unix seconds.
@@ -247,18 +259,25 @@ mod tests {
         store.put("default", token(&one_chat, "old", 100));
         store.put("default", token(&post, "post", 300));
         store.put("other", token(&post, "elsewhere", 900));
-        let Lookup::Usable(found) = store.find("default", &chat("a"), 50) else {
+        let Lookup::Usable(found) = find(store.tokens("default"), &chat("a"), 50) else {
             panic!("no token found");
         };
         assert_eq!(found.access_token.expose(), "post");
-        let Lookup::Usable(found) = store.find("default", &chat("b"), 200) else {
+        let Lookup::Usable(found) = find(store.tokens("default"), &chat("b"), 200) else {
             panic!("no token found");
         };
         assert_eq!(found.access_token.expose(), "post");
         assert!(
-            matches!(store.find("default", &chat("b"), 300), Lookup::Expired(t) if t.expires == 300)
+            matches!(find(store.tokens("default"), &chat("b"), 300), Lookup::Expired(t) if t.expires == 300)
         );
-        assert_eq!(store.find("nobody", &chat("a"), 0), Lookup::Missing);
+        assert_eq!(find(store.tokens("nobody"), &chat("a"), 0), Lookup::Missing);
+    }
+
+    #[test]
+    fn times_read_as_rfc3339() {
+        assert_eq!(rfc3339(1000), "1970-01-01T00:16:40Z");
+        assert_eq!(rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
+        assert_eq!(rfc3339(u64::MAX), format!("Unix time {}", u64::MAX));
     }
 
     #[test]

@@ -177,7 +177,8 @@ fn a_line_without_a_token_needs_a_default_one() {
         .assert()
         .code(6)
         .stderr(predicates::str::contains(
-            "line 1: access_token: missing, and no default access token was given",
+            "line 1: access_token: missing, and neither a default access token nor a stored token \
+             for this chat was given",
         ));
     assert!(server.requests().is_empty());
 }

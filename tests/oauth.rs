@@ -508,3 +508,34 @@ fn the_config_file_gives_per_profile_defaults_below_flags_and_environment() {
             "config.toml: TOML parse error at line 2",
         ));
 }
+
+#[test]
+fn batch_lines_without_a_token_use_the_stored_one_for_their_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let post_scope = format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}");
+    write_credentials(
+        dir.path(),
+        json!([{"scopes": [post_scope], "access_token": "stored-post", "expires": FAR_FUTURE}]),
+    );
+    let batch = dir.path().join("batch.jsonl");
+    let line = |post: &str| {
+        json!({"user_id": USER, "post_token": post, "peer_id": PEER, "message": "hi"}).to_string()
+    };
+    std::fs::write(&batch, format!("{}\n{}\n", line(POST), line("OtherPost"))).unwrap();
+    let server = TestServer::success();
+    kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_API_KEY", API_KEY)
+        .args(["send", "--base-url", &server.url(), "--batch"])
+        .arg(&batch)
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(
+            "line 2: access_token: missing, and neither a default access token nor a stored \
+             token for this chat was given",
+        ))
+        .stderr(predicate::str::contains("stored-post").not());
+    let request = server.only_request();
+    assert_eq!(request.json()["post_token"], POST);
+    assert_eq!(request.header("x-access-token"), Some("stored-post"));
+}

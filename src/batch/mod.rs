@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::input::MAX_INPUT_BYTES;
 use crate::retry::{Decision, RetryPolicy};
 use crate::secret::SecretString;
+use crate::store::{self, Lookup, StoredToken, unix_now};
 use journal::{History, Journal, LineId, Record, Recorder, Status};
 use lines::{LineReader, RawLine};
 use summary::Summary;
@@ -39,6 +40,9 @@ pub struct BatchOptions {
     pub api_key: SecretString,
     /// The token for lines that carry none.
     pub access_token: Option<SecretString>,
+    /// Stored tokens, for lines that carry none when no default is given: the one that
+    /// covers the line's chat is used.
+    pub stored_tokens: Vec<StoredToken>,
     pub client: ClientOptions,
     /// When a line's request is sent again; a 429's wait holds back every request.
     pub retry: RetryPolicy,
@@ -82,6 +86,7 @@ pub async fn run(
         base_url: options.base_url,
         api_key: options.api_key,
         access_token: options.access_token,
+        stored_tokens: options.stored_tokens,
         history,
         resend_in_doubt: options.resend_in_doubt,
     };
@@ -194,6 +199,7 @@ struct Prepare {
     base_url: Url,
     api_key: SecretString,
     access_token: Option<SecretString>,
+    stored_tokens: Vec<StoredToken>,
     history: History,
     resend_in_doubt: bool,
 }
@@ -225,14 +231,31 @@ impl Prepare {
             Ok(parsed) => parsed,
             Err(error) => return Item::Invalid { line, error },
         };
-        let Some(access_token) = parsed.access_token.or_else(|| self.access_token.clone()) else {
-            return Item::Invalid {
-                line,
-                error: Error::invalid(format!(
-                    "{}: missing, and no default access token was given",
-                    lines::ACCESS_TOKEN_FIELD
+        let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
+            Some(token) => Ok(token),
+            None => match store::find(&self.stored_tokens, &parsed.message.chat, unix_now()) {
+                Lookup::Usable(stored) => Ok(stored.access_token.clone()),
+                Lookup::Expired(stored) => Err(format!(
+                    "the stored token for this chat expired at {}: log in again",
+                    store::rfc3339(stored.expires)
                 )),
-            };
+                Lookup::Missing => Err(
+                    "neither a default access token nor a stored token for this chat was given"
+                        .to_owned(),
+                ),
+            },
+        };
+        let access_token = match access_token {
+            Ok(token) => token,
+            Err(why) => {
+                return Item::Invalid {
+                    line,
+                    error: Error::invalid(format!(
+                        "{}: missing, and {why}",
+                        lines::ACCESS_TOKEN_FIELD
+                    )),
+                };
+            }
         };
         let credentials = Credentials {
             api_key: self.api_key.clone(),

@@ -12,7 +12,7 @@ use kenar_chat::batch::{self, BatchOptions, Event, summary::Summary, throttle::R
 use kenar_chat::input;
 
 use super::send::{ApiKeyArgs, SendArgs};
-use crate::cmd;
+use crate::cmd::{self, profile};
 use crate::connection::Connection;
 use crate::output::{self, Format};
 
@@ -82,10 +82,17 @@ pub fn run(args: &SendArgs, path: &Path, connection: &Connection) -> Result<()> 
         .key
         .read()?
         .ok_or_else(|| Error::invalid(ApiKeyArgs::MISSING))?;
+    let access_token = super::send::access_token(args)?;
+    // Without a default token, lines without one use the profile's stored tokens.
+    let stored_tokens = match access_token {
+        Some(_) => Vec::new(),
+        None => profile::store()?.tokens(&args.profile.profile).to_vec(),
+    };
     let options = BatchOptions {
         base_url: connection.base_url.clone(),
         api_key,
-        access_token: super::send::access_token(args)?,
+        access_token,
+        stored_tokens,
         client: connection.options.clone(),
         retry: connection.policy.clone(),
         concurrency: usize::from(args.batch.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),

@@ -4,7 +4,7 @@
 use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
@@ -14,7 +14,7 @@ use kenar_chat::loopback::{self, RedirectListener};
 use kenar_chat::redirect;
 use kenar_chat::scope::{Chat, Scope};
 use kenar_chat::secret::SecretString;
-use kenar_chat::store::{CredentialStore, Lookup, StoredToken, unix_now};
+use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
 use kenar_chat::token::{self, AppCredentials, Token};
 use serde_json::{Value, json};
 use url::Url;
@@ -171,13 +171,13 @@ pub fn run(args: OauthArgs, verbosity: Verbosity) -> Result<()> {
 /// an error when only expired ones would, saying to log in again.
 pub fn stored_token(profile: &ProfileArgs, chat: &Chat) -> Result<Option<SecretString>, Error> {
     let store = profile::store()?;
-    match store.find(&profile.profile, chat, unix_now()) {
+    match store::find(store.tokens(&profile.profile), chat, unix_now()) {
         Lookup::Usable(token) => Ok(Some(token.access_token.clone())),
         Lookup::Expired(token) => Err(Error::invalid(format!(
             "access token: the stored token of profile {:?} for this chat expired at {}; log in \
              again with `kenar-chat oauth login`",
             profile.profile,
-            timestamp(token.expires)
+            rfc3339(token.expires)
         ))),
         Lookup::Missing => Ok(None),
     }
@@ -366,7 +366,7 @@ impl Exchange {
             Format::Text => output::line(&format!(
                 "stored the access token of profile {profile:?} in {}; it expires at {}",
                 self.store.path().display(),
-                timestamp(expires)
+                rfc3339(expires)
             )),
         }
     }
@@ -418,7 +418,7 @@ fn list(args: &TokensArgs) -> Result<()> {
                     } else {
                         "expires"
                     };
-                    format!("{profile}  {state} {}  {scopes}", timestamp(token.expires))
+                    format!("{profile}  {state} {}  {scopes}", rfc3339(token.expires))
                 })
                 .collect();
             output::line(&lines.join("\n"))
@@ -448,14 +448,4 @@ fn forget(args: &ForgetArgs) -> Result<()> {
         if removed == 1 { "" } else { "s" },
         args.profile.profile
     ))
-}
-
-/// A Unix time as an RFC 3339 UTC timestamp.
-fn timestamp(unix_seconds: u64) -> String {
-    // RFC 3339 years have four digits; a later time is shown as the number it is.
-    const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
-    if unix_seconds > LAST_RFC3339_SECOND {
-        return format!("Unix time {unix_seconds}");
-    }
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix_seconds)).to_string()
 }

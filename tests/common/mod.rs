@@ -214,7 +214,8 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-/// The binary under test, with no credentials or endpoints inherited from the environment.
+/// The binary under test, with no credentials, endpoints or config inherited from the
+/// environment.
 pub fn kenar() -> assert_cmd::Command {
     assert_cmd::Command::from_std(kenar_process())
 }
@@ -230,10 +231,16 @@ pub fn kenar_process() -> std::process::Command {
         "KENAR_CLIENT_ID",
         "KENAR_REDIRECT_URI",
         "KENAR_CLIENT_SECRET",
-        "KENAR_CONFIG_DIR",
+        "KENAR_PROFILE",
     ] {
         cmd.env_remove(var);
     }
+    // Never the user's own stored tokens or config file: a directory that does not exist,
+    // unless the test sets its own.
+    cmd.env(
+        "KENAR_CONFIG_DIR",
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-config-dir"),
+    );
     cmd
 }
 
