@@ -121,9 +121,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;oauth-url' {
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
             [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'Where Divar sends the user back: absolute http(s), registered, no query string')
-            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
-            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
+            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post (repeatable)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
             [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
@@ -160,9 +160,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;oauth;token' {
             [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The code, or the whole redirect URL the browser landed on')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state sent in the authorization URL: the redirect URL must carry it back')
-            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
-            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
+            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post (repeatable)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
             [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
@@ -189,9 +189,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;oauth;login' {
-            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
-            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
+            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post (repeatable)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
             [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]')
@@ -238,9 +238,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         }
         'kenar-chat;oauth;forget' {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
-            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
-            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Ask to send in every chat of a post (repeatable)')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for a scope as written, such as USER_PHONE (repeatable)')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)')
+            [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post (repeatable)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Only tokens that have expired')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')

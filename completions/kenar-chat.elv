@@ -108,9 +108,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth-url'= {
             cand --client-id 'The app''s slug from the Kenar panel'
             cand --redirect-uri 'Where Divar sends the user back: absolute http(s), registered, no query string'
-            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
-            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --state 'The state echoed back on return; a random 128-bit value when not given'
             cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]'
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
@@ -145,9 +145,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth;token'= {
             cand --code 'The code, or the whole redirect URL the browser landed on'
             cand --state 'The state sent in the authorization URL: the redirect URL must carry it back'
-            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
-            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --client-id 'The app''s slug from the Kenar panel'
             cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
             cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
@@ -173,9 +173,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
         }
         &'kenar-chat;oauth;login'= {
-            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
-            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --redirect-uri 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on'
             cand --state 'The state echoed back on return; a random 128-bit value when not given'
             cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]'
@@ -220,9 +220,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;oauth;forget'= {
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
-            cand --chat 'Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Ask to send in every chat of a post (repeatable)'
-            cand --scope 'Ask for a scope as written, such as USER_PHONE (repeatable)'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
+            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --expired 'Only tokens that have expired'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'

@@ -159,8 +159,9 @@ fn exchanges_the_code_with_the_documented_request_and_stores_the_token() {
 fn json_shows_the_token_answer_with_secrets_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(|_, _| token_answer());
+    // -v logs the request, which carries the client secret in its body: never shown.
     let output = exchange(dir.path(), &server, "c1")
-        .args(["-o", "json"])
+        .args(["-o", "json", "-v"])
         .assert()
         .success()
         .stdout(format!(

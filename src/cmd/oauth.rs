@@ -68,7 +68,7 @@ pub struct TokenArgs {
     /// The state sent in the authorization URL: the redirect URL must carry it back
     #[arg(long)]
     pub state: Option<String>,
-    /// The scopes the user granted: stored with the token, so that `send` can pick it
+    // The scopes the user granted: stored with the token, so that `send` can pick it.
     #[command(flatten)]
     pub scopes: ScopeFlags,
     #[command(flatten)]
@@ -150,7 +150,7 @@ pub struct TokensArgs {
 pub struct ForgetArgs {
     #[command(flatten)]
     pub profile: ProfileArgs,
-    /// Only the token stored for exactly these scopes
+    // When given, only the token stored for exactly these scopes.
     #[command(flatten)]
     pub scopes: ScopeFlags,
     /// Only tokens that have expired
@@ -279,7 +279,6 @@ struct Exchange {
     connection: Connection,
     verbosity: Verbosity,
     app: AppCredentials,
-    store: CredentialStore,
     profile: ProfileArgs,
     show_secrets: bool,
     output: Format,
@@ -297,6 +296,8 @@ impl Exchange {
             "client secret",
         )?;
         let api_key = args.key.read()?;
+        // An unreadable credentials file is reported now, before the code is spent.
+        profile::store()?;
         let app = match (client_id, client_secret, api_key) {
             (Some(client_id), Some(client_secret), Some(api_key)) => AppCredentials {
                 client_id,
@@ -329,7 +330,6 @@ impl Exchange {
             connection,
             verbosity,
             app,
-            store: profile::store()?,
             profile: args.profile,
             show_secrets: args.show_secrets,
             output: args.output,
@@ -343,21 +343,18 @@ impl Exchange {
     }
 
     /// Stores the token for its scopes and reports it.
-    fn keep(mut self, scopes: &[Scope], token: Token) -> Result<()> {
+    fn keep(self, scopes: &[Scope], token: Token) -> Result<()> {
         let expires = token.expires;
         let answer = json!({
             "access_token": self.reveal(&token.access_token),
             "refresh_token": token.refresh_token.as_ref().map(|t| self.reveal(t)),
             "expires": expires.to_string(),
         });
-        let profile = self.profile.profile.clone();
-        self.store.put(&profile, StoredToken::new(scopes, token));
-        self.store.save().with_context(|| {
-            format!(
-                "writing the credentials file {}",
-                self.store.path().display()
-            )
-        })?;
+        let profile = &self.profile.profile;
+        // Read again: other runs may have stored tokens while this one waited.
+        let mut store = profile::store()?;
+        store.put(profile, StoredToken::new(scopes, token));
+        save(&store)?;
         if expires <= unix_now() {
             eprintln!("warning: the token endpoint gave a token that has already expired");
         }
@@ -365,7 +362,7 @@ impl Exchange {
             Format::Json => output::json(&answer),
             Format::Text => output::line(&format!(
                 "stored the access token of profile {profile:?} in {}; it expires at {}",
-                self.store.path().display(),
+                store.path().display(),
                 rfc3339(expires)
             )),
         }
@@ -439,13 +436,17 @@ fn forget(args: &ForgetArgs) -> Result<()> {
         (!args.expired || token.is_expired(now)) && (scopes.is_empty() || token.has_scopes(&scopes))
     });
     if removed > 0 {
-        store
-            .save()
-            .with_context(|| format!("writing the credentials file {}", store.path().display()))?;
+        save(&store)?;
     }
     output::line(&format!(
         "forgot {removed} token{} of profile {:?}",
         if removed == 1 { "" } else { "s" },
         args.profile.profile
     ))
+}
+
+fn save(store: &CredentialStore) -> Result<()> {
+    store
+        .save()
+        .with_context(|| format!("writing the credentials file {}", store.path().display()))
 }

@@ -45,16 +45,16 @@ pub struct OauthUrlArgs {
     pub interactive: bool,
 }
 
-/// The scopes to ask the user for.
+/// The scopes asked for, granted, or stored.
 #[derive(Debug, Args)]
 pub struct ScopeFlags {
-    /// Ask to send in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)
+    /// Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)
     #[arg(long = "chat", value_name = "USER:POST:PEER")]
     pub chats: Vec<String>,
-    /// Ask to send in every chat of a post (repeatable)
+    /// Sending in every chat of a post (repeatable)
     #[arg(long = "post-chats", value_name = "POST_TOKEN")]
     pub post_chats: Vec<String>,
-    /// Ask for a scope as written, such as USER_PHONE (repeatable)
+    /// A scope as written, such as USER_PHONE (repeatable)
     #[arg(long = "scope", value_name = "SCOPE")]
     pub raw_scopes: Vec<String>,
 }
