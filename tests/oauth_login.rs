@@ -10,7 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use common::{API_KEY, POST, Reply, TestServer, kenar};
+use common::{API_KEY, POST, Reply, TestServer, kenar_process};
 use predicates::prelude::*;
 
 const CLIENT_SECRET: &str = "login-client-secret-5a1e";
@@ -34,17 +34,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// `oauth login` listening on `port`, to start in the background.
-fn login(dir: &Path, server: &TestServer, port: u16) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("kenar-chat"));
-    for var in [
-        "KENAR_ACCESS_TOKEN",
-        "KENAR_OAUTH_URL",
-        "KENAR_CLIENT_ID",
-        "KENAR_REDIRECT_URI",
-    ] {
-        cmd.env_remove(var);
-    }
+/// `oauth login` for the app, with `dir` as the config directory and `server` as the API.
+fn login_process(dir: &Path, server: &TestServer) -> Command {
+    let mut cmd = kenar_process();
     cmd.env("KENAR_CONFIG_DIR", dir)
         .env("KENAR_API_URL", server.url())
         .env("KENAR_API_KEY", API_KEY)
@@ -56,15 +48,21 @@ fn login(dir: &Path, server: &TestServer, port: u16) -> Command {
             "my-app",
             "--post-chats",
             POST,
-        ])
-        .args([
-            "--redirect-uri",
-            &format!("http://127.0.0.1:{port}/callback"),
-        ])
-        .args(["--wait", "60"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        ]);
+    cmd
+}
+
+/// `oauth login` listening on `port`, to start in the background.
+fn login(dir: &Path, server: &TestServer, port: u16) -> Command {
+    let mut cmd = login_process(dir, server);
+    cmd.args([
+        "--redirect-uri",
+        &format!("http://127.0.0.1:{port}/callback"),
+    ])
+    .args(["--wait", "60"])
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     cmd
 }
 
@@ -211,20 +209,7 @@ fn open_starts_the_browser_with_the_authorization_url() {
 
 /// `oauth login` run to its end, with what it reads on standard input.
 fn login_to_end(dir: &Path, server: &TestServer) -> assert_cmd::Command {
-    let mut cmd = kenar();
-    cmd.env("KENAR_CONFIG_DIR", dir)
-        .env("KENAR_API_URL", server.url())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
-        .args([
-            "oauth",
-            "login",
-            "--client-id",
-            "my-app",
-            "--post-chats",
-            POST,
-        ]);
-    cmd
+    assert_cmd::Command::from_std(login_process(dir, server))
 }
 
 #[test]
