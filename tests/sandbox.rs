@@ -133,9 +133,9 @@ impl Sandbox {
         body["messages"].as_array().unwrap().clone()
     }
 
-    /// Asks for `scopes` through the consent page and approves; returns the redirect's
-    /// query (state and code).
-    fn approve(&self, chat: &str, state: &str) -> HashMap<String, String> {
+    /// Asks for the chat's scope through the consent page and approves; returns where
+    /// the browser is sent back to.
+    fn approve(&self, chat: &str, state: &str) -> Url {
         let url = self
             .kenar()
             .args(["oauth-url", "--chat", chat, "--state", state])
@@ -163,7 +163,16 @@ impl Sandbox {
                 .starts_with(self.var("KENAR_REDIRECT_URI")),
             "{location}"
         );
-        location.query_pairs().into_owned().collect()
+        location
+    }
+
+    /// The code in a redirect back from the consent page.
+    fn code(redirect: &Url) -> String {
+        redirect
+            .query_pairs()
+            .find(|(name, _)| name == "code")
+            .map(|(_, code)| code.into_owned())
+            .expect("a code")
     }
 
     fn exchange(&self, code: &str) -> (u16, Value) {
@@ -235,18 +244,36 @@ const CHAT: &str =
 #[test]
 fn full_loop_consent_exchange_send_and_read_back() {
     let sandbox = Sandbox::start(&[]);
-    let query = sandbox.approve(CHAT, "state-1");
-    assert_eq!(query["state"], "state-1");
-    let (status, token) = sandbox.exchange(&query["code"]);
-    assert_eq!(status, 200, "{token}");
+    let config = tempfile::tempdir().unwrap();
+    let redirect = sandbox.approve(CHAT, "state-1");
+    let answer = sandbox
+        .kenar()
+        .env("KENAR_CONFIG_DIR", config.path())
+        .args([
+            "oauth",
+            "token",
+            "--code",
+            redirect.as_str(),
+            "--state",
+            "state-1",
+        ])
+        .args(["--chat", CHAT, "-o", "json", "--show-secrets"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let token: Value = serde_json::from_slice(&answer).unwrap();
     let expires: u64 = token["expires"].as_str().unwrap().parse().unwrap();
-    assert!(expires > 1_600_000_000);
-    assert!(token["refresh_token"].is_string());
-    let access_token = token["access_token"].as_str().unwrap();
+    assert!(expires > 1_600_000_000, "{token}");
+    assert!(token["access_token"].is_string(), "{token}");
+    assert!(token["refresh_token"].is_string(), "{token}");
 
+    // No token given: send uses the one `oauth token` stored for this chat.
     sandbox
         .send("سلام، سفارش شما ارسال شد")
-        .env("KENAR_ACCESS_TOKEN", access_token)
+        .env_remove("KENAR_ACCESS_TOKEN")
+        .env("KENAR_CONFIG_DIR", config.path())
         .args(["--receiver-caption", "پیگیری", "--receiver-icon", "truck"])
         .args(["--receiver-direct-link", "https://shop.example/track/42"])
         .assert()
@@ -398,8 +425,8 @@ fn an_expired_token_is_refused() {
 #[test]
 fn a_token_for_another_chat_is_refused() {
     let sandbox = Sandbox::start(&[]);
-    let query = sandbox.approve("someone:AZf3Uqr3:else", "s");
-    let (_, token) = sandbox.exchange(&query["code"]);
+    let redirect = sandbox.approve("someone:AZf3Uqr3:else", "s");
+    let (_, token) = sandbox.exchange(&Sandbox::code(&redirect));
     let token = token["access_token"].as_str().unwrap();
     sandbox
         .send("hello")
@@ -434,9 +461,9 @@ fn a_token_for_another_chat_is_refused() {
 #[test]
 fn a_code_is_exchanged_once() {
     let sandbox = Sandbox::start(&[]);
-    let query = sandbox.approve(CHAT, "s");
-    assert_eq!(sandbox.exchange(&query["code"]).0, 200);
-    let (status, body) = sandbox.exchange(&query["code"]);
+    let code = Sandbox::code(&sandbox.approve(CHAT, "s"));
+    assert_eq!(sandbox.exchange(&code).0, 200);
+    let (status, body) = sandbox.exchange(&code);
     assert_eq!(status, 400);
     assert_eq!(
         body["message"],
