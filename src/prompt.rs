@@ -69,9 +69,12 @@ mod terminal {
 }
 
 /// Esc at a list, or an interrupted read, is a cancel; anything else is a terminal failure.
+/// A list read returns `Interrupted` for Ctrl-C while the signal handler also runs: the
+/// cursor is shown here too, so that it is back whichever of the two ends the process.
 fn cancelled(err: dialoguer::Error) -> anyhow::Error {
     let dialoguer::Error::IO(err) = err;
     if err.kind() == std::io::ErrorKind::Interrupted {
+        let _ = dialoguer::console::Term::stderr().show_cursor();
         Error::Cancelled.into()
     } else {
         anyhow::Error::new(err).context("talking to the terminal")
