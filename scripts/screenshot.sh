@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Makes docs/chat-view.png, the README's picture of the sandbox's chat view: starts a
 # sandbox, sends two messages with buttons, and photographs the page with headless
-# Chromium. Needs chromium (Debian: apt-get install chromium fonts-noto-core).
+# Chromium. Installs Chromium and a font with Persian glyphs from Debian's packages
+# when they are missing (run as root, or install them first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --quiet
 bin=target/debug/kenar-chat
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null \
+  && ! command -v google-chrome >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core >/dev/null
+fi
 chromium=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
 out=$(mktemp)
 profile=$(mktemp -d)
