@@ -333,7 +333,13 @@ fn a_429_pauses_every_request_for_its_retry_after() {
         .assert()
         .success();
     assert_eq!(server.requests().len(), 9);
-    assert_eq!(peers(&server).iter().filter(|p| *p == "p1").count(), 2);
+    let limited = server.requests()[0].json()["peer_id"].clone();
+    let again = server
+        .requests()
+        .iter()
+        .filter(|r| r.json()["peer_id"] == limited)
+        .count();
+    assert_eq!(again, 2, "the line that got the 429 is sent again");
     let arrivals = arrivals.lock().unwrap();
     let first = arrivals[0];
     // Only requests already on their way when the 429 came may arrive during the pause.
@@ -419,7 +425,7 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
     let mut state = u64::from_le_bytes(seed) | 1;
     eprintln!("kill points seed: {state}");
     let mut kills = 0;
-    for _ in 0..8 {
+    for _ in 0..6 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kenar-chat"))
             .env("KENAR_API_KEY", API_KEY)
             .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
@@ -468,6 +474,10 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
         .map(|n| format!("p{n}"))
         .collect();
     assert_eq!(summary["in_doubt"], in_doubt.len(), "{summary}");
+    // A kill leaves in doubt at most the lines journaled as about to be sent and not yet
+    // journaled as ended: twice the concurrency in flight or queued, and as many whose
+    // outcome was waiting for the next group.
+    assert!(in_doubt.len() <= kills * 4 * 4, "{kills} kills: {summary}");
     assert_eq!(summary["lines"], LINES);
     assert_eq!(
         summary["sent"].as_u64().unwrap()

@@ -13,9 +13,10 @@ pub mod throttle;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use url::Url;
 
@@ -92,8 +93,12 @@ pub async fn run(
     };
     std::thread::spawn(move || prepare.read_all(input, &items));
 
+    let concurrency = options.concurrency.max(1);
     let context = Arc::new(Context {
         client,
+        requests: Semaphore::new(concurrency),
+        stopping: AtomicBool::new(false),
+        fail_fast: options.fail_fast,
         retry: options.retry,
         limiter: options.rate.map(RateLimiter::new),
         pause: Pause::default(),
@@ -101,9 +106,10 @@ pub async fn run(
     });
     let mut summary = Summary::default();
     let mut in_flight = JoinSet::new();
-    let concurrency = options.concurrency.max(1);
     while summary.stopped.is_none() {
-        let item = if in_flight.len() >= concurrency {
+        // Twice as many lines as requests: while one group of requests is out, the next
+        // group's intents are being journaled, so that the fsync is not waited for in turn.
+        let item = if in_flight.len() >= 2 * concurrency {
             None
         } else {
             tokio::select! {
@@ -150,6 +156,9 @@ pub async fn run(
         }
         observe(Event::Progress(&summary));
     }
+    context
+        .stopping
+        .store(summary.stopped.is_some(), Ordering::Relaxed);
     while let Some(done) = in_flight.join_next().await {
         finish(done, false, &mut summary, observe);
         observe(Event::Progress(&summary));
@@ -274,6 +283,11 @@ impl Prepare {
 /// What every request in flight shares.
 struct Context {
     client: ApiClient,
+    /// One permit per request in flight (`--concurrency`).
+    requests: Semaphore,
+    /// Set once the batch stops early: lines still waiting for a permit are not sent.
+    stopping: AtomicBool,
+    fail_fast: bool,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
     pause: Pause,
@@ -293,6 +307,8 @@ enum Failure {
     Uncertain(Error),
     /// The intent could not be journaled, so the request was not sent.
     Journal(String),
+    /// The batch stopped before this line's request was sent.
+    Stopped,
 }
 
 /// Sends one line: journals the intent, waits for its turn, retries as the policy allows
@@ -305,6 +321,17 @@ async fn deliver(context: Arc<Context>, job: Job) -> Done {
         return Done {
             line,
             result: Err(Failure::Journal(problem)),
+        };
+    }
+    // Never closed, so `acquire` cannot fail; the permit is held until the outcome is known.
+    let _permit = context.requests.acquire().await.ok();
+    if context.stopping.load(Ordering::Relaxed) {
+        if let Some(recorder) = &context.recorder {
+            recorder.outcome(id, Record::NotDelivered);
+        }
+        return Done {
+            line,
+            result: Err(Failure::Stopped),
         };
     }
     let mut waited = Duration::ZERO;
@@ -340,6 +367,10 @@ async fn deliver(context: Arc<Context>, job: Job) -> Done {
     if let Some(recorder) = &context.recorder {
         recorder.outcome(id, record);
     }
+    if result.is_err() && context.fail_fast {
+        // Before the permit is released, so that no waiting line slips through.
+        context.stopping.store(true, Ordering::Relaxed);
+    }
     Done { line, result }
 }
 
@@ -362,6 +393,10 @@ fn finish(
         Err(Failure::Journal(problem)) => {
             summary.not_attempted += 1;
             summary.stopped.get_or_insert(problem);
+            return;
+        }
+        Err(Failure::Stopped) => {
+            summary.not_attempted += 1;
             return;
         }
         Err(Failure::NotDelivered(error)) => {
