@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -337,7 +337,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;man' {
-            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write one page per command (kenar-chat.1, kenar-chat-send.1, ...) into this directory')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write the whole manual (kenar-chat.1) and one page per command (kenar-chat-send.1, ...) into this directory, creating it when needed')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
@@ -375,7 +375,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

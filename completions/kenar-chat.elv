@@ -31,7 +31,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-            cand man 'Print the man page (roff)'
+            cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -310,7 +310,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
         }
         &'kenar-chat;man'= {
-            cand --out-dir 'Write one page per command (kenar-chat.1, kenar-chat-send.1, ...) into this directory'
+            cand --out-dir 'Write the whole manual (kenar-chat.1) and one page per command (kenar-chat-send.1, ...) into this directory, creating it when needed'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -346,7 +346,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-            cand man 'Print the man page (roff)'
+            cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

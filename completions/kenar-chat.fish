@@ -33,7 +33,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "oauth-url" -d
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
@@ -222,7 +222,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s q 
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -l out-dir -d 'Write one page per command (kenar-chat.1, kenar-chat-send.1, ...) into this directory' -r -f -a "(__fish_complete_directories)"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -l out-dir -d 'Write the whole manual (kenar-chat.1) and one page per command (kenar-chat-send.1, ...) into this directory, creating it when needed' -r -f -a "(__fish_complete_directories)"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand man" -s h -l help -d 'Print help'
@@ -246,7 +246,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fi
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "man" -d 'Print the man page (roff)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'

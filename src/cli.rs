@@ -52,7 +52,7 @@ pub enum Command {
     Send(Box<SendArgs>),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
+    /// Print the manual: one roff page documenting every command and flag
     Man(ManArgs),
     /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
     Sandbox(SandboxArgs),

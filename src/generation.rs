@@ -30,10 +30,10 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kenar-chat man | man -l -
-  kenar-chat man > ~/.local/share/man/man1/kenar-chat.1
   kenar-chat man --out-dir ~/.local/share/man/man1")]
 pub struct ManArgs {
-    /// Write one page per command (kenar-chat.1, kenar-chat-send.1, ...) into this directory
+    /// Write the whole manual (kenar-chat.1) and one page per command (kenar-chat-send.1, ...)
+    /// into this directory, creating it when needed
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub out_dir: Option<PathBuf>,
 }
@@ -68,23 +68,90 @@ fn script(shell: Shell) -> Vec<u8> {
 
 pub fn man(args: ManArgs) -> Result<()> {
     // `kenar-chat help` only repeats `--help`, which has no place among the pages.
-    let command = Cli::command().disable_help_subcommand(true);
-    match args.out_dir {
-        Some(dir) => clap_mangen::generate_to(command, &dir)
-            .with_context(|| format!("writing man pages into {}", dir.display())),
-        None => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(command)
-                .render(&mut page)
-                .context("rendering the man page")?;
-            output::bytes(&page)
-        }
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    let page = whole_manual(&command).context("rendering the man page")?;
+    let Some(dir) = args.out_dir else {
+        return output::bytes(&page);
+    };
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| clap_mangen::generate_to(command, &dir))
+        // The page of `kenar-chat` itself is the whole manual, as `kenar-chat man` prints it.
+        .and_then(|()| std::fs::write(dir.join(format!("{BIN_NAME}.1")), &page));
+    written.with_context(|| format!("writing man pages into {}", dir.display()))
+}
+
+/// The `kenar-chat(1)` page followed by a section for every command, with its synopsis,
+/// description, options and examples: one page that documents every flag, for `man -l -`
+/// or a single installed file.
+fn whole_manual(command: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut page)?;
+    for sub in command.get_subcommands() {
+        command_section(sub, &mut page)?;
     }
+    Ok(page)
+}
+
+/// One command's section of the whole manual, then its subcommands' sections, in the
+/// order `--help` lists them.
+fn command_section(command: &clap::Command, page: &mut Vec<u8>) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(command.clone());
+    let mut section = Vec::new();
+    man.render_synopsis_section(&mut section)?;
+    man.render_description_section(&mut section)?;
+    if command.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut section)?;
+    }
+    if command.get_after_help().is_some() {
+        man.render_extra_section(&mut section)?;
+    }
+    let name = command.get_bin_name().unwrap_or(command.get_name());
+    page.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+    // The pieces' `.SH` headings become `.SS` subheadings under the command's own.
+    for line in String::from_utf8_lossy(&section).lines() {
+        match line.strip_prefix(".SH ") {
+            Some(heading) => page.extend_from_slice(format!(".SS {heading}").as_bytes()),
+            None => page.extend_from_slice(line.as_bytes()),
+        }
+        page.push(b'\n');
+    }
+    for sub in command.get_subcommands() {
+        command_section(sub, page)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The whole manual has a section for every command, and each section documents every
+    /// flag of its command.
+    #[test]
+    fn the_whole_manual_documents_every_flag_of_every_command() {
+        fn check(command: &clap::Command, page: &str) {
+            for sub in command.get_subcommands() {
+                let name = sub.get_bin_name().unwrap().to_uppercase();
+                let heading = format!("\n.SH \"{name}\"\n");
+                let start = page
+                    .find(&heading)
+                    .unwrap_or_else(|| panic!("no {heading}"));
+                let section = &page[start + heading.len()..];
+                let section = &section[..section.find("\n.SH ").unwrap_or(section.len())];
+                for flag in sub.get_arguments().filter_map(clap::Arg::get_long) {
+                    let flag = format!("\\-\\-{}", flag.replace('-', "\\-"));
+                    assert!(section.contains(&flag), "{name} lacks {flag}");
+                }
+                check(sub, page);
+            }
+        }
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        let page = String::from_utf8(whole_manual(&command).unwrap()).unwrap();
+        assert!(page.contains(".TH kenar-chat 1"), "{page}");
+        check(&command, &page);
+    }
 
     /// Every state the bash script's dispatch loop sets has an arm that matches it.
     #[test]

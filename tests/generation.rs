@@ -140,17 +140,32 @@ fn man_prints_a_roff_page_naming_every_command() {
         );
     }
     assert!(!page.contains("kenar\\-chat\\-help(1)"), "{page}");
+    // One page is the whole manual: every command's flags and examples follow.
+    let send = &page[page
+        .find(".SH \"KENAR-CHAT SEND\"")
+        .expect("a send section")..];
+    assert!(send.contains("\\-\\-message\\-file"), "{send}");
+    assert!(
+        send.contains("kenar\\-chat send \\-\\-batch buyers.jsonl"),
+        "{send}"
+    );
+    let login = &page[page
+        .find(".SH \"KENAR-CHAT OAUTH LOGIN\"")
+        .expect("a login section")..];
+    assert!(login.contains("\\-\\-wait"), "{login}");
 }
 
 #[test]
 fn man_out_dir_writes_one_page_per_command() {
-    let dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    // A directory that does not exist yet, as ~/.local/share/man/man1 often does not.
+    let dir = root.path().join("share/man/man1");
     kenar()
         .args(["man", "--out-dir"])
-        .arg(dir.path())
+        .arg(&dir)
         .assert()
         .success();
-    let send = std::fs::read_to_string(dir.path().join("kenar-chat-send.1")).unwrap();
+    let send = std::fs::read_to_string(dir.join("kenar-chat-send.1")).unwrap();
     assert!(send.contains(".TH kenar-chat-send 1"), "{send}");
     assert!(send.contains("\\-\\-message\\-file"), "{send}");
     assert!(send.contains("Examples:"), "{send}");
@@ -159,8 +174,13 @@ fn man_out_dir_writes_one_page_per_command() {
         "kenar-chat-scope-chat.1",
         "kenar-chat-oauth-url.1",
     ] {
-        assert!(dir.path().join(page).is_file(), "{page} not written");
+        assert!(dir.join(page).is_file(), "{page} not written");
     }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("kenar-chat.1")).unwrap(),
+        stdout_of(&["man"]),
+        "kenar-chat.1 is the whole manual that `kenar-chat man` prints"
+    );
 }
 
 #[test]
