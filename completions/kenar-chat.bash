@@ -941,7 +941,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope)
-            opts="-o -q -v -h -V --output --quiet --verbose --help --version chat post decode help"
+            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post decode help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -38,6 +38,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;scope'= {
             cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -i 'Ask at the terminal which kind of scope to compute and its IDs (instead of a command)'
+            cand --interactive 'Ask at the terminal which kind of scope to compute and its IDs (instead of a command)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'

@@ -40,6 +40,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __f
 json\t''
 scope\t'Only the scope string'
 resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s i -l interactive -d 'Ask at the terminal which kind of scope to compute and its IDs (instead of a command)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s h -l help -d 'Print help (see more with \'--help\')'

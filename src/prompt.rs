@@ -302,17 +302,39 @@ fn id(prompt: &str, field: &str) -> Result<String> {
     ask(prompt, |v| scope::check_id(field, v))
 }
 
+/// The kinds of scope that can be asked for, in the order [`ask_scope`] knows them.
+const SCOPE_KINDS: [&str; 3] = [
+    "send in one chat (CHAT_SEND_MESSAGE_OAUTH)",
+    "send in every chat of a post (CHAT_SEND_MESSAGE_POST_CONVERSATIONS)",
+    "another scope, as written (such as USER_PHONE)",
+];
+
+/// Asks for the IDs of one kind of scope, by its place in [`SCOPE_KINDS`].
+fn ask_scope(kind: usize) -> Result<Scope> {
+    Ok(match kind {
+        0 => Scope::Chat(Chat::new(
+            id("User ID (grants access)", "user_id")?,
+            id("Post token", "post_token")?,
+            id("Peer ID", "peer_id")?,
+        )?),
+        1 => Scope::post_chats(id("Post token (all its chats)", "post_token")?)?,
+        _ => Scope::raw(&ask("Scope", |v| {
+            Scope::raw(v).map(drop).map_err(|e| e.to_string())
+        })?)?,
+    })
+}
+
+/// One scope: its kind, then its IDs.
+pub fn scope() -> Result<Scope> {
+    ask_scope(choose("Scope to compute", &SCOPE_KINDS)?)
+}
+
 /// Which scopes to ask the user for, then the IDs each one names.
 pub fn scopes() -> Result<Vec<Scope>> {
-    let kinds = [
-        "send in one chat (CHAT_SEND_MESSAGE_OAUTH)",
-        "send in every chat of a post (CHAT_SEND_MESSAGE_POST_CONVERSATIONS)",
-        "another scope, as written (such as USER_PHONE)",
-    ];
     let chosen = loop {
         let chosen = MultiSelect::new()
             .with_prompt("Scopes to request (space selects, enter confirms)")
-            .items(kinds)
+            .items(SCOPE_KINDS)
             .interact_opt()
             .map_err(cancelled)?
             .ok_or(Error::Cancelled)?;
@@ -321,20 +343,5 @@ pub fn scopes() -> Result<Vec<Scope>> {
         }
         eprintln!("choose at least one scope");
     };
-    let mut scopes = Vec::new();
-    for kind in chosen {
-        let scope = match kind {
-            0 => Scope::Chat(Chat::new(
-                id("User ID (grants access)", "user_id")?,
-                id("Post token", "post_token")?,
-                id("Peer ID", "peer_id")?,
-            )?),
-            1 => Scope::post_chats(id("Post token (all its chats)", "post_token")?)?,
-            _ => Scope::raw(&ask("Scope", |v| {
-                Scope::raw(v).map(drop).map_err(|e| e.to_string())
-            })?)?,
-        };
-        scopes.push(scope);
-    }
-    Ok(scopes)
+    chosen.into_iter().map(ask_scope).collect()
 }

@@ -324,6 +324,42 @@ fn oauth_url_asks_for_the_scopes_and_their_ids() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn scope_asks_for_the_kind_and_its_ids() {
+    let mut term = Terminal::start(&["scope", "--interactive", "-o", "json"], &[]);
+    term.answer("Scope to compute", ENTER);
+    term.answer("User ID", "a:b\r");
+    term.expect("user_id: must not contain ':'");
+    term.send(&format!("\x7f\x7f\x7f{USER}\r"));
+    term.answer("Post token", &format!("{POST}\r"));
+    term.answer("Peer ID", &format!("{PEER}\r"));
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(&format!(
+            r#""scope":"CHAT_SEND_MESSAGE_OAUTH__{}""#,
+            common::RESOURCE_ID
+        )),
+        "{screen}"
+    );
+
+    let mut term = Terminal::start(&["scope", "-i", "-o", "scope"], &[]);
+    term.answer("Scope to compute", &format!("{DOWN}{ENTER}"));
+    term.answer("Post token (all its chats)", &format!("{POST}\r"));
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(&format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")),
+        "{screen}"
+    );
+
+    let mut term = Terminal::start(&["scope", "-i"], &[]);
+    term.answer("Scope to compute", ESC);
+    let (code, screen) = term.finish();
+    assert_eq!(code, 130, "{screen}");
+}
+
 #[test]
 fn interactive_without_a_terminal_is_refused_and_sends_nothing() {
     let server = TestServer::success();
@@ -338,6 +374,12 @@ fn interactive_without_a_terminal_is_refused_and_sends_nothing() {
         ));
     kenar()
         .args(["oauth-url", "-i"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a terminal"));
+    kenar()
+        .args(["scope", "-i"])
         .write_stdin("")
         .assert()
         .code(2)

@@ -127,3 +127,22 @@ fn invalid_values_exit_2_with_a_clear_error() {
         .code(2)
         .stderr(predicate::str::contains("carries no resource ID"));
 }
+
+#[test]
+fn scope_without_a_kind_says_what_to_give() {
+    kenar()
+        .arg("scope")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "say what to compute (chat, post or decode), or give --interactive",
+        ));
+    kenar()
+        .args(["scope", "-i", "post", "--post-token", POST])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "give it without chat, post or decode",
+        ));
+}

@@ -7,19 +7,24 @@ use kenar_chat::scope::{Chat, Scope};
 use serde_json::{Map, Value};
 
 use crate::output;
+use crate::prompt;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kenar-chat scope chat --user-id e9ba8a81-9583-4f7c-af54-b07df089d971 \\
       --post-token AZf3Uqr3 --peer-id 1697004f-e902-44c2-bbbe-bf8e20d54bff
   kenar-chat scope post --post-token AZf3Uqr3 -o scope
-  kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3 -o json")]
+  kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3 -o json
+  kenar-chat scope --interactive -o scope")]
 pub struct ScopeArgs {
     #[command(subcommand)]
-    pub kind: ScopeKind,
+    pub kind: Option<ScopeKind>,
     /// What to print: labelled text, a JSON object, or just the scope or resource ID
     #[arg(short, long, value_enum, default_value_t, global = true)]
     pub output: ScopeFormat,
+    /// Ask at the terminal which kind of scope to compute and its IDs (instead of a command)
+    #[arg(short, long)]
+    pub interactive: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,14 +76,33 @@ pub enum ScopeFormat {
 }
 
 pub fn run(args: ScopeArgs) -> Result<()> {
-    let scope = match args.kind {
-        ScopeKind::Chat {
-            user_id,
-            post_token,
-            peer_id,
-        } => Scope::Chat(Chat::new(user_id, post_token, peer_id)?),
-        ScopeKind::Post { post_token } => Scope::post_chats(post_token)?,
-        ScopeKind::Decode { value } => Scope::decode(&value)?,
+    let scope = match (args.kind, args.interactive) {
+        (
+            Some(ScopeKind::Chat {
+                user_id,
+                post_token,
+                peer_id,
+            }),
+            false,
+        ) => Scope::Chat(Chat::new(user_id, post_token, peer_id)?),
+        (Some(ScopeKind::Post { post_token }), false) => Scope::post_chats(post_token)?,
+        (Some(ScopeKind::Decode { value }), false) => Scope::decode(&value)?,
+        (None, true) => {
+            prompt::start("--interactive")?;
+            prompt::scope()?
+        }
+        (Some(_), true) => {
+            return Err(Error::invalid(
+                "--interactive asks which scope to compute: give it without chat, post or decode",
+            )
+            .into());
+        }
+        (None, false) => {
+            return Err(Error::invalid(
+                "scope: say what to compute (chat, post or decode), or give --interactive to be asked",
+            )
+            .into());
+        }
     };
     match args.output {
         ScopeFormat::Scope => output::line(&scope.to_string()),
