@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::http_url;
 use crate::scope::Scope;
 
 /// Divar's authorization endpoint for the platform this tool speaks.
@@ -83,10 +84,7 @@ pub fn check_client_id(value: &str) -> std::result::Result<(), String> {
 
 /// A redirect URI must be an absolute http(s) URL with no query string of its own.
 pub fn check_redirect_uri(value: &str) -> std::result::Result<Url, String> {
-    let url = Url::parse(value).map_err(|e| format!("{value:?} is not an absolute URL ({e})"))?;
-    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
-        return Err(format!("{value:?} must be an http or https URL"));
-    }
+    let url = http_url::parse(value)?;
     if url.query().is_some() {
         return Err(format!(
             "{value:?} must not carry a query string: Divar appends state and code to it"
@@ -96,19 +94,6 @@ pub fn check_redirect_uri(value: &str) -> std::result::Result<Url, String> {
         return Err(format!("{value:?} must not carry a fragment (#...)"));
     }
     Ok(url)
-}
-
-/// An endpoint URL given by flag or environment: absolute http(s).
-pub fn parse_endpoint(name: &str, value: &str) -> Result<Url> {
-    match Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
-        Ok(_) => Err(Error::invalid(format!(
-            "{name}: {value:?} must be an http or https URL"
-        ))),
-        Err(e) => Err(Error::invalid(format!(
-            "{name}: {value:?} is not an absolute URL ({e})"
-        ))),
-    }
 }
 
 /// A fresh state: 128 random bits from the operating system, URL-safe base64.

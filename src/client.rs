@@ -10,6 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::http_url;
 use crate::input;
 use crate::message::Message;
 use crate::retry;
@@ -131,13 +132,7 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
 /// to a loopback host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
 /// `name` (a flag) leads the error.
 pub fn check_transport(name: &str, url: &Url) -> Result<()> {
-    let loopback = match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if url.scheme() == "https" || (url.scheme() == "http" && loopback) {
+    if url.scheme() == "https" || (url.scheme() == "http" && http_url::is_loopback(url)) {
         return Ok(());
     }
     Err(Error::invalid(format!(

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
-use kenar_chat::authorize;
 use kenar_chat::client::{
     self, Answer, ApiClient, ClientOptions, DEFAULT_API_URL, PreparedRequest,
 };
+use kenar_chat::http_url;
 use kenar_chat::retry::{self, RetryPolicy};
 use url::Url;
 
@@ -57,7 +57,7 @@ impl ConnectionArgs {
         let base_url = profile
             .or_config(self.base_url.clone(), |c| c.api_url)?
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let base_url = authorize::parse_endpoint("--base-url", &base_url)
+        let base_url = http_url::endpoint("--base-url", &base_url)
             .and_then(|url| client::check_transport("--base-url", &url).map(|()| url))
             .map_err(|e| e.to_string());
         let timeout = seconds("--timeout", self.timeout, false);

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod http_url;
 pub mod input;
 pub mod loopback;
 pub mod message;

@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
+use crate::http_url;
 use crate::redirect;
 
 /// A browser's request head is far smaller; anything larger is not one.
@@ -19,17 +20,14 @@ const MAX_REQUEST_HEAD: usize = 16 * 1024;
 /// Where to listen for `redirect_uri`: its address when it is plain http on a loopback
 /// host (`127.0.0.1`, `[::1]`, `localhost`), else `None` (the redirect goes elsewhere).
 pub fn address(redirect_uri: &Url) -> Option<(IpAddr, u16)> {
-    if redirect_uri.scheme() != "http" {
+    if redirect_uri.scheme() != "http" || !http_url::is_loopback(redirect_uri) {
         return None;
     }
     let ip = match redirect_uri.host()? {
-        Host::Ipv4(ip) if ip.is_loopback() => IpAddr::V4(ip),
-        Host::Ipv6(ip) if ip.is_loopback() => IpAddr::V6(ip),
+        Host::Ipv4(ip) => IpAddr::V4(ip),
+        Host::Ipv6(ip) => IpAddr::V6(ip),
         // Browsers reach `localhost` on 127.0.0.1 when nothing answers on ::1.
-        Host::Domain(name) if name.eq_ignore_ascii_case("localhost") => {
-            IpAddr::V4(Ipv4Addr::LOCALHOST)
-        }
-        _ => return None,
+        Host::Domain(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
     };
     Some((ip, redirect_uri.port_or_known_default()?))
 }

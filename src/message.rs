@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::http_url;
 use crate::input::{self, MAX_INPUT_BYTES};
 use crate::scope::Chat;
 
@@ -231,8 +232,8 @@ impl ButtonDraft {
                 ));
                 None
             }
-            (Some(DIRECT_LINK) | None, None, Some(url)) => match check_link(&url) {
-                Ok(()) => Some(ButtonAction::DirectLink { url }),
+            (Some(DIRECT_LINK) | None, None, Some(url)) => match http_url::parse(&url) {
+                Ok(_) => Some(ButtonAction::DirectLink { url }),
                 Err(problem) => {
                     problems.push(format!("{side}.data.direct_link: {problem}"));
                     None
@@ -298,18 +299,6 @@ fn overlay_button(slot: &mut Option<ButtonDraft>, over: Option<ButtonDraft>) {
     }
     if over.data.caption.is_some() {
         data.caption = over.data.caption;
-    }
-}
-
-/// A direct link must be an absolute http(s) URL with a host.
-pub fn check_link(link: &str) -> std::result::Result<(), String> {
-    match url::Url::parse(link) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(()),
-        Ok(url) => Err(format!(
-            "must be an http or https URL, not {:?}",
-            url.scheme()
-        )),
-        Err(e) => Err(format!("{link:?} is not an absolute URL ({e})")),
     }
 }
 

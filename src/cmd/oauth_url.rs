@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use kenar_chat::Error;
 use kenar_chat::authorize::{self, AuthorizationRequest, DEFAULT_AUTH_URL};
+use kenar_chat::http_url;
 use kenar_chat::scope::{Chat, Scope};
 use serde_json::json;
 use url::Url;
@@ -119,7 +120,7 @@ pub fn authorization(
     let auth_url = profile
         .or_config(auth_url, |c| c.auth_url)?
         .unwrap_or_else(|| DEFAULT_AUTH_URL.to_owned());
-    let endpoint = authorize::parse_endpoint("--auth-url", &auth_url)?;
+    let endpoint = http_url::endpoint("--auth-url", &auth_url)?;
     let client_id = profile
         .or_config(client_id, |c| c.client_id)?
         .ok_or_else(|| profile.missing("--client-id", "KENAR_CLIENT_ID", "client_id"))?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
-use kenar_chat::authorize;
+use kenar_chat::http_url;
 use kenar_chat::sandbox::{BoundSandbox, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey};
 use kenar_chat::secret::SecretString;
 
@@ -108,7 +108,7 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         problems.push("--client-id: must not be empty".into());
     }
     let session_init_url = match args.session_init_url.as_deref() {
-        Some(url) => match authorize::parse_endpoint("--session-init-url", url) {
+        Some(url) => match http_url::endpoint("--session-init-url", url) {
             Ok(url) => Some(url),
             Err(Error::Invalid(found)) => {
                 problems.extend(found);

@@ -15,7 +15,8 @@ use super::chat_view::render;
 use super::store::StoredMessage;
 use crate::client::{self, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
-use crate::message::{ButtonAction, check_link};
+use crate::http_url;
+use crate::message::ButtonAction;
 
 /// Where the chat view's LINK buttons post to.
 pub(super) const CLICK_PATH: &str = "/sandbox/click";
@@ -81,8 +82,8 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
             )));
         }
     };
-    check_link(url)
-        .map_err(|problem| Error::Unavailable(format!("the app's \"url\" {problem}")))?;
+    http_url::parse(url)
+        .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
     Ok(url.clone())
 }
 

@@ -1,0 +1,66 @@
+//! The one rule for every URL the tool takes or checks (endpoints, redirect URIs, direct
+//! links): absolute http or https with a host. And which hosts never leave the machine.
+
+use url::{Host, Url};
+
+use crate::error::{Error, Result};
+
+/// Parses an absolute http(s) URL with a host; the error is the problem alone, for the
+/// caller to put behind the field or flag it came from.
+pub fn parse(value: &str) -> std::result::Result<Url, String> {
+    match Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+        Ok(_) => Err(format!("must be an http or https URL, not {value:?}")),
+        Err(e) => Err(format!("{value:?} is not an absolute URL ({e})")),
+    }
+}
+
+/// An endpoint given by `flag` (or its environment variable): [`parse`], as invalid input
+/// that names the flag.
+pub fn endpoint(flag: &str, value: &str) -> Result<Url> {
+    parse(value).map_err(|problem| Error::invalid(format!("{flag}: {problem}")))
+}
+
+/// Whether `url`'s host is this machine: 127.0.0.0/8, ::1 or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_absolute_http_urls_with_a_host_pass() {
+        assert!(parse("https://a.example/x?y=1").is_ok());
+        assert!(parse("http://127.0.0.1:8080").is_ok());
+        assert_eq!(
+            parse("ftp://a.example").unwrap_err(),
+            "must be an http or https URL, not \"ftp://a.example\""
+        );
+        assert!(
+            parse("a.example/x")
+                .unwrap_err()
+                .contains("not an absolute URL")
+        );
+        let err = endpoint("--base-url", "mailto:a@b").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().starts_with("--base-url: must be"), "{err}");
+    }
+
+    #[test]
+    fn loopback_hosts_are_named_or_numbered() {
+        let loopback = |url: &str| is_loopback(&Url::parse(url).unwrap());
+        assert!(loopback("http://127.0.0.1:1/"));
+        assert!(loopback("http://127.1.2.3/"));
+        assert!(loopback("http://[::1]/"));
+        assert!(loopback("http://LocalHost/"));
+        assert!(!loopback("http://10.0.0.1/"));
+        assert!(!loopback("http://localhost.example/"));
+    }
+}
