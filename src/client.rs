@@ -43,8 +43,7 @@ impl HeaderValue {
     pub fn shown(&self, show_secrets: bool) -> &str {
         match self {
             HeaderValue::Plain(v) => v,
-            HeaderValue::Secret(s) if show_secrets => s.expose(),
-            HeaderValue::Secret(_) => SecretString::MASK,
+            HeaderValue::Secret(s) => s.shown(show_secrets),
         }
     }
 }

@@ -25,6 +25,11 @@ impl SecretString {
         &self.0
     }
 
+    /// The value when `reveal` is set (the user asked for it), else [`Self::MASK`].
+    pub fn shown(&self, reveal: bool) -> &str {
+        if reveal { self.expose() } else { Self::MASK }
+    }
+
     /// Reads a secret from a file: one trailing newline is trimmed, and an empty secret
     /// is an error. `what` names the secret in errors.
     pub fn from_file(path: &Path, what: &str) -> Result<Self> {
@@ -106,6 +111,8 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "***");
         assert_eq!(format!("{:?}", Some(secret.clone())), "Some(***)");
         assert_eq!(secret.expose(), "hunter2");
+        assert_eq!(secret.shown(false), "***");
+        assert_eq!(secret.shown(true), "hunter2");
     }
 
     #[test]

@@ -369,11 +369,7 @@ impl Exchange {
     }
 
     fn reveal(&self, secret: &SecretString) -> Value {
-        Value::String(if self.show_secrets {
-            secret.expose().to_owned()
-        } else {
-            SecretString::MASK.to_owned()
-        })
+        secret.shown(self.show_secrets).into()
     }
 }
 
