@@ -57,16 +57,10 @@ impl Config {
         let Some(bytes) = input::read_if_present(&path)? else {
             return Ok(Config::default());
         };
-        let text = String::from_utf8(bytes).map_err(|_| {
-            Error::invalid(format!("config file {}: not UTF-8 text", path.display()))
-        })?;
-        toml::from_str(&text).map_err(|e| {
-            Error::invalid(
-                format!("config file {}: {e}", path.display())
-                    .trim_end()
-                    .to_owned(),
-            )
-        })
+        let source = format!("config file {}", path.display());
+        let text = std::str::from_utf8(&bytes).map_err(|e| input::not_utf8(&source, &e))?;
+        toml::from_str(text)
+            .map_err(|e| Error::invalid(format!("{source}: {e}").trim_end().to_owned()))
     }
 
     /// The defaults of `profile`; none when the file does not name it.

@@ -67,12 +67,18 @@ fn read_limited(reader: impl Read, source: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Reads UTF-8 text with [`read_bounded`]; one trailing newline (`\n` or `\r\n`) is
-/// dropped, since editors add it and it is never meant as part of the value.
+/// Reads UTF-8 text with [`read_bounded`]; one trailing newline is dropped, as in
+/// [`read_text_from`].
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = read_bounded(path)?;
-    let mut text =
-        String::from_utf8(bytes).map_err(|e| not_utf8(&source_name(path), &e.utf8_error()))?;
+    read_text_from(open(path)?, &source_name(path))
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] of UTF-8 text from `reader`, which `source` names in
+/// errors. One trailing newline (`\n` or `\r\n`) is dropped, since editors add it and it
+/// is never meant as part of the value.
+pub fn read_text_from(reader: impl Read, source: &str) -> Result<String> {
+    let bytes = read_limited(reader, source)?;
+    let mut text = String::from_utf8(bytes).map_err(|e| not_utf8(source, &e.utf8_error()))?;
     if text.ends_with('\n') {
         text.pop();
         if text.ends_with('\r') {

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::input;
 
 /// A secret value. `Debug` and `Display` print `***`; the value itself is only reachable
 /// through [`SecretString::expose`], so every place that reveals it is explicit. It can be
@@ -30,21 +31,15 @@ impl SecretString {
         if reveal { self.expose() } else { Self::MASK }
     }
 
-    /// Reads a secret from a file: one trailing newline is trimmed, and an empty secret
-    /// is an error. `what` names the secret in errors.
+    /// Reads a secret from a file (bounded, like all input): one trailing newline is
+    /// trimmed, and an empty secret is an error. `what` names the secret in errors.
     pub fn from_file(path: &Path, what: &str) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::invalid(format!("{what} file {}: cannot read: {e}", path.display()))
-        })?;
-        let value = text
-            .strip_suffix('\n')
-            .map(|t| t.strip_suffix('\r').unwrap_or(t))
-            .unwrap_or(&text);
+        let source = format!("{what} file {}", path.display());
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::invalid(format!("{source}: cannot read: {e}")))?;
+        let value = input::read_text_from(file, &source)?;
         if value.is_empty() {
-            return Err(Error::invalid(format!(
-                "{what} file {}: is empty",
-                path.display()
-            )));
+            return Err(Error::invalid(format!("{source}: is empty")));
         }
         Ok(SecretString::new(value))
     }
