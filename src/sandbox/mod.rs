@@ -16,7 +16,7 @@ use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,12 +27,12 @@ use crate::client::{ApiClient, ClientOptions, SEND_MESSAGE_PATH};
 use crate::error::{Error, Result};
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
+use crate::store::unix_now;
+use crate::token::ACCESS_TOKEN_PATH;
 
 use quota::Quota;
 use store::Store;
 
-/// Where the token endpoint lives, relative to the API base URL (protocol section 2).
-pub const ACCESS_TOKEN_PATH: &str = "v1/open-platform/oauth/access_token";
 /// How long an authorization code can be exchanged.
 const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// How long the sandbox waits for the app's session initialization URL.
@@ -219,11 +219,10 @@ fn credential(store: &Store, name: &str, given: Option<SecretString>) -> Result<
     }
 }
 
-/// Seconds since the Unix epoch, the unit of the token answer's `expires`.
+/// Seconds since the Unix epoch, the unit of the token answer's `expires`, as SQLite
+/// keeps integers.
 fn unix_time() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    i64::try_from(unix_now()).unwrap_or(i64::MAX)
 }
 
 /// The Unix time at which something issued now with this lifetime expires.
