@@ -115,6 +115,23 @@ impl PreparedRequest {
         out.push('\n');
         out
     }
+
+    /// The request as JSON, for scripts: `{method, url, headers, body}`, the body parsed
+    /// (`null` when it is not JSON). Secrets as [`Self::render`] shows them.
+    pub fn to_json(&self, show_secrets: bool) -> Value {
+        let headers: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.shown(show_secrets).into()))
+            .collect();
+        let body: Value = serde_json::from_slice(&self.body).unwrap_or(Value::Null);
+        serde_json::json!({
+            "method": self.method,
+            "url": self.url.as_str(),
+            "headers": headers,
+            "body": body,
+        })
+    }
 }
 
 /// `path` under `base`, keeping any path prefix the base URL has.
@@ -452,6 +469,10 @@ mod tests {
             b"bad *** and ***, ***"
         );
         assert_eq!(request.redact(b"\xffclean"), b"\xffclean");
+        let json = request.to_json(false);
+        assert_eq!(json["headers"]["x-api-key"], "***");
+        assert_eq!(json["body"]["message"], "hi");
+        assert_eq!(request.to_json(true)["headers"]["x-access-token"], "tok-2");
     }
 
     #[test]

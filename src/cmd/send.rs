@@ -10,7 +10,7 @@ use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::message::{ButtonDataDraft, ButtonDraft, Message, MessageDraft};
 use kenar_chat::secret::{self, SecretString};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::batch::BatchArgs;
 use crate::cmd::{oauth, profile::ProfileArgs};
@@ -375,25 +375,7 @@ pub(crate) fn secret(
 fn print_dry_run(request: &PreparedRequest, show_secrets: bool, format: Format) -> Result<()> {
     match format {
         Format::Text => output::line(request.render(show_secrets).trim_end()),
-        Format::Json => {
-            let headers: Map<String, Value> = request
-                .headers
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        (*name).to_owned(),
-                        Value::String(value.shown(show_secrets).to_owned()),
-                    )
-                })
-                .collect();
-            let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-            output::json(&json!({
-                "method": request.method,
-                "url": request.url.as_str(),
-                "headers": headers,
-                "body": body,
-            }))
-        }
+        Format::Json => output::json(&request.to_json(show_secrets)),
     }
 }
 
