@@ -301,7 +301,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
         }
         &'kenar-chat;completions'= {
-            cand --out-dir 'Write the completions of every shell into this directory instead, one file each'
+            cand --out-dir 'Write the completions of every shell into this directory instead, one file each (the directory is created when missing)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'

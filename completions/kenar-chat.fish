@@ -218,7 +218,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quie
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -l out-dir -d 'Write the completions of every shell into this directory instead, one file each' -r -f -a "(__fish_complete_directories)"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -l out-dir -d 'Write the completions of every shell into this directory instead, one file each (the directory is created when missing)' -r -f -a "(__fish_complete_directories)"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s h -l help -d 'Print help'

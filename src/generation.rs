@@ -23,6 +23,7 @@ pub struct CompletionsArgs {
     #[arg(value_enum, required_unless_present = "out_dir")]
     pub shell: Option<Shell>,
     /// Write the completions of every shell into this directory instead, one file each
+    /// (the directory is created when missing)
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "shell")]
     pub out_dir: Option<PathBuf>,
 }
@@ -40,6 +41,7 @@ pub struct ManArgs {
 
 pub fn completions(args: CompletionsArgs) -> Result<()> {
     if let Some(dir) = args.out_dir {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         for shell in Shell::value_variants() {
             let path = dir.join(shell.file_name(BIN_NAME));
             std::fs::write(&path, script(*shell))

@@ -70,6 +70,18 @@ fn out_dir_writes_every_shell_file() {
 }
 
 #[test]
+fn out_dir_is_created_when_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new/completions");
+    kenar()
+        .args(["completions", "--out-dir"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("kenar-chat.bash").is_file());
+}
+
+#[test]
 fn a_shell_or_an_out_dir_is_required() {
     kenar()
         .arg("completions")
