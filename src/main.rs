@@ -4,6 +4,7 @@
 mod cli;
 mod cmd;
 mod connection;
+mod credentials;
 mod generation;
 mod output;
 mod prompt;

@@ -11,9 +11,10 @@ use kenar_chat::Error;
 use kenar_chat::batch::{self, BatchOptions, Event, summary::Summary, throttle::Rate};
 use kenar_chat::input;
 
-use super::send::{ApiKeyArgs, SendArgs};
+use super::send::SendArgs;
 use crate::cmd::{self, profile};
 use crate::connection::Connection;
+use crate::credentials::ApiKeyArgs;
 use crate::output::{self, Format};
 
 const DEFAULT_CONCURRENCY: u16 = 4;
@@ -82,7 +83,7 @@ pub fn run(args: &SendArgs, path: &Path, connection: &Connection) -> Result<()> 
         .key
         .read()?
         .ok_or_else(|| Error::invalid(ApiKeyArgs::MISSING))?;
-    let access_token = super::send::access_token(args)?;
+    let access_token = args.token.read()?;
     // Without a default token, lines without one use the profile's stored tokens.
     let stored_tokens = match access_token {
         Some(_) => Vec::new(),

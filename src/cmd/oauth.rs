@@ -22,14 +22,10 @@ use url::Url;
 use crate::cmd;
 use crate::cmd::oauth_url::{self, ScopeFlags};
 use crate::cmd::profile::{self, ProfileArgs};
-use crate::cmd::send::{self, ApiKeyArgs};
 use crate::connection::{Connection, ConnectionArgs};
+use crate::credentials::{self, ApiKeyArgs};
 use crate::output::{self, Format};
 use crate::report::Verbosity;
-
-/// What `send` says when no access token is given and none is stored.
-pub const MISSING_ACCESS_TOKEN: &str = "access token: missing (set KENAR_ACCESS_TOKEN, give \
-     --access-token-file, or log in with `kenar-chat oauth login`)";
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -288,13 +284,7 @@ impl Exchange {
     fn prepare(args: ExchangeArgs, verbosity: Verbosity) -> Result<Self> {
         let connection = args.connection.check(&args.profile)?;
         let client_id = args.profile.or_config(args.client_id, |c| c.client_id)?;
-        let client_secret = send::secret(
-            None,
-            "--client-secret",
-            args.client_secret_file.as_deref(),
-            "KENAR_CLIENT_SECRET",
-            "client secret",
-        )?;
+        let client_secret = credentials::client_secret(args.client_secret_file.as_deref())?;
         let api_key = args.key.read()?;
         // An unreadable credentials file is reported now, before the code is spent.
         profile::store()?;

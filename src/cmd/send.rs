@@ -1,7 +1,7 @@
 //! `kenar-chat send`: send one TEXT message, from flags, a message file or standard input
 //! (or, with `--batch`, one per line of a file: see `batch`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
@@ -9,12 +9,12 @@ use kenar_chat::Error;
 use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::message::{ButtonDataDraft, ButtonDraft, Message, MessageDraft};
-use kenar_chat::secret::{self, SecretString};
 use serde_json::Value;
 
 use super::batch::BatchArgs;
 use crate::cmd::{oauth, profile::ProfileArgs};
 use crate::connection::ConnectionArgs;
+use crate::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::output::{self, Format};
 use crate::prompt;
 use crate::report::Verbosity;
@@ -56,12 +56,8 @@ pub struct SendArgs {
 
     #[command(flatten)]
     pub key: ApiKeyArgs,
-    /// Read the user's access token from this file (instead of KENAR_ACCESS_TOKEN)
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub access_token_file: Option<PathBuf>,
-    /// The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)
-    #[arg(long, value_name = "TOKEN")]
-    pub access_token: Option<String>,
+    #[command(flatten)]
+    pub token: AccessTokenArgs,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -181,7 +177,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
 
     let mut problems = Vec::new();
     let mut api_key = args.key.read()?;
-    let access_token = access_token(args)?;
+    let access_token = args.token.read()?;
     if args.interactive {
         prompt::complete_message(&mut draft)?;
         api_key = prompt::secret(api_key, "API key")?;
@@ -203,7 +199,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
             Ok(Some(token)) => Some(token),
             Ok(None) if args.interactive => prompt::secret(None, "Access token")?,
             Ok(None) => {
-                problems.push(oauth::MISSING_ACCESS_TOKEN.into());
+                problems.push(AccessTokenArgs::MISSING.into());
                 None
             }
             Err(Error::Invalid(found)) => {
@@ -213,7 +209,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
             Err(other) => return Err(other.into()),
         },
         (None, None) => {
-            problems.push(oauth::MISSING_ACCESS_TOKEN.into());
+            problems.push(AccessTokenArgs::MISSING.into());
             None
         }
     };
@@ -296,80 +292,6 @@ fn button_draft(
             direct_link: direct_link.clone(),
         },
     }))
-}
-
-/// The app's API key: what every request to the API carries.
-#[derive(Debug, Args)]
-pub struct ApiKeyArgs {
-    /// Read the app's API key from this file (instead of KENAR_API_KEY)
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub api_key_file: Option<PathBuf>,
-    /// The API key itself (visible to other local users: prefer KENAR_API_KEY)
-    #[arg(long, value_name = "KEY")]
-    pub api_key: Option<String>,
-}
-
-impl ApiKeyArgs {
-    /// What is said when no flag or variable gives the key.
-    pub const MISSING: &str = "API key: missing (set KENAR_API_KEY or give --api-key-file)";
-
-    /// The key from the flags or the environment.
-    pub fn read(&self) -> Result<Option<SecretString>, Error> {
-        secret(
-            self.api_key.as_deref(),
-            "--api-key",
-            self.api_key_file.as_deref(),
-            "KENAR_API_KEY",
-            "API key",
-        )
-    }
-}
-
-/// The user's access token, from the flags or the environment.
-pub(super) fn access_token(args: &SendArgs) -> Result<Option<SecretString>, Error> {
-    secret(
-        args.access_token.as_deref(),
-        "--access-token",
-        args.access_token_file.as_deref(),
-        "KENAR_ACCESS_TOKEN",
-        "access token",
-    )
-}
-
-/// A secret from its flag (with a warning), its file (with a warning when others can read
-/// it), or its environment variable; it must be fit for an HTTP header.
-pub(crate) fn secret(
-    flag: Option<&str>,
-    flag_name: &str,
-    file: Option<&Path>,
-    env_var: &str,
-    what: &str,
-) -> Result<Option<SecretString>, Error> {
-    let (value, source) = if let Some(value) = flag {
-        eprintln!(
-            "warning: {flag_name} is visible to other local users in the process list; \
-             prefer {env_var} or {flag_name}-file"
-        );
-        (SecretString::new(value), flag_name.to_owned())
-    } else if let Some(path) = file {
-        if let Some(warning) = secret::exposure_warning(path, what) {
-            eprintln!("warning: {warning}");
-        }
-        (
-            SecretString::from_file(path, what)?,
-            format!("{what} file {}", path.display()),
-        )
-    } else {
-        match std::env::var(env_var) {
-            Ok(value) if !value.is_empty() => (SecretString::new(value), env_var.to_owned()),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(Error::invalid(format!("{env_var}: is not valid UTF-8")));
-            }
-            _ => return Ok(None),
-        }
-    };
-    value.check_header_safe(&source)?;
-    Ok(Some(value))
 }
 
 fn print_dry_run(request: &PreparedRequest, show_secrets: bool, format: Format) -> Result<()> {
