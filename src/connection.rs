@@ -116,6 +116,10 @@ impl Connection {
 fn seconds(flag: &str, value: f64, zero_ok: bool) -> Result<Duration, String> {
     match Duration::try_from_secs_f64(value) {
         Ok(duration) if zero_ok || !duration.is_zero() => Ok(duration),
+        _ if value.is_finite() && value > 0.0 => Err(format!(
+            "{flag}: must be at most {} seconds (not {value:e})",
+            u64::MAX
+        )),
         _ if zero_ok => Err(format!(
             "{flag}: must be a number of seconds, 0 or more (not {value})"
         )),

@@ -51,7 +51,9 @@ pub enum Event<'a> {
     /// The request will be sent again after `wait`, because of `reason`.
     Retrying {
         attempt: u32,
-        of: u32,
+        /// The most attempts the policy allows; wider than `retries` so that
+        /// `--retries 4294967295` still counts the first attempt.
+        of: u64,
         wait: Duration,
         reason: String,
     },
@@ -191,7 +193,7 @@ pub async fn execute_with_retries(
             Decision::Retry { wait, reason } => {
                 report(Event::Retrying {
                     attempt: attempt + 1,
-                    of: policy.retries + 1,
+                    of: u64::from(policy.retries) + 1,
                     wait,
                     reason,
                 });

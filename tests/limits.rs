@@ -1,0 +1,89 @@
+//! Flag values and inputs at the edges of what they can hold: the largest counts and
+//! durations, endless or oversized files. Each ends in a clear answer, never a panic.
+
+mod common;
+
+use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER, kenar};
+use predicates::prelude::*;
+
+/// `send` with a valid message to `server`, credentials from the environment.
+fn send(server: &TestServer) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.arg("send")
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+        .args(["--message", "hi"]);
+    cmd
+}
+
+#[test]
+fn the_largest_retry_count_is_counted_without_overflow() {
+    let server = TestServer::start(|_, _| Reply::json(429, r#"{"message":"slow down"}"#));
+    send(&server)
+        .args(["--retries", "4294967295", "--max-wait", "0.01"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "(attempt 2 of 4294967296): rate limited (HTTP 429)",
+        ))
+        .stderr(predicate::str::contains("waiting allowed are spent"))
+        .stderr(predicate::str::contains("panicked").not());
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn the_longest_durations_are_accepted_and_still_send() {
+    let server = TestServer::success();
+    send(&server)
+        .args(["--timeout", "1e18", "--connect-timeout", "1e18"])
+        .args(["--max-wait", "1e18"])
+        .assert()
+        .success();
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn durations_that_are_not_a_number_of_seconds_are_refused() {
+    let server = TestServer::success();
+    for (flag, value, problem) in [
+        (
+            "--timeout",
+            "NaN",
+            "must be a positive number of seconds (not NaN)",
+        ),
+        (
+            "--timeout",
+            "inf",
+            "must be a positive number of seconds (not inf)",
+        ),
+        (
+            "--timeout",
+            "0",
+            "must be a positive number of seconds (not 0)",
+        ),
+        (
+            "--timeout",
+            "-1",
+            "must be a positive number of seconds (not -1)",
+        ),
+        (
+            "--connect-timeout",
+            "1e300",
+            "must be at most 18446744073709551615 seconds (not 1e300)",
+        ),
+        (
+            "--max-wait",
+            "-inf",
+            "must be a number of seconds, 0 or more (not -inf)",
+        ),
+    ] {
+        send(&server)
+            .arg(format!("{flag}={value}"))
+            .assert()
+            .code(2)
+            .stderr(format!("error: {flag}: {problem}\n"));
+    }
+    assert!(server.requests().is_empty());
+}
