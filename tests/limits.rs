@@ -87,3 +87,31 @@ fn durations_that_are_not_a_number_of_seconds_are_refused() {
     }
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_secret_file_without_end_is_refused_not_read_into_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("key");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(4 * 1024 * 1024 * 1024)
+        .unwrap();
+    let server = TestServer::success();
+    let mut paths = vec![big.clone()];
+    if cfg!(unix) {
+        paths.push("/dev/zero".into());
+    }
+    for path in paths {
+        send(&server)
+            .env_remove("KENAR_API_KEY")
+            .arg("--api-key-file")
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "error: API key file {}: larger than 1048576 bytes",
+                path.display()
+            )));
+    }
+    assert!(server.requests().is_empty());
+}
