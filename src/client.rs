@@ -144,6 +144,19 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
     base.join(path).unwrap_or(base)
 }
 
+/// Checks a base URL that API paths are joined to: it must have no query string or fragment
+/// (joining a path would silently drop them), and [`check_transport`] must accept it.
+pub fn check_base_url(name: &str, url: &Url) -> Result<()> {
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(format!(
+            "{name}: {:?} must not carry a query string or fragment (requests go to paths \
+             under it)",
+            url.as_str()
+        )));
+    }
+    check_transport(name, url)
+}
+
 /// Checks that credentials sent to `url` cannot be read on the way: https, or plain http
 /// to a loopback host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
 /// `name` (a flag) leads the error.

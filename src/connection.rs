@@ -58,7 +58,7 @@ impl ConnectionArgs {
             .or_config(self.base_url.clone(), |c| c.api_url)?
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         let base_url = http_url::endpoint("--base-url", &base_url)
-            .and_then(|url| client::check_transport("--base-url", &url).map(|()| url))
+            .and_then(|url| client::check_base_url("--base-url", &url).map(|()| url))
             .map_err(|e| e.to_string());
         let timeout = seconds("--timeout", self.timeout, false);
         let connect_timeout = seconds("--connect-timeout", self.connect_timeout, false);

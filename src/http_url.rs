@@ -16,9 +16,30 @@ pub fn parse(value: &str) -> std::result::Result<Url, String> {
 }
 
 /// An endpoint given by `flag` (or its environment variable): [`parse`], as invalid input
-/// that names the flag.
+/// that names the flag, and without a user name or password. Those would travel as an
+/// `Authorization` header that no dry run shows, and must not be printed: errors show such
+/// a URL without them, and a value that is not a URL only when it has no `@`.
 pub fn endpoint(flag: &str, value: &str) -> Result<Url> {
-    parse(value).map_err(|problem| Error::invalid(format!("{flag}: {problem}")))
+    let invalid = |problem: String| Error::invalid(format!("{flag}: {problem}"));
+    let mut url = match parse(value) {
+        Ok(url) => url,
+        Err(_) if value.contains('@') => {
+            return Err(invalid(
+                "must be an absolute http or https URL (not shown: it may hold a password)".into(),
+            ));
+        }
+        Err(problem) => return Err(invalid(problem)),
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        // Both setters fail only for URLs that cannot carry credentials at all.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return Err(invalid(format!(
+            "{:?} (shown here without them) must not carry a user name or password",
+            url.as_str()
+        )));
+    }
+    Ok(url)
 }
 
 /// Whether `url`'s host is this machine: 127.0.0.0/8, ::1 or `localhost`.
@@ -51,6 +72,29 @@ mod tests {
         let err = endpoint("--base-url", "mailto:a@b").unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().starts_with("--base-url: must be"), "{err}");
+    }
+
+    #[test]
+    fn endpoints_with_credentials_are_refused_without_printing_them() {
+        for value in [
+            "https://user:pa55word@api.example/x",
+            "https://pa55word@api.example/",
+            "ftp://user:pa55word@api.example/",
+            "https://user:pa55word@[bad/",
+            "user:pa55word@host",
+        ] {
+            let err = endpoint("--base-url", value).unwrap_err().to_string();
+            assert!(!err.contains("pa55word"), "{err}");
+            assert!(err.starts_with("--base-url: "), "{err}");
+        }
+        let err = endpoint("--base-url", "https://user:pa55word@api.example/x")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "--base-url: \"https://api.example/x\" (shown here without them) must not carry a \
+             user name or password"
+        );
     }
 
     #[test]

@@ -115,3 +115,28 @@ fn a_secret_file_without_end_is_refused_not_read_into_memory() {
     }
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_base_url_with_a_query_or_fragment_is_refused_rather_than_cut_short() {
+    let server = TestServer::success();
+    for suffix in ["/api?tenant=7", "/api#top", "/api?"] {
+        let base = format!("{}{suffix}", server.url());
+        send(&server)
+            .args(["--base-url", &base])
+            .assert()
+            .code(2)
+            .stderr(format!(
+                "error: --base-url: \"{base}\" must not carry a query string or fragment \
+                 (requests go to paths under it)\n"
+            ));
+    }
+    assert!(server.requests().is_empty());
+    send(&server)
+        .args(["--base-url", &format!("{}/api", server.url())])
+        .assert()
+        .success();
+    assert_eq!(
+        server.only_request().path,
+        "/api/v2/open-platform/chat/conversation"
+    );
+}

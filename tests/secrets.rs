@@ -241,3 +241,91 @@ fn show_secrets_is_the_one_way_to_print_them() {
         "{stdout}"
     );
 }
+
+/// A password in a URL is a secret too: URLs that carry one are refused before anything is
+/// sent, and no output shows it, whichever command, flag or variable gave the URL.
+#[test]
+fn urls_with_a_user_name_or_password_are_refused_without_printing_them() {
+    let server = TestServer::success();
+    let with_password = format!("http://user:pw-SECRET-url@127.0.0.1:{}", server.port);
+    let commands: Vec<(&str, Vec<String>)> = vec![
+        (
+            "send --dry-run",
+            [send_args(), vec!["--dry-run"]]
+                .concat()
+                .into_iter()
+                .map(String::from)
+                .chain(["--base-url".into(), with_password.clone()])
+                .collect(),
+        ),
+        (
+            "send -v",
+            [vec!["-v"], send_args()]
+                .concat()
+                .into_iter()
+                .map(String::from)
+                .chain(["--base-url".into(), with_password.clone()])
+                .collect(),
+        ),
+        (
+            "send to a plain-http host",
+            send_args()
+                .into_iter()
+                .map(String::from)
+                .chain([
+                    "--base-url".into(),
+                    "http://user:pw-SECRET-url@example.com".into(),
+                ])
+                .collect(),
+        ),
+        (
+            "send to something that is not a URL",
+            send_args()
+                .into_iter()
+                .map(String::from)
+                .chain(["--base-url".into(), "user:pw-SECRET-url@[x".into()])
+                .collect(),
+        ),
+        (
+            "oauth-url --auth-url",
+            [
+                "oauth-url",
+                "--client-id",
+                "app",
+                "--redirect-uri",
+                "https://app.example/cb",
+                "--post-chats",
+                POST,
+                "--auth-url",
+                "https://user:pw-SECRET-url@oauth.example/oauth",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+    ];
+    for (what, args) in commands {
+        let mut cmd = kenar_with_secrets(&server.url());
+        cmd.args(&args);
+        let output = run(what, cmd);
+        assert_eq!(output.status.code(), Some(2), "{what}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("must not carry a user name or password")
+                || stderr.contains("(not shown: it may hold a password)"),
+            "{what}: {stderr}"
+        );
+    }
+    let mut cmd = kenar_with_secrets(&with_password);
+    cmd.args(send_args());
+    let output = run("KENAR_API_URL", cmd);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "error: --base-url: \"http://127.0.0.1:{}/\" (shown here without them) must not \
+             carry a user name or password\n",
+            server.port
+        )
+    );
+    assert!(server.requests().is_empty());
+}
