@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
@@ -194,28 +195,53 @@ pub struct Answer {
 
 /// Sends prepared requests. Redirects are never followed, so credentials never reach a
 /// host other than the configured one. Proxies named by `HTTPS_PROXY`, `HTTP_PROXY`,
-/// `ALL_PROXY` and `NO_PROXY` are used; through an https proxy the request stays encrypted.
+/// `ALL_PROXY` and `NO_PROXY` are used, except for loopback hosts: plain http to them is
+/// allowed because it never leaves the machine, and a proxy would carry it away in clear.
 pub struct ApiClient {
-    http: reqwest::Client,
+    options: ClientOptions,
+    certificates: Vec<reqwest::Certificate>,
+    /// Built on first use, so that a run pays only for the one it needs.
+    proxied: OnceLock<Result<reqwest::Client, String>>,
+    direct: OnceLock<Result<reqwest::Client, String>>,
 }
 
 impl ApiClient {
     pub fn new(options: &ClientOptions) -> Result<Self> {
-        // reqwest is built without a bundled crypto provider; ring is ours. An `Err` means
-        // one is installed already, which is all that is needed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .user_agent(concat!("kenar-chat/", env!("CARGO_PKG_VERSION")));
-        if let Some(path) = &options.ca_file {
-            builder = builder.tls_certs_merge(read_certificates(path)?);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::Unavailable(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(ApiClient { http })
+        let certificates = match &options.ca_file {
+            Some(path) => read_certificates(path)?,
+            None => Vec::new(),
+        };
+        Ok(ApiClient {
+            options: options.clone(),
+            certificates,
+            proxied: OnceLock::new(),
+            direct: OnceLock::new(),
+        })
+    }
+
+    /// The HTTP client for `url`: one that ignores proxies for a loopback host.
+    fn http_for(&self, url: &Url) -> Result<&reqwest::Client> {
+        let direct = http_url::is_loopback(url);
+        let slot = if direct { &self.direct } else { &self.proxied };
+        slot.get_or_init(|| {
+            // reqwest is built without a bundled crypto provider; ring is ours. An `Err`
+            // means one is installed already, which is all that is needed.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let mut builder = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(self.options.timeout)
+                .connect_timeout(self.options.connect_timeout)
+                .user_agent(concat!("kenar-chat/", env!("CARGO_PKG_VERSION")));
+            if !self.certificates.is_empty() {
+                builder = builder.tls_certs_merge(self.certificates.clone());
+            }
+            if direct {
+                builder = builder.no_proxy();
+            }
+            builder.build().map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| Error::Unavailable(format!("cannot set up the HTTP client: {e}")))
     }
 
     /// Sends one request and reads its answer (at most [`MAX_ANSWER_BYTES`]). Failures
@@ -227,7 +253,7 @@ impl ApiClient {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| Error::Unavailable(format!("bad method: {e}")))?;
         let mut builder = self
-            .http
+            .http_for(&request.url)?
             .request(method, request.url.clone())
             .body(request.body.clone());
         for (name, value) in &request.headers {

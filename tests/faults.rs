@@ -399,28 +399,56 @@ fn plain_http_is_allowed_to_localhost() {
 
 #[test]
 fn the_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise() {
-    let proxy = TestServer::success();
-    let api = TestServer::success();
-    send(&api)
-        .env("HTTP_PROXY", proxy.url())
+    // The proxy is asked for a tunnel to the remote host; what goes through the tunnel is
+    // encrypted, so the proxy never sees the credentials.
+    let proxy = TestServer::start(|_, _| Reply::Raw(b"HTTP/1.1 502 Bad Gateway\r\n\r\n".to_vec()));
+    send_to("https://api.example.invalid")
+        .env("HTTPS_PROXY", proxy.url())
         .env_remove("NO_PROXY")
         .env_remove("no_proxy")
+        .args(["--retries", "0"])
         .assert()
-        .success();
-    let through_proxy = proxy.only_request();
-    assert_eq!(
-        through_proxy.path,
-        format!("{}/v2/open-platform/chat/conversation", api.url())
+        .code(5)
+        .stderr(predicate::str::contains(
+            "the request never reached the server",
+        ));
+    let tunnel = proxy.only_request();
+    assert_eq!(tunnel.method, "CONNECT");
+    assert_eq!(tunnel.path, "api.example.invalid:443");
+    assert!(tunnel.body.is_empty());
+    assert!(
+        tunnel
+            .headers
+            .iter()
+            .all(|(_, value)| !value.contains(API_KEY) && !value.contains(ACCESS_TOKEN)),
+        "{tunnel:?}"
     );
-    assert!(api.requests().is_empty());
 
-    send(&api)
-        .env("HTTP_PROXY", proxy.url())
-        .env("NO_PROXY", "127.0.0.1")
+    send_to("https://api.example.invalid")
+        .env("HTTPS_PROXY", proxy.url())
+        .env("NO_PROXY", "api.example.invalid")
+        .args(["--retries", "0"])
         .assert()
-        .success();
-    assert_eq!(api.requests().len(), 1);
+        .code(5);
     assert_eq!(proxy.requests().len(), 1);
+}
+
+/// Plain http is allowed to loopback hosts because it never leaves the machine; through a
+/// proxy it would, with the credentials readable, so loopback hosts are reached directly.
+#[test]
+fn loopback_hosts_are_reached_directly_whatever_the_proxy() {
+    let proxy = TestServer::success();
+    let api = TestServer::success();
+    for variable in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
+        send(&api)
+            .env(variable, proxy.url())
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .assert()
+            .success();
+    }
+    assert_eq!(api.requests().len(), 3);
+    assert!(proxy.requests().is_empty());
 }
 
 #[test]
