@@ -17,6 +17,9 @@ use crate::token::Token;
 
 /// The credentials file's name inside the config directory.
 pub const CREDENTIALS_FILE: &str = "credentials.json";
+/// The lock file beside it. The credentials file itself cannot be locked, since each write
+/// replaces it with a new file.
+pub const LOCK_FILE: &str = "credentials.lock";
 
 /// One stored token and the scopes the user granted with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +161,7 @@ impl CredentialStore {
 
     /// Writes the store: to a temporary file in the same directory, flushed to disk, then
     /// renamed over the old file, so that a crash leaves either the old or the new file.
+    /// The store must have been opened under a [`StoreLock`] still held.
     pub fn save(&self) -> std::io::Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir)?;
@@ -174,6 +178,30 @@ impl CredentialStore {
         #[cfg(unix)]
         std::fs::File::open(dir)?.sync_all()?;
         Ok(())
+    }
+}
+
+/// An exclusive advisory lock on the credentials file, released when dropped. A run that
+/// changes the store holds it from reading the file to writing it, so that two runs that
+/// store tokens at once both keep theirs: the second waits, then reads what the first
+/// wrote. Reading alone needs no lock, since the file is only ever replaced whole.
+#[derive(Debug)]
+pub struct StoreLock {
+    _file: std::fs::File,
+}
+
+impl StoreLock {
+    /// Waits for the lock on the credentials file in `dir`, creating the directory and the
+    /// lock file when needed.
+    pub fn acquire(dir: &Path) -> std::io::Result<Self> {
+        create_private_dir(dir)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(dir.join(LOCK_FILE))?;
+        file.lock()?;
+        Ok(StoreLock { _file: file })
     }
 }
 

@@ -136,13 +136,14 @@ fn exchanges_the_code_with_the_documented_request_and_stores_the_token() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let names: Vec<_> = std::fs::read_dir(dir.path())
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
+    names.sort();
     assert_eq!(
         names,
-        ["credentials.json"],
+        ["credentials.json", "credentials.lock"],
         "a temporary file was left behind"
     );
 
@@ -539,4 +540,45 @@ fn batch_lines_without_a_token_use_the_stored_one_for_their_chat() {
     let request = server.only_request();
     assert_eq!(request.json()["post_token"], POST);
     assert_eq!(request.header("x-access-token"), Some("stored-post"));
+}
+
+/// Runs that store tokens at the same time all keep theirs: each reads the file, adds its
+/// token and writes it back under the lock, so no run writes over another's token.
+#[test]
+fn tokens_stored_at_the_same_time_are_all_kept() {
+    const RUNS: usize = 12;
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(|_, _| token_answer());
+    let runs: Vec<_> = (0..RUNS)
+        .map(|run| {
+            let mut cmd = common::kenar_process();
+            cmd.env("KENAR_CONFIG_DIR", dir.path())
+                .env("KENAR_API_URL", server.url())
+                .env("KENAR_API_KEY", API_KEY)
+                .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+                .args(["oauth", "token", "--client-id", "my-app", "--code", "c"])
+                .args(["--post-chats", &format!("post{run}")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(credentials(dir.path())).unwrap()).unwrap();
+    let mut posts: Vec<String> = stored["profiles"]["default"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|token| token["scopes"][0].as_str().unwrap().to_owned())
+        .collect();
+    posts.sort();
+    let mut expected: Vec<String> = (0..RUNS)
+        .map(|run| format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__post{run}"))
+        .collect();
+    expected.sort();
+    assert_eq!(posts, expected);
 }

@@ -341,8 +341,9 @@ impl Exchange {
             "expires": expires.to_string(),
         });
         let profile = &self.profile.profile;
-        // Read again: other runs may have stored tokens while this one waited.
-        let mut store = profile::store()?;
+        // Read again, locked: other runs may have stored tokens while this one waited, and
+        // may be storing one now.
+        let (_lock, mut store) = profile::store_to_change()?;
         store.put(profile, StoredToken::new(scopes, token));
         save(&store)?;
         if expires <= unix_now() {
@@ -416,7 +417,7 @@ fn forget(args: &ForgetArgs) -> Result<()> {
         .iter()
         .map(Scope::to_string)
         .collect();
-    let mut store = profile::store()?;
+    let (_lock, mut store) = profile::store_to_change()?;
     let now = unix_now();
     let removed = store.remove(&args.profile.profile, |token| {
         (!args.expired || token.is_expired(now)) && (scopes.is_empty() || token.has_scopes(&scopes))

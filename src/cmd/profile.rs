@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::Args;
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
-use kenar_chat::store::CredentialStore;
+use kenar_chat::store::{CredentialStore, StoreLock};
 use kenar_chat::{Error, Result};
 
 #[derive(Debug, Clone, Args)]
@@ -51,4 +52,13 @@ pub fn dir() -> Result<PathBuf> {
 /// The stored tokens.
 pub fn store() -> Result<CredentialStore> {
     CredentialStore::open(&dir()?)
+}
+
+/// The stored tokens, to change and save: other runs cannot change them until the lock
+/// is dropped.
+pub fn store_to_change() -> anyhow::Result<(StoreLock, CredentialStore)> {
+    let dir = dir()?;
+    let lock = StoreLock::acquire(&dir)
+        .with_context(|| format!("locking the credentials file in {}", dir.display()))?;
+    Ok((lock, CredentialStore::open(&dir)?))
 }
