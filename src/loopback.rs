@@ -48,19 +48,36 @@ impl RedirectListener {
     }
 
     /// Waits for the browser to request the redirect URI, at most `wait`. Requests for
-    /// other paths (a favicon) get 404 and the wait goes on; the redirect itself ends it,
-    /// with its code, or with the refusal or state mismatch it carries.
-    pub async fn code(self, expected_state: &str, wait: Duration) -> Result<String> {
+    /// other paths (a favicon) get 404 and the wait goes on. So does a redirect that does
+    /// not answer this login (another state, a repeated parameter): any program or web page
+    /// can send one to a loopback port, and it must not end the login the user is in the
+    /// middle of. Each such redirect is handed to `ignored`, to be reported. The redirect
+    /// with this login's state ends the wait, with its code or with the user's refusal.
+    pub async fn code(
+        self,
+        expected_state: &str,
+        wait: Duration,
+        mut ignored: impl FnMut(&Error),
+    ) -> Result<String> {
         let deadline = tokio::time::sleep(wait);
         tokio::pin!(deadline);
         // Each connection is served on its own, since browsers open connections they
         // never send on.
         let mut connections = JoinSet::new();
+        let mut strays = 0;
         loop {
             tokio::select! {
                 () = &mut deadline => {
+                    let strays = match strays {
+                        0 => String::new(),
+                        n => format!(
+                            " ({n} redirect{} that did not answer this login {} ignored)",
+                            if n == 1 { "" } else { "s" },
+                            if n == 1 { "was" } else { "were" }
+                        ),
+                    };
                     return Err(Error::Unavailable(format!(
-                        "the browser did not come back to {} within {} s; start again",
+                        "the browser did not come back to {} within {} s{strays}; start again",
                         self.redirect_uri,
                         wait.as_secs()
                     )));
@@ -72,10 +89,13 @@ impl RedirectListener {
                         connections.spawn(async move { serve(stream, &uri, &state).await });
                     }
                 }
-                Some(served) = connections.join_next() => {
-                    if let Ok(Some(outcome)) = served {
-                        return outcome;
+                Some(served) = connections.join_next() => match served {
+                    Ok(Some(Err(Error::Invalid(problems)))) => {
+                        strays += 1;
+                        ignored(&Error::Invalid(problems));
                     }
+                    Ok(Some(outcome)) => return outcome,
+                    _ => {}
                 }
             }
         }
@@ -121,8 +141,8 @@ async fn serve(mut stream: TcpStream, redirect_uri: &Url, state: &str) -> Option
         ),
         Err(_) => (
             400,
-            "This redirect does not answer the login kenar-chat started, so it was not used. \
-             You can close this tab.",
+            "This redirect does not answer the login kenar-chat started, so it was not used; \
+             kenar-chat is still waiting for the right one.",
         ),
     };
     respond(&mut stream, status, page).await;

@@ -145,19 +145,55 @@ fn login_listens_on_the_loopback_redirect_and_stores_the_token() {
 }
 
 #[test]
-fn login_refuses_a_redirect_with_another_state() {
+fn a_redirect_with_another_state_is_refused_and_the_wait_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let server = token_server();
     let port = free_port();
-    // The state is random: the browser here knows only what an attacker would.
-    let child = start_login(dir.path(), &server, port, &[]);
+    let child = start_login(dir.path(), &server, port, &["--state", "s-5"]);
+    // What any web page or local program could send to the port: it must neither be used
+    // nor end the login.
     let page = browse(port, "/callback?state=guessed&code=attacker-code");
     assert!(page.starts_with("HTTP/1.1 400"), "{page}");
     assert!(page.contains("was not used"), "{page}");
+    let page = browse(port, "/callback?state=s-5&code=real-code");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
     let output = finish(child);
-    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("may be forged"), "{stderr}");
+    assert!(stderr.contains("still waiting"), "{stderr}");
+    assert_eq!(server.only_request().json()["code"], "real-code");
+}
+
+#[test]
+fn only_a_forged_redirect_ends_in_the_timeout_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    let child = login_process(dir.path(), &server)
+        .args([
+            "--redirect-uri",
+            &format!("http://127.0.0.1:{port}/callback"),
+            "--auth-url",
+            "http://127.0.0.1:9/oauth",
+            "--wait",
+            "5",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The state is random: the browser here knows only what an attacker would.
+    let page = browse(port, "/callback?state=guessed&code=attacker-code");
+    assert!(page.starts_with("HTTP/1.1 400"), "{page}");
+    let output = finish(child);
+    assert_eq!(output.status.code(), Some(5));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("within 5 s (1 redirect that did not answer this login was ignored)"),
+        "{stderr}"
+    );
     assert!(server.requests().is_empty());
     assert!(!dir.path().join("credentials.json").exists());
 }

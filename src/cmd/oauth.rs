@@ -220,7 +220,10 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
                 })?;
             invite(&url, args.open);
             eprintln!("Waiting for the browser to come back to {redirect_uri} ...");
-            runtime.block_on(listener.code(&request.state, wait))?
+            let ignored = |e: &Error| {
+                eprintln!("warning: ignored a request to {redirect_uri}: {e}; still waiting");
+            };
+            runtime.block_on(listener.code(&request.state, wait, ignored))?
         }
         None => {
             invite(&url, args.open);
