@@ -329,6 +329,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --client-id 'The OAuth client (app slug) the sandbox knows'
             cand --client-secret 'That client''s secret (generated when not given)'
             cand --token-lifetime 'How long issued access tokens stay valid, in seconds'
+            cand --code-lifetime 'How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)'
             cand --rate-limit 'Sends accepted per minute; past it the API answers 429 with Retry-After'
             cand --session-init-url 'The app''s session initialization URL, called when a LINK button is clicked in the chat view'
             cand --session-init-auth 'The authorization header of session initialization requests (generated when not given)'

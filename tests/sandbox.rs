@@ -723,11 +723,107 @@ fn invalid_authorization_requests_get_an_error_page_never_a_redirect() {
         );
     }
 
-    let mut deny = base.to_vec();
-    deny.push(("decision", "deny"));
+    // Deny, on the page the sandbox showed: back without a code.
+    let (_, _, page) = ask(&base);
+    let mut deny = hidden_fields(&page);
+    deny.push(("decision".into(), "deny".into()));
+    let deny: Vec<(&str, &str)> = deny.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (status, headers, _) = sandbox.post_form("/oauth", &deny);
     assert_eq!(status, 303);
     assert_eq!(headers["location"], format!("{callback}?state=s"));
+}
+
+/// Only a decision made on a consent page the sandbox showed, for the request it showed,
+/// counts: another page cannot approve for the user, nor change what was approved.
+#[test]
+fn a_decision_not_made_on_the_consent_page_is_refused() {
+    let sandbox = Sandbox::start(&[]);
+    let url = sandbox
+        .kenar()
+        .args(["oauth-url", "--chat", CHAT, "--state", "s1"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let url = String::from_utf8(url).unwrap();
+    let page = |sandbox: &Sandbox| {
+        let (status, _, page) = sandbox.get(url.trim().strip_prefix(&sandbox.url).unwrap());
+        assert_eq!(status, 200, "{page}");
+        hidden_fields(&page)
+    };
+    let refused = |form: &[(String, String)]| {
+        let mut form = form.to_vec();
+        form.push(("decision".into(), "approve".into()));
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, headers, body) = sandbox.post_form("/oauth", &form);
+        assert_eq!(status, 403, "{form:?}: {body}");
+        assert!(!headers.contains_key("location"), "{form:?}");
+        assert!(
+            body.contains("consent: this decision was not made"),
+            "{body}"
+        );
+    };
+    let shown = page(&sandbox);
+    assert!(shown.iter().any(|(name, _)| name == "consent"), "{shown:?}");
+    // A forged form: the request's fields without the page's token, or with a made-up one.
+    let without: Vec<_> = shown
+        .iter()
+        .filter(|(n, _)| n != "consent")
+        .cloned()
+        .collect();
+    refused(&without);
+    let mut made_up = without.clone();
+    made_up.push(("consent".into(), "guessed".into()));
+    refused(&made_up);
+    // The page's token with another state (another request) than the page showed.
+    let shown = page(&sandbox);
+    let other: Vec<_> = shown
+        .iter()
+        .map(|(n, v)| match n.as_str() {
+            "state" => (n.clone(), "other-state".to_owned()),
+            _ => (n.clone(), v.clone()),
+        })
+        .collect();
+    refused(&other);
+    // A token answers one decision.
+    let shown = page(&sandbox);
+    let mut form = shown.clone();
+    form.push(("decision".into(), "approve".into()));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(sandbox.post_form("/oauth", &form).0, 303);
+    refused(&shown);
+}
+
+#[test]
+fn an_expired_code_is_refused_by_the_token_endpoint() {
+    // Codes that expire as soon as they are issued, as every code does after the lifetime.
+    let sandbox = Sandbox::start(&["--code-lifetime", "0"]);
+    let config = tempfile::tempdir().unwrap();
+    let redirect = sandbox.approve(CHAT, "s2");
+    sandbox
+        .kenar()
+        .env("KENAR_CONFIG_DIR", config.path())
+        .args([
+            "oauth",
+            "token",
+            "--code",
+            redirect.as_str(),
+            "--state",
+            "s2",
+        ])
+        .args(["--chat", CHAT])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "HTTP 400): code: expired (a code must be exchanged within 0s)",
+        ));
+    assert!(!config.path().join("credentials.json").exists());
+    // Spent by that attempt, as any code is by its first exchange.
+    assert_eq!(
+        sandbox.exchange(&Sandbox::code(&redirect)).1["message"],
+        "code: already used (a code can be exchanged once)"
+    );
 }
 
 #[test]

@@ -7,7 +7,9 @@ use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::http_url;
-use kenar_chat::sandbox::{BoundSandbox, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey};
+use kenar_chat::sandbox::{
+    BoundSandbox, CODE_LIFETIME, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey,
+};
 use kenar_chat::secret::SecretString;
 
 use crate::cmd;
@@ -39,6 +41,9 @@ pub struct SandboxArgs {
     /// How long issued access tokens stay valid, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 86_400)]
     pub token_lifetime: u64,
+    /// How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)
+    #[arg(long, value_name = "SECS", default_value_t = CODE_LIFETIME.as_secs())]
+    pub code_lifetime: u64,
     /// Sends accepted per minute; past it the API answers 429 with Retry-After
     #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: u32,
@@ -128,6 +133,7 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         client_id: args.client_id,
         client_secret,
         token_lifetime: Duration::from_secs(args.token_lifetime),
+        code_lifetime: Duration::from_secs(args.code_lifetime),
         rate_limit: args.rate_limit,
         session_init_url,
         session_init_auth,

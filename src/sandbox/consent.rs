@@ -3,7 +3,9 @@
 //! (Approve) or without one (Deny). A request that is not valid gets an error page and
 //! never a redirect, since its redirect URI cannot be trusted.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
@@ -12,8 +14,9 @@ use serde::Deserialize;
 use url::Url;
 
 use super::html::{error_page, escape, page};
-use super::{CODE_LIFETIME, Sandbox, expiry};
+use super::{Sandbox, expiry};
 use crate::authorize::{check_redirect_uri, random_state};
+use crate::error::Result;
 use crate::scope::Scope;
 
 /// A redirect URI served by the sandbox itself, for trying the flow without an app.
@@ -30,6 +33,41 @@ pub(super) struct AuthorizeParams {
     state: Option<String>,
     /// Only in the form: "approve" or "deny".
     decision: Option<String>,
+    /// Only in the form: the token of the consent page it was shown on.
+    consent: Option<String>,
+}
+
+/// How long a consent page can be answered.
+const CONSENT_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// The consent pages shown and not answered yet. Each form carries a random token bound to
+/// the request the page showed, so that only a decision made on that page counts: another
+/// web page cannot post "approve" for the user (cross-site request forgery), nor change
+/// what the user approved.
+#[derive(Debug, Default)]
+pub(super) struct ConsentForms {
+    shown: HashMap<String, (String, Instant)>,
+}
+
+impl ConsentForms {
+    /// A token for a page showing `request`.
+    fn issue(&mut self, request: &Authorization, now: Instant) -> Result<String> {
+        self.shown.retain(|_, (_, until)| *until > now);
+        let token = random_state()?;
+        let until = now + CONSENT_LIFETIME;
+        self.shown
+            .insert(token.clone(), (request.fingerprint(), until));
+        Ok(token)
+    }
+
+    /// Whether `token` was issued for a page showing `request` and is still valid. A token
+    /// answers one decision: it is spent whatever the outcome.
+    fn answer(&mut self, token: &str, request: &Authorization, now: Instant) -> bool {
+        matches!(
+            self.shown.remove(token),
+            Some((shown, until)) if shown == request.fingerprint() && until > now
+        )
+    }
 }
 
 /// A request that passed every check.
@@ -37,6 +75,19 @@ struct Authorization {
     redirect_uri: Url,
     scopes: Vec<Scope>,
     state: String,
+}
+
+impl Authorization {
+    /// Everything the user is asked to approve, as one string to compare.
+    fn fingerprint(&self) -> String {
+        let scopes: Vec<String> = self.scopes.iter().map(Scope::to_string).collect();
+        format!(
+            "{}\n{}\n{}",
+            self.redirect_uri,
+            scopes.join(" "),
+            self.state
+        )
+    }
 }
 
 fn check(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<Authorization, Vec<String>> {
@@ -119,6 +170,15 @@ pub(super) async fn ask(
             )
         })
         .collect();
+    let consent = sandbox
+        .consent_forms
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .issue(&request, Instant::now());
+    let consent = match consent {
+        Ok(consent) => consent,
+        Err(e) => return failed(&e),
+    };
     let scope_list: Vec<String> = request.scopes.iter().map(Scope::to_string).collect();
     let scope_list = scope_list.join(" ");
     let hidden: String = [
@@ -127,6 +187,7 @@ pub(super) async fn ask(
         ("redirect_uri", params.redirect_uri.as_deref().unwrap_or("")),
         ("scope", &scope_list),
         ("state", request.state.as_str()),
+        ("consent", &consent),
     ]
     .iter()
     .map(|(name, value)| {
@@ -149,7 +210,8 @@ pub(super) async fn ask(
 }
 
 /// `POST /oauth`: the user's decision. The form is checked again, as anything could
-/// have been posted.
+/// have been posted, and must come from a consent page the sandbox showed for exactly
+/// this request.
 pub(super) async fn decide(
     State(sandbox): State<Arc<Sandbox>>,
     Form(params): Form<AuthorizeParams>,
@@ -158,36 +220,58 @@ pub(super) async fn decide(
         Ok(request) => request,
         Err(problems) => return invalid(&problems),
     };
+    let approve = match params.decision.as_deref() {
+        Some("approve") => true,
+        Some("deny") => false,
+        _ => return invalid(&["decision: must be \"approve\" or \"deny\"".to_owned()]),
+    };
+    let shown = params.consent.as_deref().is_some_and(|token| {
+        sandbox
+            .consent_forms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .answer(token, &request, Instant::now())
+    });
+    if !shown {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Decision refused",
+            &[
+                "consent: this decision was not made on a consent page the sandbox showed for \
+               this request, or that page was already answered or is too old; open the \
+               authorization URL again"
+                    .to_owned(),
+            ],
+        );
+    }
     let mut target = request.redirect_uri;
     target
         .query_pairs_mut()
         .append_pair("state", &request.state);
-    match params.decision.as_deref() {
-        Some("approve") => {
-            let expires = expiry(CODE_LIFETIME);
-            let code = random_state().and_then(|code| {
-                sandbox
-                    .store
-                    .insert_code(&code, &sandbox.client_id, &request.scopes, expires)?;
-                Ok(code)
-            });
-            match code {
-                Ok(code) => {
-                    target.query_pairs_mut().append_pair("code", &code);
-                }
-                Err(e) => {
-                    return error_page(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "The sandbox failed",
-                        &[e.to_string()],
-                    );
-                }
+    if approve {
+        let expires = expiry(sandbox.code_lifetime);
+        let code = random_state().and_then(|code| {
+            sandbox
+                .store
+                .insert_code(&code, &sandbox.client_id, &request.scopes, expires)?;
+            Ok(code)
+        });
+        match code {
+            Ok(code) => {
+                target.query_pairs_mut().append_pair("code", &code);
             }
+            Err(e) => return failed(&e),
         }
-        Some("deny") => {}
-        _ => return invalid(&["decision: must be \"approve\" or \"deny\"".to_owned()]),
     }
     (StatusCode::SEE_OTHER, [(header::LOCATION, target.as_str())]).into_response()
+}
+
+fn failed(error: &crate::Error) -> Response {
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The sandbox failed",
+        &[error.to_string()],
+    )
 }
 
 fn invalid(problems: &[String]) -> Response {
@@ -205,16 +289,19 @@ pub(super) struct CallbackParams {
 }
 
 /// `GET /sandbox/callback`: shows what the app would receive.
-pub(super) async fn callback(Query(params): Query<CallbackParams>) -> Response {
+pub(super) async fn callback(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(params): Query<CallbackParams>,
+) -> Response {
     let state = escape(params.state.as_deref().unwrap_or("(none)"));
     let body = match params.code {
         Some(code) => format!(
             "<div class=\"card\"><p>Access was approved.</p>\
              <p>code: <code>{code}</code><br>state: <code>{state}</code></p>\
-             <p class=\"muted\">Exchange the code for an access token within {minutes} \
-             minutes; it can be used once.</p></div>",
+             <p class=\"muted\">Exchange the code for an access token within {lifetime}; \
+             it can be used once.</p></div>",
             code = escape(&code),
-            minutes = CODE_LIFETIME.as_secs() / 60
+            lifetime = humantime::format_duration(sandbox.code_lifetime)
         ),
         None => format!(
             "<div class=\"card\"><p>Access was denied: no code.</p>\

@@ -33,8 +33,8 @@ use crate::token::ACCESS_TOKEN_PATH;
 use quota::Quota;
 use store::Store;
 
-/// How long an authorization code can be exchanged.
-const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+/// How long an authorization code can be exchanged, unless the sandbox is told otherwise.
+pub const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// How long the sandbox waits for the app's session initialization URL.
 const SESSION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -72,6 +72,8 @@ pub struct Config {
     pub client_id: String,
     pub client_secret: Option<SecretString>,
     pub token_lifetime: Duration,
+    /// How long an authorization code can be exchanged ([`CODE_LIFETIME`] as Divar does).
+    pub code_lifetime: Duration,
     /// Sends accepted per minute before answering 429.
     pub rate_limit: u32,
     /// The app's session initialization URL, called when a LINK button is clicked.
@@ -90,6 +92,8 @@ struct Sandbox {
     client_id: String,
     client_secret: SecretString,
     token_lifetime: Duration,
+    code_lifetime: Duration,
+    consent_forms: Mutex<consent::ConsentForms>,
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
     supplier_key: SupplierKey,
@@ -130,6 +134,8 @@ impl BoundSandbox {
             client_id: config.client_id,
             client_secret,
             token_lifetime: config.token_lifetime,
+            code_lifetime: config.code_lifetime,
+            consent_forms: Mutex::default(),
             session_init_url: config.session_init_url,
             session_init_auth,
             supplier_key: config.supplier_key,

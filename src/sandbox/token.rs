@@ -2,6 +2,7 @@
 //! client it was issued to, becomes an access token that carries the approved scopes.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use super::api::{Refusal, check_api_key};
 use super::store::CodeRefusal;
-use super::{CODE_LIFETIME, Sandbox, expiry, unix_time};
+use super::{Sandbox, expiry, unix_time};
 use crate::authorize::random_state;
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +51,12 @@ pub(super) async fn exchange(
     let scopes = sandbox
         .store
         .redeem_code(&request.code, &request.client_id, unix_time())?
-        .map_err(|refusal| Refusal::new(StatusCode::BAD_REQUEST, refusal_message(&refusal)))?;
+        .map_err(|refusal| {
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                refusal_message(&refusal, sandbox.code_lifetime),
+            )
+        })?;
     let expires = expiry(sandbox.token_lifetime);
     let access_token = random_state()?;
     sandbox
@@ -64,13 +70,13 @@ pub(super) async fn exchange(
     .into_response())
 }
 
-fn refusal_message(refusal: &CodeRefusal) -> String {
+fn refusal_message(refusal: &CodeRefusal, lifetime: Duration) -> String {
     match refusal {
         CodeRefusal::Unknown => "code: unknown".into(),
         CodeRefusal::AlreadyUsed => "code: already used (a code can be exchanged once)".into(),
         CodeRefusal::Expired => format!(
-            "code: expired (a code must be exchanged within {} minutes)",
-            CODE_LIFETIME.as_secs() / 60
+            "code: expired (a code must be exchanged within {})",
+            humantime::format_duration(lifetime)
         ),
         CodeRefusal::OtherClient => "code: issued to another client".into(),
     }
