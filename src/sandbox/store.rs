@@ -83,6 +83,10 @@ impl Store {
         Ok(Store { db: Mutex::new(db) })
     }
 
+    /// The connection, for a statement or a few. Async handlers call this directly, not
+    /// through `spawn_blocking`: each call is a short local SQLite statement, the guard is
+    /// never held across an `.await`, and nearly every request needs the one connection,
+    /// so moving the call to another thread would only move the wait.
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A handler that panicked mid-statement leaves nothing half-done in SQLite.
         self.db
