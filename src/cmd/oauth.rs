@@ -181,7 +181,8 @@ pub fn stored_token(profile: &ProfileArgs, chat: &Chat) -> Result<Option<SecretS
 
 fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
     let scopes = args.scopes.collect()?;
-    let code = redirect::code_from_input(&args.code, args.state.as_deref())?;
+    let code = redirect::code_from_input(&args.code, args.state.as_deref())
+        .map_err(|e| e.prefixed("--code: "))?;
     let exchange = Exchange::prepare(args.exchange, verbosity)?;
     if scopes.is_empty() {
         eprintln!(
