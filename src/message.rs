@@ -209,7 +209,7 @@ impl ButtonDraft {
         let mut need = |name: &str, value: &Option<String>| match value {
             None => problems.push(format!("{side}.data.{name}: missing")),
             Some(v) if v.trim().is_empty() => {
-                problems.push(format!("{side}.data.{name}: must not be blank"))
+                problems.push(format!("{side}.data.{name}: must not be blank"));
             }
             Some(_) => {}
         };

@@ -35,7 +35,7 @@ pub fn start(flag: &str) -> Result<()> {
 fn cancel_on_interrupt() -> Result<()> {
     let saved = terminal::save();
     ctrlc::set_handler(move || {
-        terminal::restore(&saved);
+        terminal::restore(saved.as_ref());
         eprintln!("\nerror: {}", Error::Cancelled);
         std::process::exit(i32::from(Error::Cancelled.exit_code()));
     })
@@ -51,7 +51,7 @@ mod terminal {
     }
 
     /// Echo back on (the password question turns it off), cursor shown (lists hide it).
-    pub fn restore(saved: &Option<Termios>) {
+    pub fn restore(saved: Option<&Termios>) {
         if let Some(saved) = saved {
             let _ = termios::tcsetattr(std::io::stdin(), SetArg::TCSANOW, saved);
         }
@@ -61,9 +61,12 @@ mod terminal {
 
 #[cfg(not(unix))]
 mod terminal {
-    pub fn save() {}
+    /// Terminal settings are saved and put back on Unix only.
+    pub fn save() -> Option<()> {
+        None
+    }
 
-    pub fn restore(_: &()) {
+    pub fn restore(_: Option<&()>) {
         let _ = dialoguer::console::Term::stderr().show_cursor();
     }
 }

@@ -1,7 +1,7 @@
 //! `kenar-chat send`: send one TEXT message, from flags, a message file or standard input
 //! (or, with `--batch`, one per line of a file: see `batch`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
@@ -157,13 +157,14 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
 
 /// The message and the credentials, or every problem with them in one error.
 fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
-    if args.interactive && (is_stdin(&args.file) || is_stdin(&args.message_file)) {
+    let (file, message_file) = (args.file.as_deref(), args.message_file.as_deref());
+    if args.interactive && (is_stdin(file) || is_stdin(message_file)) {
         return Err(Error::invalid(
             "--interactive reads its answers from standard input; --file and --message-file cannot read it too ('-')",
         )
         .into());
     }
-    if is_stdin(&args.file) && is_stdin(&args.message_file) {
+    if is_stdin(file) && is_stdin(message_file) {
         return Err(Error::invalid(
             "--file and --message-file cannot both read standard input ('-')",
         )
@@ -301,6 +302,6 @@ fn print_dry_run(request: &PreparedRequest, show_secrets: bool, format: Format) 
     }
 }
 
-fn is_stdin(path: &Option<PathBuf>) -> bool {
-    path.as_deref().is_some_and(input::is_stdin)
+fn is_stdin(path: Option<&Path>) -> bool {
+    path.is_some_and(input::is_stdin)
 }

@@ -2,6 +2,7 @@
 //! each sees only its own button: the sender's pane shows `sender_btn`, the receiver's
 //! pane shows `receiver_btn`.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -21,14 +22,13 @@ pub(super) async fn page(State(sandbox): State<Arc<Sandbox>>) -> Response {
 /// The chat view, with `error` shown above the conversations when there is one.
 pub(super) fn render(sandbox: &Sandbox, status: StatusCode, error: Option<&str>) -> Response {
     let mut body = String::new();
-    if let Some(error) = error {
-        body.push_str(&format!("<div class=\"error\">{}</div>", escape(error)));
+    let messages = sandbox.store.messages();
+    let unreadable = messages.as_ref().err().map(ToString::to_string);
+    for error in error.into_iter().chain(unreadable.as_deref()) {
+        let _ = write!(body, "<div class=\"error\">{}</div>", escape(error));
     }
-    match sandbox.store.messages() {
-        Err(e) => body.push_str(&format!(
-            "<div class=\"error\">{}</div>",
-            escape(&e.to_string())
-        )),
+    match messages {
+        Err(_) => {}
         Ok(messages) if messages.is_empty() => body.push_str(
             "<div class=\"card\">No messages yet. Send one with <code>kenar-chat send</code>; \
              this page shows it after a reload.</div>",

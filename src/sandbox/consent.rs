@@ -102,10 +102,12 @@ fn check(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<Authorization, V
         Some(id) => problems.push(format!("client_id: unknown client {id:?}")),
         None => problems.push("client_id: missing".into()),
     }
-    let redirect_uri = match params.redirect_uri.as_deref() {
-        Some(uri) => check_redirect_uri(uri)
-            .map_err(|p| problems.push(format!("redirect_uri: {p}")))
-            .ok(),
+    let redirect_uri = match params.redirect_uri.as_deref().map(check_redirect_uri) {
+        Some(Ok(uri)) => Some(uri),
+        Some(Err(problem)) => {
+            problems.push(format!("redirect_uri: {problem}"));
+            None
+        }
         None => {
             problems.push("redirect_uri: missing".into());
             None

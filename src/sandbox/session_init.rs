@@ -73,14 +73,11 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
     };
     let answer = sandbox.client.execute(&request).await?;
     let body = client::check_answer(&answer)?;
-    let url = match body.get("url") {
-        Some(Value::String(url)) => url,
-        _ => {
-            return Err(Error::Unavailable(format!(
-                "the app's answer has no \"url\" string: {}",
-                client::quote(&answer.body)
-            )));
-        }
+    let Some(Value::String(url)) = body.get("url") else {
+        return Err(Error::Unavailable(format!(
+            "the app's answer has no \"url\" string: {}",
+            client::quote(&answer.body)
+        )));
     };
     http_url::parse(url)
         .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
