@@ -409,7 +409,7 @@ fn batch_flags_are_checked() {
 #[cfg(unix)]
 #[test]
 fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
     const LINES: usize = 300;
     let server = TestServer::start(|_, _| {
@@ -426,7 +426,7 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
     eprintln!("kill points seed: {state}");
     let mut kills = 0;
     for _ in 0..6 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kenar-chat"))
+        let mut child = common::kenar_process()
             .env("KENAR_API_KEY", API_KEY)
             .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
             .args([
@@ -456,7 +456,7 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
         child.wait().unwrap();
         kills += 1;
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_kenar-chat"))
+    let out = common::kenar_process()
         .env("KENAR_API_KEY", API_KEY)
         .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
         .args(["send", "--base-url", &server.url(), "-o", "json", "--batch"])

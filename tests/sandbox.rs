@@ -9,7 +9,7 @@ use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use common::{PEER, POST, Reply, TestServer, USER, kenar};
+use common::{PEER, POST, Reply, TestServer, USER, kenar, kenar_process};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use url::Url;
@@ -25,16 +25,13 @@ struct Sandbox {
 
 impl Sandbox {
     fn start(args: &[&str]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kenar-chat"));
+        let mut command = kenar_process();
         command
             .args(["sandbox", "--port", "0"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("KENAR_")) {
-            command.env_remove(name);
-        }
         let mut child = command.spawn().expect("start the sandbox");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut lines = Vec::new();
@@ -305,13 +302,9 @@ fn full_loop_consent_exchange_send_and_read_back() {
 fn oauth_login_then_send_with_the_stored_token() {
     let sandbox = Sandbox::start(&[]);
     let config = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let mut login = Command::new(env!("CARGO_BIN_EXE_kenar-chat"));
+    let mut login = kenar_process();
     login
         .envs(&sandbox.env)
         .env_remove("KENAR_ACCESS_TOKEN")
