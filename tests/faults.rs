@@ -33,15 +33,6 @@ fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// A local port with nothing listening on it.
-fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn rate_limit_with_retry_after_is_waited_out_then_sent() {
     let server = TestServer::start(|index, _| match index {
@@ -215,7 +206,7 @@ fn retry_unsafe_retries_a_dropped_connection() {
 
 #[test]
 fn a_refused_connection_is_retried_since_nothing_was_sent() {
-    let output = send_to(&format!("http://127.0.0.1:{}", closed_port()))
+    let output = send_to(&format!("http://127.0.0.1:{}", common::free_port()))
         .args(["--retries", "2"])
         .assert()
         .code(5)

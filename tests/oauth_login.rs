@@ -4,13 +4,13 @@
 mod common;
 
 use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use common::{API_KEY, POST, Reply, TestServer, kenar_process};
+use common::{API_KEY, POST, Reply, TestServer, free_port, kenar_process};
 use predicates::prelude::*;
 
 const CLIENT_SECRET: &str = "login-client-secret-5a1e";
@@ -23,15 +23,6 @@ fn token_server() -> TestServer {
             &format!(r#"{{"access_token":"{ACCESS_TOKEN}","expires":"4102444800"}}"#),
         )
     })
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `oauth login` for the app, with `dir` as the config directory and `server` as the API.

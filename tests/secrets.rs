@@ -118,11 +118,7 @@ fn no_command_prints_a_secret_from_the_environment() {
 
 #[test]
 fn failed_sends_print_no_secret() {
-    let refused_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let refused_port = common::free_port();
     // A careless server may echo the credentials back, in its body or a redirect.
     let echo = format!(r#"{{"message":"bad key {API_KEY} token {ACCESS_TOKEN}"}}"#);
     let echo_location = format!("http://127.0.0.1:9/?token={ACCESS_TOKEN}");

@@ -281,11 +281,7 @@ fn redirects_are_not_followed() {
 
 #[test]
 fn a_refused_connection_is_a_network_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     kenar()
         .arg("send")
         .env("KENAR_API_URL", format!("http://127.0.0.1:{port}"))

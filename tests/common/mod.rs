@@ -214,6 +214,15 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// A port of 127.0.0.1 that nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind 127.0.0.1")
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// The binary under test, with no credentials, endpoints or config inherited from the
 /// environment.
 pub fn kenar() -> assert_cmd::Command {
