@@ -84,7 +84,7 @@ impl PreparedRequest {
 
     /// `bytes` (from an answer) with every secret this request carries replaced by `***`,
     /// so that a server echoing a credential back cannot make us print it.
-    pub fn redact(&self, bytes: &[u8]) -> Vec<u8> {
+    fn redact(&self, bytes: &[u8]) -> Vec<u8> {
         let mut text = String::from_utf8_lossy(bytes);
         let mut redacted = false;
         for (_, value) in &self.headers {
@@ -146,7 +146,7 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
 }
 
 /// Checks a base URL that API paths are joined to: it must have no query string or fragment
-/// (joining a path would silently drop them), and [`check_transport`] must accept it.
+/// (joining a path would silently drop them), and `check_transport` must accept it.
 pub fn check_base_url(name: &str, url: &Url) -> Result<()> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid(format!(
@@ -161,7 +161,7 @@ pub fn check_base_url(name: &str, url: &Url) -> Result<()> {
 /// Checks that credentials sent to `url` cannot be read on the way: https, or plain http
 /// to a loopback host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
 /// `name` (a flag) leads the error.
-pub fn check_transport(name: &str, url: &Url) -> Result<()> {
+fn check_transport(name: &str, url: &Url) -> Result<()> {
     if url.scheme() == "https" || (url.scheme() == "http" && http_url::is_loopback(url)) {
         return Ok(());
     }

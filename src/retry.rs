@@ -78,7 +78,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// 429 is always retryable, and so is an error that certainly happened before the
 /// request reached the server. A 5xx answer or an error after which delivery is uncertain
 /// is retryable only with `retry_unsafe`. Anything else (success, 4xx, redirects) is final.
-pub fn retry_reason(outcome: &Result<Answer>, retry_unsafe: bool) -> Option<String> {
+fn retry_reason(outcome: &Result<Answer>, retry_unsafe: bool) -> Option<String> {
     match outcome {
         Ok(answer) if answer.status == 429 => Some("rate limited (HTTP 429)".into()),
         Ok(answer) if answer.status >= 500 && retry_unsafe => {
@@ -94,7 +94,7 @@ pub fn retry_reason(outcome: &Result<Answer>, retry_unsafe: bool) -> Option<Stri
 /// The wait before retry number `retry` (1 for the first): exponential from 0.5 s,
 /// doubling each time up to 30 s, with "equal jitter" (a random point in the upper half)
 /// so that many clients limited at once do not come back at once.
-pub fn backoff(retry: u32) -> Duration {
+fn backoff(retry: u32) -> Duration {
     let step = BASE_BACKOFF
         .saturating_mul(1 << retry.saturating_sub(1).min(16))
         .min(MAX_BACKOFF);
