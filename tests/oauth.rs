@@ -63,12 +63,10 @@ fn send(dir: &Path, server: &TestServer) -> assert_cmd::Command {
 }
 
 fn assert_no_secret(output: &std::process::Output) {
-    for stream in [&output.stdout, &output.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        for secret in [API_KEY, CLIENT_SECRET, STORED_TOKEN, REFRESH_TOKEN] {
-            assert!(!text.contains(secret), "a secret leaked: {text}");
-        }
-    }
+    common::assert_no_secret(
+        output,
+        &[API_KEY, CLIENT_SECRET, STORED_TOKEN, REFRESH_TOKEN],
+    );
 }
 
 fn credentials(dir: &Path) -> std::path::PathBuf {

@@ -89,12 +89,7 @@ fn browse(port: u16, path_and_query: &str) -> String {
 
 fn finish(child: Child) -> Output {
     let output = child.wait_with_output().unwrap();
-    for stream in [&output.stdout, &output.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        for secret in [API_KEY, CLIENT_SECRET, ACCESS_TOKEN] {
-            assert!(!text.contains(secret), "a secret leaked: {text}");
-        }
-    }
+    common::assert_no_secret(&output, &[API_KEY, CLIENT_SECRET, ACCESS_TOKEN]);
     output
 }
 

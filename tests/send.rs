@@ -22,11 +22,7 @@ fn ids() -> [&'static str; 6] {
 }
 
 fn assert_no_secret(output: &std::process::Output) {
-    for stream in [&output.stdout, &output.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(!text.contains(API_KEY), "API key leaked: {text}");
-        assert!(!text.contains(ACCESS_TOKEN), "access token leaked: {text}");
-    }
+    common::assert_no_secret(output, &[API_KEY, ACCESS_TOKEN]);
 }
 
 #[test]

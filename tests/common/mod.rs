@@ -214,6 +214,16 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// Fails the test when stdout or stderr shows any of `secrets`.
+pub fn assert_no_secret(output: &std::process::Output, secrets: &[&str]) {
+    for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in secrets {
+            assert!(!text.contains(secret), "{stream} shows a secret: {text}");
+        }
+    }
+}
+
 /// A port of 127.0.0.1 that nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
