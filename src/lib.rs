@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod batch;
 pub mod client;
 pub mod config;
+pub mod duplicate_keys;
 pub mod error;
 pub mod http_url;
 pub mod input;

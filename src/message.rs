@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::duplicate_keys;
 use crate::error::{Error, Result};
 use crate::http_url;
 use crate::input::{self, MAX_INPUT_BYTES};
@@ -111,6 +112,14 @@ impl MessageDraft {
             ))
         })?;
         refuse_arrays(source, bytes)?;
+        duplicate_keys::check(bytes).map_err(|e| {
+            Error::invalid(format!(
+                "{source}: line {} column {}: {}",
+                e.line(),
+                e.column(),
+                without_position(&e)
+            ))
+        })?;
         Ok(draft)
     }
 
@@ -300,6 +309,14 @@ fn overlay_button(slot: &mut Option<ButtonDraft>, over: Option<ButtonDraft>) {
     if over.data.caption.is_some() {
         data.caption = over.data.caption;
     }
+}
+
+/// Reads the JSON text of a button's `extra_data`, given by a flag or an answer at a
+/// prompt: valid JSON that names no key twice. The error is the problem alone.
+pub fn parse_extra_data(text: &str) -> std::result::Result<Value, String> {
+    let value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+    duplicate_keys::check(text.as_bytes()).map_err(|e| format!("not valid JSON ({e})"))?;
+    Ok(value)
 }
 
 /// serde reads a JSON array into a struct, field by field in order, so `["u","p",...]`

@@ -9,10 +9,9 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
 use kenar_chat::authorize;
 use kenar_chat::client::PreparedRequest;
-use kenar_chat::message::{ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
+use kenar_chat::message::{self, ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
-use serde_json::Value;
 
 /// Refuses to ask without a terminal (a script must never hang on a question), and makes
 /// Ctrl-C a clean cancel.
@@ -266,8 +265,8 @@ fn complete_button(draft: &mut MessageDraft, side: Side) -> Result<()> {
         let prompt = format!("JSON object the {name}'s button carries back to the app");
         let extra_data = format!("{field}.extra_data");
         ask_field(draft, &prompt, &extra_data, &|d, v| {
-            let value = serde_json::from_str::<Value>(v)
-                .map_err(|e| format!("{extra_data}: not valid JSON ({e})"))?;
+            let value = message::parse_extra_data(v)
+                .map_err(|problem| format!("{extra_data}: {problem}"))?;
             side.button(d).data.extra_data = Some(value);
             Ok(())
         })

@@ -5,6 +5,7 @@ use std::io::{self, BufRead};
 
 use serde_json::{Map, Value};
 
+use crate::duplicate_keys;
 use crate::error::{Error, Result};
 use crate::input::MAX_INPUT_BYTES;
 use crate::message::{Message, MessageDraft, without_position};
@@ -95,8 +96,11 @@ pub fn is_blank(line: &[u8]) -> bool {
 /// as a message file, so unknown fields are still refused by name. Errors never show the
 /// token's value.
 pub fn parse(bytes: &[u8]) -> Result<BatchLine> {
-    let mut fields: Map<String, Value> = serde_json::from_slice(bytes)
-        .map_err(|e| Error::invalid(format!("column {}: {}", e.column(), without_position(&e))))?;
+    let at_column = |e: serde_json::Error| {
+        Error::invalid(format!("column {}: {}", e.column(), without_position(&e)))
+    };
+    let mut fields: Map<String, Value> = serde_json::from_slice(bytes).map_err(at_column)?;
+    duplicate_keys::check(bytes).map_err(at_column)?;
     let access_token = match fields.remove(ACCESS_TOKEN_FIELD) {
         None => None,
         Some(Value::String(token)) => {

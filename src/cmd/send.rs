@@ -8,8 +8,7 @@ use clap::{Args, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
-use kenar_chat::message::{ButtonDataDraft, ButtonDraft, Message, MessageDraft};
-use serde_json::Value;
+use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
 
 use super::batch::BatchArgs;
 use crate::cmd::{oauth, profile::ProfileArgs};
@@ -280,8 +279,8 @@ fn button_draft(
     let extra_data = extra_data
         .as_deref()
         .map(|text| {
-            serde_json::from_str::<Value>(text)
-                .map_err(|e| Error::invalid(format!("{extra_data_flag}: not valid JSON ({e})")))
+            message::parse_extra_data(text)
+                .map_err(|problem| Error::invalid(format!("{extra_data_flag}: {problem}")))
         })
         .transpose()?;
     Ok(Some(ButtonDraft {
