@@ -111,3 +111,64 @@ fn refuses_bad_redirects_missing_scopes_and_bad_chats() {
         .code(2)
         .stderr(predicate::str::contains("USER_ID:POST_TOKEN:PEER_ID"));
 }
+
+/// Valid but unusual redirect URIs and raw scopes come back byte for byte from the URL.
+#[test]
+fn unusual_redirect_uris_and_raw_scopes_parse_back_exactly() {
+    for redirect_uri in [
+        "https://my-app.example/cb%2Fx%20y",
+        "https://bücher.example:8443/کال‌بک",
+        "http://127.0.0.1:8765/callback",
+        "HTTPS://My-App.Example/Callback/",
+        "https://[::1]:9/cb",
+    ] {
+        let output = kenar()
+            .args(["oauth-url", "--client-id", "my app+1", "--redirect-uri"])
+            .arg(redirect_uri)
+            .args([
+                "--scope", "A+B/C=D", "--scope", "X&y=1#z", "--state", "s t+u",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let url = Url::parse(String::from_utf8(output).unwrap().trim_end()).unwrap();
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let expected: Vec<(String, String)> = [
+            ("response_type", "code"),
+            ("client_id", "my app+1"),
+            ("redirect_uri", redirect_uri),
+            ("scope", "A+B/C=D X&y=1#z"),
+            ("state", "s t+u"),
+        ]
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .to_vec();
+        assert_eq!(pairs, expected, "{url}");
+        assert!(
+            url.as_str().contains("&scope=A%2BB%2FC%3DD+X%26y%3D1%23z&"),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn a_redirect_uri_with_whitespace_or_control_characters_is_refused() {
+    for (redirect_uri, found) in [
+        (" https://my-app.example/cb", " "),
+        ("https://my-app.example/cb\n", "\\n"),
+        ("https://my-app.example/c\tb", "\\t"),
+        ("https://my-app.example/a b", " "),
+    ] {
+        kenar()
+            .args(["oauth-url", "--client-id", "a", "--scope", "USER_PHONE"])
+            .args(["--redirect-uri", redirect_uri])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "error: redirect_uri: {redirect_uri:?} must not contain whitespace or control \
+                 characters (found {found}); write a space in a path as %20\n"
+            ));
+    }
+}
