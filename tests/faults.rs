@@ -415,12 +415,17 @@ fn the_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise() {
         "{tunnel:?}"
     );
 
-    send_to("https://api.example.invalid")
+    // 0.0.0.0 is no loopback name, yet connecting to it fails at once on this machine,
+    // without a DNS lookup or a packet on the network.
+    send_to("https://0.0.0.0:1")
         .env("HTTPS_PROXY", proxy.url())
-        .env("NO_PROXY", "api.example.invalid")
+        .env("NO_PROXY", "0.0.0.0")
         .args(["--retries", "0"])
         .assert()
-        .code(5);
+        .code(5)
+        .stderr(predicate::str::contains(
+            "the request never reached the server",
+        ));
     assert_eq!(proxy.requests().len(), 1);
 }
 

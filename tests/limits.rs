@@ -140,3 +140,64 @@ fn a_base_url_with_a_query_or_fragment_is_refused_rather_than_cut_short() {
         "/api/v2/open-platform/chat/conversation"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_is_an_error_and_a_closed_pipe_is_not() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = common::kenar_process()
+        .args(["scope", "post", "--post-token", POST])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: cannot write to standard output: No space left on device"),
+        "{stderr}"
+    );
+
+    // `kenar-chat ... | head -c0`: the reader is gone before anything is written.
+    let mut child = common::kenar_process()
+        .args(["scope", "post", "--post-token", POST])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty(), "{output:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn arguments_that_are_not_utf8_and_a_directory_on_stdin_are_refused() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let server = TestServer::success();
+    send(&server)
+        .arg("--sender-caption")
+        .arg(std::ffi::OsStr::from_bytes(b"caf\xe9"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid UTF-8"));
+    let directory = std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let output = common::kenar_process()
+        .arg("send")
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args(["--file", "-"])
+        .stdin(directory)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: standard input: cannot read: Is a directory (os error 21)\n"
+    );
+    assert!(server.requests().is_empty());
+}
