@@ -408,13 +408,14 @@ impl Serialize for Button {
             data: Data<'a>,
         }
         #[derive(Serialize)]
+        // Field order as in Divar's own examples: the target before the caption.
         struct Data<'a> {
             icon_name: &'a str,
-            caption: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             extra_data: Option<&'a Map<String, Value>>,
             #[serde(skip_serializing_if = "Option::is_none")]
             direct_link: Option<&'a str>,
+            caption: &'a str,
         }
         let (action, extra_data, direct_link) = match &self.action {
             ButtonAction::Link { extra_data } => (LINK, Some(extra_data), None),
@@ -453,10 +454,10 @@ mod tests {
         json!({
             "user_id": "u1", "post_token": "p1", "peer_id": "q1", "type": "TEXT",
             "message": "سلام",
-            "sender_btn": {"action": "LINK", "data": {"icon_name": "i", "caption": "c",
-                            "extra_data": {"k": 1, "a": [true]}}},
+            "sender_btn": {"action": "LINK", "data": {"icon_name": "i",
+                            "extra_data": {"k": 1, "a": [true]}, "caption": "c"}},
             "receiver_btn": {"action": "DIRECT_LINK", "data": {"icon_name": "i2",
-                            "caption": "c2", "direct_link": "https://example.com/x?y=1"}}
+                            "direct_link": "https://example.com/x?y=1", "caption": "c2"}}
         })
     }
 

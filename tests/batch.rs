@@ -55,7 +55,7 @@ fn every_line_is_sent_with_its_own_token_or_the_default_one() {
         "user_id": "u1", "post_token": "AZf3Uqr3", "peer_id": "p3", "type": "TEXT",
         "message": "Track it",
         "receiver_btn": {"action": "DIRECT_LINK", "data": {"icon_name": "truck",
-            "caption": "Track", "direct_link": "https://shop.example/t/3"}},
+            "direct_link": "https://shop.example/t/3", "caption": "Track"}},
         "access_token": LINE_TOKEN,
     });
     let file = batch_file(

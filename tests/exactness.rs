@@ -19,7 +19,7 @@ fn send(server: &TestServer) -> assert_cmd::Command {
 /// A message file around a LINK button whose `extra_data` is `extra_data`, as written.
 fn with_extra_data(extra_data: &str) -> String {
     format!(
-        r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"m","sender_btn":{{"action":"LINK","data":{{"icon_name":"i","caption":"c","extra_data":{extra_data}}}}}}}"#
+        r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"m","sender_btn":{{"action":"LINK","data":{{"icon_name":"i","extra_data":{extra_data},"caption":"c"}}}}}}"#
     )
 }
 

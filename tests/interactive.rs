@@ -140,7 +140,7 @@ fn a_whole_message_answered_at_the_prompts_is_sent_exactly() {
     assert_eq!(request.header("x-access-token"), Some(ACCESS_TOKEN));
     assert_eq!(request.header("content-type"), Some("application/json"));
     let expected = format!(
-        r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"Your order has shipped","sender_btn":{{"action":"LINK","data":{{"icon_name":"info","caption":"Details","extra_data":{{"order":42}}}}}},"receiver_btn":{{"action":"DIRECT_LINK","data":{{"icon_name":"truck","caption":"Track it","direct_link":"https://shop.example/track/42"}}}}}}"#
+        r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"Your order has shipped","sender_btn":{{"action":"LINK","data":{{"icon_name":"info","extra_data":{{"order":42}},"caption":"Details"}}}},"receiver_btn":{{"action":"DIRECT_LINK","data":{{"icon_name":"truck","direct_link":"https://shop.example/track/42","caption":"Track it"}}}}}}"#
     );
     assert_eq!(String::from_utf8_lossy(&request.body), expected);
 }

@@ -86,8 +86,8 @@ fn sends_buttons_from_flags() {
     let body = String::from_utf8(server.only_request().body).unwrap();
     let expected = format!(
         r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"hi","#
-    ) + r#""sender_btn":{"action":"LINK","data":{"icon_name":"info","caption":"Details","extra_data":{"order":42,"z":1,"a":[true]}}},"#
-        + r#""receiver_btn":{"action":"DIRECT_LINK","data":{"icon_name":"truck","caption":"Track","direct_link":"https://shop.example/t/42"}}}"#;
+    ) + r#""sender_btn":{"action":"LINK","data":{"icon_name":"info","extra_data":{"order":42,"z":1,"a":[true]},"caption":"Details"}},"#
+        + r#""receiver_btn":{"action":"DIRECT_LINK","data":{"icon_name":"truck","direct_link":"https://shop.example/t/42","caption":"Track"}}}"#;
     assert_eq!(body, expected);
 }
 
