@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{self, Error, Result};
 use crate::http_url;
 use crate::scope::Scope;
 
@@ -51,11 +51,7 @@ impl AuthorizationRequest {
         if request.state.is_empty() {
             problems.push("state: must not be empty".to_owned());
         }
-        if problems.is_empty() {
-            Ok(request)
-        } else {
-            Err(Error::Invalid(problems))
-        }
+        error::valid(request, problems)
     }
 
     /// The URL to send the user's browser to. Scopes are joined by spaces before

@@ -72,6 +72,28 @@ impl Error {
     }
 }
 
+/// For code that reports every problem at once: the value of `result`, or `None` with its
+/// invalid-input problems added to `problems`. Any other error ends the gathering.
+pub fn gather<T>(result: Result<T>, problems: &mut Vec<String>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::Invalid(found)) => {
+            problems.extend(found);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `value` when `problems` is empty, else every problem as one [`Error::Invalid`].
+pub fn valid<T>(value: T, problems: Vec<String>) -> Result<T> {
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
 /// Several problems read as one message: one per line after the first.
 struct Problems<'a>(&'a [String]);
 
@@ -105,5 +127,17 @@ mod tests {
             "2 problems with the input:\n  - a: missing\n  - b: missing"
         );
         assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn gathering_keeps_invalid_input_and_stops_at_anything_else() {
+        let mut problems = Vec::new();
+        assert_eq!(gather(Ok(1), &mut problems).unwrap(), Some(1));
+        let none: Option<()> = gather(Err(Error::invalid("a: bad")), &mut problems).unwrap();
+        assert_eq!(none, None);
+        assert!(gather::<()>(Err(Error::Cancelled), &mut problems).is_err());
+        assert_eq!(problems, ["a: bad"]);
+        assert_eq!(valid(2, Vec::new()).unwrap(), 2);
+        assert_eq!(valid(2, problems).unwrap_err().exit_code(), 2);
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::duplicate_keys;
-use crate::error::{Error, Result};
+use crate::error::{self, Error, Result};
 use crate::http_url;
 use crate::input::{self, MAX_INPUT_BYTES};
 use crate::scope::Chat;
@@ -189,14 +189,9 @@ impl MessageDraft {
             }
         }
         let chat = match (self.user_id, self.post_token, self.peer_id) {
-            (Some(user), Some(post), Some(peer)) => match Chat::new(user, post, peer) {
-                Ok(chat) => Some(chat),
-                Err(Error::Invalid(errs)) => {
-                    problems.extend(errs);
-                    None
-                }
-                Err(other) => return Err(other),
-            },
+            (Some(user), Some(post), Some(peer)) => {
+                error::gather(Chat::new(user, post, peer), &mut problems)?
+            }
             _ => None,
         };
         match (chat, self.message, problems.is_empty()) {

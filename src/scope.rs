@@ -5,7 +5,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::error::{Error, Result};
+use crate::error::{self, Error, Result};
 
 /// Permission to send in one chat; its resource is a [`ResourceId`].
 pub const CHAT_PERMISSION: &str = "CHAT_SEND_MESSAGE_OAUTH";
@@ -62,11 +62,7 @@ impl Chat {
         .into_iter()
         .filter_map(Result::err)
         .collect();
-        if problems.is_empty() {
-            Ok(chat)
-        } else {
-            Err(Error::Invalid(problems))
-        }
+        error::valid(chat, problems)
     }
 
     pub fn resource_id(&self) -> ResourceId {

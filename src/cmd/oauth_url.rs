@@ -2,10 +2,10 @@
 
 use anyhow::Result;
 use clap::Args;
-use kenar_chat::Error;
 use kenar_chat::authorize::{self, AuthorizationRequest, DEFAULT_AUTH_URL};
 use kenar_chat::http_url;
 use kenar_chat::scope::{Chat, Scope};
+use kenar_chat::{Error, error};
 use serde_json::json;
 use url::Url;
 
@@ -151,17 +151,9 @@ impl ScopeFlags {
         let mut scopes = Vec::new();
         let mut problems = Vec::new();
         for result in chats.chain(posts).chain(raw) {
-            match result {
-                Ok(scope) => scopes.push(scope),
-                Err(Error::Invalid(found)) => problems.extend(found),
-                Err(other) => return Err(other),
-            }
+            scopes.extend(error::gather(result, &mut problems)?);
         }
-        if problems.is_empty() {
-            Ok(scopes)
-        } else {
-            Err(Error::Invalid(problems))
-        }
+        error::valid(scopes, problems)
     }
 }
 

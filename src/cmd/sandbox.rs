@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
-use kenar_chat::Error;
 use kenar_chat::http_url;
 use kenar_chat::sandbox::{
     BoundSandbox, CODE_LIFETIME, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey,
 };
 use kenar_chat::secret::SecretString;
+use kenar_chat::{Error, error};
 
 use crate::cmd;
 use crate::output;
@@ -113,20 +113,10 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         problems.push("--client-id: must not be empty".into());
     }
     let session_init_url = match args.session_init_url.as_deref() {
-        Some(url) => match http_url::endpoint("--session-init-url", url) {
-            Ok(url) => Some(url),
-            Err(Error::Invalid(found)) => {
-                problems.extend(found);
-                None
-            }
-            Err(other) => return Err(other),
-        },
+        Some(url) => error::gather(http_url::endpoint("--session-init-url", url), &mut problems)?,
         None => None,
     };
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
-    Ok(Config {
+    let config = Config {
         port: args.port,
         data: args.data,
         api_key,
@@ -142,7 +132,8 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         } else {
             SupplierKey::Capitalized
         },
-    })
+    };
+    error::valid(config, problems)
 }
 
 /// The first line says where the sandbox listens (scripts wait for it); the rest are

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::Error;
 use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
+use kenar_chat::{Error, error};
 
 use super::batch::BatchArgs;
 use crate::cmd::{oauth, profile::ProfileArgs};
@@ -182,32 +182,25 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
         prompt::complete_message(&mut draft)?;
         api_key = prompt::secret(api_key, "API key")?;
     }
-    let message = match draft.build() {
-        Ok(message) => Some(message),
-        Err(Error::Invalid(found)) => {
-            problems.extend(found.into_iter().map(|p| name_flags(&p)));
-            None
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let message = error::gather(draft.build(), &mut problems)?;
     if api_key.is_none() {
         problems.push(ApiKeyArgs::MISSING.into());
     }
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
-        (None, Some(message)) => match oauth::stored_token(&args.profile, &message.chat) {
-            Ok(Some(token)) => Some(token),
-            Ok(None) if args.interactive => prompt::secret(None, "Access token")?,
-            Ok(None) => {
-                problems.push(AccessTokenArgs::MISSING.into());
-                None
+        (None, Some(message)) => {
+            let stored = oauth::stored_token(&args.profile, &message.chat);
+            match error::gather(stored, &mut problems)? {
+                Some(Some(token)) => Some(token),
+                Some(None) if args.interactive => prompt::secret(None, "Access token")?,
+                Some(None) => {
+                    problems.push(AccessTokenArgs::MISSING.into());
+                    None
+                }
+                // The stored token is unusable; `problems` says why.
+                None => None,
             }
-            Err(Error::Invalid(found)) => {
-                problems.extend(found);
-                None
-            }
-            Err(other) => return Err(other.into()),
-        },
+        }
         (None, None) => {
             problems.push(AccessTokenArgs::MISSING.into());
             None
@@ -221,7 +214,8 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
                 access_token,
             },
         )),
-        _ => Err(Error::Invalid(problems).into()),
+        // Only the message's own problems name fields that flags give.
+        _ => Err(Error::Invalid(problems.iter().map(|p| name_flags(p)).collect()).into()),
     }
 }
 
