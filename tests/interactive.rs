@@ -9,7 +9,8 @@ use predicates::prelude::*;
 
 #[cfg(unix)]
 mod pty {
-    use std::time::Duration;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
 
     use expectrl::process::unix::WaitStatus;
     use expectrl::session::OsSession;
@@ -22,7 +23,10 @@ mod pty {
     pub const ESC: &str = "\x1b";
     pub const CTRL_C: &str = "\x03";
 
-    /// kenar-chat on a pseudo-terminal, colours off, with a generous timeout for a busy machine.
+    /// How long to wait for the program, generous for a busy machine.
+    const TIMEOUT: Duration = Duration::from_secs(60);
+
+    /// kenar-chat on a pseudo-terminal, colours off.
     pub struct Terminal {
         session: OsSession,
         /// Everything the program wrote so far.
@@ -30,15 +34,28 @@ mod pty {
     }
 
     impl Terminal {
+        /// Starts kenar-chat on a terminal that echoes, as a person's does. Then "echo off"
+        /// tells when the program reads: it turns echo off while it reads a key (raw mode)
+        /// or a hidden answer, and back on in between.
         pub fn start(args: &[&str], env: &[(&str, &str)]) -> Terminal {
-            let mut command = kenar_process();
+            let kenar = kenar_process();
+            let mut command = Command::new("sh");
             command
-                .args(args)
+                .args(["-c", "stty echo && exec \"$0\" \"$@\""])
+                .arg(kenar.get_program())
+                .args(args);
+            for (name, value) in kenar.get_envs() {
+                match value {
+                    Some(value) => command.env(name, value),
+                    None => command.env_remove(name),
+                };
+            }
+            command
                 .envs(env.iter().copied())
                 .env("NO_COLOR", "1")
                 .env("TERM", "dumb");
             let mut session = Session::spawn(command).expect("start on a pseudo-terminal");
-            session.set_expect_timeout(Some(Duration::from_secs(60)));
+            session.set_expect_timeout(Some(TIMEOUT));
             Terminal {
                 session,
                 screen: String::new(),
@@ -57,7 +74,25 @@ mod pty {
             }
         }
 
+        /// Types `keys` once the program reads them. Keys typed earlier, while the terminal
+        /// is still in line mode between two reads, would be handled by the terminal
+        /// instead (a backspace erased there, never seen by the program), or thrown away:
+        /// a hidden question discards what was typed before it was asked.
         pub fn send(&mut self, keys: &str) {
+            let deadline = Instant::now() + TIMEOUT;
+            while self
+                .session
+                .get_process()
+                .get_echo()
+                .expect("terminal settings")
+            {
+                assert!(
+                    Instant::now() < deadline,
+                    "the program never read {keys:?}; screen so far:\n{}",
+                    self.screen
+                );
+                std::thread::sleep(Duration::from_millis(2));
+            }
             self.session.send(keys).expect("type");
         }
 
