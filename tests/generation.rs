@@ -141,6 +141,19 @@ fn bash_completes_subcommands_and_choices() {
     assert_eq!(flags, ["--message-file"]);
 }
 
+/// Flags that take a file complete file names (the choices of `-o`: see the bash test).
+#[test]
+fn completions_carry_value_hints() {
+    let zsh = stdout_of(&["completions", "zsh"]);
+    for flag in ["--file", "--message-file"] {
+        assert!(
+            zsh.lines()
+                .any(|l| l.starts_with(&format!("'{flag}=[")) && l.contains(":PATH:_files'")),
+            "{flag} does not complete file names"
+        );
+    }
+}
+
 #[test]
 fn man_prints_a_roff_page_naming_every_command() {
     let page = stdout_of(&["man"]);

@@ -297,6 +297,44 @@ fn esc_at_a_choice_cancels_and_sends_nothing() {
 
 #[cfg(unix)]
 #[test]
+fn esc_at_the_confirmation_or_the_scope_list_cancels() {
+    let server = TestServer::success();
+    let url = server.url();
+    let mut term = Terminal::start(
+        &[
+            "send",
+            "-i",
+            "--user-id",
+            USER,
+            "--post-token",
+            POST,
+            "--peer-id",
+            PEER,
+        ],
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+        ],
+    );
+    term.answer("Message", "hi\r");
+    term.answer("Button shown to the sender", ENTER);
+    term.answer("Button shown to the receiver", ENTER);
+    term.answer("Send this message?", ESC);
+    assert_cancelled(term, &server);
+
+    let mut term = Terminal::start(
+        &["oauth-url", "-i", "--client-id", "my-app"],
+        &[("KENAR_REDIRECT_URI", "https://app.example/callback")],
+    );
+    term.answer("Scopes to request", ESC);
+    let (code, screen) = term.finish();
+    assert_eq!(code, 130, "{screen}");
+    assert!(!screen.contains("https://"), "{screen}");
+}
+
+#[cfg(unix)]
+#[test]
 fn no_at_the_confirmation_sends_nothing() {
     let server = TestServer::success();
     let url = server.url();

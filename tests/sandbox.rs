@@ -648,6 +648,35 @@ fn a_link_click_posts_the_session_initialization_request() {
 }
 
 #[test]
+fn lowercase_supplier_spells_the_sellers_key_as_older_documents_do() {
+    let app = TestServer::start(|_, _| {
+        Reply::json(
+            200,
+            r#"{"status":"200","message":"success","url":"https://app.example/s"}"#,
+        )
+    });
+    let session_url = format!("{}/divar/session", app.url());
+    let sandbox = Sandbox::start(&["--session-init-url", &session_url, "--lowercase-supplier"]);
+    sandbox
+        .send("hello")
+        .args(["--sender-caption", "Open", "--sender-icon", "open"])
+        .args(["--sender-extra-data", "{}"])
+        .assert()
+        .success();
+    let (status, _, _) =
+        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    assert_eq!(status, 303);
+    let body = app.only_request().json();
+    assert_eq!(body["supplier"], json!({"id": USER}));
+    assert!(body.get("Supplier").is_none(), "{body}");
+    // The sender clicked: the clicker is the user, the peer the other side.
+    assert_eq!(
+        (&body["user_id"], &body["peer_id"]),
+        (&json!(USER), &json!(PEER))
+    );
+}
+
+#[test]
 fn a_click_without_a_session_initialization_url_says_so() {
     let sandbox = Sandbox::start(&["--lowercase-supplier"]);
     sandbox
