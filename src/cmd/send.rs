@@ -24,9 +24,6 @@ use crate::report::Verbosity;
   kenar-chat send --user-id U --post-token AZf3Uqr3 --peer-id P --message 'Your order shipped'
   kenar-chat send --file message.json --receiver-caption 'Track it' --receiver-icon truck \\
       --receiver-direct-link https://shop.example/track/42
-  echo '{\"user_id\":\"U\",\"post_token\":\"T\",\"peer_id\":\"P\",\"message\":\"hi\"}' \\
-      | kenar-chat send --file - --dry-run
-  kenar-chat send -i --post-token AZf3Uqr3
   kenar-chat send --batch buyers.jsonl --journal buyers.journal --rate 60/min")]
 pub struct SendArgs {
     /// The user the message is sent as (the one who granted access)
