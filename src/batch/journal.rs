@@ -4,14 +4,19 @@
 //!
 //! One record per text line: a letter and the line's ID in hex. `I` (intent) is durable
 //! before the request leaves; `S` (sent), `F` (certainly not delivered) or `U` (delivery
-//! uncertain) follow. Records are written by one thread in groups: each group is one
-//! `write` and one `fsync`, whatever the number of requests in flight.
+//! uncertain) follow. Records are written by one thread in groups: whatever was queued
+//! while the last group was written goes out in one `write`, followed by one `fsync` when
+//! the group holds intents. Outcomes need no `fsync` of their own: once written they
+//! survive the process being killed, the next group's `fsync` makes them durable, and an
+//! outcome lost to a system crash leaves its line in doubt, which is the safe side.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read as _, Seek, SeekFrom, Write as _};
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::mpsc;
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 
 use sha2::{Digest as _, Sha256};
@@ -153,23 +158,30 @@ impl History {
     }
 }
 
-/// A record waiting for the writer thread; `durable` is told once it is on disk.
+/// Records handed to the writer thread at once; `durable` is told once they are on disk.
 struct Entry {
-    record: Record,
-    id: LineId,
+    records: Vec<(Record, LineId)>,
     durable: Option<oneshot::Sender<std::result::Result<(), String>>>,
 }
 
-/// The open journal: its writer thread, fed by [`Recorder`]s.
+/// The open journal: its writer thread, fed by [`Journal::write`].
 pub struct Journal {
     sender: mpsc::Sender<Entry>,
     writer: JoinHandle<io::Result<()>>,
 }
 
-/// Queues records for the journal; cheap to clone, one per request in flight.
-#[derive(Clone)]
-pub struct Recorder {
-    sender: mpsc::Sender<Entry>,
+/// Resolves once the intents of a group are on disk, or with why they are not.
+pub struct Durable(oneshot::Receiver<std::result::Result<(), String>>);
+
+impl Future for Durable {
+    type Output = std::result::Result<(), String>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // The writer drops the sender only when it stopped on an error reported before.
+        Pin::new(&mut self.0).poll(cx).map(|told| {
+            told.unwrap_or_else(|_| Err("the journal writer stopped after an error".to_owned()))
+        })
+    }
 }
 
 impl Journal {
@@ -215,44 +227,28 @@ impl Journal {
         Ok((history, Journal { sender, writer }))
     }
 
-    pub fn recorder(&self) -> Recorder {
-        Recorder {
-            sender: self.sender.clone(),
-        }
+    /// Queues records for the next write, in order. When they hold intents, the answer
+    /// resolves once they are on disk; outcomes alone are written without waiting for an
+    /// `fsync` (until the next one, a crash leaves their lines in doubt: the safe side).
+    pub fn write(&self, records: Vec<(Record, LineId)>) -> Option<Durable> {
+        let intents = records.iter().any(|(record, _)| *record == Record::Intent);
+        let (durable, on_disk) = if intents {
+            let (durable, on_disk) = oneshot::channel();
+            (Some(durable), Some(Durable(on_disk)))
+        } else {
+            (None, None)
+        };
+        // A send error drops `durable`, so that `on_disk` reports the writer stopped.
+        let _ = self.sender.send(Entry { records, durable });
+        on_disk
     }
 
-    /// Waits until every queued record is on disk. Call once every [`Recorder`] is dropped.
+    /// Waits until every queued record is on disk.
     pub fn finish(self) -> io::Result<()> {
         drop(self.sender);
         self.writer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the journal writer stopped")))
-    }
-}
-
-impl Recorder {
-    /// Records that `id` is about to be sent, and returns once that is on disk.
-    pub async fn intent(&self, id: LineId) -> std::result::Result<(), String> {
-        let (durable, on_disk) = oneshot::channel();
-        let entry = Entry {
-            record: Record::Intent,
-            id,
-            durable: Some(durable),
-        };
-        let stopped = || "the journal writer stopped after an error".to_owned();
-        self.sender.send(entry).map_err(|_| stopped())?;
-        on_disk.await.unwrap_or_else(|_| Err(stopped()))
-    }
-
-    /// Queues an outcome. It reaches the disk with the next group; until then a crash
-    /// leaves the line in doubt, which is the safe side.
-    pub fn outcome(&self, id: LineId, record: Record) {
-        // A send error means the writer stopped on an error that its intents reported.
-        let _ = self.sender.send(Entry {
-            record,
-            id,
-            durable: None,
-        });
     }
 }
 
@@ -292,20 +288,26 @@ fn damaged(name: &str, number: u64) -> Error {
     ))
 }
 
-/// The writer thread: takes every record queued so far, writes them with one `write` and
-/// one `fsync`, then tells the waiting intents. Stops at the first error.
+/// The writer thread: takes every record queued so far and writes them with one `write`,
+/// plus one `fsync` when intents are among them, then tells those waiting for the intents. Whatever
+/// is not yet synced is synced at the end. Stops at the first error.
 fn write_groups(mut file: File, receiver: &mpsc::Receiver<Entry>) -> io::Result<()> {
     let mut buffer = Vec::new();
+    let mut unsynced = false;
     while let Ok(first) = receiver.recv() {
         let group: Vec<Entry> = std::iter::once(first).chain(receiver.try_iter()).collect();
         buffer.clear();
-        for entry in &group {
-            buffer.push(entry.record.letter());
+        for (record, id) in group.iter().flat_map(|entry| &entry.records) {
+            buffer.push(record.letter());
             buffer.push(b' ');
-            buffer.extend_from_slice(entry.id.hex().as_bytes());
+            buffer.extend_from_slice(id.hex().as_bytes());
             buffer.push(b'\n');
         }
-        let written = file.write_all(&buffer).and_then(|()| file.sync_data());
+        let intents = group.iter().any(|entry| entry.durable.is_some());
+        let written = file.write_all(&buffer).and_then(|()| {
+            unsynced = !intents;
+            if intents { file.sync_data() } else { Ok(()) }
+        });
         let told = written
             .as_ref()
             .map(|_| ())
@@ -316,6 +318,9 @@ fn write_groups(mut file: File, receiver: &mpsc::Receiver<Entry>) -> io::Result<
             }
         }
         written?;
+    }
+    if unsynced {
+        file.sync_data()?;
     }
     Ok(())
 }
@@ -333,14 +338,11 @@ mod tests {
             .build()
             .unwrap();
         let (_, journal) = Journal::open(path).unwrap();
-        let recorder = journal.recorder();
-        for &(record, id) in records {
-            match record {
-                Record::Intent => runtime.block_on(recorder.intent(id)).unwrap(),
-                other => recorder.outcome(id, other),
+        for &record in records {
+            if let Some(durable) = journal.write(vec![record]) {
+                runtime.block_on(durable).unwrap();
             }
         }
-        drop(recorder);
         journal.finish().unwrap();
     }
 
@@ -389,6 +391,30 @@ mod tests {
         assert_eq!(history.status(&id(4)), Some(Status::InDoubt));
         assert_eq!(history.status(&id(5)), Some(Status::InDoubt));
         assert_eq!(history.status(&id(6)), None);
+    }
+
+    #[test]
+    fn a_group_is_written_in_order_and_only_intents_are_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (_, journal) = Journal::open(&path).unwrap();
+        let durable = journal.write(vec![(Record::Intent, id(1)), (Record::Intent, id(2))]);
+        runtime.block_on(durable.unwrap()).unwrap();
+        assert!(journal.write(vec![(Record::Sent, id(1))]).is_none());
+        let durable = journal.write(vec![(Record::Uncertain, id(2)), (Record::Intent, id(3))]);
+        runtime.block_on(durable.unwrap()).unwrap();
+        journal.finish().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let letters: String = text.lines().skip(1).map(|l| &l[..1]).collect();
+        assert_eq!(letters, "IISUI", "{text}");
+        let (history, journal) = Journal::open(&path).unwrap();
+        journal.finish().unwrap();
+        assert_eq!(history.status(&id(1)), Some(Status::Sent));
+        assert_eq!(history.status(&id(2)), Some(Status::InDoubt));
+        assert_eq!(history.status(&id(3)), Some(Status::InDoubt));
     }
 
     #[test]

@@ -10,13 +10,14 @@ pub mod lines;
 pub mod summary;
 pub mod throttle;
 
+use std::collections::VecDeque;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use url::Url;
 
@@ -26,13 +27,16 @@ use crate::input::MAX_INPUT_BYTES;
 use crate::retry::{Decision, RetryPolicy};
 use crate::secret::SecretString;
 use crate::store::{self, Lookup, StoredToken, unix_now};
-use journal::{History, Journal, LineId, Record, Recorder, Status};
+use journal::{Durable, History, Journal, LineId, Record, Status};
 use lines::{LineReader, RawLine};
 use summary::Summary;
 use throttle::{Pause, Rate, RateLimiter};
 
 /// Lines parsed ahead of the requests in flight: enough to keep every worker busy.
 const READ_AHEAD: usize = 64;
+/// The reader thread waits for room for this many lines at once: waking it for every line
+/// would cost more than preparing the line.
+const HAND_OFF: usize = 16;
 
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
@@ -91,76 +95,61 @@ pub async fn run(
         history,
         resend_in_doubt: options.resend_in_doubt,
     };
-    std::thread::spawn(move || prepare.read_all(input, &items));
+    let runtime = tokio::runtime::Handle::current();
+    std::thread::spawn(move || prepare.read_all(input, &items, &runtime));
 
     let concurrency = options.concurrency.max(1);
     let context = Arc::new(Context {
         client,
-        requests: Semaphore::new(concurrency),
         stopping: AtomicBool::new(false),
         fail_fast: options.fail_fast,
         retry: options.retry,
         limiter: options.rate.map(RateLimiter::new),
         pause: Pause::default(),
-        recorder: journal.as_ref().map(Journal::recorder),
     });
     let mut summary = Summary::default();
+    let mut staged = Staged::new(journal);
     let mut in_flight = JoinSet::new();
-    while summary.stopped.is_none() {
+    let mut input_ended = false;
+    loop {
+        if summary.stopped.is_some() {
+            context.stopping.store(true, Ordering::Relaxed);
+            staged.drop_unsent(&mut summary);
+        }
+        while in_flight.len() < concurrency
+            && let Some(job) = staged.ready.pop_front()
+        {
+            in_flight.spawn(deliver(Arc::clone(&context), job));
+        }
+        staged.hand_to_journal();
         // Twice as many lines as requests: while one group of requests is out, the next
         // group's intents are being journaled, so that the fsync is not waited for in turn.
-        let item = if in_flight.len() >= 2 * concurrency {
-            None
-        } else {
-            tokio::select! {
-                biased;
-                Some(done) = in_flight.join_next() => {
-                    finish(done, options.fail_fast, &mut summary, observe);
-                    continue;
-                }
-                item = received.recv() => match item {
-                    Some(item) => Some(item),
-                    None => break,
-                },
+        // A crash leaves in doubt at most these lines and those whose outcome waits for the
+        // group being written.
+        let receive = !input_ended
+            && summary.stopped.is_none()
+            && in_flight.len() + staged.lines() < 2 * concurrency;
+        tokio::select! {
+            biased;
+            Some(done) = in_flight.join_next() => {
+                let done = match done {
+                    Ok(done) => done,
+                    Err(e) => std::panic::resume_unwind(e.into_panic()),
+                };
+                staged.outcome(done.id, done.record);
+                finish(done, options.fail_fast, &mut summary, observe);
             }
-        };
-        match item {
-            None => {
-                if let Some(done) = in_flight.join_next().await {
-                    finish(done, options.fail_fast, &mut summary, observe);
-                }
-            }
-            Some(Item::Send(job)) => {
-                summary.lines += 1;
-                in_flight.spawn(deliver(Arc::clone(&context), job));
-            }
-            Some(Item::Skipped { line, status }) => {
-                summary.lines += 1;
-                match status {
-                    Status::Sent => summary.already_sent += 1,
-                    Status::InDoubt => summary.add_in_doubt(line),
+            durable = staged.durable(), if staged.is_writing() => {
+                if let Err(problem) = durable {
+                    summary.stopped.get_or_insert(problem);
                 }
             }
-            Some(Item::Invalid { line, error }) => {
-                summary.lines += 1;
-                summary.invalid += 1;
-                observe(Event::LineFailed {
-                    line,
-                    error: &error,
-                });
-                if options.fail_fast {
-                    summary.stopped = Some(format!("line {line} is invalid (--fail-fast)"));
-                }
-            }
-            Some(Item::Unreadable(problem)) => summary.stopped = Some(problem),
+            item = received.recv(), if receive => match item {
+                Some(item) => take(item, &mut staged, options.fail_fast, &mut summary, observe),
+                None => input_ended = true,
+            },
+            else => break,
         }
-        observe(Event::Progress(&summary));
-    }
-    context
-        .stopping
-        .store(summary.stopped.is_some(), Ordering::Relaxed);
-    while let Some(done) = in_flight.join_next().await {
-        finish(done, false, &mut summary, observe);
         observe(Event::Progress(&summary));
     }
     // Lines parsed ahead but never sent because the batch stopped early.
@@ -172,13 +161,136 @@ pub async fn run(
         }
     }
     drop(context);
-    if let Some(journal) = journal
+    if let Some(journal) = staged.journal
         && let Err(e) = journal.finish()
         && summary.stopped.is_none()
     {
         summary.stopped = Some(format!("cannot write the journal: {e}"));
     }
     Ok(summary)
+}
+
+/// Counts a line read from the input, and stages it when it is to be sent.
+fn take(
+    item: Item,
+    staged: &mut Staged,
+    fail_fast: bool,
+    summary: &mut Summary,
+    observe: &mut dyn FnMut(Event),
+) {
+    summary.lines += u64::from(!matches!(item, Item::Unreadable(_)));
+    match item {
+        Item::Send(job) => staged.push(job),
+        Item::Skipped { line, status } => match status {
+            Status::Sent => summary.already_sent += 1,
+            Status::InDoubt => summary.add_in_doubt(line),
+        },
+        Item::Invalid { line, error } => {
+            summary.invalid += 1;
+            observe(Event::LineFailed {
+                line,
+                error: &error,
+            });
+            if fail_fast {
+                summary.stopped = Some(format!("line {line} is invalid (--fail-fast)"));
+            }
+        }
+        Item::Unreadable(problem) => summary.stopped = Some(problem),
+    }
+}
+
+/// Lines between the input and their request, and outcomes on their way to the journal.
+/// Intents go to the journal in groups, one group being written at a time: the lines of
+/// the group written last become ready together, with one wake-up of this task rather than
+/// one per line. Without a journal, lines are ready at once.
+struct Staged {
+    journal: Option<Journal>,
+    /// Lines whose intents are not yet handed to the journal.
+    waiting: Vec<Job>,
+    /// The group being written, and what says it is on disk.
+    writing: Option<(Durable, Vec<Job>)>,
+    /// Lines whose intent is on disk, in input order, waiting for a request slot.
+    ready: VecDeque<Job>,
+    /// Outcomes not yet handed to the journal: they go with the next group.
+    outcomes: Vec<(Record, LineId)>,
+}
+
+impl Staged {
+    fn new(journal: Option<Journal>) -> Self {
+        Staged {
+            journal,
+            waiting: Vec::new(),
+            writing: None,
+            ready: VecDeque::new(),
+            outcomes: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, job: Job) {
+        match self.journal {
+            Some(_) => self.waiting.push(job),
+            None => self.ready.push_back(job),
+        }
+    }
+
+    fn outcome(&mut self, id: LineId, record: Record) {
+        if self.journal.is_some() {
+            self.outcomes.push((record, id));
+        }
+    }
+
+    /// Lines staged: read, and not yet sent.
+    fn lines(&self) -> usize {
+        let writing = self.writing.as_ref().map_or(0, |(_, jobs)| jobs.len());
+        self.waiting.len() + writing + self.ready.len()
+    }
+
+    /// Hands the waiting intents and outcomes to the journal, unless a group is being
+    /// written: they then go with the next one, once that is on disk.
+    fn hand_to_journal(&mut self) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        if self.writing.is_some() || (self.waiting.is_empty() && self.outcomes.is_empty()) {
+            return;
+        }
+        let mut records = std::mem::take(&mut self.outcomes);
+        records.extend(self.waiting.iter().map(|job| (Record::Intent, job.id)));
+        if let Some(durable) = journal.write(records) {
+            self.writing = Some((durable, std::mem::take(&mut self.waiting)));
+        }
+    }
+
+    fn is_writing(&self) -> bool {
+        self.writing.is_some()
+    }
+
+    /// Waits for the group being written (at once when there is none); its lines are then
+    /// ready. If it could not be written, they are back to waiting, never to be sent.
+    async fn durable(&mut self) -> std::result::Result<(), String> {
+        let Some((durable, _)) = &mut self.writing else {
+            return Ok(());
+        };
+        let result = durable.await;
+        if let Some((_, jobs)) = self.writing.take() {
+            match result {
+                Ok(()) => self.ready.extend(jobs),
+                Err(_) => self.waiting.extend(jobs),
+            }
+        }
+        result
+    }
+
+    /// Once the batch stops: the lines staged are not sent. Those whose intent is on disk
+    /// are journaled as not delivered; the group being written is left to finish.
+    fn drop_unsent(&mut self, summary: &mut Summary) {
+        let unsent = self.waiting.len() + self.ready.len();
+        summary.not_attempted += unsent as u64;
+        self.waiting.clear();
+        for job in std::mem::take(&mut self.ready) {
+            self.outcome(job.id, Record::NotDelivered);
+        }
+    }
 }
 
 /// What the reader thread hands over, in input order.
@@ -214,11 +326,36 @@ struct Prepare {
 }
 
 impl Prepare {
-    fn read_all(self, input: Box<dyn BufRead + Send>, items: &mpsc::Sender<Item>) {
+    /// Hands every line over in order. Each line goes as soon as it is prepared (a slow
+    /// producer on standard input delays nothing), but the thread sleeps until there is room
+    /// for [`HAND_OFF`] of them.
+    fn read_all(
+        self,
+        input: Box<dyn BufRead + Send>,
+        items: &mpsc::Sender<Item>,
+        runtime: &tokio::runtime::Handle,
+    ) {
         let mut reader = LineReader::new(input);
+        // An error means the batch stopped early and needs no more lines.
+        while let Ok(room) = runtime.block_on(items.reserve_many(HAND_OFF)) {
+            for slot in room {
+                let Some(item) = self.next_item(&mut reader) else {
+                    return;
+                };
+                let last = matches!(item, Item::Unreadable(_));
+                slot.send(item);
+                if last {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The next line that is not blank, as an item; `None` at the end of the input.
+    fn next_item(&self, reader: &mut LineReader<Box<dyn BufRead + Send>>) -> Option<Item> {
         loop {
-            let item = match reader.next_line() {
-                Ok(None) => return,
+            return Some(match reader.next_line() {
+                Ok(None) => return None,
                 Err(e) => Item::Unreadable(format!("cannot read the input: {e}")),
                 Ok(Some((line, RawLine::TooLong))) => Item::Invalid {
                     line,
@@ -226,12 +363,7 @@ impl Prepare {
                 },
                 Ok(Some((_, RawLine::Text(text)))) if lines::is_blank(&text) => continue,
                 Ok(Some((line, RawLine::Text(text)))) => self.prepare(line, &text),
-            };
-            let last = matches!(item, Item::Unreadable(_));
-            // An error means the batch stopped early and needs no more lines.
-            if items.blocking_send(item).is_err() || last {
-                return;
-            }
+            });
         }
     }
 
@@ -283,20 +415,19 @@ impl Prepare {
 /// What every request in flight shares.
 struct Context {
     client: ApiClient,
-    /// One permit per request in flight (`--concurrency`).
-    requests: Semaphore,
-    /// Set once the batch stops early: lines still waiting for a permit are not sent.
+    /// Set once the batch stops early: lines not yet sent are not sent.
     stopping: AtomicBool,
     fail_fast: bool,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
     pause: Pause,
-    recorder: Option<Recorder>,
 }
 
-/// How one line ended.
+/// How one line ended, and the outcome to journal.
 struct Done {
     line: u64,
+    id: LineId,
+    record: Record,
     result: std::result::Result<(), Failure>,
 }
 
@@ -305,32 +436,19 @@ enum Failure {
     NotDelivered(Error),
     /// The request left and no clear answer came back.
     Uncertain(Error),
-    /// The intent could not be journaled, so the request was not sent.
-    Journal(String),
     /// The batch stopped before this line's request was sent.
     Stopped,
 }
 
-/// Sends one line: journals the intent, waits for its turn, retries as the policy allows
-/// (a 429 pauses every request), then journals the outcome.
+/// Sends one line whose intent is journaled: retries as the policy allows (a 429 pauses
+/// every request) and says how it ended.
 async fn deliver(context: Arc<Context>, job: Job) -> Done {
     let Job { line, id, request } = job;
-    if let Some(recorder) = &context.recorder
-        && let Err(problem) = recorder.intent(id).await
-    {
-        return Done {
-            line,
-            result: Err(Failure::Journal(problem)),
-        };
-    }
-    // Never closed, so `acquire` cannot fail; the permit is held until the outcome is known.
-    let _permit = context.requests.acquire().await.ok();
     if context.stopping.load(Ordering::Relaxed) {
-        if let Some(recorder) = &context.recorder {
-            recorder.outcome(id, Record::NotDelivered);
-        }
         return Done {
             line,
+            id,
+            record: Record::NotDelivered,
             result: Err(Failure::Stopped),
         };
     }
@@ -364,35 +482,24 @@ async fn deliver(context: Arc<Context>, job: Job) -> Done {
         }
         Err(error) => (Record::NotDelivered, Err(Failure::NotDelivered(error))),
     };
-    if let Some(recorder) = &context.recorder {
-        recorder.outcome(id, record);
-    }
     if result.is_err() && context.fail_fast {
-        // Before the permit is released, so that no waiting line slips through.
+        // Before this line counts as ended, so that no line started after it is sent.
         context.stopping.store(true, Ordering::Relaxed);
     }
-    Done { line, result }
+    Done {
+        line,
+        id,
+        record,
+        result,
+    }
 }
 
 /// Counts a finished line and reports its failure.
-fn finish(
-    done: std::result::Result<Done, tokio::task::JoinError>,
-    fail_fast: bool,
-    summary: &mut Summary,
-    observe: &mut dyn FnMut(Event),
-) {
-    let Done { line, result } = match done {
-        Ok(done) => done,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    };
+fn finish(done: Done, fail_fast: bool, summary: &mut Summary, observe: &mut dyn FnMut(Event)) {
+    let Done { line, result, .. } = done;
     let error = match result {
         Ok(()) => {
             summary.sent += 1;
-            return;
-        }
-        Err(Failure::Journal(problem)) => {
-            summary.not_attempted += 1;
-            summary.stopped.get_or_insert(problem);
             return;
         }
         Err(Failure::Stopped) => {
