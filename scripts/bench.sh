@@ -6,8 +6,11 @@
 #   scripts/bench.sh                  # RUNS=7 BIG_LINES=1000000 by default
 #   RUNS=3 BIG_LINES=200000 scripts/bench.sh
 #
-# Needs bash 5 (for $EPOCHREALTIME), curl, wrk and GNU time; installs the last three with
-# apt-get when they are missing. Not run by CI: timings depend on the machine.
+# Needs bash 5 (for $EPOCHREALTIME), curl, wrk, oha and GNU time. Installs curl, wrk and
+# GNU time with apt-get, and oha from crates.io with `cargo install` (built without its
+# default TLS backend against the system's OpenSSL, for which apt-get brings libssl-dev;
+# the first build takes several CPU-minutes), when they are missing. Not run by CI:
+# timings depend on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,15 +19,27 @@ BIG_LINES=${BIG_LINES:-1000000}
 BATCH_LINES=10000
 CONCURRENCY=16
 
+OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha
+
 install() {
     local missing=()
     command -v curl >/dev/null || missing+=(curl)
     command -v wrk >/dev/null || missing+=(wrk)
     [[ -x /usr/bin/time ]] || missing+=(time)
+    if [[ ! -x "$OHA" ]]; then
+        dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+        command -v pkg-config >/dev/null || missing+=(pkg-config)
+    fi
     if ((${#missing[@]})); then
         local sudo=()
         ((EUID == 0)) || sudo=(sudo)
         "${sudo[@]}" apt-get install -y "${missing[@]}"
+    fi
+    if [[ ! -x "$OHA" ]]; then
+        echo "installing oha from crates.io..." >&2
+        # oha needs one TLS backend to build; native-tls links the system's OpenSSL rather
+        # than compiling one. Plain HTTP to loopback uses neither.
+        cargo install oha --locked --no-default-features --features native-tls >&2
     fi
 }
 
@@ -95,6 +110,11 @@ send_batch() { # input, journal
     rm -f "$2"
     $(batch_command "$1" "$2")
 }
+send_batch_unjournaled() { # input
+    "$BIN" send --base-url "$URL" --batch "$1" --concurrency "$CONCURRENCY"
+}
+# The two load generators replay one prepared request over $CONCURRENCY kept-alive
+# connections for 3 s: wrk is hand-tuned C, oha a Rust tokio/hyper client like ours.
 wrk_rps() {
     cat >"$WORK/post.lua" <<EOF
 wrk.method = "POST"
@@ -106,9 +126,14 @@ EOF
     wrk -t 2 -c "$CONCURRENCY" -d 3s -s "$WORK/post.lua" "$ENDPOINT" |
         awk '/^Requests\/sec/ {print $2}'
 }
+oha_rps() {
+    "$OHA" -c "$CONCURRENCY" -z 3s --no-tui -m POST -H 'content-type: application/json' \
+        -H "x-api-key: $KENAR_API_KEY" -H "x-access-token: $KENAR_ACCESS_TOKEN" \
+        -d "$BODY" "$ENDPOINT" | awk '/Requests\/sec:/ {print $2}'
+}
 
 echo "measuring ($RUNS runs each)..." >&2
-send_ms=() curl_ms=() scope_ms=() true_ms=() batch_rps=() wrk_rps_runs=()
+send_ms=() curl_ms=() scope_ms=() true_ms=() batch_rps=() bare_rps=() wrk_rps_runs=() oha_rps_runs=()
 for ((i = 0; i < RUNS; i++)); do
     send_ms+=("$(wall_ms send_one)")
     curl_ms+=("$(wall_ms curl_one)")
@@ -118,7 +143,10 @@ done
 for ((i = 0; i < (RUNS + 1) / 2; i++)); do
     ms=$(wall_ms send_batch "$WORK/batch.jsonl" "$WORK/journal")
     batch_rps+=("$(awk -v n="$BATCH_LINES" -v ms="$ms" 'BEGIN {printf "%.0f", n / ms * 1000}')")
+    ms=$(wall_ms send_batch_unjournaled "$WORK/batch.jsonl")
+    bare_rps+=("$(awk -v n="$BATCH_LINES" -v ms="$ms" 'BEGIN {printf "%.0f", n / ms * 1000}')")
     wrk_rps_runs+=("$(wrk_rps)")
+    oha_rps_runs+=("$(oha_rps)")
 done
 rm -f "$WORK/journal" "$WORK/big-journal"
 small_rss=$(max_rss_kib $(batch_command "$WORK/batch.jsonl" "$WORK/journal"))
@@ -132,7 +160,9 @@ curl=$(median "${curl_ms[@]}")
 scope=$(median "${scope_ms[@]}")
 true_=$(median "${true_ms[@]}")
 batch=$(median "${batch_rps[@]}")
-load=$(median "${wrk_rps_runs[@]}")
+bare=$(median "${bare_rps[@]}")
+wrk=$(median "${wrk_rps_runs[@]}")
+oha=$(median "${oha_rps_runs[@]}")
 big_mib=$(awk -v k="$big_rss" 'BEGIN {printf "%.1f", k / 1024}')
 small_mib=$(awk -v k="$small_rss" 'BEGIN {printf "%.1f", k / 1024}')
 
@@ -141,7 +171,9 @@ row "measure" "median" "" "reference (same run)" "median" "ratio" "target"
 row "---" "---" "" "---" "---" "---" "---"
 row "one send, wall time" "$send" ms "curl, same request (ms)" "$curl" "$(ratio "$send" "$curl")" "ratio <= 1"
 row "scope chat, wall time" "$scope" ms "/bin/true (ms)" "$true_" "$(ratio "$scope" "$true_")" "<= 2 ms"
-row "$BATCH_LINES-line batch, c=$CONCURRENCY, journal" "$batch" req/s "wrk, c=$CONCURRENCY (req/s)" "$load" "$(ratio "$batch" "$load")" "ratio >= 0.80"
+row "$BATCH_LINES-line batch, c=$CONCURRENCY, journal" "$batch" req/s "wrk, c=$CONCURRENCY (req/s)" "$wrk" "$(ratio "$batch" "$wrk")" "ratio >= 0.80"
+row "$BATCH_LINES-line batch, c=$CONCURRENCY, journal" "$batch" req/s "oha, c=$CONCURRENCY (req/s)" "$oha" "$(ratio "$batch" "$oha")" "ratio >= 0.80"
+row "$BATCH_LINES-line batch, c=$CONCURRENCY, no journal" "$bare" req/s "oha, c=$CONCURRENCY (req/s)" "$oha" "$(ratio "$bare" "$oha")" "-"
 row "$BIG_LINES-line batch, peak RSS" "$big_mib" MiB "$BATCH_LINES-line batch (MiB)" "$small_mib" "$(ratio "$big_rss" "$small_rss")" "<= 25 MiB"
 row "release binary size" "$(awk -v s="$size" 'BEGIN {printf "%.1f", s / 1048576}')" MiB "-" "-" "-" "reported"
 echo

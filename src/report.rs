@@ -1,6 +1,8 @@
 //! What kenar-chat says on stderr while a request is under way: each retry (unless `-q`),
-//! and with `-v` every attempt, its headers with secrets masked, status and timing.
+//! and with `-v` every attempt, its headers with secrets masked, status and timing. A
+//! batch says the same for every line, each prefixed with the line's number.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use kenar_chat::retry::Event;
@@ -18,39 +20,112 @@ pub enum Verbosity {
 
 /// Prints one event as its verbosity allows.
 pub fn event(verbosity: Verbosity, event: Event<'_>) {
-    match event {
+    if let Some(text) = render(verbosity, event) {
+        eprint!("{text}");
+    }
+}
+
+/// The lines one event prints as its verbosity allows, each ending in a newline; `None`
+/// when it prints nothing, so that a quiet event costs nothing.
+pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
+    let text = match event {
         Event::Sending { attempt, request } if verbosity == Verbosity::Verbose => {
-            eprintln!("> {} {} (attempt {attempt})", request.method, request.url);
+            let mut text = format!("> {} {} (attempt {attempt})\n", request.method, request.url);
             for (name, value) in &request.headers {
                 // Never the secret: -v output ends up in CI logs and bug reports.
-                eprintln!("> {name}: {}", value.shown(false));
+                let _ = writeln!(text, "> {name}: {}", value.shown(false));
             }
-            eprintln!("> ({} bytes of body)", request.body.len());
+            let _ = writeln!(text, "> ({} bytes of body)", request.body.len());
+            text
         }
         Event::Answered { status, elapsed } if verbosity == Verbosity::Verbose => {
-            eprintln!("< HTTP {status} after {}", millis(elapsed));
+            format!("< HTTP {status} after {}\n", millis(elapsed))
         }
         Event::Failed { error, elapsed } if verbosity == Verbosity::Verbose => {
-            eprintln!("< no answer after {}: {error}", millis(elapsed));
+            format!("< no answer after {}: {error}\n", millis(elapsed))
         }
         Event::Retrying {
             attempt,
             of,
             wait,
             reason,
-        } if verbosity != Verbosity::Quiet => {
-            eprintln!(
-                "retrying in {:.1} s (attempt {attempt} of {of}): {reason}",
-                wait.as_secs_f64()
-            );
-        }
+        } if verbosity != Verbosity::Quiet => format!(
+            "retrying in {:.1} s (attempt {attempt} of {of}): {reason}\n",
+            wait.as_secs_f64()
+        ),
         Event::GivingUp { reason } if verbosity != Verbosity::Quiet => {
-            eprintln!("not retrying: {reason}");
+            format!("not retrying: {reason}\n")
         }
-        _ => {}
-    }
+        _ => return None,
+    };
+    Some(text)
 }
 
 fn millis(elapsed: Duration) -> String {
     format!("{} ms", elapsed.as_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kenar_chat::client::{Credentials, PreparedRequest};
+    use kenar_chat::secret::SecretString;
+
+    #[test]
+    fn each_verbosity_says_what_it_should_and_never_a_secret() {
+        let retrying = || Event::Retrying {
+            attempt: 2,
+            of: 4,
+            wait: Duration::from_millis(500),
+            reason: "rate limited (HTTP 429)".to_owned(),
+        };
+        assert_eq!(render(Verbosity::Quiet, retrying()), None);
+        assert_eq!(
+            render(Verbosity::Normal, retrying()).as_deref(),
+            Some("retrying in 0.5 s (attempt 2 of 4): rate limited (HTTP 429)\n")
+        );
+        let answered = || Event::Answered {
+            status: 200,
+            elapsed: Duration::from_millis(12),
+        };
+        assert_eq!(render(Verbosity::Normal, answered()), None);
+        assert_eq!(
+            render(Verbosity::Verbose, answered()).as_deref(),
+            Some("< HTTP 200 after 12 ms\n")
+        );
+        let credentials = Credentials {
+            api_key: SecretString::new("key-1234".to_owned()),
+            access_token: SecretString::new("token-5678".to_owned()),
+        };
+        let message = kenar_chat::message::MessageDraft::from_value(serde_json::json!({
+            "user_id": "u", "post_token": "p", "peer_id": "q", "message": "hi"
+        }))
+        .unwrap()
+        .build()
+        .unwrap();
+        let base = url::Url::parse("https://api.divar.ir").unwrap();
+        let request = PreparedRequest::send_message(&base, &message, &credentials);
+        let sending = Event::Sending {
+            attempt: 1,
+            request: &request,
+        };
+        assert_eq!(render(Verbosity::Normal, sending), None);
+        let text = render(
+            Verbosity::Verbose,
+            Event::Sending {
+                attempt: 1,
+                request: &request,
+            },
+        )
+        .unwrap();
+        assert!(
+            text.starts_with("> POST https://api.divar.ir/v2/"),
+            "{text}"
+        );
+        assert!(text.contains("> x-api-key: ***\n"), "{text}");
+        assert!(
+            !text.contains("key-1234") && !text.contains("token-5678"),
+            "{text}"
+        );
+    }
 }

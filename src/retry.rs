@@ -162,17 +162,52 @@ impl RetryPolicy {
     }
 }
 
+/// How attempts are spaced: what each one waits for before it leaves, and how the wait
+/// before a retry is spent.
+pub(crate) trait Pacing {
+    /// Waits for the attempt's turn.
+    fn turn(&self) -> impl Future<Output = ()> + Send;
+    /// Spends `wait` before retrying after `outcome`.
+    fn back_off(&self, outcome: &Result<Answer>, wait: Duration)
+    -> impl Future<Output = ()> + Send;
+}
+
+/// One request on its own: no turn to wait for, and a plain sleep before a retry.
+struct Alone;
+
+impl Pacing for Alone {
+    fn turn(&self) -> impl Future<Output = ()> + Send {
+        std::future::ready(())
+    }
+
+    fn back_off(&self, _: &Result<Answer>, wait: Duration) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep(wait)
+    }
+}
+
 /// Sends `request` with `client`, again as `policy` allows, and returns the last outcome:
 /// an answer (which may still be a 429 or a 5xx when the retries ran out) or an error.
 pub async fn execute_with_retries(
     client: &ApiClient,
     request: &PreparedRequest,
     policy: &RetryPolicy,
+    report: impl FnMut(Event<'_>),
+) -> Result<Answer> {
+    execute_paced(client, request, policy, &Alone, report).await
+}
+
+/// [`execute_with_retries`], with each attempt paced by `pacing`.
+pub(crate) async fn execute_paced(
+    client: &ApiClient,
+    request: &PreparedRequest,
+    policy: &RetryPolicy,
+    pacing: &impl Pacing,
     mut report: impl FnMut(Event<'_>),
 ) -> Result<Answer> {
     let mut waited = Duration::ZERO;
     let mut attempt = 1;
     loop {
+        pacing.turn().await;
         report(Event::Sending { attempt, request });
         let started = Instant::now();
         let outcome = client.execute(request).await;
@@ -197,7 +232,7 @@ pub async fn execute_with_retries(
                     wait,
                     reason,
                 });
-                tokio::time::sleep(wait).await;
+                pacing.back_off(&outcome, wait).await;
                 waited += wait;
                 attempt += 1;
             }

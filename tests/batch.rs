@@ -328,12 +328,20 @@ fn a_429_pauses_every_request_for_its_retry_after() {
     let dir = tempfile::tempdir().unwrap();
     let lines: Vec<String> = (1..=8).map(|i| line(&format!("p{i}"))).collect();
     let file = batch_file(dir.path(), &lines);
-    batch(&server, &file)
+    let out = batch(&server, &file)
         .args(["--concurrency", "2", "--rate", "6000/min"])
         .assert()
         .success();
     assert_eq!(server.requests().len(), 9);
     let limited = server.requests()[0].json()["peer_id"].clone();
+    let number = limited.as_str().unwrap().trim_start_matches('p');
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains(&format!(
+            "line {number}: retrying in 1.0 s (attempt 2 of 4): rate limited (HTTP 429)"
+        )),
+        "{stderr}"
+    );
     let again = server
         .requests()
         .iter()
@@ -348,6 +356,51 @@ fn a_429_pauses_every_request_for_its_retry_after() {
         .filter(|at| at.duration_since(first) < Duration::from_millis(900))
         .count();
     assert!(early <= 3, "{early} requests did not wait for the pause");
+}
+
+#[test]
+fn verbose_logs_every_attempt_by_line_and_quiet_says_nothing_of_retries() {
+    let rate_limited_first = |index: usize, _: &_| {
+        if index == 0 {
+            Reply::json(429, r#"{"message":"too many"}"#).with_header("retry-after", "0")
+        } else {
+            Reply::success()
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(dir.path(), &[line("p1"), line("p2")]);
+
+    let server = TestServer::start(rate_limited_first);
+    let out = batch(&server, &file)
+        .args(["--concurrency", "1", "-v"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    let endpoint = format!("{}/v2/open-platform/chat/conversation", server.url());
+    for said in [
+        format!("line 1: > POST {endpoint} (attempt 1)"),
+        "line 1: > x-api-key: ***".to_owned(),
+        "line 1: > x-access-token: ***".to_owned(),
+        "line 1: < HTTP 429 after".to_owned(),
+        "line 1: retrying in 0.0 s (attempt 2 of 4): rate limited (HTTP 429)".to_owned(),
+        format!("line 1: > POST {endpoint} (attempt 2)"),
+        format!("line 2: > POST {endpoint} (attempt 1)"),
+        "line 2: < HTTP 200 after".to_owned(),
+    ] {
+        assert!(stderr.contains(&said), "{said:?} missing from:\n{stderr}");
+    }
+    assert!(
+        !stderr.contains(API_KEY) && !stderr.contains(ACCESS_TOKEN),
+        "{stderr}"
+    );
+
+    let server = TestServer::start(rate_limited_first);
+    batch(&server, &file)
+        .args(["--concurrency", "1", "-q"])
+        .assert()
+        .success()
+        .stderr("");
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[test]

@@ -21,10 +21,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use url::Url;
 
-use crate::client::{self, ApiClient, ClientOptions, Credentials, PreparedRequest};
+use crate::client::{self, Answer, ApiClient, ClientOptions, Credentials, PreparedRequest};
 use crate::error::{Error, Result};
 use crate::input::MAX_INPUT_BYTES;
-use crate::retry::{Decision, RetryPolicy};
+use crate::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
 use crate::store::{self, Lookup, StoredToken, unix_now};
 use journal::{Durable, History, Journal, LineId, Record, Status};
@@ -61,6 +61,10 @@ pub struct BatchOptions {
     pub fail_fast: bool,
 }
 
+/// Told about every attempt of a line's request (the line's number, then the event), as
+/// the requests of a batch go out at once.
+pub type Report = dyn Fn(u64, retry::Event<'_>) + Send + Sync;
+
 /// What a batch reports while it runs.
 #[derive(Debug)]
 pub enum Event<'a> {
@@ -72,11 +76,12 @@ pub enum Event<'a> {
 
 /// Sends every line of `input` and returns the summary. `Err` only when the batch cannot
 /// start (e.g. an unusable journal); problems with lines are in the summary and reported
-/// through `observe` as they happen.
+/// through `observe` as they happen, and each request's attempts through `report`.
 pub async fn run(
     options: BatchOptions,
     input: Box<dyn BufRead + Send>,
     observe: &mut dyn FnMut(Event),
+    report: Arc<Report>,
 ) -> Result<Summary> {
     let (history, journal) = match &options.journal {
         Some(path) => {
@@ -119,7 +124,7 @@ pub async fn run(
         while in_flight.len() < concurrency
             && let Some(job) = staged.ready.pop_front()
         {
-            in_flight.spawn(deliver(Arc::clone(&context), job));
+            in_flight.spawn(deliver(Arc::clone(&context), job, Arc::clone(&report)));
         }
         staged.hand_to_journal();
         // Twice as many lines as requests: while one group of requests is out, the next
@@ -440,9 +445,36 @@ enum Failure {
     Stopped,
 }
 
+/// A batch's attempts wait for the rate limit and for any pause a 429 imposed; a 429's
+/// wait is imposed on every request rather than slept by this one.
+impl Pacing for Context {
+    async fn turn(&self) {
+        if let Some(limiter) = &self.limiter {
+            limiter.wait().await;
+        }
+        self.pause.wait().await;
+    }
+
+    fn back_off(
+        &self,
+        outcome: &Result<Answer>,
+        wait: Duration,
+    ) -> impl Future<Output = ()> + Send {
+        let limited = matches!(outcome, Ok(answer) if answer.status == 429);
+        async move {
+            if limited {
+                // The limit is the app's, not this request's: every request waits.
+                self.pause.extend(wait);
+            } else {
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
 /// Sends one line whose intent is journaled: retries as the policy allows (a 429 pauses
-/// every request) and says how it ended.
-async fn deliver(context: Arc<Context>, job: Job) -> Done {
+/// every request), telling `report` about each attempt, and says how it ended.
+async fn deliver(context: Arc<Context>, job: Job, report: Arc<Report>) -> Done {
     let Job { line, id, request } = job;
     if context.stopping.load(Ordering::Relaxed) {
         return Done {
@@ -452,28 +484,14 @@ async fn deliver(context: Arc<Context>, job: Job) -> Done {
             result: Err(Failure::Stopped),
         };
     }
-    let mut waited = Duration::ZERO;
-    let mut attempt = 1;
-    let outcome = loop {
-        if let Some(limiter) = &context.limiter {
-            limiter.wait().await;
-        }
-        context.pause.wait().await;
-        let outcome = context.client.execute(&request).await;
-        match context.retry.decide(&outcome, attempt, waited) {
-            Decision::Retry { wait, .. } => {
-                if matches!(&outcome, Ok(answer) if answer.status == 429) {
-                    // The limit is the app's, not this request's: every request waits.
-                    context.pause.extend(wait);
-                } else {
-                    tokio::time::sleep(wait).await;
-                }
-                waited += wait;
-                attempt += 1;
-            }
-            Decision::Final | Decision::GiveUp { .. } => break outcome,
-        }
-    };
+    let outcome = retry::execute_paced(
+        &context.client,
+        &request,
+        &context.retry,
+        &*context,
+        |event| report(line, event),
+    )
+    .await;
     let result = outcome.and_then(|answer| client::check_answer(&answer).map(drop));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),

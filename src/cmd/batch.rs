@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
@@ -16,6 +17,7 @@ use crate::cmd::{self, profile};
 use crate::connection::Connection;
 use crate::credentials::ApiKeyArgs;
 use crate::output::{self, Format};
+use crate::report::{self, Verbosity};
 
 const DEFAULT_CONCURRENCY: u16 = 4;
 
@@ -78,7 +80,12 @@ pub struct BatchArgs {
 
 /// Sends the batch at `path` and prints its summary; an error (exit 6) unless every line
 /// was sent.
-pub fn run(args: &SendArgs, path: &Path, connection: &Connection) -> Result<()> {
+pub fn run(
+    args: &SendArgs,
+    path: &Path,
+    connection: &Connection,
+    verbosity: Verbosity,
+) -> Result<()> {
     let api_key = args
         .key
         .read()?
@@ -105,13 +112,25 @@ pub fn run(args: &SendArgs, path: &Path, connection: &Connection) -> Result<()> 
     let source = input::source_name(path);
     let input = input::open(path)?;
     let bar = progress_bar(path);
+    let report: Arc<batch::Report> = {
+        let (bar, source) = (bar.clone(), source.clone());
+        Arc::new(move |line, event| {
+            if let Some(text) = report::render(verbosity, event) {
+                let text: String = text
+                    .lines()
+                    .map(|said| format!("{source} line {line}: {said}\n"))
+                    .collect();
+                bar.suspend(|| eprint!("{text}"));
+            }
+        })
+    };
     let mut observe = |event: Event| match event {
         Event::LineFailed { line, error } => {
             bar.suspend(|| eprintln!("error: {source} line {line}: {error}"));
         }
         Event::Progress(summary) => show_progress(&bar, summary),
     };
-    let summary = cmd::runtime()?.block_on(batch::run(options, input, &mut observe))?;
+    let summary = cmd::runtime()?.block_on(batch::run(options, input, &mut observe, report))?;
     bar.finish_and_clear();
     match args.output {
         Format::Json => output::json(&serde_json::to_value(&summary)?)?,

@@ -130,7 +130,7 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     }
     let connection = args.connection.check(&args.profile)?;
     if let Some(path) = &args.batch.batch {
-        return super::batch::run(&args, path, &connection);
+        return super::batch::run(&args, path, &connection, verbosity);
     }
     let (message, credentials) = gather(&args)?;
     let request = PreparedRequest::send_message(&connection.base_url, &message, &credentials);
