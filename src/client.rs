@@ -61,9 +61,14 @@ pub struct PreparedRequest {
 impl PreparedRequest {
     /// `POST /v2/open-platform/chat/conversation` with the message as its body.
     pub fn send_message(base: &Url, message: &Message, credentials: &Credentials) -> Self {
+        Self::send_message_to(endpoint(base, SEND_MESSAGE_PATH), message, credentials)
+    }
+
+    /// [`PreparedRequest::send_message`] to an endpoint worked out once, for many messages.
+    pub fn send_message_to(url: Url, message: &Message, credentials: &Credentials) -> Self {
         PreparedRequest {
             method: "POST",
-            url: endpoint(base, SEND_MESSAGE_PATH),
+            url,
             headers: vec![
                 (
                     "content-type",

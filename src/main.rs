@@ -14,12 +14,6 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-// A batch allocates a few small buffers per line on one thread and frees them on another;
-// mimalloc does that markedly faster than the system allocator (about a tenth of a batch's
-// CPU time).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cmd::run(cli) {

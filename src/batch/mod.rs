@@ -93,7 +93,7 @@ pub async fn run(
     let client = ApiClient::new(&options.client)?;
     let (items, mut received) = mpsc::channel(READ_AHEAD);
     let prepare = Prepare {
-        base_url: options.base_url,
+        endpoint: client::endpoint(&options.base_url, client::SEND_MESSAGE_PATH),
         api_key: options.api_key,
         access_token: options.access_token,
         stored_tokens: options.stored_tokens,
@@ -322,7 +322,8 @@ struct Job {
 
 /// The reader thread's side: turns lines into requests, or says why not.
 struct Prepare {
-    base_url: Url,
+    /// Where every message goes, worked out once rather than for each line.
+    endpoint: Url,
     api_key: SecretString,
     access_token: Option<SecretString>,
     stored_tokens: Vec<StoredToken>,
@@ -407,7 +408,8 @@ impl Prepare {
             api_key: self.api_key.clone(),
             access_token,
         };
-        let request = PreparedRequest::send_message(&self.base_url, &parsed.message, &credentials);
+        let request =
+            PreparedRequest::send_message_to(self.endpoint.clone(), &parsed.message, &credentials);
         let id = LineId::of(&request.body);
         match self.history.status(&id) {
             Some(Status::InDoubt) if self.resend_in_doubt => Item::Send(Job { line, id, request }),
