@@ -129,8 +129,8 @@ pub async fn run(
         staged.hand_to_journal();
         // Twice as many lines as requests: while one group of requests is out, the next
         // group's intents are being journaled, so that the fsync is not waited for in turn.
-        // A crash leaves in doubt at most these lines and those whose outcome waits for the
-        // group being written.
+        // Lines journaled as about to be sent whose outcome is not yet handed to the journal
+        // never exceed this, which bounds what a crash leaves in doubt.
         let receive = !input_ended
             && summary.stopped.is_none()
             && in_flight.len() + staged.lines() < 2 * concurrency;
@@ -150,7 +150,7 @@ pub async fn run(
                 }
             }
             item = received.recv(), if receive => match item {
-                Some(item) => take(item, &mut staged, options.fail_fast, &mut summary, observe),
+                Some(item) => admit(item, &mut staged, options.fail_fast, &mut summary, observe),
                 None => input_ended = true,
             },
             else => break,
@@ -176,7 +176,7 @@ pub async fn run(
 }
 
 /// Counts a line read from the input, and stages it when it is to be sent.
-fn take(
+fn admit(
     item: Item,
     staged: &mut Staged,
     fail_fast: bool,
