@@ -4,16 +4,11 @@
 
 mod common;
 
-use common::{ACCESS_TOKEN, API_KEY, PEER, POST, TestServer, USER, kenar};
+use common::{PEER, POST, TestServer, USER};
 use predicates::prelude::*;
 
 fn send(server: &TestServer) -> assert_cmd::Command {
-    let mut cmd = kenar();
-    cmd.arg("send")
-        .env("KENAR_API_URL", server.url())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN);
-    cmd
+    common::send_to(&server.url())
 }
 
 /// A message file around a LINK button whose `extra_data` is `extra_data`, as written.

@@ -10,17 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER, kenar};
+use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER};
 use predicates::prelude::*;
 
 /// `send` with a valid message to `base_url`, credentials from the environment.
 fn send_to(base_url: &str) -> assert_cmd::Command {
-    let mut cmd = kenar();
-    cmd.arg("send")
-        .env("KENAR_API_URL", base_url)
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+    let mut cmd = common::send_to(base_url);
+    cmd.args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
         .args(["--message", "hi"]);
     cmd
 }

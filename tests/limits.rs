@@ -3,17 +3,13 @@
 
 mod common;
 
-use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER, kenar};
+use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER};
 use predicates::prelude::*;
 
 /// `send` with a valid message to `server`, credentials from the environment.
 fn send(server: &TestServer) -> assert_cmd::Command {
-    let mut cmd = kenar();
-    cmd.arg("send")
-        .env("KENAR_API_URL", server.url())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+    let mut cmd = common::send_to(&server.url());
+    cmd.args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
         .args(["--message", "hi"]);
     cmd
 }

@@ -9,12 +9,7 @@ use serde_json::json;
 
 /// `send` pointed at `server`, with credentials from the environment.
 fn send(server: &TestServer) -> assert_cmd::Command {
-    let mut cmd = kenar();
-    cmd.arg("send")
-        .env("KENAR_API_URL", server.url())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN);
-    cmd
+    common::send_to(&server.url())
 }
 
 fn ids() -> [&'static str; 6] {

@@ -240,6 +240,17 @@ pub fn kenar() -> assert_cmd::Command {
     assert_cmd::Command::from_std(kenar_process())
 }
 
+/// `kenar-chat send` to the API at `base_url`, with the test credentials in the
+/// environment.
+pub fn send_to(base_url: &str) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.arg("send")
+        .env("KENAR_API_URL", base_url)
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN);
+    cmd
+}
+
 /// [`kenar`] as a plain process, for tests that run it on a pseudo-terminal.
 pub fn kenar_process() -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kenar-chat"));
