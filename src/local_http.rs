@@ -175,8 +175,7 @@ fn build(request: &PreparedRequest, target: &Target) -> Result<Request<Full<Byte
     for (name, value) in &request.headers {
         let invalid = || Error::invalid(format!("{name}: not valid in an HTTP header"));
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
-        let mut header_value =
-            HeaderValue::from_str(value.shown(true)).map_err(|_| invalid())?;
+        let mut header_value = HeaderValue::from_str(value.shown(true)).map_err(|_| invalid())?;
         header_value.set_sensitive(matches!(value, client::HeaderValue::Secret(_)));
         headers.append(header, header_value);
     }
@@ -194,10 +193,12 @@ async fn exchange(
     request: &PreparedRequest,
     deadline: Instant,
 ) -> std::result::Result<(Answer, Option<SendRequest<Full<Bytes>>>), Failed> {
-    let timed_out =
-        || Failed::Error(Error::DeliveryUncertain("the request timed out".to_owned()));
+    let timed_out = || Failed::Error(Error::DeliveryUncertain("the request timed out".to_owned()));
     // A connection that is not ready was closed, or is still busy: nothing was sent on it.
-    if let Err(e) = timeout_at(deadline, sender.ready()).await.map_err(|_| timed_out())? {
+    if let Err(e) = timeout_at(deadline, sender.ready())
+        .await
+        .map_err(|_| timed_out())?
+    {
         return Err(Failed::NotSent(e));
     }
     let response = match timeout_at(deadline, sender.try_send_request(http_request))
@@ -212,8 +213,8 @@ async fn exchange(
         }
     };
     let (head, mut body) = response.into_parts();
-    let mut answer = client::AnswerReader::new(request, head.status, &head.headers)
-        .map_err(Failed::Error)?;
+    let mut answer =
+        client::AnswerReader::new(request, head.status, &head.headers).map_err(Failed::Error)?;
     loop {
         let frame = match timeout_at(deadline, body.frame()).await {
             Err(_) => return Err(timed_out()),

@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -72,6 +73,7 @@ type Responder = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
 pub struct TestServer {
     pub port: u16,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    connections: Arc<AtomicUsize>,
 }
 
 impl TestServer {
@@ -82,15 +84,22 @@ impl TestServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let respond: Arc<Responder> = Arc::new(respond);
         let seen = Arc::clone(&requests);
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::clone(&connections);
         thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let seen = Arc::clone(&seen);
                 let respond = Arc::clone(&respond);
                 thread::spawn(move || serve(stream, &seen, &*respond));
             }
         });
-        TestServer { port, requests }
+        TestServer {
+            port,
+            requests,
+            connections,
+        }
     }
 
     /// A server that answers every request with Divar's success body.
@@ -105,6 +114,11 @@ impl TestServer {
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
