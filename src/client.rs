@@ -13,7 +13,6 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::http_url;
 use crate::input;
-use crate::local_http::LocalHttp;
 use crate::message::Message;
 use crate::retry;
 use crate::secret::SecretString;
@@ -22,8 +21,6 @@ use crate::secret::SecretString;
 pub const DEFAULT_API_URL: &str = "https://api.divar.ir";
 /// Where messages are sent, relative to the API base URL.
 pub const SEND_MESSAGE_PATH: &str = "v2/open-platform/chat/conversation";
-/// Who sends every request.
-pub(crate) const USER_AGENT: &str = concat!("kenar-chat/", env!("CARGO_PKG_VERSION"));
 /// Answers larger than this are refused rather than read into memory.
 pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 /// How much of an unexpected answer an error message quotes.
@@ -211,8 +208,6 @@ pub struct ApiClient {
     /// Built on first use, so that a run pays only for the one it needs.
     proxied: OnceLock<Result<reqwest::Client, String>>,
     direct: OnceLock<Result<reqwest::Client, String>>,
-    /// Plain http to a loopback host, without reqwest's general machinery.
-    local: LocalHttp,
 }
 
 impl ApiClient {
@@ -226,7 +221,6 @@ impl ApiClient {
             certificates,
             proxied: OnceLock::new(),
             direct: OnceLock::new(),
-            local: LocalHttp::default(),
         })
     }
 
@@ -242,7 +236,7 @@ impl ApiClient {
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(self.options.timeout)
                 .connect_timeout(self.options.connect_timeout)
-                .user_agent(USER_AGENT);
+                .user_agent(concat!("kenar-chat/", env!("CARGO_PKG_VERSION")));
             if !self.certificates.is_empty() {
                 builder = builder.tls_certs_merge(self.certificates.clone());
             }
@@ -261,10 +255,6 @@ impl ApiClient {
     /// before anything is sent.
     pub async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
         check_transport("request URL", &request.url)?;
-        if request.url.scheme() == "http" {
-            // Loopback, as checked: no TLS and no proxy to go through.
-            return self.local.execute(request, &self.options).await;
-        }
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| Error::Unavailable(format!("bad method: {e}")))?;
         let mut builder = self
@@ -275,33 +265,11 @@ impl ApiClient {
             builder = builder.header(*name, value.shown(true));
         }
         let mut response = builder.send().await.map_err(|e| network_error(&e))?;
-        let mut answer = AnswerReader::new(request, response.status(), response.headers())?;
-        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e))? {
-            answer.push(&chunk)?;
-        }
-        Ok(answer.finish())
-    }
-}
-
-/// Reads an answer as it arrives: refuses redirects and answers larger than
-/// [`MAX_ANSWER_BYTES`], and keeps what `Retry-After` says.
-pub(crate) struct AnswerReader<'a> {
-    request: &'a PreparedRequest,
-    status: u16,
-    body: Vec<u8>,
-    retry_after: Option<Duration>,
-}
-
-impl<'a> AnswerReader<'a> {
-    /// Starts reading the answer to `request` with this status and these headers.
-    pub(crate) fn new(
-        request: &'a PreparedRequest,
-        status: hyper::StatusCode,
-        headers: &hyper::HeaderMap,
-    ) -> Result<Self> {
+        let status = response.status();
         if status.is_redirection() {
-            let location = headers
-                .get(hyper::header::LOCATION)
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
                 .map(|v| quote(&request.redact(v.as_bytes())))
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Error::Unavailable(format!(
@@ -310,48 +278,35 @@ impl<'a> AnswerReader<'a> {
                 status.as_u16()
             )));
         }
-        let retry_after = headers
-            .get(hyper::header::RETRY_AFTER)
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
-        let reader = AnswerReader {
-            request,
-            status: status.as_u16(),
-            body: Vec::new(),
-            retry_after,
+        let too_large = || {
+            Error::DeliveryUncertain(format!(
+                "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
+                status.as_u16()
+            ))
         };
-        let length = headers
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if length.is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
-            return Err(reader.too_large());
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_large());
         }
-        Ok(reader)
-    }
-
-    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        if self.body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(self.too_large());
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
-        self.body.extend_from_slice(chunk);
-        Ok(())
-    }
-
-    fn too_large(&self) -> Error {
-        Error::DeliveryUncertain(format!(
-            "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
-            self.status
-        ))
-    }
-
-    /// The answer read, without the request's secrets.
-    pub(crate) fn finish(self) -> Answer {
-        Answer {
-            status: self.status,
-            body: self.request.redact(&self.body),
-            retry_after: self.retry_after,
-        }
+        Ok(Answer {
+            status: status.as_u16(),
+            body: request.redact(&body),
+            retry_after,
+        })
     }
 }
 
@@ -376,29 +331,19 @@ fn read_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>
 /// while connecting (DNS, refused connection, TLS handshake, connect timeout) happened
 /// before a byte of the request was sent; anything later may follow a delivered request.
 fn network_error(e: &reqwest::Error) -> Error {
-    if e.is_connect() {
-        Error::NotSent(format!("cannot connect to the API ({})", detail(e)))
-    } else if e.is_timeout() {
-        Error::DeliveryUncertain(format!("the request timed out ({})", detail(e)))
-    } else {
-        transport_failure(e)
-    }
-}
-
-/// A transport failure once the request may have been written: delivery is uncertain.
-pub(crate) fn transport_failure(e: &dyn std::error::Error) -> Error {
-    Error::DeliveryUncertain(format!("the request failed ({})", detail(e)))
-}
-
-/// An error with the chain of its causes.
-fn detail(e: &dyn std::error::Error) -> String {
     let mut detail = e.to_string();
-    let mut source = e.source();
+    let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
         let _ = write!(detail, ": {cause}");
         source = cause.source();
     }
-    detail
+    if e.is_connect() {
+        Error::NotSent(format!("cannot connect to the API ({detail})"))
+    } else if e.is_timeout() {
+        Error::DeliveryUncertain(format!("the request timed out ({detail})"))
+    } else {
+        Error::DeliveryUncertain(format!("the request failed ({detail})"))
+    }
 }
 
 /// Interprets the answer to an API call: success is an HTTP 2xx whose JSON body carries

@@ -12,7 +12,6 @@ pub mod duplicate_keys;
 pub mod error;
 pub mod http_url;
 pub mod input;
-mod local_http;
 pub mod loopback;
 pub mod message;
 pub mod redirect;
