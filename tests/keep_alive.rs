@@ -1,6 +1,6 @@
-//! Plain http to a loopback API goes over kept-alive connections: the exact request each
-//! line makes, how few connections a batch opens, and what a connection the server closes
-//! does to the lines it carried.
+//! A batch's requests go over kept-alive connections: the exact request each line makes,
+//! how few connections a batch opens, and what a connection the server closes does to the
+//! lines it carried.
 
 mod common;
 
