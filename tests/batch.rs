@@ -457,6 +457,56 @@ fn batch_flags_are_checked() {
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me\n");
 }
 
+/// A second run on a journal that a run still uses is refused before it sends anything:
+/// it would read the lines the first run has not journaled yet as never sent, and send
+/// them too.
+#[test]
+fn a_journal_in_use_by_another_run_is_refused() {
+    let server = TestServer::start(|_, _| Reply::Hang(Duration::from_secs(30)));
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=10).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let journal = dir.path().join("journal");
+    // One request at a time: most lines are not yet journaled while the first one hangs.
+    let mut first = common::kenar_process()
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args([
+            "send",
+            "--base-url",
+            &server.url(),
+            "--concurrency",
+            "1",
+            "--batch",
+        ])
+        .arg(&file)
+        .arg("--journal")
+        .arg(&journal)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server.requests().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "no request");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = batch(&server, &file)
+        .args(["--timeout", "1", "--journal"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("in use by another run"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
 /// Kills the sender at random points and resumes it with the same journal each time: in the
 /// end every line was delivered exactly once, except lines in doubt, at most once.
 #[cfg(unix)]

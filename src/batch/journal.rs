@@ -203,6 +203,14 @@ impl Journal {
             .truncate(false)
             .open(path)
             .map_err(|e| fail("cannot open", e))?;
+        // Two runs on one journal would each read the other's lines as unsent and send
+        // them too: the file stays locked until this run's writer closes it.
+        file.try_lock().map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => {
+                Error::invalid(format!("{name}: in use by another run; wait for it to end"))
+            }
+            std::fs::TryLockError::Error(e) => fail("cannot lock", e),
+        })?;
         let mut head = Vec::new();
         (&mut file)
             .take(HEADER.len() as u64)
