@@ -56,6 +56,8 @@ pub struct PreparedRequest {
     pub url: Url,
     pub headers: Vec<(&'static str, HeaderValue)>,
     pub body: Vec<u8>,
+    /// Secrets the body carries (a client secret): masked in the answer like the headers'.
+    pub body_secrets: Vec<SecretString>,
 }
 
 impl PreparedRequest {
@@ -84,6 +86,7 @@ impl PreparedRequest {
                 ),
             ],
             body: message.to_body(),
+            body_secrets: Vec::new(),
         }
     }
 
@@ -92,11 +95,12 @@ impl PreparedRequest {
     fn redact(&self, bytes: &[u8]) -> Vec<u8> {
         let mut text = String::from_utf8_lossy(bytes);
         let mut redacted = false;
-        for (_, value) in &self.headers {
-            if let HeaderValue::Secret(secret) = value
-                && !secret.expose().is_empty()
-                && text.contains(secret.expose())
-            {
+        let header_secrets = self.headers.iter().filter_map(|(_, value)| match value {
+            HeaderValue::Secret(secret) => Some(secret),
+            HeaderValue::Plain(_) => None,
+        });
+        for secret in header_secrets.chain(&self.body_secrets) {
+            if !secret.expose().is_empty() && text.contains(secret.expose()) {
                 text = Cow::Owned(text.replace(secret.expose(), SecretString::MASK));
                 redacted = true;
             }

@@ -39,6 +39,7 @@ pub fn exchange_request(base: &Url, code: &str, app: &AppCredentials) -> Prepare
             ("x-api-key", HeaderValue::Secret(app.api_key.clone())),
         ],
         body: body.to_string().into_bytes(),
+        body_secrets: vec![app.client_secret.clone()],
     }
 }
 

@@ -228,6 +228,24 @@ fn a_refused_exchange_stores_nothing() {
 }
 
 #[test]
+fn a_token_endpoint_echoing_the_client_secret_does_not_make_it_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let echo = format!(r#"{{"message":"client_secret {CLIENT_SECRET} is wrong"}}"#);
+    let server = TestServer::start(move |_, _| Reply::json(401, &echo));
+    let output = exchange(dir.path(), &server, "c")
+        .arg("-v")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("client_secret *** is wrong"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_no_secret(&output);
+}
+
+#[test]
 fn missing_app_credentials_are_listed_together_and_nothing_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(|_, _| token_answer());

@@ -70,6 +70,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
         body: session_request(sandbox, &stored, &click.side)?
             .to_string()
             .into_bytes(),
+        body_secrets: Vec::new(),
     };
     let answer = sandbox.client.execute(&request).await?;
     let body = client::check_answer(&answer)?;
