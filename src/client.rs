@@ -276,7 +276,7 @@ impl ApiClient {
                 .get(reqwest::header::LOCATION)
                 .map(|v| quote(&request.redact(v.as_bytes())))
                 .unwrap_or_else(|| "nowhere".into());
-            return Err(Error::Unavailable(format!(
+            return Err(Error::Redirected(format!(
                 "the API answered with a redirect (HTTP {}) to {location}; redirects are not \
                  followed, so that credentials never reach another host",
                 status.as_u16()

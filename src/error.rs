@@ -26,7 +26,14 @@ pub enum Error {
     /// again may duplicate it.
     #[error("{0}; delivery is uncertain: the request may have been acted on")]
     DeliveryUncertain(String),
-    /// Anything else that stops the request: a redirect, a setup failure.
+    /// The API answered with a redirect, which is never followed. The server had the whole
+    /// request (a 303 is the usual answer to a POST that was acted on), so delivery is
+    /// uncertain; and sending again would only be redirected again, so it is never retried.
+    #[error(
+        "{0}; delivery is uncertain: the server had the whole request and may have acted on it"
+    )]
+    Redirected(String),
+    /// Anything else that stops the request, such as a failure to set up the client.
     #[error("{0}")]
     Unavailable(String),
     /// The person at the terminal cancelled (Ctrl-C, Esc, or "no" when asked to confirm).
@@ -59,7 +66,10 @@ impl Error {
             Error::Invalid(_) => 2,
             Error::Refused { .. } | Error::Denied(_) => 3,
             Error::RateLimited { .. } => 4,
-            Error::NotSent(_) | Error::DeliveryUncertain(_) | Error::Unavailable(_) => 5,
+            Error::NotSent(_)
+            | Error::DeliveryUncertain(_)
+            | Error::Redirected(_)
+            | Error::Unavailable(_) => 5,
             Error::Cancelled => 130,
             Error::BatchIncomplete(_) => 6,
         }
@@ -68,7 +78,7 @@ impl Error {
     /// Whether the request may have reached the server, so that sending it again could
     /// act twice. Retrying is safe only when this is false.
     pub fn may_have_been_delivered(&self) -> bool {
-        matches!(self, Error::DeliveryUncertain(_))
+        matches!(self, Error::DeliveryUncertain(_) | Error::Redirected(_))
     }
 }
 

@@ -86,7 +86,7 @@ fn retry_reason(outcome: &Result<Answer>, retry_unsafe: bool) -> Option<String> 
         }
         Ok(_) => None,
         Err(error @ Error::NotSent(_)) => Some(error.to_string()),
-        Err(error) if retry_unsafe && error.may_have_been_delivered() => Some(error.to_string()),
+        Err(error @ Error::DeliveryUncertain(_)) if retry_unsafe => Some(error.to_string()),
         Err(_) => None,
     }
 }
@@ -284,8 +284,9 @@ mod tests {
         assert!(retry_reason(&uncertain, true).is_some());
         assert!(retry_reason(&answer(503), true).is_some());
         assert!(retry_reason(&answer(404), true).is_none());
-        let redirect = Err(Error::Unavailable("redirect".into()));
+        let redirect = Err(Error::Redirected("redirect".into()));
         assert!(retry_reason(&redirect, true).is_none());
+        assert!(retry_reason(&Err(Error::Unavailable("setup".into())), true).is_none());
     }
 
     #[test]

@@ -314,6 +314,45 @@ fn a_request_without_a_clear_answer_is_held_in_doubt_until_resent_deliberately()
 }
 
 #[test]
+fn a_redirected_line_is_held_in_doubt_and_not_sent_again() {
+    // A 303 is the usual answer to a POST that was acted on: the server had the message.
+    let server = TestServer::start(|_, request| {
+        if request.json()["peer_id"] == "p2" {
+            Reply::json(303, "").with_header("location", "http://127.0.0.1:9/done")
+        } else {
+            Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let file = batch_file(dir.path(), &[line("p1"), line("p2"), line("p3")]);
+    let run = || {
+        let out = batch(&server, &file)
+            .args(["--retry-unsafe", "-o", "json", "--journal"])
+            .arg(&journal)
+            .assert();
+        let out = out.get_output().clone();
+        (out.status.code(), summary(&out.stdout))
+    };
+
+    let (code, first) = run();
+    assert_eq!(code, Some(6));
+    assert_eq!(first["in_doubt_lines"], json!([2]));
+    assert_eq!(first["failed"]["unavailable"], 0);
+    assert_eq!(
+        peers(&server),
+        ["p1", "p2", "p3"],
+        "a redirect is never retried"
+    );
+
+    let (code, second) = run();
+    assert_eq!(code, Some(6));
+    assert_eq!(second["already_sent"], 2);
+    assert_eq!(second["in_doubt_lines"], json!([2]));
+    assert_eq!(server.requests().len(), 3, "nothing is sent again");
+}
+
+#[test]
 fn a_429_pauses_every_request_for_its_retry_after() {
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&arrivals);

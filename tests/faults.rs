@@ -261,7 +261,8 @@ fn a_redirect_is_not_followed_and_the_target_receives_nothing() {
         .stderr(predicate::str::contains(format!(
             "redirect (HTTP 307) to {}",
             target.url()
-        )));
+        )))
+        .stderr(predicate::str::contains("delivery is uncertain"));
     assert_eq!(server.requests().len(), 1);
     assert!(target.requests().is_empty());
 }

@@ -16,8 +16,8 @@ pub struct Failures {
     pub refused: u64,
     /// HTTP 429 after every retry.
     pub rate_limited: u64,
-    /// No connection after every retry, a redirect, or another failure known not to have
-    /// delivered the message.
+    /// No connection after every retry, or another failure known not to have delivered
+    /// the message.
     pub unavailable: u64,
 }
 
