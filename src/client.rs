@@ -385,28 +385,40 @@ pub fn check_answer(answer: &Answer) -> Result<Value> {
             quote(&answer.body)
         )));
     };
-    match fields.get("status") {
-        None => {}
-        Some(status) if status_is_200(status) => {}
-        Some(status) => {
-            return Err(Error::Refused {
-                status: answer.status,
-                message: format!(
-                    "the answer's status is {}: {}",
-                    quote(status.to_string().as_bytes()),
-                    server_message()
-                ),
-            });
-        }
+    let Some(status) = fields.get("status") else {
+        return Ok(Value::Object(fields.clone()));
+    };
+    let message = || {
+        format!(
+            "the answer's status is {}: {}",
+            quote(status.to_string().as_bytes()),
+            server_message()
+        )
+    };
+    // The body's own status decides like an HTTP status would: a 4xx was understood and
+    // refused; anything else (a 5xx, or a status that is not a number) leaves delivery
+    // uncertain, so that a batch holds the line rather than send it again.
+    match body_status(status) {
+        Some(200) => Ok(Value::Object(fields.clone())),
+        Some(429) => Err(Error::RateLimited { message: message() }),
+        Some(code @ 400..=499) => Err(Error::Refused {
+            status: u16::try_from(code).unwrap_or(answer.status),
+            message: message(),
+        }),
+        _ => Err(Error::DeliveryUncertain(format!(
+            "the API answered HTTP {} but {}",
+            answer.status,
+            message()
+        ))),
     }
-    Ok(Value::Object(fields.clone()))
 }
 
-fn status_is_200(status: &Value) -> bool {
+/// The body's `status` as a number, whether sent as `200` or `"200"`.
+fn body_status(status: &Value) -> Option<u64> {
     match status {
-        Value::Number(n) => n.as_u64() == Some(200),
-        Value::String(s) => s == "200",
-        _ => false,
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
     }
 }
 
@@ -469,6 +481,14 @@ mod tests {
         let err = check_answer(&answer(200, r#"{"status":400,"message":"bad peer"}"#)).unwrap_err();
         assert_eq!(err.exit_code(), 3);
         assert!(err.to_string().contains("bad peer"));
+        let failed = check_answer(&answer(200, r#"{"status":500,"message":"db down"}"#));
+        let failed = failed.unwrap_err();
+        assert!(failed.may_have_been_delivered(), "{failed}");
+        assert!(failed.to_string().contains("db down"), "{failed}");
+        let odd = check_answer(&answer(200, r#"{"status":"pending"}"#)).unwrap_err();
+        assert!(odd.may_have_been_delivered(), "{odd}");
+        let limited = check_answer(&answer(200, r#"{"status":"429"}"#)).unwrap_err();
+        assert_eq!(limited.exit_code(), 4);
         assert_eq!(
             check_answer(&answer(200, "<html>"))
                 .unwrap_err()

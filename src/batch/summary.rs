@@ -12,7 +12,7 @@ pub const MAX_LISTED: usize = 100;
 /// Failures by reason: which part of the exit-code table each failed line falls in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Failures {
-    /// HTTP 4xx other than 429, or an answer whose status is not 200.
+    /// HTTP 4xx other than 429, or an answer whose own status is a 4xx.
     pub refused: u64,
     /// HTTP 429 after every retry.
     pub rate_limited: u64,
