@@ -209,6 +209,55 @@ fn fail_fast_stops_at_the_first_failure() {
 }
 
 #[test]
+fn lines_read_ahead_of_an_early_stop_are_counted_as_what_they_are() {
+    let server = TestServer::start(|_, request| {
+        if request.json()["peer_id"] == "p0" {
+            // Slow enough for the reader to queue the lines behind it.
+            std::thread::sleep(Duration::from_millis(300));
+            Reply::json(400, r#"{"message":"no such peer"}"#)
+        } else {
+            Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let sent: Vec<String> = (1..=40).map(|i| line(&format!("p{i}"))).collect();
+    let first = batch_file(dir.path(), &sent);
+    batch(&server, &first)
+        .arg("--journal")
+        .arg(&journal)
+        .assert()
+        .success();
+
+    // The new first line fails and stops the run while a second new line waits for its
+    // turn; every line after those two was sent before.
+    let mut lines = vec![line("p0"), line("new")];
+    lines.extend(sent);
+    let second = batch_file(dir.path(), &lines);
+    let out = batch(&server, &second)
+        .args([
+            "--concurrency",
+            "1",
+            "--fail-fast",
+            "-o",
+            "json",
+            "--journal",
+        ])
+        .arg(&journal)
+        .assert()
+        .code(6);
+    let summary = summary(&out.get_output().stdout);
+    assert_eq!(summary["failed"]["refused"], 1, "{summary}");
+    assert_eq!(summary["not_attempted"], 1, "{summary}");
+    assert_eq!(summary["sent"], 0, "{summary}");
+    assert_eq!(
+        summary["already_sent"].as_u64().unwrap() + 2,
+        summary["lines"].as_u64().unwrap(),
+        "{summary}"
+    );
+}
+
+#[test]
 fn a_rerun_with_the_journal_skips_what_was_sent_and_retries_what_failed() {
     let refuse = Arc::new(Mutex::new(true));
     let refusing = Arc::clone(&refuse);

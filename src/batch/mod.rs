@@ -157,12 +157,17 @@ pub async fn run(
         }
         observe(Event::Progress(&summary));
     }
-    // Lines parsed ahead but never sent because the batch stopped early.
+    // Lines read ahead when the batch stopped early: those to send were not attempted;
+    // the rest count as what they are (already sent, in doubt, invalid).
     received.close();
     while let Ok(item) = received.try_recv() {
-        if !matches!(item, Item::Unreadable(_)) {
-            summary.lines += 1;
-            summary.not_attempted += 1;
+        match item {
+            Item::Send(_) => {
+                summary.lines += 1;
+                summary.not_attempted += 1;
+            }
+            Item::Unreadable(_) => {}
+            other => admit(other, &mut staged, false, &mut summary, observe),
         }
     }
     drop(context);
