@@ -251,6 +251,31 @@ fn send_with_ids(server: &TestServer) -> Terminal {
     )
 }
 
+/// `send -i` with the chat's IDs given, `extra` flags, and credentials in the environment.
+#[cfg(unix)]
+fn send_with_credentials(server: &TestServer, extra: &[&str]) -> Terminal {
+    let url = server.url();
+    let mut args = vec![
+        "send",
+        "-i",
+        "--user-id",
+        USER,
+        "--post-token",
+        POST,
+        "--peer-id",
+        PEER,
+    ];
+    args.extend_from_slice(extra);
+    Terminal::start(
+        &args,
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+        ],
+    )
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_at_a_question_cancels_and_sends_nothing() {
@@ -299,24 +324,7 @@ fn esc_at_a_choice_cancels_and_sends_nothing() {
 #[test]
 fn esc_at_the_confirmation_or_the_scope_list_cancels() {
     let server = TestServer::success();
-    let url = server.url();
-    let mut term = Terminal::start(
-        &[
-            "send",
-            "-i",
-            "--user-id",
-            USER,
-            "--post-token",
-            POST,
-            "--peer-id",
-            PEER,
-        ],
-        &[
-            ("KENAR_API_URL", url.as_str()),
-            ("KENAR_API_KEY", API_KEY),
-            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
-        ],
-    );
+    let mut term = send_with_credentials(&server, &[]);
     term.answer("Message", "hi\r");
     term.answer("Button shown to the sender", ENTER);
     term.answer("Button shown to the receiver", ENTER);
@@ -337,26 +345,7 @@ fn esc_at_the_confirmation_or_the_scope_list_cancels() {
 #[test]
 fn no_at_the_confirmation_sends_nothing() {
     let server = TestServer::success();
-    let url = server.url();
-    let mut term = Terminal::start(
-        &[
-            "send",
-            "-i",
-            "--user-id",
-            USER,
-            "--post-token",
-            POST,
-            "--peer-id",
-            PEER,
-            "--message",
-            "hi",
-        ],
-        &[
-            ("KENAR_API_URL", url.as_str()),
-            ("KENAR_API_KEY", API_KEY),
-            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
-        ],
-    );
+    let mut term = send_with_credentials(&server, &["--message", "hi"]);
     term.answer("Button shown to the sender", ENTER);
     term.answer("Button shown to the receiver", ENTER);
     term.expect(r#""message":"hi""#);
