@@ -11,6 +11,21 @@ fn send(server: &TestServer) -> assert_cmd::Command {
     common::send_to(&server.url())
 }
 
+/// `send` of message "m" with a sender button whose extra data the caller adds.
+fn send_link_button(server: &TestServer) -> assert_cmd::Command {
+    let mut cmd = send(server);
+    cmd.args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+        .args([
+            "--message",
+            "m",
+            "--sender-caption",
+            "c",
+            "--sender-icon",
+            "i",
+        ]);
+    cmd
+}
+
 /// A message file around a LINK button whose `extra_data` is `extra_data`, as written.
 fn with_extra_data(extra_data: &str) -> String {
     format!(
@@ -34,16 +49,7 @@ fn numbers_in_extra_data_are_sent_with_their_digits() {
     assert_eq!(String::from_utf8(server.only_request().body).unwrap(), file);
 
     let server = TestServer::success();
-    send(&server)
-        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
-        .args([
-            "--message",
-            "m",
-            "--sender-caption",
-            "c",
-            "--sender-icon",
-            "i",
-        ])
+    send_link_button(&server)
         .args(["--sender-extra-data", NUMBERS])
         .assert()
         .success();
@@ -152,16 +158,7 @@ fn json_nested_past_the_limit_is_refused_without_crashing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("recursion limit exceeded"));
-    send(&server)
-        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
-        .args([
-            "--message",
-            "m",
-            "--sender-caption",
-            "c",
-            "--sender-icon",
-            "i",
-        ])
+    send_link_button(&server)
         .args(["--sender-extra-data", &deep(10_000)])
         .assert()
         .code(2)

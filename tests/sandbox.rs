@@ -93,6 +93,15 @@ impl Sandbox {
         cmd
     }
 
+    /// Sends "hello" in the demo chat with a LINK button for the sender: message 1.
+    fn send_link_button(&self) {
+        self.send("hello")
+            .args(["--sender-caption", "Open", "--sender-icon", "open"])
+            .args(["--sender-extra-data", "{}"])
+            .assert()
+            .success();
+    }
+
     fn get(&self, path: &str) -> (u16, HashMap<String, String>, String) {
         response(agent().get(format!("{}{path}", self.url)).call())
     }
@@ -657,12 +666,7 @@ fn lowercase_supplier_spells_the_sellers_key_as_older_documents_do() {
     });
     let session_url = format!("{}/divar/session", app.url());
     let sandbox = Sandbox::start(&["--session-init-url", &session_url, "--lowercase-supplier"]);
-    sandbox
-        .send("hello")
-        .args(["--sender-caption", "Open", "--sender-icon", "open"])
-        .args(["--sender-extra-data", "{}"])
-        .assert()
-        .success();
+    sandbox.send_link_button();
     let (status, _, _) =
         sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
     assert_eq!(status, 303);
@@ -679,12 +683,7 @@ fn lowercase_supplier_spells_the_sellers_key_as_older_documents_do() {
 #[test]
 fn a_click_without_a_session_initialization_url_says_so() {
     let sandbox = Sandbox::start(&["--lowercase-supplier"]);
-    sandbox
-        .send("hello")
-        .args(["--sender-caption", "Open", "--sender-icon", "open"])
-        .args(["--sender-extra-data", "{}"])
-        .assert()
-        .success();
+    sandbox.send_link_button();
     let (status, _, page) =
         sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
     assert_eq!(status, 502);
