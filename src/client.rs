@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
@@ -12,10 +11,10 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http_url;
-use crate::input;
 use crate::message::Message;
 use crate::retry;
 use crate::secret::SecretString;
+use crate::transport::Transport;
 
 /// Divar's API for the platform this tool speaks.
 pub const DEFAULT_API_URL: &str = "https://api.divar.ir";
@@ -203,54 +202,18 @@ pub struct Answer {
 }
 
 /// Sends prepared requests. Redirects are never followed, so credentials never reach a
-/// host other than the configured one. Proxies named by `HTTPS_PROXY`, `HTTP_PROXY`,
-/// `ALL_PROXY` and `NO_PROXY` are used, except for loopback hosts: plain http to them is
-/// allowed because it never leaves the machine, and a proxy would carry it away in clear.
+/// host other than the configured one. Proxies named by `HTTPS_PROXY`, `ALL_PROXY` and
+/// `NO_PROXY` are used for https, except to loopback hosts: plain http to them is allowed
+/// because it never leaves the machine, and a proxy would carry it away in clear.
 pub struct ApiClient {
-    options: ClientOptions,
-    certificates: Vec<reqwest::Certificate>,
-    /// Built on first use, so that a run pays only for the one it needs.
-    proxied: OnceLock<Result<reqwest::Client, String>>,
-    direct: OnceLock<Result<reqwest::Client, String>>,
+    transport: Transport,
 }
 
 impl ApiClient {
     pub fn new(options: &ClientOptions) -> Result<Self> {
-        let certificates = match &options.ca_file {
-            Some(path) => read_certificates(path)?,
-            None => Vec::new(),
-        };
         Ok(ApiClient {
-            options: options.clone(),
-            certificates,
-            proxied: OnceLock::new(),
-            direct: OnceLock::new(),
+            transport: Transport::new(options)?,
         })
-    }
-
-    /// The HTTP client for `url`: one that ignores proxies for a loopback host.
-    fn http_for(&self, url: &Url) -> Result<&reqwest::Client> {
-        let direct = http_url::is_loopback(url);
-        let slot = if direct { &self.direct } else { &self.proxied };
-        slot.get_or_init(|| {
-            // reqwest is built without a bundled crypto provider; ring is ours. An `Err`
-            // means one is installed already, which is all that is needed.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let mut builder = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(self.options.timeout)
-                .connect_timeout(self.options.connect_timeout)
-                .user_agent(concat!("kenar-chat/", env!("CARGO_PKG_VERSION")));
-            if !self.certificates.is_empty() {
-                builder = builder.tls_certs_merge(self.certificates.clone());
-            }
-            if direct {
-                builder = builder.no_proxy();
-            }
-            builder.build().map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| Error::Unavailable(format!("cannot set up the HTTP client: {e}")))
     }
 
     /// Sends one request and reads its answer (at most [`MAX_ANSWER_BYTES`]). Failures
@@ -259,94 +222,79 @@ impl ApiClient {
     /// before anything is sent.
     pub async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
         check_transport("request URL", &request.url)?;
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .map_err(|e| Error::Unavailable(format!("bad method: {e}")))?;
-        let mut builder = self
-            .http_for(&request.url)?
-            .request(method, request.url.clone())
-            .body(request.body.clone());
-        for (name, value) in &request.headers {
-            builder = builder.header(*name, value.shown(true));
-        }
-        let mut response = builder.send().await.map_err(|e| network_error(&e))?;
-        let status = response.status();
-        if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
+        self.transport.execute(request).await
+    }
+}
+
+/// Reads an answer as it arrives: refuses redirects and answers larger than
+/// [`MAX_ANSWER_BYTES`], and keeps what `Retry-After` says.
+pub(crate) struct AnswerReader<'a> {
+    request: &'a PreparedRequest,
+    status: u16,
+    body: Vec<u8>,
+    retry_after: Option<Duration>,
+}
+
+impl<'a> AnswerReader<'a> {
+    /// Starts reading the answer to `request` with this status and these headers.
+    pub(crate) fn new(
+        request: &'a PreparedRequest,
+        status: u16,
+        headers: &hyper::HeaderMap,
+    ) -> Result<Self> {
+        if (300..400).contains(&status) {
+            let location = headers
+                .get(hyper::header::LOCATION)
                 .map(|v| quote(&request.redact(v.as_bytes())))
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Error::Redirected(format!(
-                "the API answered with a redirect (HTTP {}) to {location}; redirects are not \
-                 followed, so that credentials never reach another host",
-                status.as_u16()
+                "the API answered with a redirect (HTTP {status}) to {location}; redirects are \
+                 not followed, so that credentials never reach another host"
             )));
         }
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
+        let retry_after = headers
+            .get(hyper::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
-        let too_large = || {
-            Error::DeliveryUncertain(format!(
-                "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
-                status.as_u16()
-            ))
-        };
-        if response
-            .content_length()
-            .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e))? {
-            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Answer {
-            status: status.as_u16(),
-            body: request.redact(&body),
+        let reader = AnswerReader {
+            request,
+            status,
+            body: Vec::new(),
             retry_after,
-        })
+        };
+        let length = headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if length.is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
+            return Err(reader.too_large());
+        }
+        Ok(reader)
     }
-}
 
-/// The CA certificates in a PEM file, for [`ClientOptions::ca_file`].
-fn read_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
-    let name = input::source_name(path);
-    let pem = input::read_bounded(path).map_err(|e| e.prefixed("CA certificate file "))?;
-    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        Error::invalid(format!(
-            "CA certificate file {name}: not PEM certificates ({e})"
+    /// Adds what arrived to the body, refusing to grow it past [`MAX_ANSWER_BYTES`].
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        if self.body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(self.too_large());
+        }
+        self.body.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    fn too_large(&self) -> Error {
+        Error::DeliveryUncertain(format!(
+            "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
+            self.status
         ))
-    })?;
-    if certificates.is_empty() {
-        return Err(Error::invalid(format!(
-            "CA certificate file {name}: holds no PEM certificate"
-        )));
     }
-    Ok(certificates)
-}
 
-/// Sorts a transport failure by whether the request may have reached the server. A failure
-/// while connecting (DNS, refused connection, TLS handshake, connect timeout) happened
-/// before a byte of the request was sent; anything later may follow a delivered request.
-fn network_error(e: &reqwest::Error) -> Error {
-    let mut detail = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        let _ = write!(detail, ": {cause}");
-        source = cause.source();
-    }
-    if e.is_connect() {
-        Error::NotSent(format!("cannot connect to the API ({detail})"))
-    } else if e.is_timeout() {
-        Error::DeliveryUncertain(format!("the request timed out ({detail})"))
-    } else {
-        Error::DeliveryUncertain(format!("the request failed ({detail})"))
+    /// The answer read, without the request's secrets.
+    pub(crate) fn finish(self) -> Answer {
+        Answer {
+            status: self.status,
+            body: self.request.redact(&self.body),
+            retry_after: self.retry_after,
+        }
     }
 }
 

@@ -21,5 +21,6 @@ pub mod scope;
 pub mod secret;
 pub mod store;
 pub mod token;
+mod transport;
 
 pub use error::{Error, Result};
