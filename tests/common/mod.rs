@@ -3,7 +3,7 @@
 // Every test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -178,7 +178,8 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Recorded>>, respond: &Responder) {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Recorded> {
+/// Reads one request from `reader`; `None` when the connection ends or breaks first.
+pub fn read_request(reader: &mut impl BufRead) -> Option<Recorded> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
