@@ -65,11 +65,7 @@ fn every_line_is_the_exact_request_of_a_single_send() {
         let expected_body = format!(
             r#"{{"user_id":"u1","post_token":"AZf3Uqr3","peer_id":"{peer}","type":"TEXT","message":"Shipped"}}"#
         );
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let headers = request.header_pairs();
         assert_eq!(
             headers,
             [

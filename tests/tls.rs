@@ -147,11 +147,7 @@ fn https_with_the_ca_from_cacert_sends_the_exact_request() {
         let body = format!(
             r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"Your order has shipped"}}"#
         );
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let headers = request.header_pairs();
         let authority = format!("{host}:{}", server.port);
         let length = body.len().to_string();
         assert_eq!(
@@ -212,11 +208,7 @@ fn https_through_a_proxy_tunnels_tls_and_the_proxy_sees_no_credential() {
         &base64::engine::general_purpose::STANDARD,
         "proxy-user:pr@xy-pw",
     );
-    let headers: Vec<(&str, &str)> = connect
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = connect.header_pairs();
     assert_eq!(
         headers,
         [

@@ -28,6 +28,14 @@ impl Recorded {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The headers in the order received, to compare with an expected list.
+    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("request body is JSON")
     }
