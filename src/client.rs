@@ -236,25 +236,31 @@ pub(crate) struct AnswerReader<'a> {
 }
 
 impl<'a> AnswerReader<'a> {
-    /// Starts reading the answer to `request` with this status and these headers.
+    /// Starts reading the answer to `request` with this status and these headers, whose
+    /// body is `content_length` bytes long when the headers say so.
     pub(crate) fn new(
         request: &'a PreparedRequest,
         status: u16,
-        headers: &hyper::HeaderMap,
+        headers: &[httparse::Header<'_>],
+        content_length: Option<u64>,
     ) -> Result<Self> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| h.value)
+        };
         if (300..400).contains(&status) {
-            let location = headers
-                .get(hyper::header::LOCATION)
-                .map(|v| quote(&request.redact(v.as_bytes())))
+            let location = header("location")
+                .map(|v| quote(&request.redact(v)))
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Error::Redirected(format!(
                 "the API answered with a redirect (HTTP {status}) to {location}; redirects are \
                  not followed, so that credentials never reach another host"
             )));
         }
-        let retry_after = headers
-            .get(hyper::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
+        let retry_after = header("retry-after")
+            .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
         let reader = AnswerReader {
             request,
@@ -262,11 +268,7 @@ impl<'a> AnswerReader<'a> {
             body: Vec::new(),
             retry_after,
         };
-        let length = headers
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if length.is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
+        if content_length.is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
             return Err(reader.too_large());
         }
         Ok(reader)

@@ -1,19 +1,12 @@
-//! Opening a connection: DNS and TCP, a proxy's tunnel when there is one, TLS for https,
-//! then hyper's HTTP/1.1 handshake. Every step comes before a byte of the request is sent.
+//! Opening a connection: DNS and TCP, a proxy's tunnel when there is one, TLS for https.
+//! Every step comes before a byte of the request is sent.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use url::Host;
 
+use super::connection::{Connection, Stream};
 use super::proxy::Proxy;
 use super::tls::Tls;
-
-/// Sends requests on one connection, which a task of its own drives.
-pub(crate) type Sender = SendRequest<Full<Bytes>>;
 
 /// Where a connection goes, and so which requests it can carry.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,7 +20,7 @@ pub(crate) struct Route {
 }
 
 /// A new connection along `route`, ready to send on. The error says what failed.
-pub(crate) async fn connect(route: &Route, tls: &Tls) -> Result<Sender, String> {
+pub(crate) async fn connect(route: &Route, tls: &Tls) -> Result<Connection, String> {
     let stream = match &route.proxy {
         Some(proxy) => {
             let mut stream = tcp(&proxy.host, proxy.port)
@@ -40,11 +33,12 @@ pub(crate) async fn connect(route: &Route, tls: &Tls) -> Result<Sender, String> 
             .await
             .map_err(|e| format!("{}: {e}", route.authority))?,
     };
-    if route.tls {
-        handshake(tls.handshake(&route.host, stream).await?).await
+    let stream = if route.tls {
+        Stream::Tls(Box::new(tls.handshake(&route.host, stream).await?))
     } else {
-        handshake(stream).await
-    }
+        Stream::Plain(stream)
+    };
+    Ok(Connection::new(stream))
 }
 
 /// A TCP connection to the first of the host's addresses that accepts one.
@@ -57,16 +51,4 @@ async fn tcp(host: &Host<String>, port: u16) -> std::io::Result<TcpStream> {
     // Requests are small and written whole: waiting to coalesce them only adds delay.
     stream.set_nodelay(true)?;
     Ok(stream)
-}
-
-async fn handshake<S>(stream: S) -> Result<Sender, String>
-where
-    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-{
-    let (sender, connection) = http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    // The connection's errors reach the request it carries; the task ends with it.
-    tokio::spawn(connection);
-    Ok(sender)
 }

@@ -1,9 +1,11 @@
-//! HTTP/1.1 for every request the client sends, over kept-alive connections of its own on
-//! hyper's connection API. There is one path for all requests: plain TCP to a loopback
-//! host, TLS to any other (through a proxy's tunnel when the environment names one); only
-//! the stream under hyper differs, so tests on loopback exercise the code real sends take.
+//! HTTP/1.1 for every request the client sends, over kept-alive connections of its own.
+//! There is one path for all requests: plain TCP to a loopback host, TLS to any other
+//! (through a proxy's tunnel when the environment names one); only the stream differs, so
+//! tests on loopback exercise the code real sends take.
 
+mod answer;
 mod connect;
+mod connection;
 mod pool;
 mod proxy;
 mod tls;
@@ -12,18 +14,14 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full};
-use hyper::body::Incoming;
-use hyper::header::{ACCEPT, HOST, HeaderName, HeaderValue, USER_AGENT};
-use hyper::{Method, Request, Response, Uri};
 use tokio::time::{Instant, timeout_at};
 use url::{Position, Url};
 
-use crate::client::{self, Answer, AnswerReader, ClientOptions, PreparedRequest};
+use crate::client::{Answer, ClientOptions, PreparedRequest};
 use crate::error::{Error, Result};
 use crate::http_url;
-use connect::{Route, Sender};
+use connect::Route;
+use connection::{Connection, SendError};
 use pool::Pool;
 use proxy::Proxies;
 use tls::Tls;
@@ -48,9 +46,10 @@ pub(crate) struct Transport {
 struct Target {
     url: Url,
     /// Path and query: the request target on the request line.
-    path: Uri,
-    /// `host[:port]` as the URL has it.
-    host: HeaderValue,
+    path: String,
+    /// The headers every request to the URL ends with, before its length: `accept`,
+    /// `user-agent` and `host` (`host[:port]` as the URL has it).
+    common_headers: String,
     route: Arc<Route>,
 }
 
@@ -71,39 +70,29 @@ impl Transport {
     pub(crate) async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
         let deadline = Instant::now() + self.timeout;
         let target = self.target(&request.url)?;
-        let mut http_request = build(request, &target)?;
+        let wire = encode(request, &target)?;
         loop {
-            let (mut sender, reused) = match self.pool.take(&target.route) {
-                Some(sender) => (sender, true),
+            let (mut connection, reused) = match self.pool.take(&target.route) {
+                Some(connection) => (connection, true),
                 None => (self.connect(&target.route, deadline).await?, false),
             };
-            // A connection that cannot take a request was closed: nothing was sent on it.
-            match timeout_at(deadline, sender.ready()).await {
+            match timeout_at(deadline, connection.send(&wire)).await {
                 Err(_) => return Err(self.timed_out()),
-                Ok(Err(_)) if reused => continue,
-                Ok(Err(e)) => return Err(closed_before_sending(&e)),
+                // Nothing was written: a kept-alive connection the server closed meanwhile.
+                // Another connection may carry the request.
+                Ok(Err(SendError::Unsent(_))) if reused => continue,
+                Ok(Err(SendError::Unsent(e))) => return Err(closed_before_sending(&e)),
+                Ok(Err(SendError::Partial(e))) => return Err(failed(detail(&e))),
                 Ok(Ok(())) => {}
             }
-            let response = match timeout_at(deadline, sender.try_send_request(http_request)).await {
+            let received = match timeout_at(deadline, connection.receive(request)).await {
                 Err(_) => return Err(self.timed_out()),
-                Ok(Ok(response)) => response,
-                // hyper hands the request back only when none of it was written: a kept-alive
-                // connection the server closed meanwhile. Another connection may carry it.
-                Ok(Err(mut e)) => match e.take_message() {
-                    Some(unsent) if reused => {
-                        http_request = unsent;
-                        continue;
-                    }
-                    Some(_) => return Err(closed_before_sending(e.error())),
-                    None => return Err(failed(e.error())),
-                },
+                Ok(received) => received?,
             };
-            let answer = self.read(response, request, deadline).await?;
-            // Read to its end, the answer leaves the connection ready for the next request.
-            if !sender.is_closed() {
-                self.pool.put(Arc::clone(&target.route), sender);
+            if received.reusable {
+                self.pool.put(Arc::clone(&target.route), connection);
             }
-            return Ok(answer);
+            return Ok(received.answer);
         }
     }
 
@@ -113,10 +102,17 @@ impl Transport {
             return Ok(Arc::clone(target));
         }
         let bad = |what: &str| Error::invalid(format!("request URL: {what} is not valid in HTTP"));
-        let path = Uri::try_from(&url[Position::BeforePath..Position::AfterQuery])
-            .map_err(|_| bad("the path"))?;
-        let host = HeaderValue::try_from(&url[Position::BeforeHost..Position::AfterPort])
-            .map_err(|_| bad("the host"))?;
+        // The URL parser percent-encodes what HTTP does not allow; checked all the same,
+        // since these bytes go on the wire as they are.
+        let visible = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic());
+        let path = &url[Position::BeforePath..Position::AfterQuery];
+        if !visible(path) || !path.starts_with('/') {
+            return Err(bad("the path"));
+        }
+        let host = &url[Position::BeforeHost..Position::AfterPort];
+        if !visible(host) {
+            return Err(bad("the host"));
+        }
         let (Some(host_name), Some(port)) = (url.host(), url.port_or_known_default()) else {
             return Err(bad("the host"));
         };
@@ -137,8 +133,10 @@ impl Transport {
         };
         let target = Arc::new(Target {
             url: url.clone(),
-            path,
-            host,
+            path: path.to_owned(),
+            common_headers: format!(
+                "accept: */*\r\nuser-agent: {USER_AGENT_VALUE}\r\nhost: {host}\r\n"
+            ),
             route: Arc::new(Route {
                 tls,
                 host: host_name,
@@ -152,38 +150,15 @@ impl Transport {
     }
 
     /// A new connection, within the connect timeout (and the request's).
-    async fn connect(&self, route: &Route, deadline: Instant) -> Result<Sender> {
+    async fn connect(&self, route: &Route, deadline: Instant) -> Result<Connection> {
         let limit = deadline.min(Instant::now() + self.connect_timeout);
         match timeout_at(limit, connect::connect(route, &self.tls)).await {
-            Ok(Ok(sender)) => Ok(sender),
+            Ok(Ok(connection)) => Ok(connection),
             Ok(Err(e)) => Err(Error::NotSent(format!("cannot connect to the API ({e})"))),
             Err(_) => Err(Error::NotSent(format!(
                 "cannot connect to the API (timed out after {} while connecting)",
                 humantime::format_duration(self.connect_timeout.min(self.timeout))
             ))),
-        }
-    }
-
-    /// The answer, read to its end before the deadline.
-    async fn read(
-        &self,
-        response: Response<Incoming>,
-        request: &PreparedRequest,
-        deadline: Instant,
-    ) -> Result<Answer> {
-        let (head, mut body) = response.into_parts();
-        let mut answer = AnswerReader::new(request, head.status.as_u16(), &head.headers)?;
-        loop {
-            match timeout_at(deadline, body.frame()).await {
-                Err(_) => return Err(self.timed_out()),
-                Ok(None) => return Ok(answer.finish()),
-                Ok(Some(Err(e))) => return Err(failed(&e)),
-                Ok(Some(Ok(frame))) => {
-                    if let Some(data) = frame.data_ref() {
-                        answer.push(data)?;
-                    }
-                }
-            }
         }
     }
 
@@ -195,31 +170,68 @@ impl Transport {
     }
 }
 
-/// The request as hyper sends it: the prepared headers in their order, then `accept`,
-/// `user-agent` and `host`; hyper adds `content-length`.
-fn build(request: &PreparedRequest, target: &Target) -> Result<Request<Full<Bytes>>> {
-    let method = Method::from_bytes(request.method.as_bytes())
-        .map_err(|e| Error::invalid(format!("request method: {e}")))?;
-    let mut http_request = Request::new(Full::new(Bytes::from(request.body.clone())));
-    *http_request.method_mut() = method;
-    *http_request.uri_mut() = target.path.clone();
-    let headers = http_request.headers_mut();
-    headers.reserve(request.headers.len() + 3);
-    for (name, value) in &request.headers {
-        let invalid = || Error::invalid(format!("{name}: not valid in an HTTP header"));
-        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
-        let mut header_value = HeaderValue::from_str(value.shown(true)).map_err(|_| invalid())?;
-        header_value.set_sensitive(matches!(value, client::HeaderValue::Secret(_)));
-        headers.append(header, header_value);
+/// The request's bytes: the request line, the prepared headers in their order, then
+/// `accept`, `user-agent`, `host` and `content-length`, a blank line and the body. Header
+/// names and values that HTTP cannot carry are refused, so nothing of them is sent.
+fn encode(request: &PreparedRequest, target: &Target) -> Result<Vec<u8>> {
+    if !is_token(request.method) {
+        return Err(Error::invalid(format!(
+            "request method: {:?} is not valid in HTTP",
+            request.method
+        )));
     }
-    headers.append(ACCEPT, HeaderValue::from_static("*/*"));
-    headers.append(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-    headers.append(HOST, target.host.clone());
-    Ok(http_request)
+    let headers_length: usize = request
+        .headers
+        .iter()
+        .map(|(name, value)| name.len() + value.shown(true).len() + 4)
+        .sum();
+    let mut wire = Vec::with_capacity(
+        request.method.len()
+            + target.path.len()
+            + headers_length
+            + target.common_headers.len()
+            + request.body.len()
+            + 64,
+    );
+    for part in [request.method, " ", &target.path, " HTTP/1.1\r\n"] {
+        wire.extend_from_slice(part.as_bytes());
+    }
+    for (name, value) in &request.headers {
+        let value = value.shown(true);
+        // Tabs and visible bytes only: a CR or LF would end the header and start another.
+        let value_ok = value
+            .bytes()
+            .all(|b| b == b'\t' || (b >= b' ' && b != 0x7f));
+        if !is_token(name) || !value_ok {
+            return Err(Error::invalid(format!(
+                "{name}: not valid in an HTTP header"
+            )));
+        }
+        for part in [name, ": ", value, "\r\n"] {
+            wire.extend_from_slice(part.as_bytes());
+        }
+    }
+    let length = format!("content-length: {}\r\n\r\n", request.body.len());
+    for part in [
+        target.common_headers.as_bytes(),
+        length.as_bytes(),
+        &request.body,
+    ] {
+        wire.extend_from_slice(part);
+    }
+    Ok(wire)
+}
+
+/// Whether `text` is an HTTP token, as methods and header names must be.
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// A new connection closed before the request was written to it.
-fn closed_before_sending(e: &hyper::Error) -> Error {
+fn closed_before_sending(e: &std::io::Error) -> Error {
     Error::NotSent(format!(
         "cannot connect to the API (the connection closed before the request was sent: {})",
         detail(e)
@@ -227,8 +239,8 @@ fn closed_before_sending(e: &hyper::Error) -> Error {
 }
 
 /// A failure once the request may have been written: delivery is uncertain.
-fn failed(e: &hyper::Error) -> Error {
-    Error::DeliveryUncertain(format!("the request failed ({})", detail(e)))
+fn failed(detail: impl std::fmt::Display) -> Error {
+    Error::DeliveryUncertain(format!("the request failed ({detail})"))
 }
 
 /// An error with the chain of its causes.
