@@ -114,7 +114,7 @@ send_batch_unjournaled() { # input
     "$BIN" send --base-url "$URL" --batch "$1" --concurrency "$CONCURRENCY"
 }
 # The two load generators replay one prepared request over $CONCURRENCY kept-alive
-# connections for 3 s: wrk is hand-tuned C, oha a Rust tokio/hyper client like ours.
+# connections for 3 s: wrk is hand-tuned C, oha a Rust client on tokio and hyper.
 wrk_rps() {
     cat >"$WORK/post.lua" <<EOF
 wrk.method = "POST"

@@ -345,3 +345,260 @@ impl<R: AsyncRead + Unpin> Input<'_, R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use url::Url;
+
+    use super::*;
+    use crate::client::MAX_ANSWER_BYTES;
+
+    fn request() -> PreparedRequest {
+        PreparedRequest {
+            method: "POST",
+            url: Url::parse("http://127.0.0.1/").unwrap(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            body_secrets: Vec::new(),
+        }
+    }
+
+    /// Reads `raw` arriving in two reads, split at `at`.
+    async fn read_split(raw: &[u8], at: usize) -> Result<Received> {
+        let mut io = (&raw[..at]).chain(&raw[at..]);
+        let mut buffer = Vec::new();
+        let received = read(&mut io, &mut buffer, &request()).await;
+        assert!(buffer.is_empty() || received.is_err());
+        received
+    }
+
+    /// Reads `raw` arriving one byte at a time.
+    async fn read_bytewise(raw: &[u8]) -> Result<Received> {
+        let (mut io, mut server) = tokio::io::duplex(1);
+        let raw = raw.to_vec();
+        let writer = tokio::spawn(async move {
+            let _ = server.write_all(&raw).await;
+        });
+        let received = read(&mut io, &mut Vec::new(), &request()).await;
+        drop(io);
+        writer.await.unwrap();
+        received
+    }
+
+    /// The status, body and reusability of `raw`, the same however it arrives.
+    async fn received(raw: &[u8]) -> (u16, String, bool) {
+        let whole = read_split(raw, raw.len()).await.unwrap();
+        let expected = (
+            whole.answer.status,
+            String::from_utf8(whole.answer.body).unwrap(),
+            whole.reusable,
+        );
+        for at in 0..raw.len() {
+            let split = read_split(raw, at).await.unwrap();
+            let split = (
+                split.answer.status,
+                String::from_utf8(split.answer.body).unwrap(),
+                split.reusable,
+            );
+            assert_eq!(split, expected, "split at {at}");
+        }
+        let bytewise = read_bytewise(raw).await.unwrap();
+        assert_eq!(bytewise.answer.body, expected.1.as_bytes());
+        expected
+    }
+
+    /// The error reading `raw` gives; however it arrives, reading it fails, always
+    /// leaving delivery uncertain.
+    async fn failure(raw: &[u8]) -> String {
+        for at in [0, raw.len() / 3, raw.len() / 2, raw.len().saturating_sub(1)] {
+            let Err(split) = read_split(raw, at).await else {
+                panic!("read when split at {at}: {}", String::from_utf8_lossy(raw));
+            };
+            assert!(split.may_have_been_delivered(), "{split}");
+        }
+        let Err(whole) = read_split(raw, raw.len()).await else {
+            panic!("read: {}", String::from_utf8_lossy(raw));
+        };
+        assert!(whole.may_have_been_delivered(), "{whole}");
+        whole.to_string()
+    }
+
+    fn ok(body: &str, reusable: bool) -> (u16, String, bool) {
+        (200, body.to_owned(), reusable)
+    }
+
+    #[tokio::test]
+    async fn a_length_frames_the_body() {
+        let raw = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
+        assert_eq!(received(raw).await, ok("hello", true));
+        let raw = b"HTTP/1.1 200 OK\r\ncontent-length: 5, 5\r\ncontent-length: 5\r\n\r\nhello";
+        assert_eq!(received(raw).await, ok("hello", true));
+        let raw = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+        assert_eq!(received(raw).await, ok("", true));
+    }
+
+    #[tokio::test]
+    async fn chunks_with_extensions_and_trailers_are_joined() {
+        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+            5;name=value\r\nhello\r\n\
+            7 ; a=\"b c\";d\r\n, world\r\n\
+            00000000000000000000001\r\n!\r\n\
+            0\r\nExpires: never\r\nX-Checksum: 1\r\n\r\n";
+        assert_eq!(received(raw).await, ok("hello, world!", true));
+        let raw =
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: CHUNKED\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n";
+        assert_eq!(received(raw).await, ok("0123456789", true));
+    }
+
+    #[tokio::test]
+    async fn malformed_chunks_are_refused() {
+        for chunks in [
+            "zz\r\nhello\r\n0\r\n\r\n",
+            "\r\nhello\r\n0\r\n\r\n",
+            "5x\r\nhello\r\n0\r\n\r\n",
+            "-5\r\nhello\r\n0\r\n\r\n",
+            "10000000000000000\r\nhello\r\n0\r\n\r\n",
+            "5;\x01\r\nhello\r\n0\r\n\r\n",
+            "5\nhello\r\n0\r\n\r\n",
+            "4\r\nhello\r\n0\r\n\r\n",
+            "5\r\nhello0\r\n\r\n",
+        ] {
+            let raw = format!("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n{chunks}");
+            let text = failure(raw.as_bytes()).await;
+            assert!(
+                text.starts_with("the request failed (the answer's chunk"),
+                "{text}"
+            );
+        }
+        let text = failure(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhel").await;
+        assert!(
+            text.contains("closed before the end of the answer"),
+            "{text}"
+        );
+        let long_line = format!(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5;{}\r\nhello\r\n0\r\n\r\n",
+            "x".repeat(MAX_CHUNK_LINE_BYTES)
+        );
+        assert!(failure(long_line.as_bytes()).await.contains("not valid"));
+        let endless_trailers = format!(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n{}\r\n",
+            "x-t: 1\r\n".repeat(MAX_TRAILER_BYTES / 8 + 1)
+        );
+        assert!(
+            failure(endless_trailers.as_bytes())
+                .await
+                .contains("not valid")
+        );
+    }
+
+    #[tokio::test]
+    async fn lengths_that_are_invalid_or_conflict_are_refused() {
+        for length in ["-1", "+5", "5 5", "abc", "0x5", "99999999999999999999999"] {
+            let raw = format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\nhello");
+            let text = failure(raw.as_bytes()).await;
+            assert!(
+                text.contains("Content-Length is not valid"),
+                "{length}: {text}"
+            );
+        }
+        let text =
+            failure(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello!")
+                .await;
+        assert!(
+            text.contains("conflicting Content-Length values (5 and 6)"),
+            "{text}"
+        );
+        let text = failure(b"HTTP/1.1 200 OK\r\ncontent-length: 5, 6\r\n\r\nhello!").await;
+        assert!(text.contains("conflicting"), "{text}");
+        let text = failure(b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n").await;
+        assert!(
+            text.contains("Transfer-Encoding is not supported: gzip"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn interim_answers_are_skipped_but_a_protocol_switch_is_refused() {
+        let raw = b"HTTP/1.1 100 Continue\r\n\r\n\
+            HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n\
+            HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+        assert_eq!(received(raw).await, ok("ok", true));
+        let text = failure(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n").await;
+        assert!(text.contains("HTTP 101"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn what_leaves_a_connection_unusable() {
+        // Ends with the connection.
+        let raw = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nto the end";
+        assert_eq!(received(raw).await, ok("to the end", false));
+        let raw = b"HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok";
+        assert_eq!(received(raw).await, ok("ok", false));
+        let raw =
+            b"HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\ncontent-length: 2\r\n\r\nok";
+        assert_eq!(received(raw).await, ok("ok", false));
+        // A length beside chunks: the chunks count, the connection is not trusted again.
+        let raw = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+        assert_eq!(received(raw).await, ok("ok", false));
+        // Bytes after the answer that no request asked for.
+        let raw = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n";
+        let garbage = read_split(raw, raw.len()).await.unwrap();
+        assert_eq!(
+            (garbage.answer.body.as_slice(), garbage.reusable),
+            (&b"ok"[..], false)
+        );
+        // No body, whatever the length says, and the connection stays usable.
+        let raw = b"HTTP/1.1 204 No Content\r\ncontent-length: 7\r\n\r\n";
+        assert_eq!(received(raw).await, (204, String::new(), true));
+    }
+
+    #[tokio::test]
+    async fn answers_that_are_too_large_are_refused() {
+        let many = "x-h: 1\r\n".repeat(MAX_HEADERS);
+        let raw = format!("HTTP/1.1 200 OK\r\n{many}content-length: 0\r\n\r\n");
+        assert!(
+            failure(raw.as_bytes())
+                .await
+                .contains("headers are too large")
+        );
+        let long = format!("HTTP/1.1 200 OK\r\nx-h: {}\r\n", "x".repeat(MAX_HEAD_BYTES));
+        assert!(
+            failure(long.as_bytes())
+                .await
+                .contains("headers are too large")
+        );
+        let limit = format!("larger than {MAX_ANSWER_BYTES} bytes");
+        let raw = format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+            MAX_ANSWER_BYTES + 1
+        );
+        assert!(failure(raw.as_bytes()).await.contains(&limit));
+        let body = "x".repeat(MAX_ANSWER_BYTES + 1);
+        let raw = format!("HTTP/1.1 200 OK\r\n\r\n{body}");
+        assert!(failure(raw.as_bytes()).await.contains(&limit));
+        let raw = format!(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+            body.len()
+        );
+        assert!(failure(raw.as_bytes()).await.contains(&limit));
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_ends_early_is_reported_as_such() {
+        let text = failure(b"").await;
+        assert!(text.contains("closed without an answer"), "{text}");
+        let text = failure(b"HTTP/1.1 200 OK\r\ncontent-len").await;
+        assert!(
+            text.contains("closed before the end of the answer"),
+            "{text}"
+        );
+        let text = failure(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhello").await;
+        assert!(
+            text.contains("closed before the end of the answer"),
+            "{text}"
+        );
+        let text = failure(b"SSH-2.0-OpenSSH_9.6\r\n\r\n").await;
+        assert!(text.contains("not HTTP/1.1"), "{text}");
+    }
+}

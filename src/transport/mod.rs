@@ -253,3 +253,60 @@ fn detail(e: &dyn std::error::Error) -> String {
     }
     detail
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::HeaderValue;
+    use crate::secret::SecretString;
+
+    fn transport() -> Transport {
+        Transport::new(&ClientOptions {
+            timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            ca_file: None,
+        })
+        .unwrap()
+    }
+
+    fn request(api_key: &str) -> PreparedRequest {
+        PreparedRequest {
+            method: "POST",
+            url: Url::parse("http://127.0.0.1:8080/a/b?c=d").unwrap(),
+            headers: vec![
+                (
+                    "content-type",
+                    HeaderValue::Plain("application/json".into()),
+                ),
+                ("x-api-key", HeaderValue::Secret(SecretString::new(api_key))),
+            ],
+            body: b"{\"k\":1}".to_vec(),
+            body_secrets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_request_is_written_whole_in_its_documented_order() {
+        let request = request("key\tpart");
+        let target = transport().target(&request.url).unwrap();
+        let wire = encode(&request, &target).unwrap();
+        let expected = format!(
+            "POST /a/b?c=d HTTP/1.1\r\ncontent-type: application/json\r\n\
+             x-api-key: key\tpart\r\naccept: */*\r\nuser-agent: {USER_AGENT_VALUE}\r\n\
+             host: 127.0.0.1:8080\r\ncontent-length: 7\r\n\r\n{{\"k\":1}}"
+        );
+        assert_eq!(String::from_utf8(wire).unwrap(), expected);
+    }
+
+    #[test]
+    fn values_that_would_break_the_request_are_invalid_input() {
+        let transport = transport();
+        for bad in ["k\r\nx-injected: 1", "k\nx", "k\0", "k\x7f", "k\x1b[0m"] {
+            let request = request(bad);
+            let target = transport.target(&request.url).unwrap();
+            let err = encode(&request, &target).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+            assert_eq!(err.to_string(), "x-api-key: not valid in an HTTP header");
+        }
+    }
+}
