@@ -309,4 +309,14 @@ mod tests {
             assert_eq!(err.to_string(), "x-api-key: not valid in an HTTP header");
         }
     }
+
+    #[test]
+    fn a_transport_and_its_requests_can_move_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        fn movable<T: Send>(_: &T) {}
+        shared::<Transport>();
+        let transport = transport();
+        let request = request("k");
+        movable(&transport.execute(&request));
+    }
 }
