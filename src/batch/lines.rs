@@ -27,11 +27,24 @@ pub struct LineReader<R> {
     reader: R,
     /// The number of the line returned last (1 for the first).
     number: u64,
+    /// Whether the reader's buffer was used up by the line returned last, so that the next
+    /// line needs a read that may wait for the input.
+    drained: bool,
 }
 
 impl<R: BufRead> LineReader<R> {
     pub fn new(reader: R) -> Self {
-        LineReader { reader, number: 0 }
+        LineReader {
+            reader,
+            number: 0,
+            drained: true,
+        }
+    }
+
+    /// Whether reading the next line may have to wait for the input (a pipe's writer, say):
+    /// lines read so far should be handed on first.
+    pub fn may_wait(&self) -> bool {
+        self.drained
     }
 
     /// The next line and its number, or `None` at the end of the input.
@@ -64,6 +77,7 @@ impl<R: BufRead> LineReader<R> {
                 }
             }
             let used = chunk.len() + usize::from(newline.is_some());
+            self.drained = used == available.len();
             self.reader.consume(used);
             if newline.is_some() {
                 break;
@@ -171,6 +185,19 @@ mod tests {
         );
         assert_eq!(lines(b""), vec![]);
         assert_eq!(lines(b"one\n"), vec![(1, text("one"))]);
+    }
+
+    #[test]
+    fn says_when_the_next_line_needs_another_read() {
+        let mut reader = LineReader::new(io::BufReader::with_capacity(8, &b"ab\ncd\nefgh\n"[..]));
+        assert!(reader.may_wait());
+        // The buffer holds "ab\ncd\nef": two lines, then part of the third.
+        reader.next_line().unwrap();
+        assert!(!reader.may_wait());
+        reader.next_line().unwrap();
+        assert!(!reader.may_wait());
+        reader.next_line().unwrap();
+        assert!(reader.may_wait());
     }
 
     #[test]

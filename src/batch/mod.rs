@@ -2,15 +2,19 @@
 //! flight, paced by a rate limit and by the API's 429s, with an optional journal that makes
 //! a re-run skip what was sent and hold back what may have been.
 //!
-//! A reader thread parses lines and prepares their requests while the async side sends
-//! them; a bounded channel between the two keeps memory flat however long the input is.
+//! Three parts run at once: a reader thread parses lines and prepares their requests
+//! ([`reader`]), one task per request in flight sends them ([`workers`]), and the batch's
+//! own task in between counts what ended and hands groups of lines to the journal before
+//! they go out. Every queue between them is bounded, so memory stays flat however long the
+//! input is.
 
 pub mod journal;
 pub mod lines;
+mod reader;
 pub mod summary;
 pub mod throttle;
+mod workers;
 
-use std::collections::VecDeque;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,25 +22,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 use url::Url;
 
-use crate::client::{self, Answer, ApiClient, ClientOptions, Credentials, PreparedRequest};
+use crate::client::{self, Answer, ApiClient, ClientOptions};
 use crate::error::{Error, Result};
-use crate::input::MAX_INPUT_BYTES;
 use crate::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
-use crate::store::{self, Lookup, StoredToken, unix_now};
+use crate::store::StoredToken;
 use journal::{Durable, History, Journal, LineId, Record, Status};
-use lines::{LineReader, RawLine};
+use reader::{Item, Job, Prepare};
 use summary::Summary;
 use throttle::{Pause, Rate, RateLimiter};
+use workers::{Counts, Queue};
 
-/// Lines parsed ahead of the requests in flight: enough to keep every worker busy.
-const READ_AHEAD: usize = 64;
-/// The reader thread waits for room for this many lines at once: waking it for every line
-/// would cost more than preparing the line.
-const HAND_OFF: usize = 16;
+/// Chunks of lines parsed ahead of the batch, besides the one the reader is filling.
+const CHUNKS_AHEAD: usize = 2;
+/// With a journal, lines journaled as about to be sent whose outcome is not yet handed to
+/// the journal, at most, in multiples of the concurrency: what a killed process may leave
+/// in doubt. Besides the requests in flight, room for the lines that keep them busy while
+/// the next group's `fsync` runs.
+const JOURNALED_AHEAD: usize = 4;
 
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
@@ -70,7 +75,7 @@ pub type Report = dyn Fn(u64, retry::Event<'_>) + Send + Sync;
 pub enum Event<'a> {
     /// A line was invalid, failed, or may not have been delivered.
     LineFailed { line: u64, error: &'a Error },
-    /// The counts so far, after every line read or finished.
+    /// The counts so far, as lines are read and end.
     Progress(&'a Summary),
 }
 
@@ -91,7 +96,7 @@ pub async fn run(
         None => (History::default(), None),
     };
     let client = ApiClient::new(&options.client)?;
-    let (items, mut received) = mpsc::channel(READ_AHEAD);
+    let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
     let prepare = Prepare {
         endpoint: client::endpoint(&options.base_url, client::SEND_MESSAGE_PATH),
         api_key: options.api_key,
@@ -101,7 +106,7 @@ pub async fn run(
         resend_in_doubt: options.resend_in_doubt,
     };
     let runtime = tokio::runtime::Handle::current();
-    std::thread::spawn(move || prepare.read_all(input, &items, &runtime));
+    std::thread::spawn(move || prepare.read_all(input, &chunks, &runtime));
 
     let concurrency = options.concurrency.max(1);
     let context = Arc::new(Context {
@@ -112,62 +117,78 @@ pub async fn run(
         limiter: options.rate.map(RateLimiter::new),
         pause: Pause::default(),
     });
+    let (queue, mut workers) = Queue::start(concurrency, &context, &report);
     let mut summary = Summary::default();
-    let mut staged = Staged::new(journal);
-    let mut in_flight = JoinSet::new();
+    let mut staged = Staged::new(journal, concurrency);
+    let mut ended = Vec::new();
     let mut input_ended = false;
     loop {
-        if summary.stopped.is_some() {
+        queue.take_ended(&mut ended);
+        for done in ended.drain(..) {
+            staged.outcome(done.id, done.record);
+            finish(done, options.fail_fast, &mut summary, observe);
+        }
+        let stopped = summary.stopped.is_some();
+        if stopped {
             context.stopping.store(true, Ordering::Relaxed);
-            staged.drop_unsent(&mut summary);
+            staged.drop_unsent(queue.take_ready(), &mut summary);
         }
-        while in_flight.len() < concurrency
-            && let Some(job) = staged.ready.pop_front()
-        {
-            in_flight.spawn(deliver(Arc::clone(&context), job, Arc::clone(&report)));
+        let counts = queue.counts();
+        staged.hand_to_journal(&counts);
+        if (input_ended || stopped) && staged.is_idle() && counts.is_idle() {
+            break;
         }
-        staged.hand_to_journal();
-        // Twice as many lines as requests: while one group of requests is out, the next
-        // group's intents are being journaled, so that the fsync is not waited for in turn.
-        // Lines journaled as about to be sent whose outcome is not yet handed to the journal
-        // never exceed this, which bounds what a crash leaves in doubt.
-        let receive = !input_ended
-            && summary.stopped.is_none()
-            && in_flight.len() + staged.lines() < 2 * concurrency;
+        let receive = !input_ended && !stopped && staged.wants_lines(&counts);
         tokio::select! {
             biased;
-            Some(done) = in_flight.join_next() => {
-                let done = match done {
-                    Ok(done) => done,
-                    Err(e) => std::panic::resume_unwind(e.into_panic()),
-                };
-                staged.outcome(done.id, done.record);
-                finish(done, options.fail_fast, &mut summary, observe);
-            }
-            durable = staged.durable(), if staged.is_writing() => {
-                if let Err(problem) = durable {
+            () = queue.woken() => {}
+            durable = staged.durable(), if staged.is_writing() => match durable {
+                Ok(jobs) if context.stopping.load(Ordering::Relaxed) => {
+                    staged.drop_unsent(jobs, &mut summary);
+                }
+                Ok(jobs) => queue.push(jobs),
+                Err(problem) => {
                     summary.stopped.get_or_insert(problem);
                 }
-            }
-            item = received.recv(), if receive => match item {
-                Some(item) => admit(item, &mut staged, options.fail_fast, &mut summary, observe),
+            },
+            chunk = received.recv(), if receive => match chunk {
+                Some(items) => {
+                    let mut jobs = Vec::new();
+                    for item in items {
+                        if let Some(job) = admit(item, options.fail_fast, &mut summary, observe) {
+                            jobs.extend(staged.push(job));
+                        }
+                    }
+                    queue.push(jobs);
+                }
                 None => input_ended = true,
             },
-            else => break,
         }
         observe(Event::Progress(&summary));
+    }
+    queue.close(concurrency);
+    while let Some(worker) = workers.join_next().await {
+        if let Err(e) = worker
+            && e.is_panic()
+        {
+            std::panic::resume_unwind(e.into_panic());
+        }
     }
     // Lines read ahead when the batch stopped early: those to send were not attempted;
     // the rest count as what they are (already sent, in doubt, invalid).
     received.close();
-    while let Ok(item) = received.try_recv() {
-        match item {
-            Item::Send(_) => {
-                summary.lines += 1;
-                summary.not_attempted += 1;
+    while let Ok(items) = received.try_recv() {
+        for item in items {
+            match item {
+                Item::Send(_) => {
+                    summary.lines += 1;
+                    summary.not_attempted += 1;
+                }
+                Item::Unreadable(_) => {}
+                other => {
+                    admit(other, false, &mut summary, observe);
+                }
             }
-            Item::Unreadable(_) => {}
-            other => admit(other, &mut staged, false, &mut summary, observe),
         }
     }
     drop(context);
@@ -180,17 +201,16 @@ pub async fn run(
     Ok(summary)
 }
 
-/// Counts a line read from the input, and stages it when it is to be sent.
+/// Counts a line read from the input; returns it when it is to be sent.
 fn admit(
     item: Item,
-    staged: &mut Staged,
     fail_fast: bool,
     summary: &mut Summary,
     observe: &mut dyn FnMut(Event),
-) {
+) -> Option<Job> {
     summary.lines += u64::from(!matches!(item, Item::Unreadable(_)));
     match item {
-        Item::Send(job) => staged.push(job),
+        Item::Send(job) => return Some(job),
         Item::Skipped { line, status } => match status {
             Status::Sent => summary.already_sent += 1,
             Status::InDoubt => summary.add_in_doubt(line),
@@ -207,67 +227,101 @@ fn admit(
         }
         Item::Unreadable(problem) => summary.stopped = Some(problem),
     }
+    None
 }
 
-/// Lines between the input and their request, and outcomes on their way to the journal.
-/// Intents go to the journal in groups, one group being written at a time: the lines of
-/// the group written last become ready together, with one wake-up of this task rather than
-/// one per line. Without a journal, lines are ready at once.
+/// Lines between the input and the queue, and outcomes on their way to the journal.
+/// Intents go to the journal in groups, one group being written at a time; the lines of a
+/// group are queued together once it is on disk. Without a journal, lines are queued at
+/// once.
 struct Staged {
     journal: Option<Journal>,
+    concurrency: usize,
     /// Lines whose intents are not yet handed to the journal.
     waiting: Vec<Job>,
     /// The group being written, and what says it is on disk.
     writing: Option<(Durable, Vec<Job>)>,
-    /// Lines whose intent is on disk, in input order, waiting for a request slot.
-    ready: VecDeque<Job>,
-    /// Outcomes not yet handed to the journal: they go with the next group.
+    /// Outcomes not yet handed to the journal: they go with the next write.
     outcomes: Vec<(Record, LineId)>,
+    /// Lines that ended since the last group of intents was handed to the journal: how
+    /// many requests a group's `fsync` has to keep busy.
+    ended_while_writing: usize,
 }
 
 impl Staged {
-    fn new(journal: Option<Journal>) -> Self {
+    fn new(journal: Option<Journal>, concurrency: usize) -> Self {
         Staged {
             journal,
+            concurrency,
             waiting: Vec::new(),
             writing: None,
-            ready: VecDeque::new(),
             outcomes: Vec::new(),
+            ended_while_writing: 0,
         }
     }
 
-    fn push(&mut self, job: Job) {
+    /// Takes a line to send: returns it when it may be queued at once (no journal).
+    fn push(&mut self, job: Job) -> Option<Job> {
         match self.journal {
-            Some(_) => self.waiting.push(job),
-            None => self.ready.push_back(job),
+            Some(_) => {
+                self.waiting.push(job);
+                None
+            }
+            None => Some(job),
         }
     }
 
     fn outcome(&mut self, id: LineId, record: Record) {
         if self.journal.is_some() {
             self.outcomes.push((record, id));
+            self.ended_while_writing += 1;
         }
     }
 
-    /// Lines staged: read, and not yet sent.
-    fn lines(&self) -> usize {
-        let writing = self.writing.as_ref().map_or(0, |(_, jobs)| jobs.len());
-        self.waiting.len() + writing + self.ready.len()
+    /// Whether to read more lines: enough are waiting (for the journal) or queued (without
+    /// one) to keep every request busy.
+    fn wants_lines(&self, counts: &Counts) -> bool {
+        match self.journal {
+            Some(_) => self.waiting.len() < 2 * self.concurrency,
+            None => counts.ready + counts.in_flight < 2 * self.concurrency,
+        }
     }
 
-    /// Hands the waiting intents and outcomes to the journal, unless a group is being
-    /// written: they then go with the next one, once that is on disk.
-    fn hand_to_journal(&mut self) {
+    /// Whether nothing is waiting for the journal or being written.
+    fn is_idle(&self) -> bool {
+        self.waiting.is_empty() && self.writing.is_none() && self.outcomes.is_empty()
+    }
+
+    /// Hands the outcomes gathered so far to the journal, with a group of waiting intents
+    /// when the queue needs more lines, unless a group is being written. The queue is kept
+    /// at the concurrency plus as many lines as ended while the last group was written:
+    /// against a fast server the groups grow, so that `fsync`s stay few and requests never
+    /// wait for one, while against a slow one few lines are journaled ahead of their
+    /// request, which is what a killed process leaves in doubt. Never more than
+    /// [`JOURNALED_AHEAD`] times the concurrency lines are journaled without their outcome.
+    fn hand_to_journal(&mut self, counts: &Counts) {
         let Some(journal) = &self.journal else {
             return;
         };
-        if self.writing.is_some() || (self.waiting.is_empty() && self.outcomes.is_empty()) {
+        if self.writing.is_some() {
+            return;
+        }
+        let journaled = counts.in_flight + counts.ready + self.outcomes.len();
+        let room = (JOURNALED_AHEAD * self.concurrency).saturating_sub(journaled);
+        let wanted = (self.concurrency + self.ended_while_writing).saturating_sub(counts.ready);
+        let group = self.waiting.len().min(room).min(wanted);
+        if group == 0 && self.outcomes.is_empty() {
             return;
         }
         let mut records = std::mem::take(&mut self.outcomes);
-        records.extend(self.waiting.iter().map(|job| (Record::Intent, job.id)));
+        records.extend(
+            self.waiting[..group]
+                .iter()
+                .map(|job| (Record::Intent, job.id)),
+        );
         if let Some(durable) = journal.write(records) {
-            self.writing = Some((durable, std::mem::take(&mut self.waiting)));
+            self.writing = Some((durable, self.waiting.drain(..group).collect()));
+            self.ended_while_writing = 0;
         }
     }
 
@@ -275,151 +329,36 @@ impl Staged {
         self.writing.is_some()
     }
 
-    /// Waits for the group being written (at once when there is none); its lines are then
-    /// ready. If it could not be written, they are back to waiting, never to be sent.
-    async fn durable(&mut self) -> std::result::Result<(), String> {
+    /// Waits for the group being written (at once when there is none) and returns its
+    /// lines, now ready to send. If it could not be written, they are back to waiting,
+    /// never to be sent.
+    async fn durable(&mut self) -> std::result::Result<Vec<Job>, String> {
         let Some((durable, _)) = &mut self.writing else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let result = durable.await;
-        if let Some((_, jobs)) = self.writing.take() {
-            match result {
-                Ok(()) => self.ready.extend(jobs),
-                Err(_) => self.waiting.extend(jobs),
+        let jobs = self
+            .writing
+            .take()
+            .map(|(_, jobs)| jobs)
+            .unwrap_or_default();
+        match result {
+            Ok(()) => Ok(jobs),
+            Err(problem) => {
+                self.waiting.extend(jobs);
+                Err(problem)
             }
         }
-        result
     }
 
-    /// Once the batch stops: the lines staged are not sent. Those whose intent is on disk
-    /// are journaled as not delivered; the group being written is left to finish.
-    fn drop_unsent(&mut self, summary: &mut Summary) {
-        let unsent = self.waiting.len() + self.ready.len();
-        summary.not_attempted += unsent as u64;
+    /// Once the batch stops: lines not yet sent are not sent. `unsent` had their intent
+    /// journaled, so they are journaled as not delivered; the lines still waiting were
+    /// never journaled. The group being written is left to finish.
+    fn drop_unsent(&mut self, unsent: Vec<Job>, summary: &mut Summary) {
+        summary.not_attempted += (self.waiting.len() + unsent.len()) as u64;
         self.waiting.clear();
-        for job in std::mem::take(&mut self.ready) {
+        for job in unsent {
             self.outcome(job.id, Record::NotDelivered);
-        }
-    }
-}
-
-/// What the reader thread hands over, in input order.
-enum Item {
-    Send(Job),
-    Skipped {
-        line: u64,
-        status: Status,
-    },
-    Invalid {
-        line: u64,
-        error: Error,
-    },
-    /// The input cannot be read further.
-    Unreadable(String),
-}
-
-/// A line ready to send.
-struct Job {
-    line: u64,
-    id: LineId,
-    request: PreparedRequest,
-}
-
-/// The reader thread's side: turns lines into requests, or says why not.
-struct Prepare {
-    /// Where every message goes, worked out once rather than for each line.
-    endpoint: Url,
-    api_key: SecretString,
-    access_token: Option<SecretString>,
-    stored_tokens: Vec<StoredToken>,
-    history: History,
-    resend_in_doubt: bool,
-}
-
-impl Prepare {
-    /// Hands every line over in order. Each line goes as soon as it is prepared (a slow
-    /// producer on standard input delays nothing), but the thread sleeps until there is room
-    /// for [`HAND_OFF`] of them.
-    fn read_all(
-        self,
-        input: Box<dyn BufRead + Send>,
-        items: &mpsc::Sender<Item>,
-        runtime: &tokio::runtime::Handle,
-    ) {
-        let mut reader = LineReader::new(input);
-        // An error means the batch stopped early and needs no more lines.
-        while let Ok(room) = runtime.block_on(items.reserve_many(HAND_OFF)) {
-            for slot in room {
-                let Some(item) = self.next_item(&mut reader) else {
-                    return;
-                };
-                let last = matches!(item, Item::Unreadable(_));
-                slot.send(item);
-                if last {
-                    return;
-                }
-            }
-        }
-    }
-
-    /// The next line that is not blank, as an item; `None` at the end of the input.
-    fn next_item(&self, reader: &mut LineReader<Box<dyn BufRead + Send>>) -> Option<Item> {
-        loop {
-            return Some(match reader.next_line() {
-                Ok(None) => return None,
-                Err(e) => Item::Unreadable(format!("cannot read the input: {e}")),
-                Ok(Some((line, RawLine::TooLong))) => Item::Invalid {
-                    line,
-                    error: Error::invalid(format!("longer than {MAX_INPUT_BYTES} bytes")),
-                },
-                Ok(Some((_, RawLine::Text(text)))) if lines::is_blank(&text) => continue,
-                Ok(Some((line, RawLine::Text(text)))) => self.prepare(line, &text),
-            });
-        }
-    }
-
-    fn prepare(&self, line: u64, text: &[u8]) -> Item {
-        let parsed = match lines::parse(text) {
-            Ok(parsed) => parsed,
-            Err(error) => return Item::Invalid { line, error },
-        };
-        let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
-            Some(token) => Ok(token),
-            None => match store::find(&self.stored_tokens, &parsed.message.chat, unix_now()) {
-                Lookup::Usable(stored) => Ok(stored.access_token.clone()),
-                Lookup::Expired(stored) => Err(format!(
-                    "the stored token for this chat expired at {}: log in again",
-                    store::rfc3339(stored.expires)
-                )),
-                Lookup::Missing => Err(
-                    "neither a default access token nor a stored token for this chat was given"
-                        .to_owned(),
-                ),
-            },
-        };
-        let access_token = match access_token {
-            Ok(token) => token,
-            Err(why) => {
-                return Item::Invalid {
-                    line,
-                    error: Error::invalid(format!(
-                        "{}: missing, and {why}",
-                        lines::ACCESS_TOKEN_FIELD
-                    )),
-                };
-            }
-        };
-        let credentials = Credentials {
-            api_key: self.api_key.clone(),
-            access_token,
-        };
-        let request =
-            PreparedRequest::send_message_to(self.endpoint.clone(), &parsed.message, &credentials);
-        let id = LineId::of(&request.body);
-        match self.history.status(&id) {
-            Some(Status::InDoubt) if self.resend_in_doubt => Item::Send(Job { line, id, request }),
-            Some(status) => Item::Skipped { line, status },
-            None => Item::Send(Job { line, id, request }),
         }
     }
 }
@@ -481,7 +420,7 @@ impl Pacing for Context {
 
 /// Sends one line whose intent is journaled: retries as the policy allows (a 429 pauses
 /// every request), telling `report` about each attempt, and says how it ended.
-async fn deliver(context: Arc<Context>, job: Job, report: Arc<Report>) -> Done {
+async fn deliver(context: &Context, job: Job, report: &Report) -> Done {
     let Job { line, id, request } = job;
     if context.stopping.load(Ordering::Relaxed) {
         return Done {
@@ -495,7 +434,7 @@ async fn deliver(context: Arc<Context>, job: Job, report: Arc<Report>) -> Done {
         &context.client,
         &request,
         &context.retry,
-        &*context,
+        context,
         |event| report(line, event),
     )
     .await;

@@ -1,0 +1,148 @@
+//! The reader thread: turns the input's lines into requests, or says why not, and hands
+//! them to the batch in order, a chunk at a time.
+
+use tokio::sync::mpsc;
+use url::Url;
+
+use super::journal::{History, LineId, Status};
+use super::lines::{self, LineReader, RawLine};
+use crate::client::{Credentials, PreparedRequest};
+use crate::error::Error;
+use crate::input::MAX_INPUT_BYTES;
+use crate::secret::SecretString;
+use crate::store::{self, Lookup, StoredToken, unix_now};
+
+/// Lines handed over at most at once: waking the batch for every line would cost more than
+/// preparing it.
+pub(super) const CHUNK: usize = 32;
+
+/// What the reader thread hands over, in input order.
+pub(super) enum Item {
+    Send(Job),
+    Skipped {
+        line: u64,
+        status: Status,
+    },
+    Invalid {
+        line: u64,
+        error: Error,
+    },
+    /// The input cannot be read further.
+    Unreadable(String),
+}
+
+/// A line ready to send.
+pub(super) struct Job {
+    pub line: u64,
+    pub id: LineId,
+    pub request: PreparedRequest,
+}
+
+/// The reader thread's side: turns lines into requests, or says why not.
+pub(super) struct Prepare {
+    /// Where every message goes, worked out once rather than for each line.
+    pub endpoint: Url,
+    pub api_key: SecretString,
+    pub access_token: Option<SecretString>,
+    pub stored_tokens: Vec<StoredToken>,
+    pub history: History,
+    pub resend_in_doubt: bool,
+}
+
+impl Prepare {
+    /// Hands every line over in order, in chunks of up to [`CHUNK`]. A chunk goes once it
+    /// is full or the input has nothing more buffered, so that a slow producer on standard
+    /// input delays no line, while a file costs one hand-over per chunk.
+    pub(super) fn read_all(
+        self,
+        input: Box<dyn std::io::BufRead + Send>,
+        chunks: &mpsc::Sender<Vec<Item>>,
+        runtime: &tokio::runtime::Handle,
+    ) {
+        let mut reader = LineReader::new(input);
+        loop {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut ended = false;
+            while chunk.len() < CHUNK && !ended {
+                match self.next_item(&mut reader) {
+                    Some(item) => {
+                        ended = matches!(item, Item::Unreadable(_));
+                        chunk.push(item);
+                    }
+                    None => ended = true,
+                }
+                if reader.may_wait() {
+                    break;
+                }
+            }
+            // An error means the batch stopped early and needs no more lines.
+            if !chunk.is_empty() && runtime.block_on(chunks.send(chunk)).is_err() {
+                return;
+            }
+            if ended {
+                return;
+            }
+        }
+    }
+
+    /// The next line that is not blank, as an item; `None` at the end of the input.
+    fn next_item(&self, reader: &mut LineReader<Box<dyn std::io::BufRead + Send>>) -> Option<Item> {
+        loop {
+            return Some(match reader.next_line() {
+                Ok(None) => return None,
+                Err(e) => Item::Unreadable(format!("cannot read the input: {e}")),
+                Ok(Some((line, RawLine::TooLong))) => Item::Invalid {
+                    line,
+                    error: Error::invalid(format!("longer than {MAX_INPUT_BYTES} bytes")),
+                },
+                Ok(Some((_, RawLine::Text(text)))) if lines::is_blank(&text) => continue,
+                Ok(Some((line, RawLine::Text(text)))) => self.prepare(line, &text),
+            });
+        }
+    }
+
+    fn prepare(&self, line: u64, text: &[u8]) -> Item {
+        let parsed = match lines::parse(text) {
+            Ok(parsed) => parsed,
+            Err(error) => return Item::Invalid { line, error },
+        };
+        let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
+            Some(token) => Ok(token),
+            None => match store::find(&self.stored_tokens, &parsed.message.chat, unix_now()) {
+                Lookup::Usable(stored) => Ok(stored.access_token.clone()),
+                Lookup::Expired(stored) => Err(format!(
+                    "the stored token for this chat expired at {}: log in again",
+                    store::rfc3339(stored.expires)
+                )),
+                Lookup::Missing => Err(
+                    "neither a default access token nor a stored token for this chat was given"
+                        .to_owned(),
+                ),
+            },
+        };
+        let access_token = match access_token {
+            Ok(token) => token,
+            Err(why) => {
+                return Item::Invalid {
+                    line,
+                    error: Error::invalid(format!(
+                        "{}: missing, and {why}",
+                        lines::ACCESS_TOKEN_FIELD
+                    )),
+                };
+            }
+        };
+        let credentials = Credentials {
+            api_key: self.api_key.clone(),
+            access_token,
+        };
+        let request =
+            PreparedRequest::send_message_to(self.endpoint.clone(), &parsed.message, &credentials);
+        let id = LineId::of(&request.body);
+        match self.history.status(&id) {
+            Some(Status::InDoubt) if self.resend_in_doubt => Item::Send(Job { line, id, request }),
+            Some(status) => Item::Skipped { line, status },
+            None => Item::Send(Job { line, id, request }),
+        }
+    }
+}
