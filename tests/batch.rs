@@ -634,8 +634,10 @@ fn a_stalled_batch_journals_only_what_keeps_its_requests_busy() {
     child.kill().unwrap();
     child.wait().unwrap();
     let records = std::fs::read_to_string(&journal).unwrap();
+    // Three in flight, and up to as many ready to follow them (how many depends on when the
+    // batch saw the queue run low).
     let intents = records.lines().filter(|r| r.starts_with("I ")).count();
-    assert_eq!(intents, 6, "{records}");
+    assert!((4..=6).contains(&intents), "{records}");
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -710,9 +712,9 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
         .collect();
     assert_eq!(summary["in_doubt"], in_doubt.len(), "{summary}");
     // A kill leaves in doubt at most the lines journaled as about to be sent whose outcome
-    // was not yet handed to the journal (four times the concurrency), and as many whose
+    // was not yet handed to the journal (eight times the concurrency), and as many whose
     // outcome was handed but not yet written.
-    assert!(in_doubt.len() <= kills * 8 * 4, "{kills} kills: {summary}");
+    assert!(in_doubt.len() <= kills * 16 * 4, "{kills} kills: {summary}");
     assert_eq!(summary["lines"], LINES);
     assert_eq!(
         summary["sent"].as_u64().unwrap()

@@ -41,7 +41,7 @@ const CHUNKS_AHEAD: usize = 2;
 /// the journal, at most, in multiples of the concurrency: what a killed process may leave
 /// in doubt. Besides the requests in flight, room for the lines that keep them busy while
 /// the next group's `fsync` runs.
-const JOURNALED_AHEAD: usize = 4;
+const JOURNALED_AHEAD: usize = 8;
 
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
@@ -95,7 +95,6 @@ pub async fn run(
         }
         None => (History::default(), None),
     };
-    let client = ApiClient::new(&options.client)?;
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
     let prepare = Prepare {
         endpoint: client::endpoint(&options.base_url, client::SEND_MESSAGE_PATH),
@@ -110,14 +109,13 @@ pub async fn run(
 
     let concurrency = options.concurrency.max(1);
     let context = Arc::new(Context {
-        client,
         stopping: AtomicBool::new(false),
         fail_fast: options.fail_fast,
         retry: options.retry,
         limiter: options.rate.map(RateLimiter::new),
         pause: Pause::default(),
     });
-    let (queue, mut workers) = Queue::start(concurrency, &context, &report);
+    let (queue, shards) = Queue::start(concurrency, &options.client, &context, &report)?;
     let mut summary = Summary::default();
     let mut staged = Staged::new(journal, concurrency);
     let mut ended = Vec::new();
@@ -134,7 +132,8 @@ pub async fn run(
             staged.drop_unsent(queue.take_ready(), &mut summary);
         }
         let counts = queue.counts();
-        staged.hand_to_journal(&counts);
+        staged.hand_to_journal(&counts, input_ended || stopped);
+        queue.wake_below(staged.low_water());
         if (input_ended || stopped) && staged.is_idle() && counts.is_idle() {
             break;
         }
@@ -167,11 +166,10 @@ pub async fn run(
         observe(Event::Progress(&summary));
     }
     queue.close(concurrency);
-    while let Some(worker) = workers.join_next().await {
-        if let Err(e) = worker
-            && e.is_panic()
-        {
-            std::panic::resume_unwind(e.into_panic());
+    for shard in shards {
+        // Nothing is queued or in flight: the threads are ending.
+        if let Err(panic) = shard.join() {
+            std::panic::resume_unwind(panic);
         }
     }
     // Lines read ahead when the batch stopped early: those to send were not attempted;
@@ -282,8 +280,24 @@ impl Staged {
     /// one) to keep every request busy.
     fn wants_lines(&self, counts: &Counts) -> bool {
         match self.journal {
-            Some(_) => self.waiting.len() < 2 * self.concurrency,
+            Some(_) => self.waiting.len() < JOURNALED_AHEAD * self.concurrency,
             None => counts.ready + counts.in_flight < 2 * self.concurrency,
+        }
+    }
+
+    /// The lines a journaled batch keeps queued: enough to keep every request busy while
+    /// the next group's `fsync` runs, twice as many as ended while the last one ran. Against
+    /// a slow server that is one round of requests; against a fast one, the groups grow so
+    /// that one `fsync` covers many lines.
+    fn ready_target(&self) -> usize {
+        self.concurrency + 2 * self.ended_while_writing
+    }
+
+    /// Lines queued below which the batch should be woken to add more.
+    fn low_water(&self) -> usize {
+        match self.journal {
+            Some(_) => self.ready_target() / 2 + 1,
+            None => self.concurrency,
         }
     }
 
@@ -292,25 +306,31 @@ impl Staged {
         self.waiting.is_empty() && self.writing.is_none() && self.outcomes.is_empty()
     }
 
-    /// Hands the outcomes gathered so far to the journal, with a group of waiting intents
-    /// when the queue needs more lines, unless a group is being written. The queue is kept
-    /// at the concurrency plus as many lines as ended while the last group was written:
-    /// against a fast server the groups grow, so that `fsync`s stay few and requests never
-    /// wait for one, while against a slow one few lines are journaled ahead of their
-    /// request, which is what a killed process leaves in doubt. Never more than
+    /// Hands a group of waiting intents to the journal, with the outcomes gathered so far
+    /// ahead of them, unless a group is being written. A group is due once the queue is
+    /// down to half its target ([`Staged::ready_target`]) and fills it up again, so that
+    /// each `fsync` covers at least half a target of lines. Never more than
     /// [`JOURNALED_AHEAD`] times the concurrency lines are journaled without their outcome.
-    fn hand_to_journal(&mut self, counts: &Counts) {
+    /// Outcomes wait for the next group, or go alone at the end.
+    fn hand_to_journal(&mut self, counts: &Counts, flush: bool) {
         let Some(journal) = &self.journal else {
             return;
         };
         if self.writing.is_some() {
             return;
         }
-        let journaled = counts.in_flight + counts.ready + self.outcomes.len();
+        // The outcomes go in the same write as the intents, ahead of them: a line is
+        // journaled without its outcome until its outcome is handed over.
+        let journaled = counts.in_flight + counts.ready + counts.ended;
         let room = (JOURNALED_AHEAD * self.concurrency).saturating_sub(journaled);
-        let wanted = (self.concurrency + self.ended_while_writing).saturating_sub(counts.ready);
-        let group = self.waiting.len().min(room).min(wanted);
-        if group == 0 && self.outcomes.is_empty() {
+        let target = self.ready_target();
+        let group = if counts.ready <= target / 2 {
+            self.waiting.len().min(room).min(target - counts.ready)
+        } else {
+            0
+        };
+        let outcomes = !self.outcomes.is_empty() && (flush && self.waiting.is_empty());
+        if group == 0 && !outcomes {
             return;
         }
         let mut records = std::mem::take(&mut self.outcomes);
@@ -365,7 +385,6 @@ impl Staged {
 
 /// What every request in flight shares.
 struct Context {
-    client: ApiClient,
     /// Set once the batch stops early: lines not yet sent are not sent.
     stopping: AtomicBool,
     fail_fast: bool,
@@ -420,7 +439,7 @@ impl Pacing for Context {
 
 /// Sends one line whose intent is journaled: retries as the policy allows (a 429 pauses
 /// every request), telling `report` about each attempt, and says how it ended.
-async fn deliver(context: &Context, job: Job, report: &Report) -> Done {
+async fn deliver(context: &Context, client: &ApiClient, job: Job, report: &Report) -> Done {
     let Job { line, id, request } = job;
     if context.stopping.load(Ordering::Relaxed) {
         return Done {
@@ -430,13 +449,9 @@ async fn deliver(context: &Context, job: Job, report: &Report) -> Done {
             result: Err(Failure::Stopped),
         };
     }
-    let outcome = retry::execute_paced(
-        &context.client,
-        &request,
-        &context.retry,
-        context,
-        |event| report(line, event),
-    )
+    let outcome = retry::execute_paced(client, &request, &context.retry, context, |event| {
+        report(line, event)
+    })
     .await;
     let result = outcome.and_then(|answer| client::check_answer(&answer).map(drop));
     let (record, result) = match result {

@@ -21,17 +21,6 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-/// The runtime a batch's requests are sent on: a thread per CPU, up to one per request in
-/// flight, so that reading answers and sending the next requests use every CPU.
-pub fn batch_runtime(concurrency: usize) -> anyhow::Result<tokio::runtime::Runtime> {
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cpus.min(concurrency).max(1))
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let verbosity = cli.verbosity();
     match cli.command {
