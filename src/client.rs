@@ -91,8 +91,8 @@ impl PreparedRequest {
 
     /// `bytes` (from an answer) with every secret this request carries replaced by `***`,
     /// so that a server echoing a credential back cannot make us print it.
-    fn redact(&self, bytes: &[u8]) -> Vec<u8> {
-        let mut text = String::from_utf8_lossy(bytes);
+    fn redact(&self, bytes: Vec<u8>) -> Vec<u8> {
+        let mut text = String::from_utf8_lossy(&bytes);
         let mut redacted = false;
         let header_secrets = self.headers.iter().filter_map(|(_, value)| match value {
             HeaderValue::Secret(secret) => Some(secret),
@@ -108,7 +108,7 @@ impl PreparedRequest {
         if redacted {
             text.into_owned().into_bytes()
         } else {
-            bytes.to_vec()
+            bytes
         }
     }
 
@@ -252,7 +252,7 @@ impl<'a> AnswerReader<'a> {
         };
         if (300..400).contains(&status) {
             let location = header("location")
-                .map(|v| quote(&request.redact(v)))
+                .map(|v| quote(&request.redact(v.to_vec())))
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Error::Redirected(format!(
                 "the API answered with a redirect (HTTP {status}) to {location}; redirects are \
@@ -294,7 +294,7 @@ impl<'a> AnswerReader<'a> {
     pub(crate) fn finish(self) -> Answer {
         Answer {
             status: self.status,
-            body: self.request.redact(&self.body),
+            body: self.request.redact(self.body),
             retry_after: self.retry_after,
         }
     }
@@ -303,8 +303,15 @@ impl<'a> AnswerReader<'a> {
 /// Interprets the answer to an API call: success is an HTTP 2xx whose JSON body carries
 /// `status` 200 (when it carries a status at all). Returns the body on success.
 pub fn check_answer(answer: &Answer) -> Result<Value> {
-    let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
-    let server_message = || match json.as_ref().and_then(|v| v.get("message")) {
+    check_delivered(answer)?;
+    serde_json::from_slice(&answer.body)
+        .map_err(|e| Error::DeliveryUncertain(format!("the API's answer cannot be read: {e}")))
+}
+
+/// [`check_answer`] without keeping the body: what a batch needs for each of its lines.
+pub fn check_delivered(answer: &Answer) -> Result<()> {
+    let verdict = Verdict::of(&answer.body);
+    let server_message = || match verdict.as_ref().and_then(|v| v.message.as_ref()) {
         Some(Value::String(m)) => quote(m.as_bytes()),
         _ => quote(&answer.body),
     };
@@ -328,15 +335,15 @@ pub fn check_answer(answer: &Answer) -> Result<Value> {
             )));
         }
     }
-    let Some(Value::Object(fields)) = &json else {
+    let Some(verdict) = &verdict else {
         return Err(Error::DeliveryUncertain(format!(
             "the API answered HTTP {} with a body that is not a JSON object: {}",
             answer.status,
             quote(&answer.body)
         )));
     };
-    let Some(status) = fields.get("status") else {
-        return Ok(Value::Object(fields.clone()));
+    let Some(status) = &verdict.status else {
+        return Ok(());
     };
     let message = || {
         format!(
@@ -349,7 +356,7 @@ pub fn check_answer(answer: &Answer) -> Result<Value> {
     // refused; anything else (a 5xx, or a status that is not a number) leaves delivery
     // uncertain, so that a batch holds the line rather than send it again.
     match body_status(status) {
-        Some(200) => Ok(Value::Object(fields.clone())),
+        Some(200) => Ok(()),
         Some(429) => Err(Error::RateLimited { message: message() }),
         Some(code @ 400..=499) => Err(Error::Refused {
             status: u16::try_from(code).unwrap_or(answer.status),
@@ -363,7 +370,40 @@ pub fn check_answer(answer: &Answer) -> Result<Value> {
     }
 }
 
-/// The body's `status` as a number, whether sent as `200` or `"200"`.
+/// What decides an answer whose body is a JSON object: its `status` and `message` (the
+/// other fields are skipped, not kept).
+#[derive(serde::Deserialize)]
+struct Verdict {
+    /// `Some(Value::Null)` for `"status": null`, which is not a success.
+    #[serde(default, deserialize_with = "present")]
+    status: Option<Value>,
+    #[serde(default)]
+    message: Option<Value>,
+}
+
+impl Verdict {
+    /// `None` when the body is not a JSON object.
+    fn of(body: &[u8]) -> Option<Verdict> {
+        serde_json::from_slice(body).ok().or_else(|| {
+            // A field named twice is refused by the derived reader; the last one counts,
+            // as in any JSON object.
+            let Value::Object(mut fields) = serde_json::from_slice(body).ok()? else {
+                return None;
+            };
+            Some(Verdict {
+                status: fields.remove("status"),
+                message: fields.remove("message"),
+            })
+        })
+    }
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Value>, D::Error> {
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
 fn body_status(status: &Value) -> Option<u64> {
     match status {
         Value::Number(n) => n.as_u64(),
@@ -463,6 +503,16 @@ mod tests {
             4
         );
         assert_eq!(check_answer(&answer(502, "")).unwrap_err().exit_code(), 5);
+        // A status of null is no success; of two statuses, the last counts.
+        let null = check_delivered(&answer(200, r#"{"status":null}"#)).unwrap_err();
+        assert!(null.to_string().contains("status is null"), "{null}");
+        assert!(check_delivered(&answer(200, r#"{"status":500,"status":200}"#)).is_ok());
+        let twice = check_delivered(&answer(200, r#"{"status":200,"status":403}"#)).unwrap_err();
+        assert_eq!(twice.exit_code(), 3);
+        assert_eq!(
+            check_answer(&answer(200, r#"{"status":200,"extra":[1,{"a":2}]}"#)).unwrap(),
+            serde_json::json!({"status": 200, "extra": [1, {"a": 2}]})
+        );
     }
 
     #[test]
@@ -483,10 +533,10 @@ mod tests {
         let base = Url::parse(DEFAULT_API_URL).unwrap();
         let request = PreparedRequest::send_message(&base, &message, &credentials);
         assert_eq!(
-            request.redact(b"bad key-1 and tok-2, tok-2"),
+            request.redact(b"bad key-1 and tok-2, tok-2".to_vec()),
             b"bad *** and ***, ***"
         );
-        assert_eq!(request.redact(b"\xffclean"), b"\xffclean");
+        assert_eq!(request.redact(b"\xffclean".to_vec()), b"\xffclean");
         let json = request.to_json(false);
         assert_eq!(json["headers"]["x-api-key"], "***");
         assert_eq!(json["body"]["message"], "hi");

@@ -2,6 +2,7 @@
 //! so a message file with `"order": 1, ..., "order": 2` in its `extra_data` would be sent
 //! as something other than what was written; such input is refused instead.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -60,17 +61,57 @@ impl<'de> Visitor<'de> for AnyValue {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyValue, A::Error> {
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if seen.contains(&key) {
+        // Objects have few keys: a list searched in turn beats hashing them, up to a point.
+        const FEW: usize = 16;
+        let mut few: Vec<Cow<'de, str>> = Vec::new();
+        let mut many: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(Key(key)) = map.next_key()? {
+            let twice = if many.is_empty() {
+                few.contains(&key)
+            } else {
+                many.contains(&key)
+            };
+            if twice {
                 return Err(de::Error::custom(format!(
                     "the key {key:?} appears twice in one object"
                 )));
             }
             map.next_value::<AnyValue>()?;
-            seen.insert(key);
+            if many.is_empty() && few.len() < FEW {
+                few.push(key);
+            } else {
+                many.extend(few.drain(..));
+                many.insert(key);
+            }
         }
         Ok(AnyValue)
+    }
+}
+
+/// An object's key, borrowed from the input unless escapes had to be undone.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(key)))
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(key.to_owned())))
     }
 }
 
@@ -87,6 +128,22 @@ mod tests {
         );
         let err = check(b"{\"a\": 1,\n \"a\": 1}").unwrap_err();
         assert_eq!((err.line(), err.column()), (2, 4));
+    }
+
+    #[test]
+    fn a_key_named_twice_is_found_among_many_and_through_escapes() {
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        check(format!("{{{}}}", keys.join(",")).as_bytes()).unwrap();
+        for repeated in ["k3", "k20", "k39"] {
+            let text = format!("{{{}, \"{repeated}\": 0}}", keys.join(","));
+            let err = check(text.as_bytes()).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("{repeated:?} appears twice")),
+                "{err}"
+            );
+        }
+        let err = check(br#"{"a": 1, "\u0061": 2}"#).unwrap_err().to_string();
+        assert!(err.contains("\"a\" appears twice"), "{err}");
     }
 
     #[test]

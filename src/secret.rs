@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -10,16 +11,22 @@ use crate::input;
 
 /// A secret value. `Debug` and `Display` print `***`; the value itself is only reachable
 /// through [`SecretString::expose`], so every place that reveals it is explicit. It can be
-/// read from JSON or TOML, but writing it needs an explicit `expose`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct SecretString(String);
+/// read from JSON or TOML, but writing it needs an explicit `expose`. Copies share one
+/// value: every request of a batch carries the same key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(Arc<str>);
+
+impl<'de> Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(SecretString::new)
+    }
+}
 
 impl SecretString {
     pub const MASK: &'static str = "***";
 
     pub fn new(value: impl Into<String>) -> Self {
-        SecretString(value.into())
+        SecretString(Arc::from(value.into()))
     }
 
     pub fn expose(&self) -> &str {

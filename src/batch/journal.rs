@@ -50,8 +50,20 @@ impl LineId {
         LineId(id)
     }
 
+    #[cfg(test)]
     fn hex(self) -> String {
-        format!("{:032x}", u128::from_be_bytes(self.0))
+        let mut hex = Vec::new();
+        self.write_hex(&mut hex);
+        String::from_utf8_lossy(&hex).into_owned()
+    }
+
+    /// Appends the ID as 32 lowercase hex digits, as journal records hold it.
+    fn write_hex(self, out: &mut Vec<u8>) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for byte in self.0 {
+            out.push(DIGITS[usize::from(byte >> 4)]);
+            out.push(DIGITS[usize::from(byte & 0xf)]);
+        }
     }
 
     fn from_hex(text: &str) -> Option<Self> {
@@ -329,7 +341,7 @@ fn write_groups(mut file: File, receiver: &mpsc::Receiver<Entry>) -> io::Result<
         for (record, id) in group.iter().flat_map(|entry| &entry.records) {
             buffer.push(record.letter());
             buffer.push(b' ');
-            buffer.extend_from_slice(id.hex().as_bytes());
+            id.write_hex(&mut buffer);
             buffer.push(b'\n');
         }
         let intents = group.iter().any(|entry| entry.durable.is_some());

@@ -73,6 +73,8 @@ impl<R: BufRead> LineReader<R> {
                     too_long = true;
                     line = Vec::new();
                 } else {
+                    // Most lines are whole in the buffer: one allocation of the right size.
+                    line.reserve_exact(chunk.len());
                     line.extend_from_slice(chunk);
                 }
             }

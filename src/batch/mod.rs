@@ -453,7 +453,7 @@ async fn deliver(context: &Context, client: &ApiClient, job: Job, report: &Repor
         report(line, event)
     })
     .await;
-    let result = outcome.and_then(|answer| client::check_answer(&answer).map(drop));
+    let result = outcome.and_then(|answer| client::check_delivered(&answer));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
         Err(error) if error.may_have_been_delivered() => {
