@@ -384,6 +384,10 @@ struct Verdict {
 impl Verdict {
     /// `None` when the body is not a JSON object.
     fn of(body: &[u8]) -> Option<Verdict> {
+        // The derived reader would also take an array, its items as the fields in order.
+        if body.trim_ascii_start().first() != Some(&b'{') {
+            return None;
+        }
         serde_json::from_slice(body).ok().or_else(|| {
             // A field named twice is refused by the derived reader; the last one counts,
             // as in any JSON object.
@@ -503,6 +507,12 @@ mod tests {
             4
         );
         assert_eq!(check_answer(&answer(502, "")).unwrap_err().exit_code(), 5);
+        assert_eq!(
+            check_delivered(&answer(200, r#" ["status", 200]"#))
+                .unwrap_err()
+                .exit_code(),
+            5
+        );
         // A status of null is no success; of two statuses, the last counts.
         let null = check_delivered(&answer(200, r#"{"status":null}"#)).unwrap_err();
         assert!(null.to_string().contains("status is null"), "{null}");
