@@ -281,7 +281,7 @@ impl Staged {
     fn wants_lines(&self, counts: &Counts) -> bool {
         match self.journal {
             Some(_) => self.waiting.len() < JOURNALED_AHEAD * self.concurrency,
-            None => counts.ready + counts.in_flight < 2 * self.concurrency,
+            None => counts.ready < 4 * self.concurrency,
         }
     }
 
@@ -297,7 +297,7 @@ impl Staged {
     fn low_water(&self) -> usize {
         match self.journal {
             Some(_) => self.ready_target() / 2 + 1,
-            None => self.concurrency,
+            None => 2 * self.concurrency,
         }
     }
 
