@@ -40,8 +40,10 @@ const CHUNKS_AHEAD: usize = 2;
 /// With a journal, lines journaled as about to be sent whose outcome is not yet handed to
 /// the journal, at most, in multiples of the concurrency: what a killed process may leave
 /// in doubt. Besides the requests in flight, room for the lines that keep them busy while
-/// the next group's `fsync` runs.
-const JOURNALED_AHEAD: usize = 8;
+/// the next group's `fsync` runs. Only a server that answers within microseconds needs
+/// that much (then an `fsync` outlasts many rounds of requests); against one that takes
+/// milliseconds, the queue's target keeps the batch about one round ahead.
+const JOURNALED_AHEAD: usize = 16;
 
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
