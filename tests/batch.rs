@@ -47,6 +47,29 @@ fn summary(stdout: &[u8]) -> Value {
     serde_json::from_slice(stdout).expect("the summary is one JSON object")
 }
 
+/// Starts a batch with a journal in the background, its output discarded: for tests
+/// that stop it midway.
+fn spawn_journaled(
+    server: &TestServer,
+    file: &Path,
+    journal: &Path,
+    concurrency: u16,
+) -> std::process::Child {
+    common::kenar_process()
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args(["send", "--base-url", &server.url(), "--batch"])
+        .arg(file)
+        .arg("--concurrency")
+        .arg(concurrency.to_string())
+        .arg("--journal")
+        .arg(journal)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn every_line_is_sent_with_its_own_token_or_the_default_one() {
     let server = TestServer::success();
@@ -556,24 +579,7 @@ fn a_journal_in_use_by_another_run_is_refused() {
     let file = batch_file(dir.path(), &lines);
     let journal = dir.path().join("journal");
     // One request at a time: most lines are not yet journaled while the first one hangs.
-    let mut first = common::kenar_process()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .args([
-            "send",
-            "--base-url",
-            &server.url(),
-            "--concurrency",
-            "1",
-            "--batch",
-        ])
-        .arg(&file)
-        .arg("--journal")
-        .arg(&journal)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = spawn_journaled(&server, &file, &journal, 1);
     let started = Instant::now();
     while server.requests().is_empty() {
         assert!(started.elapsed() < Duration::from_secs(20), "no request");
@@ -606,24 +612,7 @@ fn a_stalled_batch_journals_only_what_keeps_its_requests_busy() {
     let lines: Vec<String> = (1..=200).map(|i| line(&format!("p{i}"))).collect();
     let file = batch_file(dir.path(), &lines);
     let journal = dir.path().join("journal");
-    let mut child = common::kenar_process()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .args([
-            "send",
-            "--base-url",
-            &server.url(),
-            "--concurrency",
-            "3",
-            "--batch",
-        ])
-        .arg(&file)
-        .arg("--journal")
-        .arg(&journal)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_journaled(&server, &file, &journal, 3);
     let started = Instant::now();
     while server.requests().len() < 3 {
         assert!(started.elapsed() < Duration::from_secs(20), "no requests");
@@ -646,8 +635,6 @@ fn a_stalled_batch_journals_only_what_keeps_its_requests_busy() {
 #[cfg(unix)]
 #[test]
 fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
-    use std::process::Stdio;
-
     const LINES: usize = 300;
     let server = TestServer::start(|_, _| {
         std::thread::sleep(Duration::from_millis(3));
@@ -663,24 +650,7 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
     eprintln!("kill points seed: {state}");
     let mut kills = 0;
     for _ in 0..5 {
-        let mut child = common::kenar_process()
-            .env("KENAR_API_KEY", API_KEY)
-            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-            .args([
-                "send",
-                "--base-url",
-                &server.url(),
-                "--concurrency",
-                "4",
-                "--batch",
-            ])
-            .arg(&file)
-            .arg("--journal")
-            .arg(&journal)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_journaled(&server, &file, &journal, 4);
         // xorshift: a kill point between 10 and 150 ms into the run.
         state ^= state << 13;
         state ^= state >> 7;
