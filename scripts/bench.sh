@@ -140,7 +140,7 @@ for ((i = 0; i < RUNS; i++)); do
     scope_ms+=("$(wall_ms "$BIN" scope chat --user-id "$USER_ID" --post-token "$POST" --peer-id peer-1)")
     true_ms+=("$(wall_ms /bin/true)")
 done
-for ((i = 0; i < (RUNS + 1) / 2; i++)); do
+for ((i = 0; i < RUNS; i++)); do
     ms=$(wall_ms send_batch "$WORK/batch.jsonl" "$WORK/journal")
     batch_rps+=("$(awk -v n="$BATCH_LINES" -v ms="$ms" 'BEGIN {printf "%.0f", n / ms * 1000}')")
     ms=$(wall_ms send_batch_unjournaled "$WORK/batch.jsonl")
