@@ -244,43 +244,29 @@ fn show_secrets_is_the_one_way_to_print_them() {
 fn urls_with_a_user_name_or_password_are_refused_without_printing_them() {
     let server = TestServer::success();
     let with_password = format!("http://user:pw-SECRET-url@127.0.0.1:{}", server.port);
+    // A send's arguments, then the base URL under test.
+    let send_to = |args: Vec<&str>, base_url: &str| -> Vec<String> {
+        args.into_iter()
+            .map(String::from)
+            .chain(["--base-url".into(), base_url.into()])
+            .collect()
+    };
     let commands: Vec<(&str, Vec<String>)> = vec![
         (
             "send --dry-run",
-            [send_args(), vec!["--dry-run"]]
-                .concat()
-                .into_iter()
-                .map(String::from)
-                .chain(["--base-url".into(), with_password.clone()])
-                .collect(),
+            send_to([send_args(), vec!["--dry-run"]].concat(), &with_password),
         ),
         (
             "send -v",
-            [vec!["-v"], send_args()]
-                .concat()
-                .into_iter()
-                .map(String::from)
-                .chain(["--base-url".into(), with_password.clone()])
-                .collect(),
+            send_to([vec!["-v"], send_args()].concat(), &with_password),
         ),
         (
             "send to a plain-http host",
-            send_args()
-                .into_iter()
-                .map(String::from)
-                .chain([
-                    "--base-url".into(),
-                    "http://user:pw-SECRET-url@example.com".into(),
-                ])
-                .collect(),
+            send_to(send_args(), "http://user:pw-SECRET-url@example.com"),
         ),
         (
             "send to something that is not a URL",
-            send_args()
-                .into_iter()
-                .map(String::from)
-                .chain(["--base-url".into(), "user:pw-SECRET-url@[x".into()])
-                .collect(),
+            send_to(send_args(), "user:pw-SECRET-url@[x"),
         ),
         (
             "oauth-url --auth-url",
