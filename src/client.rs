@@ -12,7 +12,6 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::http_url;
 use crate::message::Message;
-use crate::retry;
 use crate::secret::SecretString;
 use crate::transport::Transport;
 
@@ -261,7 +260,7 @@ impl<'a> AnswerReader<'a> {
         }
         let retry_after = header("retry-after")
             .and_then(|v| std::str::from_utf8(v).ok())
-            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let reader = AnswerReader {
             request,
             status,
@@ -298,6 +297,18 @@ impl<'a> AnswerReader<'a> {
             retry_after: self.retry_after,
         }
     }
+}
+
+/// Reads a `Retry-After` header value: delay-seconds (`"120"`) or an HTTP date
+/// (`"Wed, 21 Oct 2015 07:28:00 GMT"`), which is turned into the time left from `now`
+/// (zero when it has passed). `None` when the value is neither.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Interprets the answer to an API call: success is an HTTP 2xx whose JSON body carries
@@ -551,6 +562,26 @@ mod tests {
         assert_eq!(json["headers"]["x-api-key"], "***");
         assert_eq!(json["body"]["message"], "hi");
         assert_eq!(request.to_json(true)["headers"]["x-access-token"], "tok-2");
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for bad in ["", "-1", "1.5", "soon", "Wed, 21 Oct 2015"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -2,21 +2,14 @@
 //! error into one message on stderr and a documented exit code.
 
 mod cli;
-mod cmd;
-mod connection;
-mod credentials;
-mod generation;
-mod output;
-mod prompt;
-mod report;
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match cmd::run(cli) {
+    let cli = cli::args::Cli::parse();
+    match cli::cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

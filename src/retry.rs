@@ -3,7 +3,7 @@
 //! is retried only when the caller opts in; 429 and failures before the request left
 //! (refused connection, DNS, TLS handshake) are always safe to retry.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use crate::client::{Answer, ApiClient, PreparedRequest};
 use crate::error::{Error, Result};
@@ -59,18 +59,6 @@ pub enum Event<'a> {
     },
     /// A retryable failure is not retried, because of `reason` (the budget is spent).
     GivingUp { reason: String },
-}
-
-/// Reads a `Retry-After` header value: delay-seconds (`"120"`) or an HTTP date
-/// (`"Wed, 21 Oct 2015 07:28:00 GMT"`), which is turned into the time left from `now`
-/// (zero when it has passed). `None` when the value is neither.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Why an attempt's outcome may be retried, or `None` when it must not be.
@@ -250,26 +238,6 @@ mod tests {
             body: Vec::new(),
             retry_after: None,
         })
-    }
-
-    #[test]
-    fn retry_after_is_seconds_or_an_http_date() {
-        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
-        assert_eq!(
-            parse_retry_after(" 120 ", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now),
-            Some(Duration::from_secs(5))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        for bad in ["", "-1", "1.5", "soon", "Wed, 21 Oct 2015"] {
-            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
-        }
     }
 
     #[test]

@@ -7,8 +7,8 @@ use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory as _, ValueEnum as _, ValueHint};
 use clap_complete::{Generator as _, Shell};
 
-use crate::cli::Cli;
-use crate::output;
+use crate::cli::args::Cli;
+use crate::cli::output;
 
 /// The name completions are registered for: the installed binary's name.
 const BIN_NAME: &str = "kenar-chat";

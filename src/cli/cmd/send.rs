@@ -11,12 +11,13 @@ use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDr
 use kenar_chat::{Error, error};
 
 use super::batch::BatchArgs;
-use crate::cmd::{oauth, profile::ProfileArgs};
-use crate::connection::ConnectionArgs;
-use crate::credentials::{AccessTokenArgs, ApiKeyArgs};
-use crate::output::{self, Format};
-use crate::prompt;
-use crate::report::Verbosity;
+use crate::cli::cmd::oauth;
+use crate::cli::connection::ConnectionArgs;
+use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::output::{self, Format};
+use crate::cli::profile::ProfileArgs;
+use crate::cli::prompt;
+use crate::cli::report::Verbosity;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

@@ -6,8 +6,8 @@ use kenar_chat::Error;
 use kenar_chat::scope::{Chat, Scope};
 use serde_json::{Map, Value};
 
-use crate::output;
-use crate::prompt;
+use crate::cli::output;
+use crate::cli::prompt;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

@@ -13,8 +13,8 @@ use kenar_chat::http_url;
 use kenar_chat::retry::{self, RetryPolicy};
 use url::Url;
 
-use crate::cmd::{self, profile::ProfileArgs};
-use crate::report::{self, Verbosity};
+use crate::cli::profile::ProfileArgs;
+use crate::cli::report::{self, Verbosity};
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
@@ -101,7 +101,7 @@ impl Connection {
         verbosity: Verbosity,
     ) -> anyhow::Result<Answer> {
         let client = ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))?;
-        let answer = cmd::runtime()?.block_on(retry::execute_with_retries(
+        let answer = crate::cli::runtime()?.block_on(retry::execute_with_retries(
             &client,
             request,
             &self.policy,

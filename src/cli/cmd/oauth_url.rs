@@ -9,9 +9,9 @@ use kenar_chat::{Error, error};
 use serde_json::json;
 use url::Url;
 
-use crate::cmd::profile::ProfileArgs;
-use crate::output::{self, Format};
-use crate::prompt;
+use crate::cli::output::{self, Format};
+use crate::cli::profile::ProfileArgs;
+use crate::cli::prompt;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

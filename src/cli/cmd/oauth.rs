@@ -19,13 +19,12 @@ use kenar_chat::token::{self, AppCredentials, Token};
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::cmd;
-use crate::cmd::oauth_url::{self, ScopeFlags};
-use crate::cmd::profile::{self, ProfileArgs};
-use crate::connection::{Connection, ConnectionArgs};
-use crate::credentials::{self, ApiKeyArgs};
-use crate::output::{self, Format};
-use crate::report::Verbosity;
+use crate::cli::cmd::oauth_url::{self, ScopeFlags};
+use crate::cli::connection::{Connection, ConnectionArgs};
+use crate::cli::credentials::{self, ApiKeyArgs};
+use crate::cli::output::{self, Format};
+use crate::cli::profile::{self, ProfileArgs};
+use crate::cli::report::Verbosity;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -211,7 +210,7 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
     )?;
     let redirect_uri = Url::parse(&request.redirect_uri)
         .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
-    let runtime = cmd::runtime()?;
+    let runtime = crate::cli::runtime()?;
     let code = match loopback::address(&redirect_uri) {
         Some(address) => {
             let listener = runtime

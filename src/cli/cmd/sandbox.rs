@@ -12,8 +12,7 @@ use kenar_chat::sandbox::{
 use kenar_chat::secret::SecretString;
 use kenar_chat::{Error, error};
 
-use crate::cmd;
-use crate::output;
+use crate::cli::output;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -60,7 +59,7 @@ pub struct SandboxArgs {
 
 pub fn run(args: SandboxArgs) -> Result<()> {
     let config = config(args)?;
-    cmd::runtime()?.block_on(async {
+    crate::cli::runtime()?.block_on(async {
         let sandbox = BoundSandbox::bind(config).await?;
         // Listen for the signal before saying we are up, so that none is missed.
         let stop = stop_signal().context("listening for Ctrl-C")?;

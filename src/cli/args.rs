@@ -2,12 +2,12 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{
+use crate::cli::cmd::{
     oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs, scope::ScopeArgs,
     send::SendArgs,
 };
-use crate::generation::{CompletionsArgs, ManArgs};
-use crate::report::Verbosity;
+use crate::cli::generation::{CompletionsArgs, ManArgs};
+use crate::cli::report::Verbosity;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -3,23 +3,12 @@
 pub mod batch;
 pub mod oauth;
 pub mod oauth_url;
-pub mod profile;
 pub mod sandbox;
 pub mod scope;
 pub mod send;
 
-use anyhow::Context as _;
-
-use crate::cli::{Cli, Command};
-use crate::generation;
-
-/// The runtime requests are sent on: one thread, since the tool waits on one thing at a time.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
-}
+use crate::cli::args::{Cli, Command};
+use crate::cli::generation;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let verbosity = cli.verbosity();

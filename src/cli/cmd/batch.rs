@@ -13,11 +13,11 @@ use kenar_chat::batch::{self, BatchOptions, Event, summary::Summary, throttle::R
 use kenar_chat::input;
 
 use super::send::SendArgs;
-use crate::cmd::{self, profile};
-use crate::connection::Connection;
-use crate::credentials::ApiKeyArgs;
-use crate::output::{self, Format};
-use crate::report::{self, Verbosity};
+use crate::cli::connection::Connection;
+use crate::cli::credentials::ApiKeyArgs;
+use crate::cli::output::{self, Format};
+use crate::cli::profile;
+use crate::cli::report::{self, Verbosity};
 
 const DEFAULT_CONCURRENCY: u16 = 4;
 
@@ -130,7 +130,8 @@ pub fn run(
         }
         Event::Progress(summary) => show_progress(&bar, summary),
     };
-    let summary = cmd::runtime()?.block_on(batch::run(options, input, &mut observe, report))?;
+    let summary =
+        crate::cli::runtime()?.block_on(batch::run(options, input, &mut observe, report))?;
     bar.finish_and_clear();
     match args.output {
         Format::Json => output::json(&serde_json::to_value(&summary)?)?,
