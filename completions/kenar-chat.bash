@@ -608,7 +608,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__login)
-            opts="-o -q -v -h -V --chat --post-chats --scope --redirect-uri --state --auth-url --open --wait --client-id --client-secret-file --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --chat --post-chats --scope --redirect-uri --state --auth-url --open --wait --client-id --client-secret-file --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -707,6 +707,10 @@ _kenar__chat() {
                     fi
                     return 0
                     ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -735,7 +739,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__token)
-            opts="-o -q -v -h -V --code --state --chat --post-chats --scope --client-id --client-secret-file --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --code --state --chat --post-chats --scope --client-id --client-secret-file --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,6 +828,10 @@ _kenar__chat() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --retries)
@@ -1119,7 +1127,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -i -q -v -h -V --user-id --post-token --peer-id --message --message-file --file --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --retries --max-wait --retry-unsafe --profile --dry-run --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --quiet --verbose --help --version"
+            opts="-o -i -q -v -h -V --user-id --post-token --peer-id --message --message-file --file --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1266,6 +1274,10 @@ _kenar__chat() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --retries)

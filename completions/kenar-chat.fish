@@ -118,6 +118,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
@@ -144,6 +145,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
@@ -199,6 +201,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url 
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r

@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
@@ -13,7 +15,10 @@ use crate::error::{Error, Result};
 use crate::http_url;
 use crate::message::Message;
 use crate::secret::SecretString;
-use crate::transport::Transport;
+use crate::tls;
+
+/// Who sends every request.
+const USER_AGENT: &str = concat!("kenar-chat/", env!("CARGO_PKG_VERSION"));
 
 /// Divar's API for the platform this tool speaks.
 pub const DEFAULT_API_URL: &str = "https://api.divar.ir";
@@ -180,15 +185,68 @@ fn check_transport(name: &str, url: &Url) -> Result<()> {
 }
 
 /// How the client talks to the network.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ClientOptions {
     /// Bounds the whole request, from connecting to the last byte of the answer.
     pub timeout: Duration,
-    /// Bounds connecting (TCP and TLS handshake) on its own.
+    /// Bounds connecting (name lookup, TCP and TLS handshake) on its own.
     pub connect_timeout: Duration,
     /// A PEM file of CA certificates trusted in addition to the system's root store, for
     /// networks that inspect TLS.
     pub ca_file: Option<PathBuf>,
+    /// Addresses to connect to for a host instead of looking its name up (`--resolve`).
+    pub resolve: Vec<Resolve>,
+}
+
+/// `HOST:PORT:ADDR[,ADDR...]`, as curl's `--resolve` takes it: requests to `HOST` on
+/// `PORT` connect to the addresses, tried in turn, instead of those the name resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolve {
+    pub host: String,
+    pub port: u16,
+    pub addresses: Vec<IpAddr>,
+}
+
+impl FromStr for Resolve {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let bad = |why: &str| format!("{text:?} is not HOST:PORT:ADDR[,ADDR...] ({why})");
+        let (host, rest) = text.split_once(':').ok_or_else(|| bad("no port"))?;
+        let (port, addresses) = rest.split_once(':').ok_or_else(|| bad("no address"))?;
+        let host = match url::Host::parse(host) {
+            Ok(url::Host::Domain(name)) => name,
+            _ => return Err(bad("the host must be a name")),
+        };
+        let port = port
+            .parse::<u16>()
+            .ok()
+            .filter(|&port| port != 0)
+            .ok_or_else(|| bad("the port must be a number from 1 to 65535"))?;
+        let addresses = addresses
+            .split(',')
+            .map(|address| {
+                let address = address.trim();
+                let bare = address
+                    .strip_prefix('[')
+                    .and_then(|a| a.strip_suffix(']'))
+                    .unwrap_or(address);
+                bare.parse::<IpAddr>()
+                    .map_err(|_| bad(&format!("{address:?} is not an IP address")))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        // Plain http is allowed to `localhost` because it never leaves the machine.
+        if http_url::is_loopback_name(&host) && !addresses.iter().all(IpAddr::is_loopback) {
+            return Err(bad(&format!(
+                "{host} may only resolve to loopback addresses"
+            )));
+        }
+        Ok(Resolve {
+            host,
+            port,
+            addresses,
+        })
+    }
 }
 
 /// An answer that arrived in full: its HTTP status and body.
@@ -200,18 +258,68 @@ pub struct Answer {
     pub retry_after: Option<Duration>,
 }
 
-/// Sends prepared requests. Redirects are never followed, so credentials never reach a
-/// host other than the configured one. Proxies named by `HTTPS_PROXY`, `ALL_PROXY` and
-/// `NO_PROXY` are used for https, except to loopback hosts: plain http to them is allowed
-/// because it never leaves the machine, and a proxy would carry it away in clear.
+/// Sends prepared requests over one connection pool. Redirects are never followed, so
+/// credentials never reach a host other than the configured one. Proxies named by
+/// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are used for https, except to loopback hosts:
+/// plain http to them is allowed because it never leaves the machine, and a proxy would
+/// carry it away in clear. `localhost` always means 127.0.0.1 and ::1, whatever the
+/// resolver says.
 pub struct ApiClient {
-    transport: Transport,
+    http: reqwest::Client,
+    /// Why the proxy the environment names cannot be used, for the first request that
+    /// would go through it.
+    bad_proxy: Option<String>,
+    resolve: Vec<Resolve>,
+    options: ClientOptions,
 }
 
 impl ApiClient {
+    /// Reads the `--cacert` file now, so that a bad one is reported before anything else.
+    /// The system's roots are loaded at the first TLS handshake, which a plain-http run
+    /// never has.
     pub fn new(options: &ClientOptions) -> Result<Self> {
+        let extra_roots = match &options.ca_file {
+            Some(path) => tls::read_certificates(path)?,
+            None => Vec::new(),
+        };
+        let mut builder = reqwest::Client::builder()
+            .use_preconfigured_tls(tls::config(extra_roots)?)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(options.timeout)
+            // Connecting counts against the whole request's time too: past it, nothing
+            // was sent.
+            .connect_timeout(options.connect_timeout.min(options.timeout))
+            .user_agent(USER_AGENT)
+            .no_proxy()
+            .resolve_to_addrs(
+                "localhost",
+                &[
+                    SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                    SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
+                ],
+            );
+        for entry in &options.resolve {
+            let addresses: Vec<SocketAddr> = entry
+                .addresses
+                .iter()
+                .map(|&address| SocketAddr::new(address, entry.port))
+                .collect();
+            builder = builder.resolve_to_addrs(&entry.host, &addresses);
+        }
+        let mut bad_proxy = None;
+        match proxy_from_env() {
+            Ok(Some(proxy)) => builder = builder.proxy(proxy),
+            Ok(None) => {}
+            Err(problem) => bad_proxy = Some(problem),
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Unavailable(format!("cannot set up the HTTP client: {e}")))?;
         Ok(ApiClient {
-            transport: Transport::new(options)?,
+            http,
+            bad_proxy,
+            resolve: options.resolve.clone(),
+            options: options.clone(),
         })
     }
 
@@ -221,36 +329,36 @@ impl ApiClient {
     /// before anything is sent.
     pub async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
         check_transport("request URL", &request.url)?;
-        self.transport.execute(request).await
-    }
-}
-
-/// Reads an answer as it arrives: refuses redirects and answers larger than
-/// [`MAX_ANSWER_BYTES`], and keeps what `Retry-After` says.
-pub(crate) struct AnswerReader<'a> {
-    request: &'a PreparedRequest,
-    status: u16,
-    body: Vec<u8>,
-    retry_after: Option<Duration>,
-}
-
-impl<'a> AnswerReader<'a> {
-    /// Starts reading the answer to `request` with this status and these headers, whose
-    /// body is `content_length` bytes long when the headers say so.
-    pub(crate) fn new(
-        request: &'a PreparedRequest,
-        status: u16,
-        headers: &[httparse::Header<'_>],
-        content_length: Option<u64>,
-    ) -> Result<Self> {
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|h| h.name.eq_ignore_ascii_case(name))
-                .map(|h| h.value)
-        };
+        self.check_route(&request.url)?;
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
+            Error::invalid(format!(
+                "request method: {:?} is not valid in HTTP",
+                request.method
+            ))
+        })?;
+        let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
+        for (name, value) in &request.headers {
+            let invalid = || Error::invalid(format!("{name}: not valid in an HTTP header"));
+            let header_name =
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+            let mut header_value =
+                reqwest::header::HeaderValue::from_bytes(value.shown(true).as_bytes())
+                    .map_err(|_| invalid())?;
+            header_value.set_sensitive(matches!(value, HeaderValue::Secret(_)));
+            headers.append(header_name, header_value);
+        }
+        let mut response = self
+            .http
+            .request(method, request.url.clone())
+            .headers(headers)
+            .body(request.body.clone())
+            .send()
+            .await
+            .map_err(|e| self.network_error(request, &e))?;
+        let status = response.status().as_u16();
+        let header = |name| response.headers().get(name).map(|v| v.as_bytes());
         if (300..400).contains(&status) {
-            let location = header("location")
+            let location = header(reqwest::header::LOCATION)
                 .map(|v| quote(&request.redact(v.to_vec())))
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Error::Redirected(format!(
@@ -258,45 +366,160 @@ impl<'a> AnswerReader<'a> {
                  not followed, so that credentials never reach another host"
             )));
         }
-        let retry_after = header("retry-after")
+        let retry_after = header(reqwest::header::RETRY_AFTER)
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let reader = AnswerReader {
-            request,
-            status,
-            body: Vec::new(),
-            retry_after,
+        let too_large = || {
+            Error::DeliveryUncertain(format!(
+                "the answer (HTTP {status}) is larger than {MAX_ANSWER_BYTES} bytes; not read"
+            ))
         };
-        if content_length.is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
-            return Err(reader.too_large());
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_large());
         }
-        Ok(reader)
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.network_error(request, &e))?
+        {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        // The connection goes back to the pool on a task of its own once the answer is
+        // read: let it run, so that the next request reuses the connection rather than
+        // open another.
+        drop(response);
+        tokio::task::yield_now().await;
+        Ok(Answer {
+            status,
+            body: request.redact(body),
+            retry_after,
+        })
     }
 
-    /// Adds what arrived to the body, refusing to grow it past [`MAX_ANSWER_BYTES`].
-    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        if self.body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(self.too_large());
+    /// Refuses, before anything is sent, a request that would go through a proxy the
+    /// environment names but that cannot be used, or to a `--resolve` host on another port.
+    fn check_route(&self, url: &Url) -> Result<()> {
+        let host = url.host_str().unwrap_or_default();
+        if let Some(entry) = self.resolve.iter().find(|e| e.host == host)
+            && url.port_or_known_default() != Some(entry.port)
+        {
+            return Err(Error::invalid(format!(
+                "--resolve: {host} is given for port {}, but the request goes to port {}",
+                entry.port,
+                url.port_or_known_default().unwrap_or_default()
+            )));
         }
-        self.body.extend_from_slice(chunk);
-        Ok(())
-    }
-
-    fn too_large(&self) -> Error {
-        Error::DeliveryUncertain(format!(
-            "the answer (HTTP {}) is larger than {MAX_ANSWER_BYTES} bytes; not read",
-            self.status
-        ))
-    }
-
-    /// The answer read, without the request's secrets.
-    pub(crate) fn finish(self) -> Answer {
-        Answer {
-            status: self.status,
-            body: self.request.redact(self.body),
-            retry_after: self.retry_after,
+        match &self.bad_proxy {
+            Some(problem) if url.scheme() == "https" && !http_url::is_loopback(url) => {
+                Err(Error::invalid(problem.clone()))
+            }
+            _ => Ok(()),
         }
     }
+
+    /// Sorts a failure by whether the request may have reached the server. A failure while
+    /// connecting (name lookup, refused connection, TLS handshake, proxy tunnel, connect
+    /// timeout) happened before a byte of the request was sent; anything later may follow
+    /// a delivered request. The text loses the request's secrets, whatever produced it.
+    fn network_error(&self, request: &PreparedRequest, e: &reqwest::Error) -> Error {
+        let mut detail = String::new();
+        let mut source = std::error::Error::source(e);
+        while let Some(cause) = source {
+            if !detail.is_empty() {
+                detail.push_str(": ");
+            }
+            let _ = write!(detail, "{cause}");
+            source = cause.source();
+        }
+        let detail = String::from_utf8_lossy(&request.redact(detail.into_bytes())).into_owned();
+        let detail = quote(detail.as_bytes());
+        if e.is_connect() && e.is_timeout() {
+            Error::NotSent(format!(
+                "cannot connect to the API (timed out after {} while connecting)",
+                humantime::format_duration(self.options.connect_timeout.min(self.options.timeout))
+            ))
+        } else if e.is_connect() {
+            Error::NotSent(format!("cannot connect to the API ({detail})"))
+        } else if e.is_timeout() {
+            Error::DeliveryUncertain(format!(
+                "the request timed out (no complete answer within {})",
+                humantime::format_duration(self.options.timeout)
+            ))
+        } else {
+            Error::DeliveryUncertain(format!("the request failed ({detail})"))
+        }
+    }
+}
+
+/// The proxy for https requests that the environment names: `HTTPS_PROXY` (or
+/// `https_proxy`), else `ALL_PROXY` (or `all_proxy`), bypassed for the hosts `NO_PROXY` (or
+/// `no_proxy`) lists, as curl reads them; empty values count as unset. Loopback hosts are
+/// never proxied. `Err` says why the proxy named cannot be used, without its password.
+fn proxy_from_env() -> std::result::Result<Option<reqwest::Proxy>, String> {
+    let first = |names: &[&'static str]| {
+        names.iter().find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| (*name, value))
+        })
+    };
+    let Some((variable, value)) = first(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+    else {
+        return Ok(None);
+    };
+    let value = value.trim();
+    let with_scheme = if value.contains("://") {
+        value.to_owned()
+    } else {
+        format!("http://{value}")
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|e| {
+        if value.contains('@') {
+            format!("{variable}: not a proxy URL ({e}; not shown: it may hold a password)")
+        } else {
+            format!("{variable}: {value:?} is not a proxy URL ({e})")
+        }
+    })?;
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let user = decode(url.username());
+    let password = url.password().map(decode);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
+        return Err(format!(
+            "{variable}: {:?}: a proxy URL must be http://, https://, socks5:// or socks5h://, \
+             not {}://",
+            url.as_str(),
+            url.scheme()
+        ));
+    }
+    if url.host().is_none() {
+        return Err(format!(
+            "{variable}: {:?} names no proxy host",
+            url.as_str()
+        ));
+    }
+    let mut proxy = reqwest::Proxy::https(url.as_str())
+        .map_err(|e| format!("{variable}: {:?} is not a proxy URL ({e})", url.as_str()))?;
+    if !user.is_empty() || password.is_some() {
+        proxy = proxy.basic_auth(&user, password.as_deref().unwrap_or(""));
+    }
+    let no_proxy = first(&["NO_PROXY", "no_proxy"]).map_or(String::new(), |(_, list)| list);
+    Ok(Some(proxy.no_proxy(reqwest::NoProxy::from_string(
+        &format!("{no_proxy},127.0.0.0/8,::1,localhost"),
+    ))))
 }
 
 /// Reads a `Retry-After` header value: delay-seconds (`"120"`) or an HTTP date

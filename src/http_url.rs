@@ -45,11 +45,16 @@ pub fn endpoint(flag: &str, value: &str) -> Result<Url> {
 /// Whether `url`'s host is this machine: 127.0.0.0/8, ::1 or `localhost`.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Domain(domain)) => is_loopback_name(domain),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
+}
+
+/// Whether a host name is one that always means this machine.
+pub fn is_loopback_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("localhost")
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub mod sandbox;
 pub mod scope;
 pub mod secret;
 pub mod store;
+mod tls;
 pub mod token;
-mod transport;
 
 pub use error::{Error, Result};

@@ -213,6 +213,10 @@ fn https_through_a_proxy_tunnels_tls_and_the_proxy_sees_no_credential() {
         headers,
         [
             ("host", "api.kenar.test:443"),
+            (
+                "user-agent",
+                concat!("kenar-chat/", env!("CARGO_PKG_VERSION"))
+            ),
             ("proxy-authorization", format!("Basic {basic}").as_str()),
         ]
     );

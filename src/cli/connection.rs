@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::client::{
-    self, Answer, ApiClient, ClientOptions, DEFAULT_API_URL, PreparedRequest,
+    self, Answer, ApiClient, ClientOptions, DEFAULT_API_URL, PreparedRequest, Resolve,
 };
 use kenar_chat::http_url;
 use kenar_chat::retry::{self, RetryPolicy};
@@ -31,6 +31,10 @@ pub struct ConnectionArgs {
     /// Also trust the CA certificates in this PEM file (for networks that inspect TLS)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub cacert: Option<PathBuf>,
+    /// Connect to these addresses for HOST:PORT instead of looking the name up, tried in
+    /// turn (as curl's --resolve); repeatable
+    #[arg(long, value_name = "HOST:PORT:ADDR[,ADDR...]")]
+    pub resolve: Vec<Resolve>,
     /// Retry up to N times when the request cannot have been delivered (429, no connection)
     #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().retries)]
     pub retries: u32,
@@ -70,6 +74,7 @@ impl ConnectionArgs {
                     timeout,
                     connect_timeout,
                     ca_file: self.cacert.clone(),
+                    resolve: self.resolve.clone(),
                 },
                 policy: RetryPolicy {
                     retries: self.retries,
@@ -101,12 +106,12 @@ impl Connection {
         verbosity: Verbosity,
     ) -> anyhow::Result<Answer> {
         let client = ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))?;
-        let answer = crate::cli::runtime()?.block_on(retry::execute_with_retries(
+        let answer = crate::cli::block_on(retry::execute_with_retries(
             &client,
             request,
             &self.policy,
             |event| report::event(verbosity, event),
-        ))?;
+        ))??;
         Ok(answer)
     }
 }

@@ -13,10 +13,16 @@ pub mod report;
 
 use anyhow::Context as _;
 
-/// The runtime requests are sent on: one thread, since the tool waits on one thing at a time.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+/// Runs `future` to its end on the runtime requests are sent on: one thread, since the tool
+/// waits on one thing at a time. What still runs on the runtime's blocking threads then is
+/// left behind: a name lookup that outlived its connect timeout must not keep the process
+/// alive.
+pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("starting the async runtime")
+        .context("starting the async runtime")?;
+    let output = runtime.block_on(future);
+    runtime.shutdown_background();
+    Ok(output)
 }

@@ -142,7 +142,7 @@ impl BoundSandbox {
             client: ApiClient::new(&ClientOptions {
                 timeout: SESSION_INIT_TIMEOUT,
                 connect_timeout: SESSION_INIT_TIMEOUT,
-                ca_file: None,
+                ..ClientOptions::default()
             })?,
         };
         Ok(BoundSandbox {

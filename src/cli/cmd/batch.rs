@@ -130,8 +130,7 @@ pub fn run(
         }
         Event::Progress(summary) => show_progress(&bar, summary),
     };
-    let summary =
-        crate::cli::runtime()?.block_on(batch::run(options, input, &mut observe, report))?;
+    let summary = crate::cli::block_on(batch::run(options, input, &mut observe, report))??;
     bar.finish_and_clear();
     match args.output {
         Format::Json => output::json(&serde_json::to_value(&summary)?)?,

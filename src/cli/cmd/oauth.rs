@@ -210,11 +210,10 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
     )?;
     let redirect_uri = Url::parse(&request.redirect_uri)
         .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
-    let runtime = crate::cli::runtime()?;
     let code = match loopback::address(&redirect_uri) {
-        Some(address) => {
-            let listener = runtime
-                .block_on(RedirectListener::bind(&redirect_uri, address))
+        Some(address) => crate::cli::block_on(async {
+            let listener = RedirectListener::bind(&redirect_uri, address)
+                .await
                 .with_context(|| {
                     format!("cannot listen on {redirect_uri} for the browser's redirect")
                 })?;
@@ -223,8 +222,8 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
             let ignored = |e: &Error| {
                 eprintln!("warning: ignored a request to {redirect_uri}: {e}; still waiting");
             };
-            runtime.block_on(listener.code(&request.state, wait, ignored))?
-        }
+            anyhow::Ok(listener.code(&request.state, wait, ignored).await?)
+        })??,
         None => {
             invite(&url, args.open);
             pasted_code(&request.state, wait)?

@@ -59,7 +59,7 @@ pub struct SandboxArgs {
 
 pub fn run(args: SandboxArgs) -> Result<()> {
     let config = config(args)?;
-    crate::cli::runtime()?.block_on(async {
+    crate::cli::block_on(async {
         let sandbox = BoundSandbox::bind(config).await?;
         // Listen for the signal before saying we are up, so that none is missed.
         let stop = stop_signal().context("listening for Ctrl-C")?;
@@ -67,7 +67,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         sandbox.serve(stop).await?;
         eprintln!("sandbox stopped");
         Ok(())
-    })
+    })?
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed now, not when
