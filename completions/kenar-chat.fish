@@ -211,12 +211,13 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l batch -d 
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l concurrency -d 'Requests in flight at most [default: 4]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l rate -d 'Send at most N requests per second (N/s) or per minute (N/min)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l journal -d 'Record each line\'s sending in this file, so that running again skips what was sent' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l unreachable-limit -d 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l dry-run -d 'Print the request instead of sending it (secrets as ***)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l show-secrets -d 'With --dry-run, print the API key and access token as they are'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s i -l interactive -d 'Ask at the terminal for every missing value, show the request and confirm before sending'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resend-in-doubt -d 'Send the lines the journal holds in doubt (they may have been delivered already)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l fail-fast -d 'Stop at the first line that is invalid or fails'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l fail-fast -d 'Stop at the first line that is invalid or fails, in input order (requests then go one at a time)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'

@@ -42,6 +42,10 @@ pub enum Error {
     /// A batch ended with lines not sent; its summary says which and why.
     #[error("{0}")]
     BatchIncomplete(String),
+    /// A signal stopped a batch; its summary says what was sent. `code` is the exit code a
+    /// shell gives a process the signal ends (128 plus its number).
+    #[error("interrupted by {signal}; the summary says what was sent")]
+    Interrupted { signal: &'static str, code: u8 },
 }
 
 impl Error {
@@ -72,6 +76,7 @@ impl Error {
             | Error::Unavailable(_) => 5,
             Error::Cancelled => 130,
             Error::BatchIncomplete(_) => 6,
+            Error::Interrupted { code, .. } => *code,
         }
     }
 

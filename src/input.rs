@@ -33,6 +33,33 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     Ok(Box::new(BufReader::new(file)))
 }
 
+/// [`open`] for input that is read as it comes (a batch): standard input, a regular file
+/// or a pipe; a directory or a device is refused before anything is read.
+pub fn open_stream(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    if !is_stdin(path) {
+        let name = source_name(path);
+        let kind = std::fs::metadata(path)
+            .map_err(|e| Error::invalid(format!("{name}: cannot open: {e}")))?
+            .file_type();
+        #[cfg(unix)]
+        let device = {
+            use std::os::unix::fs::FileTypeExt as _;
+            kind.is_block_device() || kind.is_char_device() || kind.is_socket()
+        };
+        #[cfg(not(unix))]
+        let device = false;
+        if kind.is_dir() {
+            return Err(Error::invalid(format!(
+                "{name}: is a directory, not a file"
+            )));
+        }
+        if device {
+            return Err(Error::invalid(format!("{name}: is a device, not a file")));
+        }
+    }
+    open(path)
+}
+
 /// Reads all of a file, or standard input for `-`, refusing more than [`MAX_INPUT_BYTES`].
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
     let source = source_name(path);

@@ -153,8 +153,8 @@ impl RetryPolicy {
 /// How attempts are spaced: what each one waits for before it leaves, and how the wait
 /// before a retry is spent.
 pub(crate) trait Pacing {
-    /// Waits for the attempt's turn.
-    fn turn(&self) -> impl Future<Output = ()> + Send;
+    /// Waits for the attempt's turn; `false` when no more attempts are to be made.
+    fn turn(&self) -> impl Future<Output = bool> + Send;
     /// Spends `wait` before retrying after `outcome`.
     fn back_off(&self, outcome: &Result<Answer>, wait: Duration)
     -> impl Future<Output = ()> + Send;
@@ -164,8 +164,8 @@ pub(crate) trait Pacing {
 struct Alone;
 
 impl Pacing for Alone {
-    fn turn(&self) -> impl Future<Output = ()> + Send {
-        std::future::ready(())
+    fn turn(&self) -> impl Future<Output = bool> + Send {
+        std::future::ready(true)
     }
 
     fn back_off(&self, _: &Result<Answer>, wait: Duration) -> impl Future<Output = ()> + Send {
@@ -184,7 +184,8 @@ pub async fn execute_with_retries(
     execute_paced(client, request, policy, &Alone, report).await
 }
 
-/// [`execute_with_retries`], with each attempt paced by `pacing`.
+/// [`execute_with_retries`], with each attempt paced by `pacing`; when the pacing calls
+/// off an attempt, the outcome of the one before, or [`Error::Cancelled`] for the first.
 pub(crate) async fn execute_paced(
     client: &ApiClient,
     request: &PreparedRequest,
@@ -194,11 +195,14 @@ pub(crate) async fn execute_paced(
 ) -> Result<Answer> {
     let mut waited = Duration::ZERO;
     let mut attempt = 1;
+    let mut outcome = Err(Error::Cancelled);
     loop {
-        pacing.turn().await;
+        if !pacing.turn().await {
+            return outcome;
+        }
         report(Event::Sending { attempt, request });
         let started = Instant::now();
-        let outcome = client.execute(request).await;
+        outcome = client.execute(request).await;
         let elapsed = started.elapsed();
         match &outcome {
             Ok(answer) => report(Event::Answered {

@@ -2,26 +2,29 @@
 //! flight, paced by a rate limit and by the API's 429s, with an optional journal that makes
 //! a re-run skip what was sent and hold back what may have been.
 //!
-//! Three parts run at once: a reader thread parses lines and prepares their requests
-//! ([`reader`]), one task per request in flight sends them ([`workers`]), and the batch's
-//! own task in between counts what ended and hands groups of lines to the journal before
-//! they go out. Every queue between them is bounded, so memory stays flat however long the
-//! input is.
+//! A reader thread parses lines and prepares their requests ([`reader`]); the batch takes
+//! them in input order, journals each group of lines as about to be sent just before their
+//! requests leave (so that a killed run leaves in doubt at most the requests in flight),
+//! and spawns one task per request on one client. It stops early, leaving the rest
+//! unattempted and unjournaled, at a signal, when the API cannot be reached or refuses the
+//! batch's credentials, or when the API asks to come back later than `--max-wait`.
 
 pub mod journal;
 pub mod lines;
 mod reader;
 pub mod summary;
 pub mod throttle;
-mod workers;
 
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 use url::Url;
 
 use crate::client::{self, Answer, ApiClient, ClientOptions};
@@ -31,19 +34,11 @@ use crate::secret::SecretString;
 use crate::store::StoredToken;
 use journal::{Durable, History, Journal, LineId, Record, Status};
 use reader::{Item, Job, Prepare};
-use summary::Summary;
-use throttle::{Pause, Rate, RateLimiter};
-use workers::{Counts, Queue};
+use summary::{Stop, Summary};
+use throttle::{Pacer, Rate, Turn};
 
 /// Chunks of lines parsed ahead of the batch, besides the one the reader is filling.
 const CHUNKS_AHEAD: usize = 2;
-/// With a journal, lines journaled as about to be sent whose outcome is not yet handed to
-/// the journal, at most, in multiples of the concurrency: what a killed process may leave
-/// in doubt. Besides the requests in flight, room for the lines that keep them busy while
-/// the next group's `fsync` runs. Only a server that answers within microseconds needs
-/// that much (then an `fsync` outlasts many rounds of requests); against one that takes
-/// milliseconds, the queue's target keeps the batch about one round ahead.
-const JOURNALED_AHEAD: usize = 16;
 
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
@@ -64,8 +59,12 @@ pub struct BatchOptions {
     pub journal: Option<PathBuf>,
     /// Send the lines that an earlier run left in doubt.
     pub resend_in_doubt: bool,
-    /// Stop at the first line that fails or is invalid.
+    /// Stop at the first line that fails or is invalid, in input order: requests go one at
+    /// a time, so that no line after a failed one has been sent.
     pub fail_fast: bool,
+    /// Consecutive lines that could not reach the API (or were refused as unauthorized)
+    /// after which the batch stops; 0 never stops.
+    pub unreachable_limit: u32,
 }
 
 /// Told about every attempt of a line's request (the line's number, then the event), as
@@ -77,6 +76,8 @@ pub type Report = dyn Fn(u64, retry::Event<'_>) + Send + Sync;
 pub enum Event<'a> {
     /// A line was invalid, failed, or may not have been delivered.
     LineFailed { line: u64, error: &'a Error },
+    /// The batch stops early, for this reason; requests in flight still end.
+    Stopping(&'a Stop),
     /// The counts so far, as lines are read and end.
     Progress(&'a Summary),
 }
@@ -84,11 +85,14 @@ pub enum Event<'a> {
 /// Sends every line of `input` and returns the summary. `Err` only when the batch cannot
 /// start (e.g. an unusable journal); problems with lines are in the summary and reported
 /// through `observe` as they happen, and each request's attempts through `report`.
+/// `interrupted` completes with the name of a signal that asks the batch to stop; a second
+/// one ends the process at once.
 pub async fn run(
     options: BatchOptions,
     input: Box<dyn BufRead + Send>,
     observe: &mut dyn FnMut(Event),
     report: Arc<Report>,
+    mut interrupted: impl Interrupts,
 ) -> Result<Summary> {
     let (history, journal) = match &options.journal {
         Some(path) => {
@@ -97,6 +101,7 @@ pub async fn run(
         }
         None => (History::default(), None),
     };
+    let client = Arc::new(ApiClient::new(&options.client)?);
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
     let prepare = Prepare {
         endpoint: client::endpoint(&options.base_url, client::SEND_MESSAGE_PATH),
@@ -109,317 +114,273 @@ pub async fn run(
     let runtime = tokio::runtime::Handle::current();
     std::thread::spawn(move || prepare.read_all(input, &chunks, &runtime));
 
-    let concurrency = options.concurrency.max(1);
+    let concurrency = if options.fail_fast {
+        1
+    } else {
+        options.concurrency.max(1)
+    };
     let context = Arc::new(Context {
         stopping: AtomicBool::new(false),
-        fail_fast: options.fail_fast,
         retry: options.retry,
-        limiter: options.rate.map(RateLimiter::new),
-        pause: Pause::default(),
+        pacer: Pacer::new(options.rate),
+        client,
+        report,
     });
-    let (queue, shards) = Queue::start(concurrency, &options.client, &context, &report)?;
-    let mut summary = Summary::default();
-    let mut staged = Staged::new(journal, concurrency);
-    let mut ended = Vec::new();
+    let mut batch = Batch {
+        journal,
+        summary: Summary::default(),
+        seen: Seen::default(),
+        fail_fast: options.fail_fast,
+        unreachable_limit: options.unreachable_limit,
+        unreachable: 0,
+    };
+    let mut in_flight: JoinSet<Done> = JoinSet::new();
+    // Lines read and waiting for their turn, in input order.
+    let mut next: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
+    // A group whose intents are being made durable; its requests leave once they are.
+    let mut writing: Option<(Option<Durable>, Vec<Job>)> = None;
     let mut input_ended = false;
     loop {
-        queue.take_ended(&mut ended);
-        for done in ended.drain(..) {
-            staged.outcome(done.id, done.record);
-            finish(done, options.fail_fast, &mut summary, observe);
-        }
-        let stopped = summary.stopped.is_some();
-        if stopped {
+        let stopping = batch.summary.stopped.is_some();
+        if stopping {
             context.stopping.store(true, Ordering::Relaxed);
-            staged.drop_unsent(queue.take_ready(), &mut summary);
         }
-        let counts = queue.counts();
-        staged.hand_to_journal(&counts, input_ended || stopped);
-        queue.wake_below(staged.low_water());
-        if (input_ended || stopped) && staged.is_idle() && counts.is_idle() {
+        let room = concurrency
+            .saturating_sub(in_flight.len() + writing.as_ref().map_or(0, |(_, g)| g.len()));
+        if !stopping && next.is_empty() && input_ended && in_flight.is_empty() && writing.is_none()
+        {
             break;
         }
-        let receive = !input_ended && !stopped && staged.wants_lines(&counts);
+        if stopping && in_flight.is_empty() && writing.is_none() {
+            break;
+        }
+        let turn = if !stopping && room > 0 && writing.is_none() && !next.is_empty() {
+            Some(context.pacer.take())
+        } else {
+            None
+        };
+        if turn == Some(Turn::Now) {
+            // This line's turn; the lines read after it that may go now go with it, so
+            // that one `fsync` covers them all.
+            let mut group = Vec::with_capacity(room);
+            group.extend(next.pop_front());
+            while group.len() < room {
+                if next.is_empty() {
+                    match received.try_recv() {
+                        Ok(items) => {
+                            batch.admit_all(items, &mut next, observe);
+                            continue;
+                        }
+                        Err(mpsc::error::TryRecvError::Disconnected) => input_ended = true,
+                        Err(mpsc::error::TryRecvError::Empty) => {}
+                    }
+                }
+                if batch.summary.stopped.is_some()
+                    || next.is_empty()
+                    || context.pacer.take() != Turn::Now
+                {
+                    break;
+                }
+                group.extend(next.pop_front());
+            }
+            match &batch.journal {
+                Some(journal) => {
+                    let intents = group.iter().map(|job| (Record::Intent, job.id)).collect();
+                    writing = Some((journal.write(intents), group));
+                }
+                None => {
+                    for job in group {
+                        in_flight.spawn(deliver(Arc::clone(&context), job));
+                    }
+                }
+            }
+            continue;
+        }
+        let wait_turn = async {
+            match turn {
+                Some(Turn::At(at)) => tokio::time::sleep_until(at).await,
+                Some(Turn::Later) => tokio::time::sleep(Duration::from_millis(20)).await,
+                _ => std::future::pending().await,
+            }
+        };
+        let want_lines = !stopping && !input_ended && next.len() < concurrency;
         tokio::select! {
             biased;
-            () = queue.woken() => {}
-            durable = staged.durable(), if staged.is_writing() => match durable {
-                Ok(jobs) if context.stopping.load(Ordering::Relaxed) => {
-                    staged.drop_unsent(jobs, &mut summary);
+            signal = interrupted.next() => {
+                if batch.summary.stopped.is_some() {
+                    // A second signal: what ended is journaled, the rest stays in doubt.
+                    if let Some(journal) = batch.journal.take() {
+                        let _ = journal.finish();
+                    }
+                    std::process::exit(i32::from(signal.exit_code()));
                 }
-                Ok(jobs) => queue.push(jobs),
-                Err(problem) => {
-                    summary.stopped.get_or_insert(problem);
+                batch.stop(Stop::Signal(signal), observe);
+            }
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                if let Ok(done) = done {
+                    batch.end(done, observe);
                 }
-            },
-            chunk = received.recv(), if receive => match chunk {
-                Some(items) => {
-                    let mut jobs = Vec::new();
-                    for item in items {
-                        if let Some(job) = admit(item, options.fail_fast, &mut summary, observe) {
-                            jobs.extend(staged.push(job));
+            }
+            durable = durable(&mut writing), if writing.is_some() => {
+                let group = writing.take().map(|(_, group)| group).unwrap_or_default();
+                match durable {
+                    Ok(()) if batch.summary.stopped.is_none() => {
+                        for job in group {
+                            in_flight.spawn(deliver(Arc::clone(&context), job));
                         }
                     }
-                    queue.push(jobs);
+                    // Journaled as about to be sent but never sent: not delivered.
+                    Ok(()) => batch.unsent(group),
+                    Err(problem) => {
+                        batch.summary.not_attempted += group.len() as u64;
+                        batch.stop(Stop::Journal(problem), observe);
+                    }
                 }
+            }
+            () = wait_turn => {}
+            chunk = received.recv(), if want_lines => match chunk {
+                Some(items) => batch.admit_all(items, &mut next, observe),
                 None => input_ended = true,
             },
         }
-        observe(Event::Progress(&summary));
+        observe(Event::Progress(&batch.summary));
     }
-    queue.close(concurrency);
-    for shard in shards {
-        // Nothing is queued or in flight: the threads are ending.
-        if let Err(panic) = shard.join() {
-            std::panic::resume_unwind(panic);
-        }
-    }
-    // Lines read ahead when the batch stopped early: those to send were not attempted;
-    // the rest count as what they are (already sent, in doubt, invalid).
+    // Lines read but never started: not attempted, neither journaled nor sent.
+    batch.summary.not_attempted += next.len() as u64;
     received.close();
     while let Ok(items) = received.try_recv() {
         for item in items {
             match item {
                 Item::Send(_) => {
-                    summary.lines += 1;
-                    summary.not_attempted += 1;
+                    batch.summary.lines += 1;
+                    batch.summary.not_attempted += 1;
                 }
                 Item::Unreadable(_) => {}
                 other => {
-                    admit(other, false, &mut summary, observe);
+                    let mut ignored = std::collections::VecDeque::new();
+                    let fail_fast = std::mem::replace(&mut batch.fail_fast, false);
+                    batch.admit(other, &mut ignored, observe);
+                    batch.fail_fast = fail_fast;
                 }
             }
         }
     }
-    drop(context);
-    if let Some(journal) = staged.journal
+    let mut summary = batch.summary;
+    if let Some(journal) = batch.journal
         && let Err(e) = journal.finish()
         && summary.stopped.is_none()
     {
-        summary.stopped = Some(format!("cannot write the journal: {e}"));
+        summary.stopped = Some(Stop::Journal(format!("cannot write the journal: {e}")));
     }
     Ok(summary)
 }
 
-/// Counts a line read from the input; returns it when it is to be sent.
-fn admit(
-    item: Item,
-    fail_fast: bool,
-    summary: &mut Summary,
-    observe: &mut dyn FnMut(Event),
-) -> Option<Job> {
-    summary.lines += u64::from(!matches!(item, Item::Unreadable(_)));
-    match item {
-        Item::Send(job) => return Some(job),
-        Item::Skipped { line, status } => match status {
-            Status::Sent => summary.already_sent += 1,
-            Status::InDoubt => summary.add_in_doubt(line),
-        },
-        Item::Invalid { line, error } => {
-            summary.invalid += 1;
-            observe(Event::LineFailed {
-                line,
-                error: &error,
-            });
-            if fail_fast {
-                summary.stopped = Some(format!("line {line} is invalid (--fail-fast)"));
-            }
-        }
-        Item::Unreadable(problem) => summary.stopped = Some(problem),
+/// Waits until the group being written is on disk.
+async fn durable(
+    writing: &mut Option<(Option<Durable>, Vec<Job>)>,
+) -> std::result::Result<(), String> {
+    match writing {
+        Some((Some(durable), _)) => durable.await,
+        _ => Ok(()),
     }
-    None
 }
 
-/// Lines between the input and the queue, and outcomes on their way to the journal.
-/// Intents go to the journal in groups, one group being written at a time; the lines of a
-/// group are queued together once it is on disk. Without a journal, lines are queued at
-/// once.
-struct Staged {
-    journal: Option<Journal>,
-    concurrency: usize,
-    /// Lines whose intents are not yet handed to the journal.
-    waiting: Vec<Job>,
-    /// The group being written, and what says it is on disk.
-    writing: Option<(Durable, Vec<Job>)>,
-    /// Outcomes not yet handed to the journal: they go with the next write.
-    outcomes: Vec<(Record, LineId)>,
-    /// Lines that ended since the last group of intents was handed to the journal: how
-    /// many requests a group's `fsync` has to keep busy.
-    ended_while_writing: usize,
+/// A signal that asks a batch to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Interrupt,
+    Terminate,
 }
 
-impl Staged {
-    fn new(journal: Option<Journal>, concurrency: usize) -> Self {
-        Staged {
-            journal,
-            concurrency,
-            waiting: Vec::new(),
-            writing: None,
-            outcomes: Vec::new(),
-            ended_while_writing: 0,
+impl Signal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
         }
     }
 
-    /// Takes a line to send: returns it when it may be queued at once (no journal).
-    fn push(&mut self, job: Job) -> Option<Job> {
-        match self.journal {
-            Some(_) => {
-                self.waiting.push(job);
-                None
-            }
-            None => Some(job),
+    /// 128 plus the signal's number, as shells report a process the signal ended.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Signal::Interrupt => 130,
+            Signal::Terminate => 143,
         }
     }
 
-    fn outcome(&mut self, id: LineId, record: Record) {
-        if self.journal.is_some() {
-            self.outcomes.push((record, id));
-            self.ended_while_writing += 1;
+    /// The error a batch that this signal stopped ends with.
+    pub fn error(self) -> Error {
+        Error::Interrupted {
+            signal: self.name(),
+            code: self.exit_code(),
         }
     }
+}
 
-    /// Whether to read more lines: enough are waiting (for the journal) or queued (without
-    /// one) to keep every request busy.
-    fn wants_lines(&self, counts: &Counts) -> bool {
-        match self.journal {
-            Some(_) => self.waiting.len() < JOURNALED_AHEAD * self.concurrency,
-            None => counts.ready < 4 * self.concurrency,
-        }
-    }
+/// The signals a batch listens to while it runs.
+pub trait Interrupts {
+    /// Completes at the next signal.
+    fn next(&mut self) -> impl Future<Output = Signal>;
+}
 
-    /// The lines a journaled batch keeps queued: enough to keep every request busy while
-    /// the next group's `fsync` runs, twice as many as ended while the last one ran. Against
-    /// a slow server that is one round of requests; against a fast one, the groups grow so
-    /// that one `fsync` covers many lines.
-    fn ready_target(&self) -> usize {
-        self.concurrency + 2 * self.ended_while_writing
-    }
+/// No signal ever comes.
+pub struct Uninterrupted;
 
-    /// Lines queued below which the batch should be woken to add more.
-    fn low_water(&self) -> usize {
-        match self.journal {
-            Some(_) => self.ready_target() / 2 + 1,
-            None => 2 * self.concurrency,
-        }
-    }
-
-    /// Whether nothing is waiting for the journal or being written.
-    fn is_idle(&self) -> bool {
-        self.waiting.is_empty() && self.writing.is_none() && self.outcomes.is_empty()
-    }
-
-    /// Hands a group of waiting intents to the journal, with the outcomes gathered so far
-    /// ahead of them, unless a group is being written. A group is due once the queue is
-    /// down to half its target ([`Staged::ready_target`]) and fills it up again, so that
-    /// each `fsync` covers at least half a target of lines. Never more than
-    /// [`JOURNALED_AHEAD`] times the concurrency lines are journaled without their outcome.
-    /// Outcomes wait for the next group, or go alone at the end.
-    fn hand_to_journal(&mut self, counts: &Counts, flush: bool) {
-        let Some(journal) = &self.journal else {
-            return;
-        };
-        if self.writing.is_some() {
-            return;
-        }
-        // The outcomes go in the same write as the intents, ahead of them: a line is
-        // journaled without its outcome until its outcome is handed over.
-        let journaled = counts.in_flight + counts.ready + counts.ended;
-        let room = (JOURNALED_AHEAD * self.concurrency).saturating_sub(journaled);
-        let target = self.ready_target();
-        let group = if counts.ready <= target / 2 {
-            self.waiting.len().min(room).min(target - counts.ready)
-        } else {
-            0
-        };
-        let outcomes = !self.outcomes.is_empty() && (flush && self.waiting.is_empty());
-        if group == 0 && !outcomes {
-            return;
-        }
-        let mut records = std::mem::take(&mut self.outcomes);
-        records.extend(
-            self.waiting[..group]
-                .iter()
-                .map(|job| (Record::Intent, job.id)),
-        );
-        if let Some(durable) = journal.write(records) {
-            self.writing = Some((durable, self.waiting.drain(..group).collect()));
-            self.ended_while_writing = 0;
-        }
-    }
-
-    fn is_writing(&self) -> bool {
-        self.writing.is_some()
-    }
-
-    /// Waits for the group being written (at once when there is none) and returns its
-    /// lines, now ready to send. If it could not be written, they are back to waiting,
-    /// never to be sent.
-    async fn durable(&mut self) -> std::result::Result<Vec<Job>, String> {
-        let Some((durable, _)) = &mut self.writing else {
-            return Ok(Vec::new());
-        };
-        let result = durable.await;
-        let jobs = self
-            .writing
-            .take()
-            .map(|(_, jobs)| jobs)
-            .unwrap_or_default();
-        match result {
-            Ok(()) => Ok(jobs),
-            Err(problem) => {
-                self.waiting.extend(jobs);
-                Err(problem)
-            }
-        }
-    }
-
-    /// Once the batch stops: lines not yet sent are not sent. `unsent` had their intent
-    /// journaled, so they are journaled as not delivered; the lines still waiting were
-    /// never journaled. The group being written is left to finish.
-    fn drop_unsent(&mut self, unsent: Vec<Job>, summary: &mut Summary) {
-        summary.not_attempted += (self.waiting.len() + unsent.len()) as u64;
-        self.waiting.clear();
-        for job in unsent {
-            self.outcome(job.id, Record::NotDelivered);
-        }
+impl Interrupts for Uninterrupted {
+    fn next(&mut self) -> impl Future<Output = Signal> {
+        std::future::pending()
     }
 }
 
 /// What every request in flight shares.
 struct Context {
-    /// Set once the batch stops early: lines not yet sent are not sent.
+    /// Set once the batch stops early: no attempt starts after it.
     stopping: AtomicBool,
-    fail_fast: bool,
     retry: RetryPolicy,
-    limiter: Option<RateLimiter>,
-    pause: Pause,
+    pacer: Pacer,
+    client: Arc<ApiClient>,
+    report: Arc<Report>,
 }
 
 /// How one line ended, and the outcome to journal.
 struct Done {
     line: u64,
     id: LineId,
+    shared_token: bool,
     record: Record,
     result: std::result::Result<(), Failure>,
 }
 
 enum Failure {
-    /// Certainly not delivered.
-    NotDelivered(Error),
+    /// Certainly not delivered. `come_back` is when a 429 asked to try again, if it did.
+    NotDelivered {
+        error: Error,
+        come_back: Option<Duration>,
+    },
     /// The request left and no clear answer came back.
     Uncertain(Error),
     /// The batch stopped before this line's request was sent.
     Stopped,
 }
 
-/// A batch's attempts wait for the rate limit and for any pause a 429 imposed; a 429's
-/// wait is imposed on every request rather than slept by this one.
-impl Pacing for Context {
-    async fn turn(&self) {
-        if let Some(limiter) = &self.limiter {
-            limiter.wait().await;
+/// The pacing of one line's attempts: the first goes at once (the batch gave it its
+/// turn); a retry waits for the batch's pace, and is called off once the batch stops. A
+/// 429's wait is imposed on every request rather than slept by this one.
+struct LinePacing<'a> {
+    context: &'a Context,
+    first: AtomicBool,
+}
+
+impl Pacing for LinePacing<'_> {
+    async fn turn(&self) -> bool {
+        if self.first.swap(false, Ordering::Relaxed) {
+            return true;
         }
-        self.pause.wait().await;
+        if self.context.stopping.load(Ordering::Relaxed) {
+            return false;
+        }
+        self.context.pacer.turn().await;
+        !self.context.stopping.load(Ordering::Relaxed)
     }
 
     fn back_off(
@@ -427,80 +388,272 @@ impl Pacing for Context {
         outcome: &Result<Answer>,
         wait: Duration,
     ) -> impl Future<Output = ()> + Send {
-        let limited = matches!(outcome, Ok(answer) if answer.status == 429);
+        let limited = match outcome {
+            Ok(answer) if answer.status == 429 => Some(answer.retry_after.is_some()),
+            _ => None,
+        };
         async move {
-            if limited {
+            match limited {
                 // The limit is the app's, not this request's: every request waits.
-                self.pause.extend(wait);
-            } else {
-                tokio::time::sleep(wait).await;
+                Some(asked) => self.context.pacer.limited(wait, asked),
+                None => tokio::time::sleep(wait).await,
             }
         }
     }
 }
 
-/// Sends one line whose intent is journaled: retries as the policy allows (a 429 pauses
-/// every request), telling `report` about each attempt, and says how it ended.
-async fn deliver(context: &Context, client: &ApiClient, job: Job, report: &Report) -> Done {
-    let Job { line, id, request } = job;
-    if context.stopping.load(Ordering::Relaxed) {
-        return Done {
-            line,
-            id,
-            record: Record::NotDelivered,
-            result: Err(Failure::Stopped),
-        };
-    }
-    let outcome = retry::execute_paced(client, &request, &context.retry, context, |event| {
-        report(line, event)
-    })
+/// Sends one line whose intent is journaled: retries as the policy allows, telling the
+/// report about each attempt, and says how it ended.
+async fn deliver(context: Arc<Context>, job: Job) -> Done {
+    let Job {
+        line,
+        id,
+        shared_token,
+        request,
+    } = job;
+    let pacing = LinePacing {
+        context: &context,
+        first: AtomicBool::new(true),
+    };
+    let report = Arc::clone(&context.report);
+    let outcome = retry::execute_paced(
+        &context.client,
+        &request,
+        &context.retry,
+        &pacing,
+        |event| report(line, event),
+    )
     .await;
+    let come_back = match &outcome {
+        Ok(answer) if answer.status == 429 => Some(answer.retry_after.unwrap_or_default()),
+        _ => None,
+    };
+    if matches!(&outcome, Ok(answer) if answer.status != 429) {
+        context.pacer.answered();
+    }
     let result = outcome.and_then(|answer| client::check_delivered(&answer));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
+        Err(Error::Cancelled) => (Record::NotDelivered, Err(Failure::Stopped)),
         Err(error) if error.may_have_been_delivered() => {
             (Record::Uncertain, Err(Failure::Uncertain(error)))
         }
-        Err(error) => (Record::NotDelivered, Err(Failure::NotDelivered(error))),
+        Err(error) => (
+            Record::NotDelivered,
+            Err(Failure::NotDelivered { error, come_back }),
+        ),
     };
-    if result.is_err() && context.fail_fast {
-        // Before this line counts as ended, so that no line started after it is sent.
-        context.stopping.store(true, Ordering::Relaxed);
-    }
     Done {
         line,
         id,
+        shared_token,
         record,
         result,
     }
 }
 
-/// Counts a finished line and reports its failure.
-fn finish(done: Done, fail_fast: bool, summary: &mut Summary, observe: &mut dyn FnMut(Event)) {
-    let Done { line, result, .. } = done;
-    let error = match result {
-        Ok(()) => {
-            summary.sent += 1;
-            return;
+/// The IDs of the lines this run has taken to send, so that an identical line is counted
+/// as the duplicate it is. 64 bits of each ID, hashed as they are (they are uniformly
+/// random already): 8 bytes and change per line.
+type Seen = HashSet<u64, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
         }
-        Err(Failure::Stopped) => {
-            summary.not_attempted += 1;
-            return;
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// The batch's own state: the counts, the journal and why it stops.
+struct Batch {
+    journal: Option<Journal>,
+    summary: Summary,
+    seen: Seen,
+    fail_fast: bool,
+    unreachable_limit: u32,
+    /// Lines in a row that could not reach the API or were refused as unauthorized.
+    unreachable: u32,
+}
+
+impl Batch {
+    fn admit_all(
+        &mut self,
+        items: Vec<Item>,
+        next: &mut std::collections::VecDeque<Job>,
+        observe: &mut dyn FnMut(Event),
+    ) {
+        for item in items {
+            if self.summary.stopped.is_some() {
+                // Read after the line that stopped the batch: never attempted.
+                if matches!(item, Item::Send(_)) {
+                    self.summary.lines += 1;
+                    self.summary.not_attempted += 1;
+                    continue;
+                }
+                let fail_fast = std::mem::replace(&mut self.fail_fast, false);
+                self.admit(item, next, observe);
+                self.fail_fast = fail_fast;
+                continue;
+            }
+            self.admit(item, next, observe);
         }
-        Err(Failure::NotDelivered(error)) => {
-            summary.failed.count(&error);
-            error
+    }
+
+    /// Counts a line read from the input, in input order; queues it when it is to be sent.
+    fn admit(
+        &mut self,
+        item: Item,
+        next: &mut std::collections::VecDeque<Job>,
+        observe: &mut dyn FnMut(Event),
+    ) {
+        let summary = &mut self.summary;
+        summary.lines += u64::from(!matches!(item, Item::Unreadable(_)));
+        match item {
+            Item::Send(job) => {
+                if self.seen.insert(job.id.short()) {
+                    next.push_back(job);
+                } else {
+                    summary.duplicates += 1;
+                }
+            }
+            Item::Skipped { line, status } => match status {
+                Status::Sent => summary.already_sent += 1,
+                Status::InDoubt => summary.add_in_doubt(line),
+            },
+            Item::Invalid { line, error } => {
+                summary.invalid += 1;
+                observe(Event::LineFailed {
+                    line,
+                    error: &error,
+                });
+                if self.fail_fast {
+                    self.stop(
+                        Stop::FailFast {
+                            line,
+                            invalid: true,
+                        },
+                        observe,
+                    );
+                }
+            }
+            Item::Unreadable(problem) => self.stop(Stop::Input(problem), observe),
         }
-        Err(Failure::Uncertain(error)) => {
-            summary.add_in_doubt(line);
-            error
+    }
+
+    /// Stops the batch early (the first reason counts), telling `observe`.
+    fn stop(&mut self, stop: Stop, observe: &mut dyn FnMut(Event)) {
+        if self.summary.stopped.is_none() {
+            observe(Event::Stopping(&stop));
+            self.summary.stopped = Some(stop);
         }
-    };
-    observe(Event::LineFailed {
-        line,
-        error: &error,
-    });
-    if fail_fast && summary.stopped.is_none() {
-        summary.stopped = Some(format!("line {line} failed (--fail-fast)"));
+    }
+
+    /// Lines journaled as about to be sent whose requests never left.
+    fn unsent(&mut self, group: Vec<Job>) {
+        self.summary.not_attempted += group.len() as u64;
+        if let Some(journal) = &self.journal {
+            journal.write(
+                group
+                    .iter()
+                    .map(|job| (Record::NotDelivered, job.id))
+                    .collect(),
+            );
+        }
+    }
+
+    /// Counts a line that ended, journals its outcome, and decides whether the batch goes on.
+    fn end(&mut self, done: Done, observe: &mut dyn FnMut(Event)) {
+        let Done {
+            line,
+            id,
+            shared_token,
+            record,
+            result,
+        } = done;
+        if let Some(journal) = &self.journal {
+            journal.write(vec![(record, id)]);
+        }
+        match result {
+            Ok(()) => {
+                self.unreachable = 0;
+                self.summary.sent += 1;
+                return;
+            }
+            Err(Failure::Stopped) => {
+                self.summary.not_attempted += 1;
+                return;
+            }
+            Err(Failure::Uncertain(error)) => {
+                self.unreachable = 0;
+                self.summary.add_in_doubt(line);
+                observe(Event::LineFailed {
+                    line,
+                    error: &error,
+                });
+            }
+            Err(Failure::NotDelivered { error, come_back }) => {
+                self.summary.failed.count(&error);
+                observe(Event::LineFailed {
+                    line,
+                    error: &error,
+                });
+                if let Some(stop) = self.judge(&error, line, shared_token, come_back) {
+                    self.stop(stop, observe);
+                }
+            }
+        }
+        if self.fail_fast {
+            self.stop(
+                Stop::FailFast {
+                    line,
+                    invalid: false,
+                },
+                observe,
+            );
+        }
+    }
+
+    /// Whether a line certainly not delivered stops the batch, as it would stop every
+    /// line after it: a 429 that its retries could not wait out (the API said when to
+    /// come back, or did not), a refusal of the batch's own token, or the API out of reach
+    /// for [`BatchOptions::unreachable_limit`] lines in a row.
+    fn judge(
+        &mut self,
+        error: &Error,
+        line: u64,
+        shared_token: bool,
+        come_back: Option<Duration>,
+    ) -> Option<Stop> {
+        let unauthorized = matches!(error, Error::Refused { status: 401, .. });
+        if matches!(error, Error::NotSent(_)) || unauthorized {
+            self.unreachable += 1;
+        } else {
+            self.unreachable = 0;
+        }
+        if let Some(wait) = come_back {
+            let at = (!wait.is_zero()).then(|| SystemTime::now() + wait);
+            return Some(Stop::RateLimited { line, at });
+        }
+        if unauthorized && shared_token {
+            return Some(Stop::Unauthorized { line });
+        }
+        (self.unreachable_limit > 0 && self.unreachable >= self.unreachable_limit).then_some(
+            Stop::Unreachable {
+                lines: self.unreachable,
+                unauthorized,
+            },
+        )
     }
 }

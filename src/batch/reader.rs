@@ -35,6 +35,9 @@ pub(super) enum Item {
 pub(super) struct Job {
     pub line: u64,
     pub id: LineId,
+    /// Whether the line goes with the batch's default access token, which every such line
+    /// shares: a refusal of it is a refusal of them all.
+    pub shared_token: bool,
     pub request: PreparedRequest,
 }
 
@@ -106,6 +109,7 @@ impl Prepare {
             Ok(parsed) => parsed,
             Err(error) => return Item::Invalid { line, error },
         };
+        let shared_token = parsed.access_token.is_none() && self.access_token.is_some();
         let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
             Some(token) => Ok(token),
             None => match store::find(&self.stored_tokens, &parsed.message.chat, unix_now()) {
@@ -140,9 +144,20 @@ impl Prepare {
             PreparedRequest::send_message_to(self.endpoint.clone(), &parsed.message, &credentials);
         let id = LineId::of(&request.body);
         match self.history.status(&id) {
-            Some(Status::InDoubt) if self.resend_in_doubt => Item::Send(Job { line, id, request }),
-            Some(status) => Item::Skipped { line, status },
-            None => Item::Send(Job { line, id, request }),
+            Some(Status::Sent) => Item::Skipped {
+                line,
+                status: Status::Sent,
+            },
+            Some(Status::InDoubt) if !self.resend_in_doubt => Item::Skipped {
+                line,
+                status: Status::InDoubt,
+            },
+            _ => Item::Send(Job {
+                line,
+                id,
+                shared_token,
+                request,
+            }),
         }
     }
 }

@@ -46,6 +46,8 @@ pub struct Summary {
     pub already_sent: u64,
     /// Skipped: not a valid message (the error named each one).
     pub invalid: u64,
+    /// Skipped: the same message as a line before it in this run, which was sent or tried.
+    pub duplicates: u64,
     /// Certainly not delivered; running again sends them.
     pub failed: Failures,
     /// May have been delivered: skipped because an earlier run left them in doubt, or their
@@ -56,14 +58,87 @@ pub struct Summary {
     /// Read but not attempted because the batch stopped early.
     pub not_attempted: u64,
     /// Why the batch stopped before the end of its input, if it did.
-    pub stopped: Option<String>,
+    #[serde(serialize_with = "as_text")]
+    pub stopped: Option<Stop>,
+}
+
+/// Why a batch stopped before the end of its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// A signal asked it to.
+    Signal(super::Signal),
+    /// `--fail-fast`, at this line.
+    FailFast { line: u64, invalid: bool },
+    /// The input could not be read further.
+    Input(String),
+    /// The journal could not be written.
+    Journal(String),
+    /// A 429 outlasted the line's retries; `at` is when the API said to come back.
+    RateLimited {
+        line: u64,
+        at: Option<std::time::SystemTime>,
+    },
+    /// The batch's own access token (or the API key) was refused.
+    Unauthorized { line: u64 },
+    /// This many lines in a row could not reach the API, or were refused as unauthorized.
+    Unreachable { lines: u32, unauthorized: bool },
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::Signal(signal) => write!(f, "interrupted by {}", signal.name()),
+            Stop::FailFast {
+                line,
+                invalid: true,
+            } => write!(f, "line {line} is invalid (--fail-fast)"),
+            Stop::FailFast { line, .. } => write!(f, "line {line} failed (--fail-fast)"),
+            Stop::Input(problem) | Stop::Journal(problem) => f.write_str(problem),
+            Stop::RateLimited { line, at } => {
+                write!(f, "line {line} was rate limited past its retries; ")?;
+                match at {
+                    Some(at) => write!(
+                        f,
+                        "the API asks to come back at {}",
+                        humantime::format_rfc3339_seconds(*at)
+                    ),
+                    None => f.write_str("the API did not say when to come back"),
+                }
+            }
+            Stop::Unauthorized { line } => write!(
+                f,
+                "line {line}: the API refused the access token or the API key (HTTP 401), \
+                 which every line shares"
+            ),
+            Stop::Unreachable {
+                lines,
+                unauthorized: false,
+            } => write!(f, "the API could not be reached for {lines} lines in a row"),
+            Stop::Unreachable { lines, .. } => write!(
+                f,
+                "the API could not be reached or refused the credentials (HTTP 401) for \
+                 {lines} lines in a row"
+            ),
+        }
+    }
+}
+
+fn as_text<S: serde::Serializer>(stop: &Option<Stop>, serializer: S) -> Result<S::Ok, S::Error> {
+    match stop {
+        Some(stop) => serializer.collect_str(stop),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl Summary {
+    /// Counts a line in doubt; the first [`MAX_LISTED`] in line order are listed, whatever
+    /// order they end in.
     pub fn add_in_doubt(&mut self, line: u64) {
         self.in_doubt += 1;
-        if self.in_doubt_lines.len() < MAX_LISTED {
-            self.in_doubt_lines.push(line);
+        let at = self.in_doubt_lines.partition_point(|&listed| listed < line);
+        if at < MAX_LISTED {
+            self.in_doubt_lines.insert(at, line);
+            self.in_doubt_lines.truncate(MAX_LISTED);
         }
     }
 
@@ -72,6 +147,7 @@ impl Summary {
         self.sent
             + self.already_sent
             + self.invalid
+            + self.duplicates
             + self.failed.total()
             + self.in_doubt
             + self.not_attempted
@@ -79,7 +155,7 @@ impl Summary {
 
     /// Whether every line read has been sent, by this run or an earlier one.
     pub fn all_sent(&self) -> bool {
-        self.stopped.is_none() && self.sent + self.already_sent == self.lines
+        self.stopped.is_none() && self.sent + self.already_sent + self.duplicates == self.lines
     }
 }
 
@@ -89,6 +165,9 @@ impl fmt::Display for Summary {
         writeln!(f, "sent           {}", self.sent)?;
         writeln!(f, "already sent   {}", self.already_sent)?;
         writeln!(f, "invalid        {}", self.invalid)?;
+        if self.duplicates > 0 {
+            writeln!(f, "duplicates     {}", self.duplicates)?;
+        }
         write!(f, "failed         {}", self.failed.total())?;
         if self.failed.total() > 0 {
             write!(
@@ -154,5 +233,8 @@ mod tests {
         assert_eq!(summary.in_doubt, MAX_LISTED as u64 + 5);
         assert_eq!(summary.in_doubt_lines.len(), MAX_LISTED);
         assert!(summary.to_string().ends_with(", 100, …)"));
+        summary.add_in_doubt(1);
+        assert_eq!(summary.in_doubt_lines[..2], [1, 1]);
+        assert_eq!(summary.in_doubt_lines.len(), MAX_LISTED);
     }
 }

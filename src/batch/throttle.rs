@@ -1,5 +1,5 @@
-//! Pacing shared by every request of a batch: the client-side rate limit, and the pause
-//! that a 429 imposes on all of them at once.
+//! Pacing shared by every request of a batch: the client-side rate limit, the pause that
+//! a 429 imposes on all of them at once, and the pace learned from the API's 429s.
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -39,57 +39,150 @@ impl FromStr for Rate {
     }
 }
 
-/// Hands out evenly spaced start times, so that a burst never exceeds the rate.
+/// When the next request of a batch may start, shared by every request: at most the
+/// `--rate` given, never before a pause that a 429 imposed ends, and, past the first 429,
+/// at the pace the API showed it allows. That pace is learned rather than hammered out:
+/// each 429 sets it a little under the rate of successes since the last one, and every
+/// stretch of [`PROBE_AFTER`] without a 429 raises it by [`PROBE_STEP`]. After a 429
+/// without `Retry-After`, one request at a time probes until one gets through.
 #[derive(Debug)]
-pub struct RateLimiter {
-    interval: Duration,
-    next: Mutex<Option<Instant>>,
+pub struct Pacer {
+    /// The `--rate` spacing: never faster.
+    floor: Option<Duration>,
+    state: Mutex<Pace>,
 }
 
-impl RateLimiter {
-    pub fn new(rate: Rate) -> Self {
-        RateLimiter {
-            interval: rate.period / rate.count,
-            next: Mutex::new(None),
+#[derive(Debug)]
+struct Pace {
+    /// The spacing in force, `None` for none.
+    interval: Option<Duration>,
+    /// The earliest start of the next request.
+    next: Instant,
+    /// A 429's pause: nothing starts before it ends.
+    paused_until: Option<Instant>,
+    /// One request at a time until one gets an answer other than 429.
+    probing: bool,
+    probe_out: bool,
+    /// Successes since `since` (the start, or the last 429).
+    since: Instant,
+    succeeded: u64,
+    /// When the pace was last raised or lowered.
+    changed: Instant,
+}
+
+/// A stretch without a 429 after which the learned pace is raised.
+const PROBE_AFTER: Duration = Duration::from_secs(2);
+/// How much faster each raise goes.
+const PROBE_STEP: f64 = 0.02;
+/// How far under the rate of successes that met a 429 the pace is set.
+const BACK_OFF: f64 = 0.95;
+
+/// What [`Pacer::take`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// The request may start now.
+    Now,
+    /// Not before this.
+    At(Instant),
+    /// When a request in flight ends (a probe is out).
+    Later,
+}
+
+impl Pacer {
+    pub fn new(rate: Option<Rate>) -> Self {
+        let floor = rate.map(|rate| rate.period / rate.count);
+        let now = Instant::now();
+        Pacer {
+            floor,
+            state: Mutex::new(Pace {
+                interval: floor,
+                next: now,
+                paused_until: None,
+                probing: false,
+                probe_out: false,
+                since: now,
+                succeeded: 0,
+                changed: now,
+            }),
         }
     }
 
-    /// Waits for this request's turn.
-    pub async fn wait(&self) {
+    fn state(&self) -> std::sync::MutexGuard<'_, Pace> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes a turn if one is due now; otherwise says when to ask again.
+    pub fn take(&self) -> Turn {
         let now = Instant::now();
-        let turn = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let turn = next.map_or(now, |at| at.max(now));
-            *next = Some(turn + self.interval);
-            turn
-        };
-        tokio::time::sleep_until(turn).await;
-    }
-}
-
-/// A pause every request waits out before it starts: set by a 429's Retry-After.
-#[derive(Debug, Default)]
-pub struct Pause {
-    until: Mutex<Option<Instant>>,
-}
-
-impl Pause {
-    /// Holds every request back for `delay` from now (a longer pause already set stays).
-    pub fn extend(&self, delay: Duration) {
-        let end = Instant::now() + delay;
-        let mut until = self.until.lock().unwrap_or_else(|e| e.into_inner());
-        *until = Some(until.map_or(end, |at| at.max(end)));
+        let mut pace = self.state();
+        let due = pace
+            .paused_until
+            .map_or(pace.next, |until| until.max(pace.next));
+        if due > now {
+            return Turn::At(due);
+        }
+        if pace.probing {
+            if pace.probe_out {
+                return Turn::Later;
+            }
+            pace.probe_out = true;
+        }
+        pace.next = pace.interval.map_or(now, |interval| now + interval);
+        Turn::Now
     }
 
-    /// Returns once no pause is in force.
-    pub async fn wait(&self) {
+    /// Waits for a turn (what a retry does).
+    pub async fn turn(&self) {
         loop {
-            let until = *self.until.lock().unwrap_or_else(|e| e.into_inner());
-            match until {
-                Some(at) if at > Instant::now() => tokio::time::sleep_until(at).await,
-                _ => return,
+            match self.take() {
+                Turn::Now => return,
+                Turn::At(at) => tokio::time::sleep_until(at).await,
+                Turn::Later => tokio::time::sleep(Duration::from_millis(20)).await,
             }
         }
+    }
+
+    /// A request got an answer other than 429: the probe, if any, is over, and a pace
+    /// that held for a while is raised.
+    pub fn answered(&self) {
+        let now = Instant::now();
+        let mut pace = self.state();
+        pace.probing = false;
+        pace.probe_out = false;
+        pace.succeeded += 1;
+        if let Some(interval) = pace.interval
+            && now.duration_since(pace.changed) >= PROBE_AFTER
+            && Some(interval) != self.floor
+        {
+            let faster = interval.div_f64(1.0 + PROBE_STEP);
+            pace.interval = Some(self.floor.map_or(faster, |floor| faster.max(floor)));
+            pace.changed = now;
+        }
+    }
+
+    /// A request met a 429: nothing starts for `wait`, and the pace drops under the rate
+    /// of successes since the last 429. Without `Retry-After` (`asked` false), one
+    /// request probes once the wait is over.
+    pub fn limited(&self, wait: Duration, asked: bool) {
+        let now = Instant::now();
+        let mut pace = self.state();
+        let until = now + wait;
+        pace.paused_until = Some(pace.paused_until.map_or(until, |at| at.max(until)));
+        pace.probe_out = false;
+        pace.probing |= !asked;
+        // The successes since the last 429 came over that stretch and this wait: the
+        // pace the API allowed.
+        let span = until.duration_since(pace.since).as_secs_f64();
+        if pace.succeeded > 0 && span > 0.0 {
+            let allowed = Duration::from_secs_f64(span / (pace.succeeded as f64 * BACK_OFF));
+            let slower = pace
+                .interval
+                .map_or(allowed, |interval| interval.max(allowed));
+            pace.interval = Some(self.floor.map_or(slower, |floor| slower.max(floor)));
+        }
+        pace.since = until;
+        pace.succeeded = 0;
+        pace.changed = until;
     }
 }
 
@@ -118,23 +211,59 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn turns_are_spaced_by_the_rate() {
-        let limiter = RateLimiter::new("4/s".parse().unwrap());
+        let pacer = Pacer::new(Some("4/s".parse().unwrap()));
         let start = Instant::now();
         for _ in 0..5 {
-            limiter.wait().await;
+            pacer.turn().await;
         }
         assert_eq!(start.elapsed(), Duration::from_secs(1));
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_pause_holds_back_until_its_end() {
-        let pause = Pause::default();
+    async fn a_429_pauses_every_request_and_sets_the_pace_under_what_got_through() {
+        let pacer = Pacer::new(None);
         let start = Instant::now();
-        pause.wait().await;
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        pause.extend(Duration::from_secs(3));
-        pause.extend(Duration::from_secs(1));
-        pause.wait().await;
-        assert_eq!(start.elapsed(), Duration::from_secs(3));
+        for _ in 0..19 {
+            assert_eq!(pacer.take(), Turn::Now);
+            pacer.answered();
+        }
+        // 19 got through at once; the 20th met the limit, to come back in a second.
+        pacer.limited(Duration::from_secs(1), true);
+        assert_eq!(pacer.take(), Turn::At(start + Duration::from_secs(1)));
+        pacer.turn().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        // Then at most 19 x 0.95 a second.
+        let second = Instant::now();
+        for _ in 0..18 {
+            pacer.turn().await;
+        }
+        let pace = second.elapsed().as_secs_f64() / 18.0;
+        assert!((pace - 1.0 / (19.0 * BACK_OFF)).abs() < 1e-3, "{pace}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_retry_after_one_request_probes() {
+        let pacer = Pacer::new(None);
+        pacer.limited(Duration::from_millis(500), false);
+        pacer.turn().await;
+        assert_eq!(pacer.take(), Turn::Later);
+        pacer.answered();
+        assert_eq!(pacer.take(), Turn::Now);
+        assert_eq!(pacer.take(), Turn::Now);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pace_rises_while_no_429_comes_but_never_past_the_rate() {
+        let pacer = Pacer::new(Some("10/s".parse().unwrap()));
+        pacer.answered();
+        pacer.limited(Duration::from_secs(1), true);
+        let slow = pacer.state().interval.unwrap();
+        assert!(slow >= Duration::from_millis(100));
+        for _ in 0..400 {
+            pacer.turn().await;
+            pacer.answered();
+        }
+        assert!(pacer.state().interval.unwrap() < slow);
+        assert!(pacer.state().interval.unwrap() >= Duration::from_millis(100));
     }
 }

@@ -9,7 +9,8 @@ use anyhow::Result;
 use clap::{Args, ValueHint};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kenar_chat::Error;
-use kenar_chat::batch::{self, BatchOptions, Event, summary::Summary, throttle::Rate};
+use kenar_chat::batch::summary::{Stop, Summary};
+use kenar_chat::batch::{self, BatchOptions, Event, throttle::Rate};
 use kenar_chat::input;
 
 use super::send::SendArgs;
@@ -20,6 +21,7 @@ use crate::cli::profile;
 use crate::cli::report::{self, Verbosity};
 
 const DEFAULT_CONCURRENCY: u16 = 4;
+const DEFAULT_UNREACHABLE_LIMIT: u32 = 5;
 
 /// The `send` flags that describe one message, meaningless with a batch. Every batch flag
 /// conflicts with them: clap drops a `requires` when a conflicting flag is present.
@@ -73,9 +75,14 @@ pub struct BatchArgs {
     /// Send the lines the journal holds in doubt (they may have been delivered already)
     #[arg(long, requires = "journal", conflicts_with_all = SINGLE_MESSAGE)]
     pub resend_in_doubt: bool,
-    /// Stop at the first line that is invalid or fails
+    /// Stop at the first line that is invalid or fails, in input order (requests then go
+    /// one at a time)
     #[arg(long, requires = "batch", conflicts_with_all = SINGLE_MESSAGE)]
     pub fail_fast: bool,
+    /// Stop after N lines in a row could not reach the API or were refused as
+    /// unauthorized; 0 never stops [default: 5]
+    #[arg(long, value_name = "N", requires = "batch", conflicts_with_all = SINGLE_MESSAGE)]
+    pub unreachable_limit: Option<u32>,
 }
 
 /// Sends the batch at `path` and prints its summary; an error (exit 6) unless every line
@@ -108,9 +115,13 @@ pub fn run(
         journal: args.batch.journal.clone(),
         resend_in_doubt: args.batch.resend_in_doubt,
         fail_fast: args.batch.fail_fast,
+        unreachable_limit: args
+            .batch
+            .unreachable_limit
+            .unwrap_or(DEFAULT_UNREACHABLE_LIMIT),
     };
     let source = input::source_name(path);
-    let input = input::open(path)?;
+    let input = input::open_stream(path).map_err(|e| e.prefixed("--batch: "))?;
     let bar = progress_bar(path);
     let report: Arc<batch::Report> = {
         let (bar, source) = (bar.clone(), source.clone());
@@ -128,13 +139,27 @@ pub fn run(
         Event::LineFailed { line, error } => {
             bar.suspend(|| eprintln!("error: {source} line {line}: {error}"));
         }
+        Event::Stopping(stop) => {
+            bar.suspend(|| {
+                eprintln!(
+                    "stopping: {stop}; requests in flight may still end (a second Ctrl-C ends \
+                     at once)"
+                );
+            });
+        }
         Event::Progress(summary) => show_progress(&bar, summary),
     };
-    let summary = crate::cli::block_on(batch::run(options, input, &mut observe, report))??;
+    let summary = crate::cli::block_on(async {
+        let signals = signals::Signals::listen()?;
+        batch::run(options, input, &mut observe, report, signals).await
+    })??;
     bar.finish_and_clear();
     match args.output {
         Format::Json => output::json(&serde_json::to_value(&summary)?)?,
         Format::Text => output::line(&summary.to_string())?,
+    }
+    if let Some(Stop::Signal(signal)) = summary.stopped {
+        return Err(signal.error().into());
     }
     if summary.all_sent() {
         return Ok(());
@@ -187,4 +212,60 @@ fn show_progress(bar: &ProgressBar, summary: &Summary) {
         summary.failed.total() + summary.invalid,
         summary.in_doubt,
     ));
+}
+
+/// The signals that stop a batch: SIGINT and SIGTERM, or Ctrl-C where there are no others.
+mod signals {
+    use kenar_chat::batch::{Interrupts, Signal};
+
+    #[cfg(unix)]
+    pub struct Signals {
+        interrupt: tokio::signal::unix::Signal,
+        terminate: tokio::signal::unix::Signal,
+    }
+
+    #[cfg(unix)]
+    impl Signals {
+        /// Listens from now on: a signal before the batch looks is not missed.
+        pub fn listen() -> Result<Self, kenar_chat::Error> {
+            use tokio::signal::unix::{SignalKind, signal};
+            let failed = |e: std::io::Error| {
+                kenar_chat::Error::Unavailable(format!("cannot listen for signals: {e}"))
+            };
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt()).map_err(failed)?,
+                terminate: signal(SignalKind::terminate()).map_err(failed)?,
+            })
+        }
+    }
+
+    #[cfg(unix)]
+    impl Interrupts for Signals {
+        async fn next(&mut self) -> Signal {
+            tokio::select! {
+                _ = self.interrupt.recv() => Signal::Interrupt,
+                _ = self.terminate.recv() => Signal::Terminate,
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub struct Signals;
+
+    #[cfg(not(unix))]
+    impl Signals {
+        pub fn listen() -> Result<Self, kenar_chat::Error> {
+            Ok(Signals)
+        }
+    }
+
+    #[cfg(not(unix))]
+    impl Interrupts for Signals {
+        async fn next(&mut self) -> Signal {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => Signal::Interrupt,
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
 }
