@@ -97,7 +97,7 @@ fn every_line_is_sent_with_its_own_token_or_the_default_one() {
     let out = out.get_output();
     assert_eq!(
         summary(&out.stdout),
-        json!({"lines": 3, "sent": 3, "already_sent": 0, "invalid": 0,
+        json!({"lines": 3, "sent": 3, "already_sent": 0, "invalid": 0, "duplicates": 0,
                "failed": {"refused": 0, "rate_limited": 0, "unavailable": 0},
                "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "stopped": null})
     );
@@ -601,12 +601,12 @@ fn a_journal_in_use_by_another_run_is_refused() {
     assert_eq!(server.requests().len(), 1);
 }
 
-/// Against a server that answers nothing, a batch journals no more lines than keep its
-/// requests busy (those in flight, and as many ready to follow): a process killed then
-/// leaves only those in doubt, however long the input.
+/// Against a server that answers nothing, a batch journals as about to be sent only the
+/// lines whose requests are in flight: a process killed then leaves only those in doubt,
+/// however long the input.
 #[cfg(unix)]
 #[test]
-fn a_stalled_batch_journals_only_what_keeps_its_requests_busy() {
+fn a_stalled_batch_journals_only_its_requests_in_flight() {
     let server = TestServer::start(|_, _| Reply::Hang(Duration::from_secs(30)));
     let dir = tempfile::tempdir().unwrap();
     let lines: Vec<String> = (1..=200).map(|i| line(&format!("p{i}"))).collect();
@@ -623,10 +623,8 @@ fn a_stalled_batch_journals_only_what_keeps_its_requests_busy() {
     child.kill().unwrap();
     child.wait().unwrap();
     let records = std::fs::read_to_string(&journal).unwrap();
-    // Three in flight, and up to as many ready to follow them (how many depends on when the
-    // batch saw the queue run low).
     let intents = records.lines().filter(|r| r.starts_with("I ")).count();
-    assert!((4..=6).contains(&intents), "{records}");
+    assert_eq!(intents, 3, "{records}");
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -703,4 +701,332 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
             assert_eq!(times, 1, "{peer} delivered {times} times ({summary})");
         }
     }
+}
+
+/// Sends `signal` (a name `kill` knows) to `child`.
+#[cfg(unix)]
+fn signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Waits until the server has seen `count` requests.
+fn wait_for_requests(server: &TestServer, count: usize) {
+    let started = Instant::now();
+    while server.requests().len() < count {
+        assert!(started.elapsed() < Duration::from_secs(20), "no requests");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The journal's intents that no outcome follows: the lines it holds in doubt.
+fn open_intents(journal: &Path) -> usize {
+    let records = std::fs::read_to_string(journal).unwrap();
+    let mut open = std::collections::HashSet::new();
+    for record in records.lines().skip(1) {
+        match record.split_once(' ') {
+            Some(("I", id)) => open.insert(id.to_owned()),
+            Some((_, id)) => open.remove(id),
+            None => false,
+        };
+    }
+    open.len()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_lets_the_requests_in_flight_end_and_a_rerun_sends_the_rest_once() {
+    for (name, code) in [("INT", 130), ("TERM", 143)] {
+        let server = TestServer::start(|_, _| {
+            std::thread::sleep(Duration::from_millis(20));
+            Reply::success()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let lines: Vec<String> = (1..=200).map(|i| line(&format!("p{i}"))).collect();
+        let file = batch_file(dir.path(), &lines);
+        let journal = dir.path().join("journal");
+        let child = common::kenar_process()
+            .env("KENAR_API_KEY", API_KEY)
+            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+            .args(["send", "--base-url", &server.url(), "-o", "json", "--batch"])
+            .arg(&file)
+            .args(["--concurrency", "4", "--journal"])
+            .arg(&journal)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_requests(&server, 10);
+        signal(&child, name);
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(code), "SIG{name}");
+        let first = summary(&output.stdout);
+        assert_eq!(
+            first["stopped"],
+            format!("interrupted by SIG{name}"),
+            "{first}"
+        );
+        assert_eq!(first["in_doubt"], 0, "{first}");
+        assert!(first["not_attempted"].as_u64().unwrap() > 0, "{first}");
+        assert_eq!(open_intents(&journal), 0);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("stopping: interrupted by SIG{name}")),
+            "{stderr}"
+        );
+
+        let out = batch(&server, &file)
+            .args(["-o", "json", "--journal"])
+            .arg(&journal)
+            .assert()
+            .success();
+        let second = summary(&out.get_output().stdout);
+        assert_eq!(second["in_doubt"], 0, "{second}");
+        assert_eq!(second["already_sent"], first["sent"], "{second}");
+        let mut expected: Vec<String> = (1..=200).map(|i| format!("p{i}")).collect();
+        expected.sort();
+        assert_eq!(peers(&server), expected, "every line exactly once");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_signal_ends_at_once_leaving_only_the_requests_in_flight_in_doubt() {
+    let server = TestServer::start(|_, _| Reply::Hang(Duration::from_secs(30)));
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=50).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let journal = dir.path().join("journal");
+    let mut child = spawn_journaled(&server, &file, &journal, 3);
+    wait_for_requests(&server, 3);
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, "INT");
+    let started = Instant::now();
+    let status = child.wait().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(open_intents(&journal), 3);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn a_batch_stops_when_the_api_cannot_be_reached() {
+    let closed = format!("http://127.0.0.1:{}", common::free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=1000).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let out = kenar()
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args([
+            "send",
+            "--base-url",
+            &closed,
+            "-o",
+            "json",
+            "--retries",
+            "0",
+            "--batch",
+        ])
+        .arg(&file)
+        .args(["--concurrency", "2"])
+        .assert()
+        .code(6);
+    let summary = summary(&out.get_output().stdout);
+    assert_eq!(
+        summary["stopped"], "the API could not be reached for 5 lines in a row",
+        "{summary}"
+    );
+    let failed = summary["failed"]["unavailable"].as_u64().unwrap();
+    assert!((5..=6).contains(&failed), "{summary}");
+    assert!(summary["not_attempted"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(
+        summary["not_attempted"].as_u64().unwrap() + failed,
+        summary["lines"].as_u64().unwrap()
+    );
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(stderr.lines().count() <= 20, "{stderr}");
+}
+
+#[test]
+fn a_429_that_asks_for_more_than_max_wait_stops_the_batch_and_a_rerun_resumes() {
+    let server = TestServer::start(|index, _| {
+        if index < 3 {
+            Reply::json(429, r#"{"message":"daily quota spent"}"#)
+                .with_header("retry-after", "3600")
+        } else {
+            Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=1000).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let journal = dir.path().join("journal");
+    let out = batch(&server, &file)
+        .args([
+            "-o",
+            "json",
+            "--max-wait",
+            "5",
+            "--concurrency",
+            "3",
+            "--journal",
+        ])
+        .arg(&journal)
+        .assert()
+        .code(6);
+    let first = summary(&out.get_output().stdout);
+    let stopped = first["stopped"].as_str().unwrap();
+    assert!(
+        stopped.contains("rate limited past its retries; the API asks to come back at "),
+        "{first}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "only the requests in flight reached the API"
+    );
+    assert_eq!(first["sent"], 0, "{first}");
+    assert_eq!(open_intents(&journal), 0);
+    let out = batch(&server, &file)
+        .args(["-o", "json", "--journal"])
+        .arg(&journal)
+        .assert()
+        .success();
+    assert_eq!(summary(&out.get_output().stdout)["sent"], 1000);
+}
+
+#[test]
+fn a_refused_default_token_stops_the_batch_but_a_refused_line_token_does_not() {
+    let server = TestServer::always(401, r#"{"message":"token expired"}"#);
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=100).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let out = batch(&server, &file)
+        .args(["-o", "json", "--concurrency", "1"])
+        .assert()
+        .code(6);
+    let summary_of = |out: &assert_cmd::assert::Assert| summary(&out.get_output().stdout);
+    let first = summary_of(&out);
+    assert!(
+        first["stopped"].as_str().unwrap().contains("HTTP 401"),
+        "{first}"
+    );
+    assert_eq!(server.requests().len(), 1);
+
+    // Lines with their own token: each refusal is that line's, until 5 in a row suggest
+    // the API key itself is refused.
+    let server = TestServer::start(|_, request| {
+        if request.header("x-access-token") == Some("bad") {
+            Reply::json(401, r#"{"message":"token expired"}"#)
+        } else {
+            Reply::success()
+        }
+    });
+    let own: Vec<String> = (1..=20)
+        .map(|i| {
+            let token = if i % 2 == 0 { "bad" } else { LINE_TOKEN };
+            json!({"user_id": "u1", "post_token": "AZf3Uqr3", "peer_id": format!("p{i}"),
+                   "message": "Shipped", "access_token": token})
+            .to_string()
+        })
+        .collect();
+    let file = batch_file(dir.path(), &own);
+    let out = batch(&server, &file).args(["-o", "json"]).assert().code(6);
+    let second = summary_of(&out);
+    assert_eq!(second["sent"], 10, "{second}");
+    assert_eq!(second["failed"]["refused"], 10, "{second}");
+    assert_eq!(second["stopped"], Value::Null, "{second}");
+}
+
+#[test]
+fn fail_fast_stops_at_the_same_line_every_run_and_sends_nothing_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<String> = (1..=30).map(|i| line(&format!("p{i}"))).collect();
+    lines[9] = "{\"user_id\": \"u1\"".into();
+    let file = batch_file(dir.path(), &lines);
+    let mut outputs = Vec::new();
+    for _ in 0..3 {
+        let server = TestServer::success();
+        let out = batch(&server, &file)
+            .args(["-o", "json", "--fail-fast", "--concurrency", "8"])
+            .assert()
+            .code(6);
+        let mut expected: Vec<String> = (1..=9).map(|i| format!("p{i}")).collect();
+        expected.sort();
+        assert_eq!(peers(&server), expected);
+        outputs.push(out.get_output().clone());
+    }
+    let first = summary(&outputs[0].stdout);
+    assert_eq!(
+        first["stopped"], "line 10 is invalid (--fail-fast)",
+        "{first}"
+    );
+    assert_eq!(first["not_attempted"], 20, "{first}");
+    for output in &outputs[1..] {
+        assert_eq!(output.stdout, outputs[0].stdout);
+        assert_eq!(output.stderr, outputs[0].stderr);
+    }
+
+    // A failure stops it as surely: nothing after the refused line was sent.
+    let server = TestServer::start(|_, request| {
+        if request.json()["peer_id"] == "p4" {
+            Reply::json(403, r#"{"message":"no"}"#)
+        } else {
+            Reply::success()
+        }
+    });
+    let lines: Vec<String> = (1..=30).map(|i| line(&format!("p{i}"))).collect();
+    let file = batch_file(dir.path(), &lines);
+    let out = batch(&server, &file)
+        .args(["-o", "json", "--fail-fast", "--concurrency", "8"])
+        .assert()
+        .code(6);
+    assert_eq!(
+        summary(&out.get_output().stdout)["stopped"],
+        "line 4 failed (--fail-fast)"
+    );
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[test]
+fn identical_lines_are_one_message() {
+    let server = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(
+        dir.path(),
+        &[line("p1"), line("p2"), line("p1"), line("p1")],
+    );
+    let out = batch(&server, &file)
+        .args(["-o", "json"])
+        .assert()
+        .success();
+    let summary = summary(&out.get_output().stdout);
+    assert_eq!(summary["sent"], 2, "{summary}");
+    assert_eq!(summary["duplicates"], 2, "{summary}");
+    assert_eq!(peers(&server), ["p1", "p2"]);
+}
+
+#[test]
+fn a_directory_or_a_device_is_no_batch() {
+    let server = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    batch(&server, dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is a directory"));
+    #[cfg(unix)]
+    batch(&server, Path::new("/dev/zero"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("/dev/zero: is a device"));
+    batch(&server, &dir.path().join("missing.jsonl"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot open"));
+    assert!(server.requests().is_empty());
 }

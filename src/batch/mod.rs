@@ -131,6 +131,7 @@ pub async fn run(
         summary: Summary::default(),
         seen: Seen::default(),
         fail_fast: options.fail_fast,
+        closed: None,
         unreachable_limit: options.unreachable_limit,
         unreachable: 0,
     };
@@ -141,6 +142,14 @@ pub async fn run(
     let mut writing: Option<(Option<Durable>, Vec<Job>)> = None;
     let mut input_ended = false;
     loop {
+        if next.is_empty()
+            && in_flight.is_empty()
+            && writing.is_none()
+            && let Some(stop) = batch.closed.take()
+        {
+            // Every line before the one that closed the input has ended.
+            batch.stop(stop, observe);
+        }
         let stopping = batch.summary.stopped.is_some();
         if stopping {
             context.stopping.store(true, Ordering::Relaxed);
@@ -165,7 +174,7 @@ pub async fn run(
             let mut group = Vec::with_capacity(room);
             group.extend(next.pop_front());
             while group.len() < room {
-                if next.is_empty() {
+                if next.is_empty() && batch.closed.is_none() {
                     match received.try_recv() {
                         Ok(items) => {
                             batch.admit_all(items, &mut next, observe);
@@ -203,7 +212,8 @@ pub async fn run(
                 _ => std::future::pending().await,
             }
         };
-        let want_lines = !stopping && !input_ended && next.len() < concurrency;
+        let want_lines =
+            !stopping && batch.closed.is_none() && !input_ended && next.len() < concurrency;
         tokio::select! {
             biased;
             signal = interrupted.next() => {
@@ -482,6 +492,8 @@ struct Batch {
     summary: Summary,
     seen: Seen,
     fail_fast: bool,
+    /// Why no line read from now on is sent, once the lines before it have ended.
+    closed: Option<Stop>,
     unreachable_limit: u32,
     /// Lines in a row that could not reach the API or were refused as unauthorized.
     unreachable: u32,
@@ -495,7 +507,7 @@ impl Batch {
         observe: &mut dyn FnMut(Event),
     ) {
         for item in items {
-            if self.summary.stopped.is_some() {
+            if self.summary.stopped.is_some() || self.closed.is_some() {
                 // Read after the line that stopped the batch: never attempted.
                 if matches!(item, Item::Send(_)) {
                     self.summary.lines += 1;
@@ -539,13 +551,11 @@ impl Batch {
                     error: &error,
                 });
                 if self.fail_fast {
-                    self.stop(
-                        Stop::FailFast {
-                            line,
-                            invalid: true,
-                        },
-                        observe,
-                    );
+                    // The lines before it are still sent; none after it is.
+                    self.closed = Some(Stop::FailFast {
+                        line,
+                        invalid: true,
+                    });
                 }
             }
             Item::Unreadable(problem) => self.stop(Stop::Input(problem), observe),
