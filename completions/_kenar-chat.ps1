@@ -363,6 +363,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'How long issued access tokens stay valid, in seconds')
             [CompletionResult]::new('--code-lifetime', '--code-lifetime', [CompletionResultType]::ParameterName, 'How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Sends accepted per minute; past it the API answers 429 with Retry-After')
+            [CompletionResult]::new('--daily-limit', '--daily-limit', [CompletionResultType]::ParameterName, 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC')
+            [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Hold each answer back this many milliseconds, like a round trip to Divar')
             [CompletionResult]::new('--session-init-url', '--session-init-url', [CompletionResultType]::ParameterName, 'The app''s session initialization URL, called when a LINK button is clicked in the chat view')
             [CompletionResult]::new('--session-init-auth', '--session-init-auth', [CompletionResultType]::ParameterName, 'The authorization header of session initialization requests (generated when not given)')
             [CompletionResult]::new('--lowercase-supplier', '--lowercase-supplier', [CompletionResultType]::ParameterName, 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`')

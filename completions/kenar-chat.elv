@@ -335,6 +335,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --token-lifetime 'How long issued access tokens stay valid, in seconds'
             cand --code-lifetime 'How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)'
             cand --rate-limit 'Sends accepted per minute; past it the API answers 429 with Retry-After'
+            cand --daily-limit 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC'
+            cand --latency 'Hold each answer back this many milliseconds, like a round trip to Divar'
             cand --session-init-url 'The app''s session initialization URL, called when a LINK button is clicked in the chat view'
             cand --session-init-auth 'The authorization header of session initialization requests (generated when not given)'
             cand --lowercase-supplier 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`'

@@ -240,6 +240,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l client
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l token-lifetime -d 'How long issued access tokens stay valid, in seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l code-lifetime -d 'How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l rate-limit -d 'Sends accepted per minute; past it the API answers 429 with Retry-After' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l daily-limit -d 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l latency -d 'Hold each answer back this many milliseconds, like a round trip to Divar' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-url -d 'The app\'s session initialization URL, called when a LINK button is clicked in the chat view' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-auth -d 'The authorization header of session initialization requests (generated when not given)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l lowercase-supplier -d 'Spell the seller\'s key `supplier`, as older documents do, instead of `Supplier`'

@@ -502,6 +502,36 @@ fn sends_past_the_quota_are_refused_with_retry_after() {
 }
 
 #[test]
+fn a_daily_quota_refuses_until_midnight_and_says_which_limit() {
+    let sandbox = Sandbox::start(&["--daily-limit", "1", "--latency", "150"]);
+    let started = std::time::Instant::now();
+    sandbox.send("one").assert().success();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150));
+    sandbox
+        .send("two")
+        .args(["--retries", "0"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("daily quota exceeded"));
+    let (status, headers, body) = sandbox.post_json(
+        "/v2/open-platform/chat/conversation",
+        sandbox.var("KENAR_API_KEY"),
+        &json!({}),
+    );
+    assert_eq!(status, 429);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("daily quota exceeded"),
+        "{body}"
+    );
+    let retry_after: u64 = headers["retry-after"].parse().unwrap();
+    assert!((1..=86_400).contains(&retry_after), "{retry_after}");
+    assert_eq!(sandbox.messages().len(), 1);
+}
+
+#[test]
 fn an_invalid_body_is_refused_naming_the_field() {
     let sandbox = Sandbox::start(&[]);
     let mut request = agent()

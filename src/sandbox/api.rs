@@ -84,12 +84,15 @@ pub(super) async fn send(
         .quota
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take(Instant::now())
-        .map_err(|retry_after| Refusal {
-            retry_after: Some(retry_after),
+        .take(Instant::now(), u64::try_from(unix_time()).unwrap_or(0))
+        .map_err(|exceeded| Refusal {
+            retry_after: Some(exceeded.retry_after),
             ..Refusal::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("rate limit exceeded: retry after {retry_after} seconds"),
+                format!(
+                    "{} exceeded: retry after {} seconds",
+                    exceeded.limit, exceeded.retry_after
+                ),
             )
         })?;
     let grant = access_grant(&sandbox, &headers)?;

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
 use axum::routing::{get, post};
 use url::Url;
 
@@ -76,6 +77,10 @@ pub struct Config {
     pub code_lifetime: Duration,
     /// Sends accepted per minute before answering 429.
     pub rate_limit: u32,
+    /// Sends accepted per UTC day before answering 429, if limited.
+    pub daily_limit: Option<u64>,
+    /// How long each answer is held back, as a round trip to Divar takes.
+    pub latency: Duration,
     /// The app's session initialization URL, called when a LINK button is clicked.
     pub session_init_url: Option<Url>,
     /// What the session initialization request's `authorization` header carries.
@@ -88,6 +93,7 @@ struct Sandbox {
     base_url: Url,
     store: Store,
     quota: Mutex<Quota>,
+    latency: Duration,
     api_key: SecretString,
     client_id: String,
     client_secret: SecretString,
@@ -129,7 +135,8 @@ impl BoundSandbox {
         let state = Sandbox {
             base_url,
             store,
-            quota: Mutex::new(Quota::per_minute(config.rate_limit)),
+            quota: Mutex::new(Quota::new(config.rate_limit, config.daily_limit)),
+            latency: config.latency,
             api_key,
             client_id: config.client_id,
             client_secret,
@@ -202,6 +209,17 @@ impl BoundSandbox {
     }
 }
 
+/// Holds every answer back by the configured latency.
+async fn delay(
+    State(sandbox): State<Arc<Sandbox>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    tokio::time::sleep(sandbox.latency).await;
+    response
+}
+
 fn router(state: Arc<Sandbox>) -> Router {
     Router::new()
         .route("/", get(chat_view::page))
@@ -214,6 +232,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         )
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
         .route(session_init::CLICK_PATH, post(session_init::click))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            delay,
+        ))
         .with_state(state)
 }
 

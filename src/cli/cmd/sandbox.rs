@@ -46,6 +46,12 @@ pub struct SandboxArgs {
     /// Sends accepted per minute; past it the API answers 429 with Retry-After
     #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: u32,
+    /// Sends accepted per UTC day; past it the API answers 429 until midnight UTC
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub daily_limit: Option<u64>,
+    /// Hold each answer back this many milliseconds, like a round trip to Divar
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
     /// The app's session initialization URL, called when a LINK button is clicked in the chat view
     #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
     pub session_init_url: Option<String>,
@@ -124,6 +130,8 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         token_lifetime: Duration::from_secs(args.token_lifetime),
         code_lifetime: Duration::from_secs(args.code_lifetime),
         rate_limit: args.rate_limit,
+        daily_limit: args.daily_limit,
+        latency: Duration::from_millis(args.latency),
         session_init_url,
         session_init_auth,
         supplier_key: if args.lowercase_supplier {
