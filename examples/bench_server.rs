@@ -1,29 +1,83 @@
-//! A minimal, fast HTTP/1.1 server for `scripts/bench.sh`: answers every request with
-//! Divar's success body, keeps connections alive, and prints its address on stdout.
+//! A minimal HTTP/1.1 server for `scripts/bench.sh`: answers every request with Divar's
+//! success body, keeps connections alive, and prints its address on stdout. With a quota,
+//! it accepts at most that many requests in any second and answers the rest 429 with
+//! `Retry-After: 1`, as an API with a per-second quota would; with a latency, it holds
+//! each answer back that long. It counts the 429s and prints the count on stderr at the
+//! end of each connection.
 //!
-//! Usage: `bench_server [PORT]` (0 or nothing picks a free port).
+//! Usage: `bench_server [PORT [QUOTA_PER_SECOND [LATENCY_MS]]]` (port 0 picks a free one;
+//! quota 0 is none).
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
 content-length: 34\r\n\r\n{\"status\":200,\"message\":\"success\"}";
+const LIMITED: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
+retry-after: 1\r\ncontent-length: 40\r\n\r\n{\"message\":\"per-second quota exceeded\"}";
+
+struct Limits {
+    quota: usize,
+    latency: Duration,
+    /// When each request of the last second was accepted.
+    recent: Mutex<VecDeque<Instant>>,
+    refused: AtomicU64,
+}
+
+impl Limits {
+    fn accept(&self) -> bool {
+        if self.quota == 0 {
+            return true;
+        }
+        let now = Instant::now();
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        while recent
+            .front()
+            .is_some_and(|&at| now.duration_since(at) >= Duration::from_secs(1))
+        {
+            recent.pop_front();
+        }
+        if recent.len() < self.quota {
+            recent.push_back(now);
+            return true;
+        }
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        false
+    }
+}
 
 fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::args()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
+    let arg = |n: usize| -> u64 {
+        std::env::args()
+            .nth(n)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    };
+    let port = u16::try_from(arg(1)).unwrap_or(0);
+    let limits = Arc::new(Limits {
+        quota: usize::try_from(arg(2)).unwrap_or(0),
+        latency: Duration::from_millis(arg(3)),
+        recent: Mutex::new(VecDeque::new()),
+        refused: AtomicU64::new(0),
+    });
     let listener = TcpListener::bind(("127.0.0.1", port))?;
     println!("http://{}", listener.local_addr()?);
     for stream in listener.incoming().flatten() {
-        std::thread::spawn(move || serve(stream));
+        let limits = Arc::clone(&limits);
+        std::thread::spawn(move || {
+            serve(stream, &limits);
+            eprintln!("429s so far: {}", limits.refused.load(Ordering::Relaxed));
+        });
     }
     Ok(())
 }
 
 /// Answers the requests of one connection until the client closes it.
-fn serve(stream: TcpStream) {
+fn serve(stream: TcpStream, limits: &Limits) {
     let _ = stream.set_nodelay(true);
     let Ok(mut writer) = stream.try_clone() else {
         return;
@@ -55,7 +109,12 @@ fn serve(stream: TcpStream) {
             }
         }
         body.resize(length, 0);
-        if reader.read_exact(&mut body).is_err() || writer.write_all(ANSWER).is_err() {
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        std::thread::sleep(limits.latency);
+        let answer = if limits.accept() { ANSWER } else { LIMITED };
+        if writer.write_all(answer).is_err() {
             return;
         }
     }
