@@ -22,5 +22,6 @@ pub mod secret;
 pub mod store;
 pub mod token;
 mod transport;
+pub mod visible;
 
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{self, Error, Result};
+use crate::visible;
 
 /// Permission to send in one chat; its resource is a [`ResourceId`].
 pub const CHAT_PERMISSION: &str = "CHAT_SEND_MESSAGE_OAUTH";
@@ -25,10 +26,11 @@ pub fn check_id(field: &str, value: &str) -> Result<(), String> {
             "{field}: must not contain ':' (it separates the IDs in a resource ID)"
         ));
     }
-    if let Some(c) = value.chars().find(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(c) = value.chars().find(|&c| visible::is_blank_or_invisible(c)) {
         return Err(format!(
-            "{field}: must not contain whitespace or control characters (found {})",
-            c.escape_default()
+            "{field}: must not contain whitespace or control characters, invisible ones such \
+             as zero-width spaces and bidi controls included (found {})",
+            visible::name(c)
         ));
     }
     Ok(())
@@ -124,11 +126,14 @@ impl Scope {
     }
 
     /// A scope given as written (for example `USER_PHONE`): any non-empty string without
-    /// whitespace or control characters, since spaces separate scopes in the URL query.
+    /// whitespace, since spaces separate scopes in the URL query, and without characters
+    /// that do not show as themselves.
     pub fn raw(value: &str) -> Result<Self> {
-        if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let found = value.chars().find(|&c| visible::is_blank_or_invisible(c));
+        if value.is_empty() || found.is_some() {
             return Err(Error::invalid(format!(
-                "scope {value:?}: must be non-empty, without whitespace or control characters"
+                "scope {value:?}: must be non-empty, without whitespace or control characters{}",
+                found.map_or_else(String::new, |c| format!(" (found {})", visible::name(c)))
             )));
         }
         Ok(Scope::Other(value.to_owned()))

@@ -184,9 +184,9 @@ fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
         .map_err(|e| e.prefixed("--code: "))?;
     let exchange = Exchange::prepare(args.exchange, verbosity)?;
     if scopes.is_empty() {
-        eprintln!(
+        output::note(
             "warning: no --chat, --post-chats or --scope given: the token is stored without \
-             scopes, so `send` will not pick it; give the scopes the user granted"
+             scopes, so `send` will not pick it; give the scopes the user granted",
         );
     }
     let token = exchange.redeem(&code)?;
@@ -219,9 +219,13 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
                     format!("cannot listen on {redirect_uri} for the browser's redirect")
                 })?;
             invite(&url, args.open);
-            eprintln!("Waiting for the browser to come back to {redirect_uri} ...");
+            output::note(&format!(
+                "Waiting for the browser to come back to {redirect_uri} ..."
+            ));
             let ignored = |e: &Error| {
-                eprintln!("warning: ignored a request to {redirect_uri}: {e}; still waiting");
+                output::note(&format!(
+                    "warning: ignored a request to {redirect_uri}: {e}; still waiting"
+                ));
             };
             runtime.block_on(listener.code(&request.state, wait, ignored))?
         }
@@ -236,16 +240,20 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
 
 /// Shows the authorization URL, and opens it when asked.
 fn invite(url: &Url, open: bool) {
-    eprintln!("Open this address in a browser and grant access:\n\n  {url}\n");
+    output::note(&format!(
+        "Open this address in a browser and grant access:\n\n  {url}\n"
+    ));
     if open && let Err(e) = opener::open_browser(url.as_str()) {
-        eprintln!("warning: cannot open a browser ({e}); open the address above yourself");
+        output::note(&format!(
+            "warning: cannot open a browser ({e}); open the address above yourself"
+        ));
     }
 }
 
 /// The code from the redirect URL the user pastes, waiting at most `wait`.
 fn pasted_code(state: &str, wait: Duration) -> Result<String> {
     if std::io::stdin().is_terminal() {
-        eprintln!("Then paste the address your browser was sent to, and press Enter:");
+        output::note("Then paste the address your browser was sent to, and press Enter:");
     }
     let (sender, receiver) = mpsc::channel();
     // A thread, because reading a line cannot be given up on; it ends with the process.
@@ -332,7 +340,7 @@ impl Exchange {
     fn redeem(&self, code: &str) -> Result<Token> {
         let request = token::exchange_request(&self.connection.base_url, code, &self.app);
         let answer = self.connection.execute(&request, self.verbosity)?;
-        Ok(token::read_answer(&answer)?)
+        Ok(token::read_answer(&answer, unix_now())?)
     }
 
     /// Stores the token for its scopes and reports it.
@@ -349,17 +357,15 @@ impl Exchange {
         let (_lock, mut store) = profile::store_to_change()?;
         store.put(profile, StoredToken::new(scopes, token));
         save(&store)?;
-        if expires <= unix_now() {
-            eprintln!("warning: the token endpoint gave a token that has already expired");
-        }
-        match self.output {
+        let report = match self.output {
             Format::Json => output::json(&answer),
             Format::Text => output::line(&format!(
                 "stored the access token of profile {profile:?} in {}; it expires at {}",
                 store.path().display(),
                 rfc3339(expires)
             )),
-        }
+        };
+        report.context("the token was stored, but saying so failed")
     }
 
     fn reveal(&self, secret: &SecretString) -> Value {

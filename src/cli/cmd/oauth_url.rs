@@ -97,10 +97,10 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
         })),
         Format::Text => {
             if generated {
-                eprintln!(
+                output::note(&format!(
                     "state: {} (check that the redirect carries it back)",
                     request.state
-                );
+                ));
             }
             output::line(url.as_str())
         }

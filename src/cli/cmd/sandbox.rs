@@ -65,7 +65,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         let stop = stop_signal().context("listening for Ctrl-C")?;
         print_environment(&sandbox)?;
         sandbox.serve(stop).await?;
-        eprintln!("sandbox stopped");
+        output::note("sandbox stopped");
         Ok(())
     })
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
 use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
@@ -143,13 +143,14 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     }
     let answer = connection.execute(&request, verbosity)?;
     let body = client::check_answer(&answer)?;
-    match args.output {
+    let confirmation = match args.output {
         Format::Json => output::json(&body),
         Format::Text => output::line(&format!(
             "sent: message from {} to {} in the chat about post {}",
             message.chat.user_id, message.chat.peer_id, message.chat.post_token
         )),
-    }
+    };
+    confirmation.context("the message was sent, but its confirmation could not be written")
 }
 
 /// The message and the credentials, or every problem with them in one error.
