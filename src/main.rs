@@ -6,12 +6,10 @@ mod cli;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 use crate::cli::output::{self, Unwritten};
 
 fn main() -> ExitCode {
-    let cli = match cli::args::Cli::try_parse() {
+    let cli = match cli::args::Cli::parse_args() {
         Ok(cli) => cli,
         Err(err) => return ExitCode::from(usage(&err)),
     };

@@ -23,7 +23,7 @@ use crate::cli::cmd::oauth_url::{self, ScopeFlags};
 use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{self, ApiKeyArgs};
 use crate::cli::output::{self, Format};
-use crate::cli::profile::{self, ProfileArgs};
+use crate::cli::profile::{self, CLIENT_ID, ProfileArgs};
 use crate::cli::report::Verbosity;
 
 #[derive(Debug, Args)]
@@ -308,11 +308,7 @@ impl Exchange {
             (client_id, client_secret, api_key) => {
                 let mut problems = Vec::new();
                 if client_id.is_none() {
-                    problems.push(
-                        args.profile
-                            .missing("--client-id", "KENAR_CLIENT_ID", "client_id")
-                            .to_string(),
-                    );
+                    problems.push(args.profile.missing(&CLIENT_ID).to_string());
                 }
                 if client_secret.is_none() {
                     problems.push(
