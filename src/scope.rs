@@ -185,7 +185,9 @@ impl Scope {
         }
     }
 
-    /// Reads a scope string or a bare resource ID and says what it grants.
+    /// Reads a scope string or a bare resource ID and says what it grants. A bare value that
+    /// is no chat's resource ID but a valid ID is a post token: the resource of a post
+    /// scope, as `scope post` prints it.
     pub fn decode(value: &str) -> Result<Self> {
         let value = value.trim();
         if let Some((permission, resource)) = value.split_once(SEPARATOR) {
@@ -201,6 +203,7 @@ impl Scope {
         match ResourceId::decode(value) {
             Ok(chat) => Ok(Scope::Chat(chat)),
             Err(_) if is_permission_name(value) => Scope::raw(value),
+            Err(_) if check_id("post_token", value).is_ok() => Scope::post_chats(value),
             Err(Error::Invalid(problems)) => Err(Error::Invalid(
                 problems
                     .into_iter()
@@ -269,6 +272,9 @@ mod tests {
             Scope::decode("USER_PHONE").unwrap(),
             Scope::Other("USER_PHONE".into())
         );
+        assert_eq!(Scope::decode(POST).unwrap(), Scope::PostChats(POST.into()));
+        let err = Scope::decode("AZf3\u{202E}Uqr3").unwrap_err().to_string();
+        assert!(err.contains("(found U+202E bidi control)"), "{err}");
     }
 
     #[test]

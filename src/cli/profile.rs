@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
+use kenar_chat::secret;
 use kenar_chat::store::{CredentialStore, StoreLock};
 use kenar_chat::{Error, Result};
+
+use crate::cli::output;
 
 #[derive(Debug, Clone, Args)]
 pub struct ProfileArgs {
@@ -105,9 +108,14 @@ pub fn dir() -> Result<PathBuf> {
     }
 }
 
-/// The stored tokens.
+/// The stored tokens, with a warning when others can read them (the next save makes the
+/// file private again).
 pub fn store() -> Result<CredentialStore> {
-    CredentialStore::open(&dir()?)
+    let store = CredentialStore::open(&dir()?)?;
+    if let Some(warning) = secret::exposure_warning(store.path(), "credentials") {
+        output::note(&format!("warning: {warning}"));
+    }
+    Ok(store)
 }
 
 /// The stored tokens, to change and save: other runs cannot change them until the lock

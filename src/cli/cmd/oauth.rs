@@ -211,12 +211,15 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
     let redirect_uri = Url::parse(&request.redirect_uri)
         .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
     let runtime = crate::cli::runtime()?;
-    let code = match loopback::address(&redirect_uri) {
-        Some(address) => {
+    let code = match loopback::addresses(&redirect_uri) {
+        Some(addresses) => {
             let listener = runtime
-                .block_on(RedirectListener::bind(&redirect_uri, address))
-                .with_context(|| {
-                    format!("cannot listen on {redirect_uri} for the browser's redirect")
+                .block_on(RedirectListener::bind(&redirect_uri, &addresses))
+                .map_err(|(address, e)| {
+                    Error::invalid(format!(
+                        "--redirect-uri {redirect_uri}: cannot listen on {address} for the \
+                         browser's redirect ({e}); use a free port, registered with the app"
+                    ))
                 })?;
             invite(&url, args.open);
             output::note(&format!(
@@ -243,11 +246,30 @@ fn invite(url: &Url, open: bool) {
     output::note(&format!(
         "Open this address in a browser and grant access:\n\n  {url}\n"
     ));
-    if open && let Err(e) = opener::open_browser(url.as_str()) {
-        output::note(&format!(
-            "warning: cannot open a browser ({e}); open the address above yourself"
-        ));
+    if !open {
+        return;
     }
+    let opened = match no_browser() {
+        Some(reason) => Err(reason.to_owned()),
+        None => opener::open_browser(url.as_str()).map_err(|e| e.to_string()),
+    };
+    match opened {
+        Ok(()) => output::note("Asked the browser to open it."),
+        Err(reason) => output::note(&format!(
+            "warning: cannot open a browser ({reason}); open the address above yourself"
+        )),
+    }
+}
+
+/// Why no browser can be opened, when that is known before trying. On Linux and the BSDs
+/// a browser needs `$BROWSER` or a graphical session, and without them `xdg-open` fails
+/// after it has been started, where its failure is not seen.
+fn no_browser() -> Option<&'static str> {
+    let graphical = ["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
+    (cfg!(all(unix, not(target_os = "macos"))) && !graphical)
+        .then_some("$BROWSER is not set and there is no graphical display")
 }
 
 /// The code from the redirect URL the user pastes, waiting at most `wait`.
