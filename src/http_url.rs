@@ -13,7 +13,10 @@ use crate::visible;
 /// trailing spaces and newlines), control and invisible characters, and a missing host
 /// (it reads `https:///x` and `https:x` as the host `x`).
 pub fn parse(value: &str) -> std::result::Result<Url, String> {
-    if let Some(c) = value.chars().find(|&c| visible::is_blank_or_invisible(c)) {
+    if let Some(c) = value
+        .chars()
+        .find(|&c| c.is_whitespace() || visible::is_hidden_in_text(c))
+    {
         return Err(format!(
             "{value:?} must not contain whitespace or control characters (found {}); write a \
              space in a path as %20",

@@ -6,7 +6,7 @@ mod cli;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use crate::cli::output::{self, Unwritten};
+use crate::cli::output::{self, Unreported};
 
 fn main() -> ExitCode {
     let cli = match cli::args::Cli::parse_args() {
@@ -23,7 +23,7 @@ fn main() -> ExitCode {
 }
 
 /// Prints what clap has to say (help and the version on stdout, usage errors on stderr),
-/// and gives its exit code: clap's own, unless the help or version could not be written.
+/// and gives its exit code: clap's own, or 1 when the help or version could not be written.
 fn usage(err: &clap::Error) -> u8 {
     let printed = err.print().and_then(|()| std::io::stdout().flush());
     let code = u8::try_from(err.exit_code()).unwrap_or(1);
@@ -34,15 +34,15 @@ fn usage(err: &clap::Error) -> u8 {
         Ok(()) => code,
         Err(unwritten) => {
             output::note(&format!("error: {unwritten:#}"));
-            Unwritten::EXIT_CODE
+            1
         }
     }
 }
 
 /// The exit code of the first library error in the chain; 1 for anything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|cause| cause.is::<Unwritten>()) {
-        return Unwritten::EXIT_CODE;
+    if err.chain().any(|cause| cause.is::<Unreported>()) {
+        return Unreported::EXIT_CODE;
     }
     err.chain()
         .find_map(|cause| cause.downcast_ref::<kenar_chat::Error>())

@@ -274,7 +274,7 @@ mod tests {
         );
         assert_eq!(Scope::decode(POST).unwrap(), Scope::PostChats(POST.into()));
         let err = Scope::decode("AZf3\u{202E}Uqr3").unwrap_err().to_string();
-        assert!(err.contains("(found U+202E bidi control)"), "{err}");
+        assert!(!err.contains('\u{202E}'), "{err}");
     }
 
     #[test]

@@ -11,6 +11,9 @@ use crate::store::{LAST_RFC3339_SECOND, rfc3339};
 /// Where codes are exchanged, relative to the API base URL.
 pub const ACCESS_TOKEN_PATH: &str = "v1/open-platform/oauth/access_token";
 
+/// The shortest authorization code masked in the token endpoint's answers.
+const MASKED_CODE_LEN: usize = 8;
+
 /// What identifies the app to the token endpoint.
 #[derive(Debug, Clone)]
 pub struct AppCredentials {
@@ -41,7 +44,10 @@ pub fn exchange_request(base: &Url, code: &str, app: &AppCredentials) -> Prepare
             ("x-api-key", HeaderValue::Secret(app.api_key.clone())),
         ],
         body: body.to_string().into_bytes(),
-        body_secrets: vec![app.client_secret.clone(), SecretString::new(code)],
+        body_secrets: std::iter::once(app.client_secret.clone())
+            // A code of a few characters would mask ordinary words; real ones are long.
+            .chain((code.len() >= MASKED_CODE_LEN).then(|| SecretString::new(code)))
+            .collect(),
     }
 }
 

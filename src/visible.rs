@@ -15,10 +15,16 @@ pub fn is_invisible(c: char) -> bool {
     c.is_control() || c.general_category() == GeneralCategory::Format
 }
 
-/// Whether `c` is whitespace, a control or a format character: what an ID, a URL or a
-/// scope cannot hold.
+/// Whether `c` is whitespace, a control or a format character: what an ID or a scope
+/// cannot hold.
 pub fn is_blank_or_invisible(c: char) -> bool {
     c.is_whitespace() || is_invisible(c)
+}
+
+/// Whether `c` is invisible in text, where the zero-width non-joiner is part of Persian
+/// spelling: what text printed from elsewhere shows escaped, and what a URL cannot hold.
+pub fn is_hidden_in_text(c: char) -> bool {
+    is_invisible(c) && c != ZERO_WIDTH_NON_JOINER
 }
 
 /// A character as an error names it: its code point and what it is (`U+0020 space`).
@@ -49,7 +55,7 @@ pub fn name(c: char) -> String {
 pub fn escaped(text: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if !is_invisible(c) || c == ZERO_WIDTH_NON_JOINER || (keep_newlines && c == '\n') {
+        if !is_hidden_in_text(c) || (keep_newlines && c == '\n') {
             out.push(c);
         } else if c.is_control() {
             out.extend(c.escape_default());
@@ -66,7 +72,7 @@ pub fn escaped(text: &str, keep_newlines: bool) -> String {
 pub fn escaped_json(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if is_invisible(c) && c != ZERO_WIDTH_NON_JOINER && !c.is_ascii() {
+        if is_hidden_in_text(c) && !c.is_ascii() {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 let _ = write!(out, "\\u{unit:04x}");

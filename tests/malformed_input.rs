@@ -587,7 +587,9 @@ fn errors_name_where_the_value_came_from() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("--timeout: must be at most 18446744073709551615 seconds"),
+        stderr.contains(
+            "--timeout: must be at most 18446744073709551615 seconds (not 18446744073709552000)"
+        ),
         "{stderr}"
     );
     assert!(!stderr.contains("e19"), "{stderr}");

@@ -119,9 +119,15 @@ impl Connection {
 fn seconds(flag: &str, value: f64, zero_ok: bool) -> Result<Duration, String> {
     match Duration::try_from_secs_f64(value) {
         Ok(duration) if zero_ok || !duration.is_zero() => Ok(duration),
-        _ if value.is_finite() && value > 0.0 => {
-            Err(format!("{flag}: must be at most {} seconds", u64::MAX))
-        }
+        // Plain digits while they are exact, as people write such numbers.
+        _ if value.is_finite() && value > 0.0 && value < 1e21 => Err(format!(
+            "{flag}: must be at most {} seconds (not {value})",
+            u64::MAX
+        )),
+        _ if value.is_finite() && value > 0.0 => Err(format!(
+            "{flag}: must be at most {} seconds (not {value:e})",
+            u64::MAX
+        )),
         _ if zero_ok => Err(format!(
             "{flag}: must be a number of seconds, 0 or more (not {value})"
         )),

@@ -17,15 +17,26 @@ pub enum Format {
     Json,
 }
 
-/// The output could not be written. The command had done its work by then (a message
-/// sent, a token stored): only what it says about it is lost, and the exit code says so.
+/// The output could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write to standard output ({0})")]
+#[error("cannot write to standard output: {0}")]
 pub struct Unwritten(std::io::Error);
 
-impl Unwritten {
+/// A command that had done its work (sent a message, stored a token) could not say so. Its
+/// exit code must not let a script that retries on failure think the work was not done.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}, but saying so failed")]
+pub struct Unreported(pub &'static str);
+
+impl Unreported {
     /// The exit code documented in the README.
     pub const EXIT_CODE: u8 = 7;
+}
+
+/// The report of work already done (`done` says what): a failure to write it is an
+/// [`Unreported`].
+pub fn report_of(done: &'static str, report: anyhow::Result<()>) -> anyhow::Result<()> {
+    report.map_err(|e| e.context(Unreported(done)))
 }
 
 /// Writes `text` and a newline to standard output.

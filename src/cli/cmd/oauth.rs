@@ -383,7 +383,7 @@ impl Exchange {
                 rfc3339(expires)
             )),
         };
-        report.context("the token was stored, but saying so failed")
+        output::report_of("the token was stored", report)
     }
 
     fn reveal(&self, secret: &SecretString) -> Value {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
@@ -150,7 +150,7 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
             message.chat.user_id, message.chat.peer_id, message.chat.post_token
         )),
     };
-    confirmation.context("the message was sent, but its confirmation could not be written")
+    output::report_of("the message was sent", confirmation)
 }
 
 /// The message and the credentials, or every problem with them in one error.
