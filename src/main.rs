@@ -41,7 +41,7 @@ fn usage(err: &clap::Error) -> u8 {
 
 /// The exit code of the first library error in the chain; 1 for anything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|cause| cause.is::<Unreported>()) {
+    if err.downcast_ref::<Unreported>().is_some() {
         return Unreported::EXIT_CODE;
     }
     err.chain()
