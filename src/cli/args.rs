@@ -72,10 +72,22 @@ pub enum Command {
     Sandbox(SandboxArgs),
 }
 
+/// Whether the argument `id` of the command being run took its value from its environment
+/// variable rather than the command line, so that an error about it can name the variable.
+pub fn from_environment(id: &str) -> bool {
+    let Some(mut matches) = MATCHES.get() else {
+        return false;
+    };
+    while let Some((_, sub)) = matches.subcommand() {
+        matches = sub;
+    }
+    matches.ids().any(|present| present == id)
+        && matches.value_source(id) == Some(ValueSource::EnvVariable)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory as _;
 
     #[test]
     fn the_command_line_definition_is_consistent() {
@@ -103,17 +115,4 @@ mod tests {
         }
         check(&Cli::command(), "kenar-chat");
     }
-}
-
-/// Whether the argument `id` of the command being run took its value from its environment
-/// variable rather than the command line, so that an error about it can name the variable.
-pub fn from_environment(id: &str) -> bool {
-    let Some(mut matches) = MATCHES.get() else {
-        return false;
-    };
-    while let Some((_, sub)) = matches.subcommand() {
-        matches = sub;
-    }
-    matches.ids().any(|present| present == id)
-        && matches.value_source(id) == Some(ValueSource::EnvVariable)
 }
