@@ -1,18 +1,45 @@
 //! The one rule for every URL the tool takes or checks (endpoints, redirect URIs, direct
-//! links): absolute http or https with a host. And which hosts never leave the machine.
+//! links): absolute http or https with a host, written as it is meant. And which hosts
+//! never leave the machine.
 
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
+use crate::visible;
 
 /// Parses an absolute http(s) URL with a host; the error is the problem alone, for the
-/// caller to put behind the field or flag it came from.
+/// caller to put behind the field or flag it came from. URLs are sent as given, so what
+/// the url crate would quietly repair is refused: whitespace (it drops leading and
+/// trailing spaces and newlines), control and invisible characters, and a missing host
+/// (it reads `https:///x` and `https:x` as the host `x`).
 pub fn parse(value: &str) -> std::result::Result<Url, String> {
+    if let Some(c) = value
+        .chars()
+        .find(|&c| c.is_whitespace() || visible::is_hidden_in_text(c))
+    {
+        return Err(format!(
+            "{value:?} must not contain whitespace or control characters (found {}); write a \
+             space in a path as %20",
+            visible::name(c)
+        ));
+    }
     match Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+        Ok(url) if matches!(url.scheme(), "http" | "https") && names_its_host(value) => Ok(url),
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Err(format!(
+            "{value:?} does not name its host: write it as {}://HOST/...",
+            url.scheme()
+        )),
         Ok(_) => Err(format!("must be an http or https URL, not {value:?}")),
         Err(e) => Err(format!("{value:?} is not an absolute URL ({e})")),
     }
+}
+
+/// Whether the text has `//` and a host right after the scheme.
+fn names_its_host(value: &str) -> bool {
+    value
+        .split_once(':')
+        .and_then(|(_, rest)| rest.strip_prefix("//"))
+        .is_some_and(|authority| !authority.is_empty() && !authority.starts_with(['/', '\\']))
 }
 
 /// An endpoint given by `flag` (or its environment variable): [`parse`], as invalid input
@@ -74,6 +101,18 @@ mod tests {
                 .unwrap_err()
                 .contains("not an absolute URL")
         );
+        for (value, expected) in [
+            ("https:///x", "does not name its host"),
+            ("https:x", "does not name its host"),
+            ("https:\\\\x/", "does not name its host"),
+            (" https://a.example/", "(found U+0020 space)"),
+            ("https://a.example/\n", "(found U+000A line feed)"),
+            ("https://a.example/\u{202E}x", "(found U+202E bidi control)"),
+            ("https://a.example/a b", "(found U+0020 space)"),
+        ] {
+            let err = parse(value).unwrap_err();
+            assert!(err.contains(expected), "{value:?}: {err}");
+        }
         let err = endpoint("--base-url", "mailto:a@b").unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().starts_with("--base-url: must be"), "{err}");

@@ -1,5 +1,6 @@
 //! Reading input named on the command line: a file, or standard input for `-`. Input is
-//! bounded so that a huge or endless source is refused instead of filling memory.
+//! bounded so that a huge or endless source is refused instead of filling memory, and
+//! input that starts with a byte-order mark is refused wherever it is read.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -23,14 +24,34 @@ pub fn source_name(path: &Path) -> String {
     }
 }
 
-/// Opens a file, or standard input for `-`, for buffered reading.
+/// Opens a file, or standard input for `-`, for buffered reading; one that starts with a
+/// byte-order mark is refused.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
-    if is_stdin(path) {
-        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    let source = source_name(path);
+    let mut reader: Box<dyn BufRead + Send> = if is_stdin(path) {
+        Box::new(BufReader::new(std::io::stdin()))
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::invalid(format!("{source}: cannot open: {e}")))?;
+        Box::new(BufReader::new(file))
+    };
+    let start = reader
+        .fill_buf()
+        .map_err(|e| Error::invalid(format!("{source}: cannot read: {e}")))?;
+    refuse_bom(&source, start)?;
+    Ok(reader)
+}
+
+/// The one rule for a byte-order mark, wherever input comes from: refused, with the same
+/// message. Dropping it instead would make a file mean something else than it says to a
+/// tool that keeps it, and sending it would put an invisible character in front of a text.
+pub fn refuse_bom(source: &str, bytes: &[u8]) -> Result<()> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err(Error::invalid(format!(
+            "{source}: starts with a UTF-8 byte-order mark; save it as plain UTF-8 without BOM"
+        )));
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::invalid(format!("{}: cannot open: {e}", source_name(path))))?;
-    Ok(Box::new(BufReader::new(file)))
+    Ok(())
 }
 
 /// [`open`] for input that is read as it comes (a batch): standard input, a regular file
@@ -91,6 +112,7 @@ fn read_limited(reader: impl Read, source: &str) -> Result<Vec<u8>> {
             "{source}: larger than {MAX_INPUT_BYTES} bytes"
         )));
     }
+    refuse_bom(source, &bytes)?;
     Ok(bytes)
 }
 
@@ -152,6 +174,18 @@ mod tests {
             err.contains("not UTF-8 text (invalid byte at offset 2)"),
             "{err}"
         );
+        std::fs::write(&path, b"\xEF\xBB\xBFtext").unwrap();
+        for err in [
+            read_text(&path).unwrap_err(),
+            read_bounded(&path).unwrap_err(),
+            open(&path).err().unwrap(),
+        ] {
+            assert!(
+                err.to_string()
+                    .ends_with("byte-order mark; save it as plain UTF-8 without BOM"),
+                "{err}"
+            );
+        }
         let missing = dir.path().join("missing");
         assert_eq!(read_if_present(&missing).unwrap(), None);
         assert!(

@@ -22,5 +22,6 @@ pub mod secret;
 pub mod store;
 mod tls;
 pub mod token;
+pub mod visible;
 
 pub use error::{Error, Result};

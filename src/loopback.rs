@@ -2,11 +2,13 @@
 //! the browser, a small HTTP server listens on the URI's own host and port, answers the
 //! browser with a short page, and hands back the code.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::io::ErrorKind;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use url::{Host, Url};
 
@@ -17,32 +19,59 @@ use crate::redirect;
 /// A browser's request head is far smaller; anything larger is not one.
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
-/// Where to listen for `redirect_uri`: its address when it is plain http on a loopback
+/// Where to listen for `redirect_uri`: its addresses when it is plain http on a loopback
 /// host (`127.0.0.1`, `[::1]`, `localhost`), else `None` (the redirect goes elsewhere).
-pub fn address(redirect_uri: &Url) -> Option<(IpAddr, u16)> {
+/// `localhost` is both 127.0.0.1 and ::1, since a browser may try either first.
+pub fn addresses(redirect_uri: &Url) -> Option<Vec<SocketAddr>> {
     if redirect_uri.scheme() != "http" || !http_url::is_loopback(redirect_uri) {
         return None;
     }
-    let ip = match redirect_uri.host()? {
-        Host::Ipv4(ip) => IpAddr::V4(ip),
-        Host::Ipv6(ip) => IpAddr::V6(ip),
-        // Browsers reach `localhost` on 127.0.0.1 when nothing answers on ::1.
-        Host::Domain(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    let ips = match redirect_uri.host()? {
+        Host::Ipv4(ip) => vec![IpAddr::V4(ip)],
+        Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
+        Host::Domain(_) => vec![
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ],
     };
-    Some((ip, redirect_uri.port_or_known_default()?))
+    let port = redirect_uri.port_or_known_default()?;
+    Some(
+        ips.into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect(),
+    )
 }
 
-/// A listener bound to a loopback redirect URI.
+/// Listeners bound to a loopback redirect URI.
 pub struct RedirectListener {
-    listener: TcpListener,
+    listeners: Vec<TcpListener>,
     redirect_uri: Url,
 }
 
 impl RedirectListener {
-    /// Binds exactly the redirect URI's address, before the user is sent to the browser.
-    pub async fn bind(redirect_uri: &Url, address: (IpAddr, u16)) -> std::io::Result<Self> {
+    /// Binds exactly the redirect URI's addresses, before the user is sent to the browser.
+    /// ::1 is passed over for `localhost` on a machine without IPv6, where no browser can
+    /// try it; the error names the address that could not be bound.
+    pub async fn bind(
+        redirect_uri: &Url,
+        addresses: &[SocketAddr],
+    ) -> std::result::Result<Self, (SocketAddr, std::io::Error)> {
+        let mut listeners = Vec::new();
+        for &address in addresses {
+            match TcpListener::bind(address).await {
+                Ok(listener) => listeners.push(listener),
+                Err(e)
+                    if addresses.len() > 1
+                        && address.is_ipv6()
+                        && matches!(
+                            e.kind(),
+                            ErrorKind::AddrNotAvailable | ErrorKind::Unsupported
+                        ) => {}
+                Err(e) => return Err((address, e)),
+            }
+        }
         Ok(RedirectListener {
-            listener: TcpListener::bind(address).await?,
+            listeners,
             redirect_uri: redirect_uri.clone(),
         })
     }
@@ -64,6 +93,18 @@ impl RedirectListener {
         // Each connection is served on its own, since browsers open connections they
         // never send on.
         let mut connections = JoinSet::new();
+        let (accepted_tx, mut accepted) = mpsc::channel(16);
+        let mut acceptors = JoinSet::new();
+        for listener in self.listeners {
+            let accepted_tx = accepted_tx.clone();
+            acceptors.spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    if accepted_tx.send(stream).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
         let mut strays = 0;
         loop {
             tokio::select! {
@@ -82,12 +123,10 @@ impl RedirectListener {
                         wait.as_secs()
                     )));
                 }
-                accepted = self.listener.accept() => {
-                    if let Ok((stream, _)) = accepted {
-                        let uri = self.redirect_uri.clone();
-                        let state = expected_state.to_owned();
-                        connections.spawn(async move { serve(stream, &uri, &state).await });
-                    }
+                Some(stream) = accepted.recv() => {
+                    let uri = self.redirect_uri.clone();
+                    let state = expected_state.to_owned();
+                    connections.spawn(async move { serve(stream, &uri, &state).await });
                 }
                 Some(served) = connections.join_next() => match served {
                     Ok(Some(Err(Error::Invalid(problems)))) => {
@@ -193,16 +232,22 @@ mod tests {
 
     #[test]
     fn only_plain_http_on_loopback_is_listened_on() {
-        let address = |uri: &str| super::address(&Url::parse(uri).unwrap());
+        let address = |uri: &str| super::addresses(&Url::parse(uri).unwrap());
         assert_eq!(
             address("http://127.0.0.1:8765/cb"),
-            Some((IpAddr::V4(Ipv4Addr::LOCALHOST), 8765))
+            Some(vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 8765))])
         );
         assert_eq!(
             address("http://localhost/cb"),
-            Some((IpAddr::V4(Ipv4Addr::LOCALHOST), 80))
+            Some(vec![
+                SocketAddr::from((Ipv4Addr::LOCALHOST, 80)),
+                SocketAddr::from((Ipv6Addr::LOCALHOST, 80))
+            ])
         );
-        assert_eq!(address("http://[::1]:9/").map(|a| a.1), Some(9));
+        assert_eq!(
+            address("http://[::1]:9/"),
+            Some(vec![SocketAddr::from((Ipv6Addr::LOCALHOST, 9))])
+        );
         assert_eq!(address("https://127.0.0.1:8765/cb"), None);
         assert_eq!(address("http://app.example/cb"), None);
         assert_eq!(address("http://10.0.0.1/cb"), None);

@@ -19,7 +19,7 @@ const TEXT: &str = "TEXT";
 /// A message as written in a file or given by flags: every field optional, so that files
 /// and flags can be merged before the whole is checked once.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a JSON object")]
 pub struct MessageDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -38,7 +38,7 @@ pub struct MessageDraft {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a JSON object")]
 pub struct ButtonDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
@@ -47,7 +47,7 @@ pub struct ButtonDraft {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a JSON object")]
 pub struct ButtonDataDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_name: Option<String>,
@@ -92,16 +92,24 @@ impl MessageDraft {
                 "{source}: larger than {MAX_INPUT_BYTES} bytes"
             )));
         }
-        if bytes.starts_with(b"\xEF\xBB\xBF") {
-            return Err(Error::invalid(format!(
-                "{source}: starts with a UTF-8 byte-order mark; save it as plain UTF-8 without BOM"
-            )));
-        }
+        input::refuse_bom(source, bytes)?;
         std::str::from_utf8(bytes).map_err(|e| input::not_utf8(source, &e))?;
+        // Before serde, which reads an array into a struct field by field.
+        refuse_arrays(source, bytes)?;
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = match serde_path_to_error::deserialize(&mut de) {
             Ok(draft) => de.end().map(|()| draft).map_err(|e| (String::new(), e)),
-            Err(e) => Err((field_prefix(e.path()), e.into_inner())),
+            Err(e) => {
+                let path = e.path().to_string();
+                let e = e.into_inner();
+                // A file that ends too early has no field at fault.
+                let field = if e.is_eof() {
+                    String::new()
+                } else {
+                    prefix(&path)
+                };
+                Err((field, e))
+            }
         };
         let draft = parsed.map_err(|(field, e)| {
             Error::invalid(format!(
@@ -111,7 +119,6 @@ impl MessageDraft {
                 without_position(&e)
             ))
         })?;
-        refuse_arrays(source, bytes)?;
         duplicate_keys::check(bytes).map_err(|e| {
             Error::invalid(format!(
                 "{source}: line {} column {}: {}",
@@ -351,11 +358,16 @@ fn json_kind(value: &Value) -> &'static str {
 
 /// The JSON path of a field an error is about, as a prefix ("" for the whole document).
 fn field_prefix(path: &serde_path_to_error::Path) -> String {
-    let path = path.to_string();
-    if path == "." {
+    prefix(&path.to_string())
+}
+
+/// A JSON path as a prefix, without the `?` that stands for a key not read yet.
+fn prefix(path: &str) -> String {
+    let known = path.trim_end_matches('?').trim_end_matches('.');
+    if known.is_empty() {
         String::new()
     } else {
-        format!("{path}: ")
+        format!("{known}: ")
     }
 }
 
@@ -489,6 +501,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown field `colour`"), "{err}");
+        let err = parse(r#""hello""#).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "msg.json: line 1 column 7: invalid type: string \"hello\", expected a JSON object"
+        );
+        let err = parse(r#"{"user_id":"u","sender_btn":{"da"#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "msg.json: line 1 column 32: EOF while parsing a string"
+        );
+        let err = parse(r#"{"sender_btn":{"data":{"caption":"c","#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "msg.json: line 1 column 37: EOF while parsing a value");
         let err = parse(r#"{"sender_btn":{"data":{"caption":5}}}"#)
             .unwrap_err()
             .to_string();

@@ -6,6 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{self, Error, Result};
+use crate::visible;
 
 /// Permission to send in one chat; its resource is a [`ResourceId`].
 pub const CHAT_PERMISSION: &str = "CHAT_SEND_MESSAGE_OAUTH";
@@ -25,10 +26,11 @@ pub fn check_id(field: &str, value: &str) -> Result<(), String> {
             "{field}: must not contain ':' (it separates the IDs in a resource ID)"
         ));
     }
-    if let Some(c) = value.chars().find(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(c) = value.chars().find(|&c| visible::is_blank_or_invisible(c)) {
         return Err(format!(
-            "{field}: must not contain whitespace or control characters (found {})",
-            c.escape_default()
+            "{field}: must not contain whitespace or control characters, invisible ones such \
+             as zero-width spaces and bidi controls included (found {})",
+            visible::name(c)
         ));
     }
     Ok(())
@@ -124,11 +126,14 @@ impl Scope {
     }
 
     /// A scope given as written (for example `USER_PHONE`): any non-empty string without
-    /// whitespace or control characters, since spaces separate scopes in the URL query.
+    /// whitespace, since spaces separate scopes in the URL query, and without characters
+    /// that do not show as themselves.
     pub fn raw(value: &str) -> Result<Self> {
-        if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let found = value.chars().find(|&c| visible::is_blank_or_invisible(c));
+        if value.is_empty() || found.is_some() {
             return Err(Error::invalid(format!(
-                "scope {value:?}: must be non-empty, without whitespace or control characters"
+                "scope {value:?}: must be non-empty, without whitespace or control characters{}",
+                found.map_or_else(String::new, |c| format!(" (found {})", visible::name(c)))
             )));
         }
         Ok(Scope::Other(value.to_owned()))
@@ -180,7 +185,9 @@ impl Scope {
         }
     }
 
-    /// Reads a scope string or a bare resource ID and says what it grants.
+    /// Reads a scope string or a bare resource ID and says what it grants. A bare value that
+    /// is no chat's resource ID but a valid ID is a post token: the resource of a post
+    /// scope, as `scope post` prints it.
     pub fn decode(value: &str) -> Result<Self> {
         let value = value.trim();
         if let Some((permission, resource)) = value.split_once(SEPARATOR) {
@@ -196,6 +203,7 @@ impl Scope {
         match ResourceId::decode(value) {
             Ok(chat) => Ok(Scope::Chat(chat)),
             Err(_) if is_permission_name(value) => Scope::raw(value),
+            Err(_) if check_id("post_token", value).is_ok() => Scope::post_chats(value),
             Err(Error::Invalid(problems)) => Err(Error::Invalid(
                 problems
                     .into_iter()
@@ -264,6 +272,9 @@ mod tests {
             Scope::decode("USER_PHONE").unwrap(),
             Scope::Other("USER_PHONE".into())
         );
+        assert_eq!(Scope::decode(POST).unwrap(), Scope::PostChats(POST.into()));
+        let err = Scope::decode("AZf3\u{202E}Uqr3").unwrap_err().to_string();
+        assert!(!err.contains('\u{202E}'), "{err}");
     }
 
     #[test]

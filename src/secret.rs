@@ -69,12 +69,15 @@ impl SecretString {
 
 /// A warning when a secret file can be read by other local users (Unix group or others
 /// permission bits), or `None`. The secret is still used: the warning asks for a chmod.
+/// Only a regular file is at stake: the mode of a pipe, a device or a directory says
+/// nothing about who can read a secret kept in it.
 pub fn exposure_warning(path: &Path, what: &str) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode();
-        (mode & 0o077 != 0).then(|| {
+        let metadata = std::fs::metadata(path).ok()?;
+        let mode = metadata.permissions().mode();
+        (metadata.is_file() && mode & 0o077 != 0).then(|| {
             format!(
                 "{what} file {} can be read by other users (mode {:o}); \
                  restrict it with chmod 600",
@@ -143,6 +146,8 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
         let warning = exposure_warning(&path, "API key").unwrap();
         assert!(warning.contains("mode 640"), "{warning}");
+        assert_eq!(exposure_warning(dir.path(), "API key"), None);
+        assert_eq!(exposure_warning(Path::new("/dev/null"), "API key"), None);
     }
 
     #[test]

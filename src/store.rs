@@ -220,10 +220,12 @@ fn longest(tokens: Vec<&StoredToken>) -> Option<&StoredToken> {
     tokens.into_iter().max_by_key(|token| token.expires)
 }
 
-/// A Unix time as an RFC 3339 UTC timestamp, such as `2026-11-23T09:00:00Z`.
+/// The last second of the year 9999: RFC 3339 years have four digits.
+pub const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
+
+/// A Unix time as an RFC 3339 UTC timestamp, such as `2026-11-23T09:00:00Z`; a later time
+/// is shown as the number it is.
 pub fn rfc3339(unix_seconds: u64) -> String {
-    // RFC 3339 years have four digits; a later time is shown as the number it is.
-    const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
     if unix_seconds > LAST_RFC3339_SECOND {
         return format!("Unix time {unix_seconds}");
     }

@@ -6,9 +6,13 @@ use url::Url;
 use crate::client::{self, Answer, HeaderValue, PreparedRequest, quote};
 use crate::error::{Error, Result};
 use crate::secret::SecretString;
+use crate::store::{LAST_RFC3339_SECOND, rfc3339};
 
 /// Where codes are exchanged, relative to the API base URL.
 pub const ACCESS_TOKEN_PATH: &str = "v1/open-platform/oauth/access_token";
+
+/// The shortest authorization code masked in the token endpoint's answers.
+const MASKED_CODE_LEN: usize = 8;
 
 /// What identifies the app to the token endpoint.
 #[derive(Debug, Clone)]
@@ -20,7 +24,8 @@ pub struct AppCredentials {
 }
 
 /// `POST /v1/open-platform/oauth/access_token` for one authorization code. The body holds
-/// the client secret, so this request is never printed.
+/// the client secret, so this request is never printed; and an answer that echoes the
+/// secret or the code shows them masked, since a code may still be redeemable.
 pub fn exchange_request(base: &Url, code: &str, app: &AppCredentials) -> PreparedRequest {
     let body = json!({
         "code": code,
@@ -39,7 +44,10 @@ pub fn exchange_request(base: &Url, code: &str, app: &AppCredentials) -> Prepare
             ("x-api-key", HeaderValue::Secret(app.api_key.clone())),
         ],
         body: body.to_string().into_bytes(),
-        body_secrets: vec![app.client_secret.clone()],
+        body_secrets: std::iter::once(app.client_secret.clone())
+            // A code of a few characters would mask ordinary words; real ones are long.
+            .chain((code.len() >= MASKED_CODE_LEN).then(|| SecretString::new(code)))
+            .collect(),
     }
 }
 
@@ -53,18 +61,30 @@ pub struct Token {
 }
 
 /// Reads the token endpoint's answer: `{"access_token", "refresh_token", "expires"}` with
-/// `expires` a Unix time in seconds, sent as a string (a number is accepted too). Errors
-/// name the faulty field but never quote the body, since it may hold a token.
-pub fn read_answer(answer: &Answer) -> Result<Token> {
+/// `expires` a Unix time in seconds, sent as a string (a number is accepted too). Every
+/// value is checked before the caller stores anything: the tokens must be fit for the
+/// header they will travel in, and `expires` must be later than `now` (Unix seconds) and
+/// a time a calendar can show. Errors name the faulty field but never quote the body,
+/// since it may hold a token.
+pub fn read_answer(answer: &Answer, now: u64) -> Result<Token> {
     let body = client::check_answer(answer)?;
     let field = |name: &str| body.get(name).filter(|v| !v.is_null());
+    let header_safe = |name: &str, token: &str| {
+        let token = SecretString::new(token);
+        token
+            .check_header_safe(name)
+            .map_err(|e| unreadable(&e.to_string()))?;
+        Ok(token)
+    };
     let access_token = match field("access_token") {
-        Some(Value::String(token)) if !token.is_empty() => SecretString::new(token.as_str()),
+        Some(Value::String(token)) if !token.is_empty() => header_safe("access_token", token)?,
         Some(_) => return Err(unreadable("access_token is not a non-empty string")),
         None => return Err(unreadable("it carries no access_token")),
     };
     let refresh_token = match field("refresh_token") {
-        Some(Value::String(token)) if !token.is_empty() => Some(SecretString::new(token.as_str())),
+        Some(Value::String(token)) if !token.is_empty() => {
+            Some(header_safe("refresh_token", token)?)
+        }
         Some(Value::String(_)) | None => None,
         Some(_) => return Err(unreadable("refresh_token is not a string")),
     };
@@ -74,6 +94,7 @@ pub fn read_answer(answer: &Answer) -> Result<Token> {
         Some(_) => None,
         None => return Err(unreadable("it carries no expires")),
     }
+    .filter(|&expires| expires <= LAST_RFC3339_SECOND)
     .ok_or_else(|| {
         let shown = field("expires").map(Value::to_string).unwrap_or_default();
         unreadable(&format!(
@@ -81,6 +102,12 @@ pub fn read_answer(answer: &Answer) -> Result<Token> {
             quote(shown.as_bytes())
         ))
     })?;
+    if expires <= now {
+        return Err(unreadable(&format!(
+            "the token it gives expired at {}, before it arrived",
+            rfc3339(expires)
+        )));
+    }
     Ok(Token {
         access_token,
         refresh_token,
@@ -121,15 +148,18 @@ mod tests {
 
     #[test]
     fn reads_expires_as_a_string_or_a_number() {
-        let token = read_answer(&answer(
-            200,
-            r#"{"access_token":"a","refresh_token":"r","expires":"1692457372"}"#,
-        ))
+        let token = read_answer(
+            &answer(
+                200,
+                r#"{"access_token":"a","refresh_token":"r","expires":"1692457372"}"#,
+            ),
+            0,
+        )
         .unwrap();
         assert_eq!(token.access_token.expose(), "a");
         assert_eq!(token.refresh_token.unwrap().expose(), "r");
         assert_eq!(token.expires, 1_692_457_372);
-        let token = read_answer(&answer(200, r#"{"access_token":"a","expires":5}"#)).unwrap();
+        let token = read_answer(&answer(200, r#"{"access_token":"a","expires":5}"#), 0).unwrap();
         assert_eq!((token.refresh_token, token.expires), (None, 5));
     }
 
@@ -153,14 +183,30 @@ mod tests {
                 r#"{"access_token":"a-secret","expires":-1}"#,
                 "expires is -1",
             ),
+            (
+                r#"{"access_token":"a-secret","expires":"99999999999999"}"#,
+                "expires is \"99999999999999\", not",
+            ),
+            (
+                r#"{"access_token":"a-secret","expires":"100"}"#,
+                "expired at 1970-01-01T00:01:40Z, before it arrived",
+            ),
+            (
+                r#"{"access_token":"a-secret\r\nx: y","expires":"2000"}"#,
+                "access_token: contains a space, control or non-ASCII character",
+            ),
+            (
+                r#"{"access_token":"a","refresh_token":"r secret","expires":"2000"}"#,
+                "refresh_token: contains a space",
+            ),
         ] {
-            let err = read_answer(&answer(200, body)).unwrap_err();
+            let err = read_answer(&answer(200, body), 1000).unwrap_err();
             let text = err.to_string();
             assert!(text.contains(expected), "{body}: {text}");
             assert!(!text.contains("secret"), "{body}: {text}");
             assert_eq!(err.exit_code(), 5);
         }
-        let refused = read_answer(&answer(400, r#"{"message":"invalid code"}"#)).unwrap_err();
+        let refused = read_answer(&answer(400, r#"{"message":"invalid code"}"#), 0).unwrap_err();
         assert_eq!(refused.exit_code(), 3);
         assert!(refused.to_string().contains("invalid code"));
     }

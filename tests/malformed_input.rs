@@ -415,3 +415,182 @@ fn malformed_input_exits_2_names_the_problem_and_sends_nothing() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(server.requests().is_empty());
 }
+
+/// Runs `send` with valid values for the flags `args` leaves out, and checks that it exits
+/// 2 with `expected` in its error, without a panic and without sending anything.
+fn assert_refused(args: &[&str], env: &[(&str, &str)], expected: &str) {
+    let server = TestServer::success();
+    let mut cmd = kenar();
+    cmd.arg("send")
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    for (flag, value) in [
+        ("--user-id", USER),
+        ("--post-token", POST),
+        ("--peer-id", PEER),
+    ] {
+        if !args.contains(&flag) && !args.contains(&"--file") {
+            cmd.args([flag, value]);
+        }
+    }
+    if !args
+        .iter()
+        .any(|a| a.starts_with("--message") || *a == "--file")
+    {
+        cmd.args(["--message", "hello"]);
+    }
+    let output = cmd.args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "{args:?}: {expected:?} not in {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(server.requests().is_empty(), "{args:?} sent a request");
+}
+
+#[test]
+fn direct_links_are_taken_only_as_written() {
+    for (link, expected) in [
+        ("https:///x", "\"https:///x\" does not name its host"),
+        ("https:x", "does not name its host"),
+        (" https://a.example/x", "(found U+0020 space)"),
+        ("https://a.example/x\n", "(found U+000A line feed)"),
+        ("https://a.example/a b", "(found U+0020 space)"),
+        ("https://a.example/\u{202E}x", "(found U+202E bidi control)"),
+    ] {
+        let args = [
+            "--receiver-caption",
+            "c",
+            "--receiver-icon",
+            "i",
+            "--receiver-direct-link",
+            link,
+        ];
+        assert_refused(&args, &[], "receiver_btn.data.direct_link: ");
+        assert_refused(&args, &[], expected);
+    }
+}
+
+#[test]
+fn invisible_characters_in_ids_are_refused_by_name() {
+    for (flag, value, expected) in [
+        ("--user-id", "e9ba8a81\u{200B}", "user_id: "),
+        (
+            "--post-token",
+            "AZf3\u{202E}Uqr3",
+            "(found U+202E bidi control)",
+        ),
+        (
+            "--peer-id",
+            "\u{FEFF}1697004f",
+            "(found U+FEFF byte-order mark)",
+        ),
+        ("--peer-id", "a\u{2066}b", "(found U+2066 bidi control)"),
+        ("--peer-id", "a b", "(found U+0020 space)"),
+    ] {
+        assert_refused(&[flag, value], &[], expected);
+    }
+    let output = kenar()
+        .args(["scope", "post", "--post-token", "AZf3\u{200B}Uqr3"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("U+200B zero-width space"));
+}
+
+#[test]
+fn a_byte_order_mark_is_refused_with_one_message_wherever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = "starts with a UTF-8 byte-order mark; save it as plain UTF-8 without BOM";
+    let text = file(dir.path(), "text.txt", b"\xEF\xBB\xBFhello\n");
+    assert_refused(&["--message-file", &text], &[], bom);
+    let message = file(
+        dir.path(),
+        "m.json",
+        &[
+            b"\xEF\xBB\xBF".as_slice(),
+            &message_with("type", r#""TEXT""#),
+        ]
+        .concat(),
+    );
+    assert_refused(&["--file", &message], &[], bom);
+    let key = file(dir.path(), "key", b"\xEF\xBB\xBFkey\n");
+    assert_refused(&["--api-key-file", &key], &[], bom);
+}
+
+#[test]
+fn errors_name_where_the_value_came_from() {
+    assert_refused(
+        &[],
+        &[("KENAR_API_URL", "http://example.com")],
+        "KENAR_API_URL: \"http://example.com/\" must be an https URL",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[profiles.default]\napi_url = \"https:///x\"\n",
+    )
+    .unwrap();
+    let output = kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .args([
+            "send",
+            "--user-id",
+            USER,
+            "--post-token",
+            POST,
+            "--peer-id",
+            PEER,
+        ])
+        .args(["--message", "m"])
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("api_url under [profiles.default] in the config file"),
+        "{stderr}"
+    );
+    assert_refused(
+        &["--sender-caption", "c", "--sender-extra-data", "{}"],
+        &[],
+        "sender_btn.data.icon_name: missing (give --sender-icon, or set it in --file)",
+    );
+    assert_refused(
+        &["--receiver-icon", "i", "--receiver-caption", "c"],
+        &[],
+        "(give --receiver-extra-data or --receiver-direct-link, or set it in --file)",
+    );
+    let string = file(dir.path(), "string.json", br#""hello""#);
+    assert_refused(
+        &["--file", &string],
+        &[],
+        "string.json: line 1 column 7: invalid type: string \"hello\", expected a JSON object",
+    );
+    let truncated = file(dir.path(), "truncated.json", br#"{"user_id": "u", "mess"#);
+    assert_refused(
+        &["--file", &truncated],
+        &[],
+        "truncated.json: line 1 column 22: EOF while parsing a string",
+    );
+    let output = kenar()
+        .args(["send", "--timeout", "18446744073709551616", "--dry-run"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "--timeout: must be at most 18446744073709551615 seconds (not 18446744073709552000)"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("e19"), "{stderr}");
+}

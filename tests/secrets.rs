@@ -304,7 +304,7 @@ fn urls_with_a_user_name_or_password_are_refused_without_printing_them() {
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         format!(
-            "error: --base-url: \"http://127.0.0.1:{}/\" (shown here without them) must not \
+            "error: KENAR_API_URL: \"http://127.0.0.1:{}/\" (shown here without them) must not \
              carry a user name or password\n",
             server.port
         )

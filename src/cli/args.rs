@@ -1,6 +1,9 @@
 //! The command line: the top-level parser and its subcommands.
 
-use clap::{Parser, Subcommand};
+use std::sync::OnceLock;
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::cli::cmd::{
     oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs, scope::ScopeArgs,
@@ -30,7 +33,18 @@ pub struct Cli {
     pub verbose: bool,
 }
 
+/// The parsed command line, for [`from_environment`].
+static MATCHES: OnceLock<ArgMatches> = OnceLock::new();
+
 impl Cli {
+    /// The process's command line, parsed.
+    pub fn parse_args() -> Result<Self, clap::Error> {
+        let matches = Cli::command().try_get_matches()?;
+        let cli = Cli::from_arg_matches(&matches)?;
+        let _ = MATCHES.set(matches);
+        Ok(cli)
+    }
+
     pub fn verbosity(&self) -> Verbosity {
         match (self.quiet, self.verbose) {
             (true, _) => Verbosity::Quiet,
@@ -58,10 +72,22 @@ pub enum Command {
     Sandbox(SandboxArgs),
 }
 
+/// Whether the argument `id` of the command being run took its value from its environment
+/// variable rather than the command line, so that an error about it can name the variable.
+pub fn from_environment(id: &str) -> bool {
+    let Some(mut matches) = MATCHES.get() else {
+        return false;
+    };
+    while let Some((_, sub)) = matches.subcommand() {
+        matches = sub;
+    }
+    matches.ids().any(|present| present == id)
+        && matches.value_source(id) == Some(ValueSource::EnvVariable)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory as _;
 
     #[test]
     fn the_command_line_definition_is_consistent() {

@@ -13,7 +13,7 @@ use kenar_chat::http_url;
 use kenar_chat::retry::{self, RetryPolicy};
 use url::Url;
 
-use crate::cli::profile::ProfileArgs;
+use crate::cli::profile::{API_URL, ProfileArgs};
 use crate::cli::report::{self, Verbosity};
 
 #[derive(Debug, Args)]
@@ -58,11 +58,14 @@ impl ConnectionArgs {
     /// Checks every flag at once, before anything is read or sent. The base URL falls back
     /// on the profile's `api_url`, then on Divar's.
     pub fn check(&self, profile: &ProfileArgs) -> Result<Connection, Error> {
-        let base_url = profile
-            .or_config(self.base_url.clone(), |c| c.api_url)?
-            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let base_url = http_url::endpoint("--base-url", &base_url)
-            .and_then(|url| client::check_base_url("--base-url", &url).map(|()| url))
+        let configured = profile.or_config(self.base_url.clone(), |c| c.api_url)?;
+        let source = match &configured {
+            Some(_) => profile.source(&API_URL, self.base_url.is_some()),
+            None => API_URL.flag.to_owned(),
+        };
+        let base_url = configured.unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        let base_url = http_url::endpoint(&source, &base_url)
+            .and_then(|url| client::check_base_url(&source, &url).map(|()| url))
             .map_err(|e| e.to_string());
         let timeout = seconds("--timeout", self.timeout, false);
         let connect_timeout = seconds("--connect-timeout", self.connect_timeout, false);
@@ -121,6 +124,11 @@ impl Connection {
 fn seconds(flag: &str, value: f64, zero_ok: bool) -> Result<Duration, String> {
     match Duration::try_from_secs_f64(value) {
         Ok(duration) if zero_ok || !duration.is_zero() => Ok(duration),
+        // Plain digits while they are exact, as people write such numbers.
+        _ if value.is_finite() && value > 0.0 && value < 1e21 => Err(format!(
+            "{flag}: must be at most {} seconds (not {value})",
+            u64::MAX
+        )),
         _ if value.is_finite() && value > 0.0 => Err(format!(
             "{flag}: must be at most {} seconds (not {value:e})",
             u64::MAX

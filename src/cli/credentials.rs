@@ -8,6 +8,8 @@ use clap::{Args, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::secret::{self, SecretString};
 
+use crate::cli::output;
+
 /// The app's API key: what every request to the API carries.
 #[derive(Debug, Args)]
 pub struct ApiKeyArgs {
@@ -85,14 +87,14 @@ fn secret(
     what: &str,
 ) -> Result<Option<SecretString>, Error> {
     let (value, source) = if let Some(value) = flag {
-        eprintln!(
+        output::note(&format!(
             "warning: {flag_name} is visible to other local users in the process list; \
              prefer {env_var} or {flag_name}-file"
-        );
+        ));
         (SecretString::new(value), flag_name.to_owned())
     } else if let Some(path) = file {
         if let Some(warning) = secret::exposure_warning(path, what) {
-            eprintln!("warning: {warning}");
+            output::note(&format!("warning: {warning}"));
         }
         (
             SecretString::from_file(path, what)?,

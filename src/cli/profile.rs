@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
+use kenar_chat::secret;
 use kenar_chat::store::{CredentialStore, StoreLock};
 use kenar_chat::{Error, Result};
+
+use crate::cli::output;
 
 #[derive(Debug, Clone, Args)]
 pub struct ProfileArgs {
@@ -32,14 +35,70 @@ impl ProfileArgs {
     }
 
     /// The error for a value given nowhere: it names the three places it can come from.
-    pub fn missing(&self, flag: &str, env_var: &str, key: &str) -> Error {
+    pub fn missing(&self, setting: &Setting) -> Error {
+        let Setting {
+            flag, env_var, key, ..
+        } = setting;
         Error::invalid(format!(
             "{flag}: missing (give {flag}, set {env_var}, or set {key} under [profiles.{}] in \
              the config file)",
             self.profile
         ))
     }
+
+    /// Where a value of `setting` came from, as an error about it names it: the flag, the
+    /// environment variable, or the key in the config file. `given` says whether the flag
+    /// or the variable gave it.
+    pub fn source(&self, setting: &Setting, given: bool) -> String {
+        match (given, crate::cli::args::from_environment(setting.id)) {
+            (true, false) => setting.flag.to_owned(),
+            (true, true) => setting.env_var.to_owned(),
+            (false, _) => format!(
+                "{} under [profiles.{}] in the config file{}",
+                setting.key,
+                self.profile,
+                dir().map_or_else(
+                    |_| String::new(),
+                    |dir| format!(" {}", dir.join(config::CONFIG_FILE).display())
+                )
+            ),
+        }
+    }
 }
+
+/// A value that a flag, its environment variable or a key of the profile's config gives.
+pub struct Setting {
+    /// clap's name for the flag's argument.
+    pub id: &'static str,
+    pub flag: &'static str,
+    pub env_var: &'static str,
+    pub key: &'static str,
+}
+
+pub const API_URL: Setting = Setting {
+    id: "base_url",
+    flag: "--base-url",
+    env_var: "KENAR_API_URL",
+    key: "api_url",
+};
+pub const AUTH_URL: Setting = Setting {
+    id: "auth_url",
+    flag: "--auth-url",
+    env_var: "KENAR_OAUTH_URL",
+    key: "auth_url",
+};
+pub const CLIENT_ID: Setting = Setting {
+    id: "client_id",
+    flag: "--client-id",
+    env_var: "KENAR_CLIENT_ID",
+    key: "client_id",
+};
+pub const REDIRECT_URI: Setting = Setting {
+    id: "redirect_uri",
+    flag: "--redirect-uri",
+    env_var: "KENAR_REDIRECT_URI",
+    key: "redirect_uri",
+};
 
 /// The config directory: `KENAR_CONFIG_DIR`, or `kenar-chat` under the user's.
 pub fn dir() -> Result<PathBuf> {
@@ -49,9 +108,14 @@ pub fn dir() -> Result<PathBuf> {
     }
 }
 
-/// The stored tokens.
+/// The stored tokens, with a warning when others can read them (the next save makes the
+/// file private again).
 pub fn store() -> Result<CredentialStore> {
-    CredentialStore::open(&dir()?)
+    let store = CredentialStore::open(&dir()?)?;
+    if let Some(warning) = secret::exposure_warning(store.path(), "credentials") {
+        output::note(&format!("warning: {warning}"));
+    }
+    Ok(store)
 }
 
 /// The stored tokens, to change and save: other runs cannot change them until the lock

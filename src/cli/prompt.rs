@@ -13,6 +13,8 @@ use kenar_chat::message::{self, ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
 
+use crate::cli::output;
+
 /// Refuses to ask without a terminal (a script must never hang on a question), and makes
 /// Ctrl-C a clean cancel.
 pub fn start(flag: &str) -> Result<()> {
@@ -35,7 +37,7 @@ fn cancel_on_interrupt() -> Result<()> {
     let saved = terminal::save();
     ctrlc::set_handler(move || {
         terminal::restore(saved.as_ref());
-        eprintln!("\nerror: {}", Error::Cancelled);
+        output::note(&format!("\nerror: {}", Error::Cancelled));
         std::process::exit(i32::from(Error::Cancelled.exit_code()));
     })
     .context("watching for Ctrl-C")
@@ -276,7 +278,7 @@ fn complete_button(draft: &mut MessageDraft, side: Side) -> Result<()> {
 /// Shows the request about to be sent (secrets as `***`) and asks to go ahead; anything
 /// but yes cancels.
 pub fn confirm_send(request: &PreparedRequest) -> Result<()> {
-    eprintln!("\n{}", request.render(false).trim_end());
+    output::note(&format!("\n{}", request.render(false).trim_end()));
     let go = Confirm::new()
         .with_prompt("Send this message?")
         .default(false)
@@ -333,9 +335,10 @@ pub fn scope() -> Result<Scope> {
 
 /// Which scopes to ask the user for, then the IDs each one names.
 pub fn scopes() -> Result<Vec<Scope>> {
+    let mut prompt = "Scopes to request (space selects, enter confirms)";
     let chosen = loop {
         let chosen = MultiSelect::new()
-            .with_prompt("Scopes to request (space selects, enter confirms)")
+            .with_prompt(prompt)
             .items(SCOPE_KINDS)
             .interact_opt()
             .map_err(cancelled)?
@@ -343,7 +346,12 @@ pub fn scopes() -> Result<Vec<Scope>> {
         if !chosen.is_empty() {
             break chosen;
         }
-        eprintln!("choose at least one scope");
+        // The list reports an empty choice on a line of its own, which would stay above
+        // the question asked again.
+        dialoguer::console::Term::stderr()
+            .clear_last_lines(1)
+            .context("talking to the terminal")?;
+        prompt = "Scopes to request: choose at least one (space selects, enter confirms)";
     };
     chosen.into_iter().map(ask_scope).collect()
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use kenar_chat::retry::Event;
 
+use crate::cli::output;
+
 /// How much is said on stderr besides errors and warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verbosity {
@@ -21,7 +23,7 @@ pub enum Verbosity {
 /// Prints one event as its verbosity allows.
 pub fn event(verbosity: Verbosity, event: Event<'_>) {
     if let Some(text) = render(verbosity, event) {
-        eprint!("{text}");
+        output::stderr(&text);
     }
 }
 

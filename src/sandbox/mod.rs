@@ -117,9 +117,13 @@ impl BoundSandbox {
     /// Listens on 127.0.0.1 only, opens the store and issues the demo chat's token.
     pub async fn bind(config: Config) -> Result<Self> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| Error::Unavailable(format!("cannot listen on {address}: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            Error::invalid(format!(
+                "--port {}: cannot listen on {address} ({e}); give another port, or 0 for \
+                     any free one",
+                config.port
+            ))
+        })?;
         let address = listener
             .local_addr()
             .map_err(|e| Error::Unavailable(format!("cannot read the bound address: {e}")))?;

@@ -38,8 +38,25 @@ pub(super) async fn click(
         Err(e) => render(
             &sandbox,
             StatusCode::BAD_GATEWAY,
-            Some(&format!("The LINK button did not open: {e}")),
+            Some(&format!(
+                "The {} did not open: {e}",
+                button_kind(&sandbox, &click)
+            )),
         ),
+    }
+}
+
+/// What the clicked button is, as the chat view names it.
+fn button_kind(sandbox: &Sandbox, click: &Click) -> &'static str {
+    let stored = sandbox.store.message(click.message).ok().flatten();
+    let message = stored.as_ref().map(|stored| &stored.message);
+    let button = match click.side.as_str() {
+        "sender" => message.and_then(|m| m.sender_button.as_ref()),
+        _ => message.and_then(|m| m.receiver_button.as_ref()),
+    };
+    match button.map(|b| &b.action) {
+        Some(ButtonAction::DirectLink { .. }) => "DIRECT_LINK button",
+        _ => "LINK button",
     }
 }
 
@@ -99,11 +116,21 @@ fn session_request(sandbox: &Sandbox, stored: &StoredMessage, side: &str) -> Res
             )));
         }
     };
-    let Some(ButtonAction::Link { extra_data }) = button.as_ref().map(|b| &b.action) else {
-        return Err(Error::invalid(format!(
-            "message {} has no LINK button for its {side}",
-            stored.id
-        )));
+    let extra_data = match button.as_ref().map(|b| &b.action) {
+        Some(ButtonAction::Link { extra_data }) => extra_data,
+        Some(ButtonAction::DirectLink { .. }) => {
+            return Err(Error::invalid(format!(
+                "the {side}'s button of message {} is a DIRECT_LINK: it opens its link \
+                 directly, without the app",
+                stored.id
+            )));
+        }
+        None => {
+            return Err(Error::invalid(format!(
+                "message {} has no button for its {side}",
+                stored.id
+            )));
+        }
     };
     let mut callback_url = sandbox.base_url.clone();
     callback_url.set_fragment(Some(&format!("m{}-{side}", stored.id)));

@@ -64,13 +64,25 @@ pub struct Store {
     db: Mutex<Connection>,
 }
 
+/// Creates the data file readable by its owner only when it does not exist yet: it holds
+/// tokens and the client secret. (SQLite gives its journal the same mode.)
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
+}
+
 impl Store {
     /// Opens (creating if needed) the data file, or a fresh in-memory database.
     pub fn open(path: Option<&Path>) -> Result<Self> {
         let db = match path {
-            Some(path) => Connection::open(path).map_err(|e| {
-                Error::invalid(format!("--data {}: cannot open: {e}", path.display()))
-            })?,
+            Some(path) => create_private(path)
+                .and_then(|()| Connection::open(path).map_err(std::io::Error::other))
+                .map_err(|e| {
+                    Error::invalid(format!("--data {}: cannot open: {e}", path.display()))
+                })?,
             None => Connection::open_in_memory().map_err(db_error)?,
         };
         db.execute_batch(SCHEMA).map_err(|e| match path {

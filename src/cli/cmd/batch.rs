@@ -131,20 +131,20 @@ pub fn run(
                     .lines()
                     .map(|said| format!("{source} line {line}: {said}\n"))
                     .collect();
-                bar.suspend(|| eprint!("{text}"));
+                bar.suspend(|| output::stderr(&text));
             }
         })
     };
     let mut observe = |event: Event| match event {
         Event::LineFailed { line, error } => {
-            bar.suspend(|| eprintln!("error: {source} line {line}: {error}"));
+            bar.suspend(|| output::note(&format!("error: {source} line {line}: {error}")));
         }
         Event::Stopping(stop) => {
             bar.suspend(|| {
-                eprintln!(
+                output::note(&format!(
                     "stopping: {stop}; requests in flight may still end (a second Ctrl-C ends \
                      at once)"
-                );
+                ));
             });
         }
         Event::Progress(summary) => show_progress(&bar, summary),
@@ -154,10 +154,15 @@ pub fn run(
         batch::run(options, input, &mut observe, report, signals).await
     })??;
     bar.finish_and_clear();
-    match args.output {
-        Format::Json => output::json(&serde_json::to_value(&summary)?)?,
-        Format::Text => output::line(&summary.to_string())?,
-    }
+    // The journal has what happened whatever becomes of the summary; a summary that
+    // cannot be written must not look like a batch that sent nothing.
+    let shown = match args.output {
+        Format::Json => serde_json::to_value(&summary)
+            .map_err(anyhow::Error::from)
+            .and_then(|value| output::json(&value)),
+        Format::Text => output::line(&summary.to_string()),
+    };
+    output::report_of("the batch ran", shown)?;
     if let Some(Stop::Signal(signal)) = summary.stopped {
         return Err(signal.error().into());
     }

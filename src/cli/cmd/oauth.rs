@@ -23,7 +23,7 @@ use crate::cli::cmd::oauth_url::{self, ScopeFlags};
 use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{self, ApiKeyArgs};
 use crate::cli::output::{self, Format};
-use crate::cli::profile::{self, ProfileArgs};
+use crate::cli::profile::{self, CLIENT_ID, ProfileArgs};
 use crate::cli::report::Verbosity;
 
 #[derive(Debug, Args)]
@@ -184,9 +184,9 @@ fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
         .map_err(|e| e.prefixed("--code: "))?;
     let exchange = Exchange::prepare(args.exchange, verbosity)?;
     if scopes.is_empty() {
-        eprintln!(
+        output::note(
             "warning: no --chat, --post-chats or --scope given: the token is stored without \
-             scopes, so `send` will not pick it; give the scopes the user granted"
+             scopes, so `send` will not pick it; give the scopes the user granted",
         );
     }
     let token = exchange.redeem(&code)?;
@@ -210,17 +210,24 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
     )?;
     let redirect_uri = Url::parse(&request.redirect_uri)
         .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
-    let code = match loopback::address(&redirect_uri) {
-        Some(address) => crate::cli::block_on(async {
-            let listener = RedirectListener::bind(&redirect_uri, address)
+    let code = match loopback::addresses(&redirect_uri) {
+        Some(addresses) => crate::cli::block_on(async {
+            let listener = RedirectListener::bind(&redirect_uri, &addresses)
                 .await
-                .with_context(|| {
-                    format!("cannot listen on {redirect_uri} for the browser's redirect")
+                .map_err(|(address, e)| {
+                    Error::invalid(format!(
+                        "--redirect-uri {redirect_uri}: cannot listen on {address} for the \
+                         browser's redirect ({e}); use a free port, registered with the app"
+                    ))
                 })?;
             invite(&url, args.open);
-            eprintln!("Waiting for the browser to come back to {redirect_uri} ...");
+            output::note(&format!(
+                "Waiting for the browser to come back to {redirect_uri} ..."
+            ));
             let ignored = |e: &Error| {
-                eprintln!("warning: ignored a request to {redirect_uri}: {e}; still waiting");
+                output::note(&format!(
+                    "warning: ignored a request to {redirect_uri}: {e}; still waiting"
+                ));
             };
             anyhow::Ok(listener.code(&request.state, wait, ignored).await?)
         })??,
@@ -235,16 +242,39 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
 
 /// Shows the authorization URL, and opens it when asked.
 fn invite(url: &Url, open: bool) {
-    eprintln!("Open this address in a browser and grant access:\n\n  {url}\n");
-    if open && let Err(e) = opener::open_browser(url.as_str()) {
-        eprintln!("warning: cannot open a browser ({e}); open the address above yourself");
+    output::note(&format!(
+        "Open this address in a browser and grant access:\n\n  {url}\n"
+    ));
+    if !open {
+        return;
     }
+    let opened = match no_browser() {
+        Some(reason) => Err(reason.to_owned()),
+        None => opener::open_browser(url.as_str()).map_err(|e| e.to_string()),
+    };
+    match opened {
+        Ok(()) => output::note("Asked the browser to open it."),
+        Err(reason) => output::note(&format!(
+            "warning: cannot open a browser ({reason}); open the address above yourself"
+        )),
+    }
+}
+
+/// Why no browser can be opened, when that is known before trying. On Linux and the BSDs
+/// a browser needs `$BROWSER` or a graphical session, and without them `xdg-open` fails
+/// after it has been started, where its failure is not seen.
+fn no_browser() -> Option<&'static str> {
+    let graphical = ["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
+    (cfg!(all(unix, not(target_os = "macos"))) && !graphical)
+        .then_some("$BROWSER is not set and there is no graphical display")
 }
 
 /// The code from the redirect URL the user pastes, waiting at most `wait`.
 fn pasted_code(state: &str, wait: Duration) -> Result<String> {
     if std::io::stdin().is_terminal() {
-        eprintln!("Then paste the address your browser was sent to, and press Enter:");
+        output::note("Then paste the address your browser was sent to, and press Enter:");
     }
     let (sender, receiver) = mpsc::channel();
     // A thread, because reading a line cannot be given up on; it ends with the process.
@@ -299,11 +329,7 @@ impl Exchange {
             (client_id, client_secret, api_key) => {
                 let mut problems = Vec::new();
                 if client_id.is_none() {
-                    problems.push(
-                        args.profile
-                            .missing("--client-id", "KENAR_CLIENT_ID", "client_id")
-                            .to_string(),
-                    );
+                    problems.push(args.profile.missing(&CLIENT_ID).to_string());
                 }
                 if client_secret.is_none() {
                     problems.push(
@@ -331,7 +357,7 @@ impl Exchange {
     fn redeem(&self, code: &str) -> Result<Token> {
         let request = token::exchange_request(&self.connection.base_url, code, &self.app);
         let answer = self.connection.execute(&request, self.verbosity)?;
-        Ok(token::read_answer(&answer)?)
+        Ok(token::read_answer(&answer, unix_now())?)
     }
 
     /// Stores the token for its scopes and reports it.
@@ -348,17 +374,15 @@ impl Exchange {
         let (_lock, mut store) = profile::store_to_change()?;
         store.put(profile, StoredToken::new(scopes, token));
         save(&store)?;
-        if expires <= unix_now() {
-            eprintln!("warning: the token endpoint gave a token that has already expired");
-        }
-        match self.output {
+        let report = match self.output {
             Format::Json => output::json(&answer),
             Format::Text => output::line(&format!(
                 "stored the access token of profile {profile:?} in {}; it expires at {}",
                 store.path().display(),
                 rfc3339(expires)
             )),
-        }
+        };
+        output::report_of("the token was stored", report)
     }
 
     fn reveal(&self, secret: &SecretString) -> Value {

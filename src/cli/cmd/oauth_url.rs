@@ -10,7 +10,7 @@ use serde_json::json;
 use url::Url;
 
 use crate::cli::output::{self, Format};
-use crate::cli::profile::ProfileArgs;
+use crate::cli::profile::{AUTH_URL, CLIENT_ID, ProfileArgs, REDIRECT_URI};
 use crate::cli::prompt;
 
 #[derive(Debug, Args)]
@@ -97,10 +97,10 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
         })),
         Format::Text => {
             if generated {
-                eprintln!(
+                output::note(&format!(
                     "state: {} (check that the redirect carries it back)",
                     request.state
-                );
+                ));
             }
             output::line(url.as_str())
         }
@@ -117,21 +117,38 @@ pub fn authorization(
     scopes: Vec<Scope>,
     state: Option<String>,
 ) -> Result<(AuthorizationRequest, Url)> {
-    let auth_url = profile
-        .or_config(auth_url, |c| c.auth_url)?
-        .unwrap_or_else(|| DEFAULT_AUTH_URL.to_owned());
-    let endpoint = http_url::endpoint("--auth-url", &auth_url)?;
+    let given = auth_url.is_some();
+    let endpoint = match profile.or_config(auth_url, |c| c.auth_url)? {
+        Some(url) => http_url::endpoint(&profile.source(&AUTH_URL, given), &url)?,
+        None => http_url::endpoint(AUTH_URL.flag, DEFAULT_AUTH_URL)?,
+    };
     let client_id = profile
         .or_config(client_id, |c| c.client_id)?
-        .ok_or_else(|| profile.missing("--client-id", "KENAR_CLIENT_ID", "client_id"))?;
+        .ok_or_else(|| profile.missing(&CLIENT_ID))?;
+    let given = redirect_uri.is_some();
     let redirect_uri = profile
         .or_config(redirect_uri, |c| c.redirect_uri)?
-        .ok_or_else(|| profile.missing("--redirect-uri", "KENAR_REDIRECT_URI", "redirect_uri"))?;
+        .ok_or_else(|| profile.missing(&REDIRECT_URI))?;
     let state = match state {
         Some(state) => state,
         None => authorize::random_state()?,
     };
-    let request = AuthorizationRequest::new(client_id, redirect_uri, scopes, state)?;
+    let request =
+        AuthorizationRequest::new(client_id, redirect_uri, scopes, state).map_err(|e| match e {
+            // The redirect URI's problems name the field; say where its value came from.
+            Error::Invalid(problems) => Error::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| match p.strip_prefix("redirect_uri: ") {
+                        Some(problem) => {
+                            format!("{}: {problem}", profile.source(&REDIRECT_URI, given))
+                        }
+                        None => p,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })?;
     let url = request.url(&endpoint);
     Ok((request, url))
 }

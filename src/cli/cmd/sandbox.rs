@@ -9,7 +9,7 @@ use kenar_chat::http_url;
 use kenar_chat::sandbox::{
     BoundSandbox, CODE_LIFETIME, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey,
 };
-use kenar_chat::secret::SecretString;
+use kenar_chat::secret::{self, SecretString};
 use kenar_chat::{Error, error};
 
 use crate::cli::output;
@@ -65,13 +65,20 @@ pub struct SandboxArgs {
 
 pub fn run(args: SandboxArgs) -> Result<()> {
     let config = config(args)?;
+    if let Some(warning) = config
+        .data
+        .as_deref()
+        .and_then(|path| secret::exposure_warning(path, "--data"))
+    {
+        output::note(&format!("warning: {warning}"));
+    }
     crate::cli::block_on(async {
         let sandbox = BoundSandbox::bind(config).await?;
         // Listen for the signal before saying we are up, so that none is missed.
         let stop = stop_signal().context("listening for Ctrl-C")?;
         print_environment(&sandbox)?;
         sandbox.serve(stop).await?;
-        eprintln!("sandbox stopped");
+        output::note("sandbox stopped");
         Ok(())
     })?
 }

@@ -143,13 +143,14 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     }
     let answer = connection.execute(&request, verbosity)?;
     let body = client::check_answer(&answer)?;
-    match args.output {
+    let confirmation = match args.output {
         Format::Json => output::json(&body),
         Format::Text => output::line(&format!(
             "sent: message from {} to {} in the chat about post {}",
             message.chat.user_id, message.chat.peer_id, message.chat.post_token
         )),
-    }
+    };
+    output::report_of("the message was sent", confirmation)
 }
 
 /// The message and the credentials, or every problem with them in one error.
@@ -217,14 +218,32 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     }
 }
 
-/// Says which flags give a missing top-level value.
+/// Says which flags give a missing value.
 fn name_flags(problem: &str) -> String {
-    let flags = match problem {
-        "user_id: missing" => "--user-id",
-        "post_token: missing" => "--post-token",
-        "peer_id: missing" => "--peer-id",
-        "message: missing" => "--message or --message-file",
-        _ => return problem.to_owned(),
+    let Some((field, what)) = problem.split_once(": ") else {
+        return problem.to_owned();
+    };
+    if !what.starts_with("missing") && !what.starts_with("needs") {
+        return problem.to_owned();
+    }
+    let flags = match field {
+        "user_id" => "--user-id".to_owned(),
+        "post_token" => "--post-token".to_owned(),
+        "peer_id" => "--peer-id".to_owned(),
+        "message" => "--message or --message-file".to_owned(),
+        button => {
+            let Some((side @ ("sender" | "receiver"), part)) = button.split_once("_btn") else {
+                return problem.to_owned();
+            };
+            match part {
+                ".data.icon_name" => format!("--{side}-icon"),
+                ".data.caption" => format!("--{side}-caption"),
+                ".data.extra_data" => format!("--{side}-extra-data"),
+                ".data.direct_link" => format!("--{side}-direct-link"),
+                "" => format!("--{side}-extra-data or --{side}-direct-link"),
+                _ => return problem.to_owned(),
+            }
+        }
     };
     format!("{problem} (give {flags}, or set it in --file)")
 }

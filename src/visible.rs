@@ -1,0 +1,142 @@
+//! Characters that do not show as themselves: control characters, and format characters
+//! such as zero-width spaces and bidi controls. They make two different IDs look the same,
+//! or turn the text around them, so IDs refuse them and text printed from elsewhere (a
+//! server, a scope, a file) shows them escaped.
+
+use std::fmt::Write as _;
+
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+
+/// The zero-width non-joiner, which Persian spelling needs between letters; printed as is.
+const ZERO_WIDTH_NON_JOINER: char = '\u{200C}';
+
+/// Whether `c` is a control or format character (Unicode categories Cc and Cf).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control() || c.general_category() == GeneralCategory::Format
+}
+
+/// Whether `c` is whitespace, a control or a format character: what an ID or a scope
+/// cannot hold.
+pub fn is_blank_or_invisible(c: char) -> bool {
+    c.is_whitespace() || is_invisible(c)
+}
+
+/// Whether `c` is invisible in text, where the zero-width non-joiner is part of Persian
+/// spelling: what text printed from elsewhere shows escaped, and what a URL cannot hold.
+pub fn is_hidden_in_text(c: char) -> bool {
+    is_invisible(c) && c != ZERO_WIDTH_NON_JOINER
+}
+
+/// A character as an error names it: its code point and what it is (`U+0020 space`).
+pub fn name(c: char) -> String {
+    let what = match c {
+        ' ' => "space",
+        '\t' => "tab",
+        '\n' => "line feed",
+        '\r' => "carriage return",
+        '\u{A0}' => "no-break space",
+        '\u{200B}' => "zero-width space",
+        '\u{200C}' => "zero-width non-joiner",
+        '\u{200D}' => "zero-width joiner",
+        '\u{200E}' => "left-to-right mark",
+        '\u{200F}' => "right-to-left mark",
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => "bidi control",
+        '\u{FEFF}' => "byte-order mark",
+        _ if c.is_whitespace() => "whitespace",
+        _ if c.is_control() => "control character",
+        _ => "format character",
+    };
+    format!("U+{:04X} {what}", u32::from(c))
+}
+
+/// `text` with every invisible character escaped as `\u{...}` (`\n` and `\t` as such),
+/// except line breaks when `keep_newlines` is set (for messages of several lines) and the
+/// zero-width non-joiner.
+pub fn escaped(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !is_hidden_in_text(c) || (keep_newlines && c == '\n') {
+            out.push(c);
+        } else if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+    out
+}
+
+/// JSON text with every invisible character inside its strings written as a `\u` escape:
+/// the same JSON value, which shows at a terminal as it is. Outside strings JSON holds
+/// only ASCII whitespace and punctuation, so every such character is inside a string.
+pub fn escaped_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_hidden_in_text(c) && !c.is_ascii() {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_format_characters_are_invisible() {
+        for c in [
+            '\u{7}',
+            '\n',
+            '\u{200B}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{E0001}',
+        ] {
+            assert!(is_invisible(c), "{c:?}");
+        }
+        for c in ['a', 'س', ' ', '🕴'] {
+            assert!(!is_invisible(c), "{c:?}");
+        }
+        assert!(is_blank_or_invisible(' '));
+    }
+
+    #[test]
+    fn characters_are_named_readably() {
+        assert_eq!(name(' '), "U+0020 space");
+        assert_eq!(name('\u{202E}'), "U+202E bidi control");
+        assert_eq!(name('\u{7}'), "U+0007 control character");
+        assert_eq!(name('\u{3000}'), "U+3000 whitespace");
+        assert_eq!(name('\u{E0001}'), "U+E0001 format character");
+    }
+
+    #[test]
+    fn invisible_characters_are_escaped() {
+        assert_eq!(
+            escaped("a\u{202E}b\nc\u{1b}[31m", false),
+            "a\\u{202e}b\\nc\\u{1b}[31m"
+        );
+        assert_eq!(escaped("one\ntwo", true), "one\ntwo");
+        assert_eq!(escaped("می\u{200C}خواهم", false), "می\u{200C}خواهم");
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_its_invisible_characters() {
+        let value = serde_json::json!({"m": "a\u{202E}b\u{E0001}c\u{200C}"});
+        let text = escaped_json(&value.to_string());
+        assert_eq!(
+            text,
+            r#"{"m":"a\u202eb\udb40\udc01c"#.to_owned() + "\u{200C}\"}"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            value
+        );
+    }
+}

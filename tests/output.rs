@@ -1,0 +1,93 @@
+//! Output that cannot be written: a full disk (`/dev/full`) or a closed pipe as stdout or
+//! stderr. The process never panics, and its exit code says whether the work was done.
+
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::fs::File;
+use std::process::{Command, Stdio};
+
+use common::{ACCESS_TOKEN, API_KEY, PEER, POST, TestServer, USER, kenar_process};
+
+fn full() -> Stdio {
+    File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+        .into()
+}
+
+fn sender(server: &TestServer) -> Command {
+    let mut cmd = kenar_process();
+    cmd.arg("send")
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+        .args(["--message", "hi"]);
+    cmd
+}
+
+#[test]
+fn a_sent_message_whose_confirmation_cannot_be_written_exits_7() {
+    let server = TestServer::success();
+    let output = sender(&server).stdout(full()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert!(
+        stderr.contains("error: the message was sent, but saying so failed: cannot write to"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn a_full_or_closed_stderr_changes_nothing_but_what_is_said() {
+    let server = TestServer::success();
+    // A warning (the key on the command line) and an answer, with stderr full.
+    let output = sender(&server)
+        .args(["--api-key", "visible-key"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("sent: "));
+    // An error, with stderr a pipe whose reader is gone.
+    let mut child = kenar_process()
+        .args(["scope", "post", "--post-token", "a b"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn output_that_cannot_be_written_exits_1_and_a_closed_pipe_is_quiet() {
+    for args in [
+        &["scope", "post", "--post-token", POST][..],
+        &["--help"],
+        &["man"],
+    ] {
+        let output = kenar_process().args(args).stdout(full()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{stderr}"
+        );
+    }
+    let mut child = kenar_process()
+        .args(["man"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty());
+}
