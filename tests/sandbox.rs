@@ -83,32 +83,7 @@ fn oauth_login_then_send_with_the_stored_token() {
     let config = tempfile::tempdir().unwrap();
     let port = common::free_port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let mut login = kenar_process();
-    login
-        .envs(&sandbox.env)
-        .env_remove("KENAR_ACCESS_TOKEN")
-        .env("KENAR_CONFIG_DIR", config.path())
-        .args(["oauth", "login", "--chat", CHAT, "--state", "login-state"])
-        .args(["--redirect-uri", &redirect_uri, "--wait", "60"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut login = login.spawn().unwrap();
-    // What login says before it waits: the authorization URL, then that it is waiting.
-    let mut said = BufReader::new(login.stderr.take().unwrap());
-    let mut url = None;
-    loop {
-        let mut line = String::new();
-        assert!(said.read_line(&mut line).unwrap() > 0, "login ended early");
-        if line.trim().starts_with(&sandbox.url) {
-            url = Some(line.trim().to_owned());
-        }
-        if line.starts_with("Waiting for the browser") {
-            break;
-        }
-    }
-    let url = url.expect("login printed the authorization URL");
-    assert!(url.contains("state=login-state"), "{url}");
+    let (mut login, url, mut said) = sandbox.start_login(config.path(), CHAT, &redirect_uri);
 
     // The browser: the consent page, Approve, and the redirect back to kenar-chat.
     let (status, _, page) = sandbox.get(url.strip_prefix(&sandbox.url).unwrap());

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
-use std::process::{Child, ChildStdout, Stdio};
+use std::path::Path;
+use std::process::{Child, ChildStderr, ChildStdout, Stdio};
 
 use serde_json::{Value, json};
 use url::Url;
@@ -87,6 +88,44 @@ impl Sandbox {
         ])
         .args(["--message", message]);
         cmd
+    }
+
+    /// `oauth login` for `chat`, with the printed settings but no ready token, storing into
+    /// `config` and listening on the loopback `redirect_uri`, started in the background.
+    /// Returns it once it waits for the browser, with the authorization URL it printed and
+    /// the rest of what it says.
+    pub fn start_login(
+        &self,
+        config: &Path,
+        chat: &str,
+        redirect_uri: &str,
+    ) -> (Child, String, BufReader<ChildStderr>) {
+        let mut login = kenar_process();
+        login
+            .envs(&self.env)
+            .env_remove("KENAR_ACCESS_TOKEN")
+            .env("KENAR_CONFIG_DIR", config)
+            .args(["oauth", "login", "--chat", chat])
+            .args(["--redirect-uri", redirect_uri, "--wait", "60"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut login = login.spawn().expect("start oauth login");
+        // What login says before it waits: the authorization URL, then that it is waiting.
+        let mut said = BufReader::new(login.stderr.take().expect("piped stderr"));
+        let mut url = None;
+        loop {
+            let mut line = String::new();
+            assert!(said.read_line(&mut line).unwrap() > 0, "login ended early");
+            if line.trim().starts_with(&self.url) {
+                url = Some(line.trim().to_owned());
+            }
+            if line.starts_with("Waiting for the browser") {
+                break;
+            }
+        }
+        let url = url.expect("login printed the authorization URL");
+        (login, url, said)
     }
 
     /// Sends "hello" in the demo chat with a LINK button for the sender: message 1.
