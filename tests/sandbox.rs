@@ -4,12 +4,12 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::sandbox::{Sandbox, agent, hidden_fields, response};
-use common::{PEER, POST, Reply, TestServer, USER, kenar, kenar_process};
+use common::{PEER, POST, Reply, TestServer, USER, kenar};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use url::Url;
