@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -52,6 +52,12 @@ struct Step {
     #[serde(default)]
     env: BTreeMap<String, String>,
     run: String,
+}
+
+/// The `action.yml` in `dir`.
+fn read_action(dir: &Path) -> Action {
+    let text = std::fs::read_to_string(dir.join("action.yml")).unwrap();
+    serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("action.yml: {e}"))
 }
 
 /// What the runner tells the steps about the machine, for the machine the tests run on.
@@ -169,9 +175,7 @@ fn run_action(
         )
         .unwrap();
     }
-    let action: Action =
-        serde_yaml_ng::from_str(&std::fs::read_to_string(action_path.join("action.yml")).unwrap())
-            .unwrap();
+    let action = read_action(&action_path);
     assert_eq!(action.runs.using, "composite");
     for (name, _) in inputs {
         assert!(action.inputs.contains_key(*name), "no input {name}");
@@ -452,4 +456,62 @@ fn only_the_legacy_platform_is_accepted() {
         "{run:#?}"
     );
     assert!(sandbox.messages().is_empty());
+}
+
+/// The README's workflow and its tables of inputs and outputs name what `action.yml`
+/// declares, and only that.
+#[test]
+fn the_readme_shows_the_inputs_and_outputs_the_action_declares() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = read_action(root);
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Use in GitHub Actions\n")
+        .nth(1)
+        .expect("the README's GitHub Actions section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let workflow = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a workflow");
+    let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(workflow).unwrap();
+    let mut uses = 0;
+    for job in workflow["jobs"].as_mapping().unwrap().values() {
+        for step in job["steps"].as_sequence().unwrap() {
+            let Some(action_ref) = step["uses"].as_str() else {
+                continue;
+            };
+            if !action_ref.starts_with("OWNER/kenar-chat@") {
+                continue;
+            }
+            uses += 1;
+            for input in step["with"].as_mapping().unwrap().keys() {
+                let input = input.as_str().unwrap();
+                assert!(action.inputs.contains_key(input), "no input {input}");
+            }
+        }
+    }
+    assert_eq!(uses, 2, "{workflow:?}");
+    for output in section.split("steps.kenar.outputs.").skip(1) {
+        let name: String = output
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '-')
+            .collect();
+        assert!(action.outputs.contains_key(&name), "no output {name}");
+    }
+    let table = |header: &str| -> BTreeSet<String> {
+        section
+            .split(&format!("| {header} | meaning |\n|---|---|\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("a table of {header}s"))
+            .lines()
+            .take_while(|line| line.starts_with("| `"))
+            .map(|line| line[3..].split('`').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(table("input"), action.inputs.keys().cloned().collect());
+    assert_eq!(table("output"), action.outputs.keys().cloned().collect());
 }
