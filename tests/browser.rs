@@ -323,13 +323,7 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
         return;
     };
     let app = app();
-    let session_init = format!("{}/divar/session", app.url());
-    let sandbox = Sandbox::start(&[
-        "--session-init-url",
-        &session_init,
-        "--session-init-auth",
-        "app-identification-key",
-    ]);
+    let sandbox = Sandbox::for_app(&app, &[]);
     let track = format!("{}/track/42", app.url());
     send_the_two_messages(&sandbox, &track);
     browser.client.goto(&sandbox.url).await.unwrap();

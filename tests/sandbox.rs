@@ -355,13 +355,7 @@ fn a_link_click_posts_the_session_initialization_request() {
         ),
         _ => Reply::json(200, r#"{"status":"200","message":"success"}"#),
     });
-    let session_url = format!("{}/divar/session", app.url());
-    let sandbox = Sandbox::start(&[
-        "--session-init-url",
-        &session_url,
-        "--session-init-auth",
-        "app-identification-key",
-    ]);
+    let sandbox = Sandbox::for_app(&app, &[]);
     sandbox
         .send("hello")
         .args(["--receiver-caption", "Open", "--receiver-icon", "open"])
@@ -409,8 +403,7 @@ fn lowercase_supplier_spells_the_sellers_key_as_older_documents_do() {
             r#"{"status":"200","message":"success","url":"https://app.example/s"}"#,
         )
     });
-    let session_url = format!("{}/divar/session", app.url());
-    let sandbox = Sandbox::start(&["--session-init-url", &session_url, "--lowercase-supplier"]);
+    let sandbox = Sandbox::for_app(&app, &["--lowercase-supplier"]);
     sandbox.send_link_button();
     let (status, _, _) =
         sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
@@ -504,17 +497,9 @@ fn invalid_authorization_requests_get_an_error_page_never_a_redirect() {
 #[test]
 fn a_decision_not_made_on_the_consent_page_is_refused() {
     let sandbox = Sandbox::start(&[]);
-    let url = sandbox
-        .kenar()
-        .args(["oauth-url", "--chat", CHAT, "--state", "s1"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let url = String::from_utf8(url).unwrap();
+    let path = sandbox.consent_path(CHAT, "s1");
     let page = |sandbox: &Sandbox| {
-        let (status, _, page) = sandbox.get(url.trim().strip_prefix(&sandbox.url).unwrap());
+        let (status, _, page) = sandbox.get(&path);
         assert_eq!(status, 200, "{page}");
         hidden_fields(&page)
     };

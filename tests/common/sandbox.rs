@@ -9,7 +9,7 @@ use std::process::{Child, ChildStderr, ChildStdout, Stdio};
 use serde_json::{Value, json};
 use url::Url;
 
-use super::{PEER, POST, USER, kenar, kenar_process};
+use super::{PEER, POST, TestServer, USER, kenar, kenar_process};
 
 /// A running sandbox, killed when dropped.
 pub struct Sandbox {
@@ -59,6 +59,20 @@ impl Sandbox {
             url,
             env,
         }
+    }
+
+    /// A sandbox whose LINK clicks call the test's `app` at `/divar/session`, with
+    /// `app-identification-key` as the authorization header.
+    pub fn for_app(app: &TestServer, args: &[&str]) -> Self {
+        let session_init = format!("{}/divar/session", app.url());
+        let mut all = vec![
+            "--session-init-url",
+            &session_init,
+            "--session-init-auth",
+            "app-identification-key",
+        ];
+        all.extend_from_slice(args);
+        Sandbox::start(&all)
     }
 
     pub fn var(&self, name: &str) -> &str {
@@ -174,9 +188,9 @@ impl Sandbox {
         body["messages"].as_array().unwrap().clone()
     }
 
-    /// Asks for the chat's scope through the consent page and approves; returns where
-    /// the browser is sent back to.
-    pub fn approve(&self, chat: &str, state: &str) -> Url {
+    /// The path and query of the sandbox's consent page for the chat's scope, as
+    /// `oauth-url` prints it.
+    pub fn consent_path(&self, chat: &str, state: &str) -> String {
         let url = self
             .kenar()
             .args(["oauth-url", "--chat", chat, "--state", state])
@@ -186,11 +200,17 @@ impl Sandbox {
             .stdout
             .clone();
         let url = String::from_utf8(url).unwrap();
-        let path = url
-            .trim()
+        url.trim()
             .strip_prefix(&self.url)
-            .expect("the sandbox's URL");
-        let (status, _, page) = self.get(path);
+            .expect("the sandbox's URL")
+            .to_owned()
+    }
+
+    /// Asks for the chat's scope through the consent page and approves; returns where
+    /// the browser is sent back to.
+    pub fn approve(&self, chat: &str, state: &str) -> Url {
+        let path = self.consent_path(chat, state);
+        let (status, _, page) = self.get(&path);
         assert_eq!(status, 200, "{page}");
         let mut form = hidden_fields(&page);
         form.push(("decision".into(), "approve".into()));
