@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::future::Future;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -21,72 +22,12 @@ const CHAT: &str =
 /// Room for the chat view of the README's picture, which shows one conversation whole.
 const WINDOW: (u32, u32) = (1100, 900);
 
-/// A headless Chromium session through a chromedriver of its own, both ended when dropped.
+/// A WebDriver session in headless Chromium, handed to a test by [`in_browser`].
 struct Browser {
     client: Client,
-    driver: Child,
-    _profile: tempfile::TempDir,
 }
 
 impl Browser {
-    /// A fresh browser, or `None` (said on stderr, past the test harness's capture) when
-    /// this machine has no chromedriver.
-    async fn start(test: &str) -> Option<Browser> {
-        let Some(chromedriver) = chromedriver() else {
-            let _ = writeln!(
-                std::io::stderr(),
-                "{test}: skipped: no chromedriver on PATH or in $CHROMEWEBDRIVER \
-                 (install Debian's chromium and chromium-driver, as .ci/run does)"
-            );
-            return None;
-        };
-        let port = free_port();
-        let driver = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start chromedriver");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let profile = tempfile::tempdir().unwrap();
-        // The machine's network is closed to everything but loopback: without these
-        // flags Chromium keeps trying to reach Google's services.
-        let args = vec![
-            "--headless".to_owned(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-quic".into(),
-            "--no-first-run".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--hide-scrollbars".into(),
-            format!("--window-size={},{}", WINDOW.0, WINDOW.1),
-            format!("--user-data-dir={}", profile.path().display()),
-        ];
-        let mut options = json!({ "args": args });
-        if let Some(chromium) = chromium() {
-            options["binary"] = chromium.display().to_string().into();
-        }
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert("goog:chromeOptions".into(), options);
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session in Chromium");
-        Some(Browser {
-            client,
-            driver,
-            _profile: profile,
-        })
-    }
-
     /// Waits until the browser is on a page whose URL starts with `prefix`, and returns it.
     async fn wait_for_url(&self, prefix: &str) -> url::Url {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -104,18 +45,88 @@ impl Browser {
         let body = self.client.find(Locator::Css("body")).await.unwrap();
         body.text().await.unwrap()
     }
+}
 
-    async fn close(mut self) {
-        self.client.clone().close().await.unwrap();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+/// chromedriver, killed when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
+/// Runs `test` in a fresh headless Chromium, through a chromedriver of its own; both end
+/// when the test does, whether it passes or fails. Without chromedriver on this machine
+/// it says so on stderr, past the test harness's capture, and returns false.
+async fn in_browser<F, Fut>(name: &str, test: F) -> bool
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(chromedriver) = chromedriver() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{name}: skipped: no chromedriver on PATH or in $CHROMEWEBDRIVER \
+             (install Debian's chromium and chromium-driver, as .ci/run does)"
+        );
+        return false;
+    };
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen");
+        std::thread::sleep(Duration::from_millis(50));
     }
+    let profile = tempfile::tempdir().unwrap();
+    // The machine's network is closed to everything but loopback: without these flags
+    // Chromium keeps trying to reach Google's services.
+    let args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--hide-scrollbars".into(),
+        format!("--window-size={},{}", WINDOW.0, WINDOW.1),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    let mut options = json!({ "args": args });
+    if let Some(chromium) = chromium() {
+        options["binary"] = chromium.display().to_string().into();
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session in Chromium");
+    // In a task of its own, so that a failing test still ends the session, which is what
+    // makes chromedriver stop Chromium.
+    let outcome = tokio::spawn(test(Browser {
+        client: client.clone(),
+    }))
+    .await;
+    let closed = client.close().await;
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+    closed.expect("end the WebDriver session");
+    true
 }
 
 /// Debian's chromium-driver puts chromedriver on PATH; GitHub's runners keep theirs in
@@ -183,41 +194,39 @@ async fn login_with(
 
 #[tokio::test]
 async fn approving_on_the_consent_page_stores_the_token_of_oauth_login() {
-    let Some(browser) = Browser::start("approve").await else {
-        return;
-    };
-    let (code, printed, landed, config) = login_with(&browser, "approve").await;
-    assert!(landed.contains("You can close this tab"), "{landed}");
-    assert_eq!(code, Some(0), "{printed}");
-    assert!(printed.starts_with("stored the access token"), "{printed}");
-    let stored: Value = serde_json::from_str(
-        &std::fs::read_to_string(config.path().join("credentials.json")).unwrap(),
-    )
-    .unwrap();
-    let tokens = stored["profiles"]["default"].as_array().unwrap();
-    assert_eq!(tokens.len(), 1, "{stored}");
-    assert_eq!(
-        tokens[0]["scopes"],
-        json!([format!("CHAT_SEND_MESSAGE_OAUTH__{}", common::RESOURCE_ID)])
-    );
-    assert!(tokens[0]["access_token"].is_string(), "{stored}");
-    browser.close().await;
+    in_browser("approve", |browser| async move {
+        let (code, printed, landed, config) = login_with(&browser, "approve").await;
+        assert!(landed.contains("You can close this tab"), "{landed}");
+        assert_eq!(code, Some(0), "{printed}");
+        assert!(printed.starts_with("stored the access token"), "{printed}");
+        let stored: Value = serde_json::from_str(
+            &std::fs::read_to_string(config.path().join("credentials.json")).unwrap(),
+        )
+        .unwrap();
+        let tokens = stored["profiles"]["default"].as_array().unwrap();
+        assert_eq!(tokens.len(), 1, "{stored}");
+        assert_eq!(
+            tokens[0]["scopes"],
+            json!([format!("CHAT_SEND_MESSAGE_OAUTH__{}", common::RESOURCE_ID)])
+        );
+        assert!(tokens[0]["access_token"].is_string(), "{stored}");
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn denying_on_the_consent_page_ends_oauth_login_with_the_refusal() {
-    let Some(browser) = Browser::start("deny").await else {
-        return;
-    };
-    let (code, printed, landed, config) = login_with(&browser, "deny").await;
-    assert!(landed.contains("Access was not granted"), "{landed}");
-    assert_eq!(code, Some(3), "{printed}");
-    assert!(
-        printed.contains("the user did not grant access"),
-        "{printed}"
-    );
-    assert!(!config.path().join("credentials.json").exists());
-    browser.close().await;
+    in_browser("deny", |browser| async move {
+        let (code, printed, landed, config) = login_with(&browser, "deny").await;
+        assert!(landed.contains("Access was not granted"), "{landed}");
+        assert_eq!(code, Some(3), "{printed}");
+        assert!(
+            printed.contains("the user did not grant access"),
+            "{printed}"
+        );
+        assert!(!config.path().join("credentials.json").exists());
+    })
+    .await;
 }
 
 /// The README's two messages in the demo chat, each with a button for each side: the
@@ -319,9 +328,7 @@ fn app() -> TestServer {
 
 #[tokio::test]
 async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_opens() {
-    let Some(browser) = Browser::start("chat view").await else {
-        return;
-    };
+    in_browser("chat view", |browser| async move {
     let app = app();
     let sandbox = Sandbox::for_app(&app, &[]);
     let track = format!("{}/track/42", app.url());
@@ -425,7 +432,8 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
         .filter(|r| r.path == "/divar/session")
         .count();
     assert_eq!(sessions, 2);
-    browser.close().await;
+    })
+    .await;
 }
 
 /// Writes docs/chat-view.png, the README's picture of the chat view, from what the code
@@ -434,16 +442,16 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
 #[tokio::test]
 #[ignore = "writes docs/chat-view.png"]
 async fn chat_view_picture_for_the_readme() {
-    let browser = Browser::start("picture")
-        .await
-        .expect("a browser to take the picture with");
-    let sandbox = Sandbox::start(&[]);
-    send_the_two_messages(&sandbox, "https://shop.example/track/42");
-    browser.client.goto(&sandbox.url).await.unwrap();
-    let page = browser.client.find(Locator::Css("main")).await.unwrap();
-    let picture = page.screenshot().await.unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/chat-view.png");
-    std::fs::write(&path, picture).unwrap();
-    let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
-    browser.close().await;
+    let ran = in_browser("picture", |browser| async move {
+        let sandbox = Sandbox::start(&[]);
+        send_the_two_messages(&sandbox, "https://shop.example/track/42");
+        browser.client.goto(&sandbox.url).await.unwrap();
+        let page = browser.client.find(Locator::Css("main")).await.unwrap();
+        let picture = page.screenshot().await.unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/chat-view.png");
+        std::fs::write(&path, picture).unwrap();
+        let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
+    })
+    .await;
+    assert!(ran, "no browser to take the picture with");
 }
