@@ -311,13 +311,21 @@ fn the_action_installs_the_release_and_sends_one_message_once_per_journal() {
     let dir = tempfile::tempdir().unwrap();
     let release = Release::publish(None);
     let sandbox = Sandbox::start(&[]);
-    let flags = format!(
-        "--user-id {USER}\n--post-token {POST}\n--peer-id {PEER}\n\
-         --message سلام! سفارش شما ارسال شد.\n\
-         --receiver-caption پیگیری سفارش\n--receiver-icon truck\n\
-         --receiver-direct-link https://shop.example/track/42\n"
-    );
-    let inputs = [("flags", flags.as_str()), ("journal", "nightly.journal")];
+    // The chat and the text from a message file, the button from flags.
+    std::fs::write(
+        dir.path().join("shipped.json"),
+        json!({"user_id": USER, "post_token": POST, "peer_id": PEER,
+               "message": "سلام! سفارش شما ارسال شد."})
+        .to_string(),
+    )
+    .unwrap();
+    let flags = "--receiver-caption پیگیری سفارش\n--receiver-icon truck\n\
+                 --receiver-direct-link https://shop.example/track/42\n";
+    let inputs = [
+        ("message-file", "shipped.json"),
+        ("flags", flags),
+        ("journal", "nightly.journal"),
+    ];
     let run = run_action(&release, dir.path(), &inputs, &secrets(&sandbox));
     assert!(run.success, "{run:#?}");
     assert_eq!(
