@@ -168,12 +168,9 @@ fn run_action(
     std::fs::create_dir_all(&scripts).unwrap();
     let source = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::copy(source.join("action.yml"), action_path.join("action.yml")).unwrap();
-    for script in ["install.sh", "send.sh"] {
-        std::fs::copy(
-            source.join("scripts/action").join(script),
-            scripts.join(script),
-        )
-        .unwrap();
+    for script in std::fs::read_dir(source.join("scripts/action")).unwrap() {
+        let script = script.unwrap();
+        std::fs::copy(script.path(), scripts.join(script.file_name())).unwrap();
     }
     let action = read_action(&action_path);
     assert_eq!(action.runs.using, "composite");
