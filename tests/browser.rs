@@ -41,6 +41,12 @@ impl Browser {
         }
     }
 
+    /// Clicks the element that `selector` finds.
+    async fn click(&self, selector: &str) {
+        let element = self.client.find(Locator::Css(selector)).await.unwrap();
+        element.click().await.unwrap();
+    }
+
     async fn body_text(&self) -> String {
         let body = self.client.find(Locator::Css("body")).await.unwrap();
         body.text().await.unwrap()
@@ -173,12 +179,7 @@ async fn login_with(
         )),
         "{consent}"
     );
-    let button = browser
-        .client
-        .find(Locator::Css(&format!("button.{decision}")))
-        .await
-        .unwrap();
-    button.click().await.unwrap();
+    browser.click(&format!("button.{decision}")).await;
     browser.wait_for_url(&redirect_uri).await;
     let landed = browser.body_text().await;
 
@@ -369,12 +370,7 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
     ];
     for (index, (bubble, clicker, other, data)) in clicks.into_iter().enumerate() {
         browser.client.goto(&sandbox.url).await.unwrap();
-        let button = browser
-            .client
-            .find(Locator::Css(&format!("#{bubble} button.button")))
-            .await
-            .unwrap();
-        button.click().await.unwrap();
+        browser.click(&format!("#{bubble} button.button")).await;
         let landed = browser
             .wait_for_url(&format!("{}/app/start?clicker={clicker}", app.url()))
             .await;
@@ -408,12 +404,7 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
     // DIRECT_LINK: the link opens in a tab of its own, without asking the app.
     browser.client.goto(&sandbox.url).await.unwrap();
     let chat_view = browser.client.window().await.unwrap();
-    let link = browser
-        .client
-        .find(Locator::Css("#m1-receiver a.button"))
-        .await
-        .unwrap();
-    link.click().await.unwrap();
+    browser.click("#m1-receiver a.button").await;
     let deadline = Instant::now() + Duration::from_secs(20);
     let opened = loop {
         let windows = browser.client.windows().await.unwrap();
