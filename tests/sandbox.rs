@@ -4,245 +4,15 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Command;
 
-use common::{PEER, POST, Reply, TestServer, USER, kenar, kenar_process};
+use common::sandbox::{Sandbox, agent, hidden_fields, response};
+use common::{PEER, POST, Reply, TestServer, USER, kenar};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use url::Url;
-
-/// A running sandbox, killed when dropped.
-struct Sandbox {
-    child: Child,
-    /// Kept open so that the sandbox can still write to its stdout.
-    _stdout: BufReader<ChildStdout>,
-    url: String,
-    env: HashMap<String, String>,
-}
-
-impl Sandbox {
-    fn start(args: &[&str]) -> Self {
-        let mut command = kenar_process();
-        command
-            .args(["sandbox", "--port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        let mut child = command.spawn().expect("start the sandbox");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        let mut lines = Vec::new();
-        loop {
-            let mut line = String::new();
-            let read = stdout
-                .read_line(&mut line)
-                .expect("read the sandbox's output");
-            assert!(read > 0, "the sandbox exited early after: {lines:#?}");
-            let done = line.contains("Ctrl-C stops the sandbox");
-            lines.push(line.trim_end().to_owned());
-            if done {
-                break;
-            }
-        }
-        let url = lines[0]
-            .strip_prefix("listening on ")
-            .expect("the first line says where it listens")
-            .to_owned();
-        let env = lines
-            .iter()
-            .filter_map(|line| line.strip_prefix("export ")?.split_once('='))
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect();
-        Sandbox {
-            child,
-            _stdout: stdout,
-            url,
-            env,
-        }
-    }
-
-    fn var(&self, name: &str) -> &str {
-        self.env
-            .get(name)
-            .unwrap_or_else(|| panic!("{name} not printed"))
-    }
-
-    /// `kenar-chat` with every printed variable set, as after pasting the lines.
-    fn kenar(&self) -> assert_cmd::Command {
-        let mut cmd = kenar();
-        cmd.envs(&self.env);
-        cmd
-    }
-
-    /// `kenar-chat send` in the demo chat.
-    fn send(&self, message: &str) -> assert_cmd::Command {
-        let mut cmd = self.kenar();
-        cmd.args([
-            "send",
-            "--user-id",
-            USER,
-            "--post-token",
-            POST,
-            "--peer-id",
-            PEER,
-        ])
-        .args(["--message", message]);
-        cmd
-    }
-
-    /// Sends "hello" in the demo chat with a LINK button for the sender: message 1.
-    fn send_link_button(&self) {
-        self.send("hello")
-            .args(["--sender-caption", "Open", "--sender-icon", "open"])
-            .args(["--sender-extra-data", "{}"])
-            .assert()
-            .success();
-    }
-
-    fn get(&self, path: &str) -> (u16, HashMap<String, String>, String) {
-        response(agent().get(format!("{}{path}", self.url)).call())
-    }
-
-    fn post_form(
-        &self,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (u16, HashMap<String, String>, String) {
-        let form = form.iter().map(|(k, v)| (*k, *v));
-        response(agent().post(format!("{}{path}", self.url)).send_form(form))
-    }
-
-    fn post_json(
-        &self,
-        path: &str,
-        api_key: &str,
-        body: &Value,
-    ) -> (u16, HashMap<String, String>, Value) {
-        let (status, headers, text) = response(
-            agent()
-                .post(format!("{}{path}", self.url))
-                .header("content-type", "application/json")
-                .header("x-api-key", api_key)
-                .send(body.to_string()),
-        );
-        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-        (status, headers, json)
-    }
-
-    fn messages(&self) -> Vec<Value> {
-        let (status, _, body) = self.get("/sandbox/messages");
-        assert_eq!(status, 200);
-        let body: Value = serde_json::from_str(&body).unwrap();
-        body["messages"].as_array().unwrap().clone()
-    }
-
-    /// Asks for the chat's scope through the consent page and approves; returns where
-    /// the browser is sent back to.
-    fn approve(&self, chat: &str, state: &str) -> Url {
-        let url = self
-            .kenar()
-            .args(["oauth-url", "--chat", chat, "--state", state])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let url = String::from_utf8(url).unwrap();
-        let path = url
-            .trim()
-            .strip_prefix(&self.url)
-            .expect("the sandbox's URL");
-        let (status, _, page) = self.get(path);
-        assert_eq!(status, 200, "{page}");
-        let mut form = hidden_fields(&page);
-        form.push(("decision".into(), "approve".into()));
-        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let (status, headers, _) = self.post_form("/oauth", &form);
-        assert_eq!(status, 303);
-        let location = Url::parse(&headers["location"]).unwrap();
-        assert!(
-            location
-                .as_str()
-                .starts_with(self.var("KENAR_REDIRECT_URI")),
-            "{location}"
-        );
-        location
-    }
-
-    /// The code in a redirect back from the consent page.
-    fn code(redirect: &Url) -> String {
-        redirect
-            .query_pairs()
-            .find(|(name, _)| name == "code")
-            .map(|(_, code)| code.into_owned())
-            .expect("a code")
-    }
-
-    fn exchange(&self, code: &str) -> (u16, Value) {
-        let (status, _, body) = self.post_json(
-            "/v1/open-platform/oauth/access_token",
-            self.var("KENAR_API_KEY"),
-            &json!({
-                "code": code,
-                "client_id": self.var("KENAR_CLIENT_ID"),
-                "client_secret": self.var("KENAR_CLIENT_SECRET"),
-                "grant_type": "authorization_code",
-            }),
-        );
-        (status, body)
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-fn response(
-    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> (u16, HashMap<String, String>, String) {
-    let mut response = result.expect("the sandbox answers");
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let body = response.body_mut().read_to_string().unwrap();
-    (response.status().as_u16(), headers, body)
-}
-
-/// The hidden inputs of the consent form, unescaped.
-fn hidden_fields(page: &str) -> Vec<(String, String)> {
-    page.split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|input| {
-            let attribute = |name: &str| {
-                let start = input.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                let value = &input[start..];
-                value[..value.find('"').unwrap()]
-                    .replace("&quot;", "\"")
-                    .replace("&#39;", "'")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&amp;", "&")
-            };
-            (attribute("name"), attribute("value"))
-        })
-        .collect()
-}
 
 const CHAT: &str =
     "e9ba8a81-9583-4f7c-af54-b07df089d971:AZf3Uqr3:1697004f-e902-44c2-bbbe-bf8e20d54bff";
@@ -313,32 +83,7 @@ fn oauth_login_then_send_with_the_stored_token() {
     let config = tempfile::tempdir().unwrap();
     let port = common::free_port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let mut login = kenar_process();
-    login
-        .envs(&sandbox.env)
-        .env_remove("KENAR_ACCESS_TOKEN")
-        .env("KENAR_CONFIG_DIR", config.path())
-        .args(["oauth", "login", "--chat", CHAT, "--state", "login-state"])
-        .args(["--redirect-uri", &redirect_uri, "--wait", "60"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut login = login.spawn().unwrap();
-    // What login says before it waits: the authorization URL, then that it is waiting.
-    let mut said = BufReader::new(login.stderr.take().unwrap());
-    let mut url = None;
-    loop {
-        let mut line = String::new();
-        assert!(said.read_line(&mut line).unwrap() > 0, "login ended early");
-        if line.trim().starts_with(&sandbox.url) {
-            url = Some(line.trim().to_owned());
-        }
-        if line.starts_with("Waiting for the browser") {
-            break;
-        }
-    }
-    let url = url.expect("login printed the authorization URL");
-    assert!(url.contains("state=login-state"), "{url}");
+    let (mut login, url, mut said) = sandbox.start_login(config.path(), CHAT, &redirect_uri);
 
     // The browser: the consent page, Approve, and the redirect back to kenar-chat.
     let (status, _, page) = sandbox.get(url.strip_prefix(&sandbox.url).unwrap());
@@ -640,13 +385,7 @@ fn a_link_click_posts_the_session_initialization_request() {
         ),
         _ => Reply::json(200, r#"{"status":"200","message":"success"}"#),
     });
-    let session_url = format!("{}/divar/session", app.url());
-    let sandbox = Sandbox::start(&[
-        "--session-init-url",
-        &session_url,
-        "--session-init-auth",
-        "app-identification-key",
-    ]);
+    let sandbox = Sandbox::for_app(&app, &[]);
     sandbox
         .send("hello")
         .args(["--receiver-caption", "Open", "--receiver-icon", "open"])
@@ -694,8 +433,7 @@ fn lowercase_supplier_spells_the_sellers_key_as_older_documents_do() {
             r#"{"status":"200","message":"success","url":"https://app.example/s"}"#,
         )
     });
-    let session_url = format!("{}/divar/session", app.url());
-    let sandbox = Sandbox::start(&["--session-init-url", &session_url, "--lowercase-supplier"]);
+    let sandbox = Sandbox::for_app(&app, &["--lowercase-supplier"]);
     sandbox.send_link_button();
     let (status, _, _) =
         sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
@@ -789,17 +527,9 @@ fn invalid_authorization_requests_get_an_error_page_never_a_redirect() {
 #[test]
 fn a_decision_not_made_on_the_consent_page_is_refused() {
     let sandbox = Sandbox::start(&[]);
-    let url = sandbox
-        .kenar()
-        .args(["oauth-url", "--chat", CHAT, "--state", "s1"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let url = String::from_utf8(url).unwrap();
+    let path = sandbox.consent_path(CHAT, "s1");
     let page = |sandbox: &Sandbox| {
-        let (status, _, page) = sandbox.get(url.trim().strip_prefix(&sandbox.url).unwrap());
+        let (status, _, page) = sandbox.get(&path);
         assert_eq!(status, 200, "{page}");
         hidden_fields(&page)
     };

@@ -3,6 +3,8 @@
 // Every test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};

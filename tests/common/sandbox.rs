@@ -1,0 +1,300 @@
+//! `kenar-chat sandbox` started as a user starts it: the real binary on a free port of
+//! 127.0.0.1, killed when dropped.
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, ChildStderr, ChildStdout, Stdio};
+
+use serde_json::{Value, json};
+use url::Url;
+
+use super::{PEER, POST, TestServer, USER, kenar, kenar_process};
+
+/// A running sandbox, killed when dropped.
+pub struct Sandbox {
+    pub child: Child,
+    /// Kept open so that the sandbox can still write to its stdout.
+    _stdout: BufReader<ChildStdout>,
+    pub url: String,
+    pub env: HashMap<String, String>,
+}
+
+impl Sandbox {
+    pub fn start(args: &[&str]) -> Self {
+        let mut command = kenar_process();
+        command
+            .args(["sandbox", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = command.spawn().expect("start the sandbox");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            let read = stdout
+                .read_line(&mut line)
+                .expect("read the sandbox's output");
+            assert!(read > 0, "the sandbox exited early after: {lines:#?}");
+            let done = line.contains("Ctrl-C stops the sandbox");
+            lines.push(line.trim_end().to_owned());
+            if done {
+                break;
+            }
+        }
+        let url = lines[0]
+            .strip_prefix("listening on ")
+            .expect("the first line says where it listens")
+            .to_owned();
+        let env = lines
+            .iter()
+            .filter_map(|line| line.strip_prefix("export ")?.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Sandbox {
+            child,
+            _stdout: stdout,
+            url,
+            env,
+        }
+    }
+
+    /// A sandbox whose LINK clicks call the test's `app` at `/divar/session`, with
+    /// `app-identification-key` as the authorization header.
+    pub fn for_app(app: &TestServer, args: &[&str]) -> Self {
+        let session_init = format!("{}/divar/session", app.url());
+        let mut all = vec![
+            "--session-init-url",
+            &session_init,
+            "--session-init-auth",
+            "app-identification-key",
+        ];
+        all.extend_from_slice(args);
+        Sandbox::start(&all)
+    }
+
+    pub fn var(&self, name: &str) -> &str {
+        self.env
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} not printed"))
+    }
+
+    /// `kenar-chat` with every printed variable set, as after pasting the lines.
+    pub fn kenar(&self) -> assert_cmd::Command {
+        let mut cmd = kenar();
+        cmd.envs(&self.env);
+        cmd
+    }
+
+    /// `kenar-chat send` in the demo chat.
+    pub fn send(&self, message: &str) -> assert_cmd::Command {
+        let mut cmd = self.kenar();
+        cmd.args([
+            "send",
+            "--user-id",
+            USER,
+            "--post-token",
+            POST,
+            "--peer-id",
+            PEER,
+        ])
+        .args(["--message", message]);
+        cmd
+    }
+
+    /// `oauth login` for `chat`, with the printed settings but no ready token, storing into
+    /// `config` and listening on the loopback `redirect_uri`, started in the background.
+    /// Returns it once it waits for the browser, with the authorization URL it printed and
+    /// the rest of what it says.
+    pub fn start_login(
+        &self,
+        config: &Path,
+        chat: &str,
+        redirect_uri: &str,
+    ) -> (Child, String, BufReader<ChildStderr>) {
+        let mut login = kenar_process();
+        login
+            .envs(&self.env)
+            .env_remove("KENAR_ACCESS_TOKEN")
+            .env("KENAR_CONFIG_DIR", config)
+            .args(["oauth", "login", "--chat", chat])
+            .args(["--redirect-uri", redirect_uri, "--wait", "60"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut login = login.spawn().expect("start oauth login");
+        // What login says before it waits: the authorization URL, then that it is waiting.
+        let mut said = BufReader::new(login.stderr.take().expect("piped stderr"));
+        let mut url = None;
+        loop {
+            let mut line = String::new();
+            assert!(said.read_line(&mut line).unwrap() > 0, "login ended early");
+            if line.trim().starts_with(&self.url) {
+                url = Some(line.trim().to_owned());
+            }
+            if line.starts_with("Waiting for the browser") {
+                break;
+            }
+        }
+        let url = url.expect("login printed the authorization URL");
+        (login, url, said)
+    }
+
+    /// Sends "hello" in the demo chat with a LINK button for the sender: message 1.
+    pub fn send_link_button(&self) {
+        self.send("hello")
+            .args(["--sender-caption", "Open", "--sender-icon", "open"])
+            .args(["--sender-extra-data", "{}"])
+            .assert()
+            .success();
+    }
+
+    pub fn get(&self, path: &str) -> (u16, HashMap<String, String>, String) {
+        response(agent().get(format!("{}{path}", self.url)).call())
+    }
+
+    pub fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, HashMap<String, String>, String) {
+        let form = form.iter().map(|(k, v)| (*k, *v));
+        response(agent().post(format!("{}{path}", self.url)).send_form(form))
+    }
+
+    pub fn post_json(
+        &self,
+        path: &str,
+        api_key: &str,
+        body: &Value,
+    ) -> (u16, HashMap<String, String>, Value) {
+        let (status, headers, text) = response(
+            agent()
+                .post(format!("{}{path}", self.url))
+                .header("content-type", "application/json")
+                .header("x-api-key", api_key)
+                .send(body.to_string()),
+        );
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, headers, json)
+    }
+
+    pub fn messages(&self) -> Vec<Value> {
+        let (status, _, body) = self.get("/sandbox/messages");
+        assert_eq!(status, 200);
+        let body: Value = serde_json::from_str(&body).unwrap();
+        body["messages"].as_array().unwrap().clone()
+    }
+
+    /// The path and query of the sandbox's consent page for the chat's scope, as
+    /// `oauth-url` prints it.
+    pub fn consent_path(&self, chat: &str, state: &str) -> String {
+        let url = self
+            .kenar()
+            .args(["oauth-url", "--chat", chat, "--state", state])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let url = String::from_utf8(url).unwrap();
+        url.trim()
+            .strip_prefix(&self.url)
+            .expect("the sandbox's URL")
+            .to_owned()
+    }
+
+    /// Asks for the chat's scope through the consent page and approves; returns where
+    /// the browser is sent back to.
+    pub fn approve(&self, chat: &str, state: &str) -> Url {
+        let path = self.consent_path(chat, state);
+        let (status, _, page) = self.get(&path);
+        assert_eq!(status, 200, "{page}");
+        let mut form = hidden_fields(&page);
+        form.push(("decision".into(), "approve".into()));
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, headers, _) = self.post_form("/oauth", &form);
+        assert_eq!(status, 303);
+        let location = Url::parse(&headers["location"]).unwrap();
+        assert!(
+            location
+                .as_str()
+                .starts_with(self.var("KENAR_REDIRECT_URI")),
+            "{location}"
+        );
+        location
+    }
+
+    /// The code in a redirect back from the consent page.
+    pub fn code(redirect: &Url) -> String {
+        redirect
+            .query_pairs()
+            .find(|(name, _)| name == "code")
+            .map(|(_, code)| code.into_owned())
+            .expect("a code")
+    }
+
+    pub fn exchange(&self, code: &str) -> (u16, Value) {
+        let (status, _, body) = self.post_json(
+            "/v1/open-platform/oauth/access_token",
+            self.var("KENAR_API_KEY"),
+            &json!({
+                "code": code,
+                "client_id": self.var("KENAR_CLIENT_ID"),
+                "client_secret": self.var("KENAR_CLIENT_SECRET"),
+                "grant_type": "authorization_code",
+            }),
+        );
+        (status, body)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+pub fn response(
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> (u16, HashMap<String, String>, String) {
+    let mut response = result.expect("the sandbox answers");
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let body = response.body_mut().read_to_string().unwrap();
+    (response.status().as_u16(), headers, body)
+}
+
+/// The hidden inputs of the consent form, unescaped.
+pub fn hidden_fields(page: &str) -> Vec<(String, String)> {
+    page.split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|input| {
+            let attribute = |name: &str| {
+                let start = input.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                let value = &input[start..];
+                value[..value.find('"').unwrap()]
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            };
+            (attribute("name"), attribute("value"))
+        })
+        .collect()
+}
