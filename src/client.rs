@@ -269,7 +269,6 @@ pub struct ApiClient {
     /// Why the proxy the environment names cannot be used, for the first request that
     /// would go through it.
     bad_proxy: Option<String>,
-    resolve: Vec<Resolve>,
     options: ClientOptions,
 }
 
@@ -318,7 +317,6 @@ impl ApiClient {
         Ok(ApiClient {
             http,
             bad_proxy,
-            resolve: options.resolve.clone(),
             options: options.clone(),
         })
     }
@@ -407,7 +405,7 @@ impl ApiClient {
     /// environment names but that cannot be used, or to a `--resolve` host on another port.
     fn check_route(&self, url: &Url) -> Result<()> {
         let host = url.host_str().unwrap_or_default();
-        if let Some(entry) = self.resolve.iter().find(|e| e.host == host)
+        if let Some(entry) = self.options.resolve.iter().find(|e| e.host == host)
             && url.port_or_known_default() != Some(entry.port)
         {
             return Err(Error::invalid(format!(

@@ -14,15 +14,14 @@ fn send(server: &TestServer) -> assert_cmd::Command {
 /// `send` of message "m" with a sender button whose extra data the caller adds.
 fn send_link_button(server: &TestServer) -> assert_cmd::Command {
     let mut cmd = send(server);
-    cmd.args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
-        .args([
-            "--message",
-            "m",
-            "--sender-caption",
-            "c",
-            "--sender-icon",
-            "i",
-        ]);
+    cmd.args(common::CHAT_IDS).args([
+        "--message",
+        "m",
+        "--sender-caption",
+        "c",
+        "--sender-icon",
+        "i",
+    ]);
     cmd
 }
 
@@ -119,7 +118,7 @@ fn a_key_named_twice_is_refused_wherever_it_is() {
         .stderr(predicate::str::contains("duplicate field `message`"));
 
     send(&server)
-        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+        .args(common::CHAT_IDS)
         .args([
             "--message",
             "m",

@@ -10,14 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER};
+use common::{ACCESS_TOKEN, API_KEY, Reply, TestServer};
 use predicates::prelude::*;
 
 /// `send` with a valid message to `base_url`, credentials from the environment.
 fn send_to(base_url: &str) -> assert_cmd::Command {
     let mut cmd = common::send_to(base_url);
-    cmd.args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
-        .args(["--message", "hi"]);
+    cmd.args(common::CHAT_IDS).args(["--message", "hi"]);
     cmd
 }
 

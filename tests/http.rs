@@ -6,20 +6,11 @@ mod common;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER, send_to};
+use common::{ACCESS_TOKEN, API_KEY, Reply, TestServer, send_to};
 use predicates::prelude::*;
 
 fn message_args(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
-    cmd.args([
-        "--user-id",
-        USER,
-        "--post-token",
-        POST,
-        "--peer-id",
-        PEER,
-        "--message",
-        "m",
-    ])
+    cmd.args(common::CHAT_IDS).args(["--message", "m"])
 }
 
 /// A listener on `address` that never completes a handshake: its accept queue is full,

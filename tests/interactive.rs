@@ -237,16 +237,7 @@ fn assert_cancelled(term: Terminal, server: &TestServer) {
 fn send_with_ids(server: &TestServer) -> Terminal {
     let url = server.url();
     Terminal::start(
-        &[
-            "send",
-            "-i",
-            "--user-id",
-            USER,
-            "--post-token",
-            POST,
-            "--peer-id",
-            PEER,
-        ],
+        &[["send", "-i"].as_slice(), &common::CHAT_IDS].concat(),
         &[("KENAR_API_URL", url.as_str())],
     )
 }
@@ -255,16 +246,8 @@ fn send_with_ids(server: &TestServer) -> Terminal {
 #[cfg(unix)]
 fn send_with_credentials(server: &TestServer, extra: &[&str]) -> Terminal {
     let url = server.url();
-    let mut args = vec![
-        "send",
-        "-i",
-        "--user-id",
-        USER,
-        "--post-token",
-        POST,
-        "--peer-id",
-        PEER,
-    ];
+    let mut args = vec!["send", "-i"];
+    args.extend(common::CHAT_IDS);
     args.extend_from_slice(extra);
     Terminal::start(
         &args,

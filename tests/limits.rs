@@ -3,14 +3,13 @@
 
 mod common;
 
-use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER};
+use common::{ACCESS_TOKEN, API_KEY, POST, Reply, TestServer};
 use predicates::prelude::*;
 
 /// `send` with a valid message to `server`, credentials from the environment.
 fn send(server: &TestServer) -> assert_cmd::Command {
     let mut cmd = common::send_to(&server.url());
-    cmd.args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
-        .args(["--message", "hi"]);
+    cmd.args(common::CHAT_IDS).args(["--message", "hi"]);
     cmd
 }
 

@@ -539,15 +539,8 @@ fn errors_name_where_the_value_came_from() {
     .unwrap();
     let output = kenar()
         .env("KENAR_CONFIG_DIR", dir.path())
-        .args([
-            "send",
-            "--user-id",
-            USER,
-            "--post-token",
-            POST,
-            "--peer-id",
-            PEER,
-        ])
+        .arg("send")
+        .args(common::CHAT_IDS)
         .args(["--message", "m"])
         .env("KENAR_API_KEY", API_KEY)
         .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)

@@ -57,7 +57,7 @@ fn send(dir: &Path, server: &TestServer) -> assert_cmd::Command {
         .env("KENAR_CONFIG_DIR", dir)
         .env("KENAR_API_URL", server.url())
         .env("KENAR_API_KEY", API_KEY)
-        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+        .args(common::CHAT_IDS)
         .args(["--message", "hi"]);
     cmd
 }

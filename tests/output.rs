@@ -8,7 +8,7 @@ mod common;
 use std::fs::File;
 use std::process::{Command, Stdio};
 
-use common::{ACCESS_TOKEN, API_KEY, PEER, POST, TestServer, USER, kenar_process};
+use common::{ACCESS_TOKEN, API_KEY, POST, TestServer, kenar_process};
 
 fn full() -> Stdio {
     File::options()
@@ -24,7 +24,7 @@ fn sender(server: &TestServer) -> Command {
         .env("KENAR_API_URL", server.url())
         .env("KENAR_API_KEY", API_KEY)
         .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+        .args(common::CHAT_IDS)
         .args(["--message", "hi"]);
     cmd
 }

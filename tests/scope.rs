@@ -5,17 +5,8 @@ mod common;
 use common::{PEER, POST, RESOURCE_ID, USER, kenar};
 use predicates::prelude::*;
 
-fn chat_args() -> [&'static str; 8] {
-    [
-        "scope",
-        "chat",
-        "--user-id",
-        USER,
-        "--post-token",
-        POST,
-        "--peer-id",
-        PEER,
-    ]
+fn chat_args() -> Vec<&'static str> {
+    [["scope", "chat"].as_slice(), &common::CHAT_IDS].concat()
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::process::Output;
 use std::time::Duration;
 
-use common::{PEER, POST, RESOURCE_ID, Reply, TestServer, USER, kenar};
+use common::{POST, RESOURCE_ID, Reply, TestServer, USER, kenar};
 
 const API_KEY: &str = "sk-SECRET-api-4f1c0e";
 const ACCESS_TOKEN: &str = "tok-SECRET-access-9d2e7b";
@@ -23,11 +23,9 @@ fn kenar_with_secrets(base_url: &str) -> assert_cmd::Command {
     cmd
 }
 
-const IDS: [&str; 6] = ["--user-id", USER, "--post-token", POST, "--peer-id", PEER];
-
 fn send_args() -> Vec<&'static str> {
     let mut args = vec!["send"];
-    args.extend(IDS);
+    args.extend(common::CHAT_IDS);
     args.extend(["--message", "hi", "--retries", "1", "--max-wait", "1"]);
     args
 }
@@ -67,7 +65,11 @@ fn no_command_prints_a_secret_from_the_environment() {
         ("completions", vec!["completions", "bash"]),
         (
             "scope chat",
-            [["-v", "scope", "chat", "-o", "json"].as_slice(), &IDS].concat(),
+            [
+                ["-v", "scope", "chat", "-o", "json"].as_slice(),
+                &common::CHAT_IDS,
+            ]
+            .concat(),
         ),
         ("scope decode", vec!["-v", "scope", "decode", RESOURCE_ID]),
         ("scope decode error", vec!["scope", "decode", "not:a:scope"]),

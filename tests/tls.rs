@@ -120,7 +120,7 @@ fn tunnelling_proxy(server_port: u16) -> (u16, thread::JoinHandle<Recorded>) {
 
 fn send(url: &str) -> assert_cmd::Command {
     let mut cmd = send_to(url);
-    cmd.args(["--user-id", USER, "--post-token", POST, "--peer-id", PEER])
+    cmd.args(common::CHAT_IDS)
         .args(["--message", "Your order has shipped", "--retries", "0"]);
     cmd
 }

@@ -15,7 +15,7 @@ mod reader;
 pub mod summary;
 pub mod throttle;
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -137,7 +137,7 @@ pub async fn run(
     };
     let mut in_flight: JoinSet<Done> = JoinSet::new();
     // Lines read and waiting for their turn, in input order.
-    let mut next: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
+    let mut next: VecDeque<Job> = VecDeque::new();
     // A group whose intents are being made durable; its requests leave once they are.
     let mut writing: Option<(Option<Durable>, Vec<Job>)> = None;
     let mut input_ended = false;
@@ -156,11 +156,8 @@ pub async fn run(
         }
         let room = concurrency
             .saturating_sub(in_flight.len() + writing.as_ref().map_or(0, |(_, g)| g.len()));
-        if !stopping && next.is_empty() && input_ended && in_flight.is_empty() && writing.is_none()
-        {
-            break;
-        }
-        if stopping && in_flight.is_empty() && writing.is_none() {
+        let idle = in_flight.is_empty() && writing.is_none();
+        if idle && (stopping || (next.is_empty() && input_ended)) {
             break;
         }
         let turn = if !stopping && room > 0 && writing.is_none() && !next.is_empty() {
@@ -255,26 +252,13 @@ pub async fn run(
         }
         observe(Event::Progress(&batch.summary));
     }
-    // Lines read but never started: not attempted, neither journaled nor sent.
-    batch.summary.not_attempted += next.len() as u64;
+    // Lines read but never started: not attempted, neither journaled nor sent. The batch
+    // has stopped, so those the reader handed over meanwhile only count.
     received.close();
     while let Ok(items) = received.try_recv() {
-        for item in items {
-            match item {
-                Item::Send(_) => {
-                    batch.summary.lines += 1;
-                    batch.summary.not_attempted += 1;
-                }
-                Item::Unreadable(_) => {}
-                other => {
-                    let mut ignored = std::collections::VecDeque::new();
-                    let fail_fast = std::mem::replace(&mut batch.fail_fast, false);
-                    batch.admit(other, &mut ignored, observe);
-                    batch.fail_fast = fail_fast;
-                }
-            }
-        }
+        batch.admit_all(items, &mut next, observe);
     }
+    batch.summary.not_attempted += next.len() as u64;
     let mut summary = batch.summary;
     if let Some(journal) = batch.journal
         && let Err(e) = journal.finish()
@@ -500,34 +484,35 @@ struct Batch {
 }
 
 impl Batch {
+    /// Counts the lines the reader handed over, queueing those to send while the batch is
+    /// open; once it stopped or closed, a line to send is not attempted.
     fn admit_all(
         &mut self,
         items: Vec<Item>,
-        next: &mut std::collections::VecDeque<Job>,
+        next: &mut VecDeque<Job>,
         observe: &mut dyn FnMut(Event),
     ) {
         for item in items {
-            if self.summary.stopped.is_some() || self.closed.is_some() {
+            let open = self.summary.stopped.is_none() && self.closed.is_none();
+            match item {
                 // Read after the line that stopped the batch: never attempted.
-                if matches!(item, Item::Send(_)) {
+                Item::Send(_) if !open => {
                     self.summary.lines += 1;
                     self.summary.not_attempted += 1;
-                    continue;
                 }
-                let fail_fast = std::mem::replace(&mut self.fail_fast, false);
-                self.admit(item, next, observe);
-                self.fail_fast = fail_fast;
-                continue;
+                Item::Unreadable(_) if !open => {}
+                item => self.admit(item, open, next, observe),
             }
-            self.admit(item, next, observe);
         }
     }
 
     /// Counts a line read from the input, in input order; queues it when it is to be sent.
+    /// An invalid line closes the input under `--fail-fast` while the batch is `open`.
     fn admit(
         &mut self,
         item: Item,
-        next: &mut std::collections::VecDeque<Job>,
+        open: bool,
+        next: &mut VecDeque<Job>,
         observe: &mut dyn FnMut(Event),
     ) {
         let summary = &mut self.summary;
@@ -550,7 +535,7 @@ impl Batch {
                     line,
                     error: &error,
                 });
-                if self.fail_fast {
+                if self.fail_fast && open {
                     // The lines before it are still sent; none after it is.
                     self.closed = Some(Stop::FailFast {
                         line,

@@ -303,6 +303,8 @@ pub fn kenar_process() -> std::process::Command {
 pub const USER: &str = "e9ba8a81-9583-4f7c-af54-b07df089d971";
 pub const POST: &str = "AZf3Uqr3";
 pub const PEER: &str = "1697004f-e902-44c2-bbbe-bf8e20d54bff";
+/// The flags that name the demo chat.
+pub const CHAT_IDS: [&str; 6] = ["--user-id", USER, "--post-token", POST, "--peer-id", PEER];
 pub const RESOURCE_ID: &str = "ZTliYThhODEtOTU4My00ZjdjLWFmNTQtYjA3ZGYwODlkOTcxOkFaZjNVcXIzOjE2OTcwMDRmLWU5MDItNDRjMi1iYmJlLWJmOGUyMGQ1NGJmZg==";
 pub const API_KEY: &str = "test-api-key-5f2b9c";
 pub const ACCESS_TOKEN: &str = "test-access-token-8d41e7";

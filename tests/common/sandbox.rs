@@ -9,7 +9,7 @@ use std::process::{Child, ChildStderr, ChildStdout, Stdio};
 use serde_json::{Value, json};
 use url::Url;
 
-use super::{PEER, POST, TestServer, USER, kenar, kenar_process};
+use super::{CHAT_IDS, TestServer, kenar, kenar_process};
 
 /// A running sandbox, killed when dropped.
 pub struct Sandbox {
@@ -91,16 +91,7 @@ impl Sandbox {
     /// `kenar-chat send` in the demo chat.
     pub fn send(&self, message: &str) -> assert_cmd::Command {
         let mut cmd = self.kenar();
-        cmd.args([
-            "send",
-            "--user-id",
-            USER,
-            "--post-token",
-            POST,
-            "--peer-id",
-            PEER,
-        ])
-        .args(["--message", message]);
+        cmd.arg("send").args(CHAT_IDS).args(["--message", message]);
         cmd
     }
 
