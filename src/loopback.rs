@@ -6,18 +6,21 @@ use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use std::future::IntoFuture as _;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse as _, Response};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
 use crate::http_url;
 use crate::redirect;
-
-/// A browser's request head is far smaller; anything larger is not one.
-const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
 /// Where to listen for `redirect_uri`: its addresses when it is plain http on a loopback
 /// host (`127.0.0.1`, `[::1]`, `localhost`), else `None` (the redirect goes elsewhere).
@@ -88,25 +91,27 @@ impl RedirectListener {
         wait: Duration,
         mut ignored: impl FnMut(&Error),
     ) -> Result<String> {
+        let (outcomes, mut received) = mpsc::channel(16);
+        let callback = Callback {
+            redirect_uri: self.redirect_uri.clone(),
+            state: expected_state.into(),
+            outcomes,
+        };
+        let router = Router::new().fallback(answer).with_state(callback);
+        let (stop, stopped) = watch::channel(false);
+        let mut servers = JoinSet::new();
+        for listener in self.listeners {
+            let mut stopped = stopped.clone();
+            let serving =
+                axum::serve(listener, router.clone()).with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                });
+            servers.spawn(serving.into_future());
+        }
         let deadline = tokio::time::sleep(wait);
         tokio::pin!(deadline);
-        // Each connection is served on its own, since browsers open connections they
-        // never send on.
-        let mut connections = JoinSet::new();
-        let (accepted_tx, mut accepted) = mpsc::channel(16);
-        let mut acceptors = JoinSet::new();
-        for listener in self.listeners {
-            let accepted_tx = accepted_tx.clone();
-            acceptors.spawn(async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    if accepted_tx.send(stream).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
         let mut strays = 0;
-        loop {
+        let outcome = loop {
             tokio::select! {
                 () = &mut deadline => {
                     let strays = match strays {
@@ -117,113 +122,99 @@ impl RedirectListener {
                             if n == 1 { "was" } else { "were" }
                         ),
                     };
-                    return Err(Error::Unavailable(format!(
+                    break Err(Error::Unavailable(format!(
                         "the browser did not come back to {} within {} s{strays}; start again",
                         self.redirect_uri,
                         wait.as_secs()
                     )));
                 }
-                Some(stream) = accepted.recv() => {
-                    let uri = self.redirect_uri.clone();
-                    let state = expected_state.to_owned();
-                    connections.spawn(async move { serve(stream, &uri, &state).await });
-                }
-                Some(served) = connections.join_next() => match served {
-                    Ok(Some(Err(Error::Invalid(problems)))) => {
+                Some(outcome) = received.recv() => match outcome {
+                    Err(Error::Invalid(problems)) => {
                         strays += 1;
                         ignored(&Error::Invalid(problems));
                     }
-                    Ok(Some(outcome)) => return outcome,
-                    _ => {}
+                    outcome => break outcome,
                 }
             }
-        }
+        };
+        // The browser gets its page before the servers stop; one that does not read it
+        // holds the command back no longer than this.
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(PAGE_GRACE, async {
+            while servers.join_next().await.is_some() {}
+        })
+        .await;
+        outcome
     }
 }
 
-/// Answers one request; `Some` when it was the redirect.
-async fn serve(mut stream: TcpStream, redirect_uri: &Url, state: &str) -> Option<Result<String>> {
-    let head = read_head(&mut stream).await?;
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut request = httparse::Request::new(&mut headers);
-    let target = match request.parse(&head) {
-        Ok(httparse::Status::Complete(_)) => request.path.and_then(|p| redirect_uri.join(p).ok()),
-        _ => None,
-    };
+/// How long the last page may take to reach the browser once the login is decided.
+const PAGE_GRACE: Duration = Duration::from_secs(2);
+
+/// What the server for one login knows, and where it hands each redirect.
+#[derive(Clone)]
+struct Callback {
+    redirect_uri: Url,
+    state: Arc<str>,
+    outcomes: mpsc::Sender<Result<String>>,
+}
+
+/// Answers every request: the redirect with a short page, handing its outcome over;
+/// anything else with an error page.
+async fn answer(State(callback): State<Callback>, method: Method, uri: Uri) -> Response {
+    let target = uri
+        .path_and_query()
+        .and_then(|target| callback.redirect_uri.join(target.as_str()).ok());
     let Some(target) = target else {
-        respond(
-            &mut stream,
-            400,
+        return page(
+            StatusCode::BAD_REQUEST,
             "This is not a request kenar-chat understands.",
-        )
-        .await;
-        return None;
+        );
     };
-    if target.path() != redirect_uri.path() {
-        respond(&mut stream, 404, "Nothing here.").await;
-        return None;
+    if target.path() != callback.redirect_uri.path() {
+        return page(StatusCode::NOT_FOUND, "Nothing here.");
     }
-    if request.method != Some("GET") {
-        respond(&mut stream, 405, "Only GET is answered here.").await;
-        return None;
+    if method != Method::GET {
+        return page(StatusCode::METHOD_NOT_ALLOWED, "Only GET is answered here.");
     }
-    let outcome = redirect::code_from_query(target.query().unwrap_or(""), Some(state));
-    let (status, page) = match &outcome {
+    let outcome = redirect::code_from_query(target.query().unwrap_or(""), Some(&callback.state));
+    let (status, text) = match &outcome {
         Ok(_) => (
-            200,
+            StatusCode::OK,
             "kenar-chat received the authorization. You can close this tab and return to the \
              terminal.",
         ),
         Err(Error::Denied(_)) => (
-            200,
+            StatusCode::OK,
             "Access was not granted. You can close this tab; kenar-chat has stopped.",
         ),
         Err(_) => (
-            400,
+            StatusCode::BAD_REQUEST,
             "This redirect does not answer the login kenar-chat started, so it was not used; \
              kenar-chat is still waiting for the right one.",
         ),
     };
-    respond(&mut stream, status, page).await;
-    Some(outcome)
+    // Once the login is decided nobody waits for more: a send that fails changes nothing.
+    let _ = callback.outcomes.send(outcome).await;
+    page(status, text)
 }
 
-/// Reads up to the blank line that ends a request head; `None` for anything else.
-async fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        if head.len() > MAX_REQUEST_HEAD {
-            return None;
-        }
-        let read = stream.read(&mut chunk).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        head.extend_from_slice(&chunk[..read]);
-    }
-    Some(head)
-}
-
-async fn respond(stream: &mut TcpStream, status: u16, text: &str) {
-    let reason = match status {
-        200 => "OK",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        _ => "Bad Request",
-    };
+/// A short HTML page, on a connection closed after it.
+fn page(status: StatusCode, text: &str) -> Response {
     let body = format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>kenar-chat</title></head>\
          <body><p>{text}</p></body></html>\n"
     );
-    let answer = format!(
-        "HTTP/1.1 {status} {reason}\r\ncontent-type: text/html; charset=utf-8\r\n\
-         content-length: {}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    // The browser may already be gone; the outcome does not depend on it reading this.
-    let _ = stream.write_all(answer.as_bytes()).await;
-    let _ = stream.shutdown().await;
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONNECTION, "close"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]
