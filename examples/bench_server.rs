@@ -5,12 +5,15 @@
 //! each answer back that long. It counts the 429s and prints the count on stderr at the
 //! end of each connection.
 //!
-//! Usage: `bench_server [PORT [QUOTA_PER_SECOND [LATENCY_MS]]]` (port 0 picks a free one;
-//! quota 0 is none).
+//! With `tls` as its fourth argument it speaks https, with the test certificate for
+//! 127.0.0.1 in `tests/data` (signed by `tests/data/test-ca.pem`).
+//!
+//! Usage: `bench_server [PORT [QUOTA_PER_SECOND [LATENCY_MS [tls]]]]` (port 0 picks a free
+//! one; quota 0 is none).
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -64,24 +67,52 @@ fn main() -> std::io::Result<()> {
         recent: Mutex::new(VecDeque::new()),
         refused: AtomicU64::new(0),
     });
+    let tls = (std::env::args().nth(4).as_deref() == Some("tls")).then(tls_config);
     let listener = TcpListener::bind(("127.0.0.1", port))?;
-    println!("http://{}", listener.local_addr()?);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("{scheme}://{}", listener.local_addr()?);
     for stream in listener.incoming().flatten() {
         let limits = Arc::clone(&limits);
+        let tls = tls.clone();
         std::thread::spawn(move || {
-            serve(stream, &limits);
+            let _ = stream.set_nodelay(true);
+            match tls.map(rustls::ServerConnection::new) {
+                Some(Ok(connection)) => {
+                    serve(rustls::StreamOwned::new(connection, stream), &limits)
+                }
+                Some(Err(_)) => {}
+                None => serve(stream, &limits),
+            }
             eprintln!("429s so far: {}", limits.refused.load(Ordering::Relaxed));
         });
     }
     Ok(())
 }
 
+/// The test certificate for 127.0.0.1, with ring as the provider.
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let certificates = CertificateDer::pem_file_iter(data.join("test-server.pem"))
+        .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())
+        .expect("tests/data/test-server.pem");
+    let key = PrivateKeyDer::from_pem_file(data.join("test-server.key"))
+        .expect("tests/data/test-server.key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| {
+            builder
+                .with_no_client_auth()
+                .with_single_cert(certificates, key)
+        })
+        .expect("a TLS configuration for the test certificate");
+    Arc::new(config)
+}
+
 /// Answers the requests of one connection until the client closes it.
-fn serve(stream: TcpStream, limits: &Limits) {
-    let _ = stream.set_nodelay(true);
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
+fn serve(stream: impl Read + Write, limits: &Limits) {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     let mut body = Vec::new();
@@ -114,7 +145,12 @@ fn serve(stream: TcpStream, limits: &Limits) {
         }
         std::thread::sleep(limits.latency);
         let answer = if limits.accept() { ANSWER } else { LIMITED };
-        if writer.write_all(answer).is_err() {
+        let writer = reader.get_mut();
+        if writer
+            .write_all(answer)
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
             return;
         }
     }

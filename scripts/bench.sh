@@ -5,7 +5,7 @@
 # reference measured in the same run, with their ratio.
 #
 #   scripts/bench.sh                  # RUNS=7 BIG_LINES=1000000 QUOTA=200 by default
-#   RUNS=3 BIG_LINES=200000 scripts/bench.sh
+#   RUNS=3 BIG_LINES=200000 CLEAN_BUILD=0 scripts/bench.sh
 #
 # Needs bash 5 (for $EPOCHREALTIME), curl and GNU time, which it installs with apt-get
 # when they are missing. Not run by CI: timings depend on the machine.
@@ -55,6 +55,16 @@ row() { # measure, value, unit, reference, reference value, ratio, target
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 install
+# A clean release build in a target directory of its own (CLEAN_BUILD=0 skips it).
+build_s=
+if [[ ${CLEAN_BUILD:-1} != 0 ]]; then
+    echo "timing a clean release build..." >&2
+    build_dir=$(mktemp -d "${TMPDIR:-/tmp}/kenar-build.XXXXXX")
+    start=$EPOCHREALTIME
+    CARGO_TARGET_DIR=$build_dir cargo build --release --locked --bin kenar-chat >&2
+    build_s=$(awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN {printf "%.0f", e - s}')
+    rm -rf "$build_dir"
+fi
 echo "building the release binary and the bench server..." >&2
 cargo build --release --locked --bin kenar-chat --example bench_server >&2
 BIN=target/release/kenar-chat
@@ -62,11 +72,15 @@ BIN=target/release/kenar-chat
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kenar-bench.XXXXXX")
 target/release/examples/bench_server 0 >"$WORK/address" &
 SERVER=$!
+target/release/examples/bench_server 0 0 0 tls >"$WORK/tls-address" &
+TLS_SERVER=$!
 QUOTA_LINES=$((QUOTA * 10))
 target/release/examples/bench_server 0 "$QUOTA" "$LATENCY_MS" >"$WORK/quota-address" 2>"$WORK/quota-429s" &
 QUOTA_SERVER=$!
-trap 'kill "$SERVER" "$QUOTA_SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
-until [[ -s "$WORK/address" && -s "$WORK/quota-address" ]]; do sleep 0.05; done
+trap 'kill "$SERVER" "$QUOTA_SERVER" "$TLS_SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+until [[ -s "$WORK/address" && -s "$WORK/quota-address" && -s "$WORK/tls-address" ]]; do sleep 0.05; done
+TLS_URL=$(head -n 1 "$WORK/tls-address")
+CA=tests/data/test-ca.pem
 URL=$(head -n 1 "$WORK/address")
 QUOTA_URL=$(head -n 1 "$WORK/quota-address")
 
@@ -74,7 +88,6 @@ export KENAR_API_KEY=bench-api-key KENAR_ACCESS_TOKEN=bench-access-token
 USER_ID=e9ba8a81-9583-4f7c-af54-b07df089d971
 POST=AZf3Uqr3
 BODY="{\"user_id\":\"$USER_ID\",\"post_token\":\"$POST\",\"peer_id\":\"peer-1\",\"type\":\"TEXT\",\"message\":\"Your order has shipped\"}"
-ENDPOINT="$URL/v2/open-platform/chat/conversation"
 
 batch_file() { # lines, path: every line a different chat
     awk -v n="$1" -v u="$USER_ID" -v p="$POST" 'BEGIN {
@@ -89,10 +102,15 @@ send_one() {
     "$BIN" send --base-url "$URL" --user-id "$USER_ID" --post-token "$POST" \
         --peer-id peer-1 --message 'Your order has shipped'
 }
-curl_one() {
+curl_one() { # [base URL [curl flags]]
+    local base=${1:-$URL}
     curl -sS -o /dev/null -X POST -H 'content-type: application/json' \
         -H "x-api-key: $KENAR_API_KEY" -H "x-access-token: $KENAR_ACCESS_TOKEN" \
-        --data "$BODY" "$ENDPOINT"
+        "${@:2}" --data "$BODY" "$base/v2/open-platform/chat/conversation"
+}
+send_tls() {
+    "$BIN" send --base-url "$TLS_URL" --cacert "$CA" --user-id "$USER_ID" --post-token "$POST" \
+        --peer-id peer-1 --message 'Your order has shipped'
 }
 batch_command() { # input, journal: the command line, for both timing and GNU time
     echo "$BIN" send --base-url "$URL" --batch "$1" --concurrency "$CONCURRENCY" --journal "$2"
@@ -116,10 +134,12 @@ quota_batch() {
 
 echo "measuring ($RUNS runs each)..." >&2
 batch_file "$QUOTA_LINES" "$WORK/quota.jsonl"
-send_ms=() curl_ms=() scope_ms=() true_ms=() learned_s=() learned_429=() paced_s=() paced_429=() cpu_us=()
+send_ms=() curl_ms=() tls_ms=() curl_tls_ms=() scope_ms=() true_ms=() learned_s=() learned_429=() paced_s=() paced_429=() cpu_us=()
 for ((i = 0; i < RUNS; i++)); do
     send_ms+=("$(wall_ms send_one)")
     curl_ms+=("$(wall_ms curl_one)")
+    tls_ms+=("$(wall_ms send_tls)")
+    curl_tls_ms+=("$(wall_ms curl_one "$TLS_URL" --cacert "$CA")")
     scope_ms+=("$(wall_ms "$BIN" scope chat --user-id "$USER_ID" --post-token "$POST" --peer-id peer-1)")
     true_ms+=("$(wall_ms /bin/true)")
 done
@@ -141,6 +161,8 @@ size=$(stat -c %s "$BIN")
 
 send=$(median "${send_ms[@]}")
 curl=$(median "${curl_ms[@]}")
+tls=$(median "${tls_ms[@]}")
+curl_tls=$(median "${curl_tls_ms[@]}")
 scope=$(median "${scope_ms[@]}")
 true_=$(median "${true_ms[@]}")
 ideal=$(awk -v n="$QUOTA_LINES" -v q="$QUOTA" 'BEGIN {printf "%.3f", n / q}')
@@ -154,6 +176,7 @@ echo
 row "measure" "median" "" "reference (same run)" "median" "ratio" "target"
 row "---" "---" "" "---" "---" "---" "---"
 row "one send, wall time" "$send" ms "curl, same request (ms)" "$curl" "$(ratio "$send" "$curl")" "ratio <= 0.35"
+row "one https send, --cacert, wall time" "$tls" ms "curl --cacert (ms)" "$curl_tls" "$(ratio "$tls" "$curl_tls")" "reported"
 row "scope chat, wall time" "$scope" ms "/bin/true (ms)" "$true_" "$(ratio "$scope" "$true_")" "<= 2 ms"
 row "$QUOTA_LINES lines, quota $QUOTA/s, ${LATENCY_MS} ms" "$learned" s "lines / quota (s)" "$ideal" "$(ratio "$learned" "$ideal")" "ratio <= 1.10"
 row "  429s met (median)" "$(median "${learned_429[@]}")" "" "-" "-" "-" "reported"
@@ -162,5 +185,8 @@ row "  429s met (median)" "$(median "${paced_429[@]}")" "" "-" "-" "-" "0"
 row "$BATCH_LINES-line batch, journal, CPU" "$cpu" "us/msg" "-" "-" "-" "reported"
 row "$BIG_LINES-line batch, peak RSS" "$big_mib" MiB "$BATCH_LINES-line batch (MiB)" "$small_mib" "$(ratio "$big_rss" "$small_rss")" "<= 25 MiB"
 row "release binary size" "$(awk -v s="$size" 'BEGIN {printf "%.1f", s / 1048576}')" MiB "-" "-" "-" "reported"
+if [[ -n "$build_s" ]]; then
+    row "clean release build, wall time" "$build_s" s "-" "-" "-" "reported"
+fi
 echo
 echo "($sent of $BIG_LINES lines of the large batch journaled as sent; $(nproc) CPUs)"
