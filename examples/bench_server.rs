@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
 content-length: 34\r\n\r\n{\"status\":200,\"message\":\"success\"}";
 const LIMITED: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
-retry-after: 1\r\ncontent-length: 40\r\n\r\n{\"message\":\"per-second quota exceeded\"}";
+retry-after: 1\r\ncontent-length: 39\r\n\r\n{\"message\":\"per-second quota exceeded\"}";
 
 struct Limits {
     quota: usize,

@@ -70,9 +70,9 @@ cargo build --release --locked --bin kenar-chat --example bench_server >&2
 BIN=target/release/kenar-chat
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kenar-bench.XXXXXX")
-target/release/examples/bench_server 0 >"$WORK/address" &
+target/release/examples/bench_server 0 >"$WORK/address" 2>/dev/null &
 SERVER=$!
-target/release/examples/bench_server 0 0 0 tls >"$WORK/tls-address" &
+target/release/examples/bench_server 0 0 0 tls >"$WORK/tls-address" 2>/dev/null &
 TLS_SERVER=$!
 QUOTA_LINES=$((QUOTA * 10))
 target/release/examples/bench_server 0 "$QUOTA" "$LATENCY_MS" >"$WORK/quota-address" 2>"$WORK/quota-429s" &
@@ -129,7 +129,7 @@ quota_batch() {
     end=$EPOCHREALTIME
     sleep 0.2
     after=$(quota_429s)
-    awk -v s="$start" -v e="$end" -v a="$after" -v b="$before" 'BEGIN {printf "%.3f %d", e - s, a - b}'
+    awk -v s="$start" -v e="$end" -v a="$after" -v b="$before" 'BEGIN {printf "%.3f %d\n", e - s, a - b}'
 }
 
 echo "measuring ($RUNS runs each)..." >&2

@@ -25,6 +25,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use url::Url;
 
 use crate::client::{self, Answer, ApiClient, ClientOptions};
@@ -139,7 +140,8 @@ pub async fn run(
     // Lines read and waiting for their turn, in input order.
     let mut next: VecDeque<Job> = VecDeque::new();
     // A group whose intents are being made durable; its requests leave once they are.
-    let mut writing: Option<(Option<Durable>, Vec<Job>)> = None;
+    // The turn its lines were given goes with it, for the pace to tell what a 429 answers.
+    let mut writing: Option<(Option<Durable>, Vec<Job>, Instant)> = None;
     let mut input_ended = false;
     loop {
         if next.is_empty()
@@ -155,7 +157,7 @@ pub async fn run(
             context.stopping.store(true, Ordering::Relaxed);
         }
         let room = concurrency
-            .saturating_sub(in_flight.len() + writing.as_ref().map_or(0, |(_, g)| g.len()));
+            .saturating_sub(in_flight.len() + writing.as_ref().map_or(0, |(_, g, _)| g.len()));
         let idle = in_flight.is_empty() && writing.is_none();
         if idle && (stopping || (next.is_empty() && input_ended)) {
             break;
@@ -168,6 +170,7 @@ pub async fn run(
         if turn == Some(Turn::Now) {
             // This line's turn; the lines read after it that may go now go with it, so
             // that one `fsync` covers them all.
+            let turned = Instant::now();
             let mut group = Vec::with_capacity(room);
             group.extend(next.pop_front());
             while group.len() < room {
@@ -192,11 +195,11 @@ pub async fn run(
             match &batch.journal {
                 Some(journal) => {
                     let intents = group.iter().map(|job| (Record::Intent, job.id)).collect();
-                    writing = Some((journal.write(intents), group));
+                    writing = Some((journal.write(intents), group, turned));
                 }
                 None => {
                     for job in group {
-                        in_flight.spawn(deliver(Arc::clone(&context), job));
+                        in_flight.spawn(deliver(Arc::clone(&context), job, turned));
                     }
                 }
             }
@@ -229,11 +232,13 @@ pub async fn run(
                 }
             }
             durable = durable(&mut writing), if writing.is_some() => {
-                let group = writing.take().map(|(_, group)| group).unwrap_or_default();
+                let (group, turned) = writing
+                    .take()
+                    .map_or((Vec::new(), Instant::now()), |(_, group, turned)| (group, turned));
                 match durable {
                     Ok(()) if batch.summary.stopped.is_none() => {
                         for job in group {
-                            in_flight.spawn(deliver(Arc::clone(&context), job));
+                            in_flight.spawn(deliver(Arc::clone(&context), job, turned));
                         }
                     }
                     // Journaled as about to be sent but never sent: not delivered.
@@ -271,10 +276,10 @@ pub async fn run(
 
 /// Waits until the group being written is on disk.
 async fn durable(
-    writing: &mut Option<(Option<Durable>, Vec<Job>)>,
+    writing: &mut Option<(Option<Durable>, Vec<Job>, Instant)>,
 ) -> std::result::Result<(), String> {
     match writing {
-        Some((Some(durable), _)) => durable.await,
+        Some((Some(durable), _, _)) => durable.await,
         _ => Ok(()),
     }
 }
@@ -363,6 +368,14 @@ enum Failure {
 struct LinePacing<'a> {
     context: &'a Context,
     first: AtomicBool,
+    /// When the attempt under way started, for the pace to tell what a 429 answers.
+    started: std::sync::Mutex<Instant>,
+}
+
+impl LinePacing<'_> {
+    fn started(&self) -> Instant {
+        *self.started.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Pacing for LinePacing<'_> {
@@ -374,6 +387,7 @@ impl Pacing for LinePacing<'_> {
             return false;
         }
         self.context.pacer.turn().await;
+        *self.started.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         !self.context.stopping.load(Ordering::Relaxed)
     }
 
@@ -386,19 +400,20 @@ impl Pacing for LinePacing<'_> {
             Ok(answer) if answer.status == 429 => Some(answer.retry_after.is_some()),
             _ => None,
         };
+        let started = self.started();
         async move {
             match limited {
                 // The limit is the app's, not this request's: every request waits.
-                Some(asked) => self.context.pacer.limited(wait, asked),
+                Some(asked) => self.context.pacer.limited(wait, asked, started),
                 None => tokio::time::sleep(wait).await,
             }
         }
     }
 }
 
-/// Sends one line whose intent is journaled: retries as the policy allows, telling the
-/// report about each attempt, and says how it ended.
-async fn deliver(context: Arc<Context>, job: Job) -> Done {
+/// Sends one line whose intent is journaled, its turn given at `turned`: retries as the
+/// policy allows, telling the report about each attempt, and says how it ended.
+async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
     let Job {
         line,
         id,
@@ -408,6 +423,7 @@ async fn deliver(context: Arc<Context>, job: Job) -> Done {
     let pacing = LinePacing {
         context: &context,
         first: AtomicBool::new(true),
+        started: std::sync::Mutex::new(turned),
     };
     let report = Arc::clone(&context.report);
     let outcome = retry::execute_paced(

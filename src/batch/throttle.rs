@@ -42,8 +42,9 @@ impl FromStr for Rate {
 /// When the next request of a batch may start, shared by every request: at most the
 /// `--rate` given, never before a pause that a 429 imposed ends, and, past the first 429,
 /// at the pace the API showed it allows. That pace is learned rather than hammered out:
-/// each 429 sets it a little under the rate of successes since the last one, and every
-/// stretch of [`PROBE_AFTER`] without a 429 raises it by [`PROBE_STEP`]. After a 429
+/// the first 429 sets it a little under the rate that got through, each later one slows
+/// it (see [`Pacer::limited`]), and every stretch of [`PROBE_AFTER`] without a 429 raises
+/// it by [`PROBE_STEP`]. After a 429
 /// without `Retry-After`, one request at a time probes until one gets through.
 #[derive(Debug)]
 pub struct Pacer {
@@ -63,19 +64,23 @@ struct Pace {
     /// One request at a time until one gets an answer other than 429.
     probing: bool,
     probe_out: bool,
-    /// Successes since `since` (the start, or the last 429).
+    /// Successes since `since`, the start.
     since: Instant,
     succeeded: u64,
+    /// When the pace last dropped.
+    slowed: Instant,
     /// When the pace was last raised or lowered.
     changed: Instant,
 }
 
 /// A stretch without a 429 after which the learned pace is raised.
-const PROBE_AFTER: Duration = Duration::from_secs(2);
+const PROBE_AFTER: Duration = Duration::from_secs(5);
 /// How much faster each raise goes.
-const PROBE_STEP: f64 = 0.02;
-/// How far under the rate of successes that met a 429 the pace is set.
-const BACK_OFF: f64 = 0.95;
+const PROBE_STEP: f64 = 0.01;
+/// How far under the rate of successes that met the first 429 the pace is set.
+const BACK_OFF: f64 = 0.98;
+/// How much each later 429 slows the pace.
+const SLOW_DOWN: f64 = 0.9;
 
 /// What [`Pacer::take`] says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +107,7 @@ impl Pacer {
                 probe_out: false,
                 since: now,
                 succeeded: 0,
+                slowed: now,
                 changed: now,
             }),
         }
@@ -127,7 +133,15 @@ impl Pacer {
             }
             pace.probe_out = true;
         }
-        pace.next = pace.interval.map_or(now, |interval| now + interval);
+        pace.next = match pace.interval {
+            None => now,
+            // `--rate` is a promise: never two starts closer than its spacing.
+            Some(interval) if Some(interval) == self.floor => now + interval,
+            // A learned pace keeps its average when a turn is taken late (timers wake a
+            // little after their time), as long as it is late by less than a turn.
+            Some(interval) if now < due + interval => due + interval,
+            Some(interval) => now + interval,
+        };
         Turn::Now
     }
 
@@ -160,29 +174,38 @@ impl Pacer {
         }
     }
 
-    /// A request met a 429: nothing starts for `wait`, and the pace drops under the rate
-    /// of successes since the last 429. Without `Retry-After` (`asked` false), one
-    /// request probes once the wait is over.
-    pub fn limited(&self, wait: Duration, asked: bool) {
+    /// A request that started at `started` met a 429: nothing starts for `wait`. The pace
+    /// drops once for each 429 to a request sent at the pace in force: the first sets it a
+    /// little under the rate the successes so far came at, over their stretch and this
+    /// wait (when the API's window frees up again); a later one slows it by
+    /// [`SLOW_DOWN`]. A 429 to a request sent before the pace last dropped says nothing
+    /// of the new pace. Without `Retry-After` (`asked` false), one request probes once the
+    /// wait is over.
+    pub fn limited(&self, wait: Duration, asked: bool, started: Instant) {
         let now = Instant::now();
         let mut pace = self.state();
         let until = now + wait;
         pace.paused_until = Some(pace.paused_until.map_or(until, |at| at.max(until)));
         pace.probe_out = false;
         pace.probing |= !asked;
-        // The successes since the last 429 came over that stretch and this wait: the
-        // pace the API allowed.
-        let span = until.duration_since(pace.since).as_secs_f64();
-        if pace.succeeded > 0 && span > 0.0 {
-            let allowed = Duration::from_secs_f64(span / (pace.succeeded as f64 * BACK_OFF));
-            let slower = pace
-                .interval
-                .map_or(allowed, |interval| interval.max(allowed));
-            pace.interval = Some(self.floor.map_or(slower, |floor| slower.max(floor)));
+        if started < pace.slowed {
+            return;
         }
-        pace.since = until;
-        pace.succeeded = 0;
-        pace.changed = until;
+        let slower = match pace.interval {
+            Some(interval) => interval.div_f64(SLOW_DOWN),
+            None if pace.succeeded > 0 => {
+                // The API's window is at least as long as the burst it let through, and
+                // at least as long as the wait it asks for (a sliding window frees its
+                // oldest slot then).
+                let window = wait.max(now.duration_since(pace.since)).as_secs_f64();
+                Duration::from_secs_f64(window / (pace.succeeded as f64 * BACK_OFF))
+            }
+            // Not one success yet: the pause is all there is to go on.
+            None => return,
+        };
+        pace.interval = Some(self.floor.map_or(slower, |floor| slower.max(floor)));
+        pace.slowed = now;
+        pace.changed = now;
     }
 }
 
@@ -228,7 +251,7 @@ mod tests {
             pacer.answered();
         }
         // 19 got through at once; the 20th met the limit, to come back in a second.
-        pacer.limited(Duration::from_secs(1), true);
+        pacer.limited(Duration::from_secs(1), true, start);
         assert_eq!(pacer.take(), Turn::At(start + Duration::from_secs(1)));
         pacer.turn().await;
         assert_eq!(start.elapsed(), Duration::from_secs(1));
@@ -242,9 +265,27 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn only_a_429_to_a_request_sent_at_the_new_pace_slows_it_again() {
+        let pacer = Pacer::new(None);
+        let before = Instant::now();
+        for _ in 0..10 {
+            pacer.answered();
+        }
+        tokio::time::advance(Duration::from_millis(10)).await;
+        pacer.limited(Duration::from_secs(1), true, before);
+        let learned = pacer.state().interval.unwrap();
+        // The other requests of the burst meet the same limit: they say nothing new.
+        pacer.limited(Duration::from_secs(1), true, before);
+        assert_eq!(pacer.state().interval, Some(learned));
+        pacer.turn().await;
+        pacer.limited(Duration::from_secs(1), true, Instant::now());
+        assert_eq!(pacer.state().interval, Some(learned.div_f64(SLOW_DOWN)));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn without_retry_after_one_request_probes() {
         let pacer = Pacer::new(None);
-        pacer.limited(Duration::from_millis(500), false);
+        pacer.limited(Duration::from_millis(500), false, Instant::now());
         pacer.turn().await;
         assert_eq!(pacer.take(), Turn::Later);
         pacer.answered();
@@ -256,7 +297,7 @@ mod tests {
     async fn the_pace_rises_while_no_429_comes_but_never_past_the_rate() {
         let pacer = Pacer::new(Some("10/s".parse().unwrap()));
         pacer.answered();
-        pacer.limited(Duration::from_secs(1), true);
+        pacer.limited(Duration::from_secs(1), true, Instant::now());
         let slow = pacer.state().interval.unwrap();
         assert!(slow >= Duration::from_millis(100));
         for _ in 0..400 {
