@@ -72,15 +72,33 @@ pub fn man(args: ManArgs) -> Result<()> {
     // `kenar-chat help` only repeats `--help`, which has no place among the pages.
     let mut command = Cli::command().disable_help_subcommand(true);
     command.build();
+    let command = with_usage(command);
     let page = whole_manual(&command).context("rendering the man page")?;
     let Some(dir) = args.out_dir else {
         return output::bytes(&page);
     };
     let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| clap_mangen::generate_to(command, &dir))
+        .and_then(|()| command_pages(&command, &dir))
         // The page of `kenar-chat` itself is the whole manual, as `kenar-chat man` prints it.
         .and_then(|()| std::fs::write(dir.join(format!("{BIN_NAME}.1")), &page));
     written.with_context(|| format!("writing man pages into {}", dir.display()))
+}
+
+/// `command` and its subcommands with clap's own usage as their synopsis: a flag that takes
+/// a value shows it (`--user-id <USER_ID>`), and the optional flags are `[OPTIONS]`, as
+/// `--help` says, so that each synopsis is a line `man` can set.
+fn with_usage(mut command: clap::Command) -> clap::Command {
+    let usage = command.render_usage().to_string();
+    let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_owned();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    names
+        .iter()
+        .fold(command.override_usage(usage), |command, name| {
+            command.mut_subcommand(name, with_usage)
+        })
 }
 
 /// The `kenar-chat(1)` page followed by a section for every command, with its synopsis,
@@ -92,7 +110,44 @@ fn whole_manual(command: &clap::Command) -> std::io::Result<Vec<u8>> {
     for sub in command.get_subcommands() {
         command_section(sub, &mut page)?;
     }
-    Ok(page)
+    Ok(examples_as_written(&page))
+}
+
+/// A page of its own for each command below `command` (`kenar-chat-send.1`, ...).
+fn command_pages(command: &clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+    for sub in command.get_subcommands() {
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        std::fs::write(dir.join(man.get_filename()), examples_as_written(&page))?;
+        command_pages(sub, dir)?;
+    }
+    Ok(())
+}
+
+/// `page` with its examples (the EXTRA sections) set line for line, as they are typed,
+/// rather than filled into paragraphs: a command line must not be joined to the next, and
+/// a long one cannot be broken anywhere.
+fn examples_as_written(page: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(page.len() + 64);
+    let mut in_examples = false;
+    for line in String::from_utf8_lossy(page).lines() {
+        let heading = line.starts_with(".SH ") || line.starts_with(".SS ");
+        if heading && in_examples {
+            out.extend_from_slice(b".fi\n");
+            in_examples = false;
+        }
+        out.extend_from_slice(line.as_bytes());
+        out.push(b'\n');
+        if heading && line.ends_with(" EXTRA") {
+            out.extend_from_slice(b".nf\n");
+            in_examples = true;
+        }
+    }
+    if in_examples {
+        out.extend_from_slice(b".fi\n");
+    }
+    out
 }
 
 /// One command's section of the whole manual, then its subcommands' sections, in the
@@ -127,6 +182,29 @@ fn command_section(command: &clap::Command, page: &mut Vec<u8>) -> std::io::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A synopsis shows the value each flag takes, as `--help` does, on one line.
+    #[test]
+    fn synopses_show_the_values_of_flags() {
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        let page = String::from_utf8(whole_manual(&with_usage(command)).unwrap()).unwrap();
+        let section = &page[page.find("\n.SH \"KENAR-CHAT SCOPE CHAT\"\n").unwrap()..];
+        let synopsis = section.lines().skip_while(|l| *l != ".SS SYNOPSIS").nth(1);
+        assert_eq!(
+            synopsis,
+            Some(
+                "\\fBkenar\\-chat scope chat\\fR [OPTIONS] \\-\\-user\\-id <USER_ID> \\-\\-post\\-token \
+                 <POST_TOKEN> \\-\\-peer\\-id <PEER_ID>"
+            )
+        );
+        // Examples are set as typed.
+        let examples = &section[section.find(".SS EXTRA\n").unwrap()..];
+        assert!(
+            examples.starts_with(".SS EXTRA\n.nf\nExamples:\n"),
+            "{examples}"
+        );
+    }
 
     /// The whole manual has a section for every command, and each section documents every
     /// flag of its command.
