@@ -228,6 +228,62 @@ fn a_refused_exchange_stores_nothing() {
 }
 
 #[test]
+fn a_token_answer_that_cannot_be_sent_back_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = json!([{
+        "scopes": [format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")],
+        "access_token": STORED_TOKEN,
+        "expires": FAR_FUTURE
+    }]);
+    write_credentials(dir.path(), good);
+    let before = std::fs::read(credentials(dir.path())).unwrap();
+    for body in [
+        format!(r#"{{"access_token":"tok\r\nx-injected: 1","expires":"{FAR_FUTURE}"}}"#),
+        format!(r#"{{"access_token":"tok","refresh_token":"r\nr","expires":"{FAR_FUTURE}"}}"#),
+        r#"{"access_token":"tok","expires":"100"}"#.to_owned(),
+    ] {
+        let server = TestServer::start(move |_, _| Reply::json(200, &body));
+        exchange(dir.path(), &server, "code-that-is-long")
+            .assert()
+            .code(5)
+            .stdout(predicate::str::is_empty());
+        assert_eq!(std::fs::read(credentials(dir.path())).unwrap(), before);
+    }
+}
+
+#[test]
+fn an_authorization_code_echoed_by_the_token_endpoint_is_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::always(400, r#"{"message":"code auth-code-5f1e2d is used"}"#);
+    exchange(dir.path(), &server, "auth-code-5f1e2d")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("code *** is used"))
+        .stderr(predicate::str::contains("auth-code-5f1e2d").not());
+}
+
+#[cfg(unix)]
+#[test]
+fn stored_tokens_readable_by_others_get_a_warning() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    write_credentials(dir.path(), json!([]));
+    let file = credentials(dir.path());
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    oauth(dir.path(), &TestServer::success())
+        .arg("tokens")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("can be read by other users"));
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    oauth(dir.path(), &TestServer::success())
+        .arg("tokens")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("can be read by other users").not());
+}
+
+#[test]
 fn a_token_endpoint_echoing_the_client_secret_does_not_make_it_printed() {
     let dir = tempfile::tempdir().unwrap();
     let echo = format!(r#"{{"message":"client_secret {CLIENT_SECRET} is wrong"}}"#);

@@ -281,3 +281,99 @@ fn login_gives_up_after_the_wait() {
         )));
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_redirect_port_in_use_is_invalid_input_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output = login(dir.path(), &server, port).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--redirect-uri"), "{stderr}");
+    assert!(server.requests().is_empty());
+}
+
+/// A `localhost` redirect is answered on ::1 too, where a browser may try it first.
+#[test]
+fn a_localhost_redirect_is_answered_on_ipv6_loopback() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    let child = login_process(dir.path(), &server)
+        .args([
+            "--redirect-uri",
+            &format!("http://localhost:{port}/callback"),
+            "--auth-url",
+            "http://127.0.0.1:9/oauth",
+            "--state",
+            "s-6",
+            "--wait",
+            "60",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stream = None;
+    for _ in 0..200 {
+        if let Ok(s) = TcpStream::connect(("::1", port)) {
+            stream = Some(s);
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let mut stream = stream.expect("nothing listened on [::1]");
+    write!(
+        stream,
+        "GET /callback?state=s-6&code=code-6 HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let mut page = String::new();
+    stream.read_to_string(&mut page).unwrap();
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let output = finish(child);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(server.only_request().json()["code"], "code-6");
+}
+
+/// Where a browser needs `$BROWSER` or a graphical display.
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn open_says_when_no_browser_can_be_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    let child = login(dir.path(), &server, port)
+        .args([
+            "--auth-url",
+            "http://127.0.0.1:9/oauth",
+            "--state",
+            "s-7",
+            "--open",
+        ])
+        .env_remove("BROWSER")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .spawn()
+        .unwrap();
+    let page = browse(port, "/callback?state=s-7&code=code-7");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let output = finish(child);
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: cannot open a browser"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("open the address above yourself"),
+        "{stderr}"
+    );
+}

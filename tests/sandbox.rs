@@ -330,6 +330,23 @@ fn messages_survive_a_restart_with_data() {
         [json!("before the restart"), json!("after the restart")]
     );
     assert!(Path::new(data).exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(data).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "it holds tokens and the client secret");
+    }
+}
+
+#[test]
+fn a_port_in_use_is_invalid_input_naming_the_flag() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    kenar()
+        .args(["sandbox", "--port", &port])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--port"));
 }
 
 #[test]
@@ -374,6 +391,41 @@ fn the_chat_view_shows_each_side_its_own_button() {
     for external in ["<link", "<script", "src=", "@import"] {
         assert!(!page.contains(external), "self-contained: {external}");
     }
+}
+
+#[test]
+fn a_click_is_refused_for_an_app_url_with_a_space_and_for_a_direct_link() {
+    let app = TestServer::start(|_, _| {
+        Reply::json(
+            200,
+            r#"{"status":"200","message":"success","url":"https://app.example/start here"}"#,
+        )
+    });
+    let sandbox = Sandbox::for_app(&app, &[]);
+    sandbox
+        .send("hello")
+        .args(["--receiver-caption", "Open", "--receiver-icon", "open"])
+        .args(["--receiver-extra-data", r#"{"order":42}"#])
+        .args(["--sender-caption", "Track", "--sender-icon", "truck"])
+        .args(["--sender-direct-link", "https://shop.example/track/42"])
+        .assert()
+        .success();
+    let (status, headers, page) =
+        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "receiver")]);
+    assert_eq!(status, 502);
+    assert!(!headers.contains_key("location"), "{headers:?}");
+    assert!(page.contains("The LINK button did not open"), "{page}");
+    assert!(page.contains("U+0020 space"), "{page}");
+
+    let (status, _, page) =
+        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    assert_eq!(status, 502);
+    assert!(
+        page.contains("The DIRECT_LINK button did not open"),
+        "{page}"
+    );
+    assert!(page.contains("without the app"), "{page}");
+    assert_eq!(app.requests().len(), 1, "a DIRECT_LINK never calls the app");
 }
 
 #[test]
