@@ -91,3 +91,41 @@ fn output_that_cannot_be_written_exits_1_and_a_closed_pipe_is_quiet() {
     assert_eq!(output.status.code(), Some(0));
     assert!(output.stderr.is_empty());
 }
+
+/// A batch whose stderr is full and whose summary cannot be written still sends every
+/// valid line once and journals it, and its exit code says the batch ran.
+#[test]
+fn a_batch_with_nowhere_to_write_still_journals_what_it_sent() {
+    let server = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("batch.jsonl");
+    let line = |peer: &str| {
+        serde_json::json!({"user_id": "u1", "post_token": POST, "peer_id": peer, "message": "m"})
+            .to_string()
+    };
+    std::fs::write(&file, [line("p1"), "{".into(), line("p2")].join("\n")).unwrap();
+    let journal = dir.path().join("journal");
+    let batch = || {
+        let mut cmd = kenar_process();
+        cmd.args(["send", "--base-url", &server.url(), "--batch"])
+            .arg(&file)
+            .arg("--journal")
+            .arg(&journal)
+            .env("KENAR_API_KEY", API_KEY)
+            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN);
+        cmd
+    };
+    let status = batch().stdout(full()).stderr(full()).status().unwrap();
+    assert_eq!(status.code(), Some(7));
+    assert_eq!(server.requests().len(), 2);
+    let records = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(
+        records.lines().filter(|r| r.starts_with("S ")).count(),
+        2,
+        "{records}"
+    );
+    // The re-run knows both were sent.
+    let output = batch().arg("-q").output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("already sent   2"));
+    assert_eq!(server.requests().len(), 2);
+}
