@@ -16,6 +16,7 @@ use crate::http_url;
 use crate::message::Message;
 use crate::secret::SecretString;
 use crate::tls;
+use crate::visible;
 
 /// Who sends every request.
 const USER_AGENT: &str = concat!("kenar-chat/", env!("CARGO_PKG_VERSION"));
@@ -648,19 +649,13 @@ fn body_status(status: &Value) -> Option<u64> {
     }
 }
 
-/// Quotes untrusted text for an error message: at most 200 characters, with control
-/// characters escaped so that the server cannot write to the terminal.
+/// Quotes untrusted text for an error message: at most 200 characters, with control and
+/// invisible characters escaped so that the server cannot write to the terminal.
 pub fn quote(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let mut out = String::new();
     let mut chars = text.chars();
-    for c in chars.by_ref().take(QUOTE_CHARS) {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
+    let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
+    let mut out = visible::escaped(&head, false);
     if chars.next().is_some() {
         out.push('…');
     }
