@@ -12,11 +12,11 @@
 pub mod journal;
 pub mod lines;
 mod reader;
+mod seen;
 pub mod summary;
 pub mod throttle;
 
-use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,6 +35,7 @@ use crate::secret::SecretString;
 use crate::store::StoredToken;
 use journal::{Durable, History, Journal, LineId, Record, Status};
 use reader::{Item, Job, Prepare};
+use seen::Seen;
 use summary::{Stop, Summary};
 use throttle::{Pacer, Rate, Turn};
 
@@ -459,30 +460,6 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         shared_token,
         record,
         result,
-    }
-}
-
-/// The IDs of the lines this run has taken to send, so that an identical line is counted
-/// as the duplicate it is. 64 bits of each ID, hashed as they are (they are uniformly
-/// random already): 8 bytes and change per line.
-type Seen = HashSet<u64, BuildHasherDefault<IdHasher>>;
-
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
     }
 }
 

@@ -48,8 +48,12 @@ impl FromStr for Rate {
 /// without `Retry-After`, one request at a time probes until one gets through.
 #[derive(Debug)]
 pub struct Pacer {
-    /// The `--rate` spacing: never faster.
+    /// The `--rate` spacing: never faster. It is [`RATE_MARGIN`] wider than the rate, so
+    /// that a turn taken late can be caught up on (timers wake a little after their time)
+    /// while any `count` turns still span at least the rate's period.
     floor: Option<Duration>,
+    /// How late a turn at the `--rate` spacing may be and still be caught up on.
+    slack: Duration,
     state: Mutex<Pace>,
 }
 
@@ -79,6 +83,9 @@ const PROBE_AFTER: Duration = Duration::from_secs(5);
 const PROBE_STEP: f64 = 0.01;
 /// How far under the rate of successes that met the first 429 the pace is set.
 const BACK_OFF: f64 = 0.98;
+/// How much under `--rate` the turns are spaced, and how late a turn may be caught up on,
+/// as a share of the rate's period.
+const RATE_MARGIN: f64 = 0.01;
 /// How much each later 429 slows the pace.
 const SLOW_DOWN: f64 = 0.9;
 
@@ -95,10 +102,12 @@ pub enum Turn {
 
 impl Pacer {
     pub fn new(rate: Option<Rate>) -> Self {
-        let floor = rate.map(|rate| rate.period / rate.count);
+        let floor = rate.map(|rate| (rate.period / rate.count).mul_f64(1.0 + RATE_MARGIN));
+        let slack = rate.map_or(Duration::ZERO, |rate| rate.period.mul_f64(RATE_MARGIN));
         let now = Instant::now();
         Pacer {
             floor,
+            slack,
             state: Mutex::new(Pace {
                 interval: floor,
                 next: now,
@@ -135,8 +144,14 @@ impl Pacer {
         }
         pace.next = match pace.interval {
             None => now,
-            // `--rate` is a promise: never two starts closer than its spacing.
-            Some(interval) if Some(interval) == self.floor => now + interval,
+            // `--rate` is a promise: never more than its count in any period.
+            Some(interval) if Some(interval) == self.floor => {
+                if now < due + self.slack {
+                    due + interval
+                } else {
+                    now + interval
+                }
+            }
             // A learned pace keeps its average when a turn is taken late (timers wake a
             // little after their time), as long as it is late by less than a turn.
             Some(interval) if now < due + interval => due + interval,
@@ -239,7 +254,25 @@ mod tests {
         for _ in 0..5 {
             pacer.turn().await;
         }
-        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        // Never five turns within a second, and hardly more than that.
+        assert!(start.elapsed() > Duration::from_secs(1));
+        assert!(start.elapsed() < Duration::from_millis(1020));
+        // A turn taken late is caught up on as long as four turns still span a second.
+        let pacer = Pacer::new(Some("4/s".parse().unwrap()));
+        let start = Instant::now();
+        assert_eq!(pacer.take(), Turn::Now);
+        tokio::time::advance(Duration::from_millis(255)).await;
+        assert_eq!(pacer.take(), Turn::Now);
+        let third = start + Duration::from_secs(1).mul_f64(2.0 * 1.01 / 4.0);
+        assert_eq!(pacer.take(), Turn::At(third));
+        tokio::time::advance(Duration::from_millis(300)).await;
+        assert_eq!(pacer.take(), Turn::Now);
+        // Too late to catch up on: the spacing starts again from now.
+        let now = Instant::now();
+        assert_eq!(
+            pacer.take(),
+            Turn::At(now + Duration::from_millis(250).mul_f64(1.01))
+        );
     }
 
     #[tokio::test(start_paused = true)]
