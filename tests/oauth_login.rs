@@ -68,9 +68,14 @@ fn start_login(dir: &Path, server: &TestServer, port: u16, extra: &[&str]) -> Ch
 /// What a browser does on a redirect: GET the path, read the answer. Retries the connection
 /// for a while, since the tool starts listening shortly after it starts.
 fn browse(port: u16, path_and_query: &str) -> String {
+    browse_at("127.0.0.1", port, path_and_query)
+}
+
+/// [`browse`] on the loopback address `ip`.
+fn browse_at(ip: &str, port: u16, path_and_query: &str) -> String {
     let mut stream = None;
     for _ in 0..200 {
-        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
+        if let Ok(s) = TcpStream::connect((ip, port)) {
             stream = Some(s);
             break;
         }
@@ -321,22 +326,7 @@ fn a_localhost_redirect_is_answered_on_ipv6_loopback() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stream = None;
-    for _ in 0..200 {
-        if let Ok(s) = TcpStream::connect(("::1", port)) {
-            stream = Some(s);
-            break;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    let mut stream = stream.expect("nothing listened on [::1]");
-    write!(
-        stream,
-        "GET /callback?state=s-6&code=code-6 HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
-    )
-    .unwrap();
-    let mut page = String::new();
-    stream.read_to_string(&mut page).unwrap();
+    let page = browse_at("::1", port, "/callback?state=s-6&code=code-6");
     assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
     let output = finish(child);
     assert!(output.status.success(), "{output:?}");
