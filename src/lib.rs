@@ -14,6 +14,7 @@ pub mod http_url;
 pub mod input;
 pub mod loopback;
 pub mod message;
+pub mod platform;
 pub mod redirect;
 pub mod retry;
 pub mod sandbox;

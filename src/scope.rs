@@ -1,4 +1,6 @@
-//! Chat identities, resource IDs and OAuth scope strings (protocol section 1).
+//! Chat identities, resource IDs and OAuth scope strings: the legacy platform's
+//! `PERMISSION__RESOURCE` (protocol section 1) and the current platform's
+//! `PERMISSION.RESOURCE` (section 5).
 
 use std::fmt;
 
@@ -6,14 +8,25 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{self, Error, Result};
+use crate::platform::Platform;
 use crate::visible;
 
 /// Permission to send in one chat; its resource is a [`ResourceId`].
 pub const CHAT_PERMISSION: &str = "CHAT_SEND_MESSAGE_OAUTH";
 /// Permission to send in every chat of one post; its resource is the post token.
 pub const POST_PERMISSION: &str = "CHAT_SEND_MESSAGE_POST_CONVERSATIONS";
-/// Separates a permission from its resource in a scope string.
+/// Separates a permission from its resource in a legacy scope string.
 const SEPARATOR: &str = "__";
+/// Permission to send in one conversation (current platform).
+pub const CONVERSATION_PERMISSION: &str = "CONVERSATION_SEND_MESSAGE";
+/// Permission to send, as the post's owner, in every conversation of one post.
+pub const POST_CONVERSATIONS_PERMISSION: &str = "CHAT_POST_CONVERSATIONS_MESSAGE_SEND";
+/// Permission to send in every conversation where the user is the seller; no resource.
+pub const SUPPLIER_PERMISSION: &str = "CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND";
+/// The scope that asks for a refresh token beside the access token.
+pub const OFFLINE_ACCESS: &str = "offline_access";
+/// Separates a permission from its resource in a current scope string.
+const DOT: char = '.';
 
 /// Checks one ID (user, post or peer). `:` is refused because it separates the IDs inside
 /// a resource ID, so an ID containing it could not be decoded back unambiguously.
@@ -25,6 +38,14 @@ pub fn check_id(field: &str, value: &str) -> Result<(), String> {
         return Err(format!(
             "{field}: must not contain ':' (it separates the IDs in a resource ID)"
         ));
+    }
+    check_visible(field, value)
+}
+
+/// A value that is not empty and holds no whitespace, control or invisible character.
+fn check_visible(field: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err(format!("{field}: must not be empty"));
     }
     if let Some(c) = value.chars().find(|&c| visible::is_blank_or_invisible(c)) {
         return Err(format!(
@@ -73,6 +94,37 @@ impl Chat {
     }
 }
 
+/// Where a message goes: a chat named by its three IDs (legacy platform), or a
+/// conversation named by its ID (current platform).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    Chat(Chat),
+    Conversation {
+        id: String,
+        /// The conversation's post, when the user names it: a conversation ID alone does
+        /// not say which post it is about, so only then can a post scope cover it.
+        post_token: Option<String>,
+    },
+}
+
+impl Recipient {
+    pub fn platform(&self) -> Platform {
+        match self {
+            Recipient::Chat(_) => Platform::Legacy,
+            Recipient::Conversation { .. } => Platform::Current,
+        }
+    }
+}
+
+/// Checks a conversation ID: it travels in the URL's path and after the dot of a scope,
+/// so it must be non-empty, show as itself, and hold no space (which separates scopes).
+pub fn check_conversation_id(field: &str, value: &str) -> Result<(), String> {
+    if value == "." || value == ".." {
+        return Err(format!("{field}: must not be {value:?}"));
+    }
+    check_visible(field, value)
+}
+
 /// `BASE64(user_id:post_token:peer_id)`, standard alphabet with padding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceId(String);
@@ -107,13 +159,22 @@ impl fmt::Display for ResourceId {
     }
 }
 
-/// An OAuth scope: `PERMISSION__RESOURCE` or a bare permission.
+/// An OAuth scope: `PERMISSION__RESOURCE` (legacy), `PERMISSION.RESOURCE` (current) or a
+/// bare permission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// `CHAT_SEND_MESSAGE_OAUTH__<resource id>`: send in one chat.
     Chat(Chat),
     /// `CHAT_SEND_MESSAGE_POST_CONVERSATIONS__<post token>`: send in every chat of a post.
     PostChats(String),
+    /// `CONVERSATION_SEND_MESSAGE.<conversation id>`: send in one conversation.
+    Conversation(String),
+    /// `CHAT_POST_CONVERSATIONS_MESSAGE_SEND.<post token>`: send, as the post's owner, in
+    /// every conversation of the post.
+    PostConversations(String),
+    /// `CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND`: send in every conversation where the
+    /// user is the seller.
+    SupplierConversations,
     /// Any other scope, such as `USER_PHONE`, kept as written.
     Other(String),
 }
@@ -123,6 +184,37 @@ impl Scope {
         let post_token = post_token.into();
         check_id("post_token", &post_token).map_err(Error::invalid)?;
         Ok(Scope::PostChats(post_token))
+    }
+
+    /// The scope to send in every chat of a post, on `platform`.
+    pub fn post(platform: Platform, post_token: impl Into<String>) -> Result<Self> {
+        match platform {
+            Platform::Legacy => Scope::post_chats(post_token),
+            Platform::Current => Scope::post_conversations(post_token),
+        }
+    }
+
+    pub fn post_conversations(post_token: impl Into<String>) -> Result<Self> {
+        let post_token = post_token.into();
+        check_id("post_token", &post_token).map_err(Error::invalid)?;
+        Ok(Scope::PostConversations(post_token))
+    }
+
+    pub fn conversation(id: impl Into<String>) -> Result<Self> {
+        let id = id.into();
+        check_conversation_id("conversation_id", &id).map_err(Error::invalid)?;
+        Ok(Scope::Conversation(id))
+    }
+
+    /// The platform whose messages the scope lets a token send, `None` for other scopes.
+    pub fn platform(&self) -> Option<Platform> {
+        match self {
+            Scope::Chat(_) | Scope::PostChats(_) => Some(Platform::Legacy),
+            Scope::Conversation(_) | Scope::PostConversations(_) | Scope::SupplierConversations => {
+                Some(Platform::Current)
+            }
+            Scope::Other(_) => None,
+        }
     }
 
     /// A scope given as written (for example `USER_PHONE`): any non-empty string without
@@ -143,16 +235,22 @@ impl Scope {
         match self {
             Scope::Chat(_) => CHAT_PERMISSION,
             Scope::PostChats(_) => POST_PERMISSION,
-            Scope::Other(raw) => raw.split_once(SEPARATOR).map_or(raw, |(p, _)| p),
+            Scope::Conversation(_) => CONVERSATION_PERMISSION,
+            Scope::PostConversations(_) => POST_CONVERSATIONS_PERMISSION,
+            Scope::SupplierConversations => SUPPLIER_PERMISSION,
+            Scope::Other(raw) => split_other(raw).map_or(raw, |(p, _)| p),
         }
     }
 
-    /// The resource part: the resource ID for a chat, the post token for a post.
+    /// The resource part: the resource ID for a chat, the post token for a post, the ID
+    /// of a conversation.
     pub fn resource(&self) -> Option<String> {
         match self {
             Scope::Chat(chat) => Some(chat.resource_id().0),
-            Scope::PostChats(token) => Some(token.clone()),
-            Scope::Other(raw) => raw.split_once(SEPARATOR).map(|(_, r)| r.to_owned()),
+            Scope::PostChats(token) | Scope::PostConversations(token) => Some(token.clone()),
+            Scope::Conversation(id) => Some(id.clone()),
+            Scope::SupplierConversations => None,
+            Scope::Other(raw) => split_other(raw).map(|(_, r)| r.to_owned()),
         }
     }
 
@@ -166,8 +264,11 @@ impl Scope {
                 ("post_token", chat.post_token.clone()),
                 ("peer_id", chat.peer_id.clone()),
             ]),
-            Scope::PostChats(token) => fields.push(("post_token", token.clone())),
-            Scope::Other(_) => {}
+            Scope::PostChats(token) | Scope::PostConversations(token) => {
+                fields.push(("post_token", token.clone()));
+            }
+            Scope::Conversation(id) => fields.push(("conversation_id", id.clone())),
+            Scope::SupplierConversations | Scope::Other(_) => {}
         }
         if let Some(resource) = self.resource() {
             fields.push(("resource_id", resource));
@@ -176,20 +277,64 @@ impl Scope {
         fields
     }
 
-    /// Whether a token carrying this scope may send in `chat`.
-    pub fn covers(&self, chat: &Chat) -> bool {
-        match self {
-            Scope::Chat(allowed) => allowed == chat,
-            Scope::PostChats(token) => *token == chat.post_token,
-            Scope::Other(_) => false,
+    /// How closely a token carrying this scope covers `to`: `Some(0)` for exactly that
+    /// chat or conversation, larger numbers for wider grants (the seller's conversations,
+    /// then a post's), `None` when it does not cover it at all.
+    pub fn covers(&self, to: &Recipient) -> Option<u8> {
+        match (self, to) {
+            (Scope::Chat(allowed), Recipient::Chat(chat)) => (allowed == chat).then_some(0),
+            (Scope::PostChats(token), Recipient::Chat(chat)) => {
+                (*token == chat.post_token).then_some(2)
+            }
+            (Scope::Conversation(allowed), Recipient::Conversation { id, .. }) => {
+                (allowed == id).then_some(0)
+            }
+            (Scope::SupplierConversations, Recipient::Conversation { .. }) => Some(1),
+            (
+                Scope::PostConversations(token),
+                Recipient::Conversation {
+                    post_token: Some(post),
+                    ..
+                },
+            ) => (token == post).then_some(2),
+            _ => None,
         }
     }
 
-    /// Reads a scope string or a bare resource ID and says what it grants. A bare value that
-    /// is no chat's resource ID but a valid ID is a post token: the resource of a post
-    /// scope, as `scope post` prints it.
+    /// Reads a scope string in either syntax, or a bare resource ID, and says what it
+    /// grants. A bare value that is no chat's resource ID but a valid ID is a post token:
+    /// the resource of a post scope on `platform`, as `scope post` prints it.
+    pub fn decode_for(value: &str, platform: Platform) -> Result<Self> {
+        let value = value.trim();
+        match Scope::decode(value)? {
+            Scope::PostChats(post) if platform == Platform::Current && value == post => {
+                Ok(Scope::PostConversations(post))
+            }
+            scope => Ok(scope),
+        }
+    }
+
+    /// [`Scope::decode_for`] the legacy platform.
     pub fn decode(value: &str) -> Result<Self> {
         let value = value.trim();
+        if value == OFFLINE_ACCESS {
+            return Ok(Scope::Other(value.to_owned()));
+        }
+        if value == SUPPLIER_PERMISSION {
+            return Ok(Scope::SupplierConversations);
+        }
+        if let Some((permission, resource)) = value.split_once(DOT)
+            && value.find(SEPARATOR).is_none_or(|at| permission.len() < at)
+        {
+            return match permission {
+                CONVERSATION_PERMISSION => Scope::conversation(resource),
+                POST_CONVERSATIONS_PERMISSION => Scope::post_conversations(resource),
+                _ if is_permission_name(permission) => Scope::raw(value),
+                _ => Err(Error::invalid(format!(
+                    "{value:?} is not a scope: {permission:?} is not a permission name (upper-case letters, digits and '_')"
+                ))),
+            };
+        }
         if let Some((permission, resource)) = value.split_once(SEPARATOR) {
             return match permission {
                 CHAT_PERMISSION => ResourceId::decode(resource).map(Scope::Chat),
@@ -215,6 +360,15 @@ impl Scope {
     }
 }
 
+/// A scope kept as written, split into its permission and resource in whichever syntax
+/// it uses.
+fn split_other(raw: &str) -> Option<(&str, &str)> {
+    match (raw.find(SEPARATOR), raw.find(DOT)) {
+        (Some(at), dot) if dot.is_none_or(|dot| at < dot) => raw.split_once(SEPARATOR),
+        _ => raw.split_once(DOT),
+    }
+}
+
 fn is_permission_name(value: &str) -> bool {
     !value.is_empty()
         && value
@@ -227,6 +381,11 @@ impl fmt::Display for Scope {
         match self {
             Scope::Chat(chat) => write!(f, "{CHAT_PERMISSION}{SEPARATOR}{}", chat.resource_id()),
             Scope::PostChats(token) => write!(f, "{POST_PERMISSION}{SEPARATOR}{token}"),
+            Scope::Conversation(id) => write!(f, "{CONVERSATION_PERMISSION}{DOT}{id}"),
+            Scope::PostConversations(token) => {
+                write!(f, "{POST_CONVERSATIONS_PERMISSION}{DOT}{token}")
+            }
+            Scope::SupplierConversations => f.write_str(SUPPLIER_PERMISSION),
             Scope::Other(raw) => f.write_str(raw),
         }
     }
@@ -338,11 +497,78 @@ mod tests {
 
     #[test]
     fn post_scope_covers_every_chat_of_its_post_only() {
-        let chat = seed_chat();
-        assert!(Scope::Chat(chat.clone()).covers(&chat));
-        assert!(Scope::post_chats(POST).unwrap().covers(&chat));
-        assert!(!Scope::post_chats("other").unwrap().covers(&chat));
+        let chat = Recipient::Chat(seed_chat());
+        assert_eq!(Scope::Chat(seed_chat()).covers(&chat), Some(0));
+        assert_eq!(Scope::post_chats(POST).unwrap().covers(&chat), Some(2));
+        assert_eq!(Scope::post_chats("other").unwrap().covers(&chat), None);
         let other = Chat::new(USER, POST, "someone-else").unwrap();
-        assert!(!Scope::Chat(other).covers(&chat));
+        assert_eq!(Scope::Chat(other).covers(&chat), None);
+        // A current-platform scope never covers a legacy chat, nor the other way round.
+        assert_eq!(Scope::post_conversations(POST).unwrap().covers(&chat), None);
+        assert_eq!(Scope::SupplierConversations.covers(&chat), None);
+    }
+
+    #[test]
+    fn current_scopes_print_as_divar_documents_them() {
+        assert_eq!(
+            Scope::conversation("c-1").unwrap().to_string(),
+            "CONVERSATION_SEND_MESSAGE.c-1"
+        );
+        assert_eq!(
+            Scope::post_conversations(POST).unwrap().to_string(),
+            "CHAT_POST_CONVERSATIONS_MESSAGE_SEND.AZf3Uqr3"
+        );
+        assert_eq!(
+            Scope::SupplierConversations.to_string(),
+            "CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND"
+        );
+        for scope in [
+            Scope::conversation("c.with.dots").unwrap(),
+            Scope::post_conversations(POST).unwrap(),
+            Scope::SupplierConversations,
+            Scope::Other(OFFLINE_ACCESS.into()),
+        ] {
+            assert_eq!(Scope::decode(&scope.to_string()).unwrap(), scope);
+        }
+        assert_eq!(
+            Scope::decode_for(POST, Platform::Current).unwrap(),
+            Scope::PostConversations(POST.into())
+        );
+        assert_eq!(
+            Scope::decode_for(POST, Platform::Legacy).unwrap(),
+            Scope::PostChats(POST.into())
+        );
+        assert_eq!(
+            Scope::decode("SOME_PERMISSION.x").unwrap().permission(),
+            "SOME_PERMISSION"
+        );
+        for bad in [
+            "CONVERSATION_SEND_MESSAGE.",
+            "CONVERSATION_SEND_MESSAGE..",
+            "CHAT_POST_CONVERSATIONS_MESSAGE_SEND.a:b",
+            "lower.case",
+        ] {
+            assert!(Scope::decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_conversation_is_covered_by_its_scope_the_sellers_or_its_posts() {
+        let named = Recipient::Conversation {
+            id: "c1".into(),
+            post_token: Some(POST.into()),
+        };
+        let bare = Recipient::Conversation {
+            id: "c1".into(),
+            post_token: None,
+        };
+        let exact = Scope::conversation("c1").unwrap();
+        let post = Scope::post_conversations(POST).unwrap();
+        assert_eq!(exact.covers(&bare), Some(0));
+        assert_eq!(Scope::SupplierConversations.covers(&bare), Some(1));
+        assert_eq!(post.covers(&named), Some(2));
+        assert_eq!(post.covers(&bare), None);
+        assert_eq!(Scope::conversation("c2").unwrap().covers(&bare), None);
+        assert_eq!(Scope::post_chats(POST).unwrap().covers(&named), None);
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::{Error, Result};
 use crate::input;
-use crate::scope::{Chat, Scope};
+use crate::scope::{Recipient, Scope};
 use crate::secret::SecretString;
 use crate::token::Token;
 
@@ -53,12 +53,14 @@ impl StoredToken {
         self.expires <= now
     }
 
-    /// Whether one of the token's scopes allows sending in `chat`.
-    pub fn covers(&self, chat: &Chat) -> bool {
+    /// How closely the token's scopes cover `to` (see [`Scope::covers`]): the closest of
+    /// them, `None` when none allows sending there.
+    pub fn covers(&self, to: &Recipient) -> Option<u8> {
         self.scopes
             .iter()
             .filter_map(|scope| Scope::decode(scope).ok())
-            .any(|scope| scope.covers(chat))
+            .filter_map(|scope| scope.covers(to))
+            .min()
     }
 
     /// Whether the token carries exactly these scopes, in any order.
@@ -205,19 +207,26 @@ impl StoreLock {
     }
 }
 
-/// The token among `tokens` to send in `chat` with, at time `now` (Unix seconds).
-pub fn find<'a>(tokens: &'a [StoredToken], chat: &Chat, now: u64) -> Lookup<'a> {
-    let covering = tokens.iter().filter(|token| token.covers(chat));
-    let (expired, usable): (Vec<_>, Vec<_>) = covering.partition(|t| t.is_expired(now));
-    match (longest(usable), longest(expired)) {
+/// The token among `tokens` to send to `to` with, at time `now` (Unix seconds): of those
+/// that cover it, the closest grant (an exact chat or conversation, then the seller's
+/// conversations, then a post's), and of those the one that lasts longest.
+pub fn find<'a>(tokens: &'a [StoredToken], to: &Recipient, now: u64) -> Lookup<'a> {
+    let covering = tokens
+        .iter()
+        .filter_map(|token| token.covers(to).map(|rank| (rank, token)));
+    let (expired, usable): (Vec<_>, Vec<_>) = covering.partition(|(_, t)| t.is_expired(now));
+    match (best(usable), best(expired)) {
         (Some(token), _) => Lookup::Usable(token),
         (None, Some(token)) => Lookup::Expired(token),
         (None, None) => Lookup::Missing,
     }
 }
 
-fn longest(tokens: Vec<&StoredToken>) -> Option<&StoredToken> {
-    tokens.into_iter().max_by_key(|token| token.expires)
+fn best(tokens: Vec<(u8, &StoredToken)>) -> Option<&StoredToken> {
+    tokens
+        .into_iter()
+        .max_by_key(|(rank, token)| (std::cmp::Reverse(*rank), token.expires))
+        .map(|(_, token)| token)
 }
 
 /// The last second of the year 9999: RFC 3339 years have four digits.
@@ -264,9 +273,14 @@ fn expose_some<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scope::Chat;
 
     fn chat(peer: &str) -> Chat {
         Chat::new("u", "p", peer).unwrap()
+    }
+
+    fn to(peer: &str) -> Recipient {
+        Recipient::Chat(chat(peer))
     }
 
     fn token(scopes: &[Scope], access: &str, expires: u64) -> StoredToken {
@@ -281,7 +295,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_longest_lasting_covering_token() {
+    fn finds_the_closest_then_longest_lasting_covering_token() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = CredentialStore::open(dir.path()).unwrap();
         let one_chat = [Scope::Chat(chat("a"))];
@@ -289,18 +303,22 @@ mod tests {
         store.put("default", token(&one_chat, "old", 100));
         store.put("default", token(&post, "post", 300));
         store.put("other", token(&post, "elsewhere", 900));
-        let Lookup::Usable(found) = find(store.tokens("default"), &chat("a"), 50) else {
+        let Lookup::Usable(found) = find(store.tokens("default"), &to("a"), 50) else {
+            panic!("no token found");
+        };
+        assert_eq!(found.access_token.expose(), "old");
+        let Lookup::Usable(found) = find(store.tokens("default"), &to("a"), 150) else {
             panic!("no token found");
         };
         assert_eq!(found.access_token.expose(), "post");
-        let Lookup::Usable(found) = find(store.tokens("default"), &chat("b"), 200) else {
+        let Lookup::Usable(found) = find(store.tokens("default"), &to("b"), 200) else {
             panic!("no token found");
         };
         assert_eq!(found.access_token.expose(), "post");
         assert!(
-            matches!(find(store.tokens("default"), &chat("b"), 300), Lookup::Expired(t) if t.expires == 300)
+            matches!(find(store.tokens("default"), &to("b"), 300), Lookup::Expired(t) if t.expires == 300)
         );
-        assert_eq!(find(store.tokens("nobody"), &chat("a"), 0), Lookup::Missing);
+        assert_eq!(find(store.tokens("nobody"), &to("a"), 0), Lookup::Missing);
     }
 
     #[test]

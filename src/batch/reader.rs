@@ -9,6 +9,7 @@ use super::lines::{self, LineReader, RawLine};
 use crate::client::{Credentials, PreparedRequest};
 use crate::error::Error;
 use crate::input::MAX_INPUT_BYTES;
+use crate::scope::Recipient;
 use crate::secret::SecretString;
 use crate::store::{self, Lookup, StoredToken, unix_now};
 
@@ -112,7 +113,11 @@ impl Prepare {
         let shared_token = parsed.access_token.is_none() && self.access_token.is_some();
         let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
             Some(token) => Ok(token),
-            None => match store::find(&self.stored_tokens, &parsed.message.chat, unix_now()) {
+            None => match store::find(
+                &self.stored_tokens,
+                &Recipient::Chat(parsed.message.chat.clone()),
+                unix_now(),
+            ) {
                 Lookup::Usable(stored) => Ok(stored.access_token.clone()),
                 Lookup::Expired(stored) => Err(format!(
                     "the stored token for this chat expired at {}: log in again",

@@ -14,7 +14,7 @@ use super::store::{Grant, StoredMessage};
 use super::{Sandbox, unix_time};
 use crate::error::Error;
 use crate::message::MessageDraft;
-use crate::scope::{Chat, Scope};
+use crate::scope::{Chat, Recipient, Scope};
 
 /// An answer in Divar's shape: `{"status": N, "message": "..."}`, N being the HTTP status.
 pub(super) fn answer(status: StatusCode, message: &str) -> Response {
@@ -99,7 +99,8 @@ pub(super) async fn send(
     let message = MessageDraft::from_json("request body", &body)
         .and_then(MessageDraft::build)
         .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    if !grant.scopes.iter().any(|scope| scope.covers(&message.chat)) {
+    let to = Recipient::Chat(message.chat.clone());
+    if !grant.scopes.iter().any(|scope| scope.covers(&to).is_some()) {
         return Err(Refusal::new(
             StatusCode::FORBIDDEN,
             missing_scope(&message.chat),

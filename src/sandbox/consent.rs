@@ -148,6 +148,13 @@ fn describe(scope: &Scope) -> String {
             chat.user_id, chat.user_id, chat.peer_id, chat.post_token
         ),
         Scope::PostChats(post) => format!("send messages in every chat about post {post}"),
+        Scope::Conversation(id) => format!("send messages in conversation {id}"),
+        Scope::PostConversations(post) => {
+            format!("send messages, as the owner of post {post}, in every conversation about it")
+        }
+        Scope::SupplierConversations => {
+            "send messages in every conversation where you are the seller".to_owned()
+        }
         Scope::Other(raw) => format!("{raw} (not modelled by the sandbox; granted as asked)"),
     }
 }

@@ -12,7 +12,7 @@ use kenar_chat::Error;
 use kenar_chat::input::MAX_INPUT_BYTES;
 use kenar_chat::loopback::{self, RedirectListener};
 use kenar_chat::redirect;
-use kenar_chat::scope::{Chat, Scope};
+use kenar_chat::scope::{Chat, Recipient, Scope};
 use kenar_chat::secret::SecretString;
 use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
 use kenar_chat::token::{self, AppCredentials, Token};
@@ -166,7 +166,11 @@ pub fn run(args: OauthArgs, verbosity: Verbosity) -> Result<()> {
 /// an error when only expired ones would, saying to log in again.
 pub fn stored_token(profile: &ProfileArgs, chat: &Chat) -> Result<Option<SecretString>, Error> {
     let store = profile::store()?;
-    match store::find(store.tokens(&profile.profile), chat, unix_now()) {
+    match store::find(
+        store.tokens(&profile.profile),
+        &Recipient::Chat(chat.clone()),
+        unix_now(),
+    ) {
         Lookup::Usable(token) => Ok(Some(token.access_token.clone())),
         Lookup::Expired(token) => Err(Error::invalid(format!(
             "access token: the stored token of profile {:?} for this chat expired at {}; log in \
