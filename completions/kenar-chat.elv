@@ -51,7 +51,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
             cand post 'Permission to send in every chat of one post'
-            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+            cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;chat'= {
@@ -82,6 +84,31 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;scope;conversation'= {
+            cand --conversation-id 'The conversation the app may write in'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;scope;supplier'= {
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;scope;decode'= {
             cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
@@ -97,12 +124,18 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;scope;help'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
             cand post 'Permission to send in every chat of one post'
-            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+            cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;help;chat'= {
         }
         &'kenar-chat;scope;help;post'= {
+        }
+        &'kenar-chat;scope;help;conversation'= {
+        }
+        &'kenar-chat;scope;help;supplier'= {
         }
         &'kenar-chat;scope;help;decode'= {
         }
@@ -377,11 +410,17 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;scope'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
             cand post 'Permission to send in every chat of one post'
-            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+            cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
         }
         &'kenar-chat;help;scope;chat'= {
         }
         &'kenar-chat;help;scope;post'= {
+        }
+        &'kenar-chat;help;scope;conversation'= {
+        }
+        &'kenar-chat;help;scope;supplier'= {
         }
         &'kenar-chat;help;scope;decode'= {
         }

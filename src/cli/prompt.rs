@@ -9,6 +9,7 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
 use kenar_chat::authorize;
 use kenar_chat::client::PreparedRequest;
+use kenar_chat::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
 use kenar_chat::message::{self, ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
@@ -150,9 +151,31 @@ fn ask_field(draft: &mut MessageDraft, prompt: &str, field: &str, set: &Setter<'
     Ok(())
 }
 
-/// Asks for everything the message still lacks, in the order a person thinks of it: who,
-/// about which post, to whom, what, then each side's button.
+/// The platforms a message can be sent on, as [`complete_message`] offers them.
+const PLATFORM_CHOICES: [&str; 2] = [
+    "a conversation, by its ID (the current platform)",
+    "a chat, by user, post and peer IDs (the legacy platform)",
+];
+
+/// Asks for everything the message still lacks, in the order a person thinks of it: where
+/// to, what, then each side's buttons. When nothing names the chat yet, asks which
+/// platform's chat it is first.
 pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
+    let unnamed = draft.conversation_id.is_none()
+        && draft.user_id.is_none()
+        && draft.post_token.is_none()
+        && draft.peer_id.is_none();
+    if unnamed && choose("Send to", &PLATFORM_CHOICES)? == 0 {
+        ask_field(draft, "Conversation ID", "conversation_id", &|d, v| {
+            d.conversation_id = Some(v.to_owned());
+            Ok(())
+        })?;
+    }
+    if draft.is_conversation() {
+        ask_text(draft)?;
+        complete_grid(draft, Side::Sender)?;
+        return complete_grid(draft, Side::Receiver);
+    }
     if draft.user_id.is_none() {
         ask_field(draft, "User ID (sends the message)", "user_id", &|d, v| {
             d.user_id = Some(v.to_owned());
@@ -176,14 +199,108 @@ pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
             },
         )?;
     }
-    if draft.message.is_none() {
-        ask_field(draft, "Message", "message", &|d, v| {
-            d.message = Some(v.to_owned());
-            Ok(())
-        })?;
-    }
+    ask_text(draft)?;
     complete_button(draft, Side::Sender)?;
     complete_button(draft, Side::Receiver)
+}
+
+fn ask_text(draft: &mut MessageDraft) -> Result<()> {
+    if draft.message.is_some() {
+        return Ok(());
+    }
+    ask_field(draft, "Message", "message", &|d, v| {
+        d.message = Some(v.to_owned());
+        Ok(())
+    })
+}
+
+const DIRECT_LINK_ACTION: &str = "opens a URL (open_direct_link)";
+const SERVER_LINK_ACTION: &str = "hands JSON data to the app's server link (open_server_link)";
+
+/// Offers one side's grid button by button, in rows of three, until the person says no
+/// more or the grid is full; a side whose grid a flag or file gave is left as it is.
+fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
+    if side.grid(draft).is_some() {
+        return Ok(());
+    }
+    let name = side.name();
+    let mut buttons: Vec<GridButtonDraft> = Vec::new();
+    while buttons.len() < grid::MAX_ROWS * grid::MAX_BUTTONS {
+        let prompt = if buttons.is_empty() {
+            format!("Buttons shown to the {name}")
+        } else {
+            format!("Another button for the {name} ({} so far)", buttons.len())
+        };
+        let items = ["no more buttons", DIRECT_LINK_ACTION, SERVER_LINK_ACTION];
+        let choice = choose(&prompt, &items)?;
+        if choice == 0 {
+            break;
+        }
+        let at = format!(
+            "{name}_buttons.rows[{}].buttons[{}]",
+            buttons.len() / grid::MAX_BUTTONS,
+            buttons.len() % grid::MAX_BUTTONS
+        );
+        buttons.push(GridButtonDraft::default());
+        let number = buttons.len();
+        // The new button stands in the grid while it is asked for, so that the grid's own
+        // checks name each answer's problems.
+        *side.grid(draft) = Some(GridDraft::filled(buttons.clone()));
+        let edit = |d: &mut MessageDraft, fill: &dyn Fn(&mut GridButtonDraft)| {
+            let grid = side.grid(d).as_mut();
+            if let Some(button) = grid
+                .and_then(|g| g.rows.last_mut())
+                .and_then(|row| row.buttons.last_mut())
+            {
+                fill(button);
+            }
+        };
+        let caption = format!("Caption of the {name}'s button {number}");
+        ask_field(draft, &caption, &format!("{at}.caption"), &|d, v| {
+            edit(d, &|b| b.caption = Some(v.to_owned()));
+            Ok(())
+        })?;
+        let icon = format!("Icon of the {name}'s button {number} (`kenar-chat icons` lists them)");
+        ask_field(draft, &icon, &format!("{at}.icon"), &|d, v| {
+            edit(d, &|b| b.icon = Some(v.trim().to_owned()));
+            Ok(())
+        })?;
+        if choice == 1 {
+            let prompt = format!("URL the {name}'s button {number} opens");
+            let field = format!("{at}.action.open_direct_link");
+            ask_field(draft, &prompt, &field, &|d, v| {
+                edit(d, &|b| {
+                    b.action = Some(ActionDraft {
+                        open_direct_link: Some(v.to_owned()),
+                        open_server_link: None,
+                    });
+                });
+                Ok(())
+            })?;
+        } else {
+            let prompt = format!("JSON object the {name}'s button {number} hands the app");
+            let field = format!("{at}.action.open_server_link.data");
+            ask_field(draft, &prompt, &field, &|d, v| {
+                let data = message::parse_extra_data(v).map_err(|p| format!("{field}: {p}"))?;
+                edit(d, &|b| {
+                    b.action = Some(ActionDraft {
+                        open_direct_link: None,
+                        open_server_link: Some(ServerLinkDraft {
+                            data: Some(data.clone()),
+                        }),
+                    });
+                });
+                Ok(())
+            })?;
+        }
+        buttons = side
+            .grid(draft)
+            .take()
+            .map(|g| g.rows.into_iter().flat_map(|row| row.buttons).collect())
+            .unwrap_or_default();
+    }
+    *side.grid(draft) = (!buttons.is_empty()).then(|| GridDraft::filled(buttons));
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
@@ -209,6 +326,13 @@ impl Side {
 
     fn button(self, draft: &mut MessageDraft) -> &mut ButtonDraft {
         self.slot(draft).get_or_insert_with(ButtonDraft::default)
+    }
+
+    fn grid(self, draft: &mut MessageDraft) -> &mut Option<GridDraft> {
+        match self {
+            Side::Sender => &mut draft.sender_buttons,
+            Side::Receiver => &mut draft.receiver_buttons,
+        }
     }
 }
 
