@@ -288,6 +288,8 @@ pub fn kenar_process() -> std::process::Command {
         "KENAR_REDIRECT_URI",
         "KENAR_CLIENT_SECRET",
         "KENAR_PROFILE",
+        "KENAR_PLATFORM",
+        "KENAR_TOKEN_URL",
     ] {
         cmd.env_remove(var);
     }

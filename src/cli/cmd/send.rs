@@ -188,7 +188,8 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = oauth::stored_token(&args.profile, &message.chat);
+            let to = kenar_chat::scope::Recipient::Chat(message.chat.clone());
+            let stored = oauth::stored_token(&args.profile, &args.connection, &to);
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => Some(token),
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,
