@@ -220,22 +220,20 @@ impl ScopeFlags {
             ],
             Platform::Current => vec![given("--chat", !self.chats.is_empty())],
         };
-        let (why, instead) = match platform {
-            Platform::Legacy => (
-                "a scope of the current platform",
-                "give --platform current, or name chats with --chat",
-            ),
-            Platform::Current => (
-                "a chat of the legacy platform (user, post and peer IDs)",
-                "name conversations with --conversation, or give --platform legacy",
-            ),
+        let why = match platform {
+            Platform::Legacy => {
+                "asks for a scope of the current platform, which the legacy platform does not \
+                 have (give --platform current)"
+            }
+            Platform::Current => {
+                "names a chat of the legacy platform, which has no scope on the current platform \
+                 (name conversations with --conversation)"
+            }
         };
         foreign
             .into_iter()
             .flatten()
-            .map(|flag| {
-                format!("{flag}: asks for {why}, not one of the {platform} platform: {instead}")
-            })
+            .map(|flag| format!("{flag}: {why}"))
             .collect()
     }
 }
