@@ -664,3 +664,79 @@ fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_lin
         NEW_ACCESS
     );
 }
+
+/// A stored token for the demo chat's post that `send` picks, refreshable, expiring at
+/// `expires`.
+fn store_post_token(dir: &Path, expires: u64) {
+    std::fs::write(
+        credentials(dir),
+        json!({"profiles": {"default": [{
+            "scopes": [format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")],
+            "access_token": OLD_ACCESS,
+            "refresh_token": OLD_REFRESH,
+            "expires": expires,
+            "redirect_uri": REDIRECT_URI,
+        }]}})
+        .to_string(),
+    )
+    .unwrap();
+}
+
+fn send(dir: &Path, server: &TestServer) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.env("KENAR_CONFIG_DIR", dir)
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
+        .arg("send")
+        .args(common::CHAT_IDS)
+        .args(["--message", "hi"]);
+    cmd
+}
+
+#[test]
+fn send_refreshes_a_stored_token_about_to_expire_then_uses_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    store_post_token(dir.path(), now() + 30);
+    let server = TestServer::start(|_, request| {
+        if request.path == "/oauth2/token" {
+            token_answer(NEW_ACCESS, NEW_REFRESH, "")
+        } else {
+            Reply::success()
+        }
+    });
+    let output = send(dir.path(), &server)
+        .env("KENAR_CLIENT_ID", "my-app")
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_no_secret(&output);
+    let requests = server.requests();
+    let paths: Vec<_> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/oauth2/token", "/v2/open-platform/chat/conversation"]
+    );
+    assert_eq!(form(&requests[0])[0].1, OLD_ACCESS);
+    assert_eq!(requests[1].header("x-access-token"), Some(NEW_ACCESS));
+    assert_eq!(
+        stored(dir.path())["profiles"]["default"][0]["refresh_token"],
+        NEW_REFRESH
+    );
+}
+
+#[test]
+fn an_expired_token_without_the_app_credentials_says_how_to_refresh_it() {
+    let dir = tempfile::tempdir().unwrap();
+    store_post_token(dir.path(), 1000);
+    let server = TestServer::success();
+    send(dir.path(), &server)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expired at 1970-01-01T00:16:40Z; set KENAR_CLIENT_ID and KENAR_CLIENT_SECRET",
+        ));
+    assert!(server.requests().is_empty());
+}

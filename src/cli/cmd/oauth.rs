@@ -236,9 +236,10 @@ pub fn stored_token(
         Lookup::Usable(token) => (token, false),
         Lookup::Expired(token) => (token, true),
     };
-    let refresher = match token.can_refresh() {
-        true => automatic_refresher(profile)?,
-        false => None,
+    let refresher = if token.can_refresh() {
+        automatic_refresher(profile)?
+    } else {
+        None
     };
     let renewed = refresher.map(|refresher| {
         let connection = connection.check(profile)?;
@@ -306,22 +307,22 @@ pub fn automatic_refresher(profile: &ProfileArgs) -> Result<Option<Refresher>, E
 
 /// The token endpoint on `platform`: `given` (by --token-url or KENAR_TOKEN_URL), the
 /// profile's `token_url`, or Divar's. `None` on the legacy platform, which exchanges
-/// codes under the API's base URL.
+/// codes under the API's base URL: there `--token-url` is a mistake, while the variable
+/// and the config key may be set for the other platform.
 fn token_url(
     profile: &ProfileArgs,
     given: Option<String>,
     platform: Platform,
 ) -> Result<Option<Url>, Error> {
     let Some(default) = platform.token_url() else {
-        return match given {
-            Some(_) => Err(Error::invalid(format!(
-                "{}: the legacy platform exchanges codes under the API's base URL \
-                 (--base-url); the token endpoint is the current platform's \
-                 (give --platform current)",
-                profile.source(&TOKEN_URL, true)
-            ))),
-            None => Ok(None),
-        };
+        if given.is_some() && profile.source(&TOKEN_URL, true) == TOKEN_URL.flag {
+            return Err(Error::invalid(
+                "--token-url: the legacy platform exchanges codes under the API's base URL \
+                 (--base-url); the token endpoint is the current platform's (give --platform \
+                 current)",
+            ));
+        }
+        return Ok(None);
     };
     let from_flag = given.is_some();
     let (source, url) = match profile.or_config(given, |c| c.token_url)? {
