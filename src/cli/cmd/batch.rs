@@ -108,7 +108,7 @@ pub fn run(
         ),
     };
     let options = BatchOptions {
-        base_url: connection.base_url.clone(),
+        api: connection.api.clone(),
         api_key,
         access_token,
         stored_tokens,

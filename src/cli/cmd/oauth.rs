@@ -534,9 +534,12 @@ impl Exchange {
     /// platform sends it).
     fn redeem(&self, code: &str, redirect_uri: Option<&str>) -> Result<Token> {
         let request = match (&self.endpoint, redirect_uri) {
-            (TokenEndpoint::Legacy { api_key }, _) => {
-                token::exchange_request(&self.connection.base_url, code, &self.app, api_key)
-            }
+            (TokenEndpoint::Legacy { api_key }, _) => token::exchange_request(
+                &self.connection.api.url(Platform::Legacy),
+                code,
+                &self.app,
+                api_key,
+            ),
             (TokenEndpoint::Current { token_url }, redirect_uri) => token::form_request(
                 token_url,
                 Grant::Code {
