@@ -1,6 +1,7 @@
 //! OAuth on the current platform (protocol section 5): `oauth-url`, `oauth token` and
 //! `oauth refresh` against a real HTTP server on 127.0.0.1 playing `oauth.divar.ir`, and
-//! refreshes by `send --batch`, with the config directory in a temporary directory.
+//! the refreshes `send` and `send --batch` make by themselves, with the config directory
+//! in a temporary directory.
 
 mod common;
 
@@ -585,12 +586,12 @@ fn two_runs_refreshing_at_once_send_one_refresh_and_both_succeed() {
 fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_line() {
     const LINES: usize = 400;
     let dir = tempfile::tempdir().unwrap();
-    // A legacy post scope, so that the batch's chat lines pick it; due in two seconds, when
-    // the reader, a few chunks ahead of the lines sent at 100 a second, is half way.
+    // The seller's scope covers every line's conversation. Due in two seconds, when the
+    // reader, a few chunks ahead of the lines sent at 100 a second, is half way.
     std::fs::write(
         credentials(dir.path()),
         json!({"profiles": {"default": [{
-            "scopes": [format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")],
+            "scopes": ["CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND", "offline_access"],
             "access_token": OLD_ACCESS,
             "refresh_token": OLD_REFRESH,
             "expires": now() + 62,
@@ -610,7 +611,7 @@ fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_lin
         .map(|n| {
             format!(
                 "{}\n",
-                json!({"user_id": USER, "post_token": POST, "peer_id": format!("peer-{n}"), "message": "hi"})
+                json!({"conversation_id": format!("c-{n}"), "message": "hi"})
             )
         })
         .collect();
@@ -645,59 +646,65 @@ fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_lin
         .iter()
         .filter(|r| r.path != "/oauth2/token")
         .map(|r| {
-            let peer = r.json()["peer_id"].as_str().unwrap().to_owned();
-            let line: usize = peer.trim_start_matches("peer-").parse().unwrap();
-            (line, r.header("x-access-token").unwrap().to_owned())
+            let line: usize = r
+                .path
+                .trim_start_matches("/v2/open-platform/conversations/c-")
+                .trim_end_matches("/messages")
+                .parse()
+                .unwrap();
+            (line, r.header("authorization").unwrap().to_owned())
         })
         .collect();
     sends.sort();
     let tokens: Vec<_> = sends.into_iter().map(|(_, token)| token).collect();
     assert_eq!(tokens.len(), LINES);
-    let old = tokens.iter().take_while(|t| *t == OLD_ACCESS).count();
-    assert!(
-        old > 0 && old < LINES,
-        "{old} of {LINES} lines went with the old token"
+    let (old, new) = (
+        format!("Bearer {OLD_ACCESS}"),
+        format!("Bearer {NEW_ACCESS}"),
     );
-    assert!(tokens[old..].iter().all(|t| t == NEW_ACCESS));
+    let with_old = tokens.iter().take_while(|t| **t == old).count();
+    assert!(
+        with_old > 0 && with_old < LINES,
+        "{with_old} of {LINES} lines went with the old token"
+    );
+    assert!(tokens[with_old..].iter().all(|t| *t == new));
     assert_eq!(
         stored(dir.path())["profiles"]["default"][0]["access_token"],
         NEW_ACCESS
     );
 }
 
-/// A stored token for the demo chat's post that `send` picks, refreshable, expiring at
-/// `expires`.
-fn store_post_token(dir: &Path, expires: u64) {
-    std::fs::write(
-        credentials(dir),
-        json!({"profiles": {"default": [{
-            "scopes": [format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")],
-            "access_token": OLD_ACCESS,
-            "refresh_token": OLD_REFRESH,
-            "expires": expires,
-            "redirect_uri": REDIRECT_URI,
-        }]}})
-        .to_string(),
-    )
-    .unwrap();
-}
-
+/// `send --conversation-id` with the API and the token endpoint on `server`, and no app
+/// credentials.
 fn send(dir: &Path, server: &TestServer) -> assert_cmd::Command {
     let mut cmd = kenar();
     cmd.env("KENAR_CONFIG_DIR", dir)
         .env("KENAR_API_URL", server.url())
         .env("KENAR_API_KEY", API_KEY)
         .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
-        .arg("send")
-        .args(common::CHAT_IDS)
-        .args(["--message", "hi"]);
+        .args(["send", "--conversation-id", CONVERSATION, "--message", "hi"]);
     cmd
 }
 
 #[test]
-fn send_refreshes_a_stored_token_about_to_expire_then_uses_the_new_one() {
+fn an_expired_token_without_the_app_credentials_says_how_to_refresh_it() {
     let dir = tempfile::tempdir().unwrap();
-    store_post_token(dir.path(), now() + 30);
+    store_token(dir.path(), 1000);
+    let server = TestServer::success();
+    send(dir.path(), &server)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "for this conversation expired at 1970-01-01T00:16:40Z; set KENAR_CLIENT_ID and \
+             KENAR_CLIENT_SECRET",
+        ));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn send_to_a_conversation_refreshes_its_stored_token_once_then_sends_the_new_bearer() {
+    let dir = tempfile::tempdir().unwrap();
+    store_token(dir.path(), now() + 30);
     let server = TestServer::start(|_, request| {
         if request.path == "/oauth2/token" {
             token_answer(NEW_ACCESS, NEW_REFRESH, "")
@@ -705,38 +712,52 @@ fn send_refreshes_a_stored_token_about_to_expire_then_uses_the_new_one() {
             Reply::success()
         }
     });
-    let output = send(dir.path(), &server)
+    let output = kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_API_URL", server.url())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
         .env("KENAR_CLIENT_ID", "my-app")
         .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args([
+            "send",
+            "--conversation-id",
+            CONVERSATION,
+            "--message",
+            "hi",
+            "-v",
+        ])
         .assert()
         .success()
         .get_output()
         .clone();
     assert_no_secret(&output);
     let requests = server.requests();
-    let paths: Vec<_> = requests.iter().map(|r| r.path.as_str()).collect();
+    let paths: Vec<_> = requests.iter().map(|r| r.path.clone()).collect();
     assert_eq!(
         paths,
-        ["/oauth2/token", "/v2/open-platform/chat/conversation"]
+        [
+            "/oauth2/token".to_owned(),
+            format!("/v2/open-platform/conversations/{CONVERSATION}/messages")
+        ]
     );
-    assert_eq!(form(&requests[0])[0].1, OLD_ACCESS);
-    assert_eq!(requests[1].header("x-access-token"), Some(NEW_ACCESS));
     assert_eq!(
-        stored(dir.path())["profiles"]["default"][0]["refresh_token"],
-        NEW_REFRESH
+        form(&requests[0]),
+        pairs(&[
+            ("code", OLD_ACCESS),
+            ("client_id", "my-app"),
+            ("client_secret", CLIENT_SECRET),
+            ("grant_type", "refresh_token"),
+            ("redirect_uri", REDIRECT_URI),
+            ("refresh_token", OLD_REFRESH),
+        ])
     );
-}
-
-#[test]
-fn an_expired_token_without_the_app_credentials_says_how_to_refresh_it() {
-    let dir = tempfile::tempdir().unwrap();
-    store_post_token(dir.path(), 1000);
-    let server = TestServer::success();
-    send(dir.path(), &server)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "expired at 1970-01-01T00:16:40Z; set KENAR_CLIENT_ID and KENAR_CLIENT_SECRET",
-        ));
-    assert!(server.requests().is_empty());
+    assert_eq!(
+        requests[1].header("authorization"),
+        Some(format!("Bearer {NEW_ACCESS}").as_str())
+    );
+    assert_eq!(requests[1].header("x-access-token"), None);
+    let token = &stored(dir.path())["profiles"]["default"][0];
+    assert_eq!(token["access_token"], NEW_ACCESS);
+    assert_eq!(token["refresh_token"], NEW_REFRESH);
 }
