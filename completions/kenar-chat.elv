@@ -50,7 +50,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-            cand post 'Permission to send in every chat of one post'
+            cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
@@ -73,6 +73,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;scope;post'= {
             cand --post-token 'The post (ad) whose chats the app may write in'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -110,6 +112,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
         }
         &'kenar-chat;scope;decode'= {
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -123,7 +127,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;scope;help'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-            cand post 'Permission to send in every chat of one post'
+            cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
@@ -463,7 +467,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;help;scope'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-            cand post 'Permission to send in every chat of one post'
+            cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'

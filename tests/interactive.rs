@@ -448,6 +448,41 @@ fn oauth_url_asks_for_the_scopes_and_their_ids() {
 
 #[cfg(unix)]
 #[test]
+fn oauth_url_asks_for_the_current_platforms_scopes() {
+    let mut term = Terminal::start(
+        &[
+            "oauth-url",
+            "-i",
+            "--platform",
+            "current",
+            "--client-id",
+            "my-app",
+            "--state",
+            "s1",
+        ],
+        &[("KENAR_REDIRECT_URI", "https://app.example/callback")],
+    );
+    // One conversation, the seller's conversations and a refresh token.
+    term.answer(
+        "Scopes to request",
+        &format!(" {DOWN}{DOWN} {DOWN} {ENTER}"),
+    );
+    term.answer("Conversation ID", "c-1\r");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(
+            "https://oauth.divar.ir/oauth2/auth?response_type=code&client_id=my-app\
+             &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback\
+             &scope=CONVERSATION_SEND_MESSAGE.c-1+CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND+offline_access\
+             &state=s1"
+        ),
+        "{screen}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn scope_asks_for_the_kind_and_its_ids() {
     let mut term = Terminal::start(&["scope", "--interactive", "-o", "json"], &[]);
     term.answer("Scope to compute", ENTER);
@@ -475,6 +510,16 @@ fn scope_asks_for_the_kind_and_its_ids() {
         screen.contains(&format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")),
         "{screen}"
     );
+
+    // The current platform's kinds follow the legacy ones.
+    let mut term = Terminal::start(&["scope", "-i", "-o", "scope"], &[]);
+    term.answer("Scope to compute", &format!("{DOWN}{DOWN}{ENTER}"));
+    term.answer("Conversation ID", "c 1\r");
+    term.expect("conversation_id: must not contain whitespace");
+    term.send("\x7f\x7f\x7fc-1\r");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("CONVERSATION_SEND_MESSAGE.c-1"), "{screen}");
 
     let mut term = Terminal::start(&["scope", "-i"], &[]);
     term.answer("Scope to compute", ESC);

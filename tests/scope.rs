@@ -218,3 +218,40 @@ fn decode_reads_both_syntaxes() {
         assert_eq!(decoded["scope"], value.as_str());
     }
 }
+
+#[test]
+fn the_platform_decides_a_post_scope() {
+    kenar()
+        .args([
+            "scope",
+            "post",
+            "--post-token",
+            POST,
+            "--platform",
+            "current",
+            "-o",
+            "scope",
+        ])
+        .assert()
+        .success()
+        .stdout(format!("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{POST}\n"));
+    kenar()
+        .env("KENAR_PLATFORM", "current")
+        .args(["scope", "decode", POST, "-o", "scope"])
+        .assert()
+        .success()
+        .stdout(format!("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{POST}\n"));
+    kenar()
+        .args(["scope", "decode", POST, "-o", "scope"])
+        .assert()
+        .success()
+        .stdout(format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}\n"));
+    kenar()
+        .env("KENAR_PLATFORM", "newest")
+        .args(["scope", "post", "--post-token", POST])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "KENAR_PLATFORM: must be \"legacy\" or \"current\", not \"newest\"",
+        ));
+}

@@ -11,6 +11,7 @@ use kenar_chat::authorize;
 use kenar_chat::client::PreparedRequest;
 use kenar_chat::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
 use kenar_chat::message::{self, ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
+use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
 
@@ -430,40 +431,93 @@ fn id(prompt: &str, field: &str) -> Result<String> {
     ask(prompt, |v| scope::check_id(field, v))
 }
 
-/// The kinds of scope that can be asked for, in the order [`ask_scope`] knows them.
-const SCOPE_KINDS: [&str; 3] = [
-    "send in one chat (CHAT_SEND_MESSAGE_OAUTH)",
-    "send in every chat of a post (CHAT_SEND_MESSAGE_POST_CONVERSATIONS)",
-    "another scope, as written (such as USER_PHONE)",
-];
-
-/// Asks for the IDs of one kind of scope, by its place in [`SCOPE_KINDS`].
-fn ask_scope(kind: usize) -> Result<Scope> {
-    Ok(match kind {
-        0 => Scope::Chat(Chat::new(
-            id("User ID (grants access)", "user_id")?,
-            id("Post token", "post_token")?,
-            id("Peer ID", "peer_id")?,
-        )?),
-        1 => Scope::post_chats(id("Post token (all its chats)", "post_token")?)?,
-        _ => Scope::raw(&ask("Scope", |v| {
-            Scope::raw(v).map(drop).map_err(|e| e.to_string())
-        })?)?,
-    })
+/// The kinds of scope that can be asked for.
+#[derive(Clone, Copy)]
+enum ScopeKind {
+    Chat,
+    Post(Platform),
+    Conversation,
+    Supplier,
+    Offline,
+    Raw,
 }
 
-/// One scope: its kind, then its IDs.
+impl ScopeKind {
+    /// The kinds `platform` has, or every kind of both platforms.
+    fn of(platform: Option<Platform>) -> Vec<ScopeKind> {
+        let legacy = [ScopeKind::Chat, ScopeKind::Post(Platform::Legacy)];
+        let current = [
+            ScopeKind::Conversation,
+            ScopeKind::Post(Platform::Current),
+            ScopeKind::Supplier,
+        ];
+        let mut kinds = match platform {
+            Some(Platform::Legacy) => legacy.to_vec(),
+            Some(Platform::Current) => [current.as_slice(), &[ScopeKind::Offline]].concat(),
+            None => [legacy.as_slice(), &current].concat(),
+        };
+        kinds.push(ScopeKind::Raw);
+        kinds
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            ScopeKind::Chat => "send in one chat (legacy: CHAT_SEND_MESSAGE_OAUTH)",
+            ScopeKind::Post(Platform::Legacy) => {
+                "send in every chat of a post (legacy: CHAT_SEND_MESSAGE_POST_CONVERSATIONS)"
+            }
+            ScopeKind::Post(Platform::Current) => {
+                "send, as its owner, in every conversation of a post (CHAT_POST_CONVERSATIONS_MESSAGE_SEND)"
+            }
+            ScopeKind::Conversation => "send in one conversation (CONVERSATION_SEND_MESSAGE)",
+            ScopeKind::Supplier => {
+                "send in every conversation where the user is the seller \
+                 (CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND)"
+            }
+            ScopeKind::Offline => "a refresh token with the access token (offline_access)",
+            ScopeKind::Raw => "another scope, as written (such as USER_PHONE)",
+        }
+    }
+
+    /// Asks for the IDs this kind of scope names.
+    fn ask(self) -> Result<Scope> {
+        Ok(match self {
+            ScopeKind::Chat => Scope::Chat(Chat::new(
+                id("User ID (grants access)", "user_id")?,
+                id("Post token", "post_token")?,
+                id("Peer ID", "peer_id")?,
+            )?),
+            ScopeKind::Post(platform) => {
+                Scope::post(platform, id("Post token (all its chats)", "post_token")?)?
+            }
+            ScopeKind::Conversation => Scope::conversation(ask("Conversation ID", |v| {
+                scope::check_conversation_id("conversation_id", v)
+            })?)?,
+            ScopeKind::Supplier => Scope::SupplierConversations,
+            ScopeKind::Offline => Scope::Other(scope::OFFLINE_ACCESS.to_owned()),
+            ScopeKind::Raw => Scope::raw(&ask("Scope", |v| {
+                Scope::raw(v).map(drop).map_err(|e| e.to_string())
+            })?)?,
+        })
+    }
+}
+
+/// One scope of either platform: its kind, then its IDs.
 pub fn scope() -> Result<Scope> {
-    ask_scope(choose("Scope to compute", &SCOPE_KINDS)?)
+    let kinds = ScopeKind::of(None);
+    let items: Vec<&str> = kinds.iter().map(|kind| kind.describe()).collect();
+    kinds[choose("Scope to compute", &items)?].ask()
 }
 
-/// Which scopes to ask the user for, then the IDs each one names.
-pub fn scopes() -> Result<Vec<Scope>> {
+/// Which scopes of `platform` to ask the user for, then the IDs each one names.
+pub fn scopes(platform: Platform) -> Result<Vec<Scope>> {
+    let kinds = ScopeKind::of(Some(platform));
+    let items: Vec<&str> = kinds.iter().map(|kind| kind.describe()).collect();
     let mut prompt = "Scopes to request (space selects, enter confirms)";
     let chosen = loop {
         let chosen = MultiSelect::new()
             .with_prompt(prompt)
-            .items(SCOPE_KINDS)
+            .items(&items)
             .interact_opt()
             .map_err(cancelled)?
             .ok_or(Error::Cancelled)?;
@@ -477,5 +531,5 @@ pub fn scopes() -> Result<Vec<Scope>> {
             .context("talking to the terminal")?;
         prompt = "Scopes to request: choose at least one (space selects, enter confirms)";
     };
-    chosen.into_iter().map(ask_scope).collect()
+    chosen.into_iter().map(|i| kinds[i].ask()).collect()
 }

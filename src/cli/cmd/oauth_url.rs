@@ -95,9 +95,8 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
         None if args.interactive => Some(prompt::redirect_uri()?),
         given => given,
     };
-    // The questions know the legacy platform's scopes only.
-    if args.interactive && scopes.is_empty() && platform == Platform::Legacy {
-        scopes = prompt::scopes()?;
+    if args.interactive && scopes.is_empty() {
+        scopes = prompt::scopes(platform)?;
     }
     let generated = args.state.is_none();
     let (request, url) = authorization(

@@ -7,6 +7,8 @@ use kenar_chat::scope::{Chat, Scope};
 use serde_json::{Map, Value};
 
 use crate::cli::output;
+use crate::cli::platform::PlatformArgs;
+use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 
 #[derive(Debug, Args)]
@@ -46,14 +48,20 @@ pub enum ScopeKind {
         #[arg(long)]
         peer_id: String,
     },
-    /// Permission to send in every chat of one post
+    /// Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P,
+    /// or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform
     #[command(after_help = "Examples:
   kenar-chat scope post --post-token AZf3Uqr3
+  kenar-chat scope post --post-token AZf3Uqr3 --platform current
   SCOPE=$(kenar-chat scope post --post-token AZf3Uqr3 -o scope)")]
     Post {
         /// The post (ad) whose chats the app may write in
         #[arg(long)]
         post_token: String,
+        #[command(flatten)]
+        platform: PlatformArgs,
+        #[command(flatten)]
+        profile: ProfileArgs,
     },
     /// Permission to send in one conversation (current platform):
     /// CONVERSATION_SEND_MESSAGE.ID
@@ -77,8 +85,12 @@ pub enum ScopeKind {
   kenar-chat scope decode ZTliYThhODEtOTU4My00ZjdjLWFmNTQtYjA3ZGYwODlkOTcxOkFaZjNVcXIzOjE2OTcwMDRmLWU5MDItNDRjMi1iYmJlLWJmOGUyMGQ1NGJmZg== -o json")]
     Decode {
         /// A scope such as CONVERSATION_SEND_MESSAGE.ID or CHAT_SEND_MESSAGE_OAUTH__..., a
-        /// resource ID, or a post token
+        /// resource ID, or a post token (read as the --platform's post scope)
         value: String,
+        #[command(flatten)]
+        platform: PlatformArgs,
+        #[command(flatten)]
+        profile: ProfileArgs,
     },
 }
 
@@ -103,12 +115,26 @@ pub fn run(args: ScopeArgs) -> Result<()> {
             }),
             false,
         ) => Scope::Chat(Chat::new(user_id, post_token, peer_id)?),
-        (Some(ScopeKind::Post { post_token }), false) => Scope::post_chats(post_token)?,
+        (
+            Some(ScopeKind::Post {
+                post_token,
+                platform,
+                profile,
+            }),
+            false,
+        ) => Scope::post(platform.resolve(&profile)?, post_token)?,
         (Some(ScopeKind::Conversation { conversation_id }), false) => {
             Scope::conversation(conversation_id)?
         }
         (Some(ScopeKind::Supplier), false) => Scope::SupplierConversations,
-        (Some(ScopeKind::Decode { value }), false) => Scope::decode(&value)?,
+        (
+            Some(ScopeKind::Decode {
+                value,
+                platform,
+                profile,
+            }),
+            false,
+        ) => Scope::decode_for(&value, platform.resolve(&profile)?)?,
         (None, true) => {
             prompt::start("--interactive")?;
             prompt::scope()?
