@@ -258,6 +258,12 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l peer-id -
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l message -d 'The message text (both sides see it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l message-file -d 'Read the message text from a file (\'-\' for standard input); one trailing newline is dropped' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l file -d 'A JSON message file in the API body shape (\'-\' for standard input); flags override its fields' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l image -d 'Upload this picture and send it instead of text (current platform; up to 5 MB)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l video -d 'Upload this video and send it instead of text (current platform; up to 50 MB)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l voice -d 'Upload this voice note and send it instead of text (current platform; up to 1.5 MB)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l document -d 'Upload this file (Divar\'s "file" kind) and send it instead of text (current platform; up to 5 MB)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l media-token -d 'Send the media token of an earlier upload instead of text (current platform)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l upload-url -d 'Divar\'s chat upload host, where media files go [default: https://chat.divar.ir]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-button -d 'A button of the sender\'s grid, as \'CAPTION|ICON|TARGET\': TARGET an http(s) URL to open, or a JSON object for the app\'s server link; repeatable, rows of three in order (current platform)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-button -d 'A button of the receiver\'s grid, written as for --sender-button' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-caption -d 'Text on the sender\'s button' -r

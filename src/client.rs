@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
@@ -75,6 +76,36 @@ pub struct PreparedRequest {
     pub body: Vec<u8>,
     /// Secrets the body carries (a client secret): masked in the answer like the headers'.
     pub body_secrets: Vec<SecretString>,
+    /// A file sent as a multipart form instead of `body`, streamed from disk.
+    pub upload: Option<Box<Upload>>,
+}
+
+/// Told how many bytes of an upload have been read from disk so far.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+/// A file a request uploads: one multipart field, read from disk as it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub field: &'static str,
+    pub path: PathBuf,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// The upload's own timeout, in place of the client's.
+    pub timeout: Duration,
+}
+
+impl Upload {
+    /// What a dry run or a log shows instead of the file's bytes.
+    pub fn describe(&self) -> String {
+        format!(
+            "multipart/form-data: field {:?}, file {} ({} bytes, {})",
+            self.field,
+            visible::escaped(&self.path.display().to_string(), false),
+            self.size,
+            self.content_type
+        )
+    }
 }
 
 impl PreparedRequest {
@@ -109,6 +140,7 @@ impl PreparedRequest {
             ],
             body: message.to_body(),
             body_secrets: Vec::new(),
+            upload: None,
         }
     }
 
@@ -140,7 +172,10 @@ impl PreparedRequest {
             let _ = writeln!(out, "{name}: {}", value.shown(show_secrets));
         }
         out.push('\n');
-        out.push_str(&String::from_utf8_lossy(&self.body));
+        match &self.upload {
+            Some(upload) => out.push_str(&upload.describe()),
+            None => out.push_str(&String::from_utf8_lossy(&self.body)),
+        }
         out.push('\n');
         out
     }
@@ -153,7 +188,17 @@ impl PreparedRequest {
             .iter()
             .map(|(name, value)| ((*name).to_owned(), value.shown(show_secrets).into()))
             .collect();
-        let body: Value = serde_json::from_slice(&self.body).unwrap_or(Value::Null);
+        let body: Value = match &self.upload {
+            Some(upload) => serde_json::json!({
+                "multipart": {
+                    "field": upload.field,
+                    "file": upload.path.display().to_string(),
+                    "bytes": upload.size,
+                    "content_type": upload.content_type,
+                }
+            }),
+            None => serde_json::from_slice(&self.body).unwrap_or(Value::Null),
+        };
         serde_json::json!({
             "method": self.method,
             "url": self.url.as_str(),
@@ -171,6 +216,33 @@ pub fn conversation_endpoint(base: &Url, id: &str) -> Url {
         segments.pop_if_empty().push(id).push(CONVERSATION_MESSAGES);
     }
     url
+}
+
+/// The multipart form of an upload: its one field, streamed from the file with the length
+/// the file was checked at, `progress` told of each chunk read.
+async fn upload_form(upload: &Upload, progress: Progress) -> Result<reqwest::multipart::Form> {
+    use futures_util::StreamExt as _;
+    let name = visible::escaped(&upload.path.display().to_string(), false);
+    let file = tokio::fs::File::open(&upload.path)
+        .await
+        .map_err(|e| Error::NotSent(format!("cannot open {name} to upload it: {e}")))?;
+    let sent = std::sync::atomic::AtomicU64::new(0);
+    let total = upload.size;
+    let chunks = tokio_util::io::ReaderStream::new(file).inspect(move |chunk| {
+        if let Ok(chunk) = chunk {
+            let so_far = sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
+                + chunk.len() as u64;
+            progress(so_far.min(total));
+        }
+    });
+    let part = reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::wrap_stream(chunks),
+        upload.size,
+    )
+    .file_name(upload.file_name.clone())
+    .mime_str(&upload.content_type)
+    .map_err(|e| Error::invalid(format!("{name}: content type: {e}")))?;
+    Ok(reqwest::multipart::Form::new().part(upload.field, part))
 }
 
 /// `path` under `base`, keeping any path prefix the base URL has.
@@ -352,6 +424,16 @@ impl ApiClient {
     /// [`Error::DeliveryUncertain`]); a URL that is neither https nor loopback is refused
     /// before anything is sent.
     pub async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
+        self.execute_watched(request, Arc::new(|_| {})).await
+    }
+
+    /// [`ApiClient::execute`], telling `progress` how many bytes of an upload have been
+    /// read from disk so far.
+    pub async fn execute_watched(
+        &self,
+        request: &PreparedRequest,
+        progress: Progress,
+    ) -> Result<Answer> {
         check_transport("request URL", &request.url)?;
         self.check_route(&request.url)?;
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
@@ -371,11 +453,17 @@ impl ApiClient {
             header_value.set_sensitive(value.secret().is_some());
             headers.append(header_name, header_value);
         }
-        let mut response = self
+        let builder = self
             .http
             .request(method, request.url.clone())
-            .headers(headers)
-            .body(request.body.clone())
+            .headers(headers);
+        let builder = match &request.upload {
+            Some(upload) => builder
+                .timeout(upload.timeout)
+                .multipart(upload_form(upload, progress).await?),
+            None => builder.body(request.body.clone()),
+        };
+        let mut response = builder
             .send()
             .await
             .map_err(|e| self.network_error(request, &e))?;

@@ -52,6 +52,8 @@ pub struct ProfileConfig {
     pub platform: Option<String>,
     /// The current platform's token endpoint (`--token-url`).
     pub token_url: Option<String>,
+    /// Divar's chat upload host, for media messages (`--upload-url`).
+    pub upload_url: Option<String>,
 }
 
 impl Config {

@@ -15,6 +15,7 @@ pub mod http_url;
 pub mod icons;
 pub mod input;
 pub mod loopback;
+pub mod media;
 pub mod message;
 pub mod platform;
 pub mod redirect;

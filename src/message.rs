@@ -2,7 +2,7 @@
 //! serializes to exactly the API body: a [`ChatMessage`] of the legacy platform (protocol
 //! section 3) or a [`ConversationMessage`] of the current one (section 5).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -12,6 +12,7 @@ use crate::error::{self, Error, Result};
 use crate::grid::{self, Grid, GridDraft};
 use crate::http_url;
 use crate::input::{self, MAX_INPUT_BYTES};
+use crate::media::{self, MediaKind};
 use crate::platform::Platform;
 use crate::scope::{self, Chat, Recipient};
 
@@ -46,6 +47,19 @@ pub struct MessageDraft {
     pub sender_buttons: Option<GridDraft>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_buttons: Option<GridDraft>,
+    /// A media token from an earlier upload, sent instead of text (current platform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_token: Option<String>,
+    /// A file to upload and send instead of text, by kind (current platform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<String>,
+    /// Divar's `file` kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -93,9 +107,22 @@ pub struct ConversationMessage {
     /// The conversation's post, when the user names it: not sent, but it lets a post
     /// scope pick the token.
     pub post_token: Option<String>,
-    pub text: String,
+    pub content: Content,
     pub sender_buttons: Grid,
     pub receiver_buttons: Grid,
+}
+
+/// What a conversation's message carries: text, or a medium, one or the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Text(String),
+    /// The media token an upload answered with.
+    Media(String),
+    /// A file still to be uploaded; its body shows where the media token will go.
+    Upload {
+        kind: MediaKind,
+        path: PathBuf,
+    },
 }
 
 /// A checked button: shown under the message to one side of the chat only. A legacy LINK
@@ -190,12 +217,25 @@ impl MessageDraft {
         set(&mut self.post_token, over.post_token);
         set(&mut self.peer_id, over.peer_id);
         set(&mut self.kind, over.kind);
-        set(&mut self.message, over.message);
         overlay_button(&mut self.sender_btn, over.sender_btn);
         overlay_button(&mut self.receiver_btn, over.receiver_btn);
         // A side's grid from the flags replaces the file's: its rows cannot be merged.
         set(&mut self.sender_buttons, over.sender_buttons);
         set(&mut self.receiver_buttons, over.receiver_buttons);
+        // Text or a medium from the flags replaces the file's, whichever it had.
+        let over_content = over.message.is_some()
+            || over.media_token.is_some()
+            || [&over.image, &over.video, &over.voice, &over.document]
+                .iter()
+                .any(|path| path.is_some());
+        if over_content {
+            self.message = over.message;
+            self.media_token = over.media_token;
+            self.image = over.image;
+            self.video = over.video;
+            self.voice = over.voice;
+            self.document = over.document;
+        }
     }
 
     /// Whether the draft is a current-platform message: it names a conversation.
@@ -203,10 +243,28 @@ impl MessageDraft {
         self.conversation_id.is_some()
     }
 
+    /// The media files the draft names, by kind.
+    fn media_files(&self) -> Vec<(MediaKind, &str)> {
+        [
+            (MediaKind::Image, &self.image),
+            (MediaKind::Video, &self.video),
+            (MediaKind::Voice, &self.voice),
+            (MediaKind::File, &self.document),
+        ]
+        .into_iter()
+        .filter_map(|(kind, path)| path.as_deref().map(|path| (kind, path)))
+        .collect()
+    }
+
+    /// Whether the draft sends a medium rather than text.
+    fn has_media(&self) -> bool {
+        self.media_token.is_some() || !self.media_files().is_empty()
+    }
+
     /// Names (as JSON paths) the required fields that are still missing.
     pub fn missing(&self) -> Vec<&'static str> {
         if self.is_conversation() {
-            return if self.message.is_none() {
+            return if self.message.is_none() && !self.has_media() {
                 vec!["message"]
             } else {
                 Vec::new()
@@ -253,6 +311,11 @@ impl MessageDraft {
             .map(|f| format!("{f}: missing"))
             .collect();
         self.text_problems(&mut problems);
+        let files: Vec<(MediaKind, PathBuf)> = self
+            .media_files()
+            .into_iter()
+            .map(|(kind, path)| (kind, PathBuf::from(path)))
+            .collect();
         let legacy = [
             ("user_id", self.user_id.is_some()),
             ("peer_id", self.peer_id.is_some()),
@@ -291,11 +354,19 @@ impl MessageDraft {
         };
         let sender_buttons = side(self.sender_buttons, "sender_buttons");
         let receiver_buttons = side(self.receiver_buttons, "receiver_buttons");
-        match self.message {
-            Some(text) if problems.is_empty() => Ok(ConversationMessage {
+        let content = match content_of(self.message, self.media_token, &files, self.kind.is_some())
+        {
+            Ok(content) => content,
+            Err(found) => {
+                problems.extend(found);
+                None
+            }
+        };
+        match content {
+            Some(content) if problems.is_empty() => Ok(ConversationMessage {
                 conversation_id,
                 post_token: self.post_token,
-                text,
+                content,
                 sender_buttons,
                 receiver_buttons,
             }),
@@ -310,6 +381,19 @@ impl MessageDraft {
             .map(|f| format!("{f}: missing"))
             .collect();
         self.text_problems(&mut problems);
+        let media = self.media_files().into_iter().map(|(kind, _)| kind.field());
+        for field in self
+            .media_token
+            .as_ref()
+            .map(|_| "media_token")
+            .into_iter()
+            .chain(media)
+        {
+            problems.push(format!(
+                "{field}: media messages are the current platform's; give conversation_id to \
+                 send one to a conversation"
+            ));
+        }
         for (field, given) in [
             ("sender_buttons", self.sender_buttons.is_some()),
             ("receiver_buttons", self.receiver_buttons.is_some()),
@@ -418,6 +502,52 @@ impl ButtonDraft {
             _ => Err(problems),
         }
     }
+}
+
+/// The content of a conversation's message: exactly one of text, a media token or one file
+/// to upload; `typed` says whether the draft named a `type`, which only text has.
+fn content_of(
+    text: Option<String>,
+    media_token: Option<String>,
+    files: &[(MediaKind, PathBuf)],
+    typed: bool,
+) -> std::result::Result<Option<Content>, Vec<String>> {
+    let mut given: Vec<&str> = files.iter().map(|(kind, _)| kind.field()).collect();
+    if media_token.is_some() {
+        given.insert(0, "media_token");
+    }
+    if text.is_some() {
+        given.insert(0, "message");
+    }
+    if given.len() > 1 {
+        let what = if text.is_some() {
+            "a message carries text or a medium, not both, as the API refuses them together"
+        } else {
+            "a message carries one medium"
+        };
+        return Err(vec![format!("{}: {what}", given.join(", "))]);
+    }
+    if typed && text.is_none() && !given.is_empty() {
+        return Err(vec![format!(
+            "type: only a text message has one; leave it out with {}",
+            given[0]
+        )]);
+    }
+    if let Some(token) = &media_token
+        && let Err(problem) = scope::check_conversation_id("media_token", token)
+    {
+        return Err(vec![problem]);
+    }
+    if let Some(text) = text {
+        return Ok(Some(Content::Text(text)));
+    }
+    if let Some(token) = media_token {
+        return Ok(Some(Content::Media(token)));
+    }
+    Ok(files.first().map(|(kind, path)| Content::Upload {
+        kind: *kind,
+        path: path.clone(),
+    }))
 }
 
 /// Merges flag-given button fields over a file's button. Giving a direct link switches the
@@ -596,18 +726,27 @@ impl Serialize for ConversationMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Body<'a> {
-            #[serde(rename = "type")]
-            kind: &'a str,
-            message: &'a str,
+            #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+            kind: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            message: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            media_token: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             sender_buttons: Option<Value>,
             #[serde(skip_serializing_if = "Option::is_none")]
             receiver_buttons: Option<Value>,
         }
         let wire = |grid: &Grid| (!grid.is_empty()).then(|| grid::to_wire(grid));
+        let (kind, message, media_token) = match &self.content {
+            Content::Text(text) => (Some(TEXT), Some(text.as_str()), None),
+            Content::Media(token) => (None, None, Some(token.as_str())),
+            Content::Upload { .. } => (None, None, Some(media::PENDING_TOKEN)),
+        };
         Body {
-            kind: TEXT,
-            message: &self.text,
+            kind,
+            message,
+            media_token,
             sender_buttons: wire(&self.sender_buttons),
             receiver_buttons: wire(&self.receiver_buttons),
         }
@@ -657,11 +796,25 @@ impl Message {
         }
     }
 
-    pub fn text(&self) -> &str {
+    /// The file the message still has to upload, if any.
+    pub fn upload(&self) -> Option<(MediaKind, &Path)> {
         match self {
-            Message::Chat(message) => &message.text,
-            Message::Conversation(message) => &message.text,
+            Message::Conversation(ConversationMessage {
+                content: Content::Upload { kind, path },
+                ..
+            }) => Some((*kind, path)),
+            _ => None,
         }
+    }
+
+    /// The message with the media token its upload answered with in place of the file.
+    pub fn uploaded(mut self, media_token: String) -> Message {
+        if let Message::Conversation(message) = &mut self
+            && matches!(message.content, Content::Upload { .. })
+        {
+            message.content = Content::Media(media_token);
+        }
+        self
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::client::{Answer, ApiClient, PreparedRequest};
+use crate::client::{Answer, ApiClient, PreparedRequest, Progress};
 use crate::error::{Error, Result};
 
 /// The first backoff step; each retry doubles it, up to [`MAX_BACKOFF`].
@@ -181,7 +181,24 @@ pub async fn execute_with_retries(
     policy: &RetryPolicy,
     report: impl FnMut(Event<'_>),
 ) -> Result<Answer> {
-    execute_paced(client, request, policy, &Alone, report).await
+    execute_paced(client, request, policy, &Alone, &no_progress(), report).await
+}
+
+/// [`execute_with_retries`] for an upload, `progress` told of the bytes read from disk
+/// (from the start again on each attempt).
+pub async fn upload_with_retries(
+    client: &ApiClient,
+    request: &PreparedRequest,
+    policy: &RetryPolicy,
+    progress: &Progress,
+    report: impl FnMut(Event<'_>),
+) -> Result<Answer> {
+    execute_paced(client, request, policy, &Alone, progress, report).await
+}
+
+/// A progress callback that is told nothing.
+pub(crate) fn no_progress() -> Progress {
+    std::sync::Arc::new(|_| {})
 }
 
 /// [`execute_with_retries`], with each attempt paced by `pacing`; when the pacing calls
@@ -191,6 +208,7 @@ pub(crate) async fn execute_paced(
     request: &PreparedRequest,
     policy: &RetryPolicy,
     pacing: &impl Pacing,
+    progress: &Progress,
     mut report: impl FnMut(Event<'_>),
 ) -> Result<Answer> {
     let mut waited = Duration::ZERO;
@@ -202,7 +220,7 @@ pub(crate) async fn execute_paced(
         }
         report(Event::Sending { attempt, request });
         let started = Instant::now();
-        outcome = client.execute(request).await;
+        outcome = client.execute_watched(request, progress.clone()).await;
         let elapsed = started.elapsed();
         match &outcome {
             Ok(answer) => report(Event::Answered {

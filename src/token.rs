@@ -54,6 +54,7 @@ pub fn exchange_request(
         ],
         body: body.to_string().into_bytes(),
         body_secrets: app_secrets(app, code),
+        upload: None,
     }
 }
 
@@ -119,6 +120,7 @@ pub fn form_request(token_url: &Url, grant: Grant<'_>, app: &AppCredentials) -> 
         )],
         body: form.finish().into_bytes(),
         body_secrets: secrets,
+        upload: None,
     }
 }
 

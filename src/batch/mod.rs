@@ -27,6 +27,7 @@ use crate::platform::ApiBase;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use url::Url;
 
 use crate::client::{self, Answer, ApiClient, ClientOptions};
 use crate::error::{Error, Result};
@@ -56,6 +57,8 @@ pub struct BatchOptions {
     /// How to refresh a stored token that has expired or is about to; without it, none is.
     pub refresher: Option<Refresher>,
     pub client: ClientOptions,
+    /// Divar's chat upload host, for lines that carry a file.
+    pub upload_host: Url,
     /// When a line's request is sent again; a 429's wait holds back every request.
     pub retry: RetryPolicy,
     /// Requests in flight at most (at least 1).
@@ -87,6 +90,25 @@ fn renew_with(refresher: Refresher, client: Arc<ApiClient>, policy: RetryPolicy)
                 ))
             })
             .map(Renewal::into_token)
+    })
+}
+
+/// Uploads media lines' files for the reader thread, which waits for each: on the batch's
+/// client, under its retry policy, each attempt reported as the line's.
+fn upload_with(
+    client: Arc<ApiClient>,
+    policy: RetryPolicy,
+    report: Arc<Report>,
+) -> reader::Uploader {
+    let runtime = tokio::runtime::Handle::current();
+    Box::new(move |line, plan, credentials| {
+        runtime.block_on(plan.upload(
+            &client,
+            &policy,
+            credentials,
+            &retry::no_progress(),
+            |event| report(line, event),
+        ))
     })
 }
 
@@ -125,6 +147,8 @@ pub async fn run(
         None => (History::default(), None),
     };
     let client = Arc::new(ApiClient::new(&options.client)?);
+    // Set once no line read from now on will be sent: no file is uploaded after it.
+    let hold_uploads = Arc::new(AtomicBool::new(false));
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
     let prepare = Prepare {
         api: options.api.clone(),
@@ -136,6 +160,14 @@ pub async fn run(
             .map(|refresher| renew_with(refresher, Arc::clone(&client), options.retry.clone())),
         history,
         resend_in_doubt: options.resend_in_doubt,
+        upload_host: options.upload_host,
+        timeout: options.client.timeout,
+        uploader: upload_with(
+            Arc::clone(&client),
+            options.retry.clone(),
+            Arc::clone(&report),
+        ),
+        stopping: Arc::clone(&hold_uploads),
     };
     let runtime = tokio::runtime::Handle::current();
     std::thread::spawn(move || prepare.read_all(input, &chunks, &runtime));
@@ -180,6 +212,9 @@ pub async fn run(
         let stopping = batch.summary.stopped.is_some();
         if stopping {
             context.stopping.store(true, Ordering::Relaxed);
+        }
+        if stopping || batch.closed.is_some() {
+            hold_uploads.store(true, Ordering::Relaxed);
         }
         let room = concurrency
             .saturating_sub(in_flight.len() + writing.as_ref().map_or(0, |(_, g, _)| g.len()));
@@ -456,6 +491,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         &request,
         &context.retry,
         &pacing,
+        &retry::no_progress(),
         |event| report(line, event),
     )
     .await;
@@ -518,6 +554,10 @@ impl Batch {
                     self.summary.not_attempted += 1;
                 }
                 Item::Unreadable(_) if !open => {}
+                Item::Held => {
+                    self.summary.lines += 1;
+                    self.summary.not_attempted += 1;
+                }
                 item => self.admit(item, open, next, observe),
             }
         }
@@ -560,6 +600,20 @@ impl Batch {
                     });
                 }
             }
+            Item::Failed { line, error } => {
+                summary.failed.count(&error);
+                observe(Event::LineFailed {
+                    line,
+                    error: &error,
+                });
+                if self.fail_fast && open {
+                    self.closed = Some(Stop::FailFast {
+                        line,
+                        invalid: false,
+                    });
+                }
+            }
+            Item::Held => {}
             Item::Unreadable(problem) => self.stop(Stop::Input(problem), observe),
         }
     }

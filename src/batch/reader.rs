@@ -1,13 +1,19 @@
 //! The reader thread: turns the input's lines into requests, or says why not, and hands
 //! them to the batch in order, a chunk at a time.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use tokio::sync::mpsc;
+use url::Url;
 
 use super::journal::{History, LineId, Status};
 use super::lines::{self, LineReader, RawLine};
 use crate::client::{Credentials, PreparedRequest};
 use crate::error::Error;
 use crate::input::MAX_INPUT_BYTES;
+use crate::media::{MediaFile, UploadPlan};
 use crate::platform::ApiBase;
 use crate::refresh;
 use crate::secret::SecretString;
@@ -16,6 +22,11 @@ use crate::store::{self, Lookup, StoredToken, unix_now};
 /// Refreshes a stored token that has expired or is about to, and returns the one to use
 /// from then on.
 pub(super) type Renew = Box<dyn FnMut(&StoredToken) -> Result<StoredToken, Error> + Send>;
+
+/// Uploads a media line's file (the line's number, the plan, its credentials) and returns
+/// the media token.
+pub(super) type Uploader =
+    Box<dyn FnMut(u64, &UploadPlan, &Credentials) -> Result<String, Error> + Send>;
 
 /// Lines handed over at most at once: waking the batch for every line would cost more than
 /// preparing it.
@@ -32,6 +43,13 @@ pub(super) enum Item {
         line: u64,
         error: Error,
     },
+    /// Its file could not be uploaded: nothing was sent for it.
+    Failed {
+        line: u64,
+        error: Error,
+    },
+    /// Read after the batch began to stop, so not prepared (its file not uploaded).
+    Held,
     /// The input cannot be read further.
     Unreadable(String),
 }
@@ -58,6 +76,12 @@ pub(super) struct Prepare {
     pub renew: Option<Renew>,
     pub history: History,
     pub resend_in_doubt: bool,
+    /// Where media files are uploaded, and how.
+    pub upload_host: Url,
+    pub timeout: Duration,
+    pub uploader: Uploader,
+    /// Set once the batch stops: no file is uploaded after that.
+    pub stopping: Arc<AtomicBool>,
 }
 
 impl Prepare {
@@ -152,8 +176,24 @@ impl Prepare {
             access_token,
         };
         let base = self.api.url(parsed.message.platform());
-        let request = PreparedRequest::send_message(&base, &parsed.message, &credentials);
-        let id = LineId::of(&parsed.message.identity());
+        let mut identity = parsed.message.identity();
+        let upload = match parsed.message.upload() {
+            Some((kind, path)) => match MediaFile::open(kind, path) {
+                // An edited file is another message.
+                Ok(file) => {
+                    identity.extend_from_slice(&file.sha256);
+                    Some(UploadPlan {
+                        file,
+                        api: base.clone(),
+                        upload_host: self.upload_host.clone(),
+                        timeout: self.timeout,
+                    })
+                }
+                Err(error) => return Item::Invalid { line, error },
+            },
+            None => None,
+        };
+        let id = LineId::of(&identity);
         match self.history.status(&id) {
             Some(Status::Sent) => Item::Skipped {
                 line,
@@ -163,12 +203,22 @@ impl Prepare {
                 line,
                 status: Status::InDoubt,
             },
-            _ => Item::Send(Job {
-                line,
-                id,
-                shared_token,
-                request,
-            }),
+            _ => {
+                let message = match &upload {
+                    Some(_) if self.stopping.load(Ordering::Relaxed) => return Item::Held,
+                    Some(plan) => match (self.uploader)(line, plan, &credentials) {
+                        Ok(media_token) => parsed.message.uploaded(media_token),
+                        Err(error) => return Item::Failed { line, error },
+                    },
+                    None => parsed.message,
+                };
+                Item::Send(Job {
+                    line,
+                    id,
+                    shared_token,
+                    request: PreparedRequest::send_message(&base, &message, &credentials),
+                })
+            }
         }
     }
 

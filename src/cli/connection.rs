@@ -107,7 +107,7 @@ impl Connection {
         request: &PreparedRequest,
         verbosity: Verbosity,
     ) -> Result<Answer, Error> {
-        let client = ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))?;
+        let client = self.client()?;
         crate::cli::block_on(retry::execute_with_retries(
             &client,
             request,
@@ -115,6 +115,13 @@ impl Connection {
             |event| report::event(verbosity, event),
         ))
         .map_err(|e| Error::Unavailable(format!("{e:#}")))?
+    }
+}
+
+impl Connection {
+    /// A client with these settings, for several requests in a row.
+    pub fn client(&self) -> Result<ApiClient, Error> {
+        ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))
     }
 }
 

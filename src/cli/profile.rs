@@ -108,6 +108,12 @@ pub const TOKEN_URL: Setting = Setting {
     env_var: "KENAR_TOKEN_URL",
     key: "token_url",
 };
+pub const UPLOAD_URL: Setting = Setting {
+    id: "upload_url",
+    flag: "--upload-url",
+    env_var: "KENAR_UPLOAD_URL",
+    key: "upload_url",
+};
 pub const PLATFORM: Setting = Setting {
     id: "platform",
     flag: "--platform",

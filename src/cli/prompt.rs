@@ -402,8 +402,10 @@ fn complete_button(draft: &mut MessageDraft, side: Side) -> Result<()> {
 
 /// Shows the request about to be sent (secrets as `***`) and asks to go ahead; anything
 /// but yes cancels.
-pub fn confirm_send(request: &PreparedRequest) -> Result<()> {
-    output::note(&format!("\n{}", request.render(false).trim_end()));
+pub fn confirm_send(requests: &[&PreparedRequest]) -> Result<()> {
+    for request in requests {
+        output::note(&format!("\n{}", request.render(false).trim_end()));
+    }
     let go = Confirm::new()
         .with_prompt("Send this message?")
         .default(false)

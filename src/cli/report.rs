@@ -37,7 +37,14 @@ pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
                 // Never the secret: -v output ends up in CI logs and bug reports.
                 let _ = writeln!(text, "> {name}: {}", value.shown(false));
             }
-            let _ = writeln!(text, "> ({} bytes of body)", request.body.len());
+            match &request.upload {
+                Some(upload) => {
+                    let _ = writeln!(text, "> ({})", upload.describe());
+                }
+                None => {
+                    let _ = writeln!(text, "> ({} bytes of body)", request.body.len());
+                }
+            }
             text
         }
         Event::Answered { status, elapsed } if verbosity == Verbosity::Verbose => {

@@ -88,6 +88,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
             .to_string()
             .into_bytes(),
         body_secrets: Vec::new(),
+        upload: None,
     };
     let answer = sandbox.client.execute(&request).await?;
     let body = client::check_answer(&answer)?;

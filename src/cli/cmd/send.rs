@@ -2,30 +2,38 @@
 //! (or, with `--batch`, one per line of a file: see `batch`), to a legacy chat or to a
 //! current-platform conversation.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::client::{self, Credentials, PreparedRequest};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kenar_chat::client::{self, Credentials, PreparedRequest, Progress};
 use kenar_chat::grid::{GridButtonDraft, GridDraft};
+use kenar_chat::http_url;
 use kenar_chat::input;
+use kenar_chat::media::{self, MediaFile, UploadPlan};
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
+use kenar_chat::retry;
 use kenar_chat::{Error, error, visible};
+use url::Url;
 
 use super::batch::BatchArgs;
 use crate::cli::cmd::oauth;
-use crate::cli::connection::ConnectionArgs;
+use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
-use crate::cli::profile::ProfileArgs;
+use crate::cli::profile::{ProfileArgs, UPLOAD_URL};
 use crate::cli::prompt;
-use crate::cli::report::Verbosity;
+use crate::cli::report::{self, Verbosity};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   export KENAR_API_KEY=... KENAR_ACCESS_TOKEN=...
   kenar-chat send --conversation-id C --message 'Your order shipped' \\
       --receiver-button 'Track it|LOCAL_SHIPPING|https://shop.example/track/42'
+  kenar-chat send --conversation-id C --image receipt.png
   kenar-chat send --user-id U --post-token AZf3Uqr3 --peer-id P --message 'Your order shipped'
   kenar-chat send --file message.json --receiver-caption 'Track it' --receiver-icon truck \\
       --receiver-direct-link https://shop.example/track/42
@@ -53,6 +61,26 @@ pub struct SendArgs {
     /// A JSON message file in the API body shape ('-' for standard input); flags override its fields
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub file: Option<PathBuf>,
+
+    /// Upload this picture and send it instead of text (current platform; up to 5 MB)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub image: Option<PathBuf>,
+    /// Upload this video and send it instead of text (current platform; up to 50 MB)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub video: Option<PathBuf>,
+    /// Upload this voice note and send it instead of text (current platform; up to 1.5 MB)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub voice: Option<PathBuf>,
+    /// Upload this file (Divar's "file" kind) and send it instead of text (current platform;
+    /// up to 5 MB)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub document: Option<PathBuf>,
+    /// Send the media token of an earlier upload instead of text (current platform)
+    #[arg(long, value_name = "TOKEN")]
+    pub media_token: Option<String>,
+    /// Divar's chat upload host, where media files go [default: https://chat.divar.ir]
+    #[arg(long, env = "KENAR_UPLOAD_URL", value_hint = ValueHint::Url)]
+    pub upload_url: Option<String>,
 
     /// A button of the sender's grid, as 'CAPTION|ICON|TARGET': TARGET an http(s) URL to open,
     /// or a JSON object for the app's server link; repeatable, rows of three in order
@@ -152,15 +180,37 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     }
     let (message, credentials) = gather(&args)?;
     let base = connection.api.url(message.platform());
+    let upload = match message.upload() {
+        Some((kind, path)) => Some(UploadPlan {
+            file: MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?,
+            api: base.clone(),
+            upload_host: upload_host(&args)?,
+            timeout: connection.options.timeout,
+        }),
+        None => None,
+    };
     let request = PreparedRequest::send_message(&base, &message, &credentials);
+    let mut requests: Vec<&PreparedRequest> = Vec::new();
+    let uploads = upload.as_ref().map(|plan| plan.requests(&credentials));
+    requests.extend(uploads.iter().flatten());
+    requests.push(&request);
     if args.dry_run {
-        return print_dry_run(&request, args.show_secrets, args.output);
+        return print_dry_run(&requests, args.show_secrets, args.output);
     }
     if args.interactive {
-        prompt::confirm_send(&request)?;
+        prompt::confirm_send(&requests)?;
     }
-    let answer = connection.execute(&request, verbosity)?;
-    let body = client::check_answer(&answer)?;
+    let body = match &upload {
+        None => client::check_answer(&connection.execute(&request, verbosity)?)?,
+        Some(plan) => send_with_upload(
+            plan,
+            message.clone(),
+            &base,
+            &credentials,
+            &connection,
+            verbosity,
+        )?,
+    };
     let confirmation = match (args.output, &message) {
         (Format::Json, _) => output::json(&body),
         (Format::Text, Message::Chat(message)) => output::line(&format!(
@@ -338,7 +388,13 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         Some(path) => Some(input::read_text(path).map_err(|e| e.prefixed("--message-file "))?),
         None => args.message.clone(),
     };
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.to_string_lossy().into_owned());
     Ok(MessageDraft {
+        media_token: args.media_token.clone(),
+        image: path(&args.image),
+        video: path(&args.video),
+        voice: path(&args.voice),
+        document: path(&args.document),
         conversation_id: args.conversation_id.clone(),
         sender_buttons: grid_draft("--sender-button", &args.sender_button)?,
         receiver_buttons: grid_draft("--receiver-button", &args.receiver_button)?,
@@ -408,11 +464,100 @@ fn button_draft(
     }))
 }
 
-fn print_dry_run(request: &PreparedRequest, show_secrets: bool, format: Format) -> Result<()> {
-    match format {
-        Format::Text => output::line(request.render(show_secrets).trim_end()),
-        Format::Json => output::json(&request.to_json(show_secrets)),
+/// The requests a send makes, in order: one, or three for a file to upload. JSON is one
+/// object for one request, an array for three.
+fn print_dry_run(requests: &[&PreparedRequest], show_secrets: bool, format: Format) -> Result<()> {
+    match (format, requests) {
+        (Format::Text, _) => {
+            let shown: Vec<String> = requests
+                .iter()
+                .map(|request| request.render(show_secrets).trim_end().to_owned())
+                .collect();
+            output::line(&shown.join("\n\n"))
+        }
+        (Format::Json, [request]) => output::json(&request.to_json(show_secrets)),
+        (Format::Json, _) => output::json(&serde_json::Value::Array(
+            requests.iter().map(|r| r.to_json(show_secrets)).collect(),
+        )),
     }
+}
+
+/// The upload host: `--upload-url`, `KENAR_UPLOAD_URL`, the profile's `upload_url`, or
+/// Divar's.
+pub(super) fn upload_host(args: &SendArgs) -> Result<Url, Error> {
+    let given = args.upload_url.is_some();
+    let (source, url) = match args
+        .profile
+        .or_config(args.upload_url.clone(), |c| c.upload_url)?
+    {
+        Some(url) => (args.profile.source(&UPLOAD_URL, given), url),
+        None => (
+            UPLOAD_URL.flag.to_owned(),
+            media::DEFAULT_UPLOAD_URL.to_owned(),
+        ),
+    };
+    let url = http_url::endpoint(&source, &url)?;
+    // The upload carries the upload token.
+    client::check_base_url(&source, &url)?;
+    Ok(url)
+}
+
+/// Uploads the file, then sends the message with its media token, on one client. When the
+/// send fails after the upload, says the media token, so that the message can be sent
+/// again without uploading.
+fn send_with_upload(
+    plan: &UploadPlan,
+    message: Message,
+    base: &Url,
+    credentials: &Credentials,
+    connection: &Connection,
+    verbosity: Verbosity,
+) -> Result<serde_json::Value> {
+    let client = connection.client()?;
+    let bar = upload_bar(plan.file.size, verbosity);
+    let shown = bar.clone();
+    let progress: Progress = Arc::new(move |bytes| shown.set_position(bytes));
+    let report = |event: retry::Event<'_>| report::event(verbosity, event);
+    let media_token = crate::cli::block_on(plan.upload(
+        &client,
+        &connection.policy,
+        credentials,
+        &progress,
+        report,
+    ))??;
+    bar.finish_and_clear();
+    let request =
+        PreparedRequest::send_message(base, &message.uploaded(media_token.clone()), credentials);
+    let sent = crate::cli::block_on(retry::execute_with_retries(
+        &client,
+        &request,
+        &connection.policy,
+        report,
+    ))?
+    .and_then(|answer| client::check_answer(&answer));
+    sent.map_err(|e| {
+        output::note(&format!(
+            "note: the file was uploaded; its media token is {}: send it again without \
+             uploading with --media-token {}",
+            visible::escaped(&media_token, false),
+            visible::escaped(&media_token, false)
+        ));
+        e.into()
+    })
+}
+
+/// A progress bar for an upload on a terminal, for files of a megabyte or more.
+fn upload_bar(size: u64, verbosity: Verbosity) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || verbosity == Verbosity::Quiet || size < 1 << 20 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("uploading {bar:30} {bytes}/{total_bytes}  ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn is_stdin(path: Option<&Path>) -> bool {
