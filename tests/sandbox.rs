@@ -3,6 +3,8 @@
 //! plain HTTP requests for what a browser would do.
 
 mod common;
+#[path = "sandbox/current.rs"]
+mod current;
 
 use std::io::Read as _;
 use std::path::Path;

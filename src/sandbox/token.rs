@@ -1,5 +1,6 @@
-//! The token endpoint (protocol section 2): an authorization code, exchanged once by the
-//! client it was issued to, becomes an access token that carries the approved scopes.
+//! The legacy platform's token endpoint (protocol section 2): an authorization code,
+//! exchanged once by the client it was issued to, becomes an access token that carries
+//! the approved scopes. Codes were always approved by the demo user.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,8 +14,9 @@ use serde_json::json;
 
 use super::api::{Refusal, check_api_key};
 use super::store::CodeRefusal;
-use super::{Sandbox, expiry, unix_time};
+use super::{DEMO_USER, Sandbox, expiry, unix_time};
 use crate::authorize::random_state;
+use crate::platform::Platform;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,9 +50,14 @@ pub(super) async fn exchange(
             "invalid client_id or client_secret",
         ));
     }
-    let scopes = sandbox
+    let redeemed = sandbox
         .store
-        .redeem_code(&request.code, &request.client_id, unix_time())?
+        .redeem_code(
+            &request.code,
+            &request.client_id,
+            Platform::Legacy,
+            unix_time(),
+        )?
         .map_err(|refusal| {
             Refusal::new(
                 StatusCode::BAD_REQUEST,
@@ -59,9 +66,12 @@ pub(super) async fn exchange(
         })?;
     let expires = expiry(sandbox.token_lifetime);
     let access_token = random_state()?;
-    sandbox
-        .store
-        .insert_token(&access_token, &scopes, expires)?;
+    sandbox.store.insert_token(
+        &access_token,
+        &redeemed.scopes,
+        redeemed.user_id.as_deref().unwrap_or(DEMO_USER),
+        expires,
+    )?;
     Ok(axum::Json(json!({
         "access_token": access_token,
         "refresh_token": random_state()?,
@@ -70,7 +80,7 @@ pub(super) async fn exchange(
     .into_response())
 }
 
-fn refusal_message(refusal: &CodeRefusal, lifetime: Duration) -> String {
+pub(super) fn refusal_message(refusal: &CodeRefusal, lifetime: Duration) -> String {
     match refusal {
         CodeRefusal::Unknown => "code: unknown".into(),
         CodeRefusal::AlreadyUsed => "code: already used (a code can be exchanged once)".into(),

@@ -1,6 +1,9 @@
-//! What the sandbox keeps: accepted messages, issued tokens and codes, and its generated
-//! credentials. One SQLite database, in memory or in the `--data` file, so that both
-//! behave the same.
+//! What the sandbox keeps: accepted messages, issued tokens and codes, the conversations
+//! it knows, and its generated credentials. One SQLite database, in memory or in the
+//! `--data` file, so that both behave the same.
+
+mod conversations;
+mod grants;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -10,6 +13,9 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageDraft};
 use crate::scope::Scope;
+
+pub use conversations::Conversation;
+pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS messages (
@@ -35,6 +41,48 @@ const SCHEMA: &str = "
     );
 ";
 
+/// What each version of the schema adds to the one before, so that a data file kept by an
+/// older sandbox opens in a newer one. `PRAGMA user_version` counts the steps applied.
+const MIGRATIONS: &[&str] = &[
+    // The current platform: who a token acts for, which platform and redirect URI a code
+    // was issued on, refresh tokens, and the conversations the sandbox knows.
+    "
+    ALTER TABLE tokens ADD COLUMN user_id TEXT;
+    ALTER TABLE codes ADD COLUMN user_id TEXT;
+    ALTER TABLE codes ADD COLUMN platform TEXT NOT NULL DEFAULT 'legacy';
+    ALTER TABLE codes ADD COLUMN redirect_uri TEXT;
+    CREATE TABLE refresh_tokens (
+        token TEXT PRIMARY KEY,
+        access_token TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        expires INTEGER NOT NULL,
+        replaced_at INTEGER
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        post_token TEXT NOT NULL,
+        seller_id TEXT NOT NULL,
+        buyer_id TEXT NOT NULL
+    );
+    ",
+];
+
+/// Brings the schema up to date, each step in a transaction of its own.
+fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
+    db.execute_batch(SCHEMA)?;
+    let applied: i64 = db.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for (version, step) in (1..).zip(MIGRATIONS).skip_while(|(v, _)| *v <= applied) {
+        let transaction = db.transaction()?;
+        transaction.execute_batch(step)?;
+        transaction.pragma_update(None, "user_version", version)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
 /// One accepted message, as sent.
 #[derive(Debug, Clone)]
 pub struct StoredMessage {
@@ -42,22 +90,6 @@ pub struct StoredMessage {
     /// Unix time in seconds.
     pub received_at: i64,
     pub message: Message,
-}
-
-/// What an access token allows, and until when (Unix seconds).
-#[derive(Debug, Clone)]
-pub struct Grant {
-    pub scopes: Vec<Scope>,
-    pub expires: i64,
-}
-
-/// Why a code cannot be exchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CodeRefusal {
-    Unknown,
-    AlreadyUsed,
-    Expired,
-    OtherClient,
 }
 
 pub struct Store {
@@ -77,7 +109,7 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 impl Store {
     /// Opens (creating if needed) the data file, or a fresh in-memory database.
     pub fn open(path: Option<&Path>) -> Result<Self> {
-        let db = match path {
+        let mut db = match path {
             Some(path) => create_private(path)
                 .and_then(|()| Connection::open(path).map_err(std::io::Error::other))
                 .map_err(|e| {
@@ -85,7 +117,7 @@ impl Store {
                 })?,
             None => Connection::open_in_memory().map_err(db_error)?,
         };
-        db.execute_batch(SCHEMA).map_err(|e| match path {
+        migrate(&mut db).map_err(|e| match path {
             Some(path) => Error::invalid(format!(
                 "--data {}: not a sandbox data file ({e})",
                 path.display()
@@ -147,85 +179,6 @@ impl Store {
             .transpose()
     }
 
-    pub fn insert_token(&self, token: &str, scopes: &[Scope], expires: i64) -> Result<()> {
-        self.db()
-            .execute(
-                "INSERT INTO tokens (token, scopes, expires) VALUES (?1, ?2, ?3)",
-                params![token, join(scopes), expires],
-            )
-            .map_err(db_error)?;
-        Ok(())
-    }
-
-    pub fn token(&self, token: &str) -> Result<Option<Grant>> {
-        let row: Option<(String, i64)> = self
-            .db()
-            .query_row(
-                "SELECT scopes, expires FROM tokens WHERE token = ?1",
-                [token],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(db_error)?;
-        row.map(|(scopes, expires)| {
-            Ok(Grant {
-                scopes: split(&scopes)?,
-                expires,
-            })
-        })
-        .transpose()
-    }
-
-    pub fn insert_code(
-        &self,
-        code: &str,
-        client_id: &str,
-        scopes: &[Scope],
-        expires: i64,
-    ) -> Result<()> {
-        self.db()
-            .execute(
-                "INSERT INTO codes (code, client_id, scopes, expires) VALUES (?1, ?2, ?3, ?4)",
-                params![code, client_id, join(scopes), expires],
-            )
-            .map_err(db_error)?;
-        Ok(())
-    }
-
-    /// Exchanges a code once: the first attempt by its client marks it used, whatever
-    /// comes after is refused.
-    pub fn redeem_code(
-        &self,
-        code: &str,
-        client_id: &str,
-        now: i64,
-    ) -> Result<std::result::Result<Vec<Scope>, CodeRefusal>> {
-        let db = self.db();
-        let row: Option<(String, String, i64, bool)> = db
-            .query_row(
-                "SELECT client_id, scopes, expires, used FROM codes WHERE code = ?1",
-                [code],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-            )
-            .optional()
-            .map_err(db_error)?;
-        let Some((owner, scopes, expires, used)) = row else {
-            return Ok(Err(CodeRefusal::Unknown));
-        };
-        if owner != client_id {
-            return Ok(Err(CodeRefusal::OtherClient));
-        }
-        if used {
-            return Ok(Err(CodeRefusal::AlreadyUsed));
-        }
-        db.execute("UPDATE codes SET used = 1 WHERE code = ?1", [code])
-            .map_err(db_error)?;
-        if now >= expires {
-            return Ok(Err(CodeRefusal::Expired));
-        }
-        split(&scopes).map(Ok)
-    }
-
     /// The value kept under `name`, or a new one from `make`, kept for next time.
     pub fn setting(&self, name: &str, make: impl FnOnce() -> Result<String>) -> Result<String> {
         let db = self.db();
@@ -262,11 +215,6 @@ fn stored(id: i64, received_at: i64, body: &str) -> Result<StoredMessage> {
     })
 }
 
-fn join(scopes: &[Scope]) -> String {
-    let scopes: Vec<String> = scopes.iter().map(Scope::to_string).collect();
-    scopes.join(" ")
-}
-
 fn split(scopes: &str) -> Result<Vec<Scope>> {
     scopes.split_whitespace().map(Scope::decode).collect()
 }
@@ -279,34 +227,6 @@ fn db_error(e: rusqlite::Error) -> Error {
 mod tests {
     use super::*;
 
-    fn scopes() -> Vec<Scope> {
-        vec![Scope::post_chats("AZf3Uqr3").unwrap()]
-    }
-
-    #[test]
-    fn a_code_is_exchanged_once_by_its_client_before_it_expires() {
-        let store = Store::open(None).unwrap();
-        store.insert_code("c1", "app", &scopes(), 100).unwrap();
-        assert_eq!(
-            store.redeem_code("c1", "other", 50).unwrap(),
-            Err(CodeRefusal::OtherClient)
-        );
-        assert_eq!(store.redeem_code("c1", "app", 50).unwrap(), Ok(scopes()));
-        assert_eq!(
-            store.redeem_code("c1", "app", 50).unwrap(),
-            Err(CodeRefusal::AlreadyUsed)
-        );
-        store.insert_code("c2", "app", &scopes(), 100).unwrap();
-        assert_eq!(
-            store.redeem_code("c2", "app", 100).unwrap(),
-            Err(CodeRefusal::Expired)
-        );
-        assert_eq!(
-            store.redeem_code("nope", "app", 0).unwrap(),
-            Err(CodeRefusal::Unknown)
-        );
-    }
-
     #[test]
     fn settings_are_made_once() {
         let store = Store::open(None).unwrap();
@@ -315,11 +235,28 @@ mod tests {
     }
 
     #[test]
-    fn tokens_keep_their_scopes() {
-        let store = Store::open(None).unwrap();
-        store.insert_token("t", &scopes(), 7).unwrap();
+    fn a_data_file_of_an_older_sandbox_is_brought_up_to_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(SCHEMA).unwrap();
+        old.execute(
+            "INSERT INTO tokens (token, scopes, expires) VALUES ('t', 'USER_PHONE', 5)",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let store = Store::open(Some(&path)).unwrap();
         let grant = store.token("t").unwrap().unwrap();
-        assert_eq!((grant.scopes, grant.expires), (scopes(), 7));
-        assert!(store.token("u").unwrap().is_none());
+        assert_eq!(grant.user_id, None);
+        drop(store);
+        // Opening it again applies nothing twice.
+        assert!(
+            Store::open(Some(&path))
+                .unwrap()
+                .token("t")
+                .unwrap()
+                .is_some()
+        );
     }
 }
