@@ -5,6 +5,7 @@
 
 mod api;
 mod chat_view;
+mod checks;
 mod consent;
 mod html;
 mod oauth2_token;

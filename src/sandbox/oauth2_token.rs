@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::store::{Issued, RefreshGrant};
 use super::token::refusal_message;
-use super::{DEMO_USER, REFRESH_LIFETIME, Sandbox, expiry, scope_list, seconds, unix_time};
+use super::{REFRESH_LIFETIME, Sandbox, expiry, scope_list, seconds, unix_time};
 use crate::authorize::random_state;
 use crate::error::Error;
 use crate::platform::Platform;
@@ -146,8 +146,13 @@ fn by_code(sandbox: &Sandbox, form: &TokenForm, client_id: &str) -> Result<Respo
         ));
     }
     let pair = Pair::new(redeemed.scopes.iter().any(is_offline_access))?;
-    let user_id = redeemed.user_id.as_deref().unwrap_or(DEMO_USER);
-    let issued = pair.issued(sandbox, client_id, redirect_uri, user_id, &redeemed.scopes);
+    let issued = pair.issued(
+        sandbox,
+        client_id,
+        redirect_uri,
+        &redeemed.user_id,
+        &redeemed.scopes,
+    );
     sandbox.store.issue(&issued)?;
     Ok(pair.answer(sandbox, &redeemed.scopes))
 }

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{Refusal, check_api_key};
+use super::checks::{Refusal, check_api_key};
 use super::store::CodeRefusal;
-use super::{DEMO_USER, Sandbox, expiry, unix_time};
+use super::{Sandbox, expiry, unix_time};
 use crate::authorize::random_state;
 use crate::platform::Platform;
 
@@ -66,12 +66,9 @@ pub(super) async fn exchange(
         })?;
     let expires = expiry(sandbox.token_lifetime);
     let access_token = random_state()?;
-    sandbox.store.insert_token(
-        &access_token,
-        &redeemed.scopes,
-        redeemed.user_id.as_deref().unwrap_or(DEMO_USER),
-        expires,
-    )?;
+    sandbox
+        .store
+        .insert_token(&access_token, &redeemed.scopes, &redeemed.user_id, expires)?;
     Ok(axum::Json(json!({
         "access_token": access_token,
         "refresh_token": random_state()?,

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension as _, params};
 use super::{Store, db_error, split};
 use crate::error::Result;
 use crate::platform::Platform;
+use crate::sandbox::DEMO_USER;
 use crate::sandbox::scope_list;
 use crate::scope::Scope;
 
@@ -12,9 +13,8 @@ use crate::scope::Scope;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     pub scopes: Vec<Scope>,
-    /// The user who approved it; `None` for a token kept by a sandbox older than the
-    /// current platform, whose scopes name their user themselves.
-    pub user_id: Option<String>,
+    /// The user it acts for.
+    pub user_id: String,
     pub expires: i64,
 }
 
@@ -34,7 +34,7 @@ pub struct NewCode<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redeemed {
     pub scopes: Vec<Scope>,
-    pub user_id: Option<String>,
+    pub user_id: String,
     pub redirect_uri: Option<String>,
 }
 
@@ -106,7 +106,7 @@ impl Store {
         row.map(|(scopes, user_id, expires)| {
             Ok(Grant {
                 scopes: split(&scopes)?,
-                user_id,
+                user_id: user_or_demo(user_id),
                 expires,
             })
         })
@@ -178,7 +178,7 @@ impl Store {
         }
         Ok(Ok(Redeemed {
             scopes: split(&scopes)?,
-            user_id,
+            user_id: user_or_demo(user_id),
             redirect_uri,
         }))
     }
@@ -258,6 +258,12 @@ impl Store {
         insert_issued(&transaction, new)?;
         transaction.commit().map_err(db_error)
     }
+}
+
+/// Every token and code the sandbox issued was for the demo user: a data file kept by a
+/// sandbox older than the current platform just does not say so.
+fn user_or_demo(user_id: Option<String>) -> String {
+    user_id.unwrap_or_else(|| DEMO_USER.to_owned())
 }
 
 fn insert_issued(db: &rusqlite::Connection, issued: &Issued<'_>) -> Result<()> {
@@ -349,7 +355,7 @@ mod tests {
             store.redeem_code("c", "app", Platform::Current, 0).unwrap(),
             Ok(Redeemed {
                 scopes,
-                user_id: Some("u".into()),
+                user_id: "u".into(),
                 redirect_uri: Some("http://127.0.0.1:1/cb".into()),
             })
         );
@@ -364,7 +370,7 @@ mod tests {
             grant,
             Grant {
                 scopes: scopes(),
-                user_id: Some("u".into()),
+                user_id: "u".into(),
                 expires: 7
             }
         );

@@ -45,12 +45,15 @@ const SCHEMA: &str = "
 /// older sandbox opens in a newer one. `PRAGMA user_version` counts the steps applied.
 const MIGRATIONS: &[&str] = &[
     // The current platform: who a token acts for, which platform and redirect URI a code
-    // was issued on, refresh tokens, and the conversations the sandbox knows.
+    // was issued on, which conversation a message went to and who sent it, refresh
+    // tokens, and the conversations the sandbox knows.
     "
     ALTER TABLE tokens ADD COLUMN user_id TEXT;
     ALTER TABLE codes ADD COLUMN user_id TEXT;
     ALTER TABLE codes ADD COLUMN platform TEXT NOT NULL DEFAULT 'legacy';
     ALTER TABLE codes ADD COLUMN redirect_uri TEXT;
+    ALTER TABLE messages ADD COLUMN conversation_id TEXT;
+    ALTER TABLE messages ADD COLUMN sender_id TEXT;
     CREATE TABLE refresh_tokens (
         token TEXT PRIMARY KEY,
         access_token TEXT NOT NULL,
@@ -248,7 +251,7 @@ mod tests {
         drop(old);
         let store = Store::open(Some(&path)).unwrap();
         let grant = store.token("t").unwrap().unwrap();
-        assert_eq!(grant.user_id, None);
+        assert_eq!(grant.user_id, crate::sandbox::DEMO_USER);
         drop(store);
         // Opening it again applies nothing twice.
         assert!(
