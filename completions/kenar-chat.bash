@@ -22,6 +22,9 @@ _kenar__chat() {
             kenar__chat,help)
                 cmd="kenar__chat__subcmd__help"
                 ;;
+            kenar__chat,icons)
+                cmd="kenar__chat__subcmd__icons"
+                ;;
             kenar__chat,man)
                 cmd="kenar__chat__subcmd__man"
                 ;;
@@ -45,6 +48,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__help,help)
                 cmd="kenar__chat__subcmd__help__subcmd__help"
+                ;;
+            kenar__chat__subcmd__help,icons)
+                cmd="kenar__chat__subcmd__help__subcmd__icons"
                 ;;
             kenar__chat__subcmd__help,man)
                 cmd="kenar__chat__subcmd__help__subcmd__man"
@@ -146,7 +152,7 @@ _kenar__chat() {
 
     case "${cmd}" in
         kenar__chat)
-            opts="-q -v -h -V --quiet --verbose --help --version scope oauth-url oauth send completions man sandbox help"
+            opts="-q -v -h -V --quiet --verbose --help --version scope oauth-url oauth send icons completions man sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,7 +187,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help)
-            opts="scope oauth-url oauth send completions man sandbox help"
+            opts="scope oauth-url oauth send icons completions man sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,6 +215,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__icons)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -393,6 +413,20 @@ _kenar__chat() {
         kenar__chat__subcmd__help__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__icons)
+            opts="-q -v -h -V --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1135,12 +1169,16 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -i -q -v -h -V --user-id --post-token --peer-id --message --message-file --file --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --quiet --verbose --help --version"
+            opts="-o -i -q -v -h -V --conversation-id --user-id --post-token --peer-id --message --message-file --file --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --conversation-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --user-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1185,6 +1223,14 @@ _kenar__chat() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --sender-button)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --receiver-button)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --sender-caption)

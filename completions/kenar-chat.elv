@@ -30,6 +30,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
             cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
+            cand icons 'List Divar''s icon names, which current-platform buttons take'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
@@ -154,7 +155,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
             cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
             cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
-            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
             cand --timeout 'Give up on one attempt after this many seconds'
             cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
             cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
@@ -187,7 +188,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
             cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
             cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
-            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
             cand --timeout 'Give up on one attempt after this many seconds'
             cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
             cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
@@ -255,12 +256,15 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth;help;help'= {
         }
         &'kenar-chat;send'= {
-            cand --user-id 'The user the message is sent as (the one who granted access)'
-            cand --post-token 'The post (ad) the chat is about'
-            cand --peer-id 'The other side of the chat'
+            cand --conversation-id 'The conversation to send in: the current platform (instead of --user-id, --peer-id)'
+            cand --user-id 'The user the message is sent as (the one who granted access); legacy platform'
+            cand --post-token 'The post (ad) the chat is about; beside --conversation-id, it lets a stored token for the post''s conversations be used'
+            cand --peer-id 'The other side of the chat; legacy platform'
             cand --message 'The message text (both sides see it)'
             cand --message-file 'Read the message text from a file (''-'' for standard input); one trailing newline is dropped'
             cand --file 'A JSON message file in the API body shape (''-'' for standard input); flags override its fields'
+            cand --sender-button 'A button of the sender''s grid, as ''CAPTION|ICON|TARGET'': TARGET an http(s) URL to open, or a JSON object for the app''s server link; repeatable, rows of three in order (current platform)'
+            cand --receiver-button 'A button of the receiver''s grid, written as for --sender-button'
             cand --sender-caption 'Text on the sender''s button'
             cand --sender-icon 'Icon name of the sender''s button'
             cand --sender-direct-link 'Make the sender''s button a DIRECT_LINK that opens this URL'
@@ -273,7 +277,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
             cand --access-token-file 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)'
             cand --access-token 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)'
-            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
             cand --timeout 'Give up on one attempt after this many seconds'
             cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
             cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
@@ -295,6 +299,16 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --interactive 'Ask at the terminal for every missing value, show the request and confirm before sending'
             cand --resend-in-doubt 'Send the lines the journal holds in doubt (they may have been delivered already)'
             cand --fail-fast 'Stop at the first line that is invalid or fails, in input order (requests then go one at a time)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;icons'= {
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -354,6 +368,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
             cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
+            cand icons 'List Divar''s icon names, which current-platform buttons take'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
@@ -387,6 +402,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;oauth;forget'= {
         }
         &'kenar-chat;help;send'= {
+        }
+        &'kenar-chat;help;icons'= {
         }
         &'kenar-chat;help;completions'= {
         }

@@ -32,6 +32,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "scope" -d 'Co
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "icons" -d 'List Divar\'s icon names, which current-platform buttons take'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
@@ -114,7 +115,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
@@ -141,7 +142,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
@@ -179,12 +180,15 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Remove stored tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l user-id -d 'The user the message is sent as (the one who granted access)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l post-token -d 'The post (ad) the chat is about' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l peer-id -d 'The other side of the chat' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l conversation-id -d 'The conversation to send in: the current platform (instead of --user-id, --peer-id)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l user-id -d 'The user the message is sent as (the one who granted access); legacy platform' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l post-token -d 'The post (ad) the chat is about; beside --conversation-id, it lets a stored token for the post\'s conversations be used' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l peer-id -d 'The other side of the chat; legacy platform' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l message -d 'The message text (both sides see it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l message-file -d 'Read the message text from a file (\'-\' for standard input); one trailing newline is dropped' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l file -d 'A JSON message file in the API body shape (\'-\' for standard input); flags override its fields' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-button -d 'A button of the sender\'s grid, as \'CAPTION|ICON|TARGET\': TARGET an http(s) URL to open, or a JSON object for the app\'s server link; repeatable, rows of three in order (current platform)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l receiver-button -d 'A button of the receiver\'s grid, written as for --sender-button' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-caption -d 'Text on the sender\'s button' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-icon -d 'Icon name of the sender\'s button' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l sender-direct-link -d 'Make the sender\'s button a DIRECT_LINK that opens this URL' -r -f
@@ -197,7 +201,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key-f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token-file -d 'Read the user\'s access token from this file (instead of KENAR_ACCESS_TOKEN)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-token -d 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
@@ -222,6 +226,10 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quie
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand icons" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand icons" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand icons" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand icons" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -l out-dir -d 'Write the completions of every shell into this directory instead, one file each (the directory is created when missing)' -r -f -a "(__fish_complete_directories)"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -249,14 +257,15 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s q -l q
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send completions man sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "icons" -d 'List Divar\'s icon names, which current-platform buttons take'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "post" -d 'Permission to send in every chat of one post'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'

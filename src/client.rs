@@ -21,10 +21,12 @@ use crate::visible;
 /// Who sends every request.
 const USER_AGENT: &str = concat!("kenar-chat/", env!("CARGO_PKG_VERSION"));
 
-/// Divar's API for the platform this tool speaks.
-pub const DEFAULT_API_URL: &str = "https://api.divar.ir";
-/// Where messages are sent, relative to the API base URL.
+/// Where legacy messages are sent, relative to the API base URL.
 pub const SEND_MESSAGE_PATH: &str = "v2/open-platform/chat/conversation";
+/// Where a conversation's messages are sent, relative to the API base URL: this, then the
+/// conversation's ID, then [`CONVERSATION_MESSAGES`].
+pub const CONVERSATIONS_PATH: &str = "v2/open-platform/conversations/";
+pub const CONVERSATION_MESSAGES: &str = "messages";
 /// Answers larger than this are refused rather than read into memory.
 pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 /// How much of an unexpected answer an error message quotes.
@@ -41,14 +43,25 @@ pub struct Credentials {
 pub enum HeaderValue {
     Plain(String),
     Secret(SecretString),
+    /// `Bearer TOKEN`, the token secret and the scheme not.
+    Bearer(SecretString),
 }
 
 impl HeaderValue {
     /// The value as printed: secrets as `***` unless `show_secrets` is set.
-    pub fn shown(&self, show_secrets: bool) -> &str {
+    pub fn shown(&self, show_secrets: bool) -> Cow<'_, str> {
         match self {
-            HeaderValue::Plain(v) => v,
-            HeaderValue::Secret(s) => s.shown(show_secrets),
+            HeaderValue::Plain(v) => Cow::Borrowed(v),
+            HeaderValue::Secret(s) => Cow::Borrowed(s.shown(show_secrets)),
+            HeaderValue::Bearer(s) => Cow::Owned(format!("Bearer {}", s.shown(show_secrets))),
+        }
+    }
+
+    /// The secret the value carries, if any.
+    pub fn secret(&self) -> Option<&SecretString> {
+        match self {
+            HeaderValue::Plain(_) => None,
+            HeaderValue::Secret(s) | HeaderValue::Bearer(s) => Some(s),
         }
     }
 }
@@ -65,13 +78,21 @@ pub struct PreparedRequest {
 }
 
 impl PreparedRequest {
-    /// `POST /v2/open-platform/chat/conversation` with the message as its body.
+    /// The message as its platform sends it: a legacy message to
+    /// `POST /v2/open-platform/chat/conversation` with `x-access-token`, a conversation's to
+    /// `POST /v2/open-platform/conversations/{id}/messages` with `Authorization: Bearer`.
     pub fn send_message(base: &Url, message: &Message, credentials: &Credentials) -> Self {
-        Self::send_message_to(endpoint(base, SEND_MESSAGE_PATH), message, credentials)
-    }
-
-    /// [`PreparedRequest::send_message`] to an endpoint worked out once, for many messages.
-    pub fn send_message_to(url: Url, message: &Message, credentials: &Credentials) -> Self {
+        let token = credentials.access_token.clone();
+        let (url, authorization) = match message {
+            Message::Chat(_) => (
+                endpoint(base, SEND_MESSAGE_PATH),
+                ("x-access-token", HeaderValue::Secret(token)),
+            ),
+            Message::Conversation(message) => (
+                conversation_endpoint(base, &message.conversation_id),
+                ("authorization", HeaderValue::Bearer(token)),
+            ),
+        };
         PreparedRequest {
             method: "POST",
             url,
@@ -84,10 +105,7 @@ impl PreparedRequest {
                     "x-api-key",
                     HeaderValue::Secret(credentials.api_key.clone()),
                 ),
-                (
-                    "x-access-token",
-                    HeaderValue::Secret(credentials.access_token.clone()),
-                ),
+                authorization,
             ],
             body: message.to_body(),
             body_secrets: Vec::new(),
@@ -99,10 +117,7 @@ impl PreparedRequest {
     fn redact(&self, bytes: Vec<u8>) -> Vec<u8> {
         let mut text = String::from_utf8_lossy(&bytes);
         let mut redacted = false;
-        let header_secrets = self.headers.iter().filter_map(|(_, value)| match value {
-            HeaderValue::Secret(secret) => Some(secret),
-            HeaderValue::Plain(_) => None,
-        });
+        let header_secrets = self.headers.iter().filter_map(|(_, value)| value.secret());
         for secret in header_secrets.chain(&self.body_secrets) {
             if !secret.expose().is_empty() && text.contains(secret.expose()) {
                 text = Cow::Owned(text.replace(secret.expose(), SecretString::MASK));
@@ -146,6 +161,16 @@ impl PreparedRequest {
             "body": body,
         })
     }
+}
+
+/// Where the messages of conversation `id` are sent, the ID one path segment however it is
+/// spelled (percent-encoded by the URL's own rules).
+pub fn conversation_endpoint(base: &Url, id: &str) -> Url {
+    let mut url = endpoint(base, CONVERSATIONS_PATH);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().push(id).push(CONVERSATION_MESSAGES);
+    }
+    url
 }
 
 /// `path` under `base`, keeping any path prefix the base URL has.
@@ -343,7 +368,7 @@ impl ApiClient {
             let mut header_value =
                 reqwest::header::HeaderValue::from_bytes(value.shown(true).as_bytes())
                     .map_err(|_| invalid())?;
-            header_value.set_sensitive(matches!(value, HeaderValue::Secret(_)));
+            header_value.set_sensitive(value.secret().is_some());
             headers.append(header_name, header_value);
         }
         let mut response = self
@@ -544,12 +569,19 @@ pub fn check_answer(answer: &Answer) -> Result<Value> {
 /// [`check_answer`] without keeping the body: what a batch needs for each of its lines.
 pub fn check_delivered(answer: &Answer) -> Result<()> {
     let verdict = Verdict::of(&answer.body);
-    let server_message = || match verdict.as_ref().and_then(|v| v.message.as_ref()) {
-        Some(Value::String(m)) => quote(m.as_bytes()),
-        _ => quote(&answer.body),
+    let server_message = || match &verdict {
+        Some(verdict) => verdict.describe().unwrap_or_else(|| quote(&answer.body)),
+        None => quote(&answer.body),
     };
+    let rpc_code = verdict
+        .as_ref()
+        .and_then(|v| v.code.as_ref())
+        .and_then(body_status);
     match answer.status {
         200..=299 => {}
+        412 if rpc_code == Some(RECIPIENT_RESTRICTED) => {
+            return Err(Error::RecipientRestricted(server_message()));
+        }
         429 => {
             return Err(Error::RateLimited {
                 message: server_message(),
@@ -603,8 +635,12 @@ pub fn check_delivered(answer: &Answer) -> Result<()> {
     }
 }
 
-/// What decides an answer whose body is a JSON object: its `status` and `message` (the
-/// other fields are skipped, not kept).
+/// The Google RPC status code of the current platform's "recipient's restriction".
+const RECIPIENT_RESTRICTED: u64 = 9;
+
+/// What decides an answer whose body is a JSON object: its `status` and `message`, and on
+/// the current platform the error's `code` and `details` (the other fields are skipped,
+/// not kept).
 #[derive(serde::Deserialize)]
 struct Verdict {
     /// `Some(Value::Null)` for `"status": null`, which is not a success.
@@ -612,9 +648,39 @@ struct Verdict {
     status: Option<Value>,
     #[serde(default)]
     message: Option<Value>,
+    #[serde(default)]
+    code: Option<Value>,
+    #[serde(default)]
+    details: Option<Value>,
 }
 
 impl Verdict {
+    /// The server's own words: its message, with an error's code and details when it
+    /// gives them (`code 3: invalid icon; details: [...]`), quoted.
+    fn describe(&self) -> Option<String> {
+        let message = match &self.message {
+            Some(Value::String(m)) => Some(quote(m.as_bytes())),
+            _ => None,
+        };
+        let code = self.code.as_ref().filter(|c| !c.is_null());
+        let details = self
+            .details
+            .as_ref()
+            .filter(|d| !d.is_null() && d.as_array().is_none_or(|a| !a.is_empty()));
+        if message.is_none() && code.is_none() {
+            return None;
+        }
+        let mut out = String::new();
+        if let Some(code) = code {
+            let _ = write!(out, "code {}: ", quote(code.to_string().as_bytes()));
+        }
+        out.push_str(message.as_deref().unwrap_or("(no message)"));
+        if let Some(details) = details {
+            let _ = write!(out, "; details: {}", quote(details.to_string().as_bytes()));
+        }
+        Some(out)
+    }
+
     /// `None` when the body is not a JSON object.
     fn of(body: &[u8]) -> Option<Verdict> {
         // The derived reader would also take an array, its items as the fields in order.
@@ -630,6 +696,8 @@ impl Verdict {
             Some(Verdict {
                 status: fields.remove("status"),
                 message: fields.remove("message"),
+                code: fields.remove("code"),
+                details: fields.remove("details"),
             })
         })
     }
@@ -687,11 +755,56 @@ mod tests {
             endpoint(&base, SEND_MESSAGE_PATH).as_str(),
             "http://127.0.0.1:8080/prefix/v2/open-platform/chat/conversation"
         );
-        let base = Url::parse(DEFAULT_API_URL).unwrap();
+        let base = Url::parse("https://api.divar.ir").unwrap();
         assert_eq!(
             endpoint(&base, SEND_MESSAGE_PATH).as_str(),
             "https://api.divar.ir/v2/open-platform/chat/conversation"
         );
+    }
+
+    #[test]
+    fn a_conversation_id_is_one_path_segment() {
+        let base = Url::parse("http://127.0.0.1:8080/prefix").unwrap();
+        assert_eq!(
+            conversation_endpoint(&base, "c-1").as_str(),
+            "http://127.0.0.1:8080/prefix/v2/open-platform/conversations/c-1/messages"
+        );
+        assert_eq!(
+            conversation_endpoint(&base, "a/b?c#d%").path(),
+            "/prefix/v2/open-platform/conversations/a%2Fb%3Fc%23d%25/messages"
+        );
+    }
+
+    #[test]
+    fn a_conversation_message_goes_with_a_masked_bearer_token() {
+        let message = crate::message::MessageDraft {
+            conversation_id: Some("c-1".into()),
+            message: Some("hi".into()),
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        let credentials = Credentials {
+            api_key: SecretString::new("key-1"),
+            access_token: SecretString::new("tok-2"),
+        };
+        let base = Url::parse("https://open-api.divar.ir").unwrap();
+        let request = PreparedRequest::send_message(&base, &message, &credentials);
+        assert_eq!(
+            request.url.as_str(),
+            "https://open-api.divar.ir/v2/open-platform/conversations/c-1/messages"
+        );
+        let names: Vec<_> = request.headers.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["content-type", "x-api-key", "authorization"]);
+        let shown = request.render(false);
+        assert!(shown.contains("authorization: Bearer ***\n"), "{shown}");
+        assert!(!shown.contains("tok-2"), "{shown}");
+        assert_eq!(
+            request.to_json(true)["headers"]["authorization"],
+            "Bearer tok-2"
+        );
+        assert_eq!(request.redact(b"echo tok-2".to_vec()), b"echo ***");
+        assert_eq!(request.body, br#"{"type":"TEXT","message":"hi"}"#);
     }
 
     #[test]
@@ -767,7 +880,7 @@ mod tests {
         }
         .build()
         .unwrap();
-        let base = Url::parse(DEFAULT_API_URL).unwrap();
+        let base = Url::parse("https://api.divar.ir").unwrap();
         let request = PreparedRequest::send_message(&base, &message, &credentials);
         assert_eq!(
             request.redact(b"bad key-1 and tok-2, tok-2".to_vec()),

@@ -11,6 +11,12 @@ pub enum Error {
     /// The API answered 4xx (other than 429): it understood and refused.
     #[error("the API refused the request (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
+    /// The current platform answered 412 with code 9: the recipient blocked the sender, or
+    /// one of them is blacklisted. Sending again will not help.
+    #[error(
+        "refused by the recipient's restriction (HTTP 412, code 9): {0}; sending again will not help"
+    )]
+    RecipientRestricted(String),
     /// The user did not grant access: the authorization redirect came back without a code.
     #[error("the user did not grant access: {0}")]
     Denied(String),
@@ -68,7 +74,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) => 2,
-            Error::Refused { .. } | Error::Denied(_) => 3,
+            Error::Refused { .. } | Error::RecipientRestricted(_) | Error::Denied(_) => 3,
             Error::RateLimited { .. } => 4,
             Error::NotSent(_)
             | Error::DeliveryUncertain(_)

@@ -1,5 +1,6 @@
-//! The message model (protocol section 3): a draft read from a file or flags, checked
-//! into a [`Message`] that serializes to exactly the API body.
+//! The message model: a draft read from a file or flags, checked into a [`Message`] that
+//! serializes to exactly the API body: a [`ChatMessage`] of the legacy platform (protocol
+//! section 3) or a [`ConversationMessage`] of the current one (section 5).
 
 use std::path::Path;
 
@@ -8,9 +9,11 @@ use serde_json::{Map, Value};
 
 use crate::duplicate_keys;
 use crate::error::{self, Error, Result};
+use crate::grid::{self, Grid, GridDraft};
 use crate::http_url;
 use crate::input::{self, MAX_INPUT_BYTES};
-use crate::scope::Chat;
+use crate::platform::Platform;
+use crate::scope::{self, Chat, Recipient};
 
 pub const LINK: &str = "LINK";
 pub const DIRECT_LINK: &str = "DIRECT_LINK";
@@ -21,6 +24,10 @@ const TEXT: &str = "TEXT";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a JSON object")]
 pub struct MessageDraft {
+    /// The current platform's conversation; with it, the message is the current
+    /// platform's, and the legacy IDs and buttons do not belong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +42,10 @@ pub struct MessageDraft {
     pub sender_btn: Option<ButtonDraft>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_btn: Option<ButtonDraft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_buttons: Option<GridDraft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver_buttons: Option<GridDraft>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,16 +70,37 @@ pub struct ButtonDataDraft {
     pub direct_link: Option<String>,
 }
 
-/// A checked message, ready to send.
+/// A checked message, ready to send, on the platform its recipient names.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Message {
+pub enum Message {
+    Chat(Box<ChatMessage>),
+    Conversation(ConversationMessage),
+}
+
+/// A legacy message: to a chat named by its three IDs, one button a side at most.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatMessage {
     pub chat: Chat,
     pub text: String,
     pub sender_button: Option<Button>,
     pub receiver_button: Option<Button>,
 }
 
-/// A checked button: shown under the message to one side of the chat only.
+/// A current-platform message: to a conversation, a grid of buttons a side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationMessage {
+    pub conversation_id: String,
+    /// The conversation's post, when the user names it: not sent, but it lets a post
+    /// scope pick the token.
+    pub post_token: Option<String>,
+    pub text: String,
+    pub sender_buttons: Grid,
+    pub receiver_buttons: Grid,
+}
+
+/// A checked button: shown under the message to one side of the chat only. A legacy LINK
+/// and a current `open_server_link` are the same thing (data handed to the app's server),
+/// as are DIRECT_LINK and `open_direct_link`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Button {
     pub icon_name: String,
@@ -95,7 +127,10 @@ impl MessageDraft {
         input::refuse_bom(source, bytes)?;
         std::str::from_utf8(bytes).map_err(|e| input::not_utf8(source, &e))?;
         // Before serde, which reads an array into a struct field by field.
-        refuse_arrays(source, bytes)?;
+        if let Ok(root) = serde_json::from_slice::<Value>(bytes) {
+            refuse_arrays(&root)
+                .map_err(|problem| Error::invalid(format!("{source}: {problem}")))?;
+        }
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = match serde_path_to_error::deserialize(&mut de) {
             Ok(draft) => de.end().map(|()| draft).map_err(|e| (String::new(), e)),
@@ -133,6 +168,7 @@ impl MessageDraft {
     /// Reads a draft from JSON already parsed, such as one line of a batch file; errors
     /// name the field, since a value has no line and column.
     pub fn from_value(value: Value) -> Result<Self> {
+        refuse_arrays(&value).map_err(Error::invalid)?;
         serde_path_to_error::deserialize(value)
             .map_err(|e| Error::invalid(format!("{}{}", field_prefix(e.path()), e.into_inner())))
     }
@@ -149,6 +185,7 @@ impl MessageDraft {
                 *slot = value;
             }
         }
+        set(&mut self.conversation_id, over.conversation_id);
         set(&mut self.user_id, over.user_id);
         set(&mut self.post_token, over.post_token);
         set(&mut self.peer_id, over.peer_id);
@@ -156,10 +193,25 @@ impl MessageDraft {
         set(&mut self.message, over.message);
         overlay_button(&mut self.sender_btn, over.sender_btn);
         overlay_button(&mut self.receiver_btn, over.receiver_btn);
+        // A side's grid from the flags replaces the file's: its rows cannot be merged.
+        set(&mut self.sender_buttons, over.sender_buttons);
+        set(&mut self.receiver_buttons, over.receiver_buttons);
+    }
+
+    /// Whether the draft is a current-platform message: it names a conversation.
+    pub fn is_conversation(&self) -> bool {
+        self.conversation_id.is_some()
     }
 
     /// Names (as JSON paths) the required fields that are still missing.
     pub fn missing(&self) -> Vec<&'static str> {
+        if self.is_conversation() {
+            return if self.message.is_none() {
+                vec!["message"]
+            } else {
+                Vec::new()
+            };
+        }
         [
             ("user_id", self.user_id.is_none()),
             ("post_token", self.post_token.is_none()),
@@ -173,11 +225,15 @@ impl MessageDraft {
 
     /// Checks everything at once and reports every problem together.
     pub fn build(self) -> Result<Message> {
-        let mut problems: Vec<String> = self
-            .missing()
-            .into_iter()
-            .map(|f| format!("{f}: missing"))
-            .collect();
+        if self.is_conversation() {
+            self.build_conversation().map(Message::Conversation)
+        } else {
+            self.build_chat().map(|chat| Message::Chat(Box::new(chat)))
+        }
+    }
+
+    /// The problems common to both platforms: the type and the text.
+    fn text_problems(&self, problems: &mut Vec<String>) {
         if let Some(kind) = &self.kind
             && kind != TEXT
         {
@@ -187,6 +243,84 @@ impl MessageDraft {
             && text.trim().is_empty()
         {
             problems.push("message: must not be blank".into());
+        }
+    }
+
+    fn build_conversation(self) -> Result<ConversationMessage> {
+        let mut problems: Vec<String> = self
+            .missing()
+            .into_iter()
+            .map(|f| format!("{f}: missing"))
+            .collect();
+        self.text_problems(&mut problems);
+        let legacy = [
+            ("user_id", self.user_id.is_some()),
+            ("peer_id", self.peer_id.is_some()),
+            ("sender_btn", self.sender_btn.is_some()),
+            ("receiver_btn", self.receiver_btn.is_some()),
+        ];
+        for (field, _) in legacy.iter().filter(|(_, given)| *given) {
+            let instead = match *field {
+                "sender_btn" => "; give sender_buttons, a grid, instead",
+                "receiver_btn" => "; give receiver_buttons, a grid, instead",
+                _ => "",
+            };
+            problems.push(format!(
+                "{field}: belongs to the legacy platform, but conversation_id makes this a \
+                 current-platform message, which names its chat by the conversation alone{instead}"
+            ));
+        }
+        let conversation_id = self.conversation_id.unwrap_or_default();
+        if let Err(problem) = scope::check_conversation_id("conversation_id", &conversation_id) {
+            problems.push(problem);
+        }
+        if let Some(post) = &self.post_token
+            && let Err(problem) = scope::check_id("post_token", post)
+        {
+            problems.push(problem);
+        }
+        let mut side = |draft: Option<GridDraft>, field: &str| {
+            draft
+                .map(|g| g.build(field))
+                .transpose()
+                .unwrap_or_else(|errs| {
+                    problems.extend(errs);
+                    None
+                })
+                .unwrap_or_default()
+        };
+        let sender_buttons = side(self.sender_buttons, "sender_buttons");
+        let receiver_buttons = side(self.receiver_buttons, "receiver_buttons");
+        match self.message {
+            Some(text) if problems.is_empty() => Ok(ConversationMessage {
+                conversation_id,
+                post_token: self.post_token,
+                text,
+                sender_buttons,
+                receiver_buttons,
+            }),
+            _ => Err(Error::Invalid(problems)),
+        }
+    }
+
+    fn build_chat(self) -> Result<ChatMessage> {
+        let mut problems: Vec<String> = self
+            .missing()
+            .into_iter()
+            .map(|f| format!("{f}: missing"))
+            .collect();
+        self.text_problems(&mut problems);
+        for (field, given) in [
+            ("sender_buttons", self.sender_buttons.is_some()),
+            ("receiver_buttons", self.receiver_buttons.is_some()),
+        ] {
+            if given {
+                problems.push(format!(
+                    "{field}: a grid is the current platform's; give conversation_id to send to \
+                     a conversation, or {} for the legacy platform's one button",
+                    field.replace("buttons", "btn")
+                ));
+            }
         }
         let sender = self.sender_btn.map(|b| b.build("sender_btn"));
         let receiver = self.receiver_btn.map(|b| b.build("receiver_btn"));
@@ -202,7 +336,7 @@ impl MessageDraft {
             _ => None,
         };
         match (chat, self.message, problems.is_empty()) {
-            (Some(chat), Some(text), true) => Ok(Message {
+            (Some(chat), Some(text), true) => Ok(ChatMessage {
                 chat,
                 text,
                 sender_button: sender.and_then(Result::ok),
@@ -324,28 +458,44 @@ pub fn parse_extra_data(text: &str) -> std::result::Result<Value, String> {
 /// serde reads a JSON array into a struct, field by field in order, so `["u","p",...]`
 /// would pass for a message. A message file must name its fields: the message, each
 /// button and each button's `data` have to be objects.
-fn refuse_arrays(source: &str, bytes: &[u8]) -> Result<()> {
-    let Ok(root) = serde_json::from_slice::<Value>(bytes) else {
-        return Ok(());
-    };
-    let mut places = vec![(String::new(), Some(&root))];
+fn refuse_arrays(root: &Value) -> std::result::Result<(), String> {
+    let mut places = vec![(String::new(), Some(root))];
     for side in ["sender_btn", "receiver_btn"] {
         let button = root.get(side);
         places.push((format!("{side}: "), button));
         places.push((format!("{side}.data: "), button.and_then(|b| b.get("data"))));
     }
+    for side in ["sender_buttons", "receiver_buttons"] {
+        let grid = root.get(side);
+        places.push((format!("{side}: "), grid));
+        let rows = grid.and_then(|g| g.get("rows")).and_then(Value::as_array);
+        for (r, row) in rows.into_iter().flatten().enumerate() {
+            places.push((format!("{side}.rows[{r}]: "), Some(row)));
+            let buttons = row.get("buttons").and_then(Value::as_array);
+            for (b, button) in buttons.into_iter().flatten().enumerate() {
+                let at = format!("{side}.rows[{r}].buttons[{b}]");
+                let action = button.get("action");
+                places.push((format!("{at}: "), Some(button)));
+                places.push((format!("{at}.action: "), action));
+                places.push((
+                    format!("{at}.action.open_server_link: "),
+                    action.and_then(|a| a.get("open_server_link")),
+                ));
+            }
+        }
+    }
     match places
         .into_iter()
         .find(|(_, value)| value.is_some_and(Value::is_array))
     {
-        Some((path, _)) => Err(Error::invalid(format!(
-            "{source}: {path}must be a JSON object with named fields, not an array"
-        ))),
+        Some((path, _)) => Err(format!(
+            "{path}must be a JSON object with named fields, not an array"
+        )),
         None => Ok(()),
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
+pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -379,7 +529,7 @@ pub(crate) fn without_position(e: &serde_json::Error) -> String {
 }
 
 /// The exact API body: field order as in the protocol, buttons only when present.
-impl Serialize for Message {
+impl Serialize for ChatMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Body<'a> {
@@ -441,10 +591,77 @@ impl Serialize for Button {
     }
 }
 
+/// The exact API body: `type`, `message`, then each side's grid when it has buttons.
+impl Serialize for ConversationMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(rename = "type")]
+            kind: &'a str,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sender_buttons: Option<Value>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            receiver_buttons: Option<Value>,
+        }
+        let wire = |grid: &Grid| (!grid.is_empty()).then(|| grid::to_wire(grid));
+        Body {
+            kind: TEXT,
+            message: &self.text,
+            sender_buttons: wire(&self.sender_buttons),
+            receiver_buttons: wire(&self.receiver_buttons),
+        }
+        .serialize(serializer)
+    }
+}
+
 impl Message {
     /// The exact bytes sent as the request body.
     pub fn to_body(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        match self {
+            Message::Chat(message) => serde_json::to_vec(message),
+            Message::Conversation(message) => serde_json::to_vec(message),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Where the message goes.
+    pub fn recipient(&self) -> Recipient {
+        match self {
+            Message::Chat(message) => Recipient::Chat(message.chat.clone()),
+            Message::Conversation(message) => Recipient::Conversation {
+                id: message.conversation_id.clone(),
+                post_token: message.post_token.clone(),
+            },
+        }
+    }
+
+    /// What tells this message apart from every other: its body, and for a conversation,
+    /// which the body does not name, the conversation too.
+    pub fn identity(&self) -> Vec<u8> {
+        match self {
+            Message::Chat(_) => self.to_body(),
+            Message::Conversation(message) => {
+                let mut bytes = message.conversation_id.as_bytes().to_vec();
+                bytes.push(b'\n');
+                bytes.extend(self.to_body());
+                bytes
+            }
+        }
+    }
+
+    pub fn platform(&self) -> Platform {
+        match self {
+            Message::Chat(_) => Platform::Legacy,
+            Message::Conversation(_) => Platform::Current,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Message::Chat(message) => &message.text,
+            Message::Conversation(message) => &message.text,
+        }
     }
 }
 
@@ -585,7 +802,9 @@ mod tests {
             }),
             ..Default::default()
         });
-        let message = draft.build().unwrap();
+        let Message::Chat(message) = draft.build().unwrap() else {
+            panic!("not a chat message");
+        };
         assert_eq!(message.text, "new");
         let sender = message.sender_button.unwrap();
         assert_eq!(
@@ -595,5 +814,109 @@ mod tests {
             }
         );
         assert_eq!(sender.caption, "c");
+    }
+
+    #[test]
+    fn a_conversation_message_is_the_current_platforms_body() {
+        let draft = parse(
+            r#"{"conversation_id": "c-1", "message": "سلام",
+                "receiver_buttons": {"rows": [{"buttons": [
+                  {"action": {"open_server_link": {"data": {"k": 1}}}, "icon": "INFO", "caption": "Ask"}
+                ]}]}}"#,
+        )
+        .unwrap();
+        let message = draft.build().unwrap();
+        assert_eq!(message.platform(), Platform::Current);
+        assert_eq!(
+            String::from_utf8(message.to_body()).unwrap(),
+            r#"{"type":"TEXT","message":"سلام","receiver_buttons":{"rows":[{"buttons":[{"action":{"open_server_link":{"data":{"k":1}}},"icon":"INFO","caption":"Ask"}]}]}}"#
+        );
+        assert_eq!(
+            message.recipient(),
+            Recipient::Conversation {
+                id: "c-1".into(),
+                post_token: None
+            }
+        );
+        // The conversation is part of what tells two messages apart.
+        let other = parse(r#"{"conversation_id": "c-2", "message": "سلام"}"#)
+            .unwrap()
+            .build()
+            .unwrap();
+        let same_text = parse(r#"{"conversation_id": "c-1", "message": "سلام"}"#)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(other.to_body(), same_text.to_body());
+        assert_ne!(other.identity(), same_text.identity());
+    }
+
+    #[test]
+    fn the_platforms_fields_do_not_mix() {
+        let err = parse(
+            r#"{"conversation_id": "c", "user_id": "u", "peer_id": "p", "message": "m",
+                "sender_btn": {"data": {"icon_name": "x", "caption": "c", "direct_link": "https://a.example"}}}"#,
+        )
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string();
+        for field in [
+            "user_id: belongs to the legacy platform",
+            "peer_id: belongs",
+            "sender_btn: belongs",
+        ] {
+            assert!(err.contains(field), "{err}");
+        }
+        assert!(
+            err.contains("give sender_buttons, a grid, instead"),
+            "{err}"
+        );
+        let err = parse(
+            r#"{"user_id": "u", "post_token": "p", "peer_id": "q", "message": "m",
+                "receiver_buttons": {"rows": []}}"#,
+        )
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("receiver_buttons: a grid is the current platform's"),
+            "{err}"
+        );
+        // A post token beside a conversation ID only helps pick a token.
+        let message = parse(r#"{"conversation_id": "c", "post_token": "P", "message": "m"}"#)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(message.to_body(), br#"{"type":"TEXT","message":"m"}"#);
+    }
+
+    #[test]
+    fn grid_fields_are_checked_by_name_and_shape() {
+        for (text, expected) in [
+            (
+                r#"{"conversation_id": "c", "message": "m", "sender_buttons": {"rows": [{"buttons": [{"icon": "INFO", "caption": "c", "action": {}, "colour": 1}]}]}}"#,
+                "sender_buttons.rows[0].buttons[0].colour: unknown field `colour`",
+            ),
+            (
+                r#"{"conversation_id": "c", "message": "m", "sender_buttons": {"rows": [["x"]]}}"#,
+                "sender_buttons.rows[0]: must be a JSON object with named fields, not an array",
+            ),
+            (
+                r#"{"conversation_id": "c", "message": "m", "sender_buttons": {"rows": [{"buttons": [{"icon": "INFO", "caption": "c", "action": {"open_server_link": ["x"]}}]}]}}"#,
+                "action.open_server_link: must be a JSON object with named fields",
+            ),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
+        let err = parse(r#"{"conversation_id": "", "message": " "}"#)
+            .unwrap()
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("conversation_id: must not be empty"), "{err}");
+        assert!(err.contains("message: must not be blank"), "{err}");
     }
 }

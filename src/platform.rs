@@ -4,6 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use url::Url;
+
 /// Which generation of the API a command speaks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Platform {
@@ -51,6 +53,23 @@ impl Platform {
     }
 }
 
+/// The API's base URL: the one the user gave, for every platform, or each platform's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiBase(Option<Url>);
+
+impl ApiBase {
+    pub fn new(given: Option<Url>) -> Self {
+        ApiBase(given)
+    }
+
+    /// Where `platform`'s requests go.
+    pub fn url(&self, platform: Platform) -> Url {
+        self.0.clone().unwrap_or_else(|| {
+            Url::parse(platform.api_url()).expect("the default API URLs are valid URLs")
+        })
+    }
+}
+
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -79,5 +98,20 @@ mod tests {
         }
         assert!("Current".parse::<Platform>().is_err());
         assert_eq!(Platform::default(), Platform::Legacy);
+    }
+
+    #[test]
+    fn each_platform_has_its_own_base_unless_one_is_given() {
+        let defaults = ApiBase::new(None);
+        assert_eq!(
+            defaults.url(Platform::Legacy).as_str(),
+            "https://api.divar.ir/"
+        );
+        assert_eq!(
+            defaults.url(Platform::Current).as_str(),
+            "https://open-api.divar.ir/"
+        );
+        let given = ApiBase::new(Some(Url::parse("http://127.0.0.1:9/").unwrap()));
+        assert_eq!(given.url(Platform::Current), given.url(Platform::Legacy));
     }
 }

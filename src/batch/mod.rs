@@ -23,10 +23,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
+use crate::platform::ApiBase;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
-use url::Url;
 
 use crate::client::{self, Answer, ApiClient, ClientOptions};
 use crate::error::{Error, Result};
@@ -45,7 +45,7 @@ const CHUNKS_AHEAD: usize = 2;
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
 pub struct BatchOptions {
-    pub base_url: Url,
+    pub api: ApiBase,
     pub api_key: SecretString,
     /// The token for lines that carry none.
     pub access_token: Option<SecretString>,
@@ -106,7 +106,7 @@ pub async fn run(
     let client = Arc::new(ApiClient::new(&options.client)?);
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
     let prepare = Prepare {
-        endpoint: client::endpoint(&options.base_url, client::SEND_MESSAGE_PATH),
+        api: options.api.clone(),
         api_key: options.api_key,
         access_token: options.access_token,
         stored_tokens: options.stored_tokens,

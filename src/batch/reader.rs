@@ -2,14 +2,13 @@
 //! them to the batch in order, a chunk at a time.
 
 use tokio::sync::mpsc;
-use url::Url;
 
 use super::journal::{History, LineId, Status};
 use super::lines::{self, LineReader, RawLine};
 use crate::client::{Credentials, PreparedRequest};
 use crate::error::Error;
 use crate::input::MAX_INPUT_BYTES;
-use crate::scope::Recipient;
+use crate::platform::ApiBase;
 use crate::secret::SecretString;
 use crate::store::{self, Lookup, StoredToken, unix_now};
 
@@ -44,8 +43,8 @@ pub(super) struct Job {
 
 /// The reader thread's side: turns lines into requests, or says why not.
 pub(super) struct Prepare {
-    /// Where every message goes, worked out once rather than for each line.
-    pub endpoint: Url,
+    /// Where the messages of each platform go.
+    pub api: ApiBase,
     pub api_key: SecretString,
     pub access_token: Option<SecretString>,
     pub stored_tokens: Vec<StoredToken>,
@@ -113,11 +112,8 @@ impl Prepare {
         let shared_token = parsed.access_token.is_none() && self.access_token.is_some();
         let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
             Some(token) => Ok(token),
-            None => match store::find(
-                &self.stored_tokens,
-                &Recipient::Chat(parsed.message.chat.clone()),
-                unix_now(),
-            ) {
+            None => match store::find(&self.stored_tokens, &parsed.message.recipient(), unix_now())
+            {
                 Lookup::Usable(stored) => Ok(stored.access_token.clone()),
                 Lookup::Expired(stored) => Err(format!(
                     "the stored token for this chat expired at {}: log in again",
@@ -145,9 +141,9 @@ impl Prepare {
             api_key: self.api_key.clone(),
             access_token,
         };
-        let request =
-            PreparedRequest::send_message_to(self.endpoint.clone(), &parsed.message, &credentials);
-        let id = LineId::of(&request.body);
+        let base = self.api.url(parsed.message.platform());
+        let request = PreparedRequest::send_message(&base, &parsed.message, &credentials);
+        let id = LineId::of(&parsed.message.identity());
         match self.history.status(&id) {
             Some(Status::Sent) => Item::Skipped {
                 line,

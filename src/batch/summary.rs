@@ -14,6 +14,8 @@ pub const MAX_LISTED: usize = 100;
 pub struct Failures {
     /// HTTP 4xx other than 429, or an answer whose own status is a 4xx.
     pub refused: u64,
+    /// Of those refused, refused by the recipient's restriction (HTTP 412, code 9).
+    pub refused_by_recipient: u64,
     /// HTTP 429 after every retry.
     pub rate_limited: u64,
     /// No connection after every retry, or another failure known not to have delivered
@@ -29,6 +31,10 @@ impl Failures {
     pub fn count(&mut self, error: &Error) {
         match error {
             Error::Refused { .. } | Error::Invalid(_) => self.refused += 1,
+            Error::RecipientRestricted(_) => {
+                self.refused += 1;
+                self.refused_by_recipient += 1;
+            }
             Error::RateLimited { .. } => self.rate_limited += 1,
             _ => self.unavailable += 1,
         }
@@ -170,10 +176,18 @@ impl fmt::Display for Summary {
         }
         write!(f, "failed         {}", self.failed.total())?;
         if self.failed.total() > 0 {
+            write!(f, " (refused {}", self.failed.refused)?;
+            if self.failed.refused_by_recipient > 0 {
+                write!(
+                    f,
+                    ", {} of them by the recipient",
+                    self.failed.refused_by_recipient
+                )?;
+            }
             write!(
                 f,
-                " (refused {}, rate limited {}, unavailable {})",
-                self.failed.refused, self.failed.rate_limited, self.failed.unavailable
+                ", rate limited {}, unavailable {})",
+                self.failed.rate_limited, self.failed.unavailable
             )?;
         }
         write!(f, "\nin doubt       {}", self.in_doubt)?;

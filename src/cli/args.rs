@@ -6,8 +6,8 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::cli::cmd::{
-    oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs, scope::ScopeArgs,
-    send::SendArgs,
+    icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs,
+    scope::ScopeArgs, send::SendArgs,
 };
 use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
@@ -64,6 +64,8 @@ pub enum Command {
     Oauth(OauthArgs),
     /// Send a TEXT message, with optional buttons, and print the answer
     Send(Box<SendArgs>),
+    /// List Divar's icon names, which current-platform buttons take
+    Icons(IconsArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// Print the manual: one roff page documenting every command and flag

@@ -6,12 +6,10 @@ use std::time::Duration;
 
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
-use kenar_chat::client::{
-    self, Answer, ApiClient, ClientOptions, DEFAULT_API_URL, PreparedRequest, Resolve,
-};
+use kenar_chat::client::{self, Answer, ApiClient, ClientOptions, PreparedRequest, Resolve};
 use kenar_chat::http_url;
+use kenar_chat::platform::ApiBase;
 use kenar_chat::retry::{self, RetryPolicy};
-use url::Url;
 
 use crate::cli::profile::{API_URL, ProfileArgs};
 use crate::cli::report::{self, Verbosity};
@@ -19,7 +17,7 @@ use crate::cli::report::{self, Verbosity};
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
     /// The API's base URL: https, or plain http to a loopback host for local testing
-    /// [default: https://api.divar.ir]
+    /// [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]
     #[arg(long, env = "KENAR_API_URL", value_hint = ValueHint::Url)]
     pub base_url: Option<String>,
     /// Give up on one attempt after this many seconds
@@ -49,30 +47,31 @@ pub struct ConnectionArgs {
 /// The checked connection settings.
 #[derive(Debug)]
 pub struct Connection {
-    pub base_url: Url,
+    pub api: ApiBase,
     pub options: ClientOptions,
     pub policy: RetryPolicy,
 }
 
 impl ConnectionArgs {
     /// Checks every flag at once, before anything is read or sent. The base URL falls back
-    /// on the profile's `api_url`, then on Divar's.
+    /// on the profile's `api_url`, then on Divar's for each platform.
     pub fn check(&self, profile: &ProfileArgs) -> Result<Connection, Error> {
         let configured = profile.or_config(self.base_url.clone(), |c| c.api_url)?;
-        let source = match &configured {
-            Some(_) => profile.source(&API_URL, self.base_url.is_some()),
-            None => API_URL.flag.to_owned(),
-        };
-        let base_url = configured.unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let base_url = http_url::endpoint(&source, &base_url)
-            .and_then(|url| client::check_base_url(&source, &url).map(|()| url))
-            .map_err(|e| e.to_string());
+        let source = profile.source(&API_URL, self.base_url.is_some());
+        let base_url = configured
+            .map(|url| {
+                http_url::endpoint(&source, &url)
+                    .and_then(|url| client::check_base_url(&source, &url).map(|()| url))
+                    .map_err(|e| e.to_string())
+            })
+            .transpose()
+            .map(ApiBase::new);
         let timeout = seconds("--timeout", self.timeout, false);
         let connect_timeout = seconds("--connect-timeout", self.connect_timeout, false);
         let max_wait = seconds("--max-wait", self.max_wait, true);
         match (base_url, timeout, connect_timeout, max_wait) {
-            (Ok(base_url), Ok(timeout), Ok(connect_timeout), Ok(max_wait)) => Ok(Connection {
-                base_url,
+            (Ok(api), Ok(timeout), Ok(connect_timeout), Ok(max_wait)) => Ok(Connection {
+                api,
                 options: ClientOptions {
                     timeout,
                     connect_timeout,

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::checks::{Refusal, access_grant, answer, check_api_key, take_quota};
 use super::store::StoredMessage;
 use super::{Sandbox, unix_time};
-use crate::message::MessageDraft;
+use crate::message::{Message, MessageDraft};
 use crate::scope::{Chat, Recipient, Scope};
 
 /// `POST /v2/open-platform/chat/conversation`: the key, the quota, the token, the body,
@@ -28,6 +28,14 @@ pub(super) async fn send(
     let message = MessageDraft::from_json("request body", &body)
         .and_then(MessageDraft::build)
         .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let Message::Chat(message) = message else {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "conversation_id: this is the legacy platform's endpoint; a conversation's \
+             messages go to /v2/open-platform/conversations/{conversation_id}/messages"
+                .to_owned(),
+        ));
+    };
     let to = Recipient::Chat(message.chat.clone());
     if !grant.scopes.iter().any(|scope| scope.covers(&to).is_some()) {
         return Err(Refusal::new(

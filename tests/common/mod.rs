@@ -288,6 +288,8 @@ pub fn kenar_process() -> std::process::Command {
         "KENAR_REDIRECT_URI",
         "KENAR_CLIENT_SECRET",
         "KENAR_PROFILE",
+        "KENAR_PLATFORM",
+        "KENAR_TOKEN_URL",
     ] {
         cmd.env_remove(var);
     }
@@ -308,3 +310,5 @@ pub const CHAT_IDS: [&str; 6] = ["--user-id", USER, "--post-token", POST, "--pee
 pub const RESOURCE_ID: &str = "ZTliYThhODEtOTU4My00ZjdjLWFmNTQtYjA3ZGYwODlkOTcxOkFaZjNVcXIzOjE2OTcwMDRmLWU5MDItNDRjMi1iYmJlLWJmOGUyMGQ1NGJmZg==";
 pub const API_KEY: &str = "test-api-key-5f2b9c";
 pub const ACCESS_TOKEN: &str = "test-access-token-8d41e7";
+/// A conversation of the current platform.
+pub const CONVERSATION: &str = "3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10";

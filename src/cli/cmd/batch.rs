@@ -104,7 +104,7 @@ pub fn run(
         None => profile::store()?.tokens(&args.profile.profile).to_vec(),
     };
     let options = BatchOptions {
-        base_url: connection.base_url.clone(),
+        api: connection.api.clone(),
         api_key,
         access_token,
         stored_tokens,

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and what it does.
 
 pub mod batch;
+pub mod icons;
 pub mod oauth;
 pub mod oauth_url;
 pub mod sandbox;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::OauthUrl(args) => oauth_url::run(args),
         Command::Oauth(args) => oauth::run(args, verbosity),
         Command::Send(args) => send::run(*args, verbosity),
+        Command::Icons(args) => icons::run(&args),
         Command::Completions(args) => generation::completions(args),
         Command::Man(args) => generation::man(args),
         Command::Sandbox(args) => sandbox::run(args),

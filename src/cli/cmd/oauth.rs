@@ -11,8 +11,9 @@ use clap::{Args, Subcommand, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::input::MAX_INPUT_BYTES;
 use kenar_chat::loopback::{self, RedirectListener};
+use kenar_chat::platform::Platform;
 use kenar_chat::redirect;
-use kenar_chat::scope::{Chat, Recipient, Scope};
+use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::secret::SecretString;
 use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
 use kenar_chat::token::{self, AppCredentials, Token};
@@ -162,15 +163,11 @@ pub fn run(args: OauthArgs, verbosity: Verbosity) -> Result<()> {
     }
 }
 
-/// The stored token of the profile that may send in `chat`, `None` when there is none;
+/// The stored token of the profile that may send to `to`, `None` when there is none;
 /// an error when only expired ones would, saying to log in again.
-pub fn stored_token(profile: &ProfileArgs, chat: &Chat) -> Result<Option<SecretString>, Error> {
+pub fn stored_token(profile: &ProfileArgs, to: &Recipient) -> Result<Option<SecretString>, Error> {
     let store = profile::store()?;
-    match store::find(
-        store.tokens(&profile.profile),
-        &Recipient::Chat(chat.clone()),
-        unix_now(),
-    ) {
+    match store::find(store.tokens(&profile.profile), to, unix_now()) {
         Lookup::Usable(token) => Ok(Some(token.access_token.clone())),
         Lookup::Expired(token) => Err(Error::invalid(format!(
             "access token: the stored token of profile {:?} for this chat expired at {}; log in \
@@ -359,7 +356,8 @@ impl Exchange {
     }
 
     fn redeem(&self, code: &str) -> Result<Token> {
-        let request = token::exchange_request(&self.connection.base_url, code, &self.app);
+        let request =
+            token::exchange_request(&self.connection.api.url(Platform::Legacy), code, &self.app);
         let answer = self.connection.execute(&request, self.verbosity)?;
         Ok(token::read_answer(&answer, unix_now())?)
     }

@@ -1,14 +1,16 @@
 //! `kenar-chat send`: send one TEXT message, from flags, a message file or standard input
-//! (or, with `--batch`, one per line of a file: see `batch`).
+//! (or, with `--batch`, one per line of a file: see `batch`), to a legacy chat or to a
+//! current-platform conversation.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::client::{self, Credentials, PreparedRequest};
+use kenar_chat::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::input;
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
-use kenar_chat::{Error, error};
+use kenar_chat::{Error, error, visible};
 
 use super::batch::BatchArgs;
 use crate::cli::cmd::oauth;
@@ -22,18 +24,24 @@ use crate::cli::report::Verbosity;
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   export KENAR_API_KEY=... KENAR_ACCESS_TOKEN=...
+  kenar-chat send --conversation-id C --message 'Your order shipped' \\
+      --receiver-button 'Track it|LOCAL_SHIPPING|https://shop.example/track/42'
   kenar-chat send --user-id U --post-token AZf3Uqr3 --peer-id P --message 'Your order shipped'
   kenar-chat send --file message.json --receiver-caption 'Track it' --receiver-icon truck \\
       --receiver-direct-link https://shop.example/track/42
   kenar-chat send --batch buyers.jsonl --journal buyers.journal --rate 60/min")]
 pub struct SendArgs {
-    /// The user the message is sent as (the one who granted access)
+    /// The conversation to send in: the current platform (instead of --user-id, --peer-id)
+    #[arg(long, value_name = "ID")]
+    pub conversation_id: Option<String>,
+    /// The user the message is sent as (the one who granted access); legacy platform
     #[arg(long)]
     pub user_id: Option<String>,
-    /// The post (ad) the chat is about
+    /// The post (ad) the chat is about; beside --conversation-id, it lets a stored token
+    /// for the post's conversations be used
     #[arg(long)]
     pub post_token: Option<String>,
-    /// The other side of the chat
+    /// The other side of the chat; legacy platform
     #[arg(long)]
     pub peer_id: Option<String>,
     /// The message text (both sides see it)
@@ -45,6 +53,15 @@ pub struct SendArgs {
     /// A JSON message file in the API body shape ('-' for standard input); flags override its fields
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub file: Option<PathBuf>,
+
+    /// A button of the sender's grid, as 'CAPTION|ICON|TARGET': TARGET an http(s) URL to open,
+    /// or a JSON object for the app's server link; repeatable, rows of three in order
+    /// (current platform)
+    #[arg(long, value_name = "CAPTION|ICON|TARGET")]
+    pub sender_button: Vec<String>,
+    /// A button of the receiver's grid, written as for --sender-button
+    #[arg(long, value_name = "CAPTION|ICON|TARGET")]
+    pub receiver_button: Vec<String>,
 
     #[command(flatten)]
     pub sender: SenderButtonArgs,
@@ -134,7 +151,8 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         return super::batch::run(&args, path, &connection, verbosity);
     }
     let (message, credentials) = gather(&args)?;
-    let request = PreparedRequest::send_message(&connection.base_url, &message, &credentials);
+    let base = connection.api.url(message.platform());
+    let request = PreparedRequest::send_message(&base, &message, &credentials);
     if args.dry_run {
         return print_dry_run(&request, args.show_secrets, args.output);
     }
@@ -143,11 +161,15 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     }
     let answer = connection.execute(&request, verbosity)?;
     let body = client::check_answer(&answer)?;
-    let confirmation = match args.output {
-        Format::Json => output::json(&body),
-        Format::Text => output::line(&format!(
+    let confirmation = match (args.output, &message) {
+        (Format::Json, _) => output::json(&body),
+        (Format::Text, Message::Chat(message)) => output::line(&format!(
             "sent: message from {} to {} in the chat about post {}",
             message.chat.user_id, message.chat.peer_id, message.chat.post_token
+        )),
+        (Format::Text, Message::Conversation(message)) => output::line(&format!(
+            "sent: message in conversation {}",
+            visible::escaped(&message.conversation_id, false)
         )),
     };
     output::report_of("the message was sent", confirmation)
@@ -173,6 +195,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
         None => MessageDraft::default(),
     };
     draft.overlay(flag_draft(args)?);
+    check_platform_flags(args, &draft)?;
 
     let mut problems = Vec::new();
     let mut api_key = args.key.read()?;
@@ -188,7 +211,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = oauth::stored_token(&args.profile, &message.chat);
+            let stored = oauth::stored_token(&args.profile, &message.recipient());
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => Some(token),
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,
@@ -227,6 +250,7 @@ fn name_flags(problem: &str) -> String {
         return problem.to_owned();
     }
     let flags = match field {
+        "conversation_id" => "--conversation-id".to_owned(),
         "user_id" => "--user-id".to_owned(),
         "post_token" => "--post-token".to_owned(),
         "peer_id" => "--peer-id".to_owned(),
@@ -248,6 +272,66 @@ fn name_flags(problem: &str) -> String {
     format!("{problem} (give {flags}, or set it in --file)")
 }
 
+/// Refuses flags of one platform on a message of the other, saying why: a conversation
+/// names its chat alone and takes grids, a legacy chat takes one button a side.
+fn check_platform_flags(args: &SendArgs, draft: &MessageDraft) -> Result<(), Error> {
+    let given = |flags: &[(&'static str, bool)]| -> Vec<&'static str> {
+        flags
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(f, _)| *f)
+            .collect()
+    };
+    let why = if draft.is_conversation() {
+        let legacy = given(&[
+            ("--user-id", args.user_id.is_some()),
+            ("--peer-id", args.peer_id.is_some()),
+            ("--sender-caption", args.sender.caption.is_some()),
+            ("--sender-icon", args.sender.icon.is_some()),
+            ("--sender-direct-link", args.sender.direct_link.is_some()),
+            ("--sender-extra-data", args.sender.extra_data.is_some()),
+            ("--receiver-caption", args.receiver.caption.is_some()),
+            ("--receiver-icon", args.receiver.icon.is_some()),
+            (
+                "--receiver-direct-link",
+                args.receiver.direct_link.is_some(),
+            ),
+            ("--receiver-extra-data", args.receiver.extra_data.is_some()),
+        ]);
+        legacy
+            .into_iter()
+            .map(|flag| {
+                let instead = if flag.starts_with("--sender") {
+                    "; give --sender-button instead"
+                } else if flag.starts_with("--receiver") {
+                    "; give --receiver-button instead"
+                } else {
+                    ""
+                };
+                format!(
+                    "{flag}: belongs to the legacy platform, but a conversation ID makes this a \
+                     current-platform message, which names its chat by the conversation alone{instead}"
+                )
+            })
+            .collect::<Vec<_>>()
+    } else {
+        given(&[
+            ("--sender-button", !args.sender_button.is_empty()),
+            ("--receiver-button", !args.receiver_button.is_empty()),
+        ])
+        .into_iter()
+        .map(|flag| {
+            format!(
+                "{flag}: a grid button is the current platform's; give --conversation-id, or \
+                 {}-caption, -icon and -direct-link or -extra-data for the legacy platform's one button",
+                flag.trim_end_matches("-button")
+            )
+        })
+        .collect()
+    };
+    error::valid((), why)
+}
+
 /// The fields the flags set, as a draft to lay over the file's.
 fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
     let message = match &args.message_file {
@@ -255,6 +339,9 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         None => args.message.clone(),
     };
     Ok(MessageDraft {
+        conversation_id: args.conversation_id.clone(),
+        sender_buttons: grid_draft("--sender-button", &args.sender_button)?,
+        receiver_buttons: grid_draft("--receiver-button", &args.receiver_button)?,
         user_id: args.user_id.clone(),
         post_token: args.post_token.clone(),
         peer_id: args.peer_id.clone(),
@@ -275,6 +362,22 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
             &args.receiver.extra_data,
         )?,
     })
+}
+
+/// The grid the repeated `flag` gives, rows of three in order; `None` when not given.
+fn grid_draft(flag: &str, specs: &[String]) -> Result<Option<GridDraft>, Error> {
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let mut problems = Vec::new();
+    let mut buttons = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        match GridButtonDraft::from_spec(spec) {
+            Ok(button) => buttons.push(button),
+            Err(problem) => problems.push(format!("{flag} (#{}): {problem}", i + 1)),
+        }
+    }
+    error::valid(Some(GridDraft::filled(buttons)), problems)
 }
 
 fn button_draft(

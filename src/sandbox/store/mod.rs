@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageDraft};
+use crate::message::{ChatMessage, Message, MessageDraft};
 use crate::scope::Scope;
 
 pub use conversations::Conversation;
@@ -92,7 +92,7 @@ pub struct StoredMessage {
     pub id: i64,
     /// Unix time in seconds.
     pub received_at: i64,
-    pub message: Message,
+    pub message: ChatMessage,
 }
 
 pub struct Store {
@@ -141,8 +141,8 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn insert_message(&self, message: &Message, received_at: i64) -> Result<i64> {
-        let body = String::from_utf8_lossy(&message.to_body()).into_owned();
+    pub fn insert_message(&self, message: &ChatMessage, received_at: i64) -> Result<i64> {
+        let body = serde_json::to_string(message).unwrap_or_default();
         let db = self.db();
         db.execute(
             "INSERT INTO messages (received_at, body) VALUES (?1, ?2)",
@@ -211,10 +211,15 @@ fn stored(id: i64, received_at: i64, body: &str) -> Result<StoredMessage> {
     let message = MessageDraft::from_json(&format!("stored message {id}"), body.as_bytes())?
         .build()
         .map_err(|e| e.prefixed(&format!("stored message {id}: ")))?;
+    let Message::Chat(message) = message else {
+        return Err(Error::Unavailable(format!(
+            "stored message {id}: not a legacy chat message"
+        )));
+    };
     Ok(StoredMessage {
         id,
         received_at,
-        message,
+        message: *message,
     })
 }
 
