@@ -446,3 +446,176 @@ async fn chat_view_picture_for_the_readme() {
     .await;
     assert!(ran, "no browser to take the picture with");
 }
+
+/// The demo chat as a conversation of the current platform.
+const DEMO_CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
+
+/// A current-platform message in the demo conversation, posted as an app would, with a
+/// grid for each side: the sender's two rows (two buttons, then one), the receiver's two
+/// (one, then two).
+fn send_the_grid_message(sandbox: &Sandbox, track: &str, shop: &str) {
+    let server = |data: Value, icon: &str, caption: &str| json!({"action": {"open_server_link": {"data": data}}, "icon": icon, "caption": caption});
+    let direct = |url: &str, icon: &str, caption: &str| json!({"action": {"open_direct_link": url}, "icon": icon, "caption": caption});
+    let body = json!({
+        "type": "TEXT",
+        "message": "سلام! سفارش ۴۲ ارسال شد.",
+        "sender_buttons": {"rows": [
+            {"buttons": [server(json!({"order": 42}), "INFO", "جزئیات سفارش"),
+                         direct(track, "LOCAL_SHIPPING", "Track")]},
+            {"buttons": [server(json!({"step": "invoice"}), "PAYMENT", "Invoice")]},
+        ]},
+        "receiver_buttons": {"rows": [
+            {"buttons": [server(json!({"survey": "سفارش ۴۲"}), "STAR", "نظر شما")]},
+            {"buttons": [direct(track, "LOCAL_SHIPPING", "پیگیری"),
+                         direct(shop, "STORE", "Shop")]},
+        ]},
+    });
+    let (status, answer) =
+        sandbox.send_current(DEMO_CONVERSATION, sandbox.var("KENAR_ACCESS_TOKEN"), &body);
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// The rows of buttons under `bubble`, each button's caption and the note of its icon and
+/// kind.
+async fn grid(browser: &Browser, bubble: &str) -> Vec<Vec<(String, String)>> {
+    let rows = browser
+        .client
+        .find_all(Locator::Css(&format!("#{bubble} .row")))
+        .await
+        .unwrap();
+    let mut shown = Vec::new();
+    for row in rows {
+        let mut buttons = Vec::new();
+        for button in row.find_all(Locator::Css(".button")).await.unwrap() {
+            let text = button.text().await.unwrap();
+            let kind = button.find(Locator::Css(".kind")).await.unwrap();
+            let kind = kind.text().await.unwrap();
+            let caption = text.strip_suffix(&kind).unwrap_or(&text).trim().to_owned();
+            buttons.push((caption, kind));
+        }
+        shown.push(buttons);
+    }
+    shown
+}
+
+fn rows(rows: &[&[(&str, &str)]]) -> Vec<Vec<(String, String)>> {
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .map(|(caption, kind)| ((*caption).to_owned(), (*kind).to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_conversations_grids_show_each_side_its_rows_and_open_what_divar_opens() {
+    in_browser("grid", |browser| async move {
+        let app = app();
+        let sandbox = Sandbox::for_app(&app, &[]);
+        let track = format!("{}/track/42", app.url());
+        let shop = format!("{}/shop", app.url());
+        send_the_grid_message(&sandbox, &track, &shop);
+        browser.client.goto(&sandbox.url).await.unwrap();
+
+        let sender = rows(&[
+            &[
+                ("جزئیات سفارش", "INFO · open_server_link"),
+                ("Track", "LOCAL_SHIPPING · open_direct_link"),
+            ],
+            &[("Invoice", "PAYMENT · open_server_link")],
+        ]);
+        let receiver = rows(&[
+            &[("نظر شما", "STAR · open_server_link")],
+            &[
+                ("پیگیری", "LOCAL_SHIPPING · open_direct_link"),
+                ("Shop", "STORE · open_direct_link"),
+            ],
+        ]);
+        assert_eq!(grid(&browser, "m1-sender").await, sender);
+        assert_eq!(grid(&browser, "m1-receiver").await, receiver);
+        // Each side's pane holds its own copy and only its own buttons.
+        let pane = |nth: usize| format!("section.pane:nth-of-type({nth}) .button");
+        for (nth, count) in [(1, 3), (2, 3)] {
+            let found = browser.client.find_all(Locator::Css(&pane(nth))).await.unwrap();
+            assert_eq!(found.len(), count);
+        }
+        assert!(
+            browser
+                .client
+                .find(Locator::Css("section.pane:nth-of-type(1) #m1-sender"))
+                .await
+                .is_ok()
+        );
+        for side in ["sender", "receiver"] {
+            assert_eq!(
+                direction(&browser, &format!("m1-{side}")).await,
+                ("rtl".into(), true)
+            );
+        }
+
+        // open_server_link, clicked by the seller and then by the buyer: the sandbox
+        // calls the app's server-link URL as Divar does, and the browser goes where the
+        // app says.
+        let clicks = [
+            ("m1-sender", 1, USER, "Supply", r#"{"order":42}"#),
+            ("m1-receiver", 1, PEER, "Demand", r#"{"survey":"سفارش ۴۲"}"#),
+            ("m1-sender", 2, USER, "Supply", r#"{"step":"invoice"}"#),
+        ];
+        for (index, (bubble, row, clicker, side, data)) in clicks.into_iter().enumerate() {
+            browser.client.goto(&sandbox.url).await.unwrap();
+            browser
+                .click(&format!("#{bubble} .row:nth-of-type({row}) button.button"))
+                .await;
+            let start = format!("{}/app/start?clicker={clicker}", app.url());
+            assert_eq!(browser.wait_for_url(&start).await.as_str(), start);
+            assert!(browser.body_text().await.contains("app page /app/start"));
+            let sessions: Vec<Recorded> = app
+                .requests()
+                .into_iter()
+                .filter(|r| r.path == "/divar/session")
+                .collect();
+            assert_eq!(sessions.len(), index + 1);
+            let request = &sessions[index];
+            assert_eq!(request.method, "POST");
+            assert_eq!(
+                request.header("authorization"),
+                Some("app-identification-key")
+            );
+            assert_eq!(request.header("api-version"), Some("2"));
+            assert_eq!(request.header("content-type"), Some("application/json"));
+            assert_eq!(
+                String::from_utf8_lossy(&request.body),
+                format!(
+                    r#"{{"source":"CHAT_MESSAGE_ACTION","post_token":"{POST}","conversation_id":"{DEMO_CONVERSATION}","user_side":"{side}","user_id":"{clicker}","extra_data":{data}}}"#
+                )
+            );
+        }
+
+        // open_direct_link: the link opens in a tab of its own, without asking the app.
+        browser.client.goto(&sandbox.url).await.unwrap();
+        let chat_view = browser.client.window().await.unwrap();
+        browser
+            .click("#m1-receiver .row:nth-of-type(2) a.button:nth-of-type(2)")
+            .await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let opened = loop {
+            let windows = browser.client.windows().await.unwrap();
+            if let Some(tab) = windows.into_iter().find(|w| *w != chat_view) {
+                break tab;
+            }
+            assert!(Instant::now() < deadline, "open_direct_link opened no tab");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        browser.client.switch_to_window(opened).await.unwrap();
+        assert_eq!(browser.wait_for_url(&shop).await.as_str(), shop);
+        assert!(browser.body_text().await.contains("app page /shop"));
+        let sessions = app
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/divar/session")
+            .count();
+        assert_eq!(sessions, 3);
+    })
+    .await;
+}

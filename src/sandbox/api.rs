@@ -28,7 +28,7 @@ pub(super) async fn send(
     let message = MessageDraft::from_json("request body", &body)
         .and_then(MessageDraft::build)
         .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    let Message::Chat(message) = message else {
+    let Message::Chat(chat_message) = &message else {
         return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
             "conversation_id: this is the legacy platform's endpoint; a conversation's \
@@ -36,14 +36,14 @@ pub(super) async fn send(
                 .to_owned(),
         ));
     };
-    let to = Recipient::Chat(message.chat.clone());
+    let chat = &chat_message.chat;
+    let to = Recipient::Chat(chat.clone());
     if !grant.scopes.iter().any(|scope| scope.covers(&to).is_some()) {
-        return Err(Refusal::new(
-            StatusCode::FORBIDDEN,
-            missing_scope(&message.chat),
-        ));
+        return Err(Refusal::new(StatusCode::FORBIDDEN, missing_scope(chat)));
     }
-    sandbox.store.insert_message(&message, unix_time())?;
+    sandbox
+        .store
+        .insert_message(&message, &chat.user_id, unix_time())?;
     Ok(answer(StatusCode::OK, "success"))
 }
 
@@ -70,7 +70,8 @@ fn missing_scope(chat: &Chat) -> String {
 }
 
 /// `GET /sandbox/messages`: every accepted message, oldest first, each the body as sent
-/// plus its `id` and `received_at` (Unix seconds).
+/// plus its `id` and `received_at` (Unix seconds), and for a conversation's message its
+/// `conversation_id` and `sender_id`.
 pub(super) async fn messages(State(sandbox): State<Arc<Sandbox>>) -> Result<Response, Refusal> {
     let messages: Vec<Value> = sandbox.store.messages()?.iter().map(message_json).collect();
     Ok(axum::Json(json!({ "messages": messages })).into_response())
@@ -80,7 +81,14 @@ fn message_json(stored: &StoredMessage) -> Value {
     let mut fields = serde_json::Map::new();
     fields.insert("id".into(), stored.id.into());
     fields.insert("received_at".into(), stored.received_at.into());
-    if let Ok(Value::Object(body)) = serde_json::to_value(&stored.message) {
+    if let Message::Conversation(message) = &stored.message {
+        fields.insert(
+            "conversation_id".into(),
+            message.conversation_id.as_str().into(),
+        );
+        fields.insert("sender_id".into(), stored.chat.user_id.as_str().into());
+    }
+    if let Ok(Value::Object(body)) = serde_json::from_slice(&stored.message.to_body()) {
         fields.extend(body);
     }
     Value::Object(fields)

@@ -23,8 +23,10 @@ code, .id { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wr
           white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
 .out { align-self: flex-end; background: #a62626; color: #fff; border-bottom-right-radius: .25rem; }
 .in { align-self: flex-start; background: #e5e7eb; border-bottom-left-radius: .25rem; }
-.bubble form { margin: .5rem 0 0; }
-.button { display: inline-block; margin-top: .5rem; padding: .35rem .75rem; border-radius: .5rem;
+.grid { display: flex; flex-direction: column; gap: .4rem; margin-top: .5rem; }
+.row { display: flex; flex-wrap: wrap; gap: .4rem; }
+.row form { margin: 0; }
+.button { display: inline-block; padding: .35rem .75rem; border-radius: .5rem;
           border: 1px solid currentColor; background: transparent; color: inherit;
           font: inherit; font-size: .9rem; text-decoration: none; cursor: pointer; }
 .kind { font-size: .7rem; opacity: .75; margin-inline-start: .35rem; }

@@ -4,9 +4,11 @@
 //! was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
+mod buttons;
 mod chat_view;
 mod checks;
 mod consent;
+mod conversation_api;
 mod html;
 mod oauth2_token;
 mod quota;
@@ -27,7 +29,9 @@ use axum::routing::{get, post};
 use url::Url;
 
 use crate::authorize::random_state;
-use crate::client::{ApiClient, ClientOptions, SEND_MESSAGE_PATH};
+use crate::client::{
+    ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
+};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
@@ -285,6 +289,10 @@ fn router(state: Arc<Sandbox>) -> Router {
     Router::new()
         .route("/", get(chat_view::page))
         .route(&format!("/{SEND_MESSAGE_PATH}"), post(api::send))
+        .route(
+            &format!("/{CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
+            post(conversation_api::send),
+        )
         .route("/sandbox/messages", get(api::messages))
         .route(
             consent::path(Platform::Legacy),

@@ -4,6 +4,7 @@
 
 mod conversations;
 mod grants;
+mod messages;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -11,11 +12,11 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::error::{Error, Result};
-use crate::message::{ChatMessage, Message, MessageDraft};
 use crate::scope::Scope;
 
 pub use conversations::Conversation;
 pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
+pub use messages::StoredMessage;
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS messages (
@@ -86,15 +87,6 @@ fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// One accepted message, as sent.
-#[derive(Debug, Clone)]
-pub struct StoredMessage {
-    pub id: i64,
-    /// Unix time in seconds.
-    pub received_at: i64,
-    pub message: ChatMessage,
-}
-
 pub struct Store {
     db: Mutex<Connection>,
 }
@@ -141,47 +133,6 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn insert_message(&self, message: &ChatMessage, received_at: i64) -> Result<i64> {
-        let body = serde_json::to_string(message).unwrap_or_default();
-        let db = self.db();
-        db.execute(
-            "INSERT INTO messages (received_at, body) VALUES (?1, ?2)",
-            params![received_at, body],
-        )
-        .map_err(db_error)?;
-        Ok(db.last_insert_rowid())
-    }
-
-    /// Every message, oldest first.
-    pub fn messages(&self) -> Result<Vec<StoredMessage>> {
-        let db = self.db();
-        let mut statement = db
-            .prepare("SELECT id, received_at, body FROM messages ORDER BY id")
-            .map_err(db_error)?;
-        let rows = statement
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .map_err(db_error)?;
-        rows.map(|row| {
-            let (id, received_at, body): (i64, i64, String) = row.map_err(db_error)?;
-            stored(id, received_at, &body)
-        })
-        .collect()
-    }
-
-    pub fn message(&self, id: i64) -> Result<Option<StoredMessage>> {
-        let row: Option<(i64, String)> = self
-            .db()
-            .query_row(
-                "SELECT received_at, body FROM messages WHERE id = ?1",
-                [id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(db_error)?;
-        row.map(|(received_at, body)| stored(id, received_at, &body))
-            .transpose()
-    }
-
     /// The value kept under `name`, or a new one from `make`, kept for next time.
     pub fn setting(&self, name: &str, make: impl FnOnce() -> Result<String>) -> Result<String> {
         let db = self.db();
@@ -204,23 +155,6 @@ impl Store {
         .map_err(db_error)?;
         Ok(value)
     }
-}
-
-/// A stored body is read back through the same checks as a received one.
-fn stored(id: i64, received_at: i64, body: &str) -> Result<StoredMessage> {
-    let message = MessageDraft::from_json(&format!("stored message {id}"), body.as_bytes())?
-        .build()
-        .map_err(|e| e.prefixed(&format!("stored message {id}: ")))?;
-    let Message::Chat(message) = message else {
-        return Err(Error::Unavailable(format!(
-            "stored message {id}: not a legacy chat message"
-        )));
-    };
-    Ok(StoredMessage {
-        id,
-        received_at,
-        message: *message,
-    })
 }
 
 fn split(scopes: &str) -> Result<Vec<Scope>> {
