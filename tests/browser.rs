@@ -450,9 +450,9 @@ async fn chat_view_picture_for_the_readme() {
 /// The demo chat as a conversation of the current platform.
 const DEMO_CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
 
-/// A current-platform message in the demo conversation, posted as an app would, with a
-/// grid for each side: the sender's two rows (two buttons, then one), the receiver's two
-/// (one, then two).
+/// A current-platform message in the demo conversation, sent with `send --conversation-id`
+/// from a message file, with a grid for each side: the sender's two rows (two buttons,
+/// then one), the receiver's two (one, then two).
 fn send_the_grid_message(sandbox: &Sandbox, track: &str, shop: &str) {
     let server = |data: Value, icon: &str, caption: &str| json!({"action": {"open_server_link": {"data": data}}, "icon": icon, "caption": caption});
     let direct = |url: &str, icon: &str, caption: &str| json!({"action": {"open_direct_link": url}, "icon": icon, "caption": caption});
@@ -470,9 +470,14 @@ fn send_the_grid_message(sandbox: &Sandbox, track: &str, shop: &str) {
                          direct(shop, "STORE", "Shop")]},
         ]},
     });
-    let (status, answer) =
-        sandbox.send_current(DEMO_CONVERSATION, sandbox.var("KENAR_ACCESS_TOKEN"), &body);
-    assert_eq!(status, 200, "{answer}");
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), body.to_string()).unwrap();
+    sandbox
+        .kenar()
+        .args(["send", "--conversation-id", DEMO_CONVERSATION, "--file"])
+        .arg(file.path())
+        .assert()
+        .success();
 }
 
 /// The rows of buttons under `bubble`, each button's caption and the note of its icon and

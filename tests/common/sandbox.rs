@@ -315,13 +315,13 @@ impl Sandbox {
     }
 
     /// Posts `body` to the current platform's send endpoint for `conversation`, with the
-    /// sandbox's API key and `headers` besides.
+    /// sandbox's API key and `headers` besides: the status, headers and body answered.
     pub fn post_message(
         &self,
         conversation: &str,
         headers: &[(&str, &str)],
         body: &Value,
-    ) -> (u16, Value) {
+    ) -> (u16, HashMap<String, String>, Value) {
         let mut request = agent()
             .post(format!(
                 "{}/v2/open-platform/conversations/{conversation}/messages",
@@ -332,13 +332,17 @@ impl Sandbox {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        response_json(request.send(body.to_string()))
+        let (status, headers, text) = response(request.send(body.to_string()));
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, headers, json)
     }
 
     /// Posts `body` to `conversation` with `token` as the Bearer token.
     pub fn send_current(&self, conversation: &str, token: &str, body: &Value) -> (u16, Value) {
         let bearer = format!("Bearer {token}");
-        self.post_message(conversation, &[("authorization", &bearer)], body)
+        let (status, _, answer) =
+            self.post_message(conversation, &[("authorization", &bearer)], body);
+        (status, answer)
     }
 }
 
