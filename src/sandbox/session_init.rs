@@ -92,8 +92,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
     let button = clicked(&stored, click)?;
     let ButtonAction::Link { extra_data } = &button.action else {
         return Err(Error::invalid(format!(
-            "the {}'s button of message {} is a {}: it opens its link directly, without the \
-             app",
+            "the {}'s button of message {} opens its link directly ({}), without the app",
             click.side,
             stored.id,
             buttons::action_name(&stored.message, &button.action)

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::common::sandbox::{Sandbox, agent, response_json};
-use crate::common::{PEER, POST, USER};
+use crate::common::{PEER, POST, Reply, TestServer, USER};
 
 /// The demo chat as a conversation, where the demo user sells the demo post.
 pub const DEMO_CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
@@ -640,4 +640,76 @@ fn after_a_refresh_the_old_access_token_sends_until_its_grace_is_over() {
             refused(old_answer, 401, 16, "the access token has expired");
         }
     }
+}
+
+#[test]
+fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_url() {
+    let app = TestServer::start(|index, _| {
+        let url = if index == 0 {
+            "https://app.example/start?s=1"
+        } else {
+            "javascript:alert(1)"
+        };
+        Reply::json(200, &json!({ "url": url }).to_string())
+    });
+    let sandbox = Sandbox::for_app(&app, &[]);
+    let body = json!({"type": "TEXT", "message": "hi", "receiver_buttons": {"rows": [
+        {"buttons": [{"action": {"open_direct_link": "https://a.example/"}, "icon": "INFO", "caption": "a"}]},
+        {"buttons": [{"action": {"open_direct_link": "https://a.example/"}, "icon": "INFO", "caption": "b"},
+                     {"action": {"open_server_link": {"data": {"order": 42, "note": "سلام"}}},
+                      "icon": "INFO", "caption": "c"}]}]}});
+    let (status, _) =
+        sandbox.send_current(DEMO_CONVERSATION, sandbox.var("KENAR_ACCESS_TOKEN"), &body);
+    assert_eq!(status, 200);
+    let click = [
+        ("message", "1"),
+        ("side", "receiver"),
+        ("row", "1"),
+        ("column", "1"),
+    ];
+    let (status, headers, _) = sandbox.post_form("/sandbox/click", &click);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "https://app.example/start?s=1");
+    let request = app.only_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/divar/session");
+    assert_eq!(
+        request.header("authorization"),
+        Some("app-identification-key")
+    );
+    assert_eq!(request.header("api-version"), Some("2"));
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert!(request.header("x-api-key").is_none());
+    assert_eq!(
+        String::from_utf8(request.body).unwrap(),
+        format!(
+            r#"{{"source":"CHAT_MESSAGE_ACTION","post_token":"{POST}","conversation_id":"{DEMO_CONVERSATION}","user_side":"Demand","user_id":"{PEER}","extra_data":{{"order":42,"note":"سلام"}}}}"#
+        )
+    );
+
+    let (status, headers, page) = sandbox.post_form("/sandbox/click", &click);
+    assert_eq!(status, 502);
+    assert!(!headers.contains_key("location"));
+    assert!(
+        page.contains("The open_server_link button did not open"),
+        "{page}"
+    );
+    // A direct link, or no button there, is not a server link.
+    let (status, _, page) = sandbox.post_form(
+        "/sandbox/click",
+        &[("message", "1"), ("side", "receiver"), ("row", "1")],
+    );
+    assert_eq!(status, 502);
+    assert!(
+        page.contains("opens its link directly (open_direct_link), without the app"),
+        "{page}"
+    );
+    let (status, _, page) =
+        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    assert_eq!(status, 502);
+    assert!(
+        page.contains("has no button for its sender at row 0, column 0"),
+        "{page}"
+    );
+    assert_eq!(app.requests().len(), 2);
 }

@@ -21,9 +21,12 @@ use crate::cli::output;
 #[command(after_help = "Examples:
   kenar-chat sandbox
   kenar-chat sandbox --port 0 --data sandbox.db --session-init-url http://127.0.0.1:3000/divar/session
+  kenar-chat sandbox --restricted-conversation 5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2 --refresh-grace 0
 
 It prints the lines to paste into another shell (KENAR_API_URL, KENAR_API_KEY, an access
-token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.")]
+token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.
+It speaks both platforms: the current one's authorization and token URLs and the demo
+conversation's ID are printed too.")]
 pub struct SandboxArgs {
     /// Listen on this port of 127.0.0.1 (0 picks any free port)
     #[arg(long, default_value_t = 8700)]
