@@ -57,7 +57,7 @@ pub(super) async fn click(
 fn button_kind(sandbox: &Sandbox, click: &Click) -> &'static str {
     let stored = sandbox.store.message(click.message).ok().flatten();
     let named = stored.as_ref().and_then(|stored| {
-        let button = clicked(stored, click).ok()?;
+        let (_, button) = clicked(stored, click).ok()?;
         Some(buttons::action_name(&stored.message, &button.action))
     });
     match (named, stored.as_ref().map(|stored| &stored.message)) {
@@ -67,15 +67,16 @@ fn button_kind(sandbox: &Sandbox, click: &Click) -> &'static str {
     }
 }
 
-/// The button the click names.
-fn clicked<'a>(stored: &'a StoredMessage, click: &Click) -> Result<&'a Button> {
+/// The side and the button the click names.
+fn clicked<'a>(stored: &'a StoredMessage, click: &Click) -> Result<(Side, &'a Button)> {
     let side = Side::parse(&click.side)?;
-    buttons::at(&stored.message, side, click.row, click.column).ok_or_else(|| {
+    let button = buttons::at(&stored.message, side, click.row, click.column).ok_or_else(|| {
         Error::invalid(format!(
             "message {} has no button for its {} at row {}, column {}",
             stored.id, click.side, click.row, click.column
         ))
-    })
+    })?;
+    Ok((side, button))
 }
 
 /// Calls the app and returns the URL it answered with.
@@ -89,7 +90,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
         .store
         .message(click.message)?
         .ok_or_else(|| Error::invalid(format!("no message {}", click.message)))?;
-    let button = clicked(&stored, click)?;
+    let (side, button) = clicked(&stored, click)?;
     let ButtonAction::Link { extra_data } = &button.action else {
         return Err(Error::invalid(format!(
             "the {}'s button of message {} opens its link directly ({}), without the app",
@@ -98,7 +99,6 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
             buttons::action_name(&stored.message, &button.action)
         )));
     };
-    let side = Side::parse(&click.side)?;
     let mut headers = vec![
         (
             "content-type",
