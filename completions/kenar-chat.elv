@@ -50,8 +50,10 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-            cand post 'Permission to send in every chat of one post'
-            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
+            cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+            cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;chat'= {
@@ -71,6 +73,33 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;scope;post'= {
             cand --post-token 'The post (ad) whose chats the app may write in'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;scope;conversation'= {
+            cand --conversation-id 'The conversation the app may write in'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;scope;supplier'= {
             cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -83,6 +112,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
         }
         &'kenar-chat;scope;decode'= {
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -96,13 +127,19 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;scope;help'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-            cand post 'Permission to send in every chat of one post'
-            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
+            cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+            cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;help;chat'= {
         }
         &'kenar-chat;scope;help;post'= {
+        }
+        &'kenar-chat;scope;help;conversation'= {
+        }
+        &'kenar-chat;scope;help;supplier'= {
         }
         &'kenar-chat;scope;help;decode'= {
         }
@@ -111,16 +148,20 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth-url'= {
             cand --client-id 'The app''s slug from the Kenar panel'
             cand --redirect-uri 'Where Divar sends the user back: absolute http(s), registered, no query string'
-            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
+            cand --conversation 'Sending in one conversation (current; repeatable)'
+            cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --state 'The state echoed back on return; a random 128-bit value when not given'
-            cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]'
+            cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
             cand --output 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
-            cand -i 'Ask at the terminal for the client ID and redirect URI when missing, and for the scopes when no --chat, --post-chats or --scope is given'
-            cand --interactive 'Ask at the terminal for the client ID and redirect URI when missing, and for the scopes when no --chat, --post-chats or --scope is given'
+            cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
+            cand -i 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
+            cand --interactive 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -141,18 +182,23 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
             cand token 'Exchange an authorization code for an access token, and store the token'
             cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+            cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;oauth;token'= {
             cand --code 'The code, or the whole redirect URL the browser landed on'
+            cand --redirect-uri 'The redirect URI of the authorization URL (the current platform''s exchange sends it)'
             cand --state 'The state sent in the authorization URL: the redirect URL must carry it back'
-            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
+            cand --conversation 'Sending in one conversation (current; repeatable)'
+            cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
             cand --client-id 'The app''s slug from the Kenar panel'
             cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --token-url 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]'
             cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
             cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
             cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
@@ -165,6 +211,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'Where the token was stored and when it expires (text) or the token answer (json)'
             cand --output 'Where the token was stored and when it expires (text) or the token answer (json)'
+            cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -177,15 +225,18 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
         }
         &'kenar-chat;oauth;login'= {
-            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
+            cand --conversation 'Sending in one conversation (current; repeatable)'
+            cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --redirect-uri 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on'
             cand --state 'The state echoed back on return; a random 128-bit value when not given'
-            cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]'
+            cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]'
             cand --wait 'Give up waiting for the redirect after this many seconds'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
             cand --client-id 'The app''s slug from the Kenar panel'
             cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --token-url 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]'
             cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
             cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
             cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
@@ -198,6 +249,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'Where the token was stored and when it expires (text) or the token answer (json)'
             cand --output 'Where the token was stored and when it expires (text) or the token answer (json)'
+            cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --open 'Open the authorization URL in the default browser ($BROWSER when set)'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
@@ -210,10 +263,41 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;oauth;refresh'= {
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
+            cand --conversation 'Sending in one conversation (current; repeatable)'
+            cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
+            cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
+            cand --client-id 'The app''s slug from the Kenar panel'
+            cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --token-url 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand -o 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)'
+            cand --output 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)'
+            cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand --show-secrets 'With -o json, print the new access and refresh tokens as they are'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;oauth;tokens'= {
             cand --profile 'Only this profile''s tokens (every profile''s when not given)'
-            cand -o 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)'
-            cand --output 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)'
+            cand -o 'One line per token (text) or an array of {profile, scopes, expires, expired, refreshable} (json)'
+            cand --output 'One line per token (text) or an array of {profile, scopes, expires, expired, refreshable} (json)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -225,9 +309,13 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;oauth;forget'= {
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
-            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)'
-            cand --post-chats 'Sending in every chat of a post (repeatable)'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
+            cand --conversation 'Sending in one conversation (current; repeatable)'
+            cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
+            cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --expired 'Only tokens that have expired'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -241,6 +329,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth;help'= {
             cand token 'Exchange an authorization code for an access token, and store the token'
             cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+            cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -248,6 +337,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth;help;token'= {
         }
         &'kenar-chat;oauth;help;login'= {
+        }
+        &'kenar-chat;oauth;help;refresh'= {
         }
         &'kenar-chat;oauth;help;tokens'= {
         }
@@ -378,12 +469,18 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;help;scope'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-            cand post 'Permission to send in every chat of one post'
-            cand decode 'Say what a scope string or a bare resource ID grants'
+            cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
+            cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+            cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
         }
         &'kenar-chat;help;scope;chat'= {
         }
         &'kenar-chat;help;scope;post'= {
+        }
+        &'kenar-chat;help;scope;conversation'= {
+        }
+        &'kenar-chat;help;scope;supplier'= {
         }
         &'kenar-chat;help;scope;decode'= {
         }
@@ -392,12 +489,15 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;oauth'= {
             cand token 'Exchange an authorization code for an access token, and store the token'
             cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+            cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
         }
         &'kenar-chat;help;oauth;token'= {
         }
         &'kenar-chat;help;oauth;login'= {
+        }
+        &'kenar-chat;help;oauth;refresh'= {
         }
         &'kenar-chat;help;oauth;tokens'= {
         }

@@ -37,19 +37,21 @@ complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "completions" 
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
 json\t''
 scope\t'Only the scope string'
 resource-id\t'Only the resource ID'"
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s i -l interactive -d 'Ask at the terminal which kind of scope to compute and its IDs (instead of a command)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "post" -d 'Permission to send in every chat of one post'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post decode help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s i -l interactive -d 'Ask at the terminal which kind of scope to compute and its IDs (instead of a command)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "supplier" -d 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "decode" -d 'Say what a scope string (either platform\'s syntax) or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l user-id -d 'The user the message is sent as (the one who grants access)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l post-token -d 'The post (ad) the chat is about' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l peer-id -d 'The other side of the chat' -r
@@ -62,6 +64,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -l post-token -d 'The post (ad) whose chats the app may write in' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
 json\t''
 scope\t'Only the scope string'
@@ -70,6 +74,25 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from post" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from conversation" -l conversation-id -d 'The conversation the app may write in' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from conversation" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+json\t''
+scope\t'Only the scope string'
+resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from conversation" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from conversation" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from conversation" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from conversation" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from supplier" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+json\t''
+scope\t'Only the scope string'
+resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from supplier" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from supplier" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from supplier" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from supplier" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
 json\t''
 scope\t'Only the scope string'
@@ -79,40 +102,51 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "post" -d 'Permission to send in every chat of one post'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "supplier" -d 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Say what a scope string (either platform\'s syntax) or a bare resource ID grants'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l client-id -d 'The app\'s slug from the Kenar panel' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l redirect-uri -d 'Where Divar sends the user back: absolute http(s), registered, no query string' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l post-chats -d 'Sending in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l conversation -d 'Sending in one conversation (current; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s o -l output -d 'Print the URL alone (text) or {"url", "state", "scopes"} (json)' -r -f -a "text\t''
 json\t''"
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s i -l interactive -d 'Ask at the terminal for the client ID and redirect URI when missing, and for the scopes when no --chat, --post-chats or --scope is given'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s i -l interactive -d 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s h -l help -d 'Print help'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "forget" -d 'Remove stored tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login tokens forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l code -d 'The code, or the whole redirect URL the browser landed on' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l redirect-uri -d 'The redirect URI of the authorization URL (the current platform\'s exchange sends it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l state -d 'The state sent in the authorization URL: the redirect URL must carry it back' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l post-chats -d 'Sending in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l conversation -d 'Sending in one conversation (current; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l client-id -d 'The app\'s slug from the Kenar panel' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l token-url -d 'The current platform\'s token endpoint [default: https://oauth.divar.ir/oauth2/token]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
@@ -125,21 +159,26 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s o -l output -d 'Where the token was stored and when it expires (text) or the token answer (json)' -r -f -a "text\t''
 json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l show-secrets -d 'With -o json, print the access and refresh tokens as they are'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l post-chats -d 'Sending in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l conversation -d 'Sending in one conversation (current; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l redirect-uri -d 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l wait -d 'Give up waiting for the redirect after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-id -d 'The app\'s slug from the Kenar panel' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l token-url -d 'The current platform\'s token endpoint [default: https://oauth.divar.ir/oauth2/token]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
@@ -152,6 +191,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s o -l output -d 'Where the token was stored and when it expires (text) or the token answer (json)' -r -f -a "text\t''
 json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l open -d 'Open the authorization URL in the default browser ($BROWSER when set)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l show-secrets -d 'With -o json, print the access and refresh tokens as they are'
@@ -159,17 +200,46 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l conversation -d 'Sending in one conversation (current; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l token-url -d 'The current platform\'s token endpoint [default: https://oauth.divar.ir/oauth2/token]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l timeout -d 'Give up on one attempt after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -s o -l output -d 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l show-secrets -d 'With -o json, print the new access and refresh tokens as they are'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -l profile -d 'Only this profile\'s tokens (every profile\'s when not given)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s o -l output -d 'One line per token (text) or an array of {profile, scopes, expires, expired} (json)' -r -f -a "text\t''
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s o -l output -d 'One line per token (text) or an array of {profile, scopes, expires, expired, refreshable} (json)' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from tokens" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l post-chats -d 'Sending in every chat of a post (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l conversation -d 'Sending in one conversation (current; repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -l expired -d 'Only tokens that have expired'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -177,6 +247,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Remove stored tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -269,9 +340,12 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fi
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "post" -d 'Permission to send in every chat of one post'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "decode" -d 'Say what a scope string or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "supplier" -d 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "decode" -d 'Say what a scope string (either platform\'s syntax) or a bare resource ID grants'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "forget" -d 'Remove stored tokens'

@@ -1,4 +1,5 @@
-//! The OAuth authorization URL that asks a user for scopes (protocol section 2).
+//! The OAuth authorization URL that asks a user for scopes (protocol sections 2 and 5:
+//! both platforms build it the same way, on their own endpoints).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -7,9 +8,6 @@ use url::Url;
 use crate::error::{self, Error, Result};
 use crate::http_url;
 use crate::scope::Scope;
-
-/// Divar's authorization endpoint for the platform this tool speaks.
-pub const DEFAULT_AUTH_URL: &str = "https://open-platform-redirect.divar.ir/oauth";
 
 /// Everything the authorization URL carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +43,9 @@ impl AuthorizationRequest {
         }
         if request.scopes.is_empty() {
             problems.push(
-                "no scope requested: give at least one --chat, --post-chats or --scope".to_owned(),
+                "no scope requested: give at least one --chat, --conversation, --post-chats, \
+                 --supplier-chats or --scope"
+                    .to_owned(),
             );
         }
         if request.state.is_empty() {
@@ -108,10 +108,11 @@ pub fn random_state() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scope::Chat;
+    use crate::platform::Platform;
+    use crate::scope::{Chat, OFFLINE_ACCESS};
 
     fn endpoint() -> Url {
-        Url::parse(DEFAULT_AUTH_URL).unwrap()
+        Url::parse(Platform::Legacy.auth_url()).unwrap()
     }
 
     fn seed_request() -> AuthorizationRequest {
@@ -160,6 +161,37 @@ mod tests {
                 ("scope".into(), scopes.join(" ")),
                 ("state".into(), "s1".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn current_scopes_are_space_separated_on_the_oauth2_endpoint() {
+        let scopes = vec![
+            Scope::conversation("c+1/x=").unwrap(),
+            Scope::post_conversations("AZf3Uqr3").unwrap(),
+            Scope::SupplierConversations,
+            Scope::raw(OFFLINE_ACCESS).unwrap(),
+        ];
+        let request =
+            AuthorizationRequest::new("my-app", "https://app.example/cb", scopes, "s1").unwrap();
+        let url = request.url(&Url::parse(Platform::Current.auth_url()).unwrap());
+        assert_eq!(
+            url.as_str(),
+            "https://oauth.divar.ir/oauth2/auth?response_type=code&client_id=my-app\
+             &redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+             &scope=CONVERSATION_SEND_MESSAGE.c%2B1%2Fx%3D+CHAT_POST_CONVERSATIONS_MESSAGE_SEND.AZf3Uqr3\
+             +CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND+offline_access&state=s1"
+        );
+        let scope = url
+            .query_pairs()
+            .find(|(name, _)| name == "scope")
+            .map(|(_, value)| value.into_owned());
+        assert_eq!(
+            scope.as_deref(),
+            Some(
+                "CONVERSATION_SEND_MESSAGE.c+1/x= CHAT_POST_CONVERSATIONS_MESSAGE_SEND.AZf3Uqr3 \
+                 CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND offline_access"
+            )
         );
     }
 

@@ -48,6 +48,10 @@ pub struct ProfileConfig {
     pub client_id: Option<String>,
     /// The redirect URI (`--redirect-uri`).
     pub redirect_uri: Option<String>,
+    /// Which generation of the API (`--platform`): `legacy` or `current`.
+    pub platform: Option<String>,
+    /// The current platform's token endpoint (`--token-url`).
+    pub token_url: Option<String>,
 }
 
 impl Config {

@@ -18,6 +18,7 @@ pub mod loopback;
 pub mod message;
 pub mod platform;
 pub mod redirect;
+pub mod refresh;
 pub mod retry;
 pub mod sandbox;
 pub mod scope;

@@ -25,7 +25,8 @@ pub const LOCK_FILE: &str = "credentials.lock";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoredToken {
-    /// Scope strings, as asked for in the authorization URL.
+    /// Scope strings, as the token endpoint said it granted them, or else as asked for in
+    /// the authorization URL.
     pub scopes: Vec<String>,
     #[serde(serialize_with = "expose")]
     pub access_token: SecretString,
@@ -37,16 +38,44 @@ pub struct StoredToken {
     pub refresh_token: Option<SecretString>,
     /// When the access token stops working, in Unix seconds.
     pub expires: u64,
+    /// The redirect URI the code was sent to, on the current platform: a refresh must send
+    /// it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
 }
 
 impl StoredToken {
-    pub fn new(scopes: &[Scope], token: Token) -> Self {
+    /// The token to keep: its scopes are those the answer says were granted, or else those
+    /// `asked` for.
+    pub fn new(asked: &[Scope], token: Token, redirect_uri: Option<String>) -> Self {
         StoredToken {
-            scopes: scopes.iter().map(Scope::to_string).collect(),
+            scopes: match token.scopes {
+                Some(granted) => granted,
+                None => asked.iter().map(Scope::to_string).collect(),
+            },
             access_token: token.access_token,
             refresh_token: token.refresh_token,
             expires: token.expires,
+            redirect_uri,
         }
+    }
+
+    /// The token after a refresh: the new pair (both are replaced), the scopes the answer
+    /// names or else the same ones, the same redirect URI.
+    pub fn renewed(&self, token: Token) -> Self {
+        StoredToken {
+            scopes: token.scopes.unwrap_or_else(|| self.scopes.clone()),
+            access_token: token.access_token,
+            refresh_token: token.refresh_token,
+            expires: token.expires,
+            redirect_uri: self.redirect_uri.clone(),
+        }
+    }
+
+    /// Whether it can be refreshed: it has a refresh token and the redirect URI it was
+    /// granted on, which only the current platform's exchange keeps.
+    pub fn can_refresh(&self) -> bool {
+        self.refresh_token.is_some() && self.redirect_uri.is_some()
     }
 
     pub fn is_expired(&self, now: u64) -> bool {
@@ -290,7 +319,9 @@ mod tests {
                 access_token: SecretString::new(access),
                 refresh_token: None,
                 expires,
+                scopes: None,
             },
+            None,
         )
     }
 

@@ -1,14 +1,18 @@
-//! Exchanging an authorization code for an access token (protocol section 2).
+//! Getting tokens from the token endpoint: exchanging an authorization code (protocol
+//! section 2 on the legacy platform, a JSON body under the API; section 5 on the current
+//! one, a form on `oauth.divar.ir`) and, on the current platform, refreshing a pair.
 
 use serde_json::{Value, json};
 use url::Url;
+use url::form_urlencoded;
 
 use crate::client::{self, Answer, HeaderValue, PreparedRequest, quote};
 use crate::error::{Error, Result};
+use crate::platform::Platform;
 use crate::secret::SecretString;
 use crate::store::{LAST_RFC3339_SECOND, rfc3339};
 
-/// Where codes are exchanged, relative to the API base URL.
+/// Where the legacy platform exchanges codes, relative to the API base URL.
 pub const ACCESS_TOKEN_PATH: &str = "v1/open-platform/oauth/access_token";
 
 /// The shortest authorization code masked in the token endpoint's answers.
@@ -20,13 +24,18 @@ pub struct AppCredentials {
     /// The app's slug from the Kenar panel.
     pub client_id: String,
     pub client_secret: SecretString,
-    pub api_key: SecretString,
 }
 
-/// `POST /v1/open-platform/oauth/access_token` for one authorization code. The body holds
-/// the client secret, so this request is never printed; and an answer that echoes the
-/// secret or the code shows them masked, since a code may still be redeemable.
-pub fn exchange_request(base: &Url, code: &str, app: &AppCredentials) -> PreparedRequest {
+/// `POST /v1/open-platform/oauth/access_token` for one authorization code, on the legacy
+/// platform. The body holds the client secret, so this request is never printed; and an
+/// answer that echoes the secret or the code shows them masked, since a code may still be
+/// redeemable.
+pub fn exchange_request(
+    base: &Url,
+    code: &str,
+    app: &AppCredentials,
+    api_key: &SecretString,
+) -> PreparedRequest {
     let body = json!({
         "code": code,
         "client_id": app.client_id,
@@ -41,14 +50,84 @@ pub fn exchange_request(base: &Url, code: &str, app: &AppCredentials) -> Prepare
                 "content-type",
                 HeaderValue::Plain("application/json".into()),
             ),
-            ("x-api-key", HeaderValue::Secret(app.api_key.clone())),
+            ("x-api-key", HeaderValue::Secret(api_key.clone())),
         ],
         body: body.to_string().into_bytes(),
-        body_secrets: std::iter::once(app.client_secret.clone())
-            // A code of a few characters would mask ordinary words; real ones are long.
-            .chain((code.len() >= MASKED_CODE_LEN).then(|| SecretString::new(code)))
-            .collect(),
+        body_secrets: app_secrets(app, code),
     }
+}
+
+/// What the current platform's token endpoint is asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum Grant<'a> {
+    /// Tokens for an authorization code, sent with the redirect URI the code came back to.
+    Code {
+        code: &'a str,
+        redirect_uri: &'a str,
+    },
+    /// A new pair for the current one, sent with the redirect URI it was granted on.
+    Refresh {
+        access_token: &'a SecretString,
+        refresh_token: &'a SecretString,
+        redirect_uri: &'a str,
+    },
+}
+
+/// `POST {token_url}` on the current platform, form-encoded, its fields in the documented
+/// order: `code, client_id, client_secret, grant_type, redirect_uri` and, to refresh,
+/// `refresh_token` (where `code` is the current access token). It carries no API key: the
+/// OAuth server is not the API. Every secret of the body is masked in the answer.
+pub fn form_request(token_url: &Url, grant: Grant<'_>, app: &AppCredentials) -> PreparedRequest {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    let (code, grant_type, redirect_uri, mut secrets) = match grant {
+        Grant::Code { code, redirect_uri } => (
+            code,
+            "authorization_code",
+            redirect_uri,
+            app_secrets(app, code),
+        ),
+        Grant::Refresh {
+            access_token,
+            refresh_token,
+            redirect_uri,
+        } => (
+            access_token.expose(),
+            "refresh_token",
+            redirect_uri,
+            vec![
+                app.client_secret.clone(),
+                access_token.clone(),
+                refresh_token.clone(),
+            ],
+        ),
+    };
+    form.append_pair("code", code)
+        .append_pair("client_id", &app.client_id)
+        .append_pair("client_secret", app.client_secret.expose())
+        .append_pair("grant_type", grant_type)
+        .append_pair("redirect_uri", redirect_uri);
+    if let Grant::Refresh { refresh_token, .. } = grant {
+        form.append_pair("refresh_token", refresh_token.expose());
+    }
+    secrets.retain(|secret| !secret.expose().is_empty());
+    PreparedRequest {
+        method: "POST",
+        url: token_url.clone(),
+        headers: vec![(
+            "content-type",
+            HeaderValue::Plain("application/x-www-form-urlencoded".into()),
+        )],
+        body: form.finish().into_bytes(),
+        body_secrets: secrets,
+    }
+}
+
+/// The client secret, and the code unless it is so short that masking it would mask
+/// ordinary words (real codes are long).
+fn app_secrets(app: &AppCredentials, code: &str) -> Vec<SecretString> {
+    std::iter::once(app.client_secret.clone())
+        .chain((code.len() >= MASKED_CODE_LEN).then(|| SecretString::new(code)))
+        .collect()
 }
 
 /// A token as the endpoint granted it.
@@ -58,15 +137,19 @@ pub struct Token {
     pub refresh_token: Option<SecretString>,
     /// When the access token stops working, in Unix seconds.
     pub expires: u64,
+    /// The scopes the answer says were granted, when it says.
+    pub scopes: Option<Vec<String>>,
 }
 
-/// Reads the token endpoint's answer: `{"access_token", "refresh_token", "expires"}` with
-/// `expires` a Unix time in seconds, sent as a string (a number is accepted too). Every
-/// value is checked before the caller stores anything: the tokens must be fit for the
-/// header they will travel in, and `expires` must be later than `now` (Unix seconds) and
-/// a time a calendar can show. Errors name the faulty field but never quote the body,
-/// since it may hold a token.
-pub fn read_answer(answer: &Answer, now: u64) -> Result<Token> {
+/// Reads the token endpoint's answer on `platform`. The legacy one is
+/// `{"access_token", "refresh_token", "expires"}` with `expires` a Unix time in seconds,
+/// sent as a string (a number is accepted too); the current one is `{"access_token",
+/// "expires_in", "scope", "refresh_token"}` with `expires_in` seconds from `now` and
+/// `scope` space-separated. Every value is checked before the caller stores anything: the
+/// tokens must be fit for the header they will travel in, and the expiry must be later
+/// than `now` (Unix seconds) and a time a calendar can show. Errors name the faulty field
+/// but never quote the body, since it may hold a token.
+pub fn read_answer(answer: &Answer, now: u64, platform: Platform) -> Result<Token> {
     let body = client::check_answer(answer)?;
     let field = |name: &str| body.get(name).filter(|v| !v.is_null());
     let header_safe = |name: &str, token: &str| {
@@ -88,17 +171,32 @@ pub fn read_answer(answer: &Answer, now: u64) -> Result<Token> {
         Some(Value::String(_)) | None => None,
         Some(_) => return Err(unreadable("refresh_token is not a string")),
     };
-    let expires = match field("expires") {
+    let scopes = match field("scope") {
+        Some(Value::String(scope)) if !scope.trim().is_empty() => {
+            Some(scope.split_whitespace().map(str::to_owned).collect())
+        }
+        Some(Value::String(_)) | None => None,
+        Some(_) => return Err(unreadable("scope is not a string")),
+    };
+    let (name, meaning) = match platform {
+        Platform::Legacy => ("expires", "a Unix time in seconds"),
+        Platform::Current => ("expires_in", "a number of seconds"),
+    };
+    let value = match field(name) {
         Some(Value::String(text)) => text.trim().parse::<u64>().ok(),
         Some(Value::Number(number)) => number.as_u64(),
         Some(_) => None,
-        None => return Err(unreadable("it carries no expires")),
+        None => return Err(unreadable(&format!("it carries no {name}"))),
+    };
+    let expires = match platform {
+        Platform::Legacy => value,
+        Platform::Current => value.and_then(|seconds| now.checked_add(seconds)),
     }
     .filter(|&expires| expires <= LAST_RFC3339_SECOND)
     .ok_or_else(|| {
-        let shown = field("expires").map(Value::to_string).unwrap_or_default();
+        let shown = field(name).map(Value::to_string).unwrap_or_default();
         unreadable(&format!(
-            "expires is {}, not a Unix time in seconds",
+            "{name} is {}, not {meaning}",
             quote(shown.as_bytes())
         ))
     })?;
@@ -112,6 +210,7 @@ pub fn read_answer(answer: &Answer, now: u64) -> Result<Token> {
         access_token,
         refresh_token,
         expires,
+        scopes,
     })
 }
 
@@ -126,15 +225,17 @@ mod tests {
     use super::*;
     use crate::client::answer;
 
-    #[test]
-    fn the_request_is_the_documented_one() {
-        let app = AppCredentials {
+    fn app() -> AppCredentials {
+        AppCredentials {
             client_id: "my-app".into(),
             client_secret: SecretString::new("s3cret"),
-            api_key: SecretString::new("key"),
-        };
+        }
+    }
+
+    #[test]
+    fn the_request_is_the_documented_one() {
         let base = Url::parse("https://api.divar.ir").unwrap();
-        let request = exchange_request(&base, "c0de", &app);
+        let request = exchange_request(&base, "c0de", &app(), &SecretString::new("key"));
         assert_eq!(request.method, "POST");
         assert_eq!(
             request.url.as_str(),
@@ -147,6 +248,96 @@ mod tests {
     }
 
     #[test]
+    fn current_requests_are_the_documented_forms() {
+        let url = Url::parse("https://oauth.divar.ir/oauth2/token").unwrap();
+        let redirect_uri = "https://app.example/cb?";
+        let code = form_request(
+            &url,
+            Grant::Code {
+                code: "c0de+/=",
+                redirect_uri,
+            },
+            &app(),
+        );
+        assert_eq!(code.url, url);
+        assert_eq!(
+            code.headers,
+            vec![(
+                "content-type",
+                HeaderValue::Plain("application/x-www-form-urlencoded".into())
+            )]
+        );
+        assert_eq!(
+            String::from_utf8(code.body).unwrap(),
+            "code=c0de%2B%2F%3D&client_id=my-app&client_secret=s3cret\
+             &grant_type=authorization_code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3F"
+        );
+        let (access, refresh) = (SecretString::new("ory_at_1"), SecretString::new("ory_rt_1"));
+        let renew = form_request(
+            &url,
+            Grant::Refresh {
+                access_token: &access,
+                refresh_token: &refresh,
+                redirect_uri,
+            },
+            &app(),
+        );
+        assert_eq!(
+            String::from_utf8(renew.body).unwrap(),
+            "code=ory_at_1&client_id=my-app&client_secret=s3cret&grant_type=refresh_token\
+             &redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3F&refresh_token=ory_rt_1"
+        );
+        assert_eq!(
+            renew.body_secrets,
+            vec![SecretString::new("s3cret"), access, refresh]
+        );
+    }
+
+    #[test]
+    fn reads_expires_in_and_the_granted_scopes() {
+        let token = read_answer(
+            &answer(
+                200,
+                r#"{"access_token":"ory_at_a","expires_in":3600,"scope":"A.1  offline_access","token_type":"bearer","refresh_token":"ory_rt_r"}"#,
+            ),
+            1000,
+            Platform::Current,
+        )
+        .unwrap();
+        assert_eq!(token.expires, 4600);
+        assert_eq!(token.refresh_token.unwrap().expose(), "ory_rt_r");
+        assert_eq!(
+            token.scopes,
+            Some(vec!["A.1".to_owned(), "offline_access".to_owned()])
+        );
+        let token = read_answer(
+            &answer(200, r#"{"access_token":"a","expires_in":"60","scope":""}"#),
+            0,
+            Platform::Current,
+        )
+        .unwrap();
+        assert_eq!((token.expires, token.scopes), (60, None));
+        for (body, expected) in [
+            (r#"{"access_token":"a","expires":"99"}"#, "no expires_in"),
+            (
+                r#"{"access_token":"a","expires_in":0}"#,
+                "before it arrived",
+            ),
+            (
+                r#"{"access_token":"a","expires_in":-5}"#,
+                "expires_in is -5, not a number of seconds",
+            ),
+            (
+                r#"{"access_token":"a","expires_in":5,"scope":[]}"#,
+                "scope is not",
+            ),
+        ] {
+            let err = read_answer(&answer(200, body), 1000, Platform::Current).unwrap_err();
+            assert!(err.to_string().contains(expected), "{body}: {err}");
+        }
+    }
+
+    #[test]
     fn reads_expires_as_a_string_or_a_number() {
         let token = read_answer(
             &answer(
@@ -154,12 +345,18 @@ mod tests {
                 r#"{"access_token":"a","refresh_token":"r","expires":"1692457372"}"#,
             ),
             0,
+            Platform::Legacy,
         )
         .unwrap();
         assert_eq!(token.access_token.expose(), "a");
         assert_eq!(token.refresh_token.unwrap().expose(), "r");
         assert_eq!(token.expires, 1_692_457_372);
-        let token = read_answer(&answer(200, r#"{"access_token":"a","expires":5}"#), 0).unwrap();
+        let token = read_answer(
+            &answer(200, r#"{"access_token":"a","expires":5}"#),
+            0,
+            Platform::Legacy,
+        )
+        .unwrap();
         assert_eq!((token.refresh_token, token.expires), (None, 5));
     }
 
@@ -200,13 +397,18 @@ mod tests {
                 "refresh_token: contains a space",
             ),
         ] {
-            let err = read_answer(&answer(200, body), 1000).unwrap_err();
+            let err = read_answer(&answer(200, body), 1000, Platform::Legacy).unwrap_err();
             let text = err.to_string();
             assert!(text.contains(expected), "{body}: {text}");
             assert!(!text.contains("secret"), "{body}: {text}");
             assert_eq!(err.exit_code(), 5);
         }
-        let refused = read_answer(&answer(400, r#"{"message":"invalid code"}"#), 0).unwrap_err();
+        let refused = read_answer(
+            &answer(400, r#"{"message":"invalid code"}"#),
+            0,
+            Platform::Legacy,
+        )
+        .unwrap_err();
         assert_eq!(refused.exit_code(), 3);
         assert!(refused.to_string().contains("invalid code"));
     }

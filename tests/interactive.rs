@@ -134,6 +134,7 @@ fn a_whole_message_answered_at_the_prompts_is_sent_exactly() {
         &["send", "--interactive"],
         &[("KENAR_API_URL", env[0].1.as_str())],
     );
+    term.answer("Send to", &format!("{DOWN}{ENTER}"));
     term.answer("User ID", &format!("{USER}\r"));
     term.answer("Post token", &format!("{POST}\r"));
     term.answer("Peer ID", &format!("{PEER}\r"));
@@ -178,6 +179,82 @@ fn a_whole_message_answered_at_the_prompts_is_sent_exactly() {
         r#"{{"user_id":"{USER}","post_token":"{POST}","peer_id":"{PEER}","type":"TEXT","message":"Your order has shipped","sender_btn":{{"action":"LINK","data":{{"icon_name":"info","extra_data":{{"order":42}},"caption":"Details"}}}},"receiver_btn":{{"action":"DIRECT_LINK","data":{{"icon_name":"truck","direct_link":"https://shop.example/track/42","caption":"Track it"}}}}}}"#
     );
     assert_eq!(String::from_utf8_lossy(&request.body), expected);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_conversation_message_with_grids_is_asked_button_by_button() {
+    let server = TestServer::success();
+    let url = server.url();
+    let mut term = Terminal::start(
+        &["send", "-i"],
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+        ],
+    );
+    term.answer("Send to", ENTER);
+    term.answer("Conversation ID", &format!("{}\r", common::CONVERSATION));
+    term.answer("Message", "Your order has shipped\r");
+    // The sender gets one server-link button.
+    term.answer(
+        "Buttons shown to the sender",
+        &format!("{DOWN}{DOWN}{ENTER}"),
+    );
+    term.answer("Caption of the sender's button 1", "Details\r");
+    term.answer("Icon of the sender's button 1", "REAL_STATE\r");
+    term.expect("did you mean REAL_ESTATE?");
+    term.send(&format!("{}REAL_ESTATE\r", "\x7f".repeat(10)));
+    term.answer("JSON object the sender's button 1 hands the app", "[1]\r");
+    term.expect("open_server_link.data: must be a JSON object, not an array");
+    term.send("\x7f\x7f\x7f{\"order\": 42}\r");
+    term.answer("Another button for the sender (1 so far)", ENTER);
+    // The receiver gets two direct links.
+    for (number, caption) in [(1, "Track it"), (2, "Invoice")] {
+        let prompt = if number == 1 {
+            "Buttons shown to the receiver".to_owned()
+        } else {
+            format!("Another button for the receiver ({} so far)", number - 1)
+        };
+        term.answer(&prompt, &format!("{DOWN}{ENTER}"));
+        term.answer(
+            &format!("Caption of the receiver's button {number}"),
+            &format!("{caption}\r"),
+        );
+        term.answer(
+            &format!("Icon of the receiver's button {number}"),
+            "LOCAL_SHIPPING\r",
+        );
+        term.answer(
+            &format!("URL the receiver's button {number} opens"),
+            &format!("https://shop.example/{number}\r"),
+        );
+    }
+    term.answer("Another button for the receiver (2 so far)", ENTER);
+    term.expect("authorization: Bearer ***");
+    assert!(server.requests().is_empty(), "sent before confirmation");
+    term.answer("Send this message?", "y");
+    term.expect("sent: message in conversation");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains(ACCESS_TOKEN), "{screen}");
+    let request = server.only_request();
+    assert_eq!(
+        request.path,
+        format!(
+            "/v2/open-platform/conversations/{}/messages",
+            common::CONVERSATION
+        )
+    );
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&request.body),
+        r#"{"type":"TEXT","message":"Your order has shipped","sender_buttons":{"rows":[{"buttons":[{"action":{"open_server_link":{"data":{"order":42}}},"icon":"REAL_ESTATE","caption":"Details"}]}]},"receiver_buttons":{"rows":[{"buttons":[{"action":{"open_direct_link":"https://shop.example/1"},"icon":"LOCAL_SHIPPING","caption":"Track it"},{"action":{"open_direct_link":"https://shop.example/2"},"icon":"LOCAL_SHIPPING","caption":"Invoice"}]}]}}"#
+    );
 }
 
 #[cfg(unix)]
@@ -371,6 +448,41 @@ fn oauth_url_asks_for_the_scopes_and_their_ids() {
 
 #[cfg(unix)]
 #[test]
+fn oauth_url_asks_for_the_current_platforms_scopes() {
+    let mut term = Terminal::start(
+        &[
+            "oauth-url",
+            "-i",
+            "--platform",
+            "current",
+            "--client-id",
+            "my-app",
+            "--state",
+            "s1",
+        ],
+        &[("KENAR_REDIRECT_URI", "https://app.example/callback")],
+    );
+    // One conversation, the seller's conversations and a refresh token.
+    term.answer(
+        "Scopes to request",
+        &format!(" {DOWN}{DOWN} {DOWN} {ENTER}"),
+    );
+    term.answer("Conversation ID", "c-1\r");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(
+            "https://oauth.divar.ir/oauth2/auth?response_type=code&client_id=my-app\
+             &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback\
+             &scope=CONVERSATION_SEND_MESSAGE.c-1+CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND+offline_access\
+             &state=s1"
+        ),
+        "{screen}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn scope_asks_for_the_kind_and_its_ids() {
     let mut term = Terminal::start(&["scope", "--interactive", "-o", "json"], &[]);
     term.answer("Scope to compute", ENTER);
@@ -398,6 +510,16 @@ fn scope_asks_for_the_kind_and_its_ids() {
         screen.contains(&format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}")),
         "{screen}"
     );
+
+    // The current platform's kinds follow the legacy ones.
+    let mut term = Terminal::start(&["scope", "-i", "-o", "scope"], &[]);
+    term.answer("Scope to compute", &format!("{DOWN}{DOWN}{ENTER}"));
+    term.answer("Conversation ID", "c 1\r");
+    term.expect("conversation_id: must not contain whitespace");
+    term.send("\x7f\x7f\x7fc-1\r");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("CONVERSATION_SEND_MESSAGE.c-1"), "{screen}");
 
     let mut term = Terminal::start(&["scope", "-i"], &[]);
     term.answer("Scope to compute", ESC);

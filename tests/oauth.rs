@@ -461,7 +461,7 @@ fn tokens_lists_without_secrets_and_forget_removes() {
         .assert()
         .success()
         .stdout(format!(
-            "[{{\"profile\":\"shop\",\"scopes\":[],\"expires\":{FAR_FUTURE},\"expired\":false}}]\n"
+            "[{{\"profile\":\"shop\",\"scopes\":[],\"expires\":{FAR_FUTURE},\"expired\":false,\"refreshable\":false}}]\n"
         ));
 
     oauth(dir.path(), &server)

@@ -136,6 +136,59 @@ fn login_listens_on_the_loopback_redirect_and_stores_the_token() {
 }
 
 #[test]
+fn login_on_the_current_platform_sends_the_redirect_uri_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(|_, _| {
+        Reply::json(
+            200,
+            &format!(
+                r#"{{"access_token":"{ACCESS_TOKEN}","expires_in":3600,"refresh_token":"login-refresh-token-77aa"}}"#
+            ),
+        )
+    });
+    let port = free_port();
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let child = login(dir.path(), &server, port)
+        .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
+        .args(["--platform", "current", "--offline", "--state", "s-9"])
+        .spawn()
+        .unwrap();
+    let page = browse(port, "/callback?state=s-9&code=code-current");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let output = finish(child);
+    common::assert_no_secret(&output, &["login-refresh-token-77aa"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "https://oauth.divar.ir/oauth2/auth?response_type=code&client_id=my-app\
+             &redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback\
+             &scope=CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{POST}+offline_access&state=s-9"
+        )),
+        "{stderr}"
+    );
+    let request = server.only_request();
+    assert_eq!(request.path, "/oauth2/token");
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&request.body)
+        .into_owned()
+        .collect();
+    assert_eq!(form[0], ("code".to_owned(), "code-current".to_owned()));
+    assert_eq!(form[4], ("redirect_uri".to_owned(), redirect_uri.clone()));
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("credentials.json")).unwrap())
+            .unwrap();
+    let token = &stored["profiles"]["default"][0];
+    assert_eq!(token["redirect_uri"], redirect_uri.as_str());
+    assert_eq!(
+        token["scopes"],
+        serde_json::json!([
+            format!("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{POST}"),
+            "offline_access"
+        ])
+    );
+}
+
+#[test]
 fn a_redirect_with_another_state_is_refused_and_the_wait_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let server = token_server();

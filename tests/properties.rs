@@ -2,8 +2,9 @@
 //! they encode, the OAuth URL carries its inputs back exactly, and no byte sequence makes
 //! the message parser panic.
 
-use kenar_chat::authorize::{AuthorizationRequest, DEFAULT_AUTH_URL};
+use kenar_chat::authorize::AuthorizationRequest;
 use kenar_chat::message::MessageDraft;
+use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Chat, ResourceId, Scope};
 use proptest::prelude::*;
 use url::Url;
@@ -92,7 +93,7 @@ proptest! {
                 return Ok(());
             }
         };
-        let url = request.url(&Url::parse(DEFAULT_AUTH_URL).unwrap());
+        let url = request.url(&Url::parse(Platform::Legacy.auth_url()).unwrap());
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
         prop_assert_eq!(names, ["response_type", "client_id", "redirect_uri", "scope", "state"]);

@@ -127,13 +127,131 @@ fn scope_without_a_kind_says_what_to_give() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains(
-            "say what to compute (chat, post or decode), or give --interactive",
+            "say what to compute (chat, post, conversation, supplier or decode), or give --interactive",
         ));
     kenar()
         .args(["scope", "-i", "post", "--post-token", POST])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "give it without chat, post or decode",
+            "give it without a kind of scope or decode",
+        ));
+}
+
+#[test]
+fn current_platform_scopes_in_every_output_form() {
+    let conversation = [
+        "scope",
+        "conversation",
+        "--conversation-id",
+        common::CONVERSATION,
+    ];
+    kenar()
+        .args(conversation)
+        .assert()
+        .success()
+        .stdout(format!(
+            "permission       CONVERSATION_SEND_MESSAGE\n\
+             conversation_id  {id}\n\
+             resource_id      {id}\n\
+             scope            CONVERSATION_SEND_MESSAGE.{id}\n",
+            id = common::CONVERSATION
+        ));
+    kenar()
+        .args(conversation)
+        .args(["-o", "scope"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "CONVERSATION_SEND_MESSAGE.{}\n",
+            common::CONVERSATION
+        ));
+    kenar()
+        .args(["scope", "supplier", "-o", "json"])
+        .assert()
+        .success()
+        .stdout(
+            "{\"permission\":\"CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND\",\
+             \"scope\":\"CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND\"}\n",
+        );
+    kenar()
+        .args(["scope", "supplier", "-o", "resource-id"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("carries no resource ID"));
+    kenar()
+        .args(["scope", "conversation", "--conversation-id", "a b"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "conversation_id: must not contain whitespace",
+        ));
+}
+
+#[test]
+fn decode_reads_both_syntaxes() {
+    for (value, permission) in [
+        (
+            format!("CONVERSATION_SEND_MESSAGE.{}", common::CONVERSATION),
+            "CONVERSATION_SEND_MESSAGE",
+        ),
+        (
+            format!("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{POST}"),
+            "CHAT_POST_CONVERSATIONS_MESSAGE_SEND",
+        ),
+        (
+            "CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND".to_owned(),
+            "CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND",
+        ),
+        (
+            format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}"),
+            "CHAT_SEND_MESSAGE_POST_CONVERSATIONS",
+        ),
+    ] {
+        let output = kenar()
+            .args(["scope", "decode", &value, "-o", "json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{value}: {output:?}");
+        let decoded: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(decoded["permission"], permission, "{value}");
+        assert_eq!(decoded["scope"], value.as_str());
+    }
+}
+
+#[test]
+fn the_platform_decides_a_post_scope() {
+    kenar()
+        .args([
+            "scope",
+            "post",
+            "--post-token",
+            POST,
+            "--platform",
+            "current",
+            "-o",
+            "scope",
+        ])
+        .assert()
+        .success()
+        .stdout(format!("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{POST}\n"));
+    kenar()
+        .env("KENAR_PLATFORM", "current")
+        .args(["scope", "decode", POST, "-o", "scope"])
+        .assert()
+        .success()
+        .stdout(format!("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{POST}\n"));
+    kenar()
+        .args(["scope", "decode", POST, "-o", "scope"])
+        .assert()
+        .success()
+        .stdout(format!("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__{POST}\n"));
+    kenar()
+        .env("KENAR_PLATFORM", "newest")
+        .args(["scope", "post", "--post-token", POST])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "KENAR_PLATFORM: must be \"legacy\" or \"current\", not \"newest\"",
         ));
 }

@@ -30,6 +30,7 @@ use tokio::time::Instant;
 
 use crate::client::{self, Answer, ApiClient, ClientOptions};
 use crate::error::{Error, Result};
+use crate::refresh::{Refresher, Renewal};
 use crate::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
 use crate::store::StoredToken;
@@ -52,6 +53,8 @@ pub struct BatchOptions {
     /// Stored tokens, for lines that carry none when no default is given: the one that
     /// covers the line's chat is used.
     pub stored_tokens: Vec<StoredToken>,
+    /// How to refresh a stored token that has expired or is about to; without it, none is.
+    pub refresher: Option<Refresher>,
     pub client: ClientOptions,
     /// When a line's request is sent again; a 429's wait holds back every request.
     pub retry: RetryPolicy,
@@ -67,6 +70,24 @@ pub struct BatchOptions {
     /// Consecutive lines that could not reach the API (or were refused as unauthorized)
     /// after which the batch stops; 0 never stops.
     pub unreachable_limit: u32,
+}
+
+/// Refreshes stored tokens for the reader thread, which waits for the answer: the
+/// refresh goes on the batch's client and under its retry policy.
+fn renew_with(refresher: Refresher, client: Arc<ApiClient>, policy: RetryPolicy) -> reader::Renew {
+    let runtime = tokio::runtime::Handle::current();
+    Box::new(move |stale| {
+        refresher
+            .refresh(stale, |request| {
+                runtime.block_on(retry::execute_with_retries(
+                    &client,
+                    request,
+                    &policy,
+                    |_| {},
+                ))
+            })
+            .map(Renewal::into_token)
+    })
 }
 
 /// Told about every attempt of a line's request (the line's number, then the event), as
@@ -110,6 +131,9 @@ pub async fn run(
         api_key: options.api_key,
         access_token: options.access_token,
         stored_tokens: options.stored_tokens,
+        renew: options
+            .refresher
+            .map(|refresher| renew_with(refresher, Arc::clone(&client), options.retry.clone())),
         history,
         resend_in_doubt: options.resend_in_doubt,
     };

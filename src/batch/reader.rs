@@ -9,8 +9,13 @@ use crate::client::{Credentials, PreparedRequest};
 use crate::error::Error;
 use crate::input::MAX_INPUT_BYTES;
 use crate::platform::ApiBase;
+use crate::refresh;
 use crate::secret::SecretString;
 use crate::store::{self, Lookup, StoredToken, unix_now};
+
+/// Refreshes a stored token that has expired or is about to, and returns the one to use
+/// from then on.
+pub(super) type Renew = Box<dyn FnMut(&StoredToken) -> Result<StoredToken, Error> + Send>;
 
 /// Lines handed over at most at once: waking the batch for every line would cost more than
 /// preparing it.
@@ -48,6 +53,9 @@ pub(super) struct Prepare {
     pub api_key: SecretString,
     pub access_token: Option<SecretString>,
     pub stored_tokens: Vec<StoredToken>,
+    /// How stored tokens are refreshed, when they can be; taken away after a failure, so
+    /// that a refusal is not asked for again at every line.
+    pub renew: Option<Renew>,
     pub history: History,
     pub resend_in_doubt: bool,
 }
@@ -57,7 +65,7 @@ impl Prepare {
     /// is full or the input has nothing more buffered, so that a slow producer on standard
     /// input delays no line, while a file costs one hand-over per chunk.
     pub(super) fn read_all(
-        self,
+        mut self,
         input: Box<dyn std::io::BufRead + Send>,
         chunks: &mpsc::Sender<Vec<Item>>,
         runtime: &tokio::runtime::Handle,
@@ -89,7 +97,10 @@ impl Prepare {
     }
 
     /// The next line that is not blank, as an item; `None` at the end of the input.
-    fn next_item(&self, reader: &mut LineReader<Box<dyn std::io::BufRead + Send>>) -> Option<Item> {
+    fn next_item(
+        &mut self,
+        reader: &mut LineReader<Box<dyn std::io::BufRead + Send>>,
+    ) -> Option<Item> {
         loop {
             return Some(match reader.next_line() {
                 Ok(None) => return None,
@@ -104,7 +115,7 @@ impl Prepare {
         }
     }
 
-    fn prepare(&self, line: u64, text: &[u8]) -> Item {
+    fn prepare(&mut self, line: u64, text: &[u8]) -> Item {
         let parsed = match lines::parse(text) {
             Ok(parsed) => parsed,
             Err(error) => return Item::Invalid { line, error },
@@ -114,11 +125,10 @@ impl Prepare {
             Some(token) => Ok(token),
             None => match store::find(&self.stored_tokens, &parsed.message.recipient(), unix_now())
             {
-                Lookup::Usable(stored) => Ok(stored.access_token.clone()),
-                Lookup::Expired(stored) => Err(format!(
-                    "the stored token for this chat expired at {}: log in again",
-                    store::rfc3339(stored.expires)
-                )),
+                Lookup::Usable(stored) if !refresh::is_due(stored, unix_now()) => {
+                    Ok(stored.access_token.clone())
+                }
+                Lookup::Usable(stored) | Lookup::Expired(stored) => self.renewed(stored.clone()),
                 Lookup::Missing => Err(
                     "neither a default access token nor a stored token for this chat was given"
                         .to_owned(),
@@ -160,5 +170,34 @@ impl Prepare {
                 request,
             }),
         }
+    }
+
+    /// The access token of `stale`, a stored token that has expired or is about to: the
+    /// refreshed one when it can be refreshed, which then replaces it for the lines after;
+    /// else `stale`'s own while it lasts.
+    fn renewed(&mut self, stale: StoredToken) -> Result<SecretString, String> {
+        let mut failure = String::new();
+        if let Some(renew) = self.renew.as_mut().filter(|_| stale.can_refresh()) {
+            match renew(&stale) {
+                Ok(token) => {
+                    let access_token = token.access_token.clone();
+                    if let Some(slot) = self.stored_tokens.iter_mut().find(|t| **t == stale) {
+                        *slot = token;
+                    }
+                    return Ok(access_token);
+                }
+                Err(e) => {
+                    self.renew = None;
+                    failure = format!(" and could not be refreshed ({e})");
+                }
+            }
+        }
+        if !stale.is_expired(unix_now()) {
+            return Ok(stale.access_token);
+        }
+        Err(format!(
+            "the stored token for this chat expired at {}{failure}: log in again",
+            store::rfc3339(stale.expires)
+        ))
     }
 }

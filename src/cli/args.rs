@@ -77,14 +77,24 @@ pub enum Command {
 /// Whether the argument `id` of the command being run took its value from its environment
 /// variable rather than the command line, so that an error about it can name the variable.
 pub fn from_environment(id: &str) -> bool {
-    let Some(mut matches) = MATCHES.get() else {
-        return false;
-    };
+    leaf().is_some_and(|matches| {
+        matches.ids().any(|present| present == id)
+            && matches.value_source(id) == Some(ValueSource::EnvVariable)
+    })
+}
+
+/// Whether the command being run has an argument `id` at all.
+pub fn has_argument(id: &str) -> bool {
+    leaf().is_some_and(|matches| matches.try_contains_id(id).is_ok())
+}
+
+/// The matches of the innermost subcommand being run.
+fn leaf() -> Option<&'static ArgMatches> {
+    let mut matches = MATCHES.get()?;
     while let Some((_, sub)) = matches.subcommand() {
         matches = sub;
     }
-    matches.ids().any(|present| present == id)
-        && matches.value_source(id) == Some(ValueSource::EnvVariable)
+    Some(matches)
 }
 
 #[cfg(test)]

@@ -106,15 +106,15 @@ impl Connection {
         &self,
         request: &PreparedRequest,
         verbosity: Verbosity,
-    ) -> anyhow::Result<Answer> {
+    ) -> Result<Answer, Error> {
         let client = ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))?;
-        let answer = crate::cli::block_on(retry::execute_with_retries(
+        crate::cli::block_on(retry::execute_with_retries(
             &client,
             request,
             &self.policy,
             |event| report::event(verbosity, event),
-        ))??;
-        Ok(answer)
+        ))
+        .map_err(|e| Error::Unavailable(format!("{e:#}")))?
     }
 }
 

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod credentials;
 pub mod generation;
 pub mod output;
+pub mod platform;
 pub mod profile;
 pub mod prompt;
 pub mod report;

@@ -50,7 +50,10 @@ impl ProfileArgs {
     /// environment variable, or the key in the config file. `given` says whether the flag
     /// or the variable gave it.
     pub fn source(&self, setting: &Setting, given: bool) -> String {
-        match (given, crate::cli::args::from_environment(setting.id)) {
+        // A command without the flag reads the variable alone (see `from_environment_only`).
+        let from_environment = crate::cli::args::from_environment(setting.id)
+            || !crate::cli::args::has_argument(setting.id);
+        match (given, from_environment) {
             (true, false) => setting.flag.to_owned(),
             (true, true) => setting.env_var.to_owned(),
             (false, _) => format!(
@@ -63,6 +66,18 @@ impl ProfileArgs {
                 )
             ),
         }
+    }
+}
+
+/// The value of `setting`'s environment variable, for a command that has no flag for it.
+pub fn from_environment_only(setting: &Setting) -> Result<Option<String>> {
+    match std::env::var(setting.env_var) {
+        Ok(value) if !value.is_empty() => Ok(Some(value)),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid(format!(
+            "{}: is not valid UTF-8",
+            setting.env_var
+        ))),
+        _ => Ok(None),
     }
 }
 
@@ -86,6 +101,18 @@ pub const AUTH_URL: Setting = Setting {
     flag: "--auth-url",
     env_var: "KENAR_OAUTH_URL",
     key: "auth_url",
+};
+pub const TOKEN_URL: Setting = Setting {
+    id: "token_url",
+    flag: "--token-url",
+    env_var: "KENAR_TOKEN_URL",
+    key: "token_url",
+};
+pub const PLATFORM: Setting = Setting {
+    id: "platform",
+    flag: "--platform",
+    env_var: "KENAR_PLATFORM",
+    key: "platform",
 };
 pub const CLIENT_ID: Setting = Setting {
     id: "client_id",

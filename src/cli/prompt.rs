@@ -9,7 +9,9 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
 use kenar_chat::authorize;
 use kenar_chat::client::PreparedRequest;
+use kenar_chat::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
 use kenar_chat::message::{self, ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
+use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
 
@@ -150,9 +152,31 @@ fn ask_field(draft: &mut MessageDraft, prompt: &str, field: &str, set: &Setter<'
     Ok(())
 }
 
-/// Asks for everything the message still lacks, in the order a person thinks of it: who,
-/// about which post, to whom, what, then each side's button.
+/// The platforms a message can be sent on, as [`complete_message`] offers them.
+const PLATFORM_CHOICES: [&str; 2] = [
+    "a conversation, by its ID (the current platform)",
+    "a chat, by user, post and peer IDs (the legacy platform)",
+];
+
+/// Asks for everything the message still lacks, in the order a person thinks of it: where
+/// to, what, then each side's buttons. When nothing names the chat yet, asks which
+/// platform's chat it is first.
 pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
+    let unnamed = draft.conversation_id.is_none()
+        && draft.user_id.is_none()
+        && draft.post_token.is_none()
+        && draft.peer_id.is_none();
+    if unnamed && choose("Send to", &PLATFORM_CHOICES)? == 0 {
+        ask_field(draft, "Conversation ID", "conversation_id", &|d, v| {
+            d.conversation_id = Some(v.to_owned());
+            Ok(())
+        })?;
+    }
+    if draft.is_conversation() {
+        ask_text(draft)?;
+        complete_grid(draft, Side::Sender)?;
+        return complete_grid(draft, Side::Receiver);
+    }
     if draft.user_id.is_none() {
         ask_field(draft, "User ID (sends the message)", "user_id", &|d, v| {
             d.user_id = Some(v.to_owned());
@@ -176,14 +200,108 @@ pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
             },
         )?;
     }
-    if draft.message.is_none() {
-        ask_field(draft, "Message", "message", &|d, v| {
-            d.message = Some(v.to_owned());
-            Ok(())
-        })?;
-    }
+    ask_text(draft)?;
     complete_button(draft, Side::Sender)?;
     complete_button(draft, Side::Receiver)
+}
+
+fn ask_text(draft: &mut MessageDraft) -> Result<()> {
+    if draft.message.is_some() {
+        return Ok(());
+    }
+    ask_field(draft, "Message", "message", &|d, v| {
+        d.message = Some(v.to_owned());
+        Ok(())
+    })
+}
+
+const DIRECT_LINK_ACTION: &str = "opens a URL (open_direct_link)";
+const SERVER_LINK_ACTION: &str = "hands JSON data to the app's server link (open_server_link)";
+
+/// Offers one side's grid button by button, in rows of three, until the person says no
+/// more or the grid is full; a side whose grid a flag or file gave is left as it is.
+fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
+    if side.grid(draft).is_some() {
+        return Ok(());
+    }
+    let name = side.name();
+    let mut buttons: Vec<GridButtonDraft> = Vec::new();
+    while buttons.len() < grid::MAX_ROWS * grid::MAX_BUTTONS {
+        let prompt = if buttons.is_empty() {
+            format!("Buttons shown to the {name}")
+        } else {
+            format!("Another button for the {name} ({} so far)", buttons.len())
+        };
+        let items = ["no more buttons", DIRECT_LINK_ACTION, SERVER_LINK_ACTION];
+        let choice = choose(&prompt, &items)?;
+        if choice == 0 {
+            break;
+        }
+        let at = format!(
+            "{name}_buttons.rows[{}].buttons[{}]",
+            buttons.len() / grid::MAX_BUTTONS,
+            buttons.len() % grid::MAX_BUTTONS
+        );
+        buttons.push(GridButtonDraft::default());
+        let number = buttons.len();
+        // The new button stands in the grid while it is asked for, so that the grid's own
+        // checks name each answer's problems.
+        *side.grid(draft) = Some(GridDraft::filled(buttons.clone()));
+        let edit = |d: &mut MessageDraft, fill: &dyn Fn(&mut GridButtonDraft)| {
+            let grid = side.grid(d).as_mut();
+            if let Some(button) = grid
+                .and_then(|g| g.rows.last_mut())
+                .and_then(|row| row.buttons.last_mut())
+            {
+                fill(button);
+            }
+        };
+        let caption = format!("Caption of the {name}'s button {number}");
+        ask_field(draft, &caption, &format!("{at}.caption"), &|d, v| {
+            edit(d, &|b| b.caption = Some(v.to_owned()));
+            Ok(())
+        })?;
+        let icon = format!("Icon of the {name}'s button {number} (`kenar-chat icons` lists them)");
+        ask_field(draft, &icon, &format!("{at}.icon"), &|d, v| {
+            edit(d, &|b| b.icon = Some(v.trim().to_owned()));
+            Ok(())
+        })?;
+        if choice == 1 {
+            let prompt = format!("URL the {name}'s button {number} opens");
+            let field = format!("{at}.action.open_direct_link");
+            ask_field(draft, &prompt, &field, &|d, v| {
+                edit(d, &|b| {
+                    b.action = Some(ActionDraft {
+                        open_direct_link: Some(v.to_owned()),
+                        open_server_link: None,
+                    });
+                });
+                Ok(())
+            })?;
+        } else {
+            let prompt = format!("JSON object the {name}'s button {number} hands the app");
+            let field = format!("{at}.action.open_server_link.data");
+            ask_field(draft, &prompt, &field, &|d, v| {
+                let data = message::parse_extra_data(v).map_err(|p| format!("{field}: {p}"))?;
+                edit(d, &|b| {
+                    b.action = Some(ActionDraft {
+                        open_direct_link: None,
+                        open_server_link: Some(ServerLinkDraft {
+                            data: Some(data.clone()),
+                        }),
+                    });
+                });
+                Ok(())
+            })?;
+        }
+        buttons = side
+            .grid(draft)
+            .take()
+            .map(|g| g.rows.into_iter().flat_map(|row| row.buttons).collect())
+            .unwrap_or_default();
+    }
+    *side.grid(draft) = (!buttons.is_empty()).then(|| GridDraft::filled(buttons));
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
@@ -209,6 +327,13 @@ impl Side {
 
     fn button(self, draft: &mut MessageDraft) -> &mut ButtonDraft {
         self.slot(draft).get_or_insert_with(ButtonDraft::default)
+    }
+
+    fn grid(self, draft: &mut MessageDraft) -> &mut Option<GridDraft> {
+        match self {
+            Side::Sender => &mut draft.sender_buttons,
+            Side::Receiver => &mut draft.receiver_buttons,
+        }
     }
 }
 
@@ -306,40 +431,93 @@ fn id(prompt: &str, field: &str) -> Result<String> {
     ask(prompt, |v| scope::check_id(field, v))
 }
 
-/// The kinds of scope that can be asked for, in the order [`ask_scope`] knows them.
-const SCOPE_KINDS: [&str; 3] = [
-    "send in one chat (CHAT_SEND_MESSAGE_OAUTH)",
-    "send in every chat of a post (CHAT_SEND_MESSAGE_POST_CONVERSATIONS)",
-    "another scope, as written (such as USER_PHONE)",
-];
-
-/// Asks for the IDs of one kind of scope, by its place in [`SCOPE_KINDS`].
-fn ask_scope(kind: usize) -> Result<Scope> {
-    Ok(match kind {
-        0 => Scope::Chat(Chat::new(
-            id("User ID (grants access)", "user_id")?,
-            id("Post token", "post_token")?,
-            id("Peer ID", "peer_id")?,
-        )?),
-        1 => Scope::post_chats(id("Post token (all its chats)", "post_token")?)?,
-        _ => Scope::raw(&ask("Scope", |v| {
-            Scope::raw(v).map(drop).map_err(|e| e.to_string())
-        })?)?,
-    })
+/// The kinds of scope that can be asked for.
+#[derive(Clone, Copy)]
+enum ScopeKind {
+    Chat,
+    Post(Platform),
+    Conversation,
+    Supplier,
+    Offline,
+    Raw,
 }
 
-/// One scope: its kind, then its IDs.
+impl ScopeKind {
+    /// The kinds `platform` has, or every kind of both platforms.
+    fn of(platform: Option<Platform>) -> Vec<ScopeKind> {
+        let legacy = [ScopeKind::Chat, ScopeKind::Post(Platform::Legacy)];
+        let current = [
+            ScopeKind::Conversation,
+            ScopeKind::Post(Platform::Current),
+            ScopeKind::Supplier,
+        ];
+        let mut kinds = match platform {
+            Some(Platform::Legacy) => legacy.to_vec(),
+            Some(Platform::Current) => [current.as_slice(), &[ScopeKind::Offline]].concat(),
+            None => [legacy.as_slice(), &current].concat(),
+        };
+        kinds.push(ScopeKind::Raw);
+        kinds
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            ScopeKind::Chat => "send in one chat (legacy: CHAT_SEND_MESSAGE_OAUTH)",
+            ScopeKind::Post(Platform::Legacy) => {
+                "send in every chat of a post (legacy: CHAT_SEND_MESSAGE_POST_CONVERSATIONS)"
+            }
+            ScopeKind::Post(Platform::Current) => {
+                "send, as its owner, in every conversation of a post (CHAT_POST_CONVERSATIONS_MESSAGE_SEND)"
+            }
+            ScopeKind::Conversation => "send in one conversation (CONVERSATION_SEND_MESSAGE)",
+            ScopeKind::Supplier => {
+                "send in every conversation where the user is the seller \
+                 (CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND)"
+            }
+            ScopeKind::Offline => "a refresh token with the access token (offline_access)",
+            ScopeKind::Raw => "another scope, as written (such as USER_PHONE)",
+        }
+    }
+
+    /// Asks for the IDs this kind of scope names.
+    fn ask(self) -> Result<Scope> {
+        Ok(match self {
+            ScopeKind::Chat => Scope::Chat(Chat::new(
+                id("User ID (grants access)", "user_id")?,
+                id("Post token", "post_token")?,
+                id("Peer ID", "peer_id")?,
+            )?),
+            ScopeKind::Post(platform) => {
+                Scope::post(platform, id("Post token (all its chats)", "post_token")?)?
+            }
+            ScopeKind::Conversation => Scope::conversation(ask("Conversation ID", |v| {
+                scope::check_conversation_id("conversation_id", v)
+            })?)?,
+            ScopeKind::Supplier => Scope::SupplierConversations,
+            ScopeKind::Offline => Scope::Other(scope::OFFLINE_ACCESS.to_owned()),
+            ScopeKind::Raw => Scope::raw(&ask("Scope", |v| {
+                Scope::raw(v).map(drop).map_err(|e| e.to_string())
+            })?)?,
+        })
+    }
+}
+
+/// One scope of either platform: its kind, then its IDs.
 pub fn scope() -> Result<Scope> {
-    ask_scope(choose("Scope to compute", &SCOPE_KINDS)?)
+    let kinds = ScopeKind::of(None);
+    let items: Vec<&str> = kinds.iter().map(|kind| kind.describe()).collect();
+    kinds[choose("Scope to compute", &items)?].ask()
 }
 
-/// Which scopes to ask the user for, then the IDs each one names.
-pub fn scopes() -> Result<Vec<Scope>> {
+/// Which scopes of `platform` to ask the user for, then the IDs each one names.
+pub fn scopes(platform: Platform) -> Result<Vec<Scope>> {
+    let kinds = ScopeKind::of(Some(platform));
+    let items: Vec<&str> = kinds.iter().map(|kind| kind.describe()).collect();
     let mut prompt = "Scopes to request (space selects, enter confirms)";
     let chosen = loop {
         let chosen = MultiSelect::new()
             .with_prompt(prompt)
-            .items(SCOPE_KINDS)
+            .items(&items)
             .interact_opt()
             .map_err(cancelled)?
             .ok_or(Error::Cancelled)?;
@@ -353,5 +531,5 @@ pub fn scopes() -> Result<Vec<Scope>> {
             .context("talking to the terminal")?;
         prompt = "Scopes to request: choose at least one (space selects, enter confirms)";
     };
-    chosen.into_iter().map(ask_scope).collect()
+    chosen.into_iter().map(|i| kinds[i].ask()).collect()
 }

@@ -13,6 +13,7 @@ use kenar_chat::batch::summary::{Stop, Summary};
 use kenar_chat::batch::{self, BatchOptions, Event, throttle::Rate};
 use kenar_chat::input;
 
+use super::oauth;
 use super::send::SendArgs;
 use crate::cli::connection::Connection;
 use crate::cli::credentials::ApiKeyArgs;
@@ -99,15 +100,19 @@ pub fn run(
         .ok_or_else(|| Error::invalid(ApiKeyArgs::MISSING))?;
     let access_token = args.token.read()?;
     // Without a default token, lines without one use the profile's stored tokens.
-    let stored_tokens = match access_token {
-        Some(_) => Vec::new(),
-        None => profile::store()?.tokens(&args.profile.profile).to_vec(),
+    let (stored_tokens, refresher) = match access_token {
+        Some(_) => (Vec::new(), None),
+        None => (
+            profile::store()?.tokens(&args.profile.profile).to_vec(),
+            oauth::automatic_refresher(&args.profile)?,
+        ),
     };
     let options = BatchOptions {
         api: connection.api.clone(),
         api_key,
         access_token,
         stored_tokens,
+        refresher,
         client: connection.options.clone(),
         retry: connection.policy.clone(),
         concurrency: usize::from(args.batch.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),

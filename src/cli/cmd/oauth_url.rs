@@ -2,14 +2,16 @@
 
 use anyhow::Result;
 use clap::Args;
-use kenar_chat::authorize::{self, AuthorizationRequest, DEFAULT_AUTH_URL};
+use kenar_chat::authorize::{self, AuthorizationRequest};
 use kenar_chat::http_url;
-use kenar_chat::scope::{Chat, Scope};
+use kenar_chat::platform::Platform;
+use kenar_chat::scope::{Chat, OFFLINE_ACCESS, Scope};
 use kenar_chat::{Error, error};
 use serde_json::json;
 use url::Url;
 
 use crate::cli::output::{self, Format};
+use crate::cli::platform::PlatformArgs;
 use crate::cli::profile::{AUTH_URL, CLIENT_ID, ProfileArgs, REDIRECT_URI};
 use crate::cli::prompt;
 
@@ -19,6 +21,8 @@ use crate::cli::prompt;
       --chat e9ba8a81-9583-4f7c-af54-b07df089d971:AZf3Uqr3:1697004f-e902-44c2-bbbe-bf8e20d54bff
   kenar-chat oauth-url --client-id my-app --redirect-uri https://my-app.example/callback \\
       --post-chats AZf3Uqr3 --scope USER_PHONE --state my-state -o json
+  kenar-chat oauth-url --platform current --client-id my-app \\
+      --redirect-uri https://my-app.example/callback --conversation CONVERSATION_ID --offline
   kenar-chat oauth-url --interactive --client-id my-app")]
 pub struct OauthUrlArgs {
     /// The app's slug from the Kenar panel
@@ -32,39 +36,53 @@ pub struct OauthUrlArgs {
     /// The state echoed back on return; a random 128-bit value when not given
     #[arg(long)]
     pub state: Option<String>,
-    /// The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth]
+    /// The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth,
+    /// or https://oauth.divar.ir/oauth2/auth on the current platform]
     #[arg(long, env = "KENAR_OAUTH_URL")]
     pub auth_url: Option<String>,
+    #[command(flatten)]
+    pub platform: PlatformArgs,
     #[command(flatten)]
     pub profile: ProfileArgs,
     /// Print the URL alone (text) or {"url", "state", "scopes"} (json)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: Format,
-    /// Ask at the terminal for the client ID and redirect URI when missing, and for the scopes
-    /// when no --chat, --post-chats or --scope is given
+    /// Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy
+    /// platform) for the scopes when no scope flag is given
     #[arg(short, long)]
     pub interactive: bool,
 }
 
-/// The scopes asked for, granted, or stored.
+/// The scopes asked for, granted, or stored; which flags apply depends on the platform.
 #[derive(Debug, Args)]
 pub struct ScopeFlags {
-    /// Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (repeatable)
+    /// Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)
     #[arg(long = "chat", value_name = "USER:POST:PEER")]
     pub chats: Vec<String>,
-    /// Sending in every chat of a post (repeatable)
+    /// Sending in one conversation (current; repeatable)
+    #[arg(long = "conversation", value_name = "CONVERSATION_ID")]
+    pub conversations: Vec<String>,
+    /// Sending in every chat of a post, as its owner on the current platform (repeatable)
     #[arg(long = "post-chats", value_name = "POST_TOKEN")]
     pub post_chats: Vec<String>,
+    /// Sending in every conversation where the user is the seller (current)
+    #[arg(long)]
+    pub supplier_chats: bool,
     /// A scope as written, such as USER_PHONE (repeatable)
     #[arg(long = "scope", value_name = "SCOPE")]
     pub raw_scopes: Vec<String>,
+    /// Also ask for a refresh token (offline_access), so that the token can be refreshed
+    /// (current)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 pub fn run(args: OauthUrlArgs) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let mut scopes = args.scopes.collect()?;
+    let platform = args.platform.resolve(&args.profile)?;
+    let mut scopes = args.scopes.collect(platform)?;
     let client_id = args.profile.or_config(args.client_id, |c| c.client_id)?;
     let client_id = match client_id {
         None if args.interactive => Some(prompt::client_id()?),
@@ -78,11 +96,12 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
         given => given,
     };
     if args.interactive && scopes.is_empty() {
-        scopes = prompt::scopes()?;
+        scopes = prompt::scopes(platform)?;
     }
     let generated = args.state.is_none();
     let (request, url) = authorization(
         &args.profile,
+        platform,
         client_id,
         redirect_uri,
         args.auth_url,
@@ -107,10 +126,11 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
     }
 }
 
-/// The authorization request and its URL, each value from its flag, its environment
-/// variable or the profile's config; the state is random unless given.
+/// The authorization request and its URL on `platform`, each value from its flag, its
+/// environment variable or the profile's config; the state is random unless given.
 pub fn authorization(
     profile: &ProfileArgs,
+    platform: Platform,
     client_id: Option<String>,
     redirect_uri: Option<String>,
     auth_url: Option<String>,
@@ -120,7 +140,7 @@ pub fn authorization(
     let given = auth_url.is_some();
     let endpoint = match profile.or_config(auth_url, |c| c.auth_url)? {
         Some(url) => http_url::endpoint(&profile.source(&AUTH_URL, given), &url)?,
-        None => http_url::endpoint(AUTH_URL.flag, DEFAULT_AUTH_URL)?,
+        None => http_url::endpoint(AUTH_URL.flag, platform.auth_url())?,
     };
     let client_id = profile
         .or_config(client_id, |c| c.client_id)?
@@ -154,23 +174,66 @@ pub fn authorization(
 }
 
 impl ScopeFlags {
-    /// Every requested scope, or every problem with them at once.
-    pub fn collect(&self) -> Result<Vec<Scope>, Error> {
+    /// Every requested scope on `platform`, or every problem with them at once. A flag of
+    /// the other platform is refused, saying why.
+    pub fn collect(&self, platform: Platform) -> Result<Vec<Scope>, Error> {
+        let mut problems = self.foreign_flags(platform);
         let chats = self
             .chats
             .iter()
             .map(|chat| parse_chat(chat).map(Scope::Chat));
+        let conversations = self
+            .conversations
+            .iter()
+            .map(|id| Scope::conversation(id.as_str()).map_err(|e| e.prefixed("--conversation: ")));
         let posts = self
             .post_chats
             .iter()
-            .map(|post| Scope::post_chats(post.as_str()));
+            .map(|post| Scope::post(platform, post.as_str()));
+        let supplier = self
+            .supplier_chats
+            .then_some(Ok(Scope::SupplierConversations));
         let raw = self.raw_scopes.iter().map(|raw| Scope::raw(raw));
+        let offline = self.offline.then(|| Scope::raw(OFFLINE_ACCESS));
         let mut scopes = Vec::new();
-        let mut problems = Vec::new();
-        for result in chats.chain(posts).chain(raw) {
+        for result in chats
+            .chain(conversations)
+            .chain(posts)
+            .chain(supplier)
+            .chain(raw)
+            .chain(offline)
+        {
             scopes.extend(error::gather(result, &mut problems)?);
         }
         error::valid(scopes, problems)
+    }
+
+    /// A problem for each flag given that `platform` has no scope for.
+    fn foreign_flags(&self, platform: Platform) -> Vec<String> {
+        let given = |flag: &str, present: bool| present.then(|| flag.to_owned());
+        let foreign = match platform {
+            Platform::Legacy => vec![
+                given("--conversation", !self.conversations.is_empty()),
+                given("--supplier-chats", self.supplier_chats),
+                given("--offline", self.offline),
+            ],
+            Platform::Current => vec![given("--chat", !self.chats.is_empty())],
+        };
+        let why = match platform {
+            Platform::Legacy => {
+                "asks for a scope of the current platform, which the legacy platform does not \
+                 have (give --platform current)"
+            }
+            Platform::Current => {
+                "names a chat of the legacy platform, which has no scope on the current platform \
+                 (name conversations with --conversation)"
+            }
+        };
+        foreign
+            .into_iter()
+            .flatten()
+            .map(|flag| format!("{flag}: {why}"))
+            .collect()
     }
 }
 

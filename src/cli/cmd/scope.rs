@@ -7,12 +7,15 @@ use kenar_chat::scope::{Chat, Scope};
 use serde_json::{Map, Value};
 
 use crate::cli::output;
+use crate::cli::platform::PlatformArgs;
+use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kenar-chat scope chat --user-id e9ba8a81-9583-4f7c-af54-b07df089d971 \\
       --post-token AZf3Uqr3 --peer-id 1697004f-e902-44c2-bbbe-bf8e20d54bff
+  kenar-chat scope conversation --conversation-id 3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10
   kenar-chat scope post --post-token AZf3Uqr3 -o scope
   kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3 -o json
   kenar-chat scope --interactive -o scope")]
@@ -45,22 +48,49 @@ pub enum ScopeKind {
         #[arg(long)]
         peer_id: String,
     },
-    /// Permission to send in every chat of one post
+    /// Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P,
+    /// or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform
     #[command(after_help = "Examples:
   kenar-chat scope post --post-token AZf3Uqr3
+  kenar-chat scope post --post-token AZf3Uqr3 --platform current
   SCOPE=$(kenar-chat scope post --post-token AZf3Uqr3 -o scope)")]
     Post {
         /// The post (ad) whose chats the app may write in
         #[arg(long)]
         post_token: String,
+        #[command(flatten)]
+        platform: PlatformArgs,
+        #[command(flatten)]
+        profile: ProfileArgs,
     },
-    /// Say what a scope string or a bare resource ID grants
+    /// Permission to send in one conversation (current platform):
+    /// CONVERSATION_SEND_MESSAGE.ID
+    #[command(after_help = "Examples:
+  kenar-chat scope conversation --conversation-id 3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10
+  SCOPE=$(kenar-chat scope conversation --conversation-id C -o scope)")]
+    Conversation {
+        /// The conversation the app may write in
+        #[arg(long, value_name = "ID")]
+        conversation_id: String,
+    },
+    /// Permission to send in every conversation where the user is the seller (current
+    /// platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND
+    #[command(after_help = "Examples:
+  kenar-chat scope supplier
+  kenar-chat scope supplier -o json")]
+    Supplier,
+    /// Say what a scope string (either platform's syntax) or a bare resource ID grants
     #[command(after_help = "Examples:
   kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3
   kenar-chat scope decode ZTliYThhODEtOTU4My00ZjdjLWFmNTQtYjA3ZGYwODlkOTcxOkFaZjNVcXIzOjE2OTcwMDRmLWU5MDItNDRjMi1iYmJlLWJmOGUyMGQ1NGJmZg== -o json")]
     Decode {
-        /// A scope such as CHAT_SEND_MESSAGE_OAUTH__..., or a resource ID
+        /// A scope such as CONVERSATION_SEND_MESSAGE.ID or CHAT_SEND_MESSAGE_OAUTH__..., a
+        /// resource ID, or a post token (read as the --platform's post scope)
         value: String,
+        #[command(flatten)]
+        platform: PlatformArgs,
+        #[command(flatten)]
+        profile: ProfileArgs,
     },
 }
 
@@ -85,21 +115,40 @@ pub fn run(args: ScopeArgs) -> Result<()> {
             }),
             false,
         ) => Scope::Chat(Chat::new(user_id, post_token, peer_id)?),
-        (Some(ScopeKind::Post { post_token }), false) => Scope::post_chats(post_token)?,
-        (Some(ScopeKind::Decode { value }), false) => Scope::decode(&value)?,
+        (
+            Some(ScopeKind::Post {
+                post_token,
+                platform,
+                profile,
+            }),
+            false,
+        ) => Scope::post(platform.resolve(&profile)?, post_token)?,
+        (Some(ScopeKind::Conversation { conversation_id }), false) => {
+            Scope::conversation(conversation_id)?
+        }
+        (Some(ScopeKind::Supplier), false) => Scope::SupplierConversations,
+        (
+            Some(ScopeKind::Decode {
+                value,
+                platform,
+                profile,
+            }),
+            false,
+        ) => Scope::decode_for(&value, platform.resolve(&profile)?)?,
         (None, true) => {
             prompt::start("--interactive")?;
             prompt::scope()?
         }
         (Some(_), true) => {
             return Err(Error::invalid(
-                "--interactive asks which scope to compute: give it without chat, post or decode",
+                "--interactive asks which scope to compute: give it without a kind of scope or decode",
             )
             .into());
         }
         (None, false) => {
             return Err(Error::invalid(
-                "scope: say what to compute (chat, post or decode), or give --interactive to be asked",
+                "scope: say what to compute (chat, post, conversation, supplier or decode), or give \
+                 --interactive to be asked",
             )
             .into());
         }

@@ -211,7 +211,7 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = oauth::stored_token(&args.profile, &message.recipient());
+            let stored = oauth::stored_token(&args.profile, &args.connection, &message.recipient());
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => Some(token),
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,
