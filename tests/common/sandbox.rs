@@ -108,12 +108,24 @@ impl Sandbox {
         chat: &str,
         redirect_uri: &str,
     ) -> (Child, String, BufReader<ChildStderr>) {
+        self.start_login_asking(config, &["--chat", chat], redirect_uri)
+    }
+
+    /// [`Sandbox::start_login`] asking with `scope_args` (`--chat ...`, or the current
+    /// platform's `--platform current --conversation ...`).
+    pub fn start_login_asking(
+        &self,
+        config: &Path,
+        scope_args: &[&str],
+        redirect_uri: &str,
+    ) -> (Child, String, BufReader<ChildStderr>) {
         let mut login = kenar_process();
         login
             .envs(&self.env)
             .env_remove("KENAR_ACCESS_TOKEN")
             .env("KENAR_CONFIG_DIR", config)
-            .args(["oauth", "login", "--chat", chat])
+            .args(["oauth", "login"])
+            .args(scope_args)
             .args(["--redirect-uri", redirect_uri, "--wait", "60"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::sandbox::{Sandbox, agent, response_json};
+use crate::common::sandbox::{Sandbox, agent, hidden_fields, response, response_json};
 use crate::common::{PEER, POST, Reply, TestServer, USER};
 
 /// The demo chat as a conversation, where the demo user sells the demo post.
@@ -23,11 +23,14 @@ fn the_current_platform_is_printed_beside_the_legacy_one() {
     let base = &sandbox.url;
     let printed = sandbox.printed.join("\n");
     assert!(
-        printed.contains(&format!(
-            "#   authorization URL {base}/oauth2/auth   token URL {base}/oauth2/token"
-        )),
+        printed.contains(&format!("#   export KENAR_OAUTH_URL={base}/oauth2/auth\n")),
         "{printed}"
     );
+    assert_eq!(
+        sandbox.var("KENAR_TOKEN_URL"),
+        format!("{base}/oauth2/token")
+    );
+    assert_eq!(sandbox.var("KENAR_OAUTH_URL"), format!("{base}/oauth"));
     assert!(
         printed.contains(&format!(
             "kenar-chat send --conversation-id {DEMO_CONVERSATION} "
@@ -712,4 +715,96 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
         "{page}"
     );
     assert_eq!(app.requests().len(), 2);
+}
+
+/// The whole loop with kenar-chat's own OAuth on the current platform: `oauth login`
+/// waiting on a loopback redirect URI, the consent approved, then `send
+/// --conversation-id` with the stored Bearer token, `oauth refresh`, and a send with the
+/// new token.
+#[test]
+fn oauth_login_on_the_current_platform_then_send_refresh_and_send_again() {
+    let sandbox = Sandbox::start(&[]);
+    let config = tempfile::tempdir().unwrap();
+    let redirect_uri = format!("http://127.0.0.1:{}/callback", crate::common::free_port());
+    let auth_url = format!("{}/oauth2/auth", sandbox.url);
+    let (mut login, url, mut said) = sandbox.start_login_asking(
+        config.path(),
+        &[
+            "--platform",
+            "current",
+            "--conversation",
+            DEMO_CONVERSATION,
+            "--offline",
+            "--auth-url",
+            &auth_url,
+        ],
+        &redirect_uri,
+    );
+    let (status, _, page) = sandbox.get(url.strip_prefix(&sandbox.url).unwrap());
+    assert_eq!(status, 200, "{page}");
+    let mut form = hidden_fields(&page);
+    form.push(("decision".into(), "approve".into()));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, headers, _) = sandbox.post_form("/oauth2/auth", &form);
+    assert_eq!(status, 303);
+    let (status, _, landed) = response(agent().get(&headers["location"]).call());
+    assert_eq!(status, 200, "{landed}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut said, &mut rest).unwrap();
+    assert!(login.wait().unwrap().success(), "{rest}");
+
+    let from_store = |message: &str| {
+        let mut send = sandbox.kenar();
+        send.env_remove("KENAR_ACCESS_TOKEN")
+            .env("KENAR_CONFIG_DIR", config.path())
+            .args([
+                "send",
+                "--conversation-id",
+                DEMO_CONVERSATION,
+                "--message",
+                message,
+            ]);
+        send
+    };
+    from_store("with the stored token").assert().success();
+    let stored = || {
+        let path = config.path().join("credentials.json");
+        let stored: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        stored["profiles"]["default"][0]["access_token"].clone()
+    };
+    let before = stored();
+    assert!(before.as_str().unwrap().starts_with("ory_at_"), "{before}");
+    let refreshed = sandbox
+        .kenar()
+        .env("KENAR_CONFIG_DIR", config.path())
+        .args(["oauth", "refresh"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&refreshed.stdout),
+        String::from_utf8_lossy(&refreshed.stderr)
+    );
+    assert!(!printed.contains("ory_at_"), "{printed}");
+    assert!(!printed.contains("ory_rt_"), "{printed}");
+    assert!(
+        !printed.contains(sandbox.var("KENAR_CLIENT_SECRET")),
+        "{printed}"
+    );
+    assert_ne!(stored(), before);
+    from_store("with the refreshed token").assert().success();
+    let texts: Vec<Value> = sandbox
+        .messages()
+        .iter()
+        .map(|m| m["message"].clone())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            json!("with the stored token"),
+            json!("with the refreshed token")
+        ]
+    );
 }

@@ -194,6 +194,8 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
             "KENAR_ACCESS_TOKEN",
             sandbox.demo_token().expose().to_owned(),
         ),
+        // Read on the current platform only, so it can be set beside the legacy lines.
+        ("KENAR_TOKEN_URL", sandbox.token_url().to_string()),
     ];
     for (name, value) in variables {
         output::line(&format!("export {name}={}", shell_word(&value)))?;
@@ -201,15 +203,15 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
     output::line(&format!(
         "# KENAR_ACCESS_TOKEN may send in the demo chat:\n\
          #   kenar-chat send --user-id {DEMO_USER} --post-token {DEMO_POST} --peer-id {DEMO_PEER} --message 'Hello from the sandbox'\n\
-         # The current platform is served here too, with the same API URL and credentials:\n\
-         #   authorization URL {auth}   token URL {token}\n\
+         # The current platform is served here too, with the same API URL and credentials;\n\
+         # its authorization URL is another, for oauth-url and oauth login --platform current:\n\
+         #   export KENAR_OAUTH_URL={auth}\n\
          # KENAR_ACCESS_TOKEN may also send in the demo conversation (the same chat):\n\
          #   kenar-chat send --conversation-id {DEMO_CONVERSATION} --message 'Hello from the sandbox'\n\
          # Chat view: {base}/   Stored messages as JSON: {base}/sandbox/messages\n\
          # LINK and server-link clicks send 'authorization: {}'. Ctrl-C stops the sandbox.",
         sandbox.session_init_auth().expose(),
         auth = sandbox.oauth_url(Platform::Current),
-        token = sandbox.token_url(),
     ))
 }
 
