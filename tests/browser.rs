@@ -155,17 +155,40 @@ fn chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Consent in the browser for `oauth login`: the consent page, `decision` clicked, and the
-/// browser's landing on kenar-chat's loopback page. Returns login's exit code, what it
-/// printed, the loopback page's text and the config directory.
+/// What `oauth login` asks for, where the consent page is, and what it must then say.
+struct Asking {
+    args: Vec<String>,
+    /// The path of the platform's authorization endpoint.
+    auth_path: &'static str,
+    says: String,
+}
+
+/// The demo chat's scope, on the legacy platform.
+fn the_demo_chat() -> Asking {
+    Asking {
+        args: vec!["--chat".into(), CHAT.into()],
+        auth_path: "/oauth",
+        says: format!(
+            "send messages, as user {USER}, in the chat between user {USER} and user {PEER} about post {POST}"
+        ),
+    }
+}
+
+/// Consent in the browser for `oauth login` asking for `asking`: the consent page,
+/// `decision` clicked, and the browser's landing on kenar-chat's loopback page. Returns
+/// login's exit code, what it printed, the loopback page's text and the config directory.
 async fn login_with(
     browser: &Browser,
     decision: &str,
+    asking: &Asking,
 ) -> (Option<i32>, String, String, tempfile::TempDir) {
     let sandbox = Sandbox::start(&[]);
     let config = tempfile::tempdir().unwrap();
     let redirect_uri = format!("http://127.0.0.1:{}/callback", free_port());
-    let (login, url, mut said) = sandbox.start_login(config.path(), CHAT, &redirect_uri);
+    let auth_url = format!("{}{}", sandbox.url, asking.auth_path);
+    let mut args: Vec<&str> = asking.args.iter().map(String::as_str).collect();
+    args.extend(["--auth-url", &auth_url]);
+    let (login, url, mut said) = sandbox.start_login_asking(config.path(), &args, &redirect_uri);
 
     browser.client.goto(&url).await.unwrap();
     let consent = browser.body_text().await;
@@ -173,12 +196,7 @@ async fn login_with(
         consent.contains("The app sandbox-app asks to:"),
         "{consent}"
     );
-    assert!(
-        consent.contains(&format!(
-            "send messages, as user {USER}, in the chat between user {USER} and user {PEER} about post {POST}"
-        )),
-        "{consent}"
-    );
+    assert!(consent.contains(&asking.says), "{consent}");
     browser.click(&format!("button.{decision}")).await;
     browser.wait_for_url(&redirect_uri).await;
     let landed = browser.body_text().await;
@@ -193,24 +211,30 @@ async fn login_with(
     (output.status.code(), printed, landed, config)
 }
 
+/// The tokens `oauth login` stored in `config`.
+fn stored_tokens(config: &tempfile::TempDir) -> Vec<Value> {
+    let stored: Value = serde_json::from_str(
+        &std::fs::read_to_string(config.path().join("credentials.json")).unwrap(),
+    )
+    .unwrap();
+    stored["profiles"]["default"].as_array().unwrap().clone()
+}
+
 #[tokio::test]
 async fn approving_on_the_consent_page_stores_the_token_of_oauth_login() {
     in_browser("approve", |browser| async move {
-        let (code, printed, landed, config) = login_with(&browser, "approve").await;
+        let (code, printed, landed, config) =
+            login_with(&browser, "approve", &the_demo_chat()).await;
         assert!(landed.contains("You can close this tab"), "{landed}");
         assert_eq!(code, Some(0), "{printed}");
         assert!(printed.starts_with("stored the access token"), "{printed}");
-        let stored: Value = serde_json::from_str(
-            &std::fs::read_to_string(config.path().join("credentials.json")).unwrap(),
-        )
-        .unwrap();
-        let tokens = stored["profiles"]["default"].as_array().unwrap();
-        assert_eq!(tokens.len(), 1, "{stored}");
+        let tokens = stored_tokens(&config);
+        assert_eq!(tokens.len(), 1, "{tokens:?}");
         assert_eq!(
             tokens[0]["scopes"],
             json!([format!("CHAT_SEND_MESSAGE_OAUTH__{}", common::RESOURCE_ID)])
         );
-        assert!(tokens[0]["access_token"].is_string(), "{stored}");
+        assert!(tokens[0]["access_token"].is_string(), "{tokens:?}");
     })
     .await;
 }
@@ -218,7 +242,7 @@ async fn approving_on_the_consent_page_stores_the_token_of_oauth_login() {
 #[tokio::test]
 async fn denying_on_the_consent_page_ends_oauth_login_with_the_refusal() {
     in_browser("deny", |browser| async move {
-        let (code, printed, landed, config) = login_with(&browser, "deny").await;
+        let (code, printed, landed, config) = login_with(&browser, "deny", &the_demo_chat()).await;
         assert!(landed.contains("Access was not granted"), "{landed}");
         assert_eq!(code, Some(3), "{printed}");
         assert!(
@@ -226,6 +250,43 @@ async fn denying_on_the_consent_page_ends_oauth_login_with_the_refusal() {
             "{printed}"
         );
         assert!(!config.path().join("credentials.json").exists());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn approving_the_current_platforms_consent_page_stores_a_refreshable_token() {
+    in_browser("approve, current platform", |browser| async move {
+        let asking = Asking {
+            args: [
+                "--platform",
+                "current",
+                "--conversation",
+                DEMO_CONVERSATION,
+                "--offline",
+            ]
+            .map(String::from)
+            .to_vec(),
+            auth_path: "/oauth2/auth",
+            says: format!("send messages in conversation {DEMO_CONVERSATION}"),
+        };
+        let (code, printed, landed, config) = login_with(&browser, "approve", &asking).await;
+        assert!(landed.contains("You can close this tab"), "{landed}");
+        assert_eq!(code, Some(0), "{printed}");
+        let tokens = stored_tokens(&config);
+        assert_eq!(tokens.len(), 1, "{tokens:?}");
+        assert_eq!(
+            tokens[0]["scopes"],
+            json!([
+                format!("CONVERSATION_SEND_MESSAGE.{DEMO_CONVERSATION}"),
+                "offline_access"
+            ])
+        );
+        for (field, prefix) in [("access_token", "ory_at_"), ("refresh_token", "ory_rt_")] {
+            let token = tokens[0][field].as_str().unwrap();
+            assert!(token.starts_with(prefix), "{field}: {token}");
+            assert!(!printed.contains(token), "{printed}");
+        }
     })
     .await;
 }
