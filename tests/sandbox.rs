@@ -5,6 +5,8 @@
 mod common;
 #[path = "sandbox/current.rs"]
 mod current;
+#[path = "sandbox/oauth2.rs"]
+mod oauth2;
 
 use std::io::Read as _;
 use std::path::Path;
