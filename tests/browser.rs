@@ -488,15 +488,21 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
     .await;
 }
 
-/// Writes docs/chat-view.png, the README's picture of the chat view, from what the code
-/// serves now: `cargo test --test browser -- --ignored`. Persian needs a font with its
-/// letters, such as Debian's fonts-noto-core.
+/// Writes docs/chat-view.png, the README's picture of the chat view (the two legacy
+/// messages and the grid message), from what the code serves now:
+/// `cargo test --test browser -- --ignored`. Persian needs a font with its letters, such as
+/// Debian's fonts-noto-core.
 #[tokio::test]
 #[ignore = "writes docs/chat-view.png"]
 async fn chat_view_picture_for_the_readme() {
     let ran = in_browser("picture", |browser| async move {
         let sandbox = Sandbox::start(&[]);
         send_the_two_messages(&sandbox, "https://shop.example/track/42");
+        send_the_grid_message(
+            &sandbox,
+            "https://shop.example/track/42",
+            "https://shop.example/",
+        );
         browser.client.goto(&sandbox.url).await.unwrap();
         let page = browser.client.find(Locator::Css("main")).await.unwrap();
         let picture = page.screenshot().await.unwrap();
