@@ -29,7 +29,8 @@ code, .id { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wr
 .row form .button { width: 100%; height: 100%; }
 .button { display: inline-block; box-sizing: border-box; text-align: center;
           padding: .35rem .75rem; border-radius: .5rem; border: 1px solid currentColor;
-          background: transparent; color: inherit; font: inherit; font-size: .9rem; text-decoration: none; cursor: pointer; }
+          background: transparent; color: inherit; font: inherit; font-size: .9rem;
+          text-decoration: none; cursor: pointer; }
 .kind { font-size: .7rem; opacity: .75; margin-inline-start: .35rem; }
 .actions { display: flex; gap: .75rem; }
 .actions button { font: inherit; padding: .5rem 1.5rem; border-radius: .5rem; cursor: pointer;
