@@ -133,14 +133,13 @@ fn check(
     let mut scopes = Vec::new();
     for scope in params.scope.as_deref().unwrap_or("").split_whitespace() {
         match Scope::decode(scope) {
-            Ok(scope) if scope.platform().is_some_and(|p| p != platform) => {
-                problems.push(format!(
-                    "scope: {scope} is a scope of the {} platform; ask for it at {}",
-                    platform_of(&scope),
-                    path(platform_of(&scope))
-                ));
-            }
-            Ok(scope) => scopes.push(scope),
+            Ok(scope) => match scope.platform() {
+                Some(other) if other != platform => problems.push(format!(
+                    "scope: {scope} is a scope of the {other} platform; ask for it at {}",
+                    path(other)
+                )),
+                _ => scopes.push(scope),
+            },
             Err(e) => problems.push(format!("scope: {e}")),
         }
     }
@@ -163,10 +162,6 @@ fn check(
         }),
         _ => Err(problems),
     }
-}
-
-fn platform_of(scope: &Scope) -> Platform {
-    scope.platform().unwrap_or_default()
 }
 
 /// What a scope allows, in words.
