@@ -480,6 +480,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--client-secret', '--client-secret', [CompletionResultType]::ParameterName, 'That client''s secret (generated when not given)')
             [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'How long issued access tokens stay valid, in seconds')
             [CompletionResult]::new('--code-lifetime', '--code-lifetime', [CompletionResultType]::ParameterName, 'How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)')
+            [CompletionResult]::new('--refresh-grace', '--refresh-grace', [CompletionResultType]::ParameterName, 'How long the old access and refresh tokens keep working after a refresh, in seconds (Divar: 2 minutes)')
+            [CompletionResult]::new('--restricted-conversation', '--restricted-conversation', [CompletionResultType]::ParameterName, 'A conversation whose recipient refuses the app''s messages: sending in it is answered 412, code 9 (repeatable)')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Sends accepted per minute; past it the API answers 429 with Retry-After')
             [CompletionResult]::new('--daily-limit', '--daily-limit', [CompletionResultType]::ParameterName, 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Hold each answer back this many milliseconds, like a round trip to Divar')

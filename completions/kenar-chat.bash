@@ -1153,7 +1153,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --quiet --verbose --help --version"
+            opts="-q -v -h -V --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1195,6 +1195,14 @@ _kenar__chat() {
                     return 0
                     ;;
                 --code-lifetime)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restricted-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

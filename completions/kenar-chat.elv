@@ -445,6 +445,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --client-secret 'That client''s secret (generated when not given)'
             cand --token-lifetime 'How long issued access tokens stay valid, in seconds'
             cand --code-lifetime 'How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)'
+            cand --refresh-grace 'How long the old access and refresh tokens keep working after a refresh, in seconds (Divar: 2 minutes)'
+            cand --restricted-conversation 'A conversation whose recipient refuses the app''s messages: sending in it is answered 412, code 9 (repeatable)'
             cand --rate-limit 'Sends accepted per minute; past it the API answers 429 with Retry-After'
             cand --daily-limit 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC'
             cand --latency 'Hold each answer back this many milliseconds, like a round trip to Divar'

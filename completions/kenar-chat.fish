@@ -324,6 +324,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l client
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l client-secret -d 'That client\'s secret (generated when not given)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l token-lifetime -d 'How long issued access tokens stay valid, in seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l code-lifetime -d 'How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l refresh-grace -d 'How long the old access and refresh tokens keep working after a refresh, in seconds (Divar: 2 minutes)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l restricted-conversation -d 'A conversation whose recipient refuses the app\'s messages: sending in it is answered 412, code 9 (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l rate-limit -d 'Sends accepted per minute; past it the API answers 429 with Retry-After' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l daily-limit -d 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l latency -d 'Hold each answer back this many milliseconds, like a round trip to Divar' -r

@@ -155,17 +155,40 @@ fn chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Consent in the browser for `oauth login`: the consent page, `decision` clicked, and the
-/// browser's landing on kenar-chat's loopback page. Returns login's exit code, what it
-/// printed, the loopback page's text and the config directory.
+/// What `oauth login` asks for, where the consent page is, and what it must then say.
+struct Asking {
+    args: Vec<String>,
+    /// The path of the platform's authorization endpoint.
+    auth_path: &'static str,
+    says: String,
+}
+
+/// The demo chat's scope, on the legacy platform.
+fn the_demo_chat() -> Asking {
+    Asking {
+        args: vec!["--chat".into(), CHAT.into()],
+        auth_path: "/oauth",
+        says: format!(
+            "send messages, as user {USER}, in the chat between user {USER} and user {PEER} about post {POST}"
+        ),
+    }
+}
+
+/// Consent in the browser for `oauth login` asking for `asking`: the consent page,
+/// `decision` clicked, and the browser's landing on kenar-chat's loopback page. Returns
+/// login's exit code, what it printed, the loopback page's text and the config directory.
 async fn login_with(
     browser: &Browser,
     decision: &str,
+    asking: &Asking,
 ) -> (Option<i32>, String, String, tempfile::TempDir) {
     let sandbox = Sandbox::start(&[]);
     let config = tempfile::tempdir().unwrap();
     let redirect_uri = format!("http://127.0.0.1:{}/callback", free_port());
-    let (login, url, mut said) = sandbox.start_login(config.path(), CHAT, &redirect_uri);
+    let auth_url = format!("{}{}", sandbox.url, asking.auth_path);
+    let mut args: Vec<&str> = asking.args.iter().map(String::as_str).collect();
+    args.extend(["--auth-url", &auth_url]);
+    let (login, url, mut said) = sandbox.start_login_asking(config.path(), &args, &redirect_uri);
 
     browser.client.goto(&url).await.unwrap();
     let consent = browser.body_text().await;
@@ -173,12 +196,7 @@ async fn login_with(
         consent.contains("The app sandbox-app asks to:"),
         "{consent}"
     );
-    assert!(
-        consent.contains(&format!(
-            "send messages, as user {USER}, in the chat between user {USER} and user {PEER} about post {POST}"
-        )),
-        "{consent}"
-    );
+    assert!(consent.contains(&asking.says), "{consent}");
     browser.click(&format!("button.{decision}")).await;
     browser.wait_for_url(&redirect_uri).await;
     let landed = browser.body_text().await;
@@ -193,24 +211,30 @@ async fn login_with(
     (output.status.code(), printed, landed, config)
 }
 
+/// The tokens `oauth login` stored in `config`.
+fn stored_tokens(config: &tempfile::TempDir) -> Vec<Value> {
+    let stored: Value = serde_json::from_str(
+        &std::fs::read_to_string(config.path().join("credentials.json")).unwrap(),
+    )
+    .unwrap();
+    stored["profiles"]["default"].as_array().unwrap().clone()
+}
+
 #[tokio::test]
 async fn approving_on_the_consent_page_stores_the_token_of_oauth_login() {
     in_browser("approve", |browser| async move {
-        let (code, printed, landed, config) = login_with(&browser, "approve").await;
+        let (code, printed, landed, config) =
+            login_with(&browser, "approve", &the_demo_chat()).await;
         assert!(landed.contains("You can close this tab"), "{landed}");
         assert_eq!(code, Some(0), "{printed}");
         assert!(printed.starts_with("stored the access token"), "{printed}");
-        let stored: Value = serde_json::from_str(
-            &std::fs::read_to_string(config.path().join("credentials.json")).unwrap(),
-        )
-        .unwrap();
-        let tokens = stored["profiles"]["default"].as_array().unwrap();
-        assert_eq!(tokens.len(), 1, "{stored}");
+        let tokens = stored_tokens(&config);
+        assert_eq!(tokens.len(), 1, "{tokens:?}");
         assert_eq!(
             tokens[0]["scopes"],
             json!([format!("CHAT_SEND_MESSAGE_OAUTH__{}", common::RESOURCE_ID)])
         );
-        assert!(tokens[0]["access_token"].is_string(), "{stored}");
+        assert!(tokens[0]["access_token"].is_string(), "{tokens:?}");
     })
     .await;
 }
@@ -218,7 +242,7 @@ async fn approving_on_the_consent_page_stores_the_token_of_oauth_login() {
 #[tokio::test]
 async fn denying_on_the_consent_page_ends_oauth_login_with_the_refusal() {
     in_browser("deny", |browser| async move {
-        let (code, printed, landed, config) = login_with(&browser, "deny").await;
+        let (code, printed, landed, config) = login_with(&browser, "deny", &the_demo_chat()).await;
         assert!(landed.contains("Access was not granted"), "{landed}");
         assert_eq!(code, Some(3), "{printed}");
         assert!(
@@ -226,6 +250,43 @@ async fn denying_on_the_consent_page_ends_oauth_login_with_the_refusal() {
             "{printed}"
         );
         assert!(!config.path().join("credentials.json").exists());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn approving_the_current_platforms_consent_page_stores_a_refreshable_token() {
+    in_browser("approve, current platform", |browser| async move {
+        let asking = Asking {
+            args: [
+                "--platform",
+                "current",
+                "--conversation",
+                DEMO_CONVERSATION,
+                "--offline",
+            ]
+            .map(String::from)
+            .to_vec(),
+            auth_path: "/oauth2/auth",
+            says: format!("send messages in conversation {DEMO_CONVERSATION}"),
+        };
+        let (code, printed, landed, config) = login_with(&browser, "approve", &asking).await;
+        assert!(landed.contains("You can close this tab"), "{landed}");
+        assert_eq!(code, Some(0), "{printed}");
+        let tokens = stored_tokens(&config);
+        assert_eq!(tokens.len(), 1, "{tokens:?}");
+        assert_eq!(
+            tokens[0]["scopes"],
+            json!([
+                format!("CONVERSATION_SEND_MESSAGE.{DEMO_CONVERSATION}"),
+                "offline_access"
+            ])
+        );
+        for (field, prefix) in [("access_token", "ory_at_"), ("refresh_token", "ory_rt_")] {
+            let token = tokens[0][field].as_str().unwrap();
+            assert!(token.starts_with(prefix), "{field}: {token}");
+            assert!(!printed.contains(token), "{printed}");
+        }
     })
     .await;
 }
@@ -427,15 +488,21 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
     .await;
 }
 
-/// Writes docs/chat-view.png, the README's picture of the chat view, from what the code
-/// serves now: `cargo test --test browser -- --ignored`. Persian needs a font with its
-/// letters, such as Debian's fonts-noto-core.
+/// Writes docs/chat-view.png, the README's picture of the chat view (the two legacy
+/// messages and the grid message), from what the code serves now:
+/// `cargo test --test browser -- --ignored`. Persian needs a font with its letters, such as
+/// Debian's fonts-noto-core.
 #[tokio::test]
 #[ignore = "writes docs/chat-view.png"]
 async fn chat_view_picture_for_the_readme() {
     let ran = in_browser("picture", |browser| async move {
         let sandbox = Sandbox::start(&[]);
         send_the_two_messages(&sandbox, "https://shop.example/track/42");
+        send_the_grid_message(
+            &sandbox,
+            "https://shop.example/track/42",
+            "https://shop.example/",
+        );
         browser.client.goto(&sandbox.url).await.unwrap();
         let page = browser.client.find(Locator::Css("main")).await.unwrap();
         let picture = page.screenshot().await.unwrap();
@@ -445,4 +512,182 @@ async fn chat_view_picture_for_the_readme() {
     })
     .await;
     assert!(ran, "no browser to take the picture with");
+}
+
+/// The demo chat as a conversation of the current platform.
+const DEMO_CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
+
+/// A current-platform message in the demo conversation, sent with `send --conversation-id`
+/// from a message file, with a grid for each side: the sender's two rows (two buttons,
+/// then one), the receiver's two (one, then two).
+fn send_the_grid_message(sandbox: &Sandbox, track: &str, shop: &str) {
+    let server = |data: Value, icon: &str, caption: &str| json!({"action": {"open_server_link": {"data": data}}, "icon": icon, "caption": caption});
+    let direct = |url: &str, icon: &str, caption: &str| json!({"action": {"open_direct_link": url}, "icon": icon, "caption": caption});
+    let body = json!({
+        "type": "TEXT",
+        "message": "سلام! سفارش ۴۲ ارسال شد.",
+        "sender_buttons": {"rows": [
+            {"buttons": [server(json!({"order": 42}), "INFO", "جزئیات سفارش"),
+                         direct(track, "LOCAL_SHIPPING", "Track")]},
+            {"buttons": [server(json!({"step": "invoice"}), "PAYMENT", "Invoice")]},
+        ]},
+        "receiver_buttons": {"rows": [
+            {"buttons": [server(json!({"survey": "سفارش ۴۲"}), "STAR", "نظر شما")]},
+            {"buttons": [direct(track, "LOCAL_SHIPPING", "پیگیری"),
+                         direct(shop, "STORE", "Shop")]},
+        ]},
+    });
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), body.to_string()).unwrap();
+    sandbox
+        .kenar()
+        .args(["send", "--conversation-id", DEMO_CONVERSATION, "--file"])
+        .arg(file.path())
+        .assert()
+        .success();
+}
+
+/// The rows of buttons under `bubble`, each button's caption and the note of its icon and
+/// kind.
+async fn grid(browser: &Browser, bubble: &str) -> Vec<Vec<(String, String)>> {
+    let rows = browser
+        .client
+        .find_all(Locator::Css(&format!("#{bubble} .row")))
+        .await
+        .unwrap();
+    let mut shown = Vec::new();
+    for row in rows {
+        let mut buttons = Vec::new();
+        for button in row.find_all(Locator::Css(".button")).await.unwrap() {
+            let text = button.text().await.unwrap();
+            let kind = button.find(Locator::Css(".kind")).await.unwrap();
+            let kind = kind.text().await.unwrap();
+            let caption = text.strip_suffix(&kind).unwrap_or(&text).trim().to_owned();
+            buttons.push((caption, kind));
+        }
+        shown.push(buttons);
+    }
+    shown
+}
+
+fn rows(rows: &[&[(&str, &str)]]) -> Vec<Vec<(String, String)>> {
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .map(|(caption, kind)| ((*caption).to_owned(), (*kind).to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_conversations_grids_show_each_side_its_rows_and_open_what_divar_opens() {
+    in_browser("grid", |browser| async move {
+        let app = app();
+        let sandbox = Sandbox::for_app(&app, &[]);
+        let track = format!("{}/track/42", app.url());
+        let shop = format!("{}/shop", app.url());
+        send_the_grid_message(&sandbox, &track, &shop);
+        browser.client.goto(&sandbox.url).await.unwrap();
+
+        let sender = rows(&[
+            &[
+                ("جزئیات سفارش", "INFO · open_server_link"),
+                ("Track", "LOCAL_SHIPPING · open_direct_link"),
+            ],
+            &[("Invoice", "PAYMENT · open_server_link")],
+        ]);
+        let receiver = rows(&[
+            &[("نظر شما", "STAR · open_server_link")],
+            &[
+                ("پیگیری", "LOCAL_SHIPPING · open_direct_link"),
+                ("Shop", "STORE · open_direct_link"),
+            ],
+        ]);
+        assert_eq!(grid(&browser, "m1-sender").await, sender);
+        assert_eq!(grid(&browser, "m1-receiver").await, receiver);
+        // Each side's pane holds its own copy and only its own buttons.
+        let pane = |nth: usize| format!("section.pane:nth-of-type({nth}) .button");
+        for (nth, count) in [(1, 3), (2, 3)] {
+            let found = browser.client.find_all(Locator::Css(&pane(nth))).await.unwrap();
+            assert_eq!(found.len(), count);
+        }
+        assert!(
+            browser
+                .client
+                .find(Locator::Css("section.pane:nth-of-type(1) #m1-sender"))
+                .await
+                .is_ok()
+        );
+        for side in ["sender", "receiver"] {
+            assert_eq!(
+                direction(&browser, &format!("m1-{side}")).await,
+                ("rtl".into(), true)
+            );
+        }
+
+        // open_server_link, clicked by the seller and then by the buyer: the sandbox
+        // calls the app's server-link URL as Divar does, and the browser goes where the
+        // app says.
+        let clicks = [
+            ("m1-sender", 1, USER, "Supply", r#"{"order":42}"#),
+            ("m1-receiver", 1, PEER, "Demand", r#"{"survey":"سفارش ۴۲"}"#),
+            ("m1-sender", 2, USER, "Supply", r#"{"step":"invoice"}"#),
+        ];
+        for (index, (bubble, row, clicker, side, data)) in clicks.into_iter().enumerate() {
+            browser.client.goto(&sandbox.url).await.unwrap();
+            browser
+                .click(&format!("#{bubble} .row:nth-of-type({row}) button.button"))
+                .await;
+            let start = format!("{}/app/start?clicker={clicker}", app.url());
+            assert_eq!(browser.wait_for_url(&start).await.as_str(), start);
+            assert!(browser.body_text().await.contains("app page /app/start"));
+            let sessions: Vec<Recorded> = app
+                .requests()
+                .into_iter()
+                .filter(|r| r.path == "/divar/session")
+                .collect();
+            assert_eq!(sessions.len(), index + 1);
+            let request = &sessions[index];
+            assert_eq!(request.method, "POST");
+            assert_eq!(
+                request.header("authorization"),
+                Some("app-identification-key")
+            );
+            assert_eq!(request.header("api-version"), Some("2"));
+            assert_eq!(request.header("content-type"), Some("application/json"));
+            assert_eq!(
+                String::from_utf8_lossy(&request.body),
+                format!(
+                    r#"{{"source":"CHAT_MESSAGE_ACTION","post_token":"{POST}","conversation_id":"{DEMO_CONVERSATION}","user_side":"{side}","user_id":"{clicker}","extra_data":{data}}}"#
+                )
+            );
+        }
+
+        // open_direct_link: the link opens in a tab of its own, without asking the app.
+        browser.client.goto(&sandbox.url).await.unwrap();
+        let chat_view = browser.client.window().await.unwrap();
+        browser
+            .click("#m1-receiver .row:nth-of-type(2) a.button:nth-of-type(2)")
+            .await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let opened = loop {
+            let windows = browser.client.windows().await.unwrap();
+            if let Some(tab) = windows.into_iter().find(|w| *w != chat_view) {
+                break tab;
+            }
+            assert!(Instant::now() < deadline, "open_direct_link opened no tab");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        browser.client.switch_to_window(opened).await.unwrap();
+        assert_eq!(browser.wait_for_url(&shop).await.as_str(), shop);
+        assert!(browser.body_text().await.contains("app page /shop"));
+        let sessions = app
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/divar/session")
+            .count();
+        assert_eq!(sessions, 3);
+    })
+    .await;
 }

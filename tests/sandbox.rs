@@ -3,6 +3,10 @@
 //! plain HTTP requests for what a browser would do.
 
 mod common;
+#[path = "sandbox/current.rs"]
+mod current;
+#[path = "sandbox/oauth2.rs"]
+mod oauth2;
 
 use std::io::Read as _;
 use std::path::Path;

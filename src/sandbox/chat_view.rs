@@ -1,6 +1,7 @@
-//! `GET /`: the conversations as each side sees them. Both sides see the same text, but
-//! each sees only its own button: the sender's pane shows `sender_btn`, the receiver's
-//! pane shows `receiver_btn`.
+//! `GET /`: the chats as each side sees them, on both platforms. Both sides see the same
+//! text, but each sees only its own buttons: the sender's pane shows `sender_btn` or the
+//! `sender_buttons` grid, the receiver's pane `receiver_btn` or `receiver_buttons`, row by
+//! row.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -10,10 +11,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::Sandbox;
+use super::buttons::{self, Side};
 use super::html::{escape, page as html_page};
 use super::session_init::CLICK_PATH;
 use super::store::StoredMessage;
-use crate::message::{Button, ButtonAction, DIRECT_LINK, LINK};
+use crate::message::{Button, ButtonAction};
 
 pub(super) async fn page(State(sandbox): State<Arc<Sandbox>>) -> Response {
     render(&sandbox, StatusCode::OK, None)
@@ -34,8 +36,8 @@ pub(super) fn render(sandbox: &Sandbox, status: StatusCode, error: Option<&str>)
              this page shows it after a reload.</div>",
         ),
         Ok(messages) => {
-            for conversation in conversations(&messages) {
-                body.push_str(&render_conversation(&conversation));
+            for thread in threads(&messages) {
+                body.push_str(&render_thread(&thread));
             }
         }
     }
@@ -43,25 +45,27 @@ pub(super) fn render(sandbox: &Sandbox, status: StatusCode, error: Option<&str>)
 }
 
 /// The messages of one chat: one post, between the same two users, in either direction.
-struct Conversation<'a> {
+/// A conversation's messages are in the chat of its post and sides, with the legacy
+/// messages of that chat.
+struct Thread<'a> {
     post_token: &'a str,
     /// The two sides, the first message's sender first.
     sides: [&'a str; 2],
     messages: Vec<&'a StoredMessage>,
 }
 
-fn conversations(messages: &[StoredMessage]) -> Vec<Conversation<'_>> {
-    let mut found: Vec<Conversation<'_>> = Vec::new();
+fn threads(messages: &[StoredMessage]) -> Vec<Thread<'_>> {
+    let mut found: Vec<Thread<'_>> = Vec::new();
     for stored in messages {
-        let chat = &stored.message.chat;
-        let same = |c: &&mut Conversation<'_>| {
+        let chat = &stored.chat;
+        let same = |c: &&mut Thread<'_>| {
             c.post_token == chat.post_token
                 && (c.sides == [chat.user_id.as_str(), chat.peer_id.as_str()]
                     || c.sides == [chat.peer_id.as_str(), chat.user_id.as_str()])
         };
         match found.iter_mut().find(same) {
-            Some(conversation) => conversation.messages.push(stored),
-            None => found.push(Conversation {
+            Some(thread) => thread.messages.push(stored),
+            None => found.push(Thread {
                 post_token: &chat.post_token,
                 sides: [&chat.user_id, &chat.peer_id],
                 messages: vec![stored],
@@ -71,37 +75,35 @@ fn conversations(messages: &[StoredMessage]) -> Vec<Conversation<'_>> {
     found
 }
 
-fn render_conversation(conversation: &Conversation<'_>) -> String {
-    let panes: String = conversation
+fn render_thread(thread: &Thread<'_>) -> String {
+    let panes: String = thread
         .sides
         .iter()
-        .map(|side| render_pane(side, &conversation.messages))
+        .map(|side| render_pane(side, &thread.messages))
         .collect();
     format!(
         "<h2>Post <span class=\"id\">{post}</span></h2><div class=\"panes\">{panes}</div>",
-        post = escape(conversation.post_token),
+        post = escape(thread.post_token),
     )
 }
 
 /// The chat as `viewer` sees it: their own messages on one side with the sender's
-/// button, the other's on the other side with the receiver's button.
+/// buttons, the other's on the other side with the receiver's.
 fn render_pane(viewer: &str, messages: &[&StoredMessage]) -> String {
     let bubbles: String = messages
         .iter()
         .map(|stored| {
-            let message = &stored.message;
-            let (class, side, button) = if message.chat.user_id == viewer {
-                ("out", "sender", message.sender_button.as_ref())
+            let (class, side) = if stored.chat.user_id == viewer {
+                ("out", Side::Sender)
             } else {
-                ("in", "receiver", message.receiver_button.as_ref())
+                ("in", Side::Receiver)
             };
-            let button = button
-                .map(|b| render_button(stored.id, side, b))
-                .unwrap_or_default();
             format!(
-                "<div class=\"bubble {class}\" dir=\"auto\" id=\"m{id}-{side}\">{text}{button}</div>",
+                "<div class=\"bubble {class}\" dir=\"auto\" id=\"m{id}-{side}\">{text}{grid}</div>",
                 id = stored.id,
-                text = escape(&message.text),
+                side = side.as_str(),
+                text = escape(stored.message.text()),
+                grid = render_grid(stored, side),
             )
         })
         .collect();
@@ -112,21 +114,57 @@ fn render_pane(viewer: &str, messages: &[&StoredMessage]) -> String {
     )
 }
 
-fn render_button(message_id: i64, side: &str, button: &Button) -> String {
+/// The buttons `side` sees under the message, row by row; nothing when it has none.
+fn render_grid(stored: &StoredMessage, side: Side) -> String {
+    let rows: String = buttons::rows(&stored.message, side)
+        .iter()
+        .enumerate()
+        .map(|(row, buttons)| {
+            let buttons: String = buttons
+                .iter()
+                .enumerate()
+                .map(|(column, button)| render_button(stored, side, (row, column), button))
+                .collect();
+            format!("<div class=\"row\">{buttons}</div>")
+        })
+        .collect();
+    if rows.is_empty() {
+        rows
+    } else {
+        format!("<div class=\"grid\">{rows}</div>")
+    }
+}
+
+/// A DIRECT_LINK (`open_direct_link`) is a link; a LINK (`open_server_link`) posts the
+/// click, with where the button is, to the sandbox, which asks the app.
+fn render_button(
+    stored: &StoredMessage,
+    side: Side,
+    (row, column): (usize, usize),
+    button: &Button,
+) -> String {
     let caption = escape(&button.caption);
-    let icon = escape(&button.icon_name);
+    let kind = format!(
+        "{} · {}",
+        escape(&button.icon_name),
+        buttons::action_name(&stored.message, &button.action)
+    );
     match &button.action {
         ButtonAction::DirectLink { url } => format!(
-            "<div><a class=\"button\" dir=\"auto\" href=\"{url}\" target=\"_blank\" \
-             rel=\"noopener noreferrer\">{caption}<span class=\"kind\">{icon} · {DIRECT_LINK}</span></a></div>",
+            "<a class=\"button\" dir=\"auto\" href=\"{url}\" target=\"_blank\" \
+             rel=\"noopener noreferrer\">{caption}<span class=\"kind\">{kind}</span></a>",
             url = escape(url),
         ),
         ButtonAction::Link { .. } => format!(
             "<form method=\"post\" action=\"{CLICK_PATH}\">\
-             <input type=\"hidden\" name=\"message\" value=\"{message_id}\">\
+             <input type=\"hidden\" name=\"message\" value=\"{id}\">\
              <input type=\"hidden\" name=\"side\" value=\"{side}\">\
+             <input type=\"hidden\" name=\"row\" value=\"{row}\">\
+             <input type=\"hidden\" name=\"column\" value=\"{column}\">\
              <button class=\"button\" dir=\"auto\" type=\"submit\">{caption}\
-             <span class=\"kind\">{icon} · {LINK}</span></button></form>"
+             <span class=\"kind\">{kind}</span></button></form>",
+            id = stored.id,
+            side = side.as_str(),
         ),
     }
 }

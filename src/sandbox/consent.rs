@@ -1,7 +1,8 @@
-//! The authorization endpoint (protocol section 2): a consent page that says in words
-//! what each requested scope allows, and the redirect back to the app with a code
-//! (Approve) or without one (Deny). A request that is not valid gets an error page and
-//! never a redirect, since its redirect URI cannot be trusted.
+//! The authorization endpoints (protocol sections 2 and 5), one per platform: a consent
+//! page that says in words what each requested scope allows, and the redirect back to the
+//! app with a code (Approve) or without one (Deny). A request that is not valid gets an
+//! error page and never a redirect, since its redirect URI cannot be trusted. The user
+//! who approves is the sandbox's demo user.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,10 +15,20 @@ use serde::Deserialize;
 use url::Url;
 
 use super::html::{error_page, escape, page};
-use super::{Sandbox, expiry};
+use super::store::NewCode;
+use super::{DEMO_USER, Sandbox, expiry, scope_list};
 use crate::authorize::{check_redirect_uri, random_state};
 use crate::error::Result;
-use crate::scope::Scope;
+use crate::platform::Platform;
+use crate::scope::{OFFLINE_ACCESS, Scope};
+
+/// Where each platform's consent page is.
+pub(super) fn path(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Legacy => "/oauth",
+        Platform::Current => "/oauth2/auth",
+    }
+}
 
 /// A redirect URI served by the sandbox itself, for trying the flow without an app.
 pub(super) const CALLBACK_PATH: &str = "sandbox/callback";
@@ -72,6 +83,7 @@ impl ConsentForms {
 
 /// A request that passed every check.
 struct Authorization {
+    platform: Platform,
     redirect_uri: Url,
     scopes: Vec<Scope>,
     state: String,
@@ -80,17 +92,21 @@ struct Authorization {
 impl Authorization {
     /// Everything the user is asked to approve, as one string to compare.
     fn fingerprint(&self) -> String {
-        let scopes: Vec<String> = self.scopes.iter().map(Scope::to_string).collect();
         format!(
-            "{}\n{}\n{}",
+            "{}\n{}\n{}\n{}",
+            self.platform,
             self.redirect_uri,
-            scopes.join(" "),
+            scope_list(&self.scopes),
             self.state
         )
     }
 }
 
-fn check(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<Authorization, Vec<String>> {
+fn check(
+    sandbox: &Sandbox,
+    platform: Platform,
+    params: &AuthorizeParams,
+) -> Result<Authorization, Vec<String>> {
     let mut problems = Vec::new();
     match params.response_type.as_deref() {
         Some("code") => {}
@@ -113,10 +129,17 @@ fn check(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<Authorization, V
             None
         }
     };
+    // Legacy scopes are joined by `+` and current ones by spaces: decoded, both are spaces.
     let mut scopes = Vec::new();
     for scope in params.scope.as_deref().unwrap_or("").split_whitespace() {
         match Scope::decode(scope) {
-            Ok(scope) => scopes.push(scope),
+            Ok(scope) => match scope.platform() {
+                Some(other) if other != platform => problems.push(format!(
+                    "scope: {scope} is a scope of the {other} platform; ask for it at {}",
+                    path(other)
+                )),
+                _ => scopes.push(scope),
+            },
             Err(e) => problems.push(format!("scope: {e}")),
         }
     }
@@ -132,6 +155,7 @@ fn check(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<Authorization, V
     };
     match (redirect_uri, state, problems.is_empty()) {
         (Some(redirect_uri), Some(state), true) => Ok(Authorization {
+            platform,
             redirect_uri,
             scopes,
             state,
@@ -155,16 +179,48 @@ fn describe(scope: &Scope) -> String {
         Scope::SupplierConversations => {
             "send messages in every conversation where you are the seller".to_owned()
         }
+        Scope::Other(raw) if raw == OFFLINE_ACCESS => {
+            "keep this access while you are away: a refresh token comes with the access token"
+                .to_owned()
+        }
         Scope::Other(raw) => format!("{raw} (not modelled by the sandbox; granted as asked)"),
     }
 }
 
-/// `GET /oauth`: the consent page.
-pub(super) async fn ask(
+/// `GET /oauth`: the legacy platform's consent page.
+pub(super) async fn ask_legacy(
     State(sandbox): State<Arc<Sandbox>>,
     Query(params): Query<AuthorizeParams>,
 ) -> Response {
-    let request = match check(&sandbox, &params) {
+    ask(&sandbox, Platform::Legacy, &params)
+}
+
+/// `GET /oauth2/auth`: the current platform's consent page.
+pub(super) async fn ask_current(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(params): Query<AuthorizeParams>,
+) -> Response {
+    ask(&sandbox, Platform::Current, &params)
+}
+
+/// `POST /oauth`: the decision on a legacy consent page.
+pub(super) async fn decide_legacy(
+    State(sandbox): State<Arc<Sandbox>>,
+    Form(params): Form<AuthorizeParams>,
+) -> Response {
+    decide(&sandbox, Platform::Legacy, &params)
+}
+
+/// `POST /oauth2/auth`: the decision on a current consent page.
+pub(super) async fn decide_current(
+    State(sandbox): State<Arc<Sandbox>>,
+    Form(params): Form<AuthorizeParams>,
+) -> Response {
+    decide(&sandbox, Platform::Current, &params)
+}
+
+fn ask(sandbox: &Sandbox, platform: Platform, params: &AuthorizeParams) -> Response {
+    let request = match check(sandbox, platform, params) {
         Ok(request) => request,
         Err(problems) => return invalid(&problems),
     };
@@ -188,8 +244,7 @@ pub(super) async fn ask(
         Ok(consent) => consent,
         Err(e) => return failed(&e),
     };
-    let scope_list: Vec<String> = request.scopes.iter().map(Scope::to_string).collect();
-    let scope_list = scope_list.join(" ");
+    let scope_list = scope_list(&request.scopes);
     let hidden: String = [
         ("response_type", "code"),
         ("client_id", sandbox.client_id.as_str()),
@@ -209,23 +264,20 @@ pub(super) async fn ask(
     let body = format!(
         "<div class=\"card\"><p>The app <strong>{client}</strong> asks to:</p><ul>{scopes}</ul>\
          <p class=\"muted\">You will be sent back to <code>{redirect}</code>.</p>\
-         <form method=\"post\" action=\"/oauth\">{hidden}<div class=\"actions\">\
+         <form method=\"post\" action=\"{action}\">{hidden}<div class=\"actions\">\
          <button class=\"approve\" name=\"decision\" value=\"approve\">Approve</button>\
          <button class=\"deny\" name=\"decision\" value=\"deny\">Deny</button></div></form></div>",
         client = escape(&sandbox.client_id),
         redirect = escape(request.redirect_uri.as_str()),
+        action = path(platform),
     );
     page(StatusCode::OK, "Allow access?", &body)
 }
 
-/// `POST /oauth`: the user's decision. The form is checked again, as anything could
-/// have been posted, and must come from a consent page the sandbox showed for exactly
-/// this request.
-pub(super) async fn decide(
-    State(sandbox): State<Arc<Sandbox>>,
-    Form(params): Form<AuthorizeParams>,
-) -> Response {
-    let request = match check(&sandbox, &params) {
+/// The user's decision. The form is checked again, as anything could have been posted,
+/// and must come from a consent page the sandbox showed for exactly this request.
+fn decide(sandbox: &Sandbox, platform: Platform, params: &AuthorizeParams) -> Response {
+    let request = match check(sandbox, platform, params) {
         Ok(request) => request,
         Err(problems) => return invalid(&problems),
     };
@@ -260,9 +312,16 @@ pub(super) async fn decide(
     if approve {
         let expires = expiry(sandbox.code_lifetime);
         let code = random_state().and_then(|code| {
-            sandbox
-                .store
-                .insert_code(&code, &sandbox.client_id, &request.scopes, expires)?;
+            sandbox.store.insert_code(&NewCode {
+                code: &code,
+                client_id: &sandbox.client_id,
+                platform,
+                // As given, since the token request must repeat it exactly.
+                redirect_uri: params.redirect_uri.as_deref().unwrap_or_default(),
+                user_id: DEMO_USER,
+                scopes: &request.scopes,
+                expires,
+            })?;
             Ok(code)
         });
         match code {

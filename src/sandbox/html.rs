@@ -23,10 +23,14 @@ code, .id { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wr
           white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
 .out { align-self: flex-end; background: #a62626; color: #fff; border-bottom-right-radius: .25rem; }
 .in { align-self: flex-start; background: #e5e7eb; border-bottom-left-radius: .25rem; }
-.bubble form { margin: .5rem 0 0; }
-.button { display: inline-block; margin-top: .5rem; padding: .35rem .75rem; border-radius: .5rem;
-          border: 1px solid currentColor; background: transparent; color: inherit;
-          font: inherit; font-size: .9rem; text-decoration: none; cursor: pointer; }
+.grid { display: flex; flex-direction: column; gap: .4rem; margin-top: .5rem; }
+.row { display: flex; gap: .4rem; }
+.row > * { flex: 1 1 0; min-width: 0; margin: 0; }
+.row form .button { width: 100%; height: 100%; }
+.button { display: inline-block; box-sizing: border-box; text-align: center;
+          padding: .35rem .75rem; border-radius: .5rem; border: 1px solid currentColor;
+          background: transparent; color: inherit; font: inherit; font-size: .9rem;
+          text-decoration: none; cursor: pointer; }
 .kind { font-size: .7rem; opacity: .75; margin-inline-start: .35rem; }
 .actions { display: flex; gap: .75rem; }
 .actions button { font: inherit; padding: .5rem 1.5rem; border-radius: .5rem; cursor: pointer;

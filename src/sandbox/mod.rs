@@ -1,17 +1,22 @@
-//! A local stand-in for Divar's open platform (protocol sections 2 to 4), to develop and
-//! test apps and scripts against without touching Divar: the send endpoint, the OAuth
-//! consent page and token endpoint, a chat view of what was sent, and LINK clicks that
-//! call the app's session initialization URL.
+//! A local stand-in for Divar's open platform, both generations (protocol sections 2 to 4
+//! and section 5), to develop and test apps and scripts against without touching Divar:
+//! the send endpoints, the OAuth consent pages and token endpoints, a chat view of what
+//! was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
+mod buttons;
 mod chat_view;
+mod checks;
 mod consent;
+mod conversation_api;
 mod html;
+mod oauth2_token;
 mod quota;
 mod session_init;
 mod store;
 mod token;
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -24,18 +29,26 @@ use axum::routing::{get, post};
 use url::Url;
 
 use crate::authorize::random_state;
-use crate::client::{ApiClient, ClientOptions, SEND_MESSAGE_PATH};
+use crate::client::{
+    ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
+};
 use crate::error::{Error, Result};
+use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
 use crate::store::unix_now;
 use crate::token::ACCESS_TOKEN_PATH;
 
 use quota::Quota;
-use store::Store;
+use store::{Conversation, Store};
 
 /// How long an authorization code can be exchanged, unless the sandbox is told otherwise.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+/// How long the old pair keeps working after a refresh, unless the sandbox is told
+/// otherwise (Divar: two minutes).
+pub const REFRESH_GRACE: Duration = Duration::from_secs(2 * 60);
+/// How long a refresh token lasts (Divar: 30 days).
+const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// How long the sandbox waits for the app's session initialization URL.
 const SESSION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -43,6 +56,32 @@ const SESSION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEMO_USER: &str = "e9ba8a81-9583-4f7c-af54-b07df089d971";
 pub const DEMO_POST: &str = "AZf3Uqr3";
 pub const DEMO_PEER: &str = "1697004f-e902-44c2-bbbe-bf8e20d54bff";
+/// The demo chat on the current platform: the demo user sells the demo post to the demo
+/// peer in it, so the demo user's seller scope and post scope cover it too.
+pub const DEMO_CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
+/// A conversation where the demo user buys, about another user's post: the demo user's
+/// seller and post scopes do not cover it, only its own conversation scope does.
+pub const DEMO_PURCHASE: &str = "c3d9a1e4-7b25-4f60-8a1d-2e5c9b7f04a6";
+pub const DEMO_PURCHASE_POST: &str = "QmX4r8Tn";
+pub const DEMO_PURCHASE_SELLER: &str = "8d2f6b19-4c3a-4e7d-b5a0-91e6c2f84d37";
+
+/// The conversations every sandbox knows from its start.
+fn demo_conversations() -> [Conversation; 2] {
+    [
+        Conversation {
+            id: DEMO_CONVERSATION.into(),
+            post_token: DEMO_POST.into(),
+            seller_id: DEMO_USER.into(),
+            buyer_id: DEMO_PEER.into(),
+        },
+        Conversation {
+            id: DEMO_PURCHASE.into(),
+            post_token: DEMO_PURCHASE_POST.into(),
+            seller_id: DEMO_PURCHASE_SELLER.into(),
+            buyer_id: DEMO_USER.into(),
+        },
+    ]
+}
 
 /// How the seller's object is spelled in the session initialization request: Divar's
 /// documents have used both.
@@ -75,6 +114,12 @@ pub struct Config {
     pub token_lifetime: Duration,
     /// How long an authorization code can be exchanged ([`CODE_LIFETIME`] as Divar does).
     pub code_lifetime: Duration,
+    /// How long the old access and refresh tokens keep working after a refresh
+    /// ([`REFRESH_GRACE`] as Divar does).
+    pub refresh_grace: Duration,
+    /// Conversations whose recipient refuses the app's messages: sending in one is
+    /// answered 412, code 9.
+    pub restricted_conversations: Vec<String>,
     /// Sends accepted per minute before answering 429.
     pub rate_limit: u32,
     /// Sends accepted per UTC day before answering 429, if limited.
@@ -99,6 +144,8 @@ struct Sandbox {
     client_secret: SecretString,
     token_lifetime: Duration,
     code_lifetime: Duration,
+    refresh_grace: Duration,
+    restricted_conversations: HashSet<String>,
     consent_forms: Mutex<consent::ConsentForms>,
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
@@ -133,9 +180,15 @@ impl BoundSandbox {
         let api_key = credential(&store, "api_key", config.api_key)?;
         let client_secret = credential(&store, "client_secret", config.client_secret)?;
         let session_init_auth = credential(&store, "session_init_auth", config.session_init_auth)?;
-        let demo = Scope::Chat(Chat::new(DEMO_USER, DEMO_POST, DEMO_PEER)?);
+        for conversation in demo_conversations() {
+            store.insert_conversation(&conversation)?;
+        }
+        let demo = [
+            Scope::Chat(Chat::new(DEMO_USER, DEMO_POST, DEMO_PEER)?),
+            Scope::conversation(DEMO_CONVERSATION)?,
+        ];
         let demo_token = random_state()?;
-        store.insert_token(&demo_token, &[demo], expiry(config.token_lifetime))?;
+        store.insert_token(&demo_token, &demo, DEMO_USER, expiry(config.token_lifetime))?;
         let state = Sandbox {
             base_url,
             store,
@@ -146,6 +199,8 @@ impl BoundSandbox {
             client_secret,
             token_lifetime: config.token_lifetime,
             code_lifetime: config.code_lifetime,
+            refresh_grace: config.refresh_grace,
+            restricted_conversations: config.restricted_conversations.into_iter().collect(),
             consent_forms: Mutex::default(),
             session_init_url: config.session_init_url,
             session_init_auth,
@@ -168,19 +223,24 @@ impl BoundSandbox {
         &self.state.base_url
     }
 
-    /// The authorization endpoint, for `KENAR_OAUTH_URL`.
-    pub fn oauth_url(&self) -> Url {
-        self.url()
-            .join("oauth")
-            .unwrap_or_else(|_| self.url().clone())
+    /// The authorization endpoint of `platform`, for `KENAR_OAUTH_URL`.
+    pub fn oauth_url(&self, platform: Platform) -> Url {
+        self.at(consent::path(platform))
+    }
+
+    /// The current platform's token endpoint. (The legacy one is under the API's base.)
+    pub fn token_url(&self) -> Url {
+        self.at(oauth2_token::PATH)
+    }
+
+    fn at(&self, path: &str) -> Url {
+        self.url().join(path).unwrap_or_else(|_| self.url().clone())
     }
 
     /// A page that shows the code and state it is redirected to with: a redirect URI for
     /// trying the OAuth flow without an app.
     pub fn callback_url(&self) -> Url {
-        self.url()
-            .join(consent::CALLBACK_PATH)
-            .unwrap_or_else(|_| self.url().clone())
+        self.at(consent::CALLBACK_PATH)
     }
 
     pub fn api_key(&self) -> &SecretString {
@@ -199,7 +259,8 @@ impl BoundSandbox {
         &self.state.session_init_auth
     }
 
-    /// A token that may send in the demo chat (`DEMO_USER`, `DEMO_POST`, `DEMO_PEER`).
+    /// A token that may send in the demo chat (`DEMO_USER`, `DEMO_POST`, `DEMO_PEER`) and
+    /// in the demo conversation (`DEMO_CONVERSATION`), as the demo user.
     pub fn demo_token(&self) -> &SecretString {
         &self.demo_token
     }
@@ -228,13 +289,25 @@ fn router(state: Arc<Sandbox>) -> Router {
     Router::new()
         .route("/", get(chat_view::page))
         .route(&format!("/{SEND_MESSAGE_PATH}"), post(api::send))
+        .route(
+            &format!("/{CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
+            post(conversation_api::send),
+        )
         .route("/sandbox/messages", get(api::messages))
-        .route("/oauth", get(consent::ask).post(consent::decide))
+        .route(
+            consent::path(Platform::Legacy),
+            get(consent::ask_legacy).post(consent::decide_legacy),
+        )
+        .route(
+            consent::path(Platform::Current),
+            get(consent::ask_current).post(consent::decide_current),
+        )
         .route(
             &format!("/{}", consent::CALLBACK_PATH),
             get(consent::callback),
         )
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
+        .route(oauth2_token::PATH, post(oauth2_token::exchange))
         .route(session_init::CLICK_PATH, post(session_init::click))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -251,6 +324,12 @@ fn credential(store: &Store, name: &str, given: Option<SecretString>) -> Result<
     }
 }
 
+/// Scopes as OAuth writes them in one string: separated by spaces.
+fn scope_list(scopes: &[Scope]) -> String {
+    let scopes: Vec<String> = scopes.iter().map(Scope::to_string).collect();
+    scopes.join(" ")
+}
+
 /// Seconds since the Unix epoch, the unit of the token answer's `expires`, as SQLite
 /// keeps integers.
 fn unix_time() -> i64 {
@@ -259,5 +338,10 @@ fn unix_time() -> i64 {
 
 /// The Unix time at which something issued now with this lifetime expires.
 fn expiry(lifetime: Duration) -> i64 {
-    unix_time().saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX))
+    unix_time().saturating_add(seconds(lifetime))
+}
+
+/// Whole seconds, as SQLite keeps times.
+fn seconds(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
 }

@@ -1,5 +1,6 @@
-//! The token endpoint (protocol section 2): an authorization code, exchanged once by the
-//! client it was issued to, becomes an access token that carries the approved scopes.
+//! The legacy platform's token endpoint (protocol section 2): an authorization code,
+//! exchanged once by the client it was issued to, becomes an access token that carries
+//! the approved scopes. Codes were always approved by the demo user.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,10 +12,11 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{Refusal, check_api_key};
+use super::checks::{Refusal, check_api_key};
 use super::store::CodeRefusal;
 use super::{Sandbox, expiry, unix_time};
 use crate::authorize::random_state;
+use crate::platform::Platform;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,9 +50,14 @@ pub(super) async fn exchange(
             "invalid client_id or client_secret",
         ));
     }
-    let scopes = sandbox
+    let redeemed = sandbox
         .store
-        .redeem_code(&request.code, &request.client_id, unix_time())?
+        .redeem_code(
+            &request.code,
+            &request.client_id,
+            Platform::Legacy,
+            unix_time(),
+        )?
         .map_err(|refusal| {
             Refusal::new(
                 StatusCode::BAD_REQUEST,
@@ -61,7 +68,7 @@ pub(super) async fn exchange(
     let access_token = random_state()?;
     sandbox
         .store
-        .insert_token(&access_token, &scopes, expires)?;
+        .insert_token(&access_token, &redeemed.scopes, &redeemed.user_id, expires)?;
     Ok(axum::Json(json!({
         "access_token": access_token,
         "refresh_token": random_state()?,
@@ -70,7 +77,7 @@ pub(super) async fn exchange(
     .into_response())
 }
 
-fn refusal_message(refusal: &CodeRefusal, lifetime: Duration) -> String {
+pub(super) fn refusal_message(refusal: &CodeRefusal, lifetime: Duration) -> String {
     match refusal {
         CodeRefusal::Unknown => "code: unknown".into(),
         CodeRefusal::AlreadyUsed => "code: already used (a code can be exchanged once)".into(),

@@ -18,6 +18,8 @@ pub struct Sandbox {
     _stdout: BufReader<ChildStdout>,
     pub url: String,
     pub env: HashMap<String, String>,
+    /// Everything it printed before serving.
+    pub printed: Vec<String>,
 }
 
 impl Sandbox {
@@ -58,6 +60,7 @@ impl Sandbox {
             _stdout: stdout,
             url,
             env,
+            printed: lines,
         }
     }
 
@@ -105,12 +108,24 @@ impl Sandbox {
         chat: &str,
         redirect_uri: &str,
     ) -> (Child, String, BufReader<ChildStderr>) {
+        self.start_login_asking(config, &["--chat", chat], redirect_uri)
+    }
+
+    /// [`Sandbox::start_login`] asking with `scope_args` (`--chat ...`, or the current
+    /// platform's `--platform current --conversation ...`).
+    pub fn start_login_asking(
+        &self,
+        config: &Path,
+        scope_args: &[&str],
+        redirect_uri: &str,
+    ) -> (Child, String, BufReader<ChildStderr>) {
         let mut login = kenar_process();
         login
             .envs(&self.env)
             .env_remove("KENAR_ACCESS_TOKEN")
             .env("KENAR_CONFIG_DIR", config)
-            .args(["oauth", "login", "--chat", chat])
+            .args(["oauth", "login"])
+            .args(scope_args)
             .args(["--redirect-uri", redirect_uri, "--wait", "60"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -242,6 +257,107 @@ impl Sandbox {
     }
 }
 
+/// The current platform, as an app and its user's browser speak it.
+impl Sandbox {
+    /// Asks for `scopes` (space-separated) on the current platform's consent page and
+    /// clicks `decision` ("approve" or "deny"), as a browser would; returns the consent
+    /// page and where the browser is sent back to.
+    pub fn consent_current(
+        &self,
+        scopes: &str,
+        redirect_uri: &str,
+        state: &str,
+        decision: &str,
+    ) -> (String, Url) {
+        let mut asked = Url::parse(&format!("{}/oauth2/auth", self.url)).unwrap();
+        asked
+            .query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", self.var("KENAR_CLIENT_ID"))
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", scopes)
+            .append_pair("state", state);
+        let (status, _, page) = response(agent().get(asked.as_str()).call());
+        assert_eq!(status, 200, "{page}");
+        let mut form = hidden_fields(&page);
+        form.push(("decision".into(), decision.into()));
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, headers, body) = self.post_form("/oauth2/auth", &form);
+        assert_eq!(status, 303, "{body}");
+        (page, Url::parse(&headers["location"]).unwrap())
+    }
+
+    /// A form-encoded request to the current platform's token endpoint, with the client's
+    /// credentials added.
+    pub fn token_request(&self, fields: &[(&str, &str)]) -> (u16, Value) {
+        let client = [
+            ("client_id", self.var("KENAR_CLIENT_ID")),
+            ("client_secret", self.var("KENAR_CLIENT_SECRET")),
+        ];
+        let form = fields.iter().chain(&client).map(|(k, v)| (*k, *v));
+        response_json(
+            agent()
+                .post(format!("{}/oauth2/token", self.url))
+                .send_form(form),
+        )
+    }
+
+    /// Approves `scopes` and exchanges the code: the token endpoint's answer.
+    pub fn current_token(&self, scopes: &str) -> Value {
+        let redirect_uri = self.var("KENAR_REDIRECT_URI").to_owned();
+        let (_, back) = self.consent_current(scopes, &redirect_uri, "s", "approve");
+        let code = Sandbox::code(&back);
+        let (status, answer) = self.token_request(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &redirect_uri),
+        ]);
+        assert_eq!(status, 200, "{answer}");
+        answer
+    }
+
+    /// Refreshes the pair in `answer`, a token endpoint's answer.
+    pub fn refresh(&self, answer: &Value) -> (u16, Value) {
+        self.token_request(&[
+            ("grant_type", "refresh_token"),
+            ("code", answer["access_token"].as_str().unwrap()),
+            ("redirect_uri", self.var("KENAR_REDIRECT_URI")),
+            ("refresh_token", answer["refresh_token"].as_str().unwrap()),
+        ])
+    }
+
+    /// Posts `body` to the current platform's send endpoint for `conversation`, with the
+    /// sandbox's API key and `headers` besides: the status, headers and body answered.
+    pub fn post_message(
+        &self,
+        conversation: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> (u16, HashMap<String, String>, Value) {
+        let mut request = agent()
+            .post(format!(
+                "{}/v2/open-platform/conversations/{conversation}/messages",
+                self.url
+            ))
+            .header("content-type", "application/json")
+            .header("x-api-key", self.var("KENAR_API_KEY"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let (status, headers, text) = response(request.send(body.to_string()));
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, headers, json)
+    }
+
+    /// Posts `body` to `conversation` with `token` as the Bearer token.
+    pub fn send_current(&self, conversation: &str, token: &str, body: &Value) -> (u16, Value) {
+        let bearer = format!("Bearer {token}");
+        let (status, _, answer) =
+            self.post_message(conversation, &[("authorization", &bearer)], body);
+        (status, answer)
+    }
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -268,6 +384,15 @@ pub fn response(
         .collect();
     let body = response.body_mut().read_to_string().unwrap();
     (response.status().as_u16(), headers, body)
+}
+
+/// An answer whose body is JSON.
+pub fn response_json(
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> (u16, Value) {
+    let (status, _, body) = response(result);
+    let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    (status, json)
 }
 
 /// The hidden inputs of the consent form, unescaped.

@@ -6,9 +6,12 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
 use kenar_chat::http_url;
+use kenar_chat::platform::Platform;
 use kenar_chat::sandbox::{
-    BoundSandbox, CODE_LIFETIME, Config, DEMO_PEER, DEMO_POST, DEMO_USER, SupplierKey,
+    BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_USER,
+    REFRESH_GRACE, SupplierKey,
 };
+use kenar_chat::scope::check_conversation_id;
 use kenar_chat::secret::{self, SecretString};
 use kenar_chat::{Error, error};
 
@@ -18,9 +21,12 @@ use crate::cli::output;
 #[command(after_help = "Examples:
   kenar-chat sandbox
   kenar-chat sandbox --port 0 --data sandbox.db --session-init-url http://127.0.0.1:3000/divar/session
+  kenar-chat sandbox --restricted-conversation 5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2 --refresh-grace 0
 
 It prints the lines to paste into another shell (KENAR_API_URL, KENAR_API_KEY, an access
-token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.")]
+token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.
+It speaks both platforms: the current one's authorization and token URLs and the demo
+conversation's ID are printed too.")]
 pub struct SandboxArgs {
     /// Listen on this port of 127.0.0.1 (0 picks any free port)
     #[arg(long, default_value_t = 8700)]
@@ -43,6 +49,14 @@ pub struct SandboxArgs {
     /// How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)
     #[arg(long, value_name = "SECS", default_value_t = CODE_LIFETIME.as_secs())]
     pub code_lifetime: u64,
+    /// How long the old access and refresh tokens keep working after a refresh, in seconds
+    /// (Divar: 2 minutes)
+    #[arg(long, value_name = "SECS", default_value_t = REFRESH_GRACE.as_secs())]
+    pub refresh_grace: u64,
+    /// A conversation whose recipient refuses the app's messages: sending in it is
+    /// answered 412, code 9 (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub restricted_conversation: Vec<String>,
     /// Sends accepted per minute; past it the API answers 429 with Retry-After
     #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: u32,
@@ -124,6 +138,11 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
     if args.client_id.trim().is_empty() {
         problems.push("--client-id: must not be empty".into());
     }
+    for id in &args.restricted_conversation {
+        if let Err(problem) = check_conversation_id("--restricted-conversation", id) {
+            problems.push(problem);
+        }
+    }
     let session_init_url = match args.session_init_url.as_deref() {
         Some(url) => error::gather(http_url::endpoint("--session-init-url", url), &mut problems)?,
         None => None,
@@ -136,6 +155,8 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         client_secret,
         token_lifetime: Duration::from_secs(args.token_lifetime),
         code_lifetime: Duration::from_secs(args.code_lifetime),
+        refresh_grace: Duration::from_secs(args.refresh_grace),
+        restricted_conversations: args.restricted_conversation,
         rate_limit: args.rate_limit,
         daily_limit: args.daily_limit,
         latency: Duration::from_millis(args.latency),
@@ -158,7 +179,10 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
     output::line("# Paste these lines into the shell you send from:")?;
     let variables = [
         ("KENAR_API_URL", base.clone()),
-        ("KENAR_OAUTH_URL", sandbox.oauth_url().to_string()),
+        (
+            "KENAR_OAUTH_URL",
+            sandbox.oauth_url(Platform::Legacy).to_string(),
+        ),
         ("KENAR_API_KEY", sandbox.api_key().expose().to_owned()),
         ("KENAR_CLIENT_ID", sandbox.client_id().to_owned()),
         (
@@ -170,6 +194,8 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
             "KENAR_ACCESS_TOKEN",
             sandbox.demo_token().expose().to_owned(),
         ),
+        // Read on the current platform only, so it can be set beside the legacy lines.
+        ("KENAR_TOKEN_URL", sandbox.token_url().to_string()),
     ];
     for (name, value) in variables {
         output::line(&format!("export {name}={}", shell_word(&value)))?;
@@ -177,9 +203,15 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
     output::line(&format!(
         "# KENAR_ACCESS_TOKEN may send in the demo chat:\n\
          #   kenar-chat send --user-id {DEMO_USER} --post-token {DEMO_POST} --peer-id {DEMO_PEER} --message 'Hello from the sandbox'\n\
+         # The current platform is served here too, with the same API URL and credentials;\n\
+         # its authorization URL is another, for oauth-url and oauth login --platform current:\n\
+         #   export KENAR_OAUTH_URL={auth}\n\
+         # KENAR_ACCESS_TOKEN may also send in the demo conversation (the same chat):\n\
+         #   kenar-chat send --conversation-id {DEMO_CONVERSATION} --message 'Hello from the sandbox'\n\
          # Chat view: {base}/   Stored messages as JSON: {base}/sandbox/messages\n\
-         # LINK clicks send 'authorization: {}'. Ctrl-C stops the sandbox.",
-        sandbox.session_init_auth().expose()
+         # LINK and server-link clicks send 'authorization: {}'. Ctrl-C stops the sandbox.",
+        sandbox.session_init_auth().expose(),
+        auth = sandbox.oauth_url(Platform::Current),
     ))
 }
 

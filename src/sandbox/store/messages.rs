@@ -1,0 +1,172 @@
+//! Accepted messages, on either platform, each with the chat it was sent in: who sent it,
+//! about which post, to whom.
+
+use rusqlite::{OptionalExtension as _, params};
+
+use super::{Store, db_error};
+use crate::error::{Error, Result};
+use crate::message::{Message, MessageDraft};
+use crate::scope::Chat;
+
+/// One accepted message, as sent.
+#[derive(Debug, Clone)]
+pub struct StoredMessage {
+    pub id: i64,
+    /// Unix time in seconds.
+    pub received_at: i64,
+    pub message: Message,
+    /// Who sent it, about which post, to whom: a legacy message's own chat, or, for a
+    /// conversation's, its sender and the conversation's post and other side.
+    pub chat: Chat,
+    /// The post's owner: the conversation's seller, or the sender of a legacy message
+    /// (whom the sandbox takes for the post's owner).
+    pub seller_id: String,
+}
+
+/// The columns [`stored`] reads, in its order.
+const SELECT: &str = "SELECT m.id, m.received_at, m.body, m.conversation_id, m.sender_id, \
+                      c.post_token, c.seller_id, c.buyer_id \
+                      FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id";
+
+impl Store {
+    /// Keeps a message `sent_by` that user. The body is kept as sent; a conversation's ID,
+    /// which its body does not name, beside it.
+    pub fn insert_message(
+        &self,
+        message: &Message,
+        sent_by: &str,
+        received_at: i64,
+    ) -> Result<i64> {
+        let body = String::from_utf8_lossy(&message.to_body()).into_owned();
+        let conversation_id = match message {
+            Message::Chat(_) => None,
+            Message::Conversation(message) => Some(message.conversation_id.as_str()),
+        };
+        let db = self.db();
+        db.execute(
+            "INSERT INTO messages (received_at, body, conversation_id, sender_id) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![received_at, body, conversation_id, sent_by],
+        )
+        .map_err(db_error)?;
+        Ok(db.last_insert_rowid())
+    }
+
+    /// Every message, oldest first.
+    pub fn messages(&self) -> Result<Vec<StoredMessage>> {
+        let db = self.db();
+        let mut statement = db
+            .prepare(&format!("{SELECT} ORDER BY m.id"))
+            .map_err(db_error)?;
+        let rows = statement.query_map([], row).map_err(db_error)?;
+        rows.map(|row| stored(row.map_err(db_error)?)).collect()
+    }
+
+    pub fn message(&self, id: i64) -> Result<Option<StoredMessage>> {
+        let row = self
+            .db()
+            .query_row(&format!("{SELECT} WHERE m.id = ?1"), [id], row)
+            .optional()
+            .map_err(db_error)?;
+        row.map(stored).transpose()
+    }
+}
+
+/// A message's row, as [`SELECT`] reads it.
+struct Row {
+    id: i64,
+    received_at: i64,
+    body: String,
+    conversation_id: Option<String>,
+    sender_id: Option<String>,
+    /// The conversation's post, seller and buyer, when the message went to one.
+    conversation: Option<(String, String, String)>,
+}
+
+fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let post: Option<String> = row.get(5)?;
+    let seller: Option<String> = row.get(6)?;
+    let buyer: Option<String> = row.get(7)?;
+    Ok(Row {
+        id: row.get(0)?,
+        received_at: row.get(1)?,
+        body: row.get(2)?,
+        conversation_id: row.get(3)?,
+        sender_id: row.get(4)?,
+        conversation: post.zip(seller).zip(buyer).map(|((p, s), b)| (p, s, b)),
+    })
+}
+
+/// A stored body is read back through the same checks as a received one.
+fn stored(row: Row) -> Result<StoredMessage> {
+    let name = format!("stored message {}", row.id);
+    let mut draft = MessageDraft::from_json(&name, row.body.as_bytes())?;
+    draft.conversation_id = row.conversation_id;
+    let message = draft
+        .build()
+        .map_err(|e| e.prefixed(&format!("{name}: ")))?;
+    let (chat, seller_id) = match &message {
+        Message::Chat(message) => (message.chat.clone(), message.chat.user_id.clone()),
+        Message::Conversation(_) => {
+            let (Some(sender), Some((post, seller, buyer))) = (row.sender_id, row.conversation)
+            else {
+                return Err(Error::Unavailable(format!(
+                    "{name}: its sender or its conversation is not known"
+                )));
+            };
+            let peer = if sender == seller {
+                buyer
+            } else {
+                seller.clone()
+            };
+            (Chat::new(sender, post, peer)?, seller)
+        }
+    };
+    Ok(StoredMessage {
+        id: row.id,
+        received_at: row.received_at,
+        message,
+        chat,
+        seller_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::store::Conversation;
+
+    fn build(json: &str) -> Message {
+        MessageDraft::from_json("test", json.as_bytes())
+            .unwrap()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_conversations_message_is_read_back_in_the_chat_of_its_sides() {
+        let store = Store::open(None).unwrap();
+        store
+            .insert_conversation(&Conversation {
+                id: "c1".into(),
+                post_token: "P".into(),
+                seller_id: "seller".into(),
+                buyer_id: "buyer".into(),
+            })
+            .unwrap();
+        let sent = build(r#"{"conversation_id": "c1", "message": "hi"}"#);
+        let id = store.insert_message(&sent, "buyer", 5).unwrap();
+        let stored = store.message(id).unwrap().unwrap();
+        assert_eq!(stored.message, sent);
+        assert_eq!(stored.chat, Chat::new("buyer", "P", "seller").unwrap());
+        assert_eq!(stored.seller_id, "seller");
+
+        let legacy =
+            build(r#"{"user_id": "u", "post_token": "P", "peer_id": "q", "message": "hi"}"#);
+        store.insert_message(&legacy, "u", 6).unwrap();
+        let all = store.messages().unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1].chat, Chat::new("u", "P", "q").unwrap());
+        assert_eq!(all[1].seller_id, "u");
+    }
+}
