@@ -796,6 +796,18 @@ impl Message {
         }
     }
 
+    /// The message's text; `None` for a medium.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Message::Chat(message) => Some(&message.text),
+            Message::Conversation(ConversationMessage {
+                content: Content::Text(text),
+                ..
+            }) => Some(text),
+            Message::Conversation(_) => None,
+        }
+    }
+
     /// The file the message still has to upload, if any.
     pub fn upload(&self) -> Option<(MediaKind, &Path)> {
         match self {

@@ -102,7 +102,7 @@ fn render_pane(viewer: &str, messages: &[&StoredMessage]) -> String {
                 "<div class=\"bubble {class}\" dir=\"auto\" id=\"m{id}-{side}\">{text}{grid}</div>",
                 id = stored.id,
                 side = side.as_str(),
-                text = escape(stored.message.text()),
+                text = escape(stored.message.text().unwrap_or("(a media message)")),
                 grid = render_grid(stored, side),
             )
         })
