@@ -290,6 +290,7 @@ pub fn kenar_process() -> std::process::Command {
         "KENAR_PROFILE",
         "KENAR_PLATFORM",
         "KENAR_TOKEN_URL",
+        "KENAR_UPLOAD_URL",
     ] {
         cmd.env_remove(var);
     }
