@@ -422,6 +422,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--unreachable-limit', '--unreachable-limit', [CompletionResultType]::ParameterName, 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request instead of sending it (secrets as ***)')
+            [CompletionResult]::new('--print-line', '--print-line', [CompletionResultType]::ParameterName, 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With --dry-run, print the API key and access token as they are')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ask at the terminal for every missing value, show the request and confirm before sending')
             [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'Ask at the terminal for every missing value, show the request and confirm before sending')

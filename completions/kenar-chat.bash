@@ -1500,7 +1500,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -i -q -v -h -V --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --quiet --verbose --help --version"
+            opts="-o -i -q -v -h -V --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

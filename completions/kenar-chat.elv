@@ -391,6 +391,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --unreachable-limit 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --dry-run 'Print the request instead of sending it (secrets as ***)'
+            cand --print-line 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials'
             cand --show-secrets 'With --dry-run, print the API key and access token as they are'
             cand -i 'Ask at the terminal for every missing value, show the request and confirm before sending'
             cand --interactive 'Ask at the terminal for every missing value, show the request and confirm before sending'

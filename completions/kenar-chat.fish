@@ -295,6 +295,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l journal -
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l unreachable-limit -d 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l dry-run -d 'Print the request instead of sending it (secrets as ***)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l print-line -d 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l show-secrets -d 'With --dry-run, print the API key and access token as they are'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s i -l interactive -d 'Ask at the terminal for every missing value, show the request and confirm before sending'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resend-in-doubt -d 'Send the lines the journal holds in doubt (they may have been delivered already)'

@@ -796,6 +796,34 @@ impl Message {
         }
     }
 
+    /// The message as one line of a batch file, in the message file's shape: the API body,
+    /// with a conversation's ID (and the post named beside it) in front, and a file still
+    /// to upload by its field and path.
+    pub fn to_line(&self) -> Vec<u8> {
+        let Message::Conversation(message) = self else {
+            return self.to_body();
+        };
+        let mut line = Map::new();
+        line.insert(
+            "conversation_id".into(),
+            message.conversation_id.clone().into(),
+        );
+        if let Some(post) = &message.post_token {
+            line.insert("post_token".into(), post.clone().into());
+        }
+        if let Ok(Value::Object(body)) = serde_json::to_value(message) {
+            line.extend(body);
+        }
+        if let Content::Upload { kind, path } = &message.content {
+            line.remove("media_token");
+            line.insert(
+                kind.field().into(),
+                path.to_string_lossy().into_owned().into(),
+            );
+        }
+        serde_json::to_vec(&line).unwrap_or_default()
+    }
+
     /// The message's text; `None` for a medium.
     pub fn text(&self) -> Option<&str> {
         match self {

@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use common::sandbox::Sandbox;
 use common::{PEER, POST, Reply, TestServer, USER};
+use kenar_chat::sandbox::DEMO_CONVERSATION;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
@@ -445,21 +446,60 @@ fn an_archive_that_does_not_match_its_checksum_is_not_installed() {
 }
 
 #[test]
-fn only_the_legacy_platform_is_accepted() {
+fn a_conversation_message_goes_through_the_current_platform() {
     let dir = tempfile::tempdir().unwrap();
     let release = Release::publish(None);
     let sandbox = Sandbox::start(&[]);
-    let run = run_action(
-        &release,
-        dir.path(),
-        &[("platform", "current"), ("flags", "--message hi")],
-        &secrets(&sandbox),
+    let flags = format!(
+        "--conversation-id {DEMO_CONVERSATION}\n--message سفارش شما ارسال شد\n\
+         --receiver-button Track it|LOCAL_SHIPPING|https://shop.example/track/42\n"
     );
-    assert!(!run.success);
-    assert!(
-        run.log.contains("the only platform is \"legacy\""),
-        "{run:#?}"
+    let inputs = [("platform", "current"), ("flags", flags.as_str())];
+    let run = run_action(&release, dir.path(), &inputs, &secrets(&sandbox));
+    assert!(run.success, "{run:#?}");
+    assert_eq!(summary(&run)["sent"], 1);
+    let messages = sandbox.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["message"], "سفارش شما ارسال شد");
+    assert_eq!(
+        messages[0]["receiver_buttons"]["rows"][0]["buttons"][0]["caption"],
+        "Track it"
     );
+}
+
+#[test]
+fn a_platform_that_does_not_fit_the_message_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = Release::publish(None);
+    let sandbox = Sandbox::start(&[]);
+    let chat = format!("--user-id {USER}\n--post-token {POST}\n--peer-id {PEER}\n--message hi\n");
+    let conversation = format!("--conversation-id {DEMO_CONVERSATION}\n--message hi\n");
+    for (platform, flags, expected) in [
+        (
+            "current",
+            chat.as_str(),
+            "platform: \"current\" sends to a conversation",
+        ),
+        (
+            "legacy",
+            conversation.as_str(),
+            "platform: \"legacy\" sends to a chat",
+        ),
+        (
+            "newest",
+            chat.as_str(),
+            "platform: must be \"legacy\" or \"current\", not \"newest\"",
+        ),
+    ] {
+        let run = run_action(
+            &release,
+            dir.path(),
+            &[("platform", platform), ("flags", flags)],
+            &secrets(&sandbox),
+        );
+        assert!(!run.success);
+        assert!(run.log.contains(expected), "{run:#?}");
+    }
     assert!(sandbox.messages().is_empty());
 }
 

@@ -567,3 +567,64 @@ fn a_batch_takes_lines_of_either_platform_and_counts_restrictions_apart() {
         "{stdout}"
     );
 }
+
+#[test]
+fn print_line_writes_the_batch_line_that_sends_the_same_request() {
+    let line = kenar()
+        .args([
+            "send",
+            "--print-line",
+            "--conversation-id",
+            CONVERSATION,
+            "--post-token",
+            "AZf3Uqr3",
+        ])
+        .args([
+            "--message",
+            "m",
+            "--sender-button",
+            "Go|INFO|https://a.example/",
+        ])
+        .output()
+        .unwrap();
+    assert!(line.status.success(), "{line:?}");
+    let text = String::from_utf8(line.stdout).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "{{\"conversation_id\":\"{CONVERSATION}\",\"post_token\":\"AZf3Uqr3\",\"type\":\"TEXT\",\"message\":\"m\",\
+             \"sender_buttons\":{{\"rows\":[{{\"buttons\":[{{\"action\":{{\"open_direct_link\":\"https://a.example/\"}},\"icon\":\"INFO\",\"caption\":\"Go\"}}]}}]}}}}\n"
+        )
+    );
+    let direct = TestServer::success();
+    send_to(&direct.url())
+        .args([
+            "--conversation-id",
+            CONVERSATION,
+            "--message",
+            "m",
+            "--sender-button",
+            "Go|INFO|https://a.example/",
+        ])
+        .assert()
+        .success();
+    let batched = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(&file, &text).unwrap();
+    send_to(&batched.url())
+        .arg("--batch")
+        .arg(&file)
+        .assert()
+        .success();
+    let (a, b) = (direct.only_request(), batched.only_request());
+    assert_eq!((a.path, a.body), (b.path, b.body));
+    // Bad input is refused as for a send, and nothing needs credentials.
+    kenar()
+        .args(["send", "--print-line", "--conversation-id", CONVERSATION])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "message: missing (give --message or --message-file",
+        ));
+}

@@ -4,10 +4,32 @@
 # lines in doubt, and a journal protects a single message from a re-run as it does a batch.
 set -euo pipefail
 
-if [ "$KENAR_CHAT_PLATFORM" != legacy ]; then
-  echo "::error::platform: \"$KENAR_CHAT_PLATFORM\" is not supported; the only platform is \"legacy\""
-  exit 2
-fi
+case "$KENAR_CHAT_PLATFORM" in
+  "" | legacy | current) ;;
+  *)
+    echo "::error::platform: must be \"legacy\" or \"current\", not \"$KENAR_CHAT_PLATFORM\""
+    exit 2
+    ;;
+esac
+
+# Whether a batch line (as `send --print-line` writes it) is on the platform asked for:
+# a current-platform line names its conversation first.
+check_platform() {
+  local line=$1
+  case "$KENAR_CHAT_PLATFORM:$line" in
+    'current:{"conversation_id":'* | legacy:* | :*) ;;
+    current:*)
+      echo "::error::platform: \"current\" sends to a conversation; give --conversation-id (or conversation_id in the message file)"
+      exit 2
+      ;;
+  esac
+  case "$KENAR_CHAT_PLATFORM:$line" in
+    'legacy:{"conversation_id":'*)
+      echo "::error::platform: \"legacy\" sends to a chat named by --user-id, --post-token and --peer-id, not to a conversation"
+      exit 2
+      ;;
+  esac
+}
 
 # Flags are given one per line, "--name" or "--name value": the value is the rest of the
 # line as written, so it needs no quoting and nothing in it is expanded.
@@ -37,10 +59,11 @@ else
     echo "::error::flags, message-file or batch: give the message to send"
     exit 2
   fi
-  # The dry run checks the message and prints the request; its last line is the body,
-  # exactly as it would be sent, which is what a batch line holds.
+  # Checked, and written as the one line of a batch.
   batch="$RUNNER_TEMP/kenar-chat-message.jsonl"
-  kenar-chat send "${args[@]}" --dry-run | tail -n 1 > "$batch"
+  line=$(kenar-chat send "${args[@]}" --print-line)
+  check_platform "$line"
+  printf '%s\n' "$line" > "$batch"
 fi
 
 args=(--batch "$batch" -o json)

@@ -108,6 +108,10 @@ pub struct SendArgs {
     /// Print the request instead of sending it (secrets as ***)
     #[arg(long)]
     pub dry_run: bool,
+    /// Print the checked message as one line of a --batch file instead of sending it; needs
+    /// no credentials
+    #[arg(long, conflicts_with_all = ["dry_run", "interactive", "batch"])]
+    pub print_line: bool,
     /// With --dry-run, print the API key and access token as they are
     #[arg(long, requires = "dry_run")]
     pub show_secrets: bool,
@@ -178,6 +182,18 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     if let Some(path) = &args.batch.batch {
         return super::batch::run(&args, path, &connection, verbosity);
     }
+    if args.print_line {
+        let message = draft(&args)?.build().map_err(|e| match e {
+            Error::Invalid(problems) => {
+                Error::Invalid(problems.iter().map(|p| name_flags(p)).collect())
+            }
+            other => other,
+        })?;
+        if let Some((kind, path)) = message.upload() {
+            MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?;
+        }
+        return output::line(&String::from_utf8_lossy(&message.to_line()));
+    }
     let (message, credentials) = gather(&args)?;
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
@@ -225,8 +241,8 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     output::report_of("the message was sent", confirmation)
 }
 
-/// The message and the credentials, or every problem with them in one error.
-fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
+/// The message as the file and the flags give it, not yet checked whole.
+fn draft(args: &SendArgs) -> Result<MessageDraft> {
     let (file, message_file) = (args.file.as_deref(), args.message_file.as_deref());
     if args.interactive && (is_stdin(file) || is_stdin(message_file)) {
         return Err(Error::invalid(
@@ -246,7 +262,12 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     };
     draft.overlay(flag_draft(args)?);
     check_platform_flags(args, &draft)?;
+    Ok(draft)
+}
 
+/// The message and the credentials, or every problem with them in one error.
+fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
+    let mut draft = draft(args)?;
     let mut problems = Vec::new();
     let mut api_key = args.key.read()?;
     let access_token = args.token.read()?;
