@@ -1,5 +1,6 @@
 //! A minimal HTTP/1.1 server for `scripts/bench.sh`: answers every request with Divar's
-//! success body, keeps connections alive, and prints its address on stdout. With a quota,
+//! success body (an upload token or a media token to the media calls), keeps connections
+//! alive, and prints its address on stdout. With a quota,
 //! it accepts at most that many requests in any second and answers the rest 429 with
 //! `Retry-After: 1`, as an API with a per-second quota would; with a latency, it holds
 //! each answer back that long. It counts the 429s and prints the count on stderr at the
@@ -20,6 +21,10 @@ use std::time::{Duration, Instant};
 
 const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
 content-length: 34\r\n\r\n{\"status\":200,\"message\":\"success\"}";
+const UPLOAD_TOKEN: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+content-length: 22\r\n\r\n{\"token\":\"bench-up-1\"}";
+const MEDIA_TOKEN: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+content-length: 22\r\n\r\n{\"id\":\"bench-media-1\"}";
 const LIMITED: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
 retry-after: 1\r\ncontent-length: 39\r\n\r\n{\"message\":\"per-second quota exceeded\"}";
 
@@ -119,6 +124,7 @@ fn serve(stream: impl Read + Write, limits: &Limits) {
     loop {
         let mut length = 0;
         let mut first = true;
+        let mut path = String::new();
         loop {
             line.clear();
             match reader.read_line(&mut line) {
@@ -132,6 +138,9 @@ fn serve(stream: impl Read + Write, limits: &Limits) {
                 }
                 break;
             }
+            if first {
+                path = header.split(' ').nth(1).unwrap_or_default().to_owned();
+            }
             first = false;
             if let Some((name, value)) = header.split_once(':')
                 && name.eq_ignore_ascii_case("content-length")
@@ -144,7 +153,15 @@ fn serve(stream: impl Read + Write, limits: &Limits) {
             return;
         }
         std::thread::sleep(limits.latency);
-        let answer = if limits.accept() { ANSWER } else { LIMITED };
+        let answer = if !limits.accept() {
+            LIMITED
+        } else if path.ends_with("/chat/upload") {
+            UPLOAD_TOKEN
+        } else if path.starts_with("/upload/") {
+            MEDIA_TOKEN
+        } else {
+            ANSWER
+        };
         let writer = reader.get_mut();
         if writer
             .write_all(answer)

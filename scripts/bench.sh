@@ -96,6 +96,8 @@ batch_file() { # lines, path: every line a different chat
     }' >"$2"
 }
 batch_file "$BATCH_LINES" "$WORK/batch.jsonl"
+# A 40 MB video: an MP4 header, then bytes that do not compress.
+{ printf '\0\0\0\030ftypmp42\0\0\0\0mp42isom'; head -c 40000000 /dev/urandom; } >"$WORK/video.mp4"
 batch_file "$BIG_LINES" "$WORK/big.jsonl"
 
 send_one() {
@@ -154,6 +156,8 @@ for ((i = 0; i < RUNS; i++)); do
 done
 rm -f "$WORK/journal" "$WORK/big-journal"
 small_rss=$(max_rss_kib $(batch_command "$WORK/batch.jsonl" "$WORK/journal"))
+video_rss=$(max_rss_kib "$BIN" send --base-url "$URL" --upload-url "$URL" --conversation-id c-1 --video "$WORK/video.mp4")
+text_rss=$(max_rss_kib "$BIN" send --base-url "$URL" --conversation-id c-1 --message 'Your order has shipped')
 echo "sending $BIG_LINES lines for peak memory..." >&2
 big_rss=$(max_rss_kib $(batch_command "$WORK/big.jsonl" "$WORK/big-journal"))
 sent=$(grep -c '^S ' "$WORK/big-journal" || true)
@@ -184,6 +188,7 @@ row "the same with --rate $QUOTA/s" "$paced" s "lines / quota (s)" "$ideal" "$(r
 row "  429s met (median)" "$(median "${paced_429[@]}")" "" "-" "-" "-" "0"
 row "$BATCH_LINES-line batch, journal, CPU" "$cpu" "us/msg" "-" "-" "-" "reported"
 row "$BIG_LINES-line batch, peak RSS" "$big_mib" MiB "$BATCH_LINES-line batch (MiB)" "$small_mib" "$(ratio "$big_rss" "$small_rss")" "<= 25 MiB"
+row "send --video, 40 MB, peak RSS" "$(awk -v k="$video_rss" 'BEGIN {printf "%.1f", k / 1024}')" MiB "a text send (MiB)" "$(awk -v k="$text_rss" 'BEGIN {printf "%.1f", k / 1024}')" "$(ratio "$video_rss" "$text_rss")" "flat"
 row "release binary size" "$(awk -v s="$size" 'BEGIN {printf "%.1f", s / 1048576}')" MiB "-" "-" "-" "reported"
 if [[ -n "$build_s" ]]; then
     row "clean release build, wall time" "$build_s" s "-" "-" "-" "reported"
