@@ -290,8 +290,13 @@ impl MessageDraft {
         }
     }
 
-    /// The problems common to both platforms: the type and the text.
-    fn text_problems(&self, problems: &mut Vec<String>) {
+    /// The problems common to both platforms: what is missing, the type and the text.
+    fn common_problems(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .missing()
+            .into_iter()
+            .map(|f| format!("{f}: missing"))
+            .collect();
         if let Some(kind) = &self.kind
             && kind != TEXT
         {
@@ -302,15 +307,11 @@ impl MessageDraft {
         {
             problems.push("message: must not be blank".into());
         }
+        problems
     }
 
     fn build_conversation(self) -> Result<ConversationMessage> {
-        let mut problems: Vec<String> = self
-            .missing()
-            .into_iter()
-            .map(|f| format!("{f}: missing"))
-            .collect();
-        self.text_problems(&mut problems);
+        let mut problems = self.common_problems();
         let files: Vec<(MediaKind, PathBuf)> = self
             .media_files()
             .into_iter()
@@ -375,12 +376,7 @@ impl MessageDraft {
     }
 
     fn build_chat(self) -> Result<ChatMessage> {
-        let mut problems: Vec<String> = self
-            .missing()
-            .into_iter()
-            .map(|f| format!("{f}: missing"))
-            .collect();
-        self.text_problems(&mut problems);
+        let mut problems = self.common_problems();
         let media = self.media_files().into_iter().map(|(kind, _)| kind.field());
         for field in self
             .media_token

@@ -586,31 +586,20 @@ impl Batch {
                 Status::Sent => summary.already_sent += 1,
                 Status::InDoubt => summary.add_in_doubt(line),
             },
-            Item::Invalid { line, error } => {
-                summary.invalid += 1;
+            Item::Invalid { line, error } | Item::Failed { line, error } => {
+                let invalid = matches!(error, Error::Invalid(_));
+                if invalid {
+                    summary.invalid += 1;
+                } else {
+                    summary.failed.count(&error);
+                }
                 observe(Event::LineFailed {
                     line,
                     error: &error,
                 });
                 if self.fail_fast && open {
                     // The lines before it are still sent; none after it is.
-                    self.closed = Some(Stop::FailFast {
-                        line,
-                        invalid: true,
-                    });
-                }
-            }
-            Item::Failed { line, error } => {
-                summary.failed.count(&error);
-                observe(Event::LineFailed {
-                    line,
-                    error: &error,
-                });
-                if self.fail_fast && open {
-                    self.closed = Some(Stop::FailFast {
-                        line,
-                        invalid: false,
-                    });
+                    self.closed = Some(Stop::FailFast { line, invalid });
                 }
             }
             Item::Held => {}
