@@ -29,9 +29,16 @@ const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'|')
     .remove(b'~');
 
+/// What a path segment may hold unencoded (RFC 3986's unreserved characters).
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Where the medium kept under `token` is served.
 pub(super) fn url(token: &str) -> String {
-    format!("/media/{}", utf8_percent_encode(token, NON_ALPHANUMERIC))
+    format!("/media/{}", utf8_percent_encode(token, UNRESERVED))
 }
 
 pub(super) const PATH: &str = "/media/{media_token}";

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse as _, Response};
@@ -67,8 +69,12 @@ pub(super) fn unknown_kind_path() -> String {
     format!("/{UPLOAD_PATH}{{kind}}")
 }
 
-/// `POST /upload/{kind}` for a kind that is none of Divar's.
-pub(super) async fn unknown_kind(Path(kind): Path<String>) -> RpcRefusal {
+/// `POST /upload/{kind}` for a kind that is none of Divar's; the body is read (within
+/// axum's default limit) before the answer, as the known kinds' are.
+pub(super) async fn unknown_kind(
+    Path(kind): Path<String>,
+    _body: Result<Bytes, BytesRejection>,
+) -> RpcRefusal {
     let kinds: Vec<&str> = MediaKind::ALL.iter().map(|k| k.name()).collect();
     Refusal::new(
         StatusCode::NOT_FOUND,
@@ -80,17 +86,16 @@ pub(super) async fn unknown_kind(Path(kind): Path<String>) -> RpcRefusal {
     .into()
 }
 
-/// `POST /upload/{kind}`: the upload token, then the file, then its content; keeps the
-/// file under a new media token and answers it as `{"id": MEDIA_TOKEN}`.
+/// `POST /upload/{kind}`: the file, then the upload token, then the file's content; keeps
+/// the file under a new media token and answers it as `{"id": MEDIA_TOKEN}`. The form is
+/// read (within the route's limit) before anything is refused, so that the client hears
+/// the refusal rather than a connection closed under the body it is still sending.
 async fn receive(
     kind: MediaKind,
     sandbox: Arc<Sandbox>,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, RpcRefusal> {
-    let token = bearer_token(&headers)?;
-    // Checked before the body is read, and again when it is spent.
-    check_upload_token(sandbox.store.upload_token(token, unix_time())?)?;
     let mut form = form.map_err(|e| {
         Refusal::new(
             StatusCode::BAD_REQUEST,
@@ -100,7 +105,10 @@ async fn receive(
             ),
         )
     })?;
-    let file = read_file(kind, &mut form).await?;
+    let file = read_file(kind, &mut form).await;
+    let token = bearer_token(&headers)?;
+    check_upload_token(sandbox.store.upload_token(token, unix_time())?)?;
+    let file = file?;
     let content_type = kind.content_type(&file.content).map_err(|problem| {
         Refusal::new(StatusCode::BAD_REQUEST, format!("{FILE_FIELD}: {problem}"))
     })?;
@@ -115,6 +123,8 @@ async fn receive(
         content_type: &content_type,
         content: &file.content,
     };
+    // Spent only now, so that a refused upload leaves the token for another try, and
+    // atomically, so that of two uploads racing with one token only one is kept.
     check_upload_token(sandbox.store.spend_upload_token(
         token,
         unix_time(),
@@ -146,7 +156,7 @@ struct ReceivedFile {
 
 /// Reads the form's one `file` field, keeping no more than the kind's limit; other fields
 /// are read past. A file over the limit is still read to its end (the route's body limit
-/// bounds it), so that the client hears the refusal rather than a connection reset.
+/// bounds it), so that the client hears the refusal.
 async fn read_file(kind: MediaKind, form: &mut Multipart) -> Result<ReceivedFile, Refusal> {
     let unreadable = |error: MultipartError| {
         if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
