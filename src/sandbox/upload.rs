@@ -23,7 +23,7 @@ use crate::authorize::random_state;
 use crate::media::{FILE_FIELD, MediaKind, UPLOAD_PATH, UPLOAD_TOKEN_PATH};
 
 /// How long an upload token can be used.
-pub const UPLOAD_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
+const UPLOAD_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// What a multipart body may hold besides the file: its boundaries and part headers.
 const FORM_OVERHEAD: usize = 64 * 1024;
 
