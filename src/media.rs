@@ -79,8 +79,11 @@ impl MediaKind {
         }
     }
 
-    /// The content type of a file that starts with `head`, when it fits the kind.
-    fn content_type(self, head: &[u8]) -> std::result::Result<String, String> {
+    /// The content type of a file whose content is `content` (or starts with it: only
+    /// the first bytes are read), when it fits the kind; else what is wrong with it. One
+    /// rule for the files `send` uploads and the uploads the sandbox receives.
+    pub fn content_type(self, content: &[u8]) -> std::result::Result<String, String> {
+        let head = &content[..content.len().min(SNIFF_BYTES)];
         let found = infer::get(head);
         let fits = match self {
             MediaKind::Image => infer::is_image(head),

@@ -832,6 +832,17 @@ impl Message {
         }
     }
 
+    /// The media token the message sends; `None` for text or a file still to upload.
+    pub fn media_token(&self) -> Option<&str> {
+        match self {
+            Message::Conversation(ConversationMessage {
+                content: Content::Media(token),
+                ..
+            }) => Some(token),
+            _ => None,
+        }
+    }
+
     /// The file the message still has to upload, if any.
     pub fn upload(&self) -> Option<(MediaKind, &Path)> {
         match self {

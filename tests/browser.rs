@@ -691,3 +691,68 @@ async fn a_conversations_grids_show_each_side_its_rows_and_open_what_divar_opens
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_chat_view_shows_an_image_inline_and_a_document_as_a_link_on_both_sides() {
+    in_browser("media", |browser| async move {
+        let sandbox = Sandbox::start(&[]);
+        let dir = tempfile::tempdir().unwrap();
+        for (flag, name, bytes) in [
+            ("--image", "a.png", common::sandbox::png()),
+            ("--document", "receipt <1>.pdf", b"%PDF-1.4\n\0".to_vec()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            sandbox
+                .kenar()
+                .args(["send", "--conversation-id", DEMO_CONVERSATION, flag])
+                .arg(&path)
+                .assert()
+                .success();
+        }
+        browser.client.goto(&sandbox.url).await.unwrap();
+        for side in ["sender", "receiver"] {
+            // The image is drawn: the browser loaded and decoded what the sandbox serves.
+            let image = browser
+                .client
+                .find(Locator::Css(&format!("#m1-{side} img.media")))
+                .await
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let width = loop {
+                let drawn = browser
+                    .client
+                    .execute(
+                        "const img = arguments[0]; return img.complete ? img.naturalWidth : null;",
+                        vec![serde_json::to_value(&image).unwrap()],
+                    )
+                    .await
+                    .unwrap();
+                if let Some(width) = drawn.as_u64() {
+                    break width;
+                }
+                assert!(Instant::now() < deadline, "the image did not load");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            assert!(width > 0, "the image did not decode");
+
+            // The document is a link that saves it under its own name.
+            let link = browser
+                .client
+                .find(Locator::Css(&format!("#m2-{side} a.media")))
+                .await
+                .unwrap();
+            assert_eq!(link.text().await.unwrap(), "receipt <1>.pdf");
+            assert_eq!(
+                link.attr("download").await.unwrap().as_deref(),
+                Some("receipt <1>.pdf")
+            );
+            let href = link.prop("href").await.unwrap().unwrap();
+            assert!(
+                href.starts_with(&format!("{}/media/", sandbox.url)),
+                "{href}"
+            );
+        }
+    })
+    .await;
+}

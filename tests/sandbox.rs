@@ -5,6 +5,8 @@
 mod common;
 #[path = "sandbox/current.rs"]
 mod current;
+#[path = "sandbox/media.rs"]
+mod media;
 #[path = "sandbox/oauth2.rs"]
 mod oauth2;
 

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::checks::{Refusal, access_grant, answer, check_api_key, take_quota};
+use super::media;
 use super::store::StoredMessage;
 use super::{Sandbox, unix_time};
 use crate::message::{Message, MessageDraft};
@@ -70,8 +71,8 @@ fn missing_scope(chat: &Chat) -> String {
 }
 
 /// `GET /sandbox/messages`: every accepted message, oldest first, each the body as sent
-/// plus its `id` and `received_at` (Unix seconds), and for a conversation's message its
-/// `conversation_id` and `sender_id`.
+/// plus its `id` and `received_at` (Unix seconds), for a conversation's message its
+/// `conversation_id` and `sender_id`, and for a media message its `media` as uploaded.
 pub(super) async fn messages(State(sandbox): State<Arc<Sandbox>>) -> Result<Response, Refusal> {
     let messages: Vec<Value> = sandbox.store.messages()?.iter().map(message_json).collect();
     Ok(axum::Json(json!({ "messages": messages })).into_response())
@@ -90,6 +91,18 @@ fn message_json(stored: &StoredMessage) -> Value {
     }
     if let Ok(Value::Object(body)) = serde_json::from_slice(&stored.message.to_body()) {
         fields.extend(body);
+    }
+    if let Some(medium) = &stored.medium {
+        fields.insert(
+            "media".into(),
+            json!({
+                "kind": medium.kind.name(),
+                "file_name": medium.file_name,
+                "content_type": medium.content_type,
+                "size": medium.size,
+                "url": media::url(&medium.token),
+            }),
+        );
     }
     Value::Object(fields)
 }

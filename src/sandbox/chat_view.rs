@@ -1,5 +1,6 @@
 //! `GET /`: the chats as each side sees them, on both platforms. Both sides see the same
-//! text, but each sees only its own buttons: the sender's pane shows `sender_btn` or the
+//! text or medium (an image inline, any other medium as a link that downloads it), but
+//! each sees only its own buttons: the sender's pane shows `sender_btn` or the
 //! `sender_buttons` grid, the receiver's pane `receiver_btn` or `receiver_buttons`, row by
 //! row.
 
@@ -13,8 +14,10 @@ use axum::response::Response;
 use super::Sandbox;
 use super::buttons::{self, Side};
 use super::html::{escape, page as html_page};
+use super::media;
 use super::session_init::CLICK_PATH;
-use super::store::StoredMessage;
+use super::store::{Medium, StoredMessage};
+use crate::media::MediaKind;
 use crate::message::{Button, ButtonAction};
 
 pub(super) async fn page(State(sandbox): State<Arc<Sandbox>>) -> Response {
@@ -99,10 +102,10 @@ fn render_pane(viewer: &str, messages: &[&StoredMessage]) -> String {
                 ("in", Side::Receiver)
             };
             format!(
-                "<div class=\"bubble {class}\" dir=\"auto\" id=\"m{id}-{side}\">{text}{grid}</div>",
+                "<div class=\"bubble {class}\" dir=\"auto\" id=\"m{id}-{side}\">{content}{grid}</div>",
                 id = stored.id,
                 side = side.as_str(),
-                text = escape(stored.message.text().unwrap_or("(a media message)")),
+                content = render_content(stored),
                 grid = render_grid(stored, side),
             )
         })
@@ -112,6 +115,30 @@ fn render_pane(viewer: &str, messages: &[&StoredMessage]) -> String {
          {bubbles}</section>",
         viewer = escape(viewer),
     )
+}
+
+/// The message's text, or its medium.
+fn render_content(stored: &StoredMessage) -> String {
+    match (stored.message.text(), &stored.medium) {
+        (Some(text), _) => escape(text),
+        (None, Some(medium)) => render_medium(medium),
+        // Kept by an older sandbox, which took any media token without an upload.
+        (None, None) => "(a media message whose upload the sandbox does not have)".to_owned(),
+    }
+}
+
+/// An image inline; a video, voice note or file as a link that saves it under its name.
+fn render_medium(medium: &Medium) -> String {
+    let url = escape(&media::url(&medium.token));
+    let name = escape(&medium.file_name);
+    match medium.kind {
+        MediaKind::Image => format!("<img class=\"media\" src=\"{url}\" alt=\"{name}\">"),
+        kind => format!(
+            "<a class=\"media\" href=\"{url}\" download=\"{name}\">{name}</a>\
+             <span class=\"kind\">{kind} · {size} bytes</span>",
+            size = medium.size,
+        ),
+    }
 }
 
 /// The buttons `side` sees under the message, row by row; nothing when it has none.

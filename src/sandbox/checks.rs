@@ -1,5 +1,5 @@
-//! What both send endpoints check before the body (the API key, the quota, the access
-//! token) and the refusals they answer with: in the legacy platform's shape
+//! What the API's endpoints check before the body (the API key, the quota, the access
+//! token, on the current platform as a Bearer token) and the refusals they answer with: in the legacy platform's shape
 //! `{"status": N, "message": "..."}`, or the current platform's Google RPC status
 //! `{"code": N, "message": "...", "details": []}`.
 
@@ -101,6 +101,8 @@ fn rpc_code(status: StatusCode) -> u8 {
         StatusCode::FORBIDDEN => 7,
         StatusCode::NOT_FOUND => 5,
         StatusCode::PRECONDITION_FAILED => 9,
+        // An upload over its kind's limit: the request, not the server, must change.
+        StatusCode::PAYLOAD_TOO_LARGE => 3,
         StatusCode::TOO_MANY_REQUESTS => 8,
         StatusCode::INTERNAL_SERVER_ERROR => 13,
         _ => 2,
@@ -138,6 +140,32 @@ pub(super) fn take_quota(sandbox: &Sandbox) -> Result<(), Refusal> {
         })
 }
 
+/// The token of `Authorization: Bearer TOKEN`. The legacy platform's `x-access-token` is
+/// not read here, and a request that carries only it is told so.
+pub(super) fn bearer_token(headers: &HeaderMap) -> Result<&str, Refusal> {
+    let unauthorized = |message: &str| Refusal::new(StatusCode::UNAUTHORIZED, message);
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(unauthorized(if headers.contains_key("x-access-token") {
+            "missing Authorization header: the current platform takes the access token as \
+             \"Authorization: Bearer TOKEN\", not x-access-token"
+        } else {
+            "missing Authorization header (\"Authorization: Bearer TOKEN\")"
+        }));
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| unauthorized("invalid access token"))?;
+    match value.split_once(' ') {
+        // The scheme's name is case-insensitive (RFC 6750 section 2.1).
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() => {
+            Ok(token)
+        }
+        _ => Err(unauthorized(
+            "the Authorization header must be \"Bearer TOKEN\"",
+        )),
+    }
+}
+
 /// The grant behind an access token, if it is one the sandbox issued and has not expired.
 pub(super) fn access_grant(sandbox: &Sandbox, token: &str) -> Result<Grant, Refusal> {
     let unauthorized = |message: &str| Refusal::new(StatusCode::UNAUTHORIZED, message);
@@ -155,6 +183,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_bearer_token_is_read() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-access-token", "t".parse().unwrap());
+        assert!(bearer_token(&headers).is_err());
+        headers.insert(header::AUTHORIZATION, "bearer t".parse().unwrap());
+        assert_eq!(bearer_token(&headers).unwrap(), "t");
+        headers.insert(header::AUTHORIZATION, "Basic t".parse().unwrap());
+        assert!(bearer_token(&headers).is_err());
+        headers.insert(header::AUTHORIZATION, "t".parse().unwrap());
+        assert!(bearer_token(&headers).is_err());
+    }
+
+    #[test]
     fn each_refusal_has_the_rpc_code_of_its_status() {
         let codes = [
             (StatusCode::BAD_REQUEST, 3),
@@ -162,6 +203,7 @@ mod tests {
             (StatusCode::FORBIDDEN, 7),
             (StatusCode::NOT_FOUND, 5),
             (StatusCode::PRECONDITION_FAILED, 9),
+            (StatusCode::PAYLOAD_TOO_LARGE, 3),
             (StatusCode::TOO_MANY_REQUESTS, 8),
             (StatusCode::INTERNAL_SERVER_ERROR, 13),
             (StatusCode::BAD_GATEWAY, 2),

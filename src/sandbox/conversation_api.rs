@@ -1,7 +1,8 @@
 //! The current platform's send endpoint (protocol section 5):
 //! `POST /v2/open-platform/conversations/{conversation_id}/messages`, with a Bearer token,
-//! the body checked by the library's own rules, the three scopes checked against the
-//! conversations the sandbox knows, and errors as Google RPC statuses.
+//! the body checked by the library's own rules, a media token checked against the
+//! sandbox's uploads, the three scopes checked against the conversations the sandbox
+//! knows, and errors as Google RPC statuses.
 //!
 //! Sending creates a conversation the sandbox does not know yet, as Divar's does, but only
 //! for a token with that conversation's own scope: the seller's and the post's scopes say
@@ -13,13 +14,16 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::checks::{Refusal, RpcRefusal, access_grant, answer, check_api_key, take_quota};
+use super::checks::{
+    Refusal, RpcRefusal, access_grant, answer, bearer_token, check_api_key, take_quota,
+};
 use super::store::{Conversation, Grant};
 use super::{Sandbox, unix_time};
 use crate::authorize::random_state;
+use crate::media::{UPLOAD_PATH, UPLOAD_TOKEN_PATH};
 use crate::message::{Message, MessageDraft};
 use crate::scope::{Recipient, Scope};
 
@@ -27,8 +31,8 @@ use crate::scope::{Recipient, Scope};
 const RESTRICTED: &str = "message delivery failed due to recipient's restriction";
 
 /// `POST /v2/open-platform/conversations/{conversation_id}/messages`: the key, the quota,
-/// the token, the body, the token's scopes, the recipient's restriction; the first that
-/// fails answers.
+/// the token, the body, its medium, the token's scopes, the recipient's restriction; the
+/// first that fails answers.
 pub(super) async fn send(
     State(sandbox): State<Arc<Sandbox>>,
     Path(conversation_id): Path<String>,
@@ -39,6 +43,7 @@ pub(super) async fn send(
     take_quota(&sandbox)?;
     let grant = access_grant(&sandbox, bearer_token(&headers)?)?;
     let message = conversation_message(&conversation_id, &body)?;
+    check_medium(&sandbox, &message)?;
     let conversation = match sandbox.store.conversation(&conversation_id)? {
         Some(conversation) => {
             check_scopes(&grant, &conversation)?;
@@ -53,32 +58,6 @@ pub(super) async fn send(
         .store
         .insert_message(&message, &grant.user_id, unix_time())?;
     Ok(answer(StatusCode::OK, "success"))
-}
-
-/// The token of `Authorization: Bearer TOKEN`. The legacy platform's `x-access-token` is
-/// not read here, and a request that carries only it is told so.
-fn bearer_token(headers: &HeaderMap) -> Result<&str, Refusal> {
-    let unauthorized = |message: &str| Refusal::new(StatusCode::UNAUTHORIZED, message);
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Err(unauthorized(if headers.contains_key("x-access-token") {
-            "missing Authorization header: the current platform takes the access token as \
-             \"Authorization: Bearer TOKEN\", not x-access-token"
-        } else {
-            "missing Authorization header (\"Authorization: Bearer TOKEN\")"
-        }));
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| unauthorized("invalid access token"))?;
-    match value.split_once(' ') {
-        // The scheme's name is case-insensitive (RFC 6750 section 2.1).
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() => {
-            Ok(token)
-        }
-        _ => Err(unauthorized(
-            "the Authorization header must be \"Bearer TOKEN\"",
-        )),
-    }
 }
 
 /// The body, checked as `send` checks a message file of the current platform, with the
@@ -103,6 +82,20 @@ fn conversation_message(conversation_id: &str, body: &[u8]) -> Result<Message, R
     }
     draft.conversation_id = Some(conversation_id.to_owned());
     draft.build().map_err(|e| invalid(e.to_string()))
+}
+
+/// A media token must be one of the sandbox's uploads.
+fn check_medium(sandbox: &Sandbox, message: &Message) -> Result<(), Refusal> {
+    match message.media_token() {
+        Some(token) if sandbox.store.medium(token)?.is_none() => Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "media_token: not a media token this sandbox issued; upload the file first \
+                 (an upload token from /{UPLOAD_TOKEN_PATH}, then POST /{UPLOAD_PATH}KIND)"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Whether the token may send in a conversation the sandbox knows: with its own scope, or
@@ -201,18 +194,5 @@ mod tests {
         assert!(allowed("buyer", Scope::PostConversations("P".into())).is_err());
         assert!(allowed("stranger", Scope::Conversation("c1".into())).is_err());
         assert!(allowed("seller", Scope::PostChats("P".into())).is_err());
-    }
-
-    #[test]
-    fn only_a_bearer_token_is_read() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-access-token", "t".parse().unwrap());
-        assert!(bearer_token(&headers).is_err());
-        headers.insert(header::AUTHORIZATION, "bearer t".parse().unwrap());
-        assert_eq!(bearer_token(&headers).unwrap(), "t");
-        headers.insert(header::AUTHORIZATION, "Basic t".parse().unwrap());
-        assert!(bearer_token(&headers).is_err());
-        headers.insert(header::AUTHORIZATION, "t".parse().unwrap());
-        assert!(bearer_token(&headers).is_err());
     }
 }

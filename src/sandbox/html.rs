@@ -31,6 +31,8 @@ code, .id { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wr
           padding: .35rem .75rem; border-radius: .5rem; border: 1px solid currentColor;
           background: transparent; color: inherit; font: inherit; font-size: .9rem;
           text-decoration: none; cursor: pointer; }
+.media { display: block; max-width: 100%; max-height: 20rem; border-radius: .5rem;
+         color: inherit; }
 .kind { font-size: .7rem; opacity: .75; margin-inline-start: .35rem; }
 .actions { display: flex; gap: .75rem; }
 .actions button { font: inherit; padding: .5rem 1.5rem; border-radius: .5rem; cursor: pointer;

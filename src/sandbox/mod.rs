@@ -1,7 +1,7 @@
 //! A local stand-in for Divar's open platform, both generations (protocol sections 2 to 4
 //! and section 5), to develop and test apps and scripts against without touching Divar:
-//! the send endpoints, the OAuth consent pages and token endpoints, a chat view of what
-//! was sent, and button clicks that call the app's session initialization URL.
+//! the send endpoints, the OAuth consent pages and token endpoints, media uploads, a chat
+//! view of what was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
 mod buttons;
@@ -10,11 +10,13 @@ mod checks;
 mod consent;
 mod conversation_api;
 mod html;
+mod media;
 mod oauth2_token;
 mod quota;
 mod session_init;
 mod store;
 mod token;
+mod upload;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -33,6 +35,7 @@ use crate::client::{
     ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
 };
 use crate::error::{Error, Result};
+use crate::media::MediaKind;
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
@@ -218,7 +221,7 @@ impl BoundSandbox {
         })
     }
 
-    /// The sandbox's base URL, which is also its API base URL.
+    /// The sandbox's base URL, which is also its API base URL and its chat upload host.
     pub fn url(&self) -> &Url {
         &self.state.base_url
     }
@@ -286,8 +289,18 @@ async fn delay(
 }
 
 fn router(state: Arc<Sandbox>) -> Router {
+    let uploads = MediaKind::ALL
+        .into_iter()
+        .map(upload::route)
+        .fold(Router::new(), |router, (path, route)| {
+            router.route(&path, route)
+        })
+        .route(&upload::unknown_kind_path(), post(upload::unknown_kind));
     Router::new()
+        .merge(uploads)
         .route("/", get(chat_view::page))
+        .route(&upload::token_path(), post(upload::issue_token))
+        .route(media::PATH, get(media::serve))
         .route(&format!("/{SEND_MESSAGE_PATH}"), post(api::send))
         .route(
             &format!("/{CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),

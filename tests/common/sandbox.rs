@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Child, ChildStderr, ChildStdout, Stdio};
 
 use serde_json::{Value, json};
+use ureq::unversioned::multipart::{Form, Part};
 use url::Url;
 
 use super::{CHAT_IDS, TestServer, kenar, kenar_process};
@@ -356,6 +357,78 @@ impl Sandbox {
             self.post_message(conversation, &[("authorization", &bearer)], body);
         (status, answer)
     }
+}
+
+/// Media, as an app uploads them to the sandbox (protocol section 5, "Media").
+impl Sandbox {
+    /// Asks for an upload token with the demo token: the status and the answer.
+    pub fn ask_upload_token(&self, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut request = agent().post(format!(
+            "{}/experimental/open-platform/chat/upload",
+            self.url
+        ));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        response_json(request.send("{}"))
+    }
+
+    /// A fresh upload token, asked for as `send` asks.
+    pub fn upload_token(&self) -> String {
+        let bearer = format!("Bearer {}", self.var("KENAR_ACCESS_TOKEN"));
+        let (status, answer) = self.ask_upload_token(&[
+            ("x-api-key", self.var("KENAR_API_KEY")),
+            ("authorization", &bearer),
+        ]);
+        assert_eq!(status, 200, "{answer}");
+        answer["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Uploads `bytes` as `file_name` in the multipart field `field` to `/upload/{kind}`
+    /// with `upload_token`: the status and the answer.
+    pub fn upload(
+        &self,
+        kind: &str,
+        upload_token: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> (u16, Value) {
+        let form = Form::new().part(field, Part::bytes(bytes).file_name(file_name));
+        response_json(
+            agent()
+                .post(format!("{}/upload/{kind}", self.url))
+                .header("authorization", format!("Bearer {upload_token}"))
+                .send(form),
+        )
+    }
+
+    /// What `path` serves, as bytes.
+    pub fn get_bytes(&self, path: &str) -> (u16, HashMap<String, String>, Vec<u8>) {
+        let mut response = agent()
+            .get(format!("{}{path}", self.url))
+            .call()
+            .expect("the sandbox answers");
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = response.body_mut().read_to_vec().unwrap();
+        (response.status().as_u16(), headers, body)
+    }
+}
+
+/// A PNG of one pixel that a browser draws, then bytes past its end that a PNG decoder
+/// ignores: NULs, CR LF and a would-be multipart boundary.
+pub fn png() -> Vec<u8> {
+    let mut bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+    )
+    .unwrap();
+    bytes.extend_from_slice(b"\0\0\r\n--boundary\r\n\xff\xfe\0");
+    bytes
 }
 
 impl Drop for Sandbox {

@@ -23,8 +23,8 @@ use crate::cli::output;
   kenar-chat sandbox --port 0 --data sandbox.db --session-init-url http://127.0.0.1:3000/divar/session
   kenar-chat sandbox --restricted-conversation 5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2 --refresh-grace 0
 
-It prints the lines to paste into another shell (KENAR_API_URL, KENAR_API_KEY, an access
-token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.
+It prints the lines to paste into another shell (KENAR_API_URL, KENAR_UPLOAD_URL,
+KENAR_API_KEY, an access token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.
 It speaks both platforms: the current one's authorization and token URLs and the demo
 conversation's ID are printed too.")]
 pub struct SandboxArgs {
@@ -179,6 +179,8 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
     output::line("# Paste these lines into the shell you send from:")?;
     let variables = [
         ("KENAR_API_URL", base.clone()),
+        // The chat upload host is the sandbox too.
+        ("KENAR_UPLOAD_URL", base.clone()),
         (
             "KENAR_OAUTH_URL",
             sandbox.oauth_url(Platform::Legacy).to_string(),
@@ -208,6 +210,8 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
          #   export KENAR_OAUTH_URL={auth}\n\
          # KENAR_ACCESS_TOKEN may also send in the demo conversation (the same chat):\n\
          #   kenar-chat send --conversation-id {DEMO_CONVERSATION} --message 'Hello from the sandbox'\n\
+         # and a picture, a video, a voice note or a file there, uploaded to KENAR_UPLOAD_URL:\n\
+         #   kenar-chat send --conversation-id {DEMO_CONVERSATION} --image photo.png\n\
          # Chat view: {base}/   Stored messages as JSON: {base}/sandbox/messages\n\
          # LINK and server-link clicks send 'authorization: {}'. Ctrl-C stops the sandbox.",
         sandbox.session_init_auth().expose(),

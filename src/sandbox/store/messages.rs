@@ -3,6 +3,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
+use super::media::{MEDIUM_COLUMNS, Medium, medium};
 use super::{Store, db_error};
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageDraft};
@@ -21,16 +22,23 @@ pub struct StoredMessage {
     /// The post's owner: the conversation's seller, or the sender of a legacy message
     /// (whom the sandbox takes for the post's owner).
     pub seller_id: String,
+    /// What a media message sent, when the sandbox received the upload of its token.
+    pub medium: Option<Medium>,
 }
 
-/// The columns [`stored`] reads, in its order.
-const SELECT: &str = "SELECT m.id, m.received_at, m.body, m.conversation_id, m.sender_id, \
-                      c.post_token, c.seller_id, c.buyer_id \
-                      FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id";
+/// The columns [`row`] reads, in its order.
+fn select() -> String {
+    format!(
+        "SELECT m.id, m.received_at, m.body, m.conversation_id, m.sender_id, \
+         c.post_token, c.seller_id, c.buyer_id, {MEDIUM_COLUMNS} \
+         FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id \
+         LEFT JOIN media md ON md.token = m.media_token"
+    )
+}
 
 impl Store {
     /// Keeps a message `sent_by` that user. The body is kept as sent; a conversation's ID,
-    /// which its body does not name, beside it.
+    /// which its body does not name, beside it, and its media token, to find its medium by.
     pub fn insert_message(
         &self,
         message: &Message,
@@ -44,9 +52,15 @@ impl Store {
         };
         let db = self.db();
         db.execute(
-            "INSERT INTO messages (received_at, body, conversation_id, sender_id) \
-             VALUES (?1, ?2, ?3, ?4)",
-            params![received_at, body, conversation_id, sent_by],
+            "INSERT INTO messages (received_at, body, conversation_id, sender_id, media_token) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                received_at,
+                body,
+                conversation_id,
+                sent_by,
+                message.media_token()
+            ],
         )
         .map_err(db_error)?;
         Ok(db.last_insert_rowid())
@@ -56,7 +70,7 @@ impl Store {
     pub fn messages(&self) -> Result<Vec<StoredMessage>> {
         let db = self.db();
         let mut statement = db
-            .prepare(&format!("{SELECT} ORDER BY m.id"))
+            .prepare(&format!("{} ORDER BY m.id", select()))
             .map_err(db_error)?;
         let rows = statement.query_map([], row).map_err(db_error)?;
         rows.map(|row| stored(row.map_err(db_error)?)).collect()
@@ -65,14 +79,14 @@ impl Store {
     pub fn message(&self, id: i64) -> Result<Option<StoredMessage>> {
         let row = self
             .db()
-            .query_row(&format!("{SELECT} WHERE m.id = ?1"), [id], row)
+            .query_row(&format!("{} WHERE m.id = ?1", select()), [id], row)
             .optional()
             .map_err(db_error)?;
         row.map(stored).transpose()
     }
 }
 
-/// A message's row, as [`SELECT`] reads it.
+/// A message's row, as [`select`] reads it.
 struct Row {
     id: i64,
     received_at: i64,
@@ -81,6 +95,7 @@ struct Row {
     sender_id: Option<String>,
     /// The conversation's post, seller and buyer, when the message went to one.
     conversation: Option<(String, String, String)>,
+    medium: Option<Medium>,
 }
 
 fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -94,6 +109,7 @@ fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         conversation_id: row.get(3)?,
         sender_id: row.get(4)?,
         conversation: post.zip(seller).zip(buyer).map(|((p, s), b)| (p, s, b)),
+        medium: medium(row, 8)?,
     })
 }
 
@@ -128,13 +144,15 @@ fn stored(row: Row) -> Result<StoredMessage> {
         message,
         chat,
         seller_id,
+        medium: row.medium,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::store::Conversation;
+    use crate::media::MediaKind;
+    use crate::sandbox::store::{Conversation, NewMedium};
 
     fn build(json: &str) -> Message {
         MessageDraft::from_json("test", json.as_bytes())
@@ -168,5 +186,41 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].chat, Chat::new("u", "P", "q").unwrap());
         assert_eq!(all[1].seller_id, "u");
+        assert!(all.iter().all(|stored| stored.medium.is_none()));
+    }
+
+    #[test]
+    fn a_media_message_is_read_back_with_its_medium() {
+        let store = Store::open(None).unwrap();
+        store.insert_upload_token("up", i64::MAX).unwrap();
+        let medium = NewMedium {
+            kind: MediaKind::File,
+            file_name: "notes.txt",
+            content_type: "application/octet-stream",
+            content: b"words",
+        };
+        store.spend_upload_token("up", 0, "m1", &medium).unwrap();
+        let sent = build(r#"{"conversation_id": "c1", "media_token": "m1"}"#);
+        let id = store.insert_message(&sent, "buyer", 5).unwrap();
+        store
+            .insert_conversation(&Conversation {
+                id: "c1".into(),
+                post_token: "P".into(),
+                seller_id: "seller".into(),
+                buyer_id: "buyer".into(),
+            })
+            .unwrap();
+        let stored = store.message(id).unwrap().unwrap();
+        assert_eq!(stored.message, sent);
+        assert_eq!(
+            stored.medium,
+            Some(Medium {
+                token: "m1".into(),
+                kind: MediaKind::File,
+                file_name: "notes.txt".into(),
+                content_type: "application/octet-stream".into(),
+                size: 5,
+            })
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! What the sandbox keeps: accepted messages, issued tokens and codes, the conversations
-//! it knows, and its generated credentials. One SQLite database, in memory or in the
+//! it knows, uploaded media, and its generated credentials. One SQLite database, in memory or in the
 //! `--data` file, so that both behave the same.
 
 mod conversations;
 mod grants;
+mod media;
 mod messages;
 
 use std::path::Path;
@@ -16,6 +17,7 @@ use crate::scope::Scope;
 
 pub use conversations::Conversation;
 pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
+pub use media::{Medium, NewMedium, UploadToken};
 pub use messages::StoredMessage;
 
 const SCHEMA: &str = "
@@ -71,6 +73,23 @@ const MIGRATIONS: &[&str] = &[
         seller_id TEXT NOT NULL,
         buyer_id TEXT NOT NULL
     );
+    ",
+    // Media: one-time upload tokens, the uploaded files under their media tokens, and
+    // which medium a message sent.
+    "
+    CREATE TABLE upload_tokens (
+        token TEXT PRIMARY KEY,
+        expires INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE media (
+        token TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content BLOB NOT NULL
+    );
+    ALTER TABLE messages ADD COLUMN media_token TEXT;
     ",
 ];
 
