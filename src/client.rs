@@ -145,16 +145,28 @@ impl PreparedRequest {
     }
 
     /// `bytes` (from an answer) with every secret this request carries replaced by `***`,
-    /// so that a server echoing a credential back cannot make us print it.
+    /// so that a server echoing a credential back cannot make us print it: as sent, as a
+    /// form or a URL encodes it, and inside JSON strings however they escape it.
     fn redact(&self, bytes: Vec<u8>) -> Vec<u8> {
+        let header_secrets = self.headers.iter().filter_map(|(_, value)| value.secret());
+        let secrets: Vec<&str> = header_secrets
+            .chain(&self.body_secrets)
+            .map(SecretString::expose)
+            .filter(|secret| !secret.is_empty())
+            .collect();
         let mut text = String::from_utf8_lossy(&bytes);
         let mut redacted = false;
-        let header_secrets = self.headers.iter().filter_map(|(_, value)| value.secret());
-        for secret in header_secrets.chain(&self.body_secrets) {
-            if !secret.expose().is_empty() && text.contains(secret.expose()) {
-                text = Cow::Owned(text.replace(secret.expose(), SecretString::MASK));
+        for spelling in secrets.iter().flat_map(|secret| spellings(secret)) {
+            if text.contains(&spelling) {
+                text = Cow::Owned(text.replace(&spelling, SecretString::MASK));
                 redacted = true;
             }
+        }
+        if let Ok(mut json) = serde_json::from_str::<Value>(&text)
+            && mask_strings(&mut json, &secrets)
+        {
+            text = Cow::Owned(json.to_string());
+            redacted = true;
         }
         // Untouched answers stay byte for byte as received.
         if redacted {
@@ -216,6 +228,58 @@ pub fn conversation_endpoint(base: &Url, id: &str) -> Url {
         segments.pop_if_empty().push(id).push(CONVERSATION_MESSAGES);
     }
     url
+}
+
+/// The ways an answer may spell `secret` back: as it is, form-encoded, percent-encoded
+/// (upper- and lower-case hex), and JSON-escaped (with `/` escaped or not).
+fn spellings(secret: &str) -> Vec<String> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let percent = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_owned();
+    let mut found = vec![
+        secret.to_owned(),
+        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        percent.to_ascii_lowercase(),
+        json.replace('/', "\\/"),
+        percent,
+        json,
+    ];
+    // Longest first, so that a spelling is masked whole before a part of it could be.
+    found.sort_by_key(|spelling| std::cmp::Reverse(spelling.len()));
+    found.dedup();
+    found
+}
+
+/// Masks `secrets` in every string (keys too) of `json`; whether any was found.
+fn mask_strings(json: &mut Value, secrets: &[&str]) -> bool {
+    let mask = |text: &mut String| {
+        let mut found = false;
+        for secret in secrets {
+            if text.contains(secret) {
+                *text = text.replace(secret, SecretString::MASK);
+                found = true;
+            }
+        }
+        found
+    };
+    match json {
+        Value::String(text) => mask(text),
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, item| mask_strings(item, secrets) | found),
+        Value::Object(fields) => {
+            let mut found = false;
+            let entries: Vec<(String, Value)> = std::mem::take(fields).into_iter().collect();
+            for (mut key, mut value) in entries {
+                found |= mask(&mut key);
+                found |= mask_strings(&mut value, secrets);
+                fields.insert(key, value);
+            }
+            found
+        }
+        _ => false,
+    }
 }
 
 /// The multipart form of an upload: its one field, streamed from the file with the length
@@ -892,6 +956,33 @@ mod tests {
             "Bearer tok-2"
         );
         assert_eq!(request.redact(b"echo tok-2".to_vec()), b"echo ***");
+        // However an answer spells it back.
+        let tricky = Credentials {
+            api_key: SecretString::new("key/1"),
+            access_token: SecretString::new(r#"t+k=~!/\"q"#),
+        };
+        let request = PreparedRequest::send_message(&base, &message, &tricky);
+        for echoed in [
+            r#"{"message":"key\/1 and key\u002F1"}"#,
+            r#"{"message":"t+k=~!\/\\\"q"}"#,
+            "code=t%2Bk%3D%7E%21%2F%5C%22q&x=1",
+            "code=t%2bk%3d%7e%21%2f%5c%22q",
+            "key%2F1",
+        ] {
+            let shown = String::from_utf8(request.redact(echoed.as_bytes().to_vec())).unwrap();
+            assert!(
+                !shown.contains("key/1") && !shown.contains("key%2F1"),
+                "{shown}"
+            );
+            assert!(shown.contains("***"), "{echoed} -> {shown}");
+            if let Ok(json) = serde_json::from_str::<Value>(&shown) {
+                let text = json.to_string();
+                assert!(
+                    !text.contains("key/1") && !text.contains("t+k=~!"),
+                    "{text}"
+                );
+            }
+        }
         assert_eq!(request.body, br#"{"type":"TEXT","message":"hi"}"#);
     }
 

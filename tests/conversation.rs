@@ -628,3 +628,39 @@ fn print_line_writes_the_batch_line_that_sends_the_same_request() {
             "message: missing (give --message or --message-file",
         ));
 }
+
+#[test]
+fn a_token_echoed_json_escaped_is_masked_in_errors_and_json_output() {
+    let token = "tok/en\"x";
+    let escaped = r#"tok\/en\u0022x"#;
+    let refusal = format!(r#"{{"code":16,"message":"bad token {escaped}"}}"#);
+    let server = TestServer::start(move |_, _| Reply::json(401, &refusal));
+    let output = send_to(&server.url())
+        .env("KENAR_ACCESS_TOKEN", token)
+        .args(["--conversation-id", CONVERSATION, "--message", "m"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert_no_secret(&output, &[token, "tok/en"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bad token ***"));
+    let answer = format!(r#"{{"status":200,"message":"success","echo":"{escaped}"}}"#);
+    let server = TestServer::start(move |_, _| Reply::json(200, &answer));
+    let output = send_to(&server.url())
+        .env("KENAR_ACCESS_TOKEN", token)
+        .args([
+            "--conversation-id",
+            CONVERSATION,
+            "--message",
+            "m",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_no_secret(&output, &[token, "tok/en"]);
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "{\"status\":200,\"message\":\"success\",\"echo\":\"***\"}\n"
+    );
+}

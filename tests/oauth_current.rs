@@ -761,3 +761,52 @@ fn send_to_a_conversation_refreshes_its_stored_token_once_then_sends_the_new_bea
     assert_eq!(token["access_token"], NEW_ACCESS);
     assert_eq!(token["refresh_token"], NEW_REFRESH);
 }
+
+#[test]
+fn secrets_echoed_form_encoded_or_json_escaped_never_show() {
+    let dir = tempfile::tempdir().unwrap();
+    // Secrets with characters that a form, a URL and JSON each spell their own way.
+    let secret = "s3cr+t/=~!";
+    let code = "C0DE+/=abcdefghijklmnop";
+    for echo in ["raw form", "escaped json"] {
+        let server = TestServer::start(move |_, request| {
+            let body = String::from_utf8_lossy(&request.body).into_owned();
+            match echo {
+                "raw form" => Reply::json(400, &json!({ "message": body }).to_string()),
+                _ => Reply::json(
+                    400,
+                    &format!(
+                        r#"{{"message":"{}"}}"#,
+                        url_decoded(&body)
+                            .replace('/', "\\/")
+                            .replace('+', "\\u002B")
+                    ),
+                ),
+            }
+        });
+        let output = oauth(dir.path(), &server)
+            .env("KENAR_CLIENT_SECRET", secret)
+            .args([
+                "token",
+                "--platform",
+                "current",
+                "--supplier-chats",
+                "--code",
+                code,
+            ])
+            .args(["--redirect-uri", REDIRECT_URI])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(3), "{echo}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for shown in [
+            secret.to_owned(),
+            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+            code.to_owned(),
+            url::form_urlencoded::byte_serialize(code.as_bytes()).collect(),
+        ] {
+            assert!(!stderr.contains(&shown), "{echo}: {shown} in {stderr}");
+        }
+        assert!(stderr.contains("client_secret=***"), "{echo}: {stderr}");
+    }
+}
