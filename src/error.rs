@@ -48,6 +48,13 @@ pub enum Error {
     /// A batch ended with lines not sent; its summary says which and why.
     #[error("{0}")]
     BatchIncomplete(String),
+    /// A file was uploaded, but the message that carries its media token failed: `error`
+    /// says why, and the media token lets the message be sent again without uploading.
+    #[error("{error}\n  {}", uploaded_advice(error, media_token))]
+    Uploaded {
+        error: Box<Error>,
+        media_token: String,
+    },
     /// A signal stopped a batch; its summary says what was sent. `code` is the exit code a
     /// shell gives a process the signal ends (128 plus its number).
     #[error("interrupted by {signal}; the summary says what was sent")]
@@ -83,13 +90,33 @@ impl Error {
             Error::Cancelled => 130,
             Error::BatchIncomplete(_) => 6,
             Error::Interrupted { code, .. } => *code,
+            Error::Uploaded { error, .. } => error.exit_code(),
         }
     }
 
     /// Whether the request may have reached the server, so that sending it again could
     /// act twice. Retrying is safe only when this is false.
     pub fn may_have_been_delivered(&self) -> bool {
-        matches!(self, Error::DeliveryUncertain(_) | Error::Redirected(_))
+        match self {
+            Error::Uploaded { error, .. } => error.may_have_been_delivered(),
+            other => matches!(other, Error::DeliveryUncertain(_) | Error::Redirected(_)),
+        }
+    }
+}
+
+/// What to do with the media token of an upload whose message failed with `error`.
+fn uploaded_advice(error: &Error, media_token: &str) -> String {
+    let token = crate::visible::escaped(media_token, false);
+    match error {
+        Error::RecipientRestricted(_) => format!("the file was uploaded as media token {token}"),
+        error if error.may_have_been_delivered() => format!(
+            "the file was uploaded as media token {token}: if the message did not arrive, send \
+             it with --media-token {token} rather than upload the file again"
+        ),
+        _ => format!(
+            "the file was uploaded as media token {token}: send the message again with \
+             --media-token {token}, without uploading"
+        ),
     }
 }
 

@@ -228,9 +228,8 @@ impl UploadPlan {
         upload_request(&self.upload_host, &self.file, upload_token, self.timeout)
     }
 
-    /// Asks for an upload token, then uploads the file with it, each under `policy`;
-    /// returns the media token. Nothing is sent to the conversation: a failure here
-    /// leaves nothing delivered.
+    /// Asks for an upload token, then uploads the file with it, each under `policy`.
+    /// Nothing is sent to the conversation: a failure here leaves nothing delivered.
     pub async fn upload(
         &self,
         client: &ApiClient,
@@ -238,18 +237,54 @@ impl UploadPlan {
         credentials: &Credentials,
         progress: &Progress,
         mut report: impl FnMut(retry::Event<'_>),
-    ) -> Result<String> {
+    ) -> Result<Uploaded> {
         let request = upload_token_request(&self.api, credentials);
         let answer = retry::execute_with_retries(client, &request, policy, &mut report)
             .await
             .map_err(|e| in_step("asking for an upload token", e))?;
         let upload_token =
             read_upload_token(&answer).map_err(|e| in_step("asking for an upload token", e))?;
-        let request = self.upload_request(upload_token);
+        let request = self.upload_request(upload_token.clone());
         let answer = retry::upload_with_retries(client, &request, policy, progress, &mut report)
             .await
             .map_err(|e| in_step("uploading the file", e))?;
-        read_media_token(&answer).map_err(|e| in_step("uploading the file", e))
+        let media_token =
+            read_media_token(&answer).map_err(|e| in_step("uploading the file", e))?;
+        Ok(Uploaded {
+            media_token,
+            upload_token,
+        })
+    }
+}
+
+/// What an upload gave.
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub media_token: String,
+    /// Spent, but still a secret: masked in the answers to the message that follows.
+    pub upload_token: SecretString,
+}
+
+impl Uploaded {
+    /// The request that sends `message` with this upload's media token.
+    pub fn send_request(
+        &self,
+        base: &Url,
+        message: &crate::message::Message,
+        credentials: &Credentials,
+    ) -> PreparedRequest {
+        let message = message.clone().uploaded(self.media_token.clone());
+        let mut request = PreparedRequest::send_message(base, &message, credentials);
+        request.body_secrets.push(self.upload_token.clone());
+        request
+    }
+
+    /// `error`, from sending the message, with what to do with the media token.
+    pub fn failed(&self, error: Error) -> Error {
+        Error::Uploaded {
+            error: Box::new(error),
+            media_token: self.media_token.clone(),
+        }
     }
 }
 

@@ -318,15 +318,59 @@ fn a_send_that_fails_after_the_upload_reports_the_media_token_for_a_resend() {
         .unwrap();
     assert_eq!(output.status.code(), Some(5), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // The advice follows the error, and does not invite a duplicate.
     assert!(
         stderr.contains(&format!(
-            "send it again without uploading with --media-token {MEDIA_TOKEN}"
+            "delivery is uncertain: the request may have been acted on\n  the file was uploaded as \
+             media token {MEDIA_TOKEN}: if the message did not arrive, send it with --media-token \
+             {MEDIA_TOKEN} rather than upload the file again"
         )),
         "{stderr}"
     );
-    assert!(stderr.contains("delivery is uncertain"), "{stderr}");
     // The send that may have arrived is not repeated.
     assert_eq!(server.requests().len(), 3);
+
+    // A refusal says to send it again; the recipient's restriction does not.
+    for (reply, expected) in [
+        (
+            r#"{"code":3,"message":"bad"}"#,
+            format!("send the message again with --media-token {MEDIA_TOKEN}, without uploading"),
+        ),
+        (
+            r#"{"code":9,"message":"restricted"}"#,
+            format!(
+                "sending again will not help\n  the file was uploaded as media token {MEDIA_TOKEN}\n"
+            ),
+        ),
+    ] {
+        let status = if reply.contains("\"code\":9") {
+            412
+        } else {
+            400
+        };
+        let server = divar(move || Reply::json(status, reply));
+        let output = media_send(&server)
+            .arg("--image")
+            .arg(&image)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(3), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.ends_with(&expected) || stderr.contains(&expected),
+            "{stderr}"
+        );
+    }
+
+    // The upload token is masked in the send's answer too.
+    let echo = format!(r#"{{"message":"echo {UPLOAD_TOKEN}"}}"#);
+    let server = divar(move || Reply::json(400, &echo));
+    let output = media_send(&server)
+        .arg("--image")
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert_no_secret(&output, &[UPLOAD_TOKEN]);
 
     let server = divar(Reply::success);
     media_send(&server)
@@ -576,4 +620,37 @@ fn a_batch_line_whose_upload_fails_counts_as_failed_and_sends_nothing() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("CHAT_UPLOAD_MEDIA not granted (asking for an upload token; nothing was sent to the conversation)"), "{stderr}");
     assert_eq!(server.only_request().path, TOKEN_PATH);
+}
+
+#[test]
+fn a_batch_line_whose_send_fails_after_its_upload_says_its_media_token() {
+    let server = divar(|| Reply::json(400, &format!(r#"{{"message":"no, {UPLOAD_TOKEN}"}}"#)));
+    let dir = tempfile::tempdir().unwrap();
+    let image = write(dir.path(), "a.png", &png());
+    let file = dir.path().join("batch.jsonl");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n",
+            json!({"conversation_id": CONVERSATION, "image": image})
+        ),
+    )
+    .unwrap();
+    let output = kenar()
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        .env("KENAR_UPLOAD_URL", server.url())
+        .args(["send", "--base-url", &server.url(), "--batch"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(6), "{output:?}");
+    assert_no_secret(&output, &[UPLOAD_TOKEN, ACCESS_TOKEN]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "the file was uploaded as media token {MEDIA_TOKEN}: send the message again with --media-token {MEDIA_TOKEN}"
+        )),
+        "{stderr}"
+    );
 }

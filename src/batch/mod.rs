@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
+use crate::media::Uploaded;
 use crate::platform::ApiBase;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -408,6 +409,8 @@ struct Done {
     shared_token: bool,
     record: Record,
     result: std::result::Result<(), Failure>,
+    /// The upload whose media token a failed request carried, for the line's report.
+    uploaded: Option<Uploaded>,
 }
 
 enum Failure {
@@ -479,6 +482,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         id,
         shared_token,
         request,
+        uploaded,
     } = job;
     let pacing = LinePacing {
         context: &context,
@@ -520,6 +524,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         shared_token,
         record,
         result,
+        uploaded,
     }
 }
 
@@ -636,7 +641,13 @@ impl Batch {
             shared_token,
             record,
             result,
+            uploaded,
         } = done;
+        // A failed media line's report says what to do with its media token.
+        let report = |error: Error| match &uploaded {
+            Some(uploaded) => uploaded.failed(error),
+            None => error,
+        };
         if let Some(journal) = &self.journal {
             journal.write(vec![(record, id)]);
         }
@@ -655,16 +666,17 @@ impl Batch {
                 self.summary.add_in_doubt(line);
                 observe(Event::LineFailed {
                     line,
-                    error: &error,
+                    error: &report(error),
                 });
             }
             Err(Failure::NotDelivered { error, come_back }) => {
                 self.summary.failed.count(&error);
+                let stop = self.judge(&error, line, shared_token, come_back);
                 observe(Event::LineFailed {
                     line,
-                    error: &error,
+                    error: &report(error),
                 });
-                if let Some(stop) = self.judge(&error, line, shared_token, come_back) {
+                if let Some(stop) = stop {
                     self.stop(stop, observe);
                 }
             }

@@ -13,7 +13,7 @@ use super::lines::{self, LineReader, RawLine};
 use crate::client::{Credentials, PreparedRequest};
 use crate::error::Error;
 use crate::input::MAX_INPUT_BYTES;
-use crate::media::{MediaFile, UploadPlan};
+use crate::media::{MediaFile, UploadPlan, Uploaded};
 use crate::platform::ApiBase;
 use crate::refresh;
 use crate::secret::SecretString;
@@ -26,7 +26,7 @@ pub(super) type Renew = Box<dyn FnMut(&StoredToken) -> Result<StoredToken, Error
 /// Uploads a media line's file (the line's number, the plan, its credentials) and returns
 /// the media token.
 pub(super) type Uploader =
-    Box<dyn FnMut(u64, &UploadPlan, &Credentials) -> Result<String, Error> + Send>;
+    Box<dyn FnMut(u64, &UploadPlan, &Credentials) -> Result<Uploaded, Error> + Send>;
 
 /// Lines handed over at most at once: waking the batch for every line would cost more than
 /// preparing it.
@@ -62,6 +62,8 @@ pub(super) struct Job {
     /// shares: a refusal of it is a refusal of them all.
     pub shared_token: bool,
     pub request: PreparedRequest,
+    /// The upload whose media token the request carries, for a media line.
+    pub uploaded: Option<Uploaded>,
 }
 
 /// The reader thread's side: turns lines into requests, or says why not.
@@ -204,19 +206,24 @@ impl Prepare {
                 status: Status::InDoubt,
             },
             _ => {
-                let message = match &upload {
+                let uploaded = match &upload {
                     Some(_) if self.stopping.load(Ordering::Relaxed) => return Item::Held,
                     Some(plan) => match (self.uploader)(line, plan, &credentials) {
-                        Ok(media_token) => parsed.message.uploaded(media_token),
+                        Ok(uploaded) => Some(uploaded),
                         Err(error) => return Item::Failed { line, error },
                     },
-                    None => parsed.message,
+                    None => None,
+                };
+                let request = match &uploaded {
+                    Some(uploaded) => uploaded.send_request(&base, &parsed.message, &credentials),
+                    None => PreparedRequest::send_message(&base, &parsed.message, &credentials),
                 };
                 Item::Send(Job {
                     line,
                     id,
                     shared_token,
-                    request: PreparedRequest::send_message(&base, &message, &credentials),
+                    request,
+                    uploaded,
                 })
             }
         }

@@ -539,16 +539,16 @@ fn send_with_upload(
     let shown = bar.clone();
     let progress: Progress = Arc::new(move |bytes| shown.set_position(bytes));
     let report = |event: retry::Event<'_>| report::event(verbosity, event);
-    let media_token = crate::cli::block_on(plan.upload(
+    let uploaded = crate::cli::block_on(plan.upload(
         &client,
         &connection.policy,
         credentials,
         &progress,
         report,
-    ))??;
+    ))?;
     bar.finish_and_clear();
-    let request =
-        PreparedRequest::send_message(base, &message.uploaded(media_token.clone()), credentials);
+    let uploaded = uploaded?;
+    let request = uploaded.send_request(base, &message, credentials);
     let sent = crate::cli::block_on(retry::execute_with_retries(
         &client,
         &request,
@@ -556,15 +556,7 @@ fn send_with_upload(
         report,
     ))?
     .and_then(|answer| client::check_answer(&answer));
-    sent.map_err(|e| {
-        output::note(&format!(
-            "note: the file was uploaded; its media token is {}: send it again without \
-             uploading with --media-token {}",
-            visible::escaped(&media_token, false),
-            visible::escaped(&media_token, false)
-        ));
-        e.into()
-    })
+    Ok(sent.map_err(|e| uploaded.failed(e))?)
 }
 
 /// A progress bar for an upload on a terminal, for files of a megabyte or more.
