@@ -582,7 +582,7 @@ impl Batch {
         match item {
             Item::Send(job) => {
                 if self.seen.insert(job.id.short()) {
-                    next.push_back(job);
+                    next.push_back(*job);
                 } else {
                     summary.duplicates += 1;
                 }

@@ -34,7 +34,7 @@ pub(super) const CHUNK: usize = 32;
 
 /// What the reader thread hands over, in input order.
 pub(super) enum Item {
-    Send(Job),
+    Send(Box<Job>),
     Skipped {
         line: u64,
         status: Status,
@@ -218,13 +218,13 @@ impl Prepare {
                     Some(uploaded) => uploaded.send_request(&base, &parsed.message, &credentials),
                     None => PreparedRequest::send_message(&base, &parsed.message, &credentials),
                 };
-                Item::Send(Job {
+                Item::Send(Box::new(Job {
                     line,
                     id,
                     shared_token,
                     request,
                     uploaded,
-                })
+                }))
             }
         }
     }
