@@ -91,6 +91,8 @@ pub struct Upload {
     pub file_name: String,
     pub content_type: String,
     pub size: u64,
+    /// The SHA-256 of the file as it was checked: what is sent must be those bytes.
+    pub sha256: [u8; 32],
     /// The upload's own timeout, in place of the client's.
     pub timeout: Duration,
 }
@@ -286,19 +288,50 @@ fn mask_strings(json: &mut Value, secrets: &[&str]) -> bool {
 /// the file was checked at, `progress` told of each chunk read.
 async fn upload_form(upload: &Upload, progress: Progress) -> Result<reqwest::multipart::Form> {
     use futures_util::StreamExt as _;
+    use sha2::{Digest as _, Sha256};
     let name = visible::escaped(&upload.path.display().to_string(), false);
     let file = tokio::fs::File::open(&upload.path)
         .await
         .map_err(|e| Error::NotSent(format!("cannot open {name} to upload it: {e}")))?;
-    let sent = std::sync::atomic::AtomicU64::new(0);
-    let total = upload.size;
-    let chunks = tokio_util::io::ReaderStream::new(file).inspect(move |chunk| {
-        if let Ok(chunk) = chunk {
-            let so_far = sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
-                + chunk.len() as u64;
-            progress(so_far.min(total));
-        }
-    });
+    let (size, sha256) = (upload.size, upload.sha256);
+    let start = (
+        tokio_util::io::ReaderStream::new(file),
+        Sha256::new(),
+        0u64,
+        false,
+    );
+    // The bytes sent are the bytes checked: a file that grew, shrank or changed since is
+    // cut short before its last chunk, so that the upload host never has it whole.
+    let chunks =
+        futures_util::stream::unfold(start, move |(mut file, mut hash, mut read, ended)| {
+            let progress = Arc::clone(&progress);
+            async move {
+                if ended {
+                    return None;
+                }
+                let changed = || std::io::Error::other("the file changed since it was checked");
+                let chunk = match file.next().await {
+                    None if read == size => return None,
+                    None => Err(changed()),
+                    Some(Err(e)) => Err(e),
+                    Some(Ok(chunk)) => {
+                        read += chunk.len() as u64;
+                        hash.update(&chunk);
+                        let whole = read == size;
+                        if read > size
+                            || (whole && <[u8; 32]>::from(hash.clone().finalize()) != sha256)
+                        {
+                            Err(changed())
+                        } else {
+                            progress(read);
+                            Ok(chunk)
+                        }
+                    }
+                };
+                let ended = chunk.is_err();
+                Some((chunk, (file, hash, read, ended)))
+            }
+        });
     let part = reqwest::multipart::Part::stream_with_length(
         reqwest::Body::wrap_stream(chunks),
         upload.size,

@@ -370,6 +370,7 @@ pub fn upload_request(
             ),
             content_type: file.content_type.clone(),
             size: file.size,
+            sha256: file.sha256,
             timeout: file.upload_timeout(timeout),
         })),
     }

@@ -654,3 +654,90 @@ fn a_batch_line_whose_send_fails_after_its_upload_says_its_media_token() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_file_changed_after_its_check_is_not_uploaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = write(dir.path(), "a.png", &png());
+    for replacement in [
+        // The same size, other bytes.
+        {
+            let mut other = png();
+            let last = other.len() - 1;
+            other[last] ^= 0xff;
+            other
+        },
+        // Grown: the checked length would cut the form's closing boundary off.
+        [png(), b"MZ and more".to_vec()].concat(),
+        // Shrunk.
+        png()[..1000].to_vec(),
+    ] {
+        std::fs::write(&image, png()).unwrap();
+        let (asked, wait_asked) = std::sync::mpsc::channel();
+        let (rewritten, wait_rewritten) = std::sync::mpsc::channel::<()>();
+        let (asked, wait_rewritten) = (Mutex::new(asked), Mutex::new(wait_rewritten));
+        let server = TestServer::start(move |_, request| {
+            if request.path == TOKEN_PATH {
+                // The file is rewritten while the token is asked for.
+                let _ = asked.lock().unwrap().send(());
+                let _ = wait_rewritten
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(Duration::from_secs(30));
+                Reply::json(200, &format!(r#"{{"token":"{UPLOAD_TOKEN}"}}"#))
+            } else if request.path.starts_with("/upload/") {
+                Reply::json(200, &format!(r#"{{"id":"{MEDIA_TOKEN}"}}"#))
+            } else {
+                Reply::success()
+            }
+        });
+        let child = common::kenar_process()
+            .env("KENAR_API_KEY", API_KEY)
+            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+            .env("KENAR_API_URL", server.url())
+            .env("KENAR_UPLOAD_URL", server.url())
+            .args([
+                "send",
+                "--conversation-id",
+                CONVERSATION,
+                "--retries",
+                "0",
+                "--image",
+            ])
+            .arg(&image)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_asked.recv_timeout(Duration::from_secs(30)).unwrap();
+        std::fs::write(&image, &replacement).unwrap();
+        rewritten.send(()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(5), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("the file changed since it was checked"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("nothing was sent to the conversation"),
+            "{stderr}"
+        );
+        let requests = server.requests();
+        assert!(
+            requests.iter().all(|r| !r.path.ends_with("/messages")),
+            "{requests:#?}"
+        );
+        // Whatever reached the upload host is not a whole form of other bytes.
+        for upload in requests.iter().filter(|r| r.path.starts_with("/upload/")) {
+            let content_type = upload.header("content-type").unwrap();
+            let boundary = content_type.trim_start_matches("multipart/form-data; boundary=");
+            assert!(
+                !upload
+                    .body
+                    .ends_with(format!("--{boundary}--\r\n").as_bytes()),
+                "a whole form was uploaded"
+            );
+        }
+    }
+}
