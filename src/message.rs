@@ -257,7 +257,7 @@ impl MessageDraft {
     }
 
     /// Whether the draft sends a medium rather than text.
-    fn has_media(&self) -> bool {
+    pub fn has_media(&self) -> bool {
         self.media_token.is_some() || !self.media_files().is_empty()
     }
 

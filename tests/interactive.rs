@@ -565,3 +565,57 @@ fn without_interactive_nothing_is_asked_and_every_missing_flag_is_listed() {
             .and(predicate::str::contains("KENAR_ACCESS_TOKEN")),
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_medium_is_sent_interactively_without_asking_for_text() {
+    let server = TestServer::start(|_, request| {
+        if request.path.ends_with("/chat/upload") {
+            common::Reply::json(200, r#"{"token":"up-1"}"#)
+        } else if request.path.starts_with("/upload/") {
+            common::Reply::json(200, r#"{"id":"media-1"}"#)
+        } else {
+            common::Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("a.png");
+    std::fs::write(
+        &image,
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0",
+    )
+    .unwrap();
+    let url = server.url();
+    let image = image.to_str().unwrap();
+    let mut term = Terminal::start(
+        &[
+            "send",
+            "-i",
+            "--conversation-id",
+            common::CONVERSATION,
+            "--image",
+            image,
+        ],
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_UPLOAD_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+        ],
+    );
+    term.answer("Buttons shown to the sender", ENTER);
+    term.answer("Buttons shown to the receiver", ENTER);
+    term.expect("/upload/image");
+    term.expect("(the media token the upload answers with)");
+    term.answer("Send this message?", "y");
+    term.expect("sent: message in conversation");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("Message:"), "asked for text: {screen}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(
+        requests[2].json(),
+        serde_json::json!({"media_token": "media-1"})
+    );
+}

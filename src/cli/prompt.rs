@@ -173,7 +173,9 @@ pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
         })?;
     }
     if draft.is_conversation() {
-        ask_text(draft)?;
+        if !draft.has_media() {
+            ask_text(draft)?;
+        }
         complete_grid(draft, Side::Sender)?;
         return complete_grid(draft, Side::Receiver);
     }
