@@ -146,6 +146,18 @@ impl PreparedRequest {
         }
     }
 
+    /// Puts `token` in place of the user's access token the request carries (as
+    /// `x-access-token` or `Authorization: Bearer`).
+    pub fn set_access_token(&mut self, token: SecretString) {
+        for (name, value) in &mut self.headers {
+            match (*name, &mut *value) {
+                ("x-access-token", HeaderValue::Secret(old))
+                | ("authorization", HeaderValue::Bearer(old)) => *old = token.clone(),
+                _ => {}
+            }
+        }
+    }
+
     /// `bytes` (from an answer) with every secret this request carries replaced by `***`,
     /// so that a server echoing a credential back cannot make us print it: as sent, as a
     /// form or a URL encodes it, and inside JSON strings however they escape it.

@@ -810,3 +810,81 @@ fn secrets_echoed_form_encoded_or_json_escaped_never_show() {
         assert!(stderr.contains("client_secret=***"), "{echo}: {stderr}");
     }
 }
+
+#[test]
+fn a_line_read_long_before_it_leaves_goes_with_the_token_of_when_it_leaves() {
+    const LINES: usize = 6;
+    let dir = tempfile::tempdir().unwrap();
+    // Every line is read at once, while the token is not due; it comes due two seconds
+    // later, while the lines still leave one a second.
+    std::fs::write(
+        credentials(dir.path()),
+        json!({"profiles": {"default": [{
+            "scopes": ["CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND", "offline_access"],
+            "access_token": OLD_ACCESS,
+            "refresh_token": OLD_REFRESH,
+            "expires": now() + 62,
+            "redirect_uri": REDIRECT_URI,
+        }]}})
+        .to_string(),
+    )
+    .unwrap();
+    let server = TestServer::start(|_, request| {
+        if request.path == "/oauth2/token" {
+            token_answer(NEW_ACCESS, NEW_REFRESH, "")
+        } else {
+            Reply::success()
+        }
+    });
+    let lines: String = (0..LINES)
+        .map(|n| {
+            format!(
+                "{}\n",
+                json!({"conversation_id": format!("c-{n}"), "message": "hi"})
+            )
+        })
+        .collect();
+    let file = dir.path().join("lines.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let started = std::time::Instant::now();
+    let output = kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
+        .env("KENAR_CLIENT_ID", "my-app")
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args(["send", "--base-url", &server.url(), "--batch"])
+        .arg(&file)
+        .args(["--rate", "1/s", "--concurrency", "1"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_no_secret(&output);
+    assert!(
+        started.elapsed().as_secs() >= 4,
+        "the lines did not wait their turns"
+    );
+    let requests = server.requests();
+    let tokens: Vec<&str> = requests
+        .iter()
+        .filter_map(|r| r.header("authorization"))
+        .collect();
+    assert_eq!(tokens.len(), LINES);
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.path == "/oauth2/token")
+            .count(),
+        1
+    );
+    let old = format!("Bearer {OLD_ACCESS}");
+    let with_old = tokens.iter().take_while(|t| **t == old).count();
+    assert!((1..=3).contains(&with_old), "{tokens:?}");
+    assert!(
+        tokens[with_old..]
+            .iter()
+            .all(|t| *t == format!("Bearer {NEW_ACCESS}")),
+        "{tokens:?}"
+    );
+}

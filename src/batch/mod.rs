@@ -15,6 +15,7 @@ mod reader;
 mod seen;
 pub mod summary;
 pub mod throttle;
+mod tokens;
 
 use std::collections::VecDeque;
 use std::io::BufRead;
@@ -41,6 +42,7 @@ use reader::{Item, Job, Prepare};
 use seen::Seen;
 use summary::{Stop, Summary};
 use throttle::{Pacer, Rate, Turn};
+use tokens::StoredTokens;
 
 /// Chunks of lines parsed ahead of the batch, besides the one the reader is filling.
 const CHUNKS_AHEAD: usize = 2;
@@ -78,7 +80,7 @@ pub struct BatchOptions {
 
 /// Refreshes stored tokens for the reader thread, which waits for the answer: the
 /// refresh goes on the batch's client and under its retry policy.
-fn renew_with(refresher: Refresher, client: Arc<ApiClient>, policy: RetryPolicy) -> reader::Renew {
+fn renew_with(refresher: Refresher, client: Arc<ApiClient>, policy: RetryPolicy) -> tokens::Renew {
     let runtime = tokio::runtime::Handle::current();
     Box::new(move |stale| {
         refresher
@@ -151,14 +153,17 @@ pub async fn run(
     // Set once no line read from now on will be sent: no file is uploaded after it.
     let hold_uploads = Arc::new(AtomicBool::new(false));
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
+    let stored = StoredTokens::shared(
+        options.stored_tokens,
+        options
+            .refresher
+            .map(|refresher| renew_with(refresher, Arc::clone(&client), options.retry.clone())),
+    );
     let prepare = Prepare {
         api: options.api.clone(),
         api_key: options.api_key,
         access_token: options.access_token,
-        stored_tokens: options.stored_tokens,
-        renew: options
-            .refresher
-            .map(|refresher| renew_with(refresher, Arc::clone(&client), options.retry.clone())),
+        tokens: Arc::clone(&stored),
         history,
         resend_in_doubt: options.resend_in_doubt,
         upload_host: options.upload_host,
@@ -179,6 +184,7 @@ pub async fn run(
         options.concurrency.max(1)
     };
     let context = Arc::new(Context {
+        tokens: stored,
         stopping: AtomicBool::new(false),
         retry: options.retry,
         pacer: Pacer::new(options.rate),
@@ -394,6 +400,8 @@ impl Interrupts for Uninterrupted {
 
 /// What every request in flight shares.
 struct Context {
+    /// The stored tokens, looked up again as each line that uses one leaves.
+    tokens: tokens::Shared,
     /// Set once the batch stops early: no attempt starts after it.
     stopping: AtomicBool,
     retry: RetryPolicy,
@@ -481,9 +489,31 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         line,
         id,
         shared_token,
-        request,
+        mut request,
+        stored_for,
         uploaded,
     } = job;
+    if let Some(to) = &stored_for {
+        match tokens::at_departure(&context.tokens, to).await {
+            Ok(token) => request.set_access_token(token),
+            Err(why) => {
+                return Done {
+                    line,
+                    id,
+                    shared_token,
+                    record: Record::NotDelivered,
+                    result: Err(Failure::NotDelivered {
+                        error: Error::invalid(format!(
+                            "{}: missing, and {why}",
+                            lines::ACCESS_TOKEN_FIELD
+                        )),
+                        come_back: None,
+                    }),
+                    uploaded,
+                };
+            }
+        }
+    }
     let pacing = LinePacing {
         context: &context,
         first: AtomicBool::new(true),

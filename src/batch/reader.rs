@@ -10,18 +10,14 @@ use url::Url;
 
 use super::journal::{History, LineId, Status};
 use super::lines::{self, LineReader, RawLine};
+use super::tokens;
 use crate::client::{Credentials, PreparedRequest};
 use crate::error::Error;
 use crate::input::MAX_INPUT_BYTES;
 use crate::media::{MediaFile, UploadPlan, Uploaded};
 use crate::platform::ApiBase;
-use crate::refresh;
+use crate::scope::Recipient;
 use crate::secret::SecretString;
-use crate::store::{self, Lookup, StoredToken, unix_now};
-
-/// Refreshes a stored token that has expired or is about to, and returns the one to use
-/// from then on.
-pub(super) type Renew = Box<dyn FnMut(&StoredToken) -> Result<StoredToken, Error> + Send>;
 
 /// Uploads a media line's file (the line's number, the plan, its credentials) and returns
 /// the media token.
@@ -62,6 +58,8 @@ pub(super) struct Job {
     /// shares: a refusal of it is a refusal of them all.
     pub shared_token: bool,
     pub request: PreparedRequest,
+    /// The recipient whose stored token the request carries, when it is a stored one.
+    pub stored_for: Option<Recipient>,
     /// The upload whose media token the request carries, for a media line.
     pub uploaded: Option<Uploaded>,
 }
@@ -72,10 +70,8 @@ pub(super) struct Prepare {
     pub api: ApiBase,
     pub api_key: SecretString,
     pub access_token: Option<SecretString>,
-    pub stored_tokens: Vec<StoredToken>,
-    /// How stored tokens are refreshed, when they can be; taken away after a failure, so
-    /// that a refusal is not asked for again at every line.
-    pub renew: Option<Renew>,
+    /// The profile's stored tokens, for lines that carry no token when no default is given.
+    pub tokens: tokens::Shared,
     pub history: History,
     pub resend_in_doubt: bool,
     /// Where media files are uploaded, and how.
@@ -147,18 +143,14 @@ impl Prepare {
             Err(error) => return Item::Invalid { line, error },
         };
         let shared_token = parsed.access_token.is_none() && self.access_token.is_some();
+        // A stored token is looked up again as the request leaves, in case it is due by then.
+        let stored_for = (parsed.access_token.is_none() && self.access_token.is_none())
+            .then(|| parsed.message.recipient());
         let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
             Some(token) => Ok(token),
-            None => match store::find(&self.stored_tokens, &parsed.message.recipient(), unix_now())
-            {
-                Lookup::Usable(stored) if !refresh::is_due(stored, unix_now()) => {
-                    Ok(stored.access_token.clone())
-                }
-                Lookup::Usable(stored) | Lookup::Expired(stored) => self.renewed(stored.clone()),
-                Lookup::Missing => Err(
-                    "neither a default access token nor a stored token for this chat was given"
-                        .to_owned(),
-                ),
+            None => match self.tokens.lock() {
+                Ok(mut tokens) => tokens.token_for(&parsed.message.recipient()),
+                Err(_) => Err("the stored tokens are unavailable".to_owned()),
             },
         };
         let access_token = match access_token {
@@ -223,38 +215,10 @@ impl Prepare {
                     id,
                     shared_token,
                     request,
+                    stored_for,
                     uploaded,
                 }))
             }
         }
-    }
-
-    /// The access token of `stale`, a stored token that has expired or is about to: the
-    /// refreshed one when it can be refreshed, which then replaces it for the lines after;
-    /// else `stale`'s own while it lasts.
-    fn renewed(&mut self, stale: StoredToken) -> Result<SecretString, String> {
-        let mut failure = String::new();
-        if let Some(renew) = self.renew.as_mut().filter(|_| stale.can_refresh()) {
-            match renew(&stale) {
-                Ok(token) => {
-                    let access_token = token.access_token.clone();
-                    if let Some(slot) = self.stored_tokens.iter_mut().find(|t| **t == stale) {
-                        *slot = token;
-                    }
-                    return Ok(access_token);
-                }
-                Err(e) => {
-                    self.renew = None;
-                    failure = format!(" and could not be refreshed ({e})");
-                }
-            }
-        }
-        if !stale.is_expired(unix_now()) {
-            return Ok(stale.access_token);
-        }
-        Err(format!(
-            "the stored token for this chat expired at {}{failure}: log in again",
-            store::rfc3339(stale.expires)
-        ))
     }
 }
