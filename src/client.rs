@@ -671,7 +671,12 @@ impl ApiClient {
         } else if e.is_timeout() {
             Error::DeliveryUncertain(format!(
                 "the request timed out (no complete answer within {})",
-                humantime::format_duration(self.options.timeout)
+                humantime::format_duration(
+                    request
+                        .upload
+                        .as_ref()
+                        .map_or(self.options.timeout, |upload| upload.timeout)
+                )
             ))
         } else {
             Error::DeliveryUncertain(format!("the request failed ({detail})"))

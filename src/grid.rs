@@ -129,7 +129,6 @@ impl GridButtonDraft {
                 crate::client::quote(spec.as_bytes())
             ));
         };
-        let target = target.trim_start();
         let action = if target.starts_with('{') {
             let data = crate::message::parse_extra_data(target)
                 .map_err(|problem| format!("the server-link data is {problem}"))?;
@@ -145,7 +144,7 @@ impl GridButtonDraft {
         };
         Ok(GridButtonDraft {
             action: Some(action),
-            icon: Some(icon.trim().to_owned()),
+            icon: Some(icon.to_owned()),
             icon_name: None,
             caption: Some(caption.to_owned()),
         })

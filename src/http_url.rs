@@ -23,6 +23,12 @@ pub fn parse(value: &str) -> std::result::Result<Url, String> {
             visible::name(c)
         ));
     }
+    if value.contains('\\') {
+        return Err(format!(
+            "{value:?} must not contain a backslash: a browser reads it as '/', so it would \
+             not open what it says (write %5C for a backslash)"
+        ));
+    }
     match Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && names_its_host(value) => Ok(url),
         Ok(url) if matches!(url.scheme(), "http" | "https") => Err(format!(

@@ -93,14 +93,20 @@ impl StoredToken {
     }
 
     /// Whether the token carries exactly these scopes, in any order.
+    /// `offline_access` does not count: it grants a refresh token, not a place to send,
+    /// so `--conversation C` names the token of `C` whether it came with one or not.
     pub fn has_scopes(&self, scopes: &[String]) -> bool {
-        let mut mine = self.scopes.clone();
-        let mut theirs = scopes.to_vec();
-        mine.sort();
-        mine.dedup();
-        theirs.sort();
-        theirs.dedup();
-        mine == theirs
+        let sending = |scopes: &[String]| {
+            let mut scopes: Vec<String> = scopes
+                .iter()
+                .filter(|scope| *scope != crate::scope::OFFLINE_ACCESS)
+                .cloned()
+                .collect();
+            scopes.sort();
+            scopes.dedup();
+            scopes
+        };
+        sending(&self.scopes) == sending(scopes)
     }
 }
 

@@ -625,7 +625,8 @@ fn print_line_writes_the_batch_line_that_sends_the_same_request() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "message: missing (give --message or --message-file",
+            "message: missing (give --message or --message-file, or a medium: --image, --video, \
+             --voice, --document or --media-token, or set it in --file)",
         ));
 }
 
@@ -663,4 +664,45 @@ fn a_token_echoed_json_escaped_is_masked_in_errors_and_json_output() {
         String::from_utf8(output.stdout).unwrap(),
         "{\"status\":200,\"message\":\"success\",\"echo\":\"***\"}\n"
     );
+}
+
+#[test]
+fn button_flags_are_taken_as_written_and_every_one_is_checked() {
+    let conversation = ["--conversation-id", CONVERSATION, "--message", "m"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        conversation.iter().chain(extra).copied().collect()
+    };
+    let stderr = refused(
+        &with(&["--sender-button", "x|INFO", "--receiver-button", "a|INFO"]),
+        None,
+    );
+    assert!(
+        stderr.contains("--sender-button (#1): \"x|INFO\" is not"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--receiver-button (#1): \"a|INFO\" is not"),
+        "{stderr}"
+    );
+    let stderr = refused(
+        &with(&["--receiver-button", "b| INFO|https://a.example/"]),
+        None,
+    );
+    assert!(
+        stderr.contains("\" INFO\" is not one of Divar's 822 icon names; did you mean INFO?"),
+        "{stderr}"
+    );
+    let stderr = refused(
+        &with(&["--receiver-button", "b|INFO| https://a.example/"]),
+        None,
+    );
+    assert!(stderr.contains("must not contain whitespace"), "{stderr}");
+    let stderr = refused(
+        &with(&[
+            "--receiver-button",
+            r"b|INFO|https://a.example/\evil.example",
+        ]),
+        None,
+    );
+    assert!(stderr.contains("must not contain a backslash"), "{stderr}");
 }

@@ -888,3 +888,30 @@ fn a_line_read_long_before_it_leaves_goes_with_the_token_of_when_it_leaves() {
         "{tokens:?}"
     );
 }
+
+#[test]
+fn a_token_is_named_by_its_sending_scopes_whether_it_came_with_a_refresh_token_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    store_token(dir.path(), FAR_FUTURE);
+    let server = TestServer::start(|_, _| token_answer(NEW_ACCESS, NEW_REFRESH, ""));
+    oauth(dir.path(), &server)
+        .args(["refresh", "--conversation", CONVERSATION])
+        .assert()
+        .success();
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(
+        stored(dir.path())["profiles"]["default"][0]["access_token"],
+        NEW_ACCESS
+    );
+    oauth(dir.path(), &server)
+        .args([
+            "forget",
+            "--platform",
+            "current",
+            "--conversation",
+            CONVERSATION,
+        ])
+        .assert()
+        .success()
+        .stdout("forgot 1 token of profile \"default\"\n");
+}

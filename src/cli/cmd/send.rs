@@ -183,10 +183,15 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         return super::batch::run(&args, path, &connection, verbosity);
     }
     if args.print_line {
-        let message = draft(&args)?.build().map_err(|e| match e {
-            Error::Invalid(problems) => {
-                Error::Invalid(problems.iter().map(|p| name_flags(p)).collect())
-            }
+        let draft = draft(&args)?;
+        let conversation = draft.is_conversation();
+        let message = draft.build().map_err(|e| match e {
+            Error::Invalid(problems) => Error::Invalid(
+                problems
+                    .iter()
+                    .map(|p| name_flags(p, conversation))
+                    .collect(),
+            ),
             other => other,
         })?;
         if let Some((kind, path)) = message.upload() {
@@ -268,6 +273,7 @@ fn draft(args: &SendArgs) -> Result<MessageDraft> {
 /// The message and the credentials, or every problem with them in one error.
 fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     let mut draft = draft(args)?;
+    let conversation = draft.is_conversation();
     let mut problems = Vec::new();
     let mut api_key = args.key.read()?;
     let access_token = args.token.read()?;
@@ -308,12 +314,18 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
             },
         )),
         // Only the message's own problems name fields that flags give.
-        _ => Err(Error::Invalid(problems.iter().map(|p| name_flags(p)).collect()).into()),
+        _ => Err(Error::Invalid(
+            problems
+                .iter()
+                .map(|p| name_flags(p, conversation))
+                .collect(),
+        )
+        .into()),
     }
 }
 
 /// Says which flags give a missing value.
-fn name_flags(problem: &str) -> String {
+fn name_flags(problem: &str, conversation: bool) -> String {
     let Some((field, what)) = problem.split_once(": ") else {
         return problem.to_owned();
     };
@@ -325,6 +337,9 @@ fn name_flags(problem: &str) -> String {
         "user_id" => "--user-id".to_owned(),
         "post_token" => "--post-token".to_owned(),
         "peer_id" => "--peer-id".to_owned(),
+        "message" if conversation => "--message or --message-file, or a medium: --image, \
+                                      --video, --voice, --document or --media-token"
+            .to_owned(),
         "message" => "--message or --message-file".to_owned(),
         button => {
             let Some((side @ ("sender" | "receiver"), part)) = button.split_once("_btn") else {
@@ -410,6 +425,19 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         None => args.message.clone(),
     };
     let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.to_string_lossy().into_owned());
+    // Both sides' problems at once.
+    let mut problems = Vec::new();
+    let sender_buttons = error::gather(
+        grid_draft("--sender-button", &args.sender_button),
+        &mut problems,
+    )?
+    .flatten();
+    let receiver_buttons = error::gather(
+        grid_draft("--receiver-button", &args.receiver_button),
+        &mut problems,
+    )?
+    .flatten();
+    error::valid((), problems)?;
     Ok(MessageDraft {
         media_token: args.media_token.clone(),
         image: path(&args.image),
@@ -417,8 +445,8 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         voice: path(&args.voice),
         document: path(&args.document),
         conversation_id: args.conversation_id.clone(),
-        sender_buttons: grid_draft("--sender-button", &args.sender_button)?,
-        receiver_buttons: grid_draft("--receiver-button", &args.receiver_button)?,
+        sender_buttons,
+        receiver_buttons,
         user_id: args.user_id.clone(),
         post_token: args.post_token.clone(),
         peer_id: args.peer_id.clone(),
