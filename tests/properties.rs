@@ -85,10 +85,13 @@ proptest! {
         ) {
             Ok(request) => request,
             // Only URIs the url crate cannot read, that it reads with a query, or that hold
-            // whitespace or control characters, are refused.
+            // whitespace, control characters or a backslash (which a browser reads as '/'),
+            // are refused.
             Err(_) => {
                 let parsed = Url::parse(&redirect_uri);
-                let blank = redirect_uri.chars().any(|c| c.is_whitespace() || kenar_chat::visible::is_hidden_in_text(c));
+                let blank = redirect_uri.chars().any(|c| {
+                    c.is_whitespace() || c == '\\' || kenar_chat::visible::is_hidden_in_text(c)
+                });
                 prop_assert!(blank || parsed.map_or(true, |u| u.query().is_some() || u.fragment().is_some()));
                 return Ok(());
             }

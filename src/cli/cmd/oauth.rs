@@ -225,6 +225,7 @@ pub fn stored_token(
     profile: &ProfileArgs,
     connection: &ConnectionArgs,
     to: &Recipient,
+    verbosity: Verbosity,
 ) -> Result<Option<SecretString>, Error> {
     let store = profile::store()?;
     let now = unix_now();
@@ -244,7 +245,7 @@ pub fn stored_token(
     let renewed = refresher.map(|refresher| {
         let connection = connection.check(profile)?;
         refresher.refresh(token, |request| {
-            connection.execute(request, Verbosity::Normal)
+            connection.execute(request, verbosity)
         })
     });
     match renewed {

@@ -199,7 +199,7 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         }
         return output::line(&String::from_utf8_lossy(&message.to_line()));
     }
-    let (message, credentials) = gather(&args)?;
+    let (message, credentials) = gather(&args, verbosity)?;
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
         Some((kind, path)) => Some(UploadPlan {
@@ -271,7 +271,7 @@ fn draft(args: &SendArgs) -> Result<MessageDraft> {
 }
 
 /// The message and the credentials, or every problem with them in one error.
-fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
+fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials)> {
     let mut draft = draft(args)?;
     let conversation = draft.is_conversation();
     let mut problems = Vec::new();
@@ -288,7 +288,12 @@ fn gather(args: &SendArgs) -> Result<(Message, Credentials)> {
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = oauth::stored_token(&args.profile, &args.connection, &message.recipient());
+            let stored = oauth::stored_token(
+                &args.profile,
+                &args.connection,
+                &message.recipient(),
+                verbosity,
+            );
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => Some(token),
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,
