@@ -582,14 +582,11 @@ fn two_runs_refreshing_at_once_send_one_refresh_and_both_succeed() {
     assert_eq!(token["refresh_token"], NEW_REFRESH);
 }
 
-#[test]
-fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_line() {
-    const LINES: usize = 400;
-    let dir = tempfile::tempdir().unwrap();
-    // The seller's scope covers every line's conversation. Due in two seconds, when the
-    // reader, a few chunks ahead of the lines sent at 100 a second, is half way.
+/// A stored token for the seller's conversations that comes due in two seconds, and a
+/// server that refreshes it and takes every message.
+fn seller_token_due_soon(dir: &Path) -> TestServer {
     std::fs::write(
-        credentials(dir.path()),
+        credentials(dir),
         json!({"profiles": {"default": [{
             "scopes": ["CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND", "offline_access"],
             "access_token": OLD_ACCESS,
@@ -600,13 +597,36 @@ fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_lin
         .to_string(),
     )
     .unwrap();
-    let server = TestServer::start(|_, request| {
+    TestServer::start(|_, request| {
         if request.path == "/oauth2/token" {
             token_answer(NEW_ACCESS, NEW_REFRESH, "")
         } else {
             Reply::success()
         }
-    });
+    })
+}
+
+/// A batch of `file` against `server`, with the stored tokens of `dir` and the app's
+/// credentials to refresh them.
+fn refreshing_batch(dir: &Path, server: &TestServer, file: &Path) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.env("KENAR_CONFIG_DIR", dir)
+        .env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
+        .env("KENAR_CLIENT_ID", "my-app")
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args(["send", "--base-url", &server.url(), "--batch"])
+        .arg(file);
+    cmd
+}
+
+#[test]
+fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_line() {
+    const LINES: usize = 400;
+    let dir = tempfile::tempdir().unwrap();
+    // The seller's scope covers every line's conversation. Due in two seconds, when the
+    // reader, a few chunks ahead of the lines sent at 100 a second, is half way.
+    let server = seller_token_due_soon(dir.path());
     let lines: String = (0..LINES)
         .map(|n| {
             format!(
@@ -617,14 +637,7 @@ fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_lin
         .collect();
     let file = dir.path().join("lines.jsonl");
     std::fs::write(&file, lines).unwrap();
-    let output = kenar()
-        .env("KENAR_CONFIG_DIR", dir.path())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
-        .env("KENAR_CLIENT_ID", "my-app")
-        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
-        .args(["send", "--base-url", &server.url(), "--batch"])
-        .arg(&file)
+    let output = refreshing_batch(dir.path(), &server, &file)
         .args(["--rate", "100/s"])
         .assert()
         .success()
@@ -817,25 +830,7 @@ fn a_line_read_long_before_it_leaves_goes_with_the_token_of_when_it_leaves() {
     let dir = tempfile::tempdir().unwrap();
     // Every line is read at once, while the token is not due; it comes due two seconds
     // later, while the lines still leave one a second.
-    std::fs::write(
-        credentials(dir.path()),
-        json!({"profiles": {"default": [{
-            "scopes": ["CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND", "offline_access"],
-            "access_token": OLD_ACCESS,
-            "refresh_token": OLD_REFRESH,
-            "expires": now() + 62,
-            "redirect_uri": REDIRECT_URI,
-        }]}})
-        .to_string(),
-    )
-    .unwrap();
-    let server = TestServer::start(|_, request| {
-        if request.path == "/oauth2/token" {
-            token_answer(NEW_ACCESS, NEW_REFRESH, "")
-        } else {
-            Reply::success()
-        }
-    });
+    let server = seller_token_due_soon(dir.path());
     let lines: String = (0..LINES)
         .map(|n| {
             format!(
@@ -847,14 +842,7 @@ fn a_line_read_long_before_it_leaves_goes_with_the_token_of_when_it_leaves() {
     let file = dir.path().join("lines.jsonl");
     std::fs::write(&file, lines).unwrap();
     let started = std::time::Instant::now();
-    let output = kenar()
-        .env("KENAR_CONFIG_DIR", dir.path())
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
-        .env("KENAR_CLIENT_ID", "my-app")
-        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
-        .args(["send", "--base-url", &server.url(), "--batch"])
-        .arg(&file)
+    let output = refreshing_batch(dir.path(), &server, &file)
         .args(["--rate", "1/s", "--concurrency", "1"])
         .assert()
         .success()

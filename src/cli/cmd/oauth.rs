@@ -244,9 +244,7 @@ pub fn stored_token(
     };
     let renewed = refresher.map(|refresher| {
         let connection = connection.check(profile)?;
-        refresher.refresh(token, |request| {
-            connection.execute(request, verbosity)
-        })
+        refresher.refresh(token, |request| connection.execute(request, verbosity))
     });
     match renewed {
         Some(Ok(renewal)) => Ok(Some(renewal.into_token().access_token)),
