@@ -53,6 +53,9 @@ impl Browser {
     }
 }
 
+/// Taken by each test while its browser runs.
+static BROWSERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// chromedriver, killed when dropped.
 struct Driver(Child);
 
@@ -79,21 +82,8 @@ where
         );
         return false;
     };
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // One browser at a time: on a small machine, several starting at once time out.
+    let _turn = BROWSERS.lock().await;
     let profile = tempfile::tempdir().unwrap();
     // The machine's network is closed to everything but loopback: without these flags
     // Chromium keeps trying to reach Google's services.
@@ -116,11 +106,38 @@ where
     }
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("goog:chromeOptions".into(), options);
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session in Chromium");
+    // A port picked free may be taken before chromedriver binds it, and a driver that has
+    // just started may drop the first connection: such a start is tried again.
+    let mut attempts = 0;
+    let (_driver, client) = loop {
+        attempts += 1;
+        let port = free_port();
+        let driver = Driver(
+            Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("start chromedriver"),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let session = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match session {
+            Ok(client) => break (driver, client),
+            Err(e) if attempts < 3 => {
+                let _ = writeln!(std::io::stderr(), "{name}: starting the browser again: {e}");
+            }
+            Err(e) => panic!("a WebDriver session in Chromium: {e}"),
+        }
+    };
     // In a task of its own, so that a failing test still ends the session, which is what
     // makes chromedriver stop Chromium.
     let outcome = tokio::spawn(test(Browser {
