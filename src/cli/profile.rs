@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
-use kenar_chat::secret;
 use kenar_chat::store::{CredentialStore, StoreLock};
 use kenar_chat::{Error, Result};
+use kenar_chat::{http_url, secret};
+use url::Url;
 
 use crate::cli::output;
 
@@ -32,6 +33,23 @@ impl ProfileArgs {
             Some(value) => Ok(Some(value)),
             None => Ok(field(Config::load(&dir()?)?.profile(&self.profile))),
         }
+    }
+
+    /// The URL `setting` gives: `given` (by its flag or variable), the profile's key
+    /// (`field`), or `default`; with the name of where it came from, for errors about it.
+    pub fn endpoint(
+        &self,
+        setting: &Setting,
+        given: Option<String>,
+        field: fn(ProfileConfig) -> Option<String>,
+        default: &str,
+    ) -> Result<(Url, String)> {
+        let from_flag = given.is_some();
+        let (source, url) = match self.or_config(given, field)? {
+            Some(url) => (self.source(setting, from_flag), url),
+            None => (setting.flag.to_owned(), default.to_owned()),
+        };
+        Ok((http_url::endpoint(&source, &url)?, source))
     }
 
     /// The error for a value given nowhere: it names the three places it can come from.

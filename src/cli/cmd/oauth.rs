@@ -16,7 +16,7 @@ use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::secret::SecretString;
 use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
 use kenar_chat::token::{self, AppCredentials, Grant, Token};
-use kenar_chat::{Error, client, http_url, redirect};
+use kenar_chat::{Error, client, redirect};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -323,12 +323,7 @@ fn token_url(
         }
         return Ok(None);
     };
-    let from_flag = given.is_some();
-    let (source, url) = match profile.or_config(given, |c| c.token_url)? {
-        Some(url) => (profile.source(&TOKEN_URL, from_flag), url),
-        None => (TOKEN_URL.flag.to_owned(), default.to_owned()),
-    };
-    let url = http_url::endpoint(&source, &url)?;
+    let (url, source) = profile.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
     // The request carries the client secret.
     client::check_base_url(&source, &url)?;
     Ok(Some(url))

@@ -3,7 +3,6 @@
 use anyhow::Result;
 use clap::Args;
 use kenar_chat::authorize::{self, AuthorizationRequest};
-use kenar_chat::http_url;
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Chat, OFFLINE_ACCESS, Scope};
 use kenar_chat::{Error, error};
@@ -137,11 +136,8 @@ pub fn authorization(
     scopes: Vec<Scope>,
     state: Option<String>,
 ) -> Result<(AuthorizationRequest, Url)> {
-    let given = auth_url.is_some();
-    let endpoint = match profile.or_config(auth_url, |c| c.auth_url)? {
-        Some(url) => http_url::endpoint(&profile.source(&AUTH_URL, given), &url)?,
-        None => http_url::endpoint(AUTH_URL.flag, platform.auth_url())?,
-    };
+    let (endpoint, _) =
+        profile.endpoint(&AUTH_URL, auth_url, |c| c.auth_url, platform.auth_url())?;
     let client_id = profile
         .or_config(client_id, |c| c.client_id)?
         .ok_or_else(|| profile.missing(&CLIENT_ID))?;

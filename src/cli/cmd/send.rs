@@ -11,7 +11,6 @@ use clap::{Args, ValueHint};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kenar_chat::client::{self, Credentials, PreparedRequest, Progress};
 use kenar_chat::grid::{GridButtonDraft, GridDraft};
-use kenar_chat::http_url;
 use kenar_chat::input;
 use kenar_chat::media::{self, MediaFile, UploadPlan};
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
@@ -539,18 +538,12 @@ fn print_dry_run(requests: &[&PreparedRequest], show_secrets: bool, format: Form
 /// The upload host: `--upload-url`, `KENAR_UPLOAD_URL`, the profile's `upload_url`, or
 /// Divar's.
 pub(super) fn upload_host(args: &SendArgs) -> Result<Url, Error> {
-    let given = args.upload_url.is_some();
-    let (source, url) = match args
-        .profile
-        .or_config(args.upload_url.clone(), |c| c.upload_url)?
-    {
-        Some(url) => (args.profile.source(&UPLOAD_URL, given), url),
-        None => (
-            UPLOAD_URL.flag.to_owned(),
-            media::DEFAULT_UPLOAD_URL.to_owned(),
-        ),
-    };
-    let url = http_url::endpoint(&source, &url)?;
+    let (url, source) = args.profile.endpoint(
+        &UPLOAD_URL,
+        args.upload_url.clone(),
+        |c| c.upload_url,
+        media::DEFAULT_UPLOAD_URL,
+    )?;
     // The upload carries the upload token.
     client::check_base_url(&source, &url)?;
     Ok(url)
