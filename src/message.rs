@@ -530,7 +530,7 @@ fn content_of(
         )]);
     }
     if let Some(token) = &media_token
-        && let Err(problem) = scope::check_conversation_id("media_token", token)
+        && let Err(problem) = scope::check_visible("media_token", token)
     {
         return Err(vec![problem]);
     }

@@ -43,7 +43,7 @@ pub fn check_id(field: &str, value: &str) -> Result<(), String> {
 }
 
 /// A value that is not empty and holds no whitespace, control or invisible character.
-fn check_visible(field: &str, value: &str) -> Result<(), String> {
+pub fn check_visible(field: &str, value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err(format!("{field}: must not be empty"));
     }
