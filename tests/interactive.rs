@@ -50,10 +50,11 @@ mod pty {
                     None => command.env_remove(name),
                 };
             }
+            // The test's own variables last, so that it may set another TERM.
             command
-                .envs(env.iter().copied())
                 .env("NO_COLOR", "1")
-                .env("TERM", "dumb");
+                .env("TERM", "dumb")
+                .envs(env.iter().copied());
             let mut session = Session::spawn(command).expect("start on a pseudo-terminal");
             session.set_expect_timeout(Some(TIMEOUT));
             Terminal {
@@ -618,4 +619,49 @@ fn a_medium_is_sent_interactively_without_asking_for_text() {
         requests[2].json(),
         serde_json::json!({"media_token": "media-1"})
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_large_upload_shows_its_progress_on_a_terminal() {
+    let server = TestServer::start(|_, request| {
+        if request.path.ends_with("/chat/upload") {
+            common::Reply::json(200, r#"{"token":"up-1"}"#)
+        } else if request.path.starts_with("/upload/") {
+            // The bar stays up while the answer is awaited.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            common::Reply::json(200, r#"{"id":"media-1"}"#)
+        } else {
+            common::Reply::success()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("big.mp4");
+    let mut bytes = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    bytes.resize(3_000_000, 7);
+    std::fs::write(&video, bytes).unwrap();
+    let url = server.url();
+    let video = video.to_str().unwrap();
+    let mut term = Terminal::start(
+        &[
+            "send",
+            "--conversation-id",
+            common::CONVERSATION,
+            "--video",
+            video,
+        ],
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_UPLOAD_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+            // A terminal that draws: a dumb one gets no progress bar.
+            ("TERM", "xterm"),
+        ],
+    );
+    term.expect("uploading");
+    term.expect("sent: message in conversation");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("MiB") || screen.contains("MB"), "{screen}");
 }
