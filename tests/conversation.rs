@@ -309,9 +309,7 @@ fn errors_are_shown_from_their_code_message_and_details() {
 
 #[test]
 fn dry_runs_show_the_current_platforms_request_with_the_token_masked() {
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+    let output = common::with_credentials()
         .args([
             "send",
             "--dry-run",
@@ -333,9 +331,7 @@ fn dry_runs_show_the_current_platforms_request_with_the_token_masked() {
          \n\
          {\"type\":\"TEXT\",\"message\":\"m\"}\n"
     );
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+    let output = common::with_credentials()
         .args([
             "send",
             "--dry-run",
@@ -489,9 +485,7 @@ fn a_batch_takes_lines_of_either_platform_and_counts_restrictions_apart() {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     std::fs::write(&file, text).unwrap();
     let run = || {
-        kenar()
-            .env("KENAR_API_KEY", API_KEY)
-            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+        common::with_credentials()
             .args([
                 "send",
                 "--base-url",
@@ -549,9 +543,7 @@ fn a_batch_takes_lines_of_either_platform_and_counts_restrictions_apart() {
         ]
     );
     // A re-run sends only what was refused, and the text summary names the restriction.
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+    let output = common::with_credentials()
         .args(["send", "--base-url", &server.url(), "--batch"])
         .arg(&file)
         .arg("--journal")

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{
-    ACCESS_TOKEN, API_KEY, CONVERSATION, Recorded, Reply, TestServer, assert_no_secret, kenar,
-};
+use common::{ACCESS_TOKEN, API_KEY, CONVERSATION, Recorded, Reply, TestServer, assert_no_secret};
 use serde_json::{Value, json};
 
 const UPLOAD_TOKEN: &str = "upload-token-77c1d0";
@@ -44,13 +42,20 @@ fn divar(send: impl Fn() -> Reply + Send + Sync + 'static) -> TestServer {
     })
 }
 
-fn media_send(server: &TestServer) -> assert_cmd::Command {
-    let mut cmd = kenar();
+/// kenar-chat with the test credentials, `server` standing in for the API and the upload
+/// host both.
+fn against(server: &TestServer) -> std::process::Command {
+    let mut cmd = common::kenar_process();
     cmd.env("KENAR_API_KEY", API_KEY)
         .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
         .env("KENAR_API_URL", server.url())
-        .env("KENAR_UPLOAD_URL", server.url())
-        .args(["send", "--conversation-id", CONVERSATION]);
+        .env("KENAR_UPLOAD_URL", server.url());
+    cmd
+}
+
+fn media_send(server: &TestServer) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::from_std(against(server));
+    cmd.args(["send", "--conversation-id", CONVERSATION]);
     cmd
 }
 
@@ -255,9 +260,7 @@ fn every_refusal_comes_before_any_request() {
     }
     // A legacy chat takes no media.
     let server = divar(Reply::success);
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+    let output = common::with_credentials()
         .env("KENAR_API_URL", server.url())
         .arg("send")
         .args(common::CHAT_IDS)
@@ -385,9 +388,7 @@ fn a_send_that_fails_after_the_upload_reports_the_media_token_for_a_resend() {
 fn a_dry_run_shows_the_three_requests_with_size_and_type_instead_of_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let image = write(dir.path(), "a.png", &png());
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+    let output = common::with_credentials()
         .args(["send", "--dry-run", "--conversation-id", "c-1", "--image"])
         .arg(&image)
         .output()
@@ -419,9 +420,7 @@ fn a_dry_run_shows_the_three_requests_with_size_and_type_instead_of_bytes() {
             image.display()
         )
     );
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+    let output = common::with_credentials()
         .args([
             "send",
             "--dry-run",
@@ -478,11 +477,7 @@ fn a_40_mb_video_is_streamed_with_flat_memory() {
             Reply::success()
         }
     });
-    let mut child = common::kenar_process()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .env("KENAR_API_URL", server.url())
-        .env("KENAR_UPLOAD_URL", server.url())
+    let mut child = against(&server)
         .args(["send", "--conversation-id", CONVERSATION, "--video"])
         .arg(&path)
         .stdout(std::process::Stdio::null())
@@ -517,11 +512,8 @@ fn a_batch_line_may_carry_a_file_and_the_journal_knows_it_by_its_content() {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     std::fs::write(&file, text).unwrap();
     let run = || {
-        kenar()
-            .env("KENAR_API_KEY", API_KEY)
-            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-            .env("KENAR_UPLOAD_URL", server.url())
-            .args(["send", "--base-url", &server.url(), "-o", "json", "--batch"])
+        assert_cmd::Command::from_std(against(&server))
+            .args(["send", "-o", "json", "--batch"])
             .arg(&file)
             .arg("--journal")
             .arg(&journal)
@@ -605,11 +597,8 @@ fn a_batch_line_whose_upload_fails_counts_as_failed_and_sends_nothing() {
         ),
     )
     .unwrap();
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .env("KENAR_UPLOAD_URL", server.url())
-        .args(["send", "--base-url", &server.url(), "-o", "json", "--batch"])
+    let output = assert_cmd::Command::from_std(against(&server))
+        .args(["send", "-o", "json", "--batch"])
         .arg(&file)
         .output()
         .unwrap();
@@ -636,11 +625,8 @@ fn a_batch_line_whose_send_fails_after_its_upload_says_its_media_token() {
         ),
     )
     .unwrap();
-    let output = kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .env("KENAR_UPLOAD_URL", server.url())
-        .args(["send", "--base-url", &server.url(), "--batch"])
+    let output = assert_cmd::Command::from_std(against(&server))
+        .args(["send", "--batch"])
         .arg(&file)
         .output()
         .unwrap();
@@ -691,11 +677,7 @@ fn a_file_changed_after_its_check_is_not_uploaded() {
                 Reply::success()
             }
         });
-        let child = common::kenar_process()
-            .env("KENAR_API_KEY", API_KEY)
-            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-            .env("KENAR_API_URL", server.url())
-            .env("KENAR_UPLOAD_URL", server.url())
+        let child = against(&server)
             .args([
                 "send",
                 "--conversation-id",

@@ -265,14 +265,19 @@ pub fn kenar() -> assert_cmd::Command {
     assert_cmd::Command::from_std(kenar_process())
 }
 
+/// The binary under test with the test credentials in the environment.
+pub fn with_credentials() -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.env("KENAR_API_KEY", API_KEY)
+        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN);
+    cmd
+}
+
 /// `kenar-chat send` to the API at `base_url`, with the test credentials in the
 /// environment.
 pub fn send_to(base_url: &str) -> assert_cmd::Command {
-    let mut cmd = kenar();
-    cmd.arg("send")
-        .env("KENAR_API_URL", base_url)
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN);
+    let mut cmd = with_credentials();
+    cmd.arg("send").env("KENAR_API_URL", base_url);
     cmd
 }
 
