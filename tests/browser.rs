@@ -47,6 +47,21 @@ impl Browser {
         element.click().await.unwrap();
     }
 
+    /// Waits for a tab other than `from` to open, as a link with a target does, and
+    /// switches to it; `what` names what should have opened it.
+    async fn switch_to_new_tab(&self, from: &fantoccini::wd::WindowHandle, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let opened = loop {
+            let windows = self.client.windows().await.unwrap();
+            if let Some(tab) = windows.into_iter().find(|w| w != from) {
+                break tab;
+            }
+            assert!(Instant::now() < deadline, "{what} opened no tab");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        self.client.switch_to_window(opened).await.unwrap();
+    }
+
     async fn body_text(&self) -> String {
         let body = self.client.find(Locator::Css("body")).await.unwrap();
         body.text().await.unwrap()
@@ -483,16 +498,7 @@ async fn the_chat_view_shows_each_side_its_buttons_and_they_open_what_divar_open
     browser.client.goto(&sandbox.url).await.unwrap();
     let chat_view = browser.client.window().await.unwrap();
     browser.click("#m1-receiver a.button").await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let opened = loop {
-        let windows = browser.client.windows().await.unwrap();
-        if let Some(tab) = windows.into_iter().find(|w| *w != chat_view) {
-            break tab;
-        }
-        assert!(Instant::now() < deadline, "the DIRECT_LINK opened no tab");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    browser.client.switch_to_window(opened).await.unwrap();
+    browser.switch_to_new_tab(&chat_view, "the DIRECT_LINK").await;
     assert_eq!(browser.wait_for_url(&track).await.as_str(), track);
     assert!(browser.body_text().await.contains("app page /track/42"));
     let sessions = app
@@ -687,16 +693,9 @@ async fn a_conversations_grids_show_each_side_its_rows_and_open_what_divar_opens
         browser
             .click("#m1-receiver .row:nth-of-type(2) a.button:nth-of-type(2)")
             .await;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let opened = loop {
-            let windows = browser.client.windows().await.unwrap();
-            if let Some(tab) = windows.into_iter().find(|w| *w != chat_view) {
-                break tab;
-            }
-            assert!(Instant::now() < deadline, "open_direct_link opened no tab");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
-        browser.client.switch_to_window(opened).await.unwrap();
+        browser
+            .switch_to_new_tab(&chat_view, "open_direct_link")
+            .await;
         assert_eq!(browser.wait_for_url(&shop).await.as_str(), shop);
         assert!(browser.body_text().await.contains("app page /shop"));
         let sessions = app
