@@ -15,7 +15,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::http_url;
 use crate::message::Message;
-use crate::secret::SecretString;
+use crate::secret::{self, SecretString};
 use crate::tls;
 use crate::visible;
 
@@ -168,26 +168,7 @@ impl PreparedRequest {
             .map(SecretString::expose)
             .filter(|secret| !secret.is_empty())
             .collect();
-        let mut text = String::from_utf8_lossy(&bytes);
-        let mut redacted = false;
-        for spelling in secrets.iter().flat_map(|secret| spellings(secret)) {
-            if text.contains(&spelling) {
-                text = Cow::Owned(text.replace(&spelling, SecretString::MASK));
-                redacted = true;
-            }
-        }
-        if let Ok(mut json) = serde_json::from_str::<Value>(&text)
-            && mask_strings(&mut json, &secrets)
-        {
-            text = Cow::Owned(json.to_string());
-            redacted = true;
-        }
-        // Untouched answers stay byte for byte as received.
-        if redacted {
-            text.into_owned().into_bytes()
-        } else {
-            bytes
-        }
+        secret::redact(bytes, &secrets)
     }
 
     /// The request as text: request line, headers, blank line, body. Secrets print as
@@ -242,58 +223,6 @@ pub fn conversation_endpoint(base: &Url, id: &str) -> Url {
         segments.pop_if_empty().push(id).push(CONVERSATION_MESSAGES);
     }
     url
-}
-
-/// The ways an answer may spell `secret` back: as it is, form-encoded, percent-encoded
-/// (upper- and lower-case hex), and JSON-escaped (with `/` escaped or not).
-fn spellings(secret: &str) -> Vec<String> {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    let percent = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
-    let json = serde_json::to_string(secret).unwrap_or_default();
-    let json = json.trim_matches('"').to_owned();
-    let mut found = vec![
-        secret.to_owned(),
-        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
-        percent.to_ascii_lowercase(),
-        json.replace('/', "\\/"),
-        percent,
-        json,
-    ];
-    // Longest first, so that a spelling is masked whole before a part of it could be.
-    found.sort_by_key(|spelling| std::cmp::Reverse(spelling.len()));
-    found.dedup();
-    found
-}
-
-/// Masks `secrets` in every string (keys too) of `json`; whether any was found.
-fn mask_strings(json: &mut Value, secrets: &[&str]) -> bool {
-    let mask = |text: &mut String| {
-        let mut found = false;
-        for secret in secrets {
-            if text.contains(secret) {
-                *text = text.replace(secret, SecretString::MASK);
-                found = true;
-            }
-        }
-        found
-    };
-    match json {
-        Value::String(text) => mask(text),
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |found, item| mask_strings(item, secrets) | found),
-        Value::Object(fields) => {
-            let mut found = false;
-            let entries: Vec<(String, Value)> = std::mem::take(fields).into_iter().collect();
-            for (mut key, mut value) in entries {
-                found |= mask(&mut key);
-                found |= mask_strings(&mut value, secrets);
-                fields.insert(key, value);
-            }
-            found
-        }
-        _ => false,
-    }
 }
 
 /// The multipart form of an upload: its one field, streamed from the file with the length

@@ -1,10 +1,13 @@
-//! A string that must never be printed by accident: API keys, access tokens, client secrets.
+//! A string that must never be printed by accident: API keys, access tokens, client secrets;
+//! and masking them in what a server answers.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::input;
@@ -102,6 +105,83 @@ impl fmt::Debug for SecretString {
 impl fmt::Display for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(Self::MASK)
+    }
+}
+
+/// `bytes` (an answer) with every one of `secrets` replaced by [`SecretString::MASK`],
+/// however the answer spells it back: as it is, form- or percent-encoded, or inside JSON
+/// strings however they escape it. Untouched answers stay byte for byte as received.
+pub fn redact(bytes: Vec<u8>, secrets: &[&str]) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(&bytes);
+    let mut redacted = false;
+    for spelling in secrets.iter().flat_map(|secret| spellings(secret)) {
+        if text.contains(&spelling) {
+            text = Cow::Owned(text.replace(&spelling, SecretString::MASK));
+            redacted = true;
+        }
+    }
+    if let Ok(mut json) = serde_json::from_str::<Value>(&text)
+        && mask_strings(&mut json, secrets)
+    {
+        text = Cow::Owned(json.to_string());
+        redacted = true;
+    }
+    if redacted {
+        text.into_owned().into_bytes()
+    } else {
+        bytes
+    }
+}
+
+/// The ways an answer may spell `secret` back: as it is, form-encoded, percent-encoded
+/// (upper- and lower-case hex), and JSON-escaped (with `/` escaped or not).
+fn spellings(secret: &str) -> Vec<String> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let percent = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_owned();
+    let mut found = vec![
+        secret.to_owned(),
+        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        percent.to_ascii_lowercase(),
+        json.replace('/', "\\/"),
+        percent,
+        json,
+    ];
+    // Longest first, so that a spelling is masked whole before a part of it could be.
+    found.sort_by_key(|spelling| std::cmp::Reverse(spelling.len()));
+    found.dedup();
+    found
+}
+
+/// Masks `secrets` in every string (keys too) of `json`; whether any was found.
+fn mask_strings(json: &mut Value, secrets: &[&str]) -> bool {
+    let mask = |text: &mut String| {
+        let mut found = false;
+        for secret in secrets {
+            if text.contains(secret) {
+                *text = text.replace(secret, SecretString::MASK);
+                found = true;
+            }
+        }
+        found
+    };
+    match json {
+        Value::String(text) => mask(text),
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, item| mask_strings(item, secrets) | found),
+        Value::Object(fields) => {
+            let mut found = false;
+            let entries: Vec<(String, Value)> = std::mem::take(fields).into_iter().collect();
+            for (mut key, mut value) in entries {
+                found |= mask(&mut key);
+                found |= mask_strings(&mut value, secrets);
+                fields.insert(key, value);
+            }
+            found
+        }
+        _ => false,
     }
 }
 
