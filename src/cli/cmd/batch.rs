@@ -114,7 +114,7 @@ pub fn run(
         stored_tokens,
         refresher,
         client: connection.options.clone(),
-        upload_host: super::send::upload_host(args)?,
+        upload_host: super::upload::upload_host(args)?,
         retry: connection.policy.clone(),
         concurrency: usize::from(args.batch.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),
         rate: args.batch.rate,

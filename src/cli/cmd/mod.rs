@@ -7,6 +7,7 @@ pub mod oauth_url;
 pub mod sandbox;
 pub mod scope;
 pub mod send;
+pub mod upload;
 
 use crate::cli::args::{Cli, Command};
 use crate::cli::generation;

@@ -2,30 +2,26 @@
 //! (or, with `--batch`, one per line of a file: see `batch`), to a legacy chat or to a
 //! current-platform conversation.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kenar_chat::client::{self, Credentials, PreparedRequest, Progress};
+use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::input;
-use kenar_chat::media::{self, MediaFile, UploadPlan};
+use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
-use kenar_chat::retry;
 use kenar_chat::{Error, error, visible};
-use url::Url;
 
 use super::batch::BatchArgs;
+use super::upload::{send_with_upload, upload_host};
 use crate::cli::cmd::oauth;
-use crate::cli::connection::{Connection, ConnectionArgs};
+use crate::cli::connection::ConnectionArgs;
 use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
-use crate::cli::profile::{ProfileArgs, UPLOAD_URL};
+use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
-use crate::cli::report::{self, Verbosity};
+use crate::cli::report::Verbosity;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -533,70 +529,6 @@ fn print_dry_run(requests: &[&PreparedRequest], show_secrets: bool, format: Form
             requests.iter().map(|r| r.to_json(show_secrets)).collect(),
         )),
     }
-}
-
-/// The upload host: `--upload-url`, `KENAR_UPLOAD_URL`, the profile's `upload_url`, or
-/// Divar's.
-pub(super) fn upload_host(args: &SendArgs) -> Result<Url, Error> {
-    let (url, source) = args.profile.endpoint(
-        &UPLOAD_URL,
-        args.upload_url.clone(),
-        |c| c.upload_url,
-        media::DEFAULT_UPLOAD_URL,
-    )?;
-    // The upload carries the upload token.
-    client::check_base_url(&source, &url)?;
-    Ok(url)
-}
-
-/// Uploads the file, then sends the message with its media token, on one client. When the
-/// send fails after the upload, says the media token, so that the message can be sent
-/// again without uploading.
-fn send_with_upload(
-    plan: &UploadPlan,
-    message: Message,
-    base: &Url,
-    credentials: &Credentials,
-    connection: &Connection,
-    verbosity: Verbosity,
-) -> Result<serde_json::Value> {
-    let client = connection.client()?;
-    let bar = upload_bar(plan.file.size, verbosity);
-    let shown = bar.clone();
-    let progress: Progress = Arc::new(move |bytes| shown.set_position(bytes));
-    let report = |event: retry::Event<'_>| report::event(verbosity, event);
-    let uploaded = crate::cli::block_on(plan.upload(
-        &client,
-        &connection.policy,
-        credentials,
-        &progress,
-        report,
-    ))?;
-    bar.finish_and_clear();
-    let uploaded = uploaded?;
-    let request = uploaded.send_request(base, &message, credentials);
-    let sent = crate::cli::block_on(retry::execute_with_retries(
-        &client,
-        &request,
-        &connection.policy,
-        report,
-    ))?
-    .and_then(|answer| client::check_answer(&answer));
-    Ok(sent.map_err(|e| uploaded.failed(e))?)
-}
-
-/// A progress bar for an upload on a terminal, for files of a megabyte or more.
-fn upload_bar(size: u64, verbosity: Verbosity) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || verbosity == Verbosity::Quiet || size < 1 << 20 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("uploading {bar:30} {bytes}/{total_bytes}  ETA {eta}")
-    {
-        bar.set_style(style);
-    }
-    bar
 }
 
 fn is_stdin(path: Option<&Path>) -> bool {
