@@ -3,9 +3,8 @@
 //! The release download goes to a local server holding an archive of the binary under
 //! test and its SHA256SUMS, and the messages go to a real sandbox or test server.
 // The action's steps are bash scripts that unpack a tar archive.
-#![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;

@@ -1,7 +1,7 @@
 //! `kenar-chat send --batch`: the real binary against a local server, checking what the
 //! server received, what the summary says, and what the journal lets a re-run do.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

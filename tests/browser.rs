@@ -2,7 +2,7 @@
 //! by chromedriver, against the real binary on 127.0.0.1. Without chromedriver and a
 //! browser these tests say so on stderr and pass (`.ci/run` installs Debian's).
 
-mod common;
+use crate::common;
 
 use std::future::Future;
 use std::io::{Read as _, Write as _};

@@ -1,7 +1,7 @@
 //! `kenar-chat send --conversation-id`: the current platform's send, checked against
 //! exactly what a local server received.
 
-mod common;
+use crate::common;
 
 use common::{
     ACCESS_TOKEN, API_KEY, CONVERSATION, Reply, TestServer, assert_no_secret, kenar, send_to,

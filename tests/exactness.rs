@@ -2,7 +2,7 @@
 //! keys in their order, text as UTF-8 without escapes. What cannot be sent as written (a key
 //! named twice, JSON nested past the parser's limit) is refused, and nothing is sent.
 
-mod common;
+use crate::common;
 
 use common::{PEER, POST, TestServer, USER};
 use predicates::prelude::*;

@@ -2,7 +2,7 @@
 //! for each, the exit code, how many requests the server saw, and what the user is told.
 //! Retries must never send a message twice unless asked to.
 
-mod common;
+use crate::common;
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;

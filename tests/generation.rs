@@ -1,7 +1,7 @@
 //! Completions, man pages, `--help` and `--version`: what is generated from the command-line
 //! definition, and that the committed completion files match it.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

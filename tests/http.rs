@@ -1,7 +1,7 @@
 //! The HTTP layer at its boundary: which addresses a send tries, which proxies it takes,
 //! answers that other HTTP clients accept, and what a plain-http run never reads.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};

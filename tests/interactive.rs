@@ -2,7 +2,7 @@
 //! answer checked at a local HTTP server, invalid answers asked again, cancelling sending
 //! nothing, and the refusal to ask without a terminal.
 
-mod common;
+use crate::common;
 
 use common::{ACCESS_TOKEN, API_KEY, PEER, POST, TestServer, USER, kenar};
 use predicates::prelude::*;

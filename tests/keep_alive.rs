@@ -2,7 +2,7 @@
 //! how few connections a batch opens, and what a connection the server closes does to the
 //! lines it carried.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Flag values and inputs at the edges of what they can hold: the largest counts and
 //! durations, endless or oversized files. Each ends in a clear answer, never a panic.
 
-mod common;
+use crate::common;
 
 use common::{ACCESS_TOKEN, API_KEY, POST, Reply, TestServer};
 use predicates::prelude::*;

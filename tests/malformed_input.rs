@@ -3,7 +3,7 @@
 //! without panicking and without sending anything. (The basic cases live in
 //! tests/send.rs; these are the rest.)
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

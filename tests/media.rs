@@ -1,7 +1,7 @@
 //! `kenar-chat send --image/--video/--voice/--document`: the upload token, the multipart
 //! upload and the send, exactly as a local server received them.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

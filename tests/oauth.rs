@@ -2,7 +2,7 @@
 //! server on 127.0.0.1 playing Divar's token endpoint, with the config directory in a
 //! temporary directory.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

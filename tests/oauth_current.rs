@@ -3,7 +3,7 @@
 //! the refreshes `send` and `send --batch` make by themselves, with the config directory
 //! in a temporary directory.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! `kenar-chat oauth login` end to end: the test plays the browser, requesting the
 //! loopback redirect URI the tool listens on, and Divar's token endpoint.
 
-mod common;
+use crate::common;
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;

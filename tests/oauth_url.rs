@@ -1,6 +1,6 @@
 //! `kenar-chat oauth-url`: encoding, state, and refusals.
 
-mod common;
+use crate::common;
 
 use common::{PEER, POST, RESOURCE_ID, USER, kenar};
 use predicates::prelude::*;

@@ -1,9 +1,7 @@
 //! Output that cannot be written: a full disk (`/dev/full`) or a closed pipe as stdout or
 //! stderr. The process never panics, and its exit code says whether the work was done.
 
-#![cfg(target_os = "linux")]
-
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! 127.0.0.1 in each test, driven with the real `oauth-url` and `send` commands and with
 //! plain HTTP requests for what a browser would do.
 
-mod common;
+use crate::common;
 #[path = "sandbox/current.rs"]
 mod current;
 #[path = "sandbox/media.rs"]

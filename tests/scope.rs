@@ -1,6 +1,6 @@
 //! `kenar-chat scope`: the seed document's vector, every output form, and decoding.
 
-mod common;
+use crate::common;
 
 use common::{PEER, POST, RESOURCE_ID, USER, kenar};
 use predicates::prelude::*;

@@ -2,7 +2,7 @@
 //! the environment (and in files), with `-v`, `--dry-run`, `--help` and on error paths,
 //! and its output is searched for them.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `kenar-chat send` against a real HTTP server on 127.0.0.1: what the server received,
 //! byte for byte, and every failure path with its exit code.
 
-mod common;
+use crate::common;
 
 use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Reply, TestServer, USER, kenar};
 use predicates::prelude::*;

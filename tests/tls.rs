@@ -5,7 +5,7 @@
 //! for 127.0.0.1, localhost and api.kenar.test valid from 2000 to 2125, whose key is
 //! tests/data/test-server.key; both made with `openssl ca`.
 
-mod common;
+use crate::common;
 
 use std::io::{BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -1,6 +1,6 @@
 //! A real HTTP/1.1 server on 127.0.0.1 for the tests: it records every request exactly as
 //! received and answers as the test scripts it, including with broken or hostile answers.
-// Every test binary compiles this module and uses only part of it.
+// Each test module uses only part of it.
 #![allow(dead_code)]
 
 pub mod sandbox;
