@@ -2,6 +2,8 @@
 //! serializes to exactly the API body: a [`ChatMessage`] of the legacy platform (protocol
 //! section 3) or a [`ConversationMessage`] of the current one (section 5).
 
+pub mod grid;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -9,12 +11,12 @@ use serde_json::{Map, Value};
 
 use crate::duplicate_keys;
 use crate::error::{self, Error, Result};
-use crate::grid::{self, Grid, GridDraft};
 use crate::http_url;
 use crate::input::{self, MAX_INPUT_BYTES};
 use crate::media::{self, MediaKind};
 use crate::platform::Platform;
 use crate::scope::{self, Chat, Recipient};
+use grid::{Grid, GridDraft};
 
 pub const LINK: &str = "LINK";
 pub const DIRECT_LINK: &str = "DIRECT_LINK";
