@@ -224,7 +224,8 @@ impl Scope {
         let found = value.chars().find(|&c| visible::is_blank_or_invisible(c));
         if value.is_empty() || found.is_some() {
             return Err(Error::invalid(format!(
-                "scope {value:?}: must be non-empty, without whitespace or control characters{}",
+                "scope {}: must be non-empty, without whitespace or control characters{}",
+                visible::excerpt(value),
                 found.map_or_else(String::new, |c| format!(" (found {})", visible::name(c)))
             )));
         }
@@ -331,7 +332,9 @@ impl Scope {
                 POST_CONVERSATIONS_PERMISSION => Scope::post_conversations(resource),
                 _ if is_permission_name(permission) => Scope::raw(value),
                 _ => Err(Error::invalid(format!(
-                    "{value:?} is not a scope: {permission:?} is not a permission name (upper-case letters, digits and '_')"
+                    "{} is not a scope: {} is not a permission name (upper-case letters, digits and '_')",
+                    visible::excerpt(value),
+                    visible::excerpt(permission)
                 ))),
             };
         }
@@ -341,7 +344,9 @@ impl Scope {
                 POST_PERMISSION => Scope::post_chats(resource),
                 _ if is_permission_name(permission) => Scope::raw(value),
                 _ => Err(Error::invalid(format!(
-                    "{value:?} is not a scope: {permission:?} is not a permission name (upper-case letters, digits and '_')"
+                    "{} is not a scope: {} is not a permission name (upper-case letters, digits and '_')",
+                    visible::excerpt(value),
+                    visible::excerpt(permission)
                 ))),
             };
         }
@@ -352,7 +357,12 @@ impl Scope {
             Err(Error::Invalid(problems)) => Err(Error::Invalid(
                 problems
                     .into_iter()
-                    .map(|p| format!("{value:?} is neither a scope nor a resource ID: {p}"))
+                    .map(|p| {
+                        format!(
+                            "{} is neither a scope nor a resource ID: {p}",
+                            visible::excerpt(value)
+                        )
+                    })
                     .collect(),
             )),
             Err(other) => Err(other),

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::duplicate_keys;
 use crate::http_url;
+use crate::visible;
 
 pub const LINK: &str = "LINK";
 pub const DIRECT_LINK: &str = "DIRECT_LINK";
@@ -108,7 +109,8 @@ impl ButtonDraft {
             }
             (Some(other), _, _) => {
                 problems.push(format!(
-                    "{side}.action: must be \"LINK\" or \"DIRECT_LINK\", not {other:?}"
+                    "{side}.action: must be \"LINK\" or \"DIRECT_LINK\", not {}",
+                    visible::excerpt(other)
                 ));
                 None
             }

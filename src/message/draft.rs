@@ -9,12 +9,14 @@ use serde_json::Value;
 
 use super::button::{ButtonDraft, overlay_button};
 use super::grid::GridDraft;
+use super::json_text::{self, Origin};
 use super::media_kind::MediaKind;
 use super::{ChatMessage, Content, ConversationMessage, Message, TEXT};
-use crate::duplicate_keys;
+use crate::duplicate_keys::Step;
 use crate::error::{self, Error, Result};
-use crate::input::{self, MAX_INPUT_BYTES};
+use crate::input;
 use crate::scope::{self, Chat};
+use crate::visible;
 
 /// A message as written in a file or given by flags: every field optional, so that files
 /// and flags can be merged before the whole is checked once.
@@ -61,58 +63,14 @@ pub struct MessageDraft {
 impl MessageDraft {
     /// Reads a draft from JSON text; `source` names it in errors (a path, or "standard input").
     pub fn from_json(source: &str, bytes: &[u8]) -> Result<Self> {
-        if bytes.len() > MAX_INPUT_BYTES {
-            return Err(Error::invalid(format!(
-                "{source}: larger than {MAX_INPUT_BYTES} bytes"
-            )));
-        }
-        input::refuse_bom(source, bytes)?;
-        std::str::from_utf8(bytes).map_err(|e| input::not_utf8(source, &e))?;
-        // Before serde, which reads an array into a struct field by field.
-        if let Ok(root) = serde_json::from_slice::<Value>(bytes) {
-            refuse_arrays(&root)
-                .map_err(|problem| Error::invalid(format!("{source}: {problem}")))?;
-        }
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = match serde_path_to_error::deserialize(&mut de) {
-            Ok(draft) => de.end().map(|()| draft).map_err(|e| (String::new(), e)),
-            Err(e) => {
-                let path = e.path().to_string();
-                let e = e.into_inner();
-                // A file that ends too early has no field at fault.
-                let field = if e.is_eof() {
-                    String::new()
-                } else {
-                    prefix(&path)
-                };
-                Err((field, e))
-            }
-        };
-        let draft = parsed.map_err(|(field, e)| {
-            Error::invalid(format!(
-                "{source}: line {} column {}: {field}{}",
-                e.line(),
-                e.column(),
-                without_position(&e)
-            ))
-        })?;
-        duplicate_keys::check(bytes).map_err(|e| {
-            Error::invalid(format!(
-                "{source}: line {} column {}: {}",
-                e.line(),
-                e.column(),
-                without_position(&e)
-            ))
-        })?;
-        Ok(draft)
+        json_text::read(Origin::Document(source), bytes, object_at, None).map(|(draft, _)| draft)
     }
 
-    /// Reads a draft from JSON already parsed, such as one line of a batch file; errors
-    /// name the field, since a value has no line and column.
-    pub fn from_value(value: Value) -> Result<Self> {
-        refuse_arrays(&value).map_err(Error::invalid)?;
-        serde_path_to_error::deserialize(value)
-            .map_err(|e| Error::invalid(format!("{}{}", field_prefix(e.path()), e.into_inner())))
+    /// Reads a draft from one line of a batch file, checked and worded as a message file
+    /// is. The line may hold `extra` (its access token) beside the message's fields: that
+    /// field's value is handed back apart.
+    pub fn from_line(bytes: &[u8], extra: &str) -> Result<(Self, Option<Value>)> {
+        json_text::read(Origin::Line, bytes, object_at, Some(extra))
     }
 
     /// Reads a draft from a file, or standard input for `-`.
@@ -215,7 +173,10 @@ impl MessageDraft {
         if let Some(kind) = &self.kind
             && kind != TEXT
         {
-            problems.push(format!("type: must be \"TEXT\", not {kind:?}"));
+            problems.push(format!(
+                "type: must be \"TEXT\", not {}",
+                visible::excerpt(kind)
+            ));
         }
         if let Some(text) = &self.message
             && text.trim().is_empty()
@@ -388,66 +349,35 @@ fn content_of(
     }))
 }
 
-/// serde reads a JSON array into a struct, field by field in order, so `["u","p",...]`
-/// would pass for a message. A message file must name its fields: the message, each
-/// button and each button's `data` have to be objects.
-fn refuse_arrays(root: &Value) -> std::result::Result<(), String> {
-    let mut places = vec![(String::new(), Some(root))];
-    for side in ["sender_btn", "receiver_btn"] {
-        let button = root.get(side);
-        places.push((format!("{side}: "), button));
-        places.push((format!("{side}.data: "), button.and_then(|b| b.get("data"))));
-    }
-    for side in ["sender_buttons", "receiver_buttons"] {
-        let grid = root.get(side);
-        places.push((format!("{side}: "), grid));
-        let rows = grid.and_then(|g| g.get("rows")).and_then(Value::as_array);
-        for (r, row) in rows.into_iter().flatten().enumerate() {
-            places.push((format!("{side}.rows[{r}]: "), Some(row)));
-            let buttons = row.get("buttons").and_then(Value::as_array);
-            for (b, button) in buttons.into_iter().flatten().enumerate() {
-                let at = format!("{side}.rows[{r}].buttons[{b}]");
-                let action = button.get("action");
-                places.push((format!("{at}: "), Some(button)));
-                places.push((format!("{at}.action: "), action));
-                places.push((
-                    format!("{at}.action.open_server_link: "),
-                    action.and_then(|a| a.get("open_server_link")),
-                ));
+/// Where a message file must hold an object with named fields, since serde would read an
+/// array into a struct field by field (`["u","p",...]` would pass for a message): the
+/// message, each button and its `data`, each grid, its rows, their buttons and actions.
+fn object_at(path: &[Step<'_>]) -> bool {
+    let named = |step: &Step<'_>, names: &[&str]| matches!(step, Step::Key(key) if names.contains(&key.as_ref()));
+    const BUTTONS: &[&str] = &["sender_btn", "receiver_btn"];
+    const GRIDS: &[&str] = &["sender_buttons", "receiver_buttons"];
+    match path {
+        [] => true,
+        [side] => named(side, BUTTONS) || named(side, GRIDS),
+        [side, data] => named(side, BUTTONS) && named(data, &["data"]),
+        [grid, rows, Step::Index(_), rest @ ..] if named(grid, GRIDS) && named(rows, &["rows"]) => {
+            match rest {
+                [] => true,
+                [buttons, Step::Index(_), button @ ..] if named(buttons, &["buttons"]) => {
+                    match button {
+                        [] => true,
+                        [action] => named(action, &["action"]),
+                        [action, kind] => {
+                            named(action, &["action"]) && named(kind, &["open_server_link"])
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
             }
         }
+        _ => false,
     }
-    match places
-        .into_iter()
-        .find(|(_, value)| value.is_some_and(Value::is_array))
-    {
-        Some((path, _)) => Err(format!(
-            "{path}must be a JSON object with named fields, not an array"
-        )),
-        None => Ok(()),
-    }
-}
-
-/// The JSON path of a field an error is about, as a prefix ("" for the whole document).
-fn field_prefix(path: &serde_path_to_error::Path) -> String {
-    prefix(&path.to_string())
-}
-
-/// A JSON path as a prefix, without the `?` that stands for a key not read yet.
-fn prefix(path: &str) -> String {
-    let known = path.trim_end_matches('?').trim_end_matches('.');
-    if known.is_empty() {
-        String::new()
-    } else {
-        format!("{known}: ")
-    }
-}
-
-/// serde_json appends " at line L column C"; the position is reported in front instead.
-pub(crate) fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod button;
 pub mod draft;
 pub mod grid;
+pub mod json_text;
 pub mod media_kind;
 
 use std::path::{Path, PathBuf};
