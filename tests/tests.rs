@@ -11,6 +11,7 @@ mod exactness;
 mod faults;
 mod generation;
 mod http;
+mod input_errors;
 mod interactive;
 mod keep_alive;
 mod limits;
