@@ -31,12 +31,12 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
 
+use crate::auth::refresh::{Refresher, Renewal};
+use crate::auth::store::StoredToken;
 use crate::client::{self, Answer, ApiClient, ClientOptions};
 use crate::error::{Error, Result};
-use crate::refresh::{Refresher, Renewal};
 use crate::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
-use crate::store::StoredToken;
 use journal::{Durable, History, Journal, LineId, Record, Status};
 use reader::{Item, Job, Prepare};
 use seen::Seen;

@@ -4,11 +4,12 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::auth::refresh;
+use crate::auth::store::{self, Lookup, StoredToken};
 use crate::error::Error;
-use crate::refresh;
 use crate::scope::Recipient;
 use crate::secret::SecretString;
-use crate::store::{self, Lookup, StoredToken, unix_now};
+use crate::time::{self, unix_now};
 
 /// Refreshes a stored token that has expired or is about to, and returns the one to use
 /// from then on.
@@ -86,7 +87,7 @@ impl StoredTokens {
         }
         Err(format!(
             "the stored token for this chat expired at {}{failure}: log in again",
-            store::rfc3339(stale.expires)
+            time::rfc3339(stale.expires)
         ))
     }
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
+use kenar_chat::auth::store::{CredentialStore, StoreLock};
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
-use kenar_chat::store::{CredentialStore, StoreLock};
 use kenar_chat::{Error, Result};
 use kenar_chat::{http_url, secret};
 use url::Url;

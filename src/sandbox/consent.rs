@@ -17,7 +17,7 @@ use url::Url;
 use super::html::{error_page, escape, page};
 use super::store::NewCode;
 use super::{DEMO_USER, Sandbox, expiry, scope_list};
-use crate::authorize::{check_redirect_uri, random_state};
+use crate::auth::authorize::{check_redirect_uri, random_state};
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::scope::{OFFLINE_ACCESS, Scope};

@@ -30,7 +30,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use url::Url;
 
-use crate::authorize::random_state;
+use crate::auth::authorize::random_state;
+use crate::auth::token::ACCESS_TOKEN_PATH;
 use crate::client::{
     ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
 };
@@ -39,8 +40,7 @@ use crate::media::MediaKind;
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
-use crate::store::unix_now;
-use crate::token::ACCESS_TOKEN_PATH;
+use crate::time::unix_now;
 
 use quota::Quota;
 use store::{Conversation, Store};

@@ -19,7 +19,7 @@ use serde_json::json;
 use super::checks::{Refusal, RpcRefusal, access_grant, bearer_token, check_api_key, take_quota};
 use super::store::{NewMedium, UploadToken};
 use super::{Sandbox, expiry, unix_time};
-use crate::authorize::random_state;
+use crate::auth::authorize::random_state;
 use crate::media::{FILE_FIELD, MediaKind, UPLOAD_PATH, UPLOAD_TOKEN_PATH};
 
 /// How long an upload token can be used.

@@ -8,15 +8,17 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
+use kenar_chat::auth::loopback::{self, RedirectListener};
+use kenar_chat::auth::redirect;
+use kenar_chat::auth::refresh::{self, Refresher, Renewal};
+use kenar_chat::auth::store::{self, CredentialStore, Lookup, StoredToken};
+use kenar_chat::auth::token::{self, AppCredentials, Grant, Token};
 use kenar_chat::input::MAX_INPUT_BYTES;
-use kenar_chat::loopback::{self, RedirectListener};
 use kenar_chat::platform::Platform;
-use kenar_chat::refresh::{self, Refresher, Renewal};
 use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::secret::SecretString;
-use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
-use kenar_chat::token::{self, AppCredentials, Grant, Token};
-use kenar_chat::{Error, client, redirect};
+use kenar_chat::time::{rfc3339, unix_now};
+use kenar_chat::{Error, client};
 use serde_json::{Value, json};
 use url::Url;
 

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use kenar_chat::authorize::{self, AuthorizationRequest};
+use kenar_chat::auth::authorize::{self, AuthorizationRequest};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Chat, OFFLINE_ACCESS, Scope};
 use kenar_chat::{Error, error};

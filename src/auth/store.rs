@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::auth::token::Token;
 use crate::error::{Error, Result};
 use crate::input;
 use crate::scope::{Recipient, Scope};
 use crate::secret::SecretString;
-use crate::token::Token;
 
 /// The credentials file's name inside the config directory.
 pub const CREDENTIALS_FILE: &str = "credentials.json";
@@ -264,25 +263,6 @@ fn best(tokens: Vec<(u8, &StoredToken)>) -> Option<&StoredToken> {
         .map(|(_, token)| token)
 }
 
-/// The last second of the year 9999: RFC 3339 years have four digits.
-pub const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
-
-/// A Unix time as an RFC 3339 UTC timestamp, such as `2026-11-23T09:00:00Z`; a later time
-/// is shown as the number it is.
-pub fn rfc3339(unix_seconds: u64) -> String {
-    if unix_seconds > LAST_RFC3339_SECOND {
-        return format!("Unix time {unix_seconds}");
-    }
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix_seconds)).to_string()
-}
-
-/// The current time in Unix seconds.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -356,13 +336,6 @@ mod tests {
             matches!(find(store.tokens("default"), &to("b"), 300), Lookup::Expired(t) if t.expires == 300)
         );
         assert_eq!(find(store.tokens("nobody"), &to("a"), 0), Lookup::Missing);
-    }
-
-    #[test]
-    fn times_read_as_rfc3339() {
-        assert_eq!(rfc3339(1000), "1970-01-01T00:16:40Z");
-        assert_eq!(rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
-        assert_eq!(rfc3339(u64::MAX), format!("Unix time {}", u64::MAX));
     }
 
     #[test]

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 
 use url::Url;
 
+use crate::auth::store::{CredentialStore, StoreLock, StoredToken};
+use crate::auth::token::{self, AppCredentials, Grant};
 use crate::client::{Answer, PreparedRequest};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
-use crate::store::{CredentialStore, StoreLock, StoredToken, unix_now};
-use crate::token::{self, AppCredentials, Grant};
+use crate::time::unix_now;
 
 /// A token that expires within this many seconds is refreshed before it is used.
 pub const REFRESH_MARGIN_SECS: u64 = 60;
@@ -220,7 +221,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let old = stored("old", 10);
         store_one(dir.path(), old.clone());
-        let path = dir.path().join(crate::store::CREDENTIALS_FILE);
+        let path = dir.path().join(crate::auth::store::CREDENTIALS_FILE);
         let before = std::fs::read(&path).unwrap();
         let err = refresher(dir.path())
             .refresh(&old, |_| {

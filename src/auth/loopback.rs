@@ -18,9 +18,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use url::{Host, Url};
 
+use crate::auth::redirect;
 use crate::error::{Error, Result};
 use crate::http_url;
-use crate::redirect;
 
 /// Where to listen for `redirect_uri`: its addresses when it is plain http on a loopback
 /// host (`127.0.0.1`, `[::1]`, `localhost`), else `None` (the redirect goes elsewhere).
