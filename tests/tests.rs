@@ -28,3 +28,4 @@ mod scope;
 mod secrets;
 mod send;
 mod tls;
+mod token_policy;

@@ -8,3 +8,4 @@ pub mod redirect;
 pub mod refresh;
 pub mod store;
 pub mod token;
+pub mod token_source;

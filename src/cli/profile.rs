@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
-use kenar_chat::auth::store::{CredentialStore, StoreLock};
+use kenar_chat::auth::store::{self, CredentialStore, StoreLock};
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
 use kenar_chat::{Error, Result};
 use kenar_chat::{http_url, secret};
@@ -173,7 +173,7 @@ pub fn store() -> Result<CredentialStore> {
 /// is dropped.
 pub fn store_to_change() -> anyhow::Result<(StoreLock, CredentialStore)> {
     let dir = dir()?;
-    let lock = StoreLock::acquire(&dir)
+    let lock = StoreLock::acquire(&dir, |path| output::note(&store::waiting_for(path)))
         .with_context(|| format!("locking the credentials file in {}", dir.display()))?;
     Ok((lock, CredentialStore::open(&dir)?))
 }

@@ -288,6 +288,7 @@ fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials
                 &args.connection,
                 &message.recipient(),
                 verbosity,
+                args.dry_run,
             );
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => Some(token),
