@@ -340,15 +340,9 @@ fn retry_unsafe_never_sends_a_code_again_once_it_may_have_arrived() {
         _ => token_answer(NEW_ACCESS, NEW_REFRESH, ""),
     });
     let output = oauth(dir.path(), &server)
-        .args([
-            "token",
-            "--platform",
-            "current",
-            "--supplier-chats",
-            "--code",
-            CODE,
-        ])
-        .args(["--redirect-uri", REDIRECT_URI])
+        .env("KENAR_PLATFORM", "current")
+        .env("KENAR_REDIRECT_URI", REDIRECT_URI)
+        .args(["token", "--supplier-chats", "--code", CODE])
         .args(["--retry-unsafe", "--timeout", "1"])
         .assert()
         .code(5)

@@ -147,12 +147,12 @@ pub fn describe(profile: &str, token: &StoredToken) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::client::answer;
     use crate::secret::SecretString;
 
-    fn refresher(dir: &std::path::Path) -> Refresher {
+    pub(crate) fn refresher(dir: &std::path::Path) -> Refresher {
         Refresher {
             dir: dir.to_owned(),
             profile: "default".into(),
@@ -164,7 +164,7 @@ mod tests {
         }
     }
 
-    fn stored(access: &str, expires: u64) -> StoredToken {
+    pub(crate) fn stored(access: &str, expires: u64) -> StoredToken {
         StoredToken {
             scopes: vec!["CONVERSATION_SEND_MESSAGE.c1".into()],
             access_token: SecretString::new(access),

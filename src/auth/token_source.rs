@@ -128,17 +128,10 @@ impl TokenSource {
     /// first time). `Err` when the refresh of a token that has expired failed: see
     /// [`must_log_in_again`] for whether it ever can work.
     pub fn token_for(&mut self, to: &Recipient) -> Result<Served> {
-        let now = unix_now();
-        let stale = match store::find(&self.tokens, to, now) {
-            Lookup::Missing => return Ok(Served::Missing),
-            Lookup::Usable(token) if !refresh::is_due(token, now) => {
-                return Ok(Served::Token(token.access_token.clone()));
-            }
-            Lookup::Usable(token) | Lookup::Expired(token) => token.clone(),
+        let stale = match self.due(to) {
+            Ok(stale) => stale,
+            Err(served) => return Ok(served),
         };
-        if !self.can_refresh(&stale) {
-            return Ok(self.unrefreshed(stale));
-        }
         match self.renew(&stale) {
             Ok(token) => Ok(Served::Token(token.access_token)),
             // Still valid for a while: better sent than refused for a failed refresh.
@@ -155,28 +148,19 @@ impl TokenSource {
     /// What [`Self::token_for`] would serve, without refreshing anything: a token that is
     /// due is served as it is, and `notice` says that a send would refresh it first.
     pub fn without_refreshing(&self, to: &Recipient) -> Served {
-        let now = unix_now();
-        let stale = match store::find(&self.tokens, to, now) {
-            Lookup::Missing => return Served::Missing,
-            Lookup::Usable(token) if !refresh::is_due(token, now) => {
-                return Served::Token(token.access_token.clone());
-            }
-            Lookup::Usable(token) | Lookup::Expired(token) => token.clone(),
+        let stale = match self.due(to) {
+            Ok(stale) => stale,
+            Err(served) => return served,
         };
-        if !self.can_refresh(&stale) {
+        let Some(refresher) = &self.refresher else {
             return self.unrefreshed(stale);
-        }
-        let (verb, endpoint) = match &self.refresher {
-            Some(refresher) => (
-                if stale.is_expired(now) {
-                    "expired"
-                } else {
-                    "expires"
-                },
-                crate::auth::token::endpoint_name(&refresher.token_url),
-            ),
-            None => return self.unrefreshed(stale),
         };
+        let verb = if stale.is_expired(unix_now()) {
+            "expired"
+        } else {
+            "expires"
+        };
+        let endpoint = crate::auth::token::endpoint_name(&refresher.token_url);
         (self.notice)(&format!(
             "{} {verb} at {}: a send would first refresh it at the token endpoint {endpoint}; \
              nothing was refreshed",
@@ -222,8 +206,22 @@ impl TokenSource {
         refresh::describe(&self.profile, token)
     }
 
-    fn can_refresh(&self, token: &StoredToken) -> bool {
-        token.can_refresh() && self.refresher.is_some() && self.send.is_some()
+    /// The stored token for `to` that is due for a refresh this run can make; else what
+    /// is served without one.
+    fn due(&self, to: &Recipient) -> std::result::Result<StoredToken, Served> {
+        let now = unix_now();
+        let stale = match store::find(&self.tokens, to, now) {
+            Lookup::Missing => return Err(Served::Missing),
+            Lookup::Usable(token) if !refresh::is_due(token, now) => {
+                return Err(Served::Token(token.access_token.clone()));
+            }
+            Lookup::Usable(token) | Lookup::Expired(token) => token.clone(),
+        };
+        if stale.can_refresh() && self.refresher.is_some() && self.send.is_some() {
+            Ok(stale)
+        } else {
+            Err(self.unrefreshed(stale))
+        }
     }
 
     /// A token due for a refresh that this run does not refresh.
@@ -352,22 +350,11 @@ fn setback_after(failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::token::AppCredentials;
+    use crate::auth::refresh::tests::{refresher, stored};
     use crate::client::answer;
     use std::sync::Mutex;
-    use url::Url;
 
     const CONVERSATION: &str = "c1";
-
-    fn stored(access: &str, expires: u64) -> StoredToken {
-        StoredToken {
-            scopes: vec![format!("CONVERSATION_SEND_MESSAGE.{CONVERSATION}")],
-            access_token: SecretString::new(access),
-            refresh_token: Some(SecretString::new(format!("{access}-refresh"))),
-            expires,
-            redirect_uri: Some("https://app.example/cb".into()),
-        }
-    }
 
     fn to() -> Recipient {
         Recipient::Conversation {
@@ -388,15 +375,7 @@ mod tests {
         store.save().unwrap();
         let notices = Arc::new(Mutex::new(Vec::new()));
         let said = Arc::clone(&notices);
-        let refresher = Refresher {
-            dir: dir.to_owned(),
-            profile: "default".into(),
-            token_url: Url::parse("https://oauth.divar.ir/oauth2/token").unwrap(),
-            app: AppCredentials {
-                client_id: "my-app".into(),
-                client_secret: SecretString::new("s3cret"),
-            },
-        };
+        let refresher = refresher(dir);
         let mut source = TokenSource::new(
             &CredentialStore::open(dir).unwrap(),
             "default",
