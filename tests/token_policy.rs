@@ -418,3 +418,38 @@ fn a_stored_token_that_cannot_travel_in_a_header_is_refused_naming_its_profile_a
     assert!(server.requests().is_empty());
     assert_eq!(std::fs::read(credentials(dir.path())).unwrap(), before);
 }
+
+#[test]
+fn a_send_whose_stored_token_another_run_refreshed_goes_once_more_with_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    store_token(dir.path(), FAR_FUTURE);
+    let config = dir.path().to_owned();
+    let server = TestServer::start(move |_, request| {
+        if request.header("authorization") == Some(&format!("Bearer {OLD_ACCESS}")) {
+            // Another run refreshed the token, and the grace of the old one is over.
+            std::fs::write(
+                credentials(&config),
+                std::fs::read_to_string(credentials(&config))
+                    .unwrap()
+                    .replace(OLD_ACCESS, NEW_ACCESS),
+            )
+            .unwrap();
+            Reply::json(401, r#"{"message":"token expired"}"#)
+        } else {
+            Reply::success()
+        }
+    });
+    let output = send(dir.path(), &server)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_no_secret(&output);
+    assert_eq!(
+        bearers(&server),
+        [
+            format!("Bearer {OLD_ACCESS}"),
+            format!("Bearer {NEW_ACCESS}")
+        ]
+    );
+}

@@ -264,6 +264,16 @@ pub fn stored_token(
     }
 }
 
+/// After the API refused `refused`, the stored token sent to `to` (HTTP 401): the token
+/// the profile's store holds for `to` now, when another run refreshed it meanwhile.
+pub fn stored_token_after_refusal(
+    profile: &ProfileArgs,
+    to: &Recipient,
+    refused: &SecretString,
+) -> Result<Option<SecretString>, Error> {
+    token_source(profile)?.after_refusal(to, refused)
+}
+
 /// The profile's stored tokens under the one stored-token policy, its notices on stderr.
 pub fn token_source(profile: &ProfileArgs) -> Result<TokenSource, Error> {
     Ok(TokenSource::new(
