@@ -14,6 +14,10 @@ use crate::cli::platform::PlatformArgs;
 use crate::cli::profile::{AUTH_URL, CLIENT_ID, ProfileArgs, REDIRECT_URI};
 use crate::cli::prompt;
 
+/// What an authorization URL without a scope is told.
+const NO_SCOPE: &str = "no scope requested: give at least one --chat, --conversation, \
+                        --post-chats, --supplier-chats or --scope";
+
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kenar-chat oauth-url --client-id my-app --redirect-uri https://my-app.example/callback \\
@@ -159,6 +163,7 @@ pub fn authorization(
                         Some(problem) => {
                             format!("{}: {problem}", profile.source(&REDIRECT_URI, given))
                         }
+                        None if p.starts_with("scope: ") => NO_SCOPE.to_owned(),
                         None => p,
                     })
                     .collect(),
