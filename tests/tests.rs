@@ -27,5 +27,7 @@ mod sandbox;
 mod scope;
 mod secrets;
 mod send;
+#[cfg(unix)]
+mod settings;
 mod tls;
 mod token_policy;

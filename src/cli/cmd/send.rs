@@ -19,12 +19,13 @@ use kenar_chat::{Error, error, visible};
 use super::batch::BatchArgs;
 use super::upload::{send_with_upload, upload_host};
 use crate::cli::cmd::oauth;
-use crate::cli::connection::ConnectionArgs;
+use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
 use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
+use crate::cli::settings::Settings;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -172,13 +173,13 @@ pub struct ReceiverButtonArgs {
     pub extra_data: Option<String>,
 }
 
-pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
+pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let connection = args.connection.check(&args.profile)?;
+    let connection = args.connection.check(settings)?;
     if let Some(path) = &args.batch.batch {
-        return super::batch::run(&args, path, &connection, verbosity);
+        return super::batch::run(&args, settings, path, &connection, verbosity);
     }
     if args.print_line {
         let draft = draft(&args)?;
@@ -197,13 +198,13 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         }
         return output::line(&String::from_utf8_lossy(&message.to_line()));
     }
-    let (message, credentials, stored_for) = gather(&args, verbosity)?;
+    let (message, credentials, stored_for) = gather(&args, settings, &connection, verbosity)?;
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
         Some((kind, path)) => Some(UploadPlan {
             file: MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?,
             api: base.clone(),
-            upload_host: upload_host(&args)?,
+            upload_host: upload_host(settings, args.upload_url.clone())?,
             timeout: connection.options.timeout,
         }),
         None => None,
@@ -226,7 +227,7 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
             // was not acted on, so the message goes once more with the token stored now.
             if let (401, Some(to)) = (answer.status, &stored_for)
                 && let Some(token) =
-                    oauth::stored_token_after_refusal(&args.profile, to, &credentials.access_token)?
+                    oauth::stored_token_after_refusal(settings, to, &credentials.access_token)?
             {
                 let mut again = request.clone();
                 again.set_access_token(token);
@@ -285,6 +286,8 @@ fn draft(args: &SendArgs) -> Result<MessageDraft> {
 /// it is a stored one; or every problem with them in one error.
 fn gather(
     args: &SendArgs,
+    settings: &Settings,
+    connection: &Connection,
     verbosity: Verbosity,
 ) -> Result<(Message, Credentials, Option<Recipient>)> {
     let mut draft = draft(args)?;
@@ -305,8 +308,8 @@ fn gather(
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
             let stored = oauth::stored_token(
-                &args.profile,
-                &args.connection,
+                settings,
+                connection,
                 &message.recipient(),
                 verbosity,
                 args.dry_run,
