@@ -15,7 +15,8 @@ use serde_json::json;
 
 use super::store::{Issued, RefreshGrant};
 use super::token::refusal_message;
-use super::{REFRESH_LIFETIME, Sandbox, expiry, scope_list, seconds, unix_time};
+use super::demo::scope_list;
+use super::{REFRESH_LIFETIME, Sandbox, expiry, seconds, unix_time};
 use crate::authorize::random_state;
 use crate::error::Error;
 use crate::platform::Platform;
