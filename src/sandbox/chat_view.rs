@@ -11,11 +11,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{CLICK_PATH, Sandbox};
 use super::buttons::{self, Side};
 use super::html::{escape, page as html_page};
 use super::media;
 use super::store::{Medium, StoredMessage};
+use super::{CLICK_PATH, Sandbox};
 use crate::media::MediaKind;
 use crate::message::{Button, ButtonAction};
 

@@ -14,9 +14,9 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use url::Url;
 
+use super::demo::{DEMO_USER, scope_list};
 use super::html::{error_page, escape, page};
 use super::store::NewCode;
-use super::demo::{DEMO_USER, scope_list};
 use super::{Sandbox, expiry};
 use crate::authorize::{check_redirect_uri, random_state};
 use crate::error::Result;

@@ -47,9 +47,11 @@ pub(super) async fn click(
         return error_page(
             StatusCode::FORBIDDEN,
             "Click refused",
-            &["key: this click was not made in the sandbox's chat view (or in one shown \
+            &[
+                "key: this click was not made in the sandbox's chat view (or in one shown \
                before the sandbox restarted); open the chat view and click there"
-                .to_owned()],
+                    .to_owned(),
+            ],
         );
     }
     match open(&sandbox, &click).await {
