@@ -21,6 +21,7 @@ pub mod platform;
 pub mod redirect;
 pub mod refresh;
 pub mod retry;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
