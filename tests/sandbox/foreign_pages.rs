@@ -249,11 +249,6 @@ fn uploads_past_the_cap_are_refused_until_one_ends() {
     drop(under_way.pop());
     let (_, _, body) = refused_with(&sandbox, 401);
     assert!(body.contains("invalid upload token"), "{body}");
-    // The rest still end as uploads do.
-    for stream in &mut under_way {
-        stream.write_all(&png()).unwrap();
-        stream.write_all(b"\r\n--b--\r\n").unwrap();
-    }
 }
 
 #[test]
