@@ -148,29 +148,35 @@ impl RedirectListener {
 /// How long the last page may take to reach the browser once the login is decided.
 const PAGE_GRACE: Duration = Duration::from_secs(2);
 
+/// How long to wait before accepting again after a failed accept.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
 /// Answers every connection `listener` accepts until `stopped` says stop; then lets the
 /// answers under way finish and closes idle connections (a browser may open one ahead).
 async fn serve(listener: TcpListener, callback: Callback, mut stopped: watch::Receiver<bool>) {
     let connections = GracefulShutdown::new();
     loop {
-        tokio::select! {
+        let accepted = tokio::select! {
             _ = stopped.wait_for(|stop| *stop) => break,
-            accepted = listener.accept() => {
-                // A connection that failed before it was accepted concerns nobody else.
-                let Ok((stream, _)) = accepted else { continue };
-                let callback = callback.clone();
-                let service = service_fn(move |request| {
-                    let callback = callback.clone();
-                    async move { Ok::<_, Infallible>(answer(&callback, &request).await) }
-                });
-                let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                let connection = connections.watch(connection);
-                tokio::spawn(async move {
-                    // A browser that goes away mid-answer changes nothing for the login.
-                    let _ = connection.await;
-                });
-            }
-        }
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors, most likely: try again shortly, without spinning.
+            // (A connection that failed concerns nobody else.)
+            tokio::time::sleep(ACCEPT_PAUSE).await;
+            continue;
+        };
+        let callback = callback.clone();
+        let service = service_fn(move |request| {
+            let callback = callback.clone();
+            async move { Ok::<_, Infallible>(answer(&callback, &request).await) }
+        });
+        let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            // A browser that goes away mid-answer changes nothing for the login.
+            let _ = connection.await;
+        });
     }
     connections.shutdown().await;
 }
