@@ -18,8 +18,8 @@ use super::send::SendArgs;
 use crate::cli::connection::Connection;
 use crate::cli::credentials::ApiKeyArgs;
 use crate::cli::output::{self, Format};
-use crate::cli::profile;
 use crate::cli::report::{self, Verbosity};
+use crate::cli::settings::Settings;
 
 const DEFAULT_CONCURRENCY: u16 = 4;
 const DEFAULT_UNREACHABLE_LIMIT: u32 = 5;
@@ -90,6 +90,7 @@ pub struct BatchArgs {
 /// was sent.
 pub fn run(
     args: &SendArgs,
+    settings: &Settings,
     path: &Path,
     connection: &Connection,
     verbosity: Verbosity,
@@ -101,10 +102,10 @@ pub fn run(
     let access_token = args.token.read()?;
     // Without a default token, lines without one use the profile's stored tokens.
     let (stored_tokens, refresher) = match access_token {
-        Some(_) => (Vec::new(), None),
+        Some(_) => (None, None),
         None => (
-            profile::store()?.tokens(&args.profile.profile).to_vec(),
-            oauth::automatic_refresher(&args.profile)?,
+            Some(oauth::token_source(settings)?),
+            oauth::automatic_refresher(settings)?,
         ),
     };
     let options = BatchOptions {
@@ -114,7 +115,7 @@ pub fn run(
         stored_tokens,
         refresher,
         client: connection.options.clone(),
-        upload_host: super::upload::upload_host(args)?,
+        upload_host: super::upload::upload_host(settings, args.upload_url.clone())?,
         retry: connection.policy.clone(),
         concurrency: usize::from(args.batch.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),
         rate: args.batch.rate,

@@ -3,20 +3,23 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
+use kenar_chat::auth::loopback::{self, RedirectListener};
+use kenar_chat::auth::redirect;
+use kenar_chat::auth::refresh::{Refresher, Renewal};
+use kenar_chat::auth::store::{CredentialStore, StoredToken};
+use kenar_chat::auth::token::{self, AppCredentials, Grant, Token};
+use kenar_chat::auth::token_source::{Served, TokenSource, Transport};
 use kenar_chat::input::MAX_INPUT_BYTES;
-use kenar_chat::loopback::{self, RedirectListener};
 use kenar_chat::platform::Platform;
-use kenar_chat::refresh::{self, Refresher, Renewal};
 use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::secret::SecretString;
-use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
-use kenar_chat::token::{self, AppCredentials, Grant, Token};
-use kenar_chat::{Error, client, redirect};
+use kenar_chat::time::{rfc3339, unix_now};
+use kenar_chat::{Error, client};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -25,8 +28,9 @@ use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{self, ApiKeyArgs};
 use crate::cli::output::{self, Format};
 use crate::cli::platform::PlatformArgs;
-use crate::cli::profile::{self, CLIENT_ID, ProfileArgs, REDIRECT_URI, TOKEN_URL};
+use crate::cli::profile::{self, ProfileArgs};
 use crate::cli::report::Verbosity;
+use crate::cli::settings::{self, CLIENT_ID, REDIRECT_URI, Settings, TOKEN_URL};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -206,66 +210,52 @@ pub struct ForgetArgs {
     pub expired: bool,
 }
 
-pub fn run(args: OauthArgs, verbosity: Verbosity) -> Result<()> {
+pub fn run(args: OauthArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     match args.command {
-        OauthCommand::Token(args) => exchange_code(*args, verbosity),
-        OauthCommand::Login(args) => login(*args, verbosity),
-        OauthCommand::Refresh(args) => refresh_stored(&args, verbosity),
+        OauthCommand::Token(args) => exchange_code(*args, settings, verbosity),
+        OauthCommand::Login(args) => login(*args, settings, verbosity),
+        OauthCommand::Refresh(args) => refresh_stored(&args, settings, verbosity),
         OauthCommand::Tokens(args) => list(&args),
-        OauthCommand::Forget(args) => forget(&args),
+        OauthCommand::Forget(args) => forget(&args, settings),
     }
 }
 
-/// The stored token of the profile that may send to `to`, `None` when there is none. A
-/// token that has expired, or expires within a minute, is refreshed first when it can be
-/// and the app's client ID and secret are in the environment or the profile's config
-/// (requests go as `connection` says); an error when only an expired token would do,
-/// saying to log in again.
+/// The stored token of the profile that may send to `to`, `None` when there is none, as
+/// the one stored-token policy serves it: a token that is due is refreshed first when the
+/// app's client ID and secret are in the environment or the profile's config (requests go
+/// as `connection` says); a dry run refreshes nothing and says what a send would refresh.
+/// An error when only an expired token would do, saying to log in again.
 pub fn stored_token(
-    profile: &ProfileArgs,
-    connection: &ConnectionArgs,
+    settings: &Settings,
+    connection: &Connection,
     to: &Recipient,
     verbosity: Verbosity,
+    dry_run: bool,
 ) -> Result<Option<SecretString>, Error> {
-    let store = profile::store()?;
-    let now = unix_now();
-    let (token, expired) = match store::find(store.tokens(&profile.profile), to, now) {
-        Lookup::Missing => return Ok(None),
-        Lookup::Usable(token) if !refresh::is_due(token, now) => {
-            return Ok(Some(token.access_token.clone()));
-        }
-        Lookup::Usable(token) => (token, false),
-        Lookup::Expired(token) => (token, true),
-    };
-    let refresher = if token.can_refresh() {
-        automatic_refresher(profile)?
+    let mut source = token_source(settings)?;
+    if let Some(token) = source.fresh(to) {
+        return Ok(Some(token));
+    }
+    if let Some(refresher) = automatic_refresher(settings)? {
+        source.refresh_with(refresher, transport(connection.clone(), verbosity));
+    }
+    let served = if dry_run {
+        source.without_refreshing(to)
     } else {
-        None
+        source.token_for(to)?
     };
-    let renewed = refresher.map(|refresher| {
-        let connection = connection.check(profile)?;
-        refresher.refresh(token, |request| connection.execute(request, verbosity))
-    });
-    match renewed {
-        Some(Ok(renewal)) => Ok(Some(renewal.into_token().access_token)),
-        // Still valid for a few seconds: better sent than refused for a failed refresh.
-        Some(Err(e)) if !expired => {
-            output::note(&format!(
-                "warning: {e}; using the stored token until it expires"
-            ));
-            Ok(Some(token.access_token.clone()))
-        }
-        Some(Err(e)) => Err(e),
-        None if !expired => Ok(Some(token.access_token.clone())),
-        None => Err(Error::invalid(format!(
+    match served {
+        Served::Token(token) => Ok(Some(token)),
+        Served::Missing => Ok(None),
+        Served::Expired { token, refreshable } => Err(Error::invalid(format!(
             "access token: the stored token of profile {:?} for this {} expired at {}; {}",
-            profile.profile,
+            settings.profile(),
             match to {
                 Recipient::Chat(_) => "chat",
                 Recipient::Conversation { .. } => "conversation",
             },
             rfc3339(token.expires),
-            if token.can_refresh() {
+            if refreshable {
                 "set KENAR_CLIENT_ID and KENAR_CLIENT_SECRET to refresh it by itself, or log \
                  in again with `kenar-chat oauth login`"
             } else {
@@ -275,19 +265,47 @@ pub fn stored_token(
     }
 }
 
+/// After the API refused `refused`, the stored token sent to `to` (HTTP 401): the token
+/// the profile's store holds for `to` now, when another run refreshed it meanwhile.
+pub fn stored_token_after_refusal(
+    settings: &Settings,
+    to: &Recipient,
+    refused: &SecretString,
+) -> Result<Option<SecretString>, Error> {
+    token_source(settings)?.after_refusal(to, refused)
+}
+
+/// The profile's stored tokens under the one stored-token policy, its notices on stderr.
+pub fn token_source(settings: &Settings) -> Result<TokenSource, Error> {
+    Ok(TokenSource::new(
+        &profile::store()?,
+        settings.profile(),
+        Arc::new(output::note),
+    ))
+}
+
+/// Sends token requests with `connection`, never again once they may have arrived: a
+/// code is used up by its first exchange, and a refresh token may be replaced by its
+/// first refresh.
+fn transport(mut connection: Connection, verbosity: Verbosity) -> Transport {
+    connection.policy.retry_unsafe = false;
+    Box::new(move |request| connection.execute(request, verbosity))
+}
+
 /// What refreshing a stored token of `profile` needs, from the environment and the
 /// config alone (`send` has no flags for it); `None` when the client ID or secret is not
 /// there.
-pub fn automatic_refresher(profile: &ProfileArgs) -> Result<Option<Refresher>, Error> {
-    let client_id =
-        profile.or_config(profile::from_environment_only(&CLIENT_ID)?, |c| c.client_id)?;
+pub fn automatic_refresher(settings: &Settings) -> Result<Option<Refresher>, Error> {
+    let client_id = settings.or_config(settings::from_environment_only(&CLIENT_ID)?, |c| {
+        c.client_id
+    })?;
     let client_secret = credentials::client_secret(None)?;
     let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
         return Ok(None);
     };
     let token_url = token_url(
-        profile,
-        profile::from_environment_only(&TOKEN_URL)?,
+        settings,
+        settings::from_environment_only(&TOKEN_URL)?,
         Platform::Current,
     )?;
     let Some(token_url) = token_url else {
@@ -295,7 +313,7 @@ pub fn automatic_refresher(profile: &ProfileArgs) -> Result<Option<Refresher>, E
     };
     Ok(Some(Refresher {
         dir: profile::dir()?,
-        profile: profile.profile.clone(),
+        profile: settings.profile().to_owned(),
         token_url,
         app: AppCredentials {
             client_id,
@@ -309,12 +327,12 @@ pub fn automatic_refresher(profile: &ProfileArgs) -> Result<Option<Refresher>, E
 /// codes under the API's base URL: there `--token-url` is a mistake, while the variable
 /// and the config key may be set for the other platform.
 fn token_url(
-    profile: &ProfileArgs,
+    settings: &Settings,
     given: Option<String>,
     platform: Platform,
 ) -> Result<Option<Url>, Error> {
     let Some(default) = platform.token_url() else {
-        if given.is_some() && profile.source(&TOKEN_URL, true) == TOKEN_URL.flag {
+        if given.is_some() && settings.source(&TOKEN_URL, true) == TOKEN_URL.flag {
             return Err(Error::invalid(
                 "--token-url: the legacy platform exchanges codes under the API's base URL \
                  (--base-url); the token endpoint is the current platform's (give --platform \
@@ -323,14 +341,14 @@ fn token_url(
         }
         return Ok(None);
     };
-    let (url, source) = profile.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
+    let (url, source) = settings.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
     // The request carries the client secret.
     client::check_base_url(&source, &url)?;
     Ok(Some(url))
 }
 
-fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
-    let exchange = Exchange::prepare(args.exchange, verbosity)?;
+fn exchange_code(args: TokenArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
+    let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
     let scopes = args.scopes.collect(exchange.platform)?;
     let code = redirect::code_from_input(&args.code, args.state.as_deref())
         .map_err(|e| e.prefixed("--code: "))?;
@@ -346,15 +364,15 @@ fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
     exchange.keep(&scopes, token, redirect_uri)
 }
 
-fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
+fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     if args.wait == 0 {
         return Err(Error::invalid("--wait: must be a positive number of seconds").into());
     }
     let wait = Duration::from_secs(args.wait);
-    let exchange = Exchange::prepare(args.exchange, verbosity)?;
+    let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
     let scopes = args.scopes.collect(exchange.platform)?;
     let (request, url) = oauth_url::authorization(
-        &exchange.profile,
+        settings,
         exchange.platform,
         Some(exchange.app.client_id.clone()),
         args.redirect_uri,
@@ -458,13 +476,13 @@ fn pasted_code(state: &str, wait: Duration) -> Result<String> {
 
 /// Everything an exchange needs, read and checked before anything is sent or awaited, so
 /// that a missing secret or an unreadable store shows before the user goes to the browser.
-struct Exchange {
+struct Exchange<'a> {
+    settings: &'a Settings,
     platform: Platform,
     connection: Connection,
     verbosity: Verbosity,
     app: AppCredentials,
     endpoint: TokenEndpoint,
-    profile: ProfileArgs,
     show_secrets: bool,
     output: Format,
 }
@@ -477,13 +495,13 @@ enum TokenEndpoint {
     Current { token_url: Url },
 }
 
-impl Exchange {
-    fn prepare(args: ExchangeArgs, verbosity: Verbosity) -> Result<Self> {
-        let platform = args.platform.resolve(&args.profile)?;
-        let connection = args.connection.check(&args.profile)?;
-        let token_url = token_url(&args.profile, args.app.token_url.clone(), platform)?;
+impl<'a> Exchange<'a> {
+    fn prepare(args: ExchangeArgs, settings: &'a Settings, verbosity: Verbosity) -> Result<Self> {
+        let platform = args.platform.resolve(settings)?;
+        let connection = args.connection.check(settings)?;
+        let token_url = token_url(settings, args.app.token_url.clone(), platform)?;
         let mut problems = Vec::new();
-        let app = app_credentials(&args.profile, &args.app, &mut problems)?;
+        let app = app_credentials(settings, &args.app, &mut problems)?;
         let endpoint = match token_url {
             Some(token_url) => Some(TokenEndpoint::Current { token_url }),
             None => match args.key.read()? {
@@ -500,12 +518,12 @@ impl Exchange {
             return Err(Error::Invalid(problems).into());
         };
         Ok(Exchange {
+            settings,
             platform,
             connection,
             verbosity,
             app,
             endpoint,
-            profile: args.profile,
             show_secrets: args.show_secrets,
             output: args.output,
         })
@@ -518,9 +536,9 @@ impl Exchange {
             return Ok(None);
         }
         let uri = self
-            .profile
+            .settings
             .or_config(given, |c| c.redirect_uri)?
-            .ok_or_else(|| self.profile.missing(&REDIRECT_URI))?;
+            .ok_or_else(|| self.settings.missing(&REDIRECT_URI))?;
         Ok(Some(uri))
     }
 
@@ -543,8 +561,11 @@ impl Exchange {
                 &self.app,
             ),
         };
-        let answer = self.connection.execute(&request, self.verbosity)?;
-        Ok(token::read_answer(&answer, unix_now(), self.platform)?)
+        let sent = transport(self.connection.clone(), self.verbosity)(&request);
+        let token = sent
+            .and_then(|answer| token::read_answer(&answer, unix_now(), self.platform))
+            .map_err(|e| token::from_endpoint(&request.url, e))?;
+        Ok(token)
     }
 
     /// Stores the token for its scopes (those the answer names, else `asked`) and reports
@@ -556,7 +577,7 @@ impl Exchange {
             "refresh_token": token.refresh_token.as_ref().map(|t| self.reveal(t)),
             "expires": expires.to_string(),
         });
-        let profile = &self.profile.profile;
+        let profile = self.settings.profile();
         // Read again, locked: other runs may have stored tokens while this one waited, and
         // may be storing one now.
         let (_lock, mut store) = profile::store_to_change()?;
@@ -582,14 +603,14 @@ impl Exchange {
 /// (from its file or its variable); `None`, with what is missing in `problems`, without
 /// both.
 fn app_credentials(
-    profile: &ProfileArgs,
+    settings: &Settings,
     args: &AppArgs,
     problems: &mut Vec<String>,
 ) -> Result<Option<AppCredentials>, Error> {
-    let client_id = profile.or_config(args.client_id.clone(), |c| c.client_id)?;
+    let client_id = settings.or_config(args.client_id.clone(), |c| c.client_id)?;
     let client_secret = credentials::client_secret(args.client_secret_file.as_deref())?;
     if client_id.is_none() {
-        problems.push(profile.missing(&CLIENT_ID).to_string());
+        problems.push(settings.missing(&CLIENT_ID).to_string());
     }
     if client_secret.is_none() {
         problems.push(
@@ -607,28 +628,30 @@ fn app_credentials(
 
 /// `oauth refresh`: refreshes every stored token of the profile that the scope flags
 /// select (all of them without flags) and that can be refreshed.
-fn refresh_stored(args: &RefreshArgs, verbosity: Verbosity) -> Result<()> {
+fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     let scopes: Vec<String> = args
         .scopes
         .collect(Platform::Current)?
         .iter()
         .map(Scope::to_string)
         .collect();
-    let connection = args.connection.check(&args.profile)?;
-    let token_url = token_url(&args.profile, args.app.token_url.clone(), Platform::Current)?;
+    let connection = args.connection.check(settings)?;
+    let token_url = token_url(settings, args.app.token_url.clone(), Platform::Current)?;
     let mut problems = Vec::new();
-    let app = app_credentials(&args.profile, &args.app, &mut problems)?;
+    let app = app_credentials(settings, &args.app, &mut problems)?;
     let (Some(app), Some(token_url)) = (app, token_url) else {
         return Err(Error::Invalid(problems).into());
     };
     let refresher = Refresher {
         dir: profile::dir()?,
-        profile: args.profile.profile.clone(),
+        profile: settings.profile().to_owned(),
         token_url,
         app,
     };
-    let selected: Vec<StoredToken> = profile::store()?
-        .tokens(&refresher.profile)
+    let mut source = token_source(settings)?;
+    source.refresh_with(refresher, transport(connection, verbosity));
+    let selected: Vec<StoredToken> = source
+        .tokens()
         .iter()
         .filter(|token| scopes.is_empty() || token.has_scopes(&scopes))
         .cloned()
@@ -644,60 +667,95 @@ fn refresh_stored(args: &RefreshArgs, verbosity: Verbosity) -> Result<()> {
         return Err(Error::invalid(match fixed.len() {
             0 => format!(
                 "no stored token of profile {:?}{which}: log in with `kenar-chat oauth login`",
-                refresher.profile
+                source.profile()
             ),
             n => format!(
                 "{n} stored token(s) of profile {:?}{which}, none of which can be refreshed \
                  (a token can be when it was granted on the current platform with \
                  offline_access): log in again with `kenar-chat oauth login --platform \
                  current --offline`",
-                refresher.profile
+                source.profile()
             ),
         })
         .into());
     }
-    let mut renewals = Vec::new();
-    for stale in &refreshable {
-        renewals.push(refresher.refresh(stale, |request| connection.execute(request, verbosity))?);
-    }
+    // Each token in turn, every outcome reported: one that fails does not hide those
+    // refreshed before it, whose old pair no longer works.
+    let outcomes: Vec<(StoredToken, Result<Renewal, Error>)> = refreshable
+        .into_iter()
+        .map(|stale| {
+            let outcome = source.refresh_now(&stale);
+            (stale, outcome)
+        })
+        .collect();
     let report = match args.output {
         Format::Json => output::json(&Value::Array(
-            renewals
+            outcomes
                 .iter()
-                .map(|renewal| {
-                    let token = renewal.token();
+                .map(|(stale, outcome)| {
                     let reveal = |secret: &SecretString| secret.shown(args.show_secrets).to_owned();
-                    json!({
-                        "profile": refresher.profile,
-                        "scopes": token.scopes,
-                        "expires": token.expires,
-                        "refreshed": matches!(renewal, Renewal::Refreshed(_)),
-                        "access_token": reveal(&token.access_token),
-                        "refresh_token": token.refresh_token.as_ref().map(reveal),
-                    })
+                    match outcome {
+                        Ok(renewal) => {
+                            let token = renewal.token();
+                            json!({
+                                "profile": source.profile(),
+                                "scopes": token.scopes,
+                                "expires": token.expires,
+                                "refreshed": matches!(renewal, Renewal::Refreshed(_)),
+                                "access_token": reveal(&token.access_token),
+                                "refresh_token": token.refresh_token.as_ref().map(reveal),
+                            })
+                        }
+                        Err(e) => json!({
+                            "profile": source.profile(),
+                            "scopes": stale.scopes,
+                            "expires": stale.expires,
+                            "refreshed": false,
+                            "error": e.to_string(),
+                        }),
+                    }
                 })
                 .collect(),
         )),
         Format::Text => {
-            let lines: Vec<String> = renewals
+            let lines: Vec<String> = outcomes
                 .iter()
-                .map(|renewal| {
-                    let token = renewal.token();
-                    let how = match renewal {
-                        Renewal::Refreshed(_) => "refreshed",
-                        Renewal::AlreadyRefreshed(_) => "already refreshed by another run",
-                    };
-                    format!(
-                        "{}: {how}; it now expires at {}",
-                        refresher.describe(token),
-                        rfc3339(token.expires)
-                    )
+                .map(|(stale, outcome)| match outcome {
+                    Ok(renewal) => {
+                        let token = renewal.token();
+                        let how = match renewal {
+                            Renewal::Refreshed(_) => "refreshed",
+                            Renewal::AlreadyRefreshed(_) => "already refreshed by another run",
+                        };
+                        format!(
+                            "{}: {how}; it now expires at {}",
+                            source.describe(token),
+                            rfc3339(token.expires)
+                        )
+                    }
+                    Err(_) => format!("{}: not refreshed (see below)", source.describe(stale)),
                 })
                 .collect();
             output::line(&lines.join("\n"))
         }
     };
-    output::report_of("the tokens were refreshed", report)
+    let total = outcomes.len();
+    let mut failures: Vec<Error> = outcomes
+        .into_iter()
+        .filter_map(|(_, outcome)| outcome.err())
+        .collect();
+    if failures.is_empty() {
+        return output::report_of("the tokens were refreshed", report);
+    }
+    report?;
+    let failed = failures.len();
+    let first = failures.remove(0);
+    for other in failures {
+        output::note(&format!("error: {other}"));
+    }
+    // The exit code is the first failure's.
+    Err(anyhow::Error::from(first)
+        .context(format!("{failed} of {total} stored token(s) not refreshed")))
 }
 
 fn list(args: &TokensArgs) -> Result<()> {
@@ -755,8 +813,8 @@ fn list(args: &TokensArgs) -> Result<()> {
     }
 }
 
-fn forget(args: &ForgetArgs) -> Result<()> {
-    let platform = args.platform.resolve(&args.profile)?;
+fn forget(args: &ForgetArgs, settings: &Settings) -> Result<()> {
+    let platform = args.platform.resolve(settings)?;
     let scopes: Vec<String> = args
         .scopes
         .collect(platform)?
@@ -765,7 +823,7 @@ fn forget(args: &ForgetArgs) -> Result<()> {
         .collect();
     let (_lock, mut store) = profile::store_to_change()?;
     let now = unix_now();
-    let removed = store.remove(&args.profile.profile, |token| {
+    let removed = store.remove(settings.profile(), |token| {
         (!args.expired || token.is_expired(now)) && (scopes.is_empty() || token.has_scopes(&scopes))
     });
     if removed > 0 {
@@ -774,7 +832,7 @@ fn forget(args: &ForgetArgs) -> Result<()> {
     output::line(&format!(
         "forgot {removed} token{} of profile {:?}",
         if removed == 1 { "" } else { "s" },
-        args.profile.profile
+        settings.profile()
     ))
 }
 

@@ -13,17 +13,19 @@ use kenar_chat::message::Message;
 use kenar_chat::message::button::{self, ButtonDataDraft, ButtonDraft};
 use kenar_chat::message::draft::MessageDraft;
 use kenar_chat::message::grid::{GridButtonDraft, GridDraft};
+use kenar_chat::scope::Recipient;
 use kenar_chat::{Error, error, visible};
 
 use super::batch::BatchArgs;
 use super::upload::{send_with_upload, upload_host};
 use crate::cli::cmd::oauth;
-use crate::cli::connection::ConnectionArgs;
+use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
 use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
+use crate::cli::settings::Settings;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -171,13 +173,13 @@ pub struct ReceiverButtonArgs {
     pub extra_data: Option<String>,
 }
 
-pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
+pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let connection = args.connection.check(&args.profile)?;
+    let connection = args.connection.check(settings)?;
     if let Some(path) = &args.batch.batch {
-        return super::batch::run(&args, path, &connection, verbosity);
+        return super::batch::run(&args, settings, path, &connection, verbosity);
     }
     if args.print_line {
         let draft = draft(&args)?;
@@ -196,13 +198,13 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         }
         return output::line(&String::from_utf8_lossy(&message.to_line()));
     }
-    let (message, credentials) = gather(&args, verbosity)?;
+    let (message, credentials, stored_for) = gather(&args, settings, &connection, verbosity)?;
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
         Some((kind, path)) => Some(UploadPlan {
             file: MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?,
             api: base.clone(),
-            upload_host: upload_host(&args)?,
+            upload_host: upload_host(settings, args.upload_url.clone())?,
             timeout: connection.options.timeout,
         }),
         None => None,
@@ -219,7 +221,20 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         prompt::confirm_send(&requests)?;
     }
     let body = match &upload {
-        None => client::check_answer(&connection.execute(&request, verbosity)?)?,
+        None => {
+            let mut answer = connection.execute(&request, verbosity)?;
+            // A stored token refused: another run may have refreshed it meanwhile. A 401
+            // was not acted on, so the message goes once more with the token stored now.
+            if let (401, Some(to)) = (answer.status, &stored_for)
+                && let Some(token) =
+                    oauth::stored_token_after_refusal(settings, to, &credentials.access_token)?
+            {
+                let mut again = request.clone();
+                again.set_access_token(token);
+                answer = connection.execute(&again, verbosity)?;
+            }
+            client::check_answer(&answer)?
+        }
         Some(plan) => send_with_upload(
             plan,
             message.clone(),
@@ -267,8 +282,14 @@ fn draft(args: &SendArgs) -> Result<MessageDraft> {
     Ok(draft)
 }
 
-/// The message and the credentials, or every problem with them in one error.
-fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials)> {
+/// The message and the credentials, with the recipient whose stored token they carry when
+/// it is a stored one; or every problem with them in one error.
+fn gather(
+    args: &SendArgs,
+    settings: &Settings,
+    connection: &Connection,
+    verbosity: Verbosity,
+) -> Result<(Message, Credentials, Option<Recipient>)> {
     let mut draft = draft(args)?;
     let conversation = draft.is_conversation();
     let mut problems = Vec::new();
@@ -282,17 +303,22 @@ fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials
     if api_key.is_none() {
         problems.push(ApiKeyArgs::MISSING.into());
     }
+    let mut stored_for = None;
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
             let stored = oauth::stored_token(
-                &args.profile,
-                &args.connection,
+                settings,
+                connection,
                 &message.recipient(),
                 verbosity,
+                args.dry_run,
             );
             match error::gather(stored, &mut problems)? {
-                Some(Some(token)) => Some(token),
+                Some(Some(token)) => {
+                    stored_for = Some(message.recipient());
+                    Some(token)
+                }
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,
                 Some(None) => {
                     problems.push(AccessTokenArgs::MISSING.into());
@@ -314,6 +340,7 @@ fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials
                 api_key,
                 access_token,
             },
+            stored_for,
         )),
         // Only the message's own problems name fields that flags give.
         _ => Err(Error::Invalid(
