@@ -11,7 +11,9 @@ use kenar_chat::auth::authorize;
 use kenar_chat::client::PreparedRequest;
 use kenar_chat::message::button::{self, ButtonDraft, DIRECT_LINK, LINK};
 use kenar_chat::message::draft::MessageDraft;
-use kenar_chat::message::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
+use kenar_chat::message::grid::{
+    self, ActionDraft, DataDraft, GridButtonDraft, GridDraft, PostDraft,
+};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
@@ -220,6 +222,11 @@ fn ask_text(draft: &mut MessageDraft) -> Result<()> {
 
 const DIRECT_LINK_ACTION: &str = "opens a URL (open_direct_link)";
 const SERVER_LINK_ACTION: &str = "hands JSON data to the app's server link (open_server_link)";
+const DYNAMIC_ACTION: &str =
+    "hands JSON data to the app's dynamic-action URL and shows its answer (get_dynamic_action)";
+const POST_PAGE_ACTION: &str = "opens a post's page (open_post_page)";
+const POST_MANAGE_ACTION: &str =
+    "opens the page where the owner manages a post (open_post_manage_page)";
 
 /// Offers one side's grid button by button, in rows of three, until the person says no
 /// more or the grid is full; a side whose grid a flag or file gave is left as it is.
@@ -235,7 +242,14 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
         } else {
             format!("Another button for the {name} ({} so far)", buttons.len())
         };
-        let items = ["no more buttons", DIRECT_LINK_ACTION, SERVER_LINK_ACTION];
+        let items = [
+            "no more buttons",
+            DIRECT_LINK_ACTION,
+            SERVER_LINK_ACTION,
+            DYNAMIC_ACTION,
+            POST_PAGE_ACTION,
+            POST_MANAGE_ACTION,
+        ];
         let choice = choose(&prompt, &items)?;
         if choice == 0 {
             break;
@@ -269,33 +283,78 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
             edit(d, &|b| b.icon = Some(v.trim().to_owned()));
             Ok(())
         })?;
-        if choice == 1 {
-            let prompt = format!("URL the {name}'s button {number} opens");
-            let field = format!("{at}.action.open_direct_link");
-            ask_field(draft, &prompt, &field, &|d, v| {
-                edit(d, &|b| {
-                    b.action = Some(ActionDraft {
-                        open_direct_link: Some(v.to_owned()),
-                        open_server_link: None,
+        match choice {
+            1 => {
+                let prompt = format!("URL the {name}'s button {number} opens");
+                let field = format!("{at}.action.open_direct_link");
+                ask_field(draft, &prompt, &field, &|d, v| {
+                    edit(d, &|b| {
+                        b.action = Some(ActionDraft {
+                            open_direct_link: Some(v.to_owned()),
+                            ..ActionDraft::default()
+                        });
                     });
-                });
-                Ok(())
-            })?;
-        } else {
-            let prompt = format!("JSON object the {name}'s button {number} hands the app");
-            let field = format!("{at}.action.open_server_link.data");
-            ask_field(draft, &prompt, &field, &|d, v| {
-                let data = button::parse_extra_data(v).map_err(|p| format!("{field}: {p}"))?;
-                edit(d, &|b| {
-                    b.action = Some(ActionDraft {
-                        open_direct_link: None,
-                        open_server_link: Some(ServerLinkDraft {
-                            data: Some(data.clone()),
-                        }),
+                    Ok(())
+                })?;
+            }
+            2 | 3 => {
+                let (prompt, field) = if choice == 2 {
+                    ("hands the app's server link", "open_server_link")
+                } else {
+                    ("hands the app's dynamic-action URL", "get_dynamic_action")
+                };
+                let prompt = format!("JSON object the {name}'s button {number} {prompt}");
+                let at_data = format!("{at}.action.{field}.data");
+                ask_field(draft, &prompt, &at_data, &|d, v| {
+                    let data =
+                        button::parse_extra_data(v).map_err(|p| format!("{at_data}: {p}"))?;
+                    let data = Some(DataDraft { data: Some(data) });
+                    edit(d, &|b| {
+                        b.action = Some(if choice == 2 {
+                            ActionDraft {
+                                open_server_link: data.clone(),
+                                ..ActionDraft::default()
+                            }
+                        } else {
+                            ActionDraft {
+                                get_dynamic_action: data.clone(),
+                                ..ActionDraft::default()
+                            }
+                        });
                     });
-                });
-                Ok(())
-            })?;
+                    Ok(())
+                })?;
+            }
+            _ => {
+                let (what, field) = if choice == 4 {
+                    ("page", "open_post_page")
+                } else {
+                    ("manage page", "open_post_manage_page")
+                };
+                let prompt = format!(
+                    "Post token of the post whose {what} the {name}'s button {number} opens"
+                );
+                let at_token = format!("{at}.action.{field}.post_token");
+                ask_field(draft, &prompt, &at_token, &|d, v| {
+                    let post = Some(PostDraft {
+                        post_token: Some(v.trim().to_owned()),
+                    });
+                    edit(d, &|b| {
+                        b.action = Some(if choice == 4 {
+                            ActionDraft {
+                                open_post_page: post.clone(),
+                                ..ActionDraft::default()
+                            }
+                        } else {
+                            ActionDraft {
+                                open_post_manage_page: post.clone(),
+                                ..ActionDraft::default()
+                            }
+                        });
+                    });
+                    Ok(())
+                })?;
+            }
         }
         buttons = side
             .grid(draft)

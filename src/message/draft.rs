@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::button::{ButtonDraft, overlay_button};
+use super::button::{self, ButtonDraft, overlay_button};
 use super::grid::GridDraft;
 use super::json_text::{self, Origin};
 use super::media_kind::MediaKind;
@@ -368,7 +368,7 @@ fn object_at(path: &[Step<'_>]) -> bool {
                         [] => true,
                         [action] => named(action, &["action"]),
                         [action, kind] => {
-                            named(action, &["action"]) && named(kind, &["open_server_link"])
+                            named(action, &["action"]) && named(kind, &button::ACTIONS[1..])
                         }
                         _ => false,
                     }

@@ -198,5 +198,16 @@ fn render_button(
             side = side.as_str(),
             key = escape(click_key),
         ),
+        // What Divar's app does with these the sandbox only says.
+        ButtonAction::DynamicAction { .. } => format!(
+            "<span class=\"button\" dir=\"auto\">{caption}<span class=\"kind\">{kind}</span></span>"
+        ),
+        ButtonAction::PostPage { post_token } | ButtonAction::PostManagePage { post_token } => {
+            format!(
+                "<span class=\"button\" dir=\"auto\">{caption}<span class=\"kind\">{kind} · \
+                 post {post}</span></span>",
+                post = escape(post_token)
+            )
+        }
     }
 }

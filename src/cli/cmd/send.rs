@@ -82,8 +82,9 @@ pub struct SendArgs {
     pub upload_url: Option<String>,
 
     /// A button of the sender's grid, as 'CAPTION|ICON|TARGET': TARGET an http(s) URL to open,
-    /// or a JSON object for the app's server link; repeatable, rows of three in order
-    /// (current platform)
+    /// a JSON object for the app's server link, 'dynamic:{JSON}' for its dynamic action,
+    /// 'post:TOKEN' or 'manage:TOKEN' for a post's page or its manage page; repeatable, rows
+    /// of three in order (current platform)
     #[arg(long, value_name = "CAPTION|ICON|TARGET")]
     pub sender_button: Vec<String>,
     /// A button of the receiver's grid, written as for --sender-button
