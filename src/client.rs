@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http_url;
-use crate::message::Message;
+use crate::message::{BotRecipient, Message};
 use crate::secret::{self, SecretString};
 use crate::tls;
 use crate::visible::{self, quote};
@@ -28,6 +28,12 @@ pub const SEND_MESSAGE_PATH: &str = "v2/open-platform/chat/conversation";
 /// conversation's ID, then [`CONVERSATION_MESSAGES`].
 pub const CONVERSATIONS_PATH: &str = "v2/open-platform/conversations/";
 pub const CONVERSATION_MESSAGES: &str = "messages";
+/// Where the chatbot sends to a conversation: this, the conversation's ID, `messages`.
+pub const BOT_CONVERSATIONS_PATH: &str = "v1/open-platform/chat/bot/conversations/";
+/// Where the chatbot sends to a user: this, the user's ID, `messages`.
+pub const BOT_USERS_PATH: &str = "v1/open-platform/chat/bot/users/";
+/// Where a conversation is read: this, then its ID.
+pub const READ_PATH: &str = "v1/open-platform/chat/conversations/";
 /// Answers larger than this are refused rather than read into memory.
 pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 
@@ -111,7 +117,9 @@ impl Upload {
 impl PreparedRequest {
     /// The message as its platform sends it: a legacy message to
     /// `POST /v2/open-platform/chat/conversation` with `x-access-token`, a conversation's to
-    /// `POST /v2/open-platform/conversations/{id}/messages` with `Authorization: Bearer`.
+    /// `POST /v2/open-platform/conversations/{id}/messages` with `Authorization: Bearer`,
+    /// the chatbot's to `POST /v1/open-platform/chat/bot/conversations/{id}/messages` or
+    /// `.../bot/users/{user_id}/messages`, also with `Authorization: Bearer`.
     pub fn send_message(base: &Url, message: &Message, credentials: &Credentials) -> Self {
         let token = credentials.access_token.clone();
         let (url, authorization) = match message {
@@ -121,6 +129,10 @@ impl PreparedRequest {
             ),
             Message::Conversation(message) => (
                 conversation_endpoint(base, &message.conversation_id),
+                ("authorization", HeaderValue::Bearer(token)),
+            ),
+            Message::Bot(message) => (
+                bot_endpoint(base, &message.to),
                 ("authorization", HeaderValue::Bearer(token)),
             ),
         };
@@ -139,6 +151,28 @@ impl PreparedRequest {
                 authorization,
             ],
             body: message.to_body(),
+            body_secrets: Vec::new(),
+            upload: None,
+        }
+    }
+
+    /// `GET /v1/open-platform/chat/conversations/{id}`: the conversation and its text
+    /// messages, with the app's key and the user's token as a Bearer token.
+    pub fn read_conversation(base: &Url, id: &str, credentials: &Credentials) -> Self {
+        PreparedRequest {
+            method: "GET",
+            url: read_endpoint(base, id),
+            headers: vec![
+                (
+                    "x-api-key",
+                    HeaderValue::Secret(credentials.api_key.clone()),
+                ),
+                (
+                    "authorization",
+                    HeaderValue::Bearer(credentials.access_token.clone()),
+                ),
+            ],
+            body: Vec::new(),
             body_secrets: Vec::new(),
             upload: None,
         }
@@ -219,6 +253,32 @@ pub fn conversation_endpoint(base: &Url, id: &str) -> Url {
     let mut url = endpoint(base, CONVERSATIONS_PATH);
     if let Ok(mut segments) = url.path_segments_mut() {
         segments.pop_if_empty().push(id).push(CONVERSATION_MESSAGES);
+    }
+    url
+}
+
+/// `{base}/v1/open-platform/chat/bot/conversations/{id}/messages` or
+/// `.../chat/bot/users/{id}/messages`, the ID one path segment.
+pub fn bot_endpoint(base: &Url, to: &BotRecipient) -> Url {
+    let path = match to {
+        BotRecipient::Conversation(_) => BOT_CONVERSATIONS_PATH,
+        BotRecipient::User(_) => BOT_USERS_PATH,
+    };
+    let mut url = endpoint(base, path);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments
+            .pop_if_empty()
+            .push(to.id())
+            .push(CONVERSATION_MESSAGES);
+    }
+    url
+}
+
+/// `{base}/v1/open-platform/chat/conversations/{id}`, the ID one path segment.
+pub fn read_endpoint(base: &Url, id: &str) -> Url {
+    let mut url = endpoint(base, READ_PATH);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().push(id);
     }
     url
 }

@@ -156,9 +156,11 @@ fn ask_field(draft: &mut MessageDraft, prompt: &str, field: &str, set: &Setter<'
 }
 
 /// The platforms a message can be sent on, as [`complete_message`] offers them.
-const PLATFORM_CHOICES: [&str; 2] = [
+const PLATFORM_CHOICES: [&str; 4] = [
     "a conversation, by its ID (the current platform)",
     "a chat, by user, post and peer IDs (the legacy platform)",
+    "a bot conversation, by its ID, as the app's chatbot (the current platform)",
+    "a user, by their ID, as the app's chatbot (the current platform)",
 ];
 
 /// Asks for everything the message still lacks, in the order a person thinks of it: where
@@ -169,18 +171,45 @@ pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
         && draft.user_id.is_none()
         && draft.post_token.is_none()
         && draft.peer_id.is_none();
-    if unnamed && choose("Send to", &PLATFORM_CHOICES)? == 0 {
+    let choice = if unnamed {
+        choose("Send to", &PLATFORM_CHOICES)?
+    } else {
+        1
+    };
+    if choice >= 2 {
+        draft.bot = Some(true);
+    }
+    if choice == 0 || choice == 2 {
         ask_field(draft, "Conversation ID", "conversation_id", &|d, v| {
             d.conversation_id = Some(v.to_owned());
             Ok(())
         })?;
     }
+    if choice == 3 {
+        ask_field(
+            draft,
+            "User ID (the token's own user)",
+            "user_id",
+            &|d, v| {
+                d.user_id = Some(v.to_owned());
+                Ok(())
+            },
+        )?;
+    }
+    if draft.is_bot() {
+        if !draft.has_media() && draft.text_message.is_none() {
+            ask_text(draft)?;
+        }
+        return complete_grid(draft, "user", "buttons", |d| &mut d.buttons);
+    }
     if draft.is_conversation() {
         if !draft.has_media() {
             ask_text(draft)?;
         }
-        complete_grid(draft, Side::Sender)?;
-        return complete_grid(draft, Side::Receiver);
+        complete_grid(draft, "sender", "sender_buttons", |d| &mut d.sender_buttons)?;
+        return complete_grid(draft, "receiver", "receiver_buttons", |d| {
+            &mut d.receiver_buttons
+        });
     }
     if draft.user_id.is_none() {
         ask_field(draft, "User ID (sends the message)", "user_id", &|d, v| {
@@ -230,11 +259,15 @@ const POST_MANAGE_ACTION: &str =
 
 /// Offers one side's grid button by button, in rows of three, until the person says no
 /// more or the grid is full; a side whose grid a flag or file gave is left as it is.
-fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
-    if side.grid(draft).is_some() {
+fn complete_grid(
+    draft: &mut MessageDraft,
+    name: &str,
+    field: &str,
+    grid_of: fn(&mut MessageDraft) -> &mut Option<GridDraft>,
+) -> Result<()> {
+    if grid_of(draft).is_some() {
         return Ok(());
     }
-    let name = side.name();
     let mut buttons: Vec<GridButtonDraft> = Vec::new();
     while buttons.len() < grid::MAX_ROWS * grid::MAX_BUTTONS {
         let prompt = if buttons.is_empty() {
@@ -255,7 +288,7 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
             break;
         }
         let at = format!(
-            "{name}_buttons.rows[{}].buttons[{}]",
+            "{field}.rows[{}].buttons[{}]",
             buttons.len() / grid::MAX_BUTTONS,
             buttons.len() % grid::MAX_BUTTONS
         );
@@ -263,9 +296,9 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
         let number = buttons.len();
         // The new button stands in the grid while it is asked for, so that the grid's own
         // checks name each answer's problems.
-        *side.grid(draft) = Some(GridDraft::filled(buttons.clone()));
+        *grid_of(draft) = Some(GridDraft::filled(buttons.clone()));
         let edit = |d: &mut MessageDraft, fill: &dyn Fn(&mut GridButtonDraft)| {
-            let grid = side.grid(d).as_mut();
+            let grid = grid_of(d).as_mut();
             if let Some(button) = grid
                 .and_then(|g| g.rows.last_mut())
                 .and_then(|row| row.buttons.last_mut())
@@ -356,13 +389,12 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
                 })?;
             }
         }
-        buttons = side
-            .grid(draft)
+        buttons = grid_of(draft)
             .take()
             .map(|g| g.rows.into_iter().flat_map(|row| row.buttons).collect())
             .unwrap_or_default();
     }
-    *side.grid(draft) = (!buttons.is_empty()).then(|| GridDraft::filled(buttons));
+    *grid_of(draft) = (!buttons.is_empty()).then(|| GridDraft::filled(buttons));
     Ok(())
 }
 
@@ -389,13 +421,6 @@ impl Side {
 
     fn button(self, draft: &mut MessageDraft) -> &mut ButtonDraft {
         self.slot(draft).get_or_insert_with(ButtonDraft::default)
-    }
-
-    fn grid(self, draft: &mut MessageDraft) -> &mut Option<GridDraft> {
-        match self {
-            Side::Sender => &mut draft.sender_buttons,
-            Side::Receiver => &mut draft.receiver_buttons,
-        }
     }
 }
 

@@ -11,7 +11,7 @@ use super::button::{self, ButtonDraft, overlay_button};
 use super::grid::GridDraft;
 use super::json_text::{self, Origin};
 use super::media_kind::MediaKind;
-use super::{ChatMessage, Content, ConversationMessage, Message, TEXT};
+use super::{BotMessage, BotRecipient, ChatMessage, Content, ConversationMessage, Message, TEXT};
 use crate::duplicate_keys::Step;
 use crate::error::{self, Error, Result};
 use crate::input;
@@ -58,6 +58,15 @@ pub struct MessageDraft {
     /// Divar's `file` kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// Send as the app's chatbot, to `conversation_id` or to `user_id` (current platform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<bool>,
+    /// A chatbot message's text, as the chatbot's API names it (`message` says the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_message: Option<String>,
+    /// A chatbot message's one grid, shown to the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buttons: Option<GridDraft>,
 }
 
 impl MessageDraft {
@@ -90,6 +99,8 @@ impl MessageDraft {
         set(&mut self.post_token, over.post_token);
         set(&mut self.peer_id, over.peer_id);
         set(&mut self.kind, over.kind);
+        set(&mut self.bot, over.bot);
+        set(&mut self.buttons, over.buttons);
         overlay_button(&mut self.sender_btn, over.sender_btn);
         overlay_button(&mut self.receiver_btn, over.receiver_btn);
         // A side's grid from the flags replaces the file's: its rows cannot be merged.
@@ -97,12 +108,14 @@ impl MessageDraft {
         set(&mut self.receiver_buttons, over.receiver_buttons);
         // Text or a medium from the flags replaces the file's, whichever it had.
         let over_content = over.message.is_some()
+            || over.text_message.is_some()
             || over.media_token.is_some()
             || [&over.image, &over.video, &over.voice, &over.document]
                 .iter()
                 .any(|path| path.is_some());
         if over_content {
             self.message = over.message;
+            self.text_message = over.text_message;
             self.media_token = over.media_token;
             self.image = over.image;
             self.video = over.video;
@@ -111,9 +124,15 @@ impl MessageDraft {
         }
     }
 
-    /// Whether the draft is a current-platform message: it names a conversation.
+    /// Whether the draft is a current-platform message to a conversation, not the
+    /// chatbot's: it names a conversation.
     pub fn is_conversation(&self) -> bool {
-        self.conversation_id.is_some()
+        self.conversation_id.is_some() && !self.is_bot()
+    }
+
+    /// Whether the draft is a message from the app's chatbot.
+    pub fn is_bot(&self) -> bool {
+        self.bot == Some(true)
     }
 
     /// The media files the draft names, by kind.
@@ -136,6 +155,17 @@ impl MessageDraft {
 
     /// Names (as JSON paths) the required fields that are still missing.
     pub fn missing(&self) -> Vec<&'static str> {
+        if self.is_bot() {
+            let to = self.conversation_id.is_none() && self.user_id.is_none();
+            let text = self.message.is_none() && self.text_message.is_none();
+            return [
+                ("conversation_id or user_id", to),
+                ("text_message", text && !self.has_media()),
+            ]
+            .into_iter()
+            .filter_map(|(name, missing)| missing.then_some(name))
+            .collect();
+        }
         if self.is_conversation() {
             return if self.message.is_none() && !self.has_media() {
                 vec!["message"]
@@ -156,7 +186,9 @@ impl MessageDraft {
 
     /// Checks everything at once and reports every problem together.
     pub fn build(self) -> Result<Message> {
-        if self.is_conversation() {
+        if self.is_bot() {
+            self.build_bot().map(Message::Bot)
+        } else if self.is_conversation() {
             self.build_conversation().map(Message::Conversation)
         } else {
             self.build_chat().map(|chat| Message::Chat(Box::new(chat)))
@@ -183,7 +215,99 @@ impl MessageDraft {
         {
             problems.push("message: must not be blank".into());
         }
+        for (field, given) in [
+            ("text_message", self.text_message.is_some()),
+            ("buttons", self.buttons.is_some()),
+        ] {
+            if given {
+                problems.push(format!(
+                    "{field}: a chatbot message's; add \"bot\": true to send as the app's chatbot"
+                ));
+            }
+        }
         problems
+    }
+
+    fn build_bot(self) -> Result<BotMessage> {
+        let mut problems: Vec<String> = self
+            .missing()
+            .into_iter()
+            .map(|f| format!("{f}: missing"))
+            .collect();
+        let foreign = [
+            ("type", self.kind.is_some()),
+            ("post_token", self.post_token.is_some()),
+            ("peer_id", self.peer_id.is_some()),
+            ("sender_btn", self.sender_btn.is_some()),
+            ("receiver_btn", self.receiver_btn.is_some()),
+            ("sender_buttons", self.sender_buttons.is_some()),
+            ("receiver_buttons", self.receiver_buttons.is_some()),
+        ];
+        for (field, _) in foreign.iter().filter(|(_, given)| *given) {
+            let instead = if field.ends_with("btn") || field.ends_with("buttons") {
+                "; give buttons, one grid shown to the user, instead"
+            } else {
+                ""
+            };
+            problems.push(format!("{field}: not part of a chatbot message{instead}"));
+        }
+        let to = match (self.conversation_id, self.user_id) {
+            (Some(id), None) => scope::check_conversation_id("conversation_id", &id)
+                .map(|()| Some(BotRecipient::Conversation(id))),
+            (None, Some(id)) => {
+                scope::check_visible("user_id", &id).map(|()| Some(BotRecipient::User(id)))
+            }
+            (Some(_), Some(_)) => Err("conversation_id, user_id: a chatbot message goes to a \
+                                       conversation or to a user, not both"
+                .to_owned()),
+            (None, None) => Ok(None),
+        }
+        .unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+        let (text_field, text) = match (self.message, self.text_message) {
+            (Some(_), Some(_)) => {
+                problems.push("message, text_message: give the text once".into());
+                ("text_message", None)
+            }
+            (Some(text), None) => ("message", Some(text)),
+            (None, text) => ("text_message", text),
+        };
+        if text.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            problems.push(format!("{text_field}: must not be blank"));
+        }
+        let files: Vec<(MediaKind, PathBuf)> = [
+            (MediaKind::Image, self.image),
+            (MediaKind::Video, self.video),
+            (MediaKind::Voice, self.voice),
+            (MediaKind::File, self.document),
+        ]
+        .into_iter()
+        .filter_map(|(kind, path)| path.map(|path| (kind, PathBuf::from(path))))
+        .collect();
+        let content = content_of((text_field, text), self.media_token, &files, false)
+            .unwrap_or_else(|found| {
+                problems.extend(found);
+                None
+            });
+        let buttons = self
+            .buttons
+            .map(|grid| grid.build("buttons"))
+            .transpose()
+            .unwrap_or_else(|found| {
+                problems.extend(found);
+                None
+            })
+            .unwrap_or_default();
+        match (to, content) {
+            (Some(to), Some(content)) if problems.is_empty() => Ok(BotMessage {
+                to,
+                content,
+                buttons,
+            }),
+            _ => Err(Error::Invalid(problems)),
+        }
     }
 
     fn build_conversation(self) -> Result<ConversationMessage> {
@@ -231,8 +355,12 @@ impl MessageDraft {
         };
         let sender_buttons = side(self.sender_buttons, "sender_buttons");
         let receiver_buttons = side(self.receiver_buttons, "receiver_buttons");
-        let content = match content_of(self.message, self.media_token, &files, self.kind.is_some())
-        {
+        let content = match content_of(
+            ("message", self.message),
+            self.media_token,
+            &files,
+            self.kind.is_some(),
+        ) {
             Ok(content) => content,
             Err(found) => {
                 problems.extend(found);
@@ -306,7 +434,7 @@ impl MessageDraft {
 /// The content of a conversation's message: exactly one of text, a media token or one file
 /// to upload; `typed` says whether the draft named a `type`, which only text has.
 fn content_of(
-    text: Option<String>,
+    (text_field, text): (&str, Option<String>),
     media_token: Option<String>,
     files: &[(MediaKind, PathBuf)],
     typed: bool,
@@ -316,7 +444,7 @@ fn content_of(
         given.insert(0, "media_token");
     }
     if text.is_some() {
-        given.insert(0, "message");
+        given.insert(0, text_field);
     }
     if given.len() > 1 {
         let what = if text.is_some() {
@@ -355,7 +483,7 @@ fn content_of(
 fn object_at(path: &[Step<'_>]) -> bool {
     let named = |step: &Step<'_>, names: &[&str]| matches!(step, Step::Key(key) if names.contains(&key.as_ref()));
     const BUTTONS: &[&str] = &["sender_btn", "receiver_btn"];
-    const GRIDS: &[&str] = &["sender_buttons", "receiver_buttons"];
+    const GRIDS: &[&str] = &["sender_buttons", "receiver_buttons", "buttons"];
     match path {
         [] => true,
         [side] => named(side, BUTTONS) || named(side, GRIDS),

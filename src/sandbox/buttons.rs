@@ -49,6 +49,15 @@ pub(super) fn rows(message: &Message, side: Side) -> Vec<Vec<&Button>> {
             };
             grid.iter().map(|row| row.iter().collect()).collect()
         }
+        // The chatbot's buttons show to the user it writes to.
+        Message::Bot(message) => match side {
+            Side::Sender => Vec::new(),
+            Side::Receiver => message
+                .buttons
+                .iter()
+                .map(|row| row.iter().collect())
+                .collect(),
+        },
     }
 }
 

@@ -21,8 +21,8 @@ use super::store::StoredMessage;
 use crate::client::{self, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
 use crate::http_url;
-use crate::message::Message;
 use crate::message::button::{Button, ButtonAction};
+use crate::message::{BotRecipient, Message};
 use crate::visible;
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +130,14 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
         Message::Conversation(message) => {
             headers.push(("api-version", HeaderValue::Plain("2".into())));
             server_link_request(&stored, &message.conversation_id, side, extra_data)
+        }
+        Message::Bot(message) => {
+            headers.push(("api-version", HeaderValue::Plain("2".into())));
+            let conversation = match &message.to {
+                BotRecipient::Conversation(id) => id.as_str(),
+                BotRecipient::User(_) => "",
+            };
+            server_link_request(&stored, conversation, side, extra_data)
         }
     };
     let request = PreparedRequest {

@@ -91,6 +91,15 @@ pub struct SendArgs {
     #[arg(long, value_name = "CAPTION|ICON|TARGET")]
     pub receiver_button: Vec<String>,
 
+    /// Send as the app's chatbot: to --conversation-id (a bot conversation), or to --user-id
+    /// (the token's own user, whose conversation with the bot it opens); current platform
+    #[arg(long)]
+    pub bot: bool,
+    /// A button under a chatbot message, written as for --sender-button; repeatable, rows of
+    /// three in order (with --bot)
+    #[arg(long, value_name = "CAPTION|ICON|TARGET")]
+    pub button: Vec<String>,
+
     #[command(flatten)]
     pub sender: SenderButtonArgs,
     #[command(flatten)]
@@ -255,6 +264,16 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
             "sent: message in conversation {}",
             visible::escaped(&message.conversation_id, false)
         )),
+        // The chatbot's answer names the conversation, which a message to a user opens.
+        (Format::Text, Message::Bot(_)) => output::line(&format!(
+            "sent: chatbot message in conversation {}",
+            body.get("conversation_id")
+                .and_then(serde_json::Value::as_str)
+                .map_or_else(
+                    || "(not named in the answer)".to_owned(),
+                    |id| { visible::escaped(id, false) }
+                )
+        )),
     };
     output::report_of("the message was sent", confirmation)
 }
@@ -371,6 +390,10 @@ fn name_flags(problem: &str, conversation: bool) -> String {
                                       --video, --voice, --document or --media-token"
             .to_owned(),
         "message" => "--message or --message-file".to_owned(),
+        "text_message" => "--message or --message-file, or a medium: --image, --video, \
+                           --voice, --document or --media-token"
+            .to_owned(),
+        "conversation_id or user_id" => "--conversation-id or --user-id".to_owned(),
         button => {
             let Some((side @ ("sender" | "receiver"), part)) = button.split_once("_btn") else {
                 return problem.to_owned();
@@ -398,7 +421,38 @@ fn check_platform_flags(args: &SendArgs, draft: &MessageDraft) -> Result<(), Err
             .map(|(f, _)| *f)
             .collect()
     };
-    let why = if draft.is_conversation() {
+    let mut why: Vec<String> = if draft.is_bot() {
+        given(&[
+            ("--post-token", args.post_token.is_some()),
+            ("--peer-id", args.peer_id.is_some()),
+            ("--sender-button", !args.sender_button.is_empty()),
+            ("--receiver-button", !args.receiver_button.is_empty()),
+            ("--sender-caption", args.sender.caption.is_some()),
+            ("--sender-icon", args.sender.icon.is_some()),
+            ("--sender-direct-link", args.sender.direct_link.is_some()),
+            ("--sender-extra-data", args.sender.extra_data.is_some()),
+            ("--receiver-caption", args.receiver.caption.is_some()),
+            ("--receiver-icon", args.receiver.icon.is_some()),
+            (
+                "--receiver-direct-link",
+                args.receiver.direct_link.is_some(),
+            ),
+            ("--receiver-extra-data", args.receiver.extra_data.is_some()),
+        ])
+        .into_iter()
+        .map(|flag| {
+            let instead = if flag.contains("-button")
+                || flag.starts_with("--sender")
+                || flag.starts_with("--receiver")
+            {
+                "; a chatbot message has one grid, shown to the user: give --button"
+            } else {
+                ""
+            };
+            format!("{flag}: not part of a chatbot message{instead}")
+        })
+        .collect()
+    } else if draft.is_conversation() {
         let legacy = given(&[
             ("--user-id", args.user_id.is_some()),
             ("--peer-id", args.peer_id.is_some()),
@@ -445,6 +499,11 @@ fn check_platform_flags(args: &SendArgs, draft: &MessageDraft) -> Result<(), Err
         })
         .collect()
     };
+    if !draft.is_bot() && !args.button.is_empty() {
+        why.push(
+            "--button: a chatbot message's button; give --bot to send as the app's chatbot".into(),
+        );
+    }
     error::valid((), why)
 }
 
@@ -467,6 +526,7 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         &mut problems,
     )?
     .flatten();
+    let buttons = error::gather(grid_draft("--button", &args.button), &mut problems)?.flatten();
     error::valid((), problems)?;
     Ok(MessageDraft {
         media_token: args.media_token.clone(),
@@ -477,6 +537,9 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         conversation_id: args.conversation_id.clone(),
         sender_buttons,
         receiver_buttons,
+        bot: args.bot.then_some(true),
+        text_message: None,
+        buttons,
         user_id: args.user_id.clone(),
         post_token: args.post_token.clone(),
         peer_id: args.peer_id.clone(),

@@ -6,8 +6,8 @@ use rusqlite::{OptionalExtension as _, params};
 use super::media::{MEDIUM_COLUMNS, Medium, medium};
 use super::{Store, db_error};
 use crate::error::{Error, Result};
-use crate::message::Message;
 use crate::message::draft::MessageDraft;
+use crate::message::{BotRecipient, Message};
 use crate::scope::Chat;
 
 /// One accepted message, as sent.
@@ -50,6 +50,10 @@ impl Store {
         let conversation_id = match message {
             Message::Chat(_) => None,
             Message::Conversation(message) => Some(message.conversation_id.as_str()),
+            Message::Bot(message) => match &message.to {
+                BotRecipient::Conversation(id) => Some(id.as_str()),
+                BotRecipient::User(_) => None,
+            },
         };
         let db = self.db();
         db.execute(
@@ -124,6 +128,12 @@ fn stored(row: Row) -> Result<StoredMessage> {
         .map_err(|e| e.prefixed(&format!("{name}: ")))?;
     let (chat, seller_id) = match &message {
         Message::Chat(message) => (message.chat.clone(), message.chat.user_id.clone()),
+        // The sandbox keeps what apps send in a post's chats, not the chatbot's.
+        Message::Bot(_) => {
+            return Err(Error::Unavailable(format!(
+                "{name}: a chatbot message, which the sandbox does not keep"
+            )));
+        }
         Message::Conversation(_) => {
             let (Some(sender), Some((post, seller, buyer))) = (row.sender_id, row.conversation)
             else {
