@@ -5,7 +5,8 @@ use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcomm
 #[cfg(feature = "sandbox")]
 use crate::cli::cmd::sandbox::SandboxArgs;
 use crate::cli::cmd::{
-    icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs,
+    conversation::ConversationArgs, icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs,
+    scope::ScopeArgs, send::SendArgs,
 };
 use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
@@ -59,6 +60,8 @@ pub enum Command {
     Oauth(OauthArgs),
     /// Send a TEXT message, with optional buttons, and print the answer
     Send(Box<SendArgs>),
+    /// Read a conversation of the current platform: its text messages, oldest first
+    Conversation(ConversationArgs),
     /// List Divar's icon names, which current-platform buttons take
     Icons(IconsArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)

@@ -8,6 +8,7 @@ pub mod draft;
 pub mod grid;
 pub mod json_text;
 pub mod media_kind;
+pub mod received;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and what it does.
 
 pub mod batch;
+pub mod conversation;
 pub mod icons;
 pub mod oauth;
 pub mod oauth_url;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::OauthUrl(args) => oauth_url::run(args, &settings),
         Command::Oauth(args) => oauth::run(args, &settings, verbosity),
         Command::Send(args) => send::run(*args, &settings, verbosity),
+        Command::Conversation(args) => conversation::run(args, &settings, verbosity),
         Command::Icons(args) => icons::run(&args),
         Command::Completions(args) => generation::completions(args),
         Command::Man(args) => generation::man(args),
