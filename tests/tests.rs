@@ -8,6 +8,7 @@ mod action;
 mod batch;
 #[cfg(feature = "sandbox")]
 mod browser;
+mod chatbot;
 mod conversation;
 mod exactness;
 mod faults;
