@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::http_url;
+use crate::http;
 use crate::icons;
 use crate::message::{Button, ButtonAction, json_kind};
 
@@ -126,7 +126,7 @@ impl GridButtonDraft {
         else {
             return Err(format!(
                 "\"{}\" is not CAPTION|ICON|TARGET (TARGET a URL, or a JSON object for a server link)",
-                crate::client::quote(spec.as_bytes())
+                crate::http::client::quote(spec.as_bytes())
             ));
         };
         let action = if target.starts_with('{') {
@@ -217,7 +217,7 @@ impl ActionDraft {
             (None, None) => Err(format!(
                 "{at}: empty; give open_direct_link or open_server_link"
             )),
-            (Some(url), None) => match http_url::parse(&url) {
+            (Some(url), None) => match http::url::parse(&url) {
                 Ok(_) => Ok(ButtonAction::DirectLink { url }),
                 Err(problem) => Err(format!("{at}.open_direct_link: {problem}")),
             },

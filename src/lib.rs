@@ -6,12 +6,11 @@
 
 pub mod authorize;
 pub mod batch;
-pub mod client;
 pub mod config;
 pub mod duplicate_keys;
 pub mod error;
 pub mod grid;
-pub mod http_url;
+pub mod http;
 pub mod icons;
 pub mod input;
 pub mod loopback;
@@ -20,12 +19,10 @@ pub mod message;
 pub mod platform;
 pub mod redirect;
 pub mod refresh;
-pub mod retry;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
 pub mod store;
-mod tls;
 pub mod token;
 pub mod visible;
 

@@ -11,11 +11,11 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use url::Url;
 
-use crate::client::{
+use crate::error::{Error, Result};
+use crate::http::client::{
     self, Answer, ApiClient, Credentials, HeaderValue, PreparedRequest, Progress, Upload,
 };
-use crate::error::{Error, Result};
-use crate::retry::{self, RetryPolicy};
+use crate::http::retry::{self, RetryPolicy};
 use crate::secret::SecretString;
 
 /// Where upload tokens are asked for, relative to the API base URL.
@@ -396,7 +396,7 @@ fn answer_field(answer: &Answer, name: &str, what: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::client::answer;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::duplicate_keys;
 use crate::error::{self, Error, Result};
 use crate::grid::{self, Grid, GridDraft};
-use crate::http_url;
+use crate::http;
 use crate::input::{self, MAX_INPUT_BYTES};
 use crate::media::{self, MediaKind};
 use crate::platform::Platform;
@@ -457,7 +457,7 @@ impl ButtonDraft {
                 ));
                 None
             }
-            (Some(DIRECT_LINK) | None, None, Some(url)) => match http_url::parse(&url) {
+            (Some(DIRECT_LINK) | None, None, Some(url)) => match http::url::parse(&url) {
                 Ok(_) => Some(ButtonAction::DirectLink { url }),
                 Err(problem) => {
                     problems.push(format!("{side}.data.direct_link: {problem}"));

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use url::Url;
 use url::form_urlencoded;
 
-use crate::client::{self, Answer, HeaderValue, PreparedRequest, quote};
 use crate::error::{Error, Result};
+use crate::http::client::{self, Answer, HeaderValue, PreparedRequest, quote};
 use crate::platform::Platform;
 use crate::secret::SecretString;
 use crate::store::{LAST_RFC3339_SECOND, rfc3339};
@@ -225,7 +225,7 @@ fn unreadable(problem: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::client::answer;
 
     fn app() -> AppCredentials {
         AppCredentials {

@@ -31,10 +31,10 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::client::{self, Answer, ApiClient, ClientOptions};
 use crate::error::{Error, Result};
+use crate::http::client::{self, Answer, ApiClient, ClientOptions};
+use crate::http::retry::{self, Pacing, RetryPolicy};
 use crate::refresh::{Refresher, Renewal};
-use crate::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
 use crate::store::StoredToken;
 use journal::{Durable, History, Journal, LineId, Record, Status};

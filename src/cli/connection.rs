@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
-use kenar_chat::client::{self, Answer, ApiClient, ClientOptions, PreparedRequest, Resolve};
-use kenar_chat::http_url;
+use kenar_chat::http;
+use kenar_chat::http::client::{self, Answer, ApiClient, ClientOptions, PreparedRequest, Resolve};
+use kenar_chat::http::retry::{self, RetryPolicy};
 use kenar_chat::platform::ApiBase;
-use kenar_chat::retry::{self, RetryPolicy};
 
 use crate::cli::profile::{API_URL, ProfileArgs};
 use crate::cli::report::{self, Verbosity};
@@ -60,7 +60,7 @@ impl ConnectionArgs {
         let source = profile.source(&API_URL, self.base_url.is_some());
         let base_url = configured
             .map(|url| {
-                http_url::endpoint(&source, &url)
+                http::url::endpoint(&source, &url)
                     .and_then(|url| client::check_base_url(&source, &url).map(|()| url))
                     .map_err(|e| e.to_string())
             })

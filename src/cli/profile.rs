@@ -8,7 +8,7 @@ use clap::Args;
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
 use kenar_chat::store::{CredentialStore, StoreLock};
 use kenar_chat::{Error, Result};
-use kenar_chat::{http_url, secret};
+use kenar_chat::{http, secret};
 use url::Url;
 
 use crate::cli::output;
@@ -49,7 +49,7 @@ impl ProfileArgs {
             Some(url) => (self.source(setting, from_flag), url),
             None => (setting.flag.to_owned(), default.to_owned()),
         };
-        Ok((http_url::endpoint(&source, &url)?, source))
+        Ok((http::url::endpoint(&source, &url)?, source))
     }
 
     /// The error for a value given nowhere: it names the three places it can come from.

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use kenar_chat::retry::Event;
+use kenar_chat::http::retry::Event;
 
 use crate::cli::output;
 
@@ -77,7 +77,7 @@ fn millis(elapsed: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kenar_chat::client::{Credentials, PreparedRequest};
+    use kenar_chat::http::client::{Credentials, PreparedRequest};
     use kenar_chat::secret::SecretString;
 
     #[test]

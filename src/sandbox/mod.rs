@@ -31,10 +31,10 @@ use axum::routing::{get, post};
 use url::Url;
 
 use crate::authorize::random_state;
-use crate::client::{
+use crate::error::{Error, Result};
+use crate::http::client::{
     ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
 };
-use crate::error::{Error, Result};
 use crate::media::MediaKind;
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};

@@ -15,9 +15,9 @@ use super::Sandbox;
 use super::buttons::{self, Side};
 use super::chat_view::render;
 use super::store::StoredMessage;
-use crate::client::{self, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
-use crate::http_url;
+use crate::http;
+use crate::http::client::{self, HeaderValue, PreparedRequest};
 use crate::message::{Button, ButtonAction, Message};
 
 /// Where the chat view's LINK and `open_server_link` buttons post to.
@@ -132,7 +132,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
             client::quote(&answer.body)
         )));
     };
-    http_url::parse(url)
+    http::url::parse(url)
         .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
     Ok(url.clone())
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
+use kenar_chat::http::client;
 use kenar_chat::input::MAX_INPUT_BYTES;
 use kenar_chat::loopback::{self, RedirectListener};
 use kenar_chat::platform::Platform;
@@ -16,7 +17,7 @@ use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::secret::SecretString;
 use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
 use kenar_chat::token::{self, AppCredentials, Grant, Token};
-use kenar_chat::{Error, client, redirect};
+use kenar_chat::{Error, redirect};
 use serde_json::{Value, json};
 use url::Url;
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::client::{self, Credentials, PreparedRequest};
 use kenar_chat::grid::{GridButtonDraft, GridDraft};
+use kenar_chat::http::client::{self, Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kenar_chat::client::{self, Credentials, Progress};
+use kenar_chat::Error;
+use kenar_chat::http::client::{self, Credentials, Progress};
+use kenar_chat::http::retry;
 use kenar_chat::media::{self, UploadPlan};
 use kenar_chat::message::Message;
-use kenar_chat::{Error, retry};
 use url::Url;
 
 use super::send::SendArgs;

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::client::{Answer, ApiClient, PreparedRequest, Progress};
 use crate::error::{Error, Result};
+use crate::http::client::{Answer, ApiClient, PreparedRequest, Progress};
 
 /// The first backoff step; each retry doubles it, up to [`MAX_BACKOFF`].
 const BASE_BACKOFF: Duration = Duration::from_millis(500);

@@ -12,11 +12,11 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use url::Url;
 
+use super::tls;
 use crate::error::{Error, Result};
-use crate::http_url;
+use crate::http::url as http_url;
 use crate::message::Message;
 use crate::secret::{self, SecretString};
-use crate::tls;
 use crate::visible;
 
 /// Who sends every request.

@@ -1,0 +1,7 @@
+//! The HTTP layer: each request as it is sent, the client that sends it (again, when that
+//! cannot duplicate it) over TLS, the answer and what it means, and the URL rules.
+
+pub mod client;
+pub mod retry;
+mod tls;
+pub mod url;
