@@ -126,7 +126,7 @@ impl GridButtonDraft {
         else {
             return Err(format!(
                 "\"{}\" is not CAPTION|ICON|TARGET (TARGET a URL, or a JSON object for a server link)",
-                crate::http::client::quote(spec.as_bytes())
+                crate::visible::quote(spec.as_bytes())
             ));
         };
         let action = if target.starts_with('{') {

@@ -2,6 +2,8 @@
 //! serializes to exactly the API body: a [`ChatMessage`] of the legacy platform (protocol
 //! section 3) or a [`ConversationMessage`] of the current one (section 5).
 
+pub mod send;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::http::client::quote;
+use crate::visible::quote;
 
 /// The code in a redirect's query string, after checking `state` against the one sent
 /// (when known). A different state means the redirect was not an answer to this request,

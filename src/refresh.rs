@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::http::client::{Answer, PreparedRequest};
+use crate::http::answer::Answer;
+use crate::http::request::PreparedRequest;
 use crate::platform::Platform;
 use crate::store::{CredentialStore, StoreLock, StoredToken, unix_now};
 use crate::token::{self, AppCredentials, Grant};
@@ -144,7 +145,7 @@ impl Refresher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::client::answer;
+    use crate::http::answer::answer;
     use crate::secret::SecretString;
 
     fn refresher(dir: &std::path::Path) -> Refresher {

@@ -7,10 +7,13 @@ use url::Url;
 use url::form_urlencoded;
 
 use crate::error::{Error, Result};
-use crate::http::client::{self, Answer, HeaderValue, PreparedRequest, quote};
+use crate::http;
+use crate::http::answer::{self, Answer};
+use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::platform::Platform;
 use crate::secret::SecretString;
 use crate::store::{LAST_RFC3339_SECOND, rfc3339};
+use crate::visible::quote;
 
 /// Where the legacy platform exchanges codes, relative to the API base URL.
 pub const ACCESS_TOKEN_PATH: &str = "v1/open-platform/oauth/access_token";
@@ -44,7 +47,7 @@ pub fn exchange_request(
     });
     PreparedRequest {
         method: "POST",
-        url: client::endpoint(base, ACCESS_TOKEN_PATH),
+        url: http::url::join(base, ACCESS_TOKEN_PATH),
         headers: vec![
             (
                 "content-type",
@@ -152,7 +155,7 @@ pub struct Token {
 /// than `now` (Unix seconds) and a time a calendar can show. Errors name the faulty field
 /// but never quote the body, since it may hold a token.
 pub fn read_answer(answer: &Answer, now: u64, platform: Platform) -> Result<Token> {
-    let body = client::check_answer(answer)?;
+    let body = answer::check_answer(answer)?;
     let field = |name: &str| body.get(name).filter(|v| !v.is_null());
     let header_safe = |name: &str, token: &str| {
         let token = SecretString::new(token);
@@ -225,7 +228,7 @@ fn unreadable(problem: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::client::answer;
+    use crate::http::answer::answer;
 
     fn app() -> AppCredentials {
         AppCredentials {

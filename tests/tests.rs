@@ -23,6 +23,7 @@ mod oauth_url;
 #[cfg(target_os = "linux")]
 mod output;
 mod properties;
+mod raw_answers;
 mod sandbox;
 mod scope;
 mod secrets;

@@ -32,7 +32,8 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::http::client::{self, Answer, ApiClient, ClientOptions};
+use crate::http::answer::{Answer, check_delivered};
+use crate::http::client::{ApiClient, ClientOptions};
 use crate::http::retry::{self, Pacing, RetryPolicy};
 use crate::refresh::{Refresher, Renewal};
 use crate::secret::SecretString;
@@ -536,7 +537,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
     if matches!(&outcome, Ok(answer) if answer.status != 429) {
         context.pacer.answered();
     }
-    let result = outcome.and_then(|answer| client::check_delivered(&answer));
+    let result = outcome.and_then(|answer| check_delivered(&answer));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
         Err(Error::Cancelled) => (Record::NotDelivered, Err(Failure::Stopped)),

@@ -12,7 +12,7 @@ use super::journal::{History, LineId, Status};
 use super::lines::{self, LineReader, RawLine};
 use super::tokens;
 use crate::error::Error;
-use crate::http::client::{Credentials, PreparedRequest};
+use crate::http::request::{Credentials, PreparedRequest};
 use crate::input::MAX_INPUT_BYTES;
 use crate::media::{MediaFile, UploadPlan, Uploaded};
 use crate::platform::ApiBase;

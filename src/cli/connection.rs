@@ -7,7 +7,9 @@ use std::time::Duration;
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::http;
-use kenar_chat::http::client::{self, Answer, ApiClient, ClientOptions, PreparedRequest, Resolve};
+use kenar_chat::http::answer::Answer;
+use kenar_chat::http::client::{ApiClient, ClientOptions, Resolve};
+use kenar_chat::http::request::PreparedRequest;
 use kenar_chat::http::retry::{self, RetryPolicy};
 use kenar_chat::platform::ApiBase;
 
@@ -61,7 +63,7 @@ impl ConnectionArgs {
         let base_url = configured
             .map(|url| {
                 http::url::endpoint(&source, &url)
-                    .and_then(|url| client::check_base_url(&source, &url).map(|()| url))
+                    .and_then(|url| http::url::check_base_url(&source, &url).map(|()| url))
                     .map_err(|e| e.to_string())
             })
             .transpose()

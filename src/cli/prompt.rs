@@ -9,7 +9,7 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
 use kenar_chat::authorize;
 use kenar_chat::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
-use kenar_chat::http::client::PreparedRequest;
+use kenar_chat::http::request::PreparedRequest;
 use kenar_chat::message::{self, ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Chat, Scope};

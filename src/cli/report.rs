@@ -77,7 +77,7 @@ fn millis(elapsed: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kenar_chat::http::client::{Credentials, PreparedRequest};
+    use kenar_chat::http::request::{Credentials, PreparedRequest};
     use kenar_chat::secret::SecretString;
 
     #[test]

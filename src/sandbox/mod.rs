@@ -32,10 +32,9 @@ use url::Url;
 
 use crate::authorize::random_state;
 use crate::error::{Error, Result};
-use crate::http::client::{
-    ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
-};
+use crate::http::client::{ApiClient, ClientOptions};
 use crate::media::MediaKind;
+use crate::message::send::{CONVERSATION_MESSAGES, CONVERSATIONS_PATH, SEND_MESSAGE_PATH};
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;

@@ -17,7 +17,8 @@ use super::chat_view::render;
 use super::store::StoredMessage;
 use crate::error::{Error, Result};
 use crate::http;
-use crate::http::client::{self, HeaderValue, PreparedRequest};
+use crate::http::answer::check_answer;
+use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::message::{Button, ButtonAction, Message};
 
 /// Where the chat view's LINK and `open_server_link` buttons post to.
@@ -125,11 +126,11 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
         upload: None,
     };
     let answer = sandbox.client.execute(&request).await?;
-    let body = client::check_answer(&answer)?;
+    let body = check_answer(&answer)?;
     let Some(Value::String(url)) = body.get("url") else {
         return Err(Error::Unavailable(format!(
             "the app's answer has no \"url\" string: {}",
-            client::quote(&answer.body)
+            answer.quoted()
         )));
     };
     http::url::parse(url)

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
-use kenar_chat::http::client;
+use kenar_chat::http;
 use kenar_chat::input::MAX_INPUT_BYTES;
 use kenar_chat::loopback::{self, RedirectListener};
 use kenar_chat::platform::Platform;
@@ -326,7 +326,7 @@ fn token_url(
     };
     let (url, source) = profile.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
     // The request carries the client secret.
-    client::check_base_url(&source, &url)?;
+    http::url::check_base_url(&source, &url)?;
     Ok(Some(url))
 }
 

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::grid::{GridButtonDraft, GridDraft};
-use kenar_chat::http::client::{self, Credentials, PreparedRequest};
+use kenar_chat::http::answer::check_answer;
+use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
@@ -217,7 +218,10 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         prompt::confirm_send(&requests)?;
     }
     let body = match &upload {
-        None => client::check_answer(&connection.execute(&request, verbosity)?)?,
+        None => {
+            let answer = connection.execute(&request, verbosity)?;
+            answer.shown(&check_answer(&answer)?)
+        }
         Some(plan) => send_with_upload(
             plan,
             message.clone(),

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kenar_chat::Error;
-use kenar_chat::http::client::{self, Credentials, Progress};
+use kenar_chat::http::answer::check_answer;
+use kenar_chat::http::request::{Credentials, Progress};
 use kenar_chat::http::retry;
+use kenar_chat::http::url::check_base_url;
 use kenar_chat::media::{self, UploadPlan};
 use kenar_chat::message::Message;
 use url::Url;
@@ -28,7 +30,7 @@ pub fn upload_host(args: &SendArgs) -> Result<Url, Error> {
         media::DEFAULT_UPLOAD_URL,
     )?;
     // The upload carries the upload token.
-    client::check_base_url(&source, &url)?;
+    check_base_url(&source, &url)?;
     Ok(url)
 }
 
@@ -64,7 +66,7 @@ pub fn send_with_upload(
         &connection.policy,
         report,
     ))?
-    .and_then(|answer| client::check_answer(&answer));
+    .and_then(|answer| Ok(answer.shown(&check_answer(&answer)?)));
     Ok(sent.map_err(|e| uploaded.failed(e))?)
 }
 
