@@ -16,6 +16,7 @@ mod keep_alive;
 mod limits;
 mod malformed_input;
 mod media;
+mod network_errors;
 mod oauth;
 mod oauth_current;
 mod oauth_login;

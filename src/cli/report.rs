@@ -50,8 +50,16 @@ pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
         Event::Answered { status, elapsed } if verbosity == Verbosity::Verbose => {
             format!("< HTTP {status} after {}\n", millis(elapsed))
         }
-        Event::Failed { error, elapsed } if verbosity == Verbosity::Verbose => {
-            format!("< no answer after {}: {error}\n", millis(elapsed))
+        Event::Failed {
+            error,
+            cause,
+            elapsed,
+        } if verbosity == Verbosity::Verbose => {
+            let mut text = format!("< no answer after {}: {error}\n", millis(elapsed));
+            if let Some(cause) = cause {
+                let _ = writeln!(text, "< (the HTTP library says: {cause})");
+            }
+            text
         }
         Event::Retrying {
             attempt,

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use url::Url;
 
 use super::answer::{Answer, parse_retry_after};
+use super::proxy::{self, EnvProxy};
 use super::request::{PreparedRequest, Progress, Upload};
 use super::tls;
 use super::url::{self as http_url, check_transport};
@@ -49,11 +50,11 @@ async fn upload_form(upload: &Upload, progress: Progress) -> Result<reqwest::mul
                 if ended {
                     return None;
                 }
-                let changed = || std::io::Error::other("the file changed since it was checked");
+                let changed = || UploadStopped("the file changed since it was checked".into());
                 let chunk = match file.next().await {
                     None if read == size => return None,
                     None => Err(changed()),
-                    Some(Err(e)) => Err(e),
+                    Some(Err(e)) => Err(UploadStopped(format!("the file cannot be read: {e}"))),
                     Some(Ok(chunk)) => {
                         read += chunk.len() as u64;
                         hash.update(&chunk);
@@ -81,6 +82,11 @@ async fn upload_form(upload: &Upload, progress: Progress) -> Result<reqwest::mul
     .map_err(|e| Error::invalid(format!("{name}: content type: {e}")))?;
     Ok(reqwest::multipart::Form::new().part(upload.field, part))
 }
+
+/// Why an upload's stream of its file stopped before the end.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UploadStopped(String);
 
 /// How the client talks to the network.
 #[derive(Debug, Clone, Default)]
@@ -158,6 +164,8 @@ pub struct ApiClient {
     /// Why the proxy the environment names cannot be used, for the first request that
     /// would go through it.
     bad_proxy: Option<String>,
+    /// The proxy the environment names, to say so when it fails.
+    proxy: Option<EnvProxy>,
     options: ClientOptions,
 }
 
@@ -194,9 +202,12 @@ impl ApiClient {
                 .collect();
             builder = builder.resolve_to_addrs(&entry.host, &addresses);
         }
-        let mut bad_proxy = None;
-        match proxy_from_env() {
-            Ok(Some(proxy)) => builder = builder.proxy(proxy),
+        let (mut bad_proxy, mut env_proxy) = (None, None);
+        match proxy::from_env() {
+            Ok(Some((proxy, named))) => {
+                builder = builder.proxy(proxy);
+                env_proxy = Some(named);
+            }
             Ok(None) => {}
             Err(problem) => bad_proxy = Some(problem),
         }
@@ -206,6 +217,7 @@ impl ApiClient {
         Ok(ApiClient {
             http,
             bad_proxy,
+            proxy: env_proxy,
             options: options.clone(),
         })
     }
@@ -215,16 +227,18 @@ impl ApiClient {
     /// [`Error::DeliveryUncertain`]); a URL that is neither https nor loopback is refused
     /// before anything is sent.
     pub async fn execute(&self, request: &PreparedRequest) -> Result<Answer> {
-        self.execute_watched(request, Arc::new(|_| {})).await
+        self.attempt(request, Arc::new(|_| {}))
+            .await
+            .map_err(|failure| failure.error)
     }
 
     /// [`ApiClient::execute`], telling `progress` how many bytes of an upload have been
-    /// read from disk so far.
-    pub async fn execute_watched(
+    /// read from disk so far, and keeping the HTTP library's account of a failure.
+    pub(crate) async fn attempt(
         &self,
         request: &PreparedRequest,
         progress: Progress,
-    ) -> Result<Answer> {
+    ) -> std::result::Result<Answer, Failure> {
         check_transport("request URL", &request.url)?;
         self.check_route(&request.url)?;
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
@@ -267,7 +281,8 @@ impl ApiClient {
             return Err(Error::Redirected(format!(
                 "the API answered with a redirect (HTTP {status}) to {location}; redirects are \
                  not followed, so that credentials never reach another host"
-            )));
+            ))
+            .into());
         }
         let retry_after = header(reqwest::header::RETRY_AFTER)
             .and_then(|v| std::str::from_utf8(v).ok())
@@ -281,7 +296,7 @@ impl ApiClient {
             .content_length()
             .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
         {
-            return Err(too_large());
+            return Err(too_large().into());
         }
         let mut body = Vec::new();
         while let Some(chunk) = response
@@ -290,7 +305,7 @@ impl ApiClient {
             .map_err(|e| self.network_error(request, &e))?
         {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return Err(too_large());
+                return Err(too_large().into());
             }
             body.extend_from_slice(&chunk);
         }
@@ -328,31 +343,44 @@ impl ApiClient {
         }
     }
 
-    /// Sorts a failure by whether the request may have reached the server. A failure while
-    /// connecting (name lookup, refused connection, TLS handshake, proxy tunnel, connect
-    /// timeout) happened before a byte of the request was sent; anything later may follow
-    /// a delivered request. The text loses the request's secrets, whatever produced it.
-    fn network_error(&self, request: &PreparedRequest, e: &reqwest::Error) -> Error {
-        let mut detail = String::new();
+    /// Sorts a failure by whether the request may have reached the server, and says what
+    /// failed, where (host and port, and the proxy when one was in the way) and what to do.
+    /// A failure while connecting (name lookup, refused connection, TLS handshake, proxy
+    /// tunnel, connect timeout) happened before a byte of the request was sent; anything
+    /// later may follow a delivered request. The HTTP library's own account goes to the
+    /// failure's cause, for `-v`. Both lose the request's secrets, whatever produced them.
+    fn network_error(&self, request: &PreparedRequest, e: &reqwest::Error) -> Failure {
+        let secrets = request.secrets();
+        let mut chain = String::new();
         let mut source = std::error::Error::source(e);
         while let Some(cause) = source {
-            if !detail.is_empty() {
-                detail.push_str(": ");
+            if !chain.is_empty() {
+                chain.push_str(": ");
             }
-            let _ = write!(detail, "{cause}");
+            let _ = write!(chain, "{cause}");
             source = cause.source();
         }
-        let detail = request.secrets().quoted(&detail);
-        if e.is_connect() && e.is_timeout() {
+        let url = &request.url;
+        let place = match url.port_or_known_default() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        let proxy = self.proxy.as_ref().filter(|proxy| proxy.carries(url));
+        let error = if e.is_connect() {
+            let (what, to_do) = connect_failure(e, &self.options);
+            let (via, to_do) = match proxy {
+                Some(proxy) => (
+                    format!(" through {proxy}"),
+                    format!("check the proxy, or unset {}", proxy.variable),
+                ),
+                None => (String::new(), to_do.to_owned()),
+            };
             Error::NotSent(format!(
-                "cannot connect to the API (timed out after {} while connecting)",
-                humantime::format_duration(self.options.connect_timeout.min(self.options.timeout))
+                "cannot connect to the API at {place}{via} ({what}); {to_do}"
             ))
-        } else if e.is_connect() {
-            Error::NotSent(format!("cannot connect to the API ({detail})"))
         } else if e.is_timeout() {
             Error::DeliveryUncertain(format!(
-                "the request timed out (no complete answer within {})",
+                "the request to {place} timed out (no complete answer within {})",
                 humantime::format_duration(
                     request
                         .upload
@@ -360,72 +388,91 @@ impl ApiClient {
                         .map_or(self.options.timeout, |upload| upload.timeout)
                 )
             ))
+        } else if let Some(stopped) = find::<UploadStopped>(e) {
+            Error::DeliveryUncertain(format!("the upload to {place} stopped: {stopped}"))
         } else {
-            Error::DeliveryUncertain(format!("the request failed ({detail})"))
+            Error::DeliveryUncertain(format!(
+                "the connection to {place} broke before the whole answer arrived"
+            ))
+        };
+        Failure {
+            error: match error {
+                Error::NotSent(text) => Error::NotSent(secrets.mask(&text).into_owned()),
+                Error::DeliveryUncertain(text) => {
+                    Error::DeliveryUncertain(secrets.mask(&text).into_owned())
+                }
+                other => other,
+            },
+            cause: Some(secrets.quoted(&chain)),
         }
     }
 }
 
-/// The proxy for https requests that the environment names: `HTTPS_PROXY` (or
-/// `https_proxy`), else `ALL_PROXY` (or `all_proxy`), bypassed for the hosts `NO_PROXY` (or
-/// `no_proxy`) lists, as curl reads them; empty values count as unset. Loopback hosts are
-/// never proxied. `Err` says why the proxy named cannot be used, without its password.
-fn proxy_from_env() -> std::result::Result<Option<reqwest::Proxy>, String> {
-    let first = |names: &[&'static str]| {
-        names.iter().find_map(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-                .map(|value| (*name, value))
-        })
-    };
-    let Some((variable, value)) = first(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
-    else {
-        return Ok(None);
-    };
-    let value = value.trim();
-    let with_scheme = if value.contains("://") {
-        value.to_owned()
-    } else {
-        format!("http://{value}")
-    };
-    let mut url = Url::parse(&with_scheme).map_err(|e| {
-        if value.contains('@') {
-            format!("{variable}: not a proxy URL ({e}; not shown: it may hold a password)")
-        } else {
-            format!("{variable}: {value:?} is not a proxy URL ({e})")
+/// A failed attempt: the error, and the HTTP library's own account of it (its chain of
+/// causes) for `-v` logs, when the failure came from the network.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub error: Error,
+    pub cause: Option<String>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure { error, cause: None }
+    }
+}
+
+/// What went wrong while connecting, in a user's words, and what to do about it.
+fn connect_failure(e: &reqwest::Error, options: &ClientOptions) -> (String, &'static str) {
+    if e.is_timeout() {
+        return (
+            format!(
+                "timed out after {} while connecting",
+                humantime::format_duration(options.connect_timeout.min(options.timeout))
+            ),
+            "check the host, the port and the network",
+        );
+    }
+    if e.is_dns() {
+        return (
+            "the host name does not resolve".into(),
+            "check the host name and the network",
+        );
+    }
+    if let Some(tls) = find::<rustls::Error>(e) {
+        return (
+            format!("the TLS handshake failed: {tls}"),
+            "if the network inspects TLS, trust its CA certificate too",
+        );
+    }
+    match find::<std::io::Error>(e).map(std::io::Error::kind) {
+        Some(std::io::ErrorKind::ConnectionRefused) => (
+            "the connection was refused".into(),
+            "check that a server listens there and that the URL is right",
+        ),
+        Some(kind) => (kind.to_string(), "check the host, the port and the network"),
+        None => (
+            "no connection could be made".into(),
+            "check the host, the port and the network",
+        ),
+    }
+}
+
+/// The first error of type `T` in `e`'s chain of causes, looking inside I/O errors too
+/// (which leave the error they wrap out of the chain).
+fn find<T: std::error::Error + 'static>(e: &reqwest::Error) -> Option<&T> {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if let Some(found) = cause.downcast_ref::<T>() {
+            return Some(found);
         }
-    })?;
-    let decode = |part: &str| {
-        percent_encoding::percent_decode_str(part)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    let user = decode(url.username());
-    let password = url.password().map(decode);
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
-        return Err(format!(
-            "{variable}: {:?}: a proxy URL must be http://, https://, socks5:// or socks5h://, \
-             not {}://",
-            url.as_str(),
-            url.scheme()
-        ));
+        source = match cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
     }
-    if url.host().is_none() {
-        return Err(format!(
-            "{variable}: {:?} names no proxy host",
-            url.as_str()
-        ));
-    }
-    let mut proxy = reqwest::Proxy::https(url.as_str())
-        .map_err(|e| format!("{variable}: {:?} is not a proxy URL ({e})", url.as_str()))?;
-    if !user.is_empty() || password.is_some() {
-        proxy = proxy.basic_auth(&user, password.as_deref().unwrap_or(""));
-    }
-    let no_proxy = first(&["NO_PROXY", "no_proxy"]).map_or(String::new(), |(_, list)| list);
-    Ok(Some(proxy.no_proxy(reqwest::NoProxy::from_string(
-        &format!("{no_proxy},127.0.0.0/8,::1,localhost"),
-    ))))
+    None
 }

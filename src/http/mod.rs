@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod client;
+mod proxy;
 pub mod request;
 pub mod retry;
 mod tls;

@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::answer::Answer;
-use super::client::ApiClient;
+use super::client::{ApiClient, Failure};
 use super::request::{PreparedRequest, Progress};
 use crate::error::{Error, Result};
 
@@ -49,8 +49,13 @@ pub enum Event<'a> {
     },
     /// An answer arrived, `elapsed` after the attempt started.
     Answered { status: u16, elapsed: Duration },
-    /// The attempt failed without an answer.
-    Failed { error: &'a Error, elapsed: Duration },
+    /// The attempt failed without an answer; `cause` is the HTTP library's own account of
+    /// a network failure, for `-v` logs.
+    Failed {
+        error: &'a Error,
+        cause: Option<&'a str>,
+        elapsed: Duration,
+    },
     /// The request will be sent again after `wait`, because of `reason`.
     Retrying {
         attempt: u32,
@@ -85,9 +90,14 @@ impl fmt::Debug for Event<'_> {
                 .field("status", status)
                 .field("elapsed", elapsed)
                 .finish(),
-            Event::Failed { error, elapsed } => f
+            Event::Failed {
+                error,
+                cause,
+                elapsed,
+            } => f
                 .debug_struct("Failed")
                 .field("error", &format_args!("{error}"))
+                .field("cause", cause)
                 .field("elapsed", elapsed)
                 .finish(),
             Event::Retrying {
@@ -273,15 +283,25 @@ pub(crate) async fn execute_paced(
         }
         report(Event::Sending { attempt, request });
         let started = Instant::now();
-        outcome = client.execute_watched(request, progress.clone()).await;
+        let attempted = client.attempt(request, progress.clone()).await;
         let elapsed = started.elapsed();
-        match &outcome {
-            Ok(answer) => report(Event::Answered {
-                status: answer.status,
-                elapsed,
-            }),
-            Err(error) => report(Event::Failed { error, elapsed }),
-        }
+        outcome = match attempted {
+            Ok(answer) => {
+                report(Event::Answered {
+                    status: answer.status,
+                    elapsed,
+                });
+                Ok(answer)
+            }
+            Err(Failure { error, cause }) => {
+                report(Event::Failed {
+                    error: &error,
+                    cause: cause.as_deref(),
+                    elapsed,
+                });
+                Err(error)
+            }
+        };
         match policy.decide(&outcome, attempt, waited) {
             Decision::Final => return outcome,
             Decision::GiveUp { reason } => {
