@@ -9,7 +9,6 @@ pub mod batch;
 pub mod config;
 pub mod duplicate_keys;
 pub mod error;
-pub mod grid;
 pub mod http;
 pub mod icons;
 pub mod input;

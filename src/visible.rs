@@ -84,11 +84,12 @@ pub fn escaped_json(json: &str) -> String {
     out
 }
 
-/// How much of untrusted text an error message quotes.
+/// How much of an unexpected answer an error message quotes.
 const QUOTE_CHARS: usize = 200;
 
-/// Quotes untrusted text for an error message: at most 200 characters, with control and
-/// invisible characters escaped so that the server cannot write to the terminal.
+/// Quotes untrusted text (an answer, a value given by the user) for an error message: at
+/// most 200 characters, with control and invisible characters escaped so that it cannot
+/// write to the terminal.
 pub fn quote(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let mut chars = text.chars();

@@ -63,7 +63,7 @@ pub fn conversation_endpoint(base: &Url, id: &str) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::MessageDraft;
+    use crate::message::draft::MessageDraft;
     use crate::secret::SecretString;
 
     #[test]

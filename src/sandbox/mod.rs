@@ -33,7 +33,7 @@ use url::Url;
 use crate::authorize::random_state;
 use crate::error::{Error, Result};
 use crate::http::client::{ApiClient, ClientOptions};
-use crate::media::MediaKind;
+use crate::message::media_kind::MediaKind;
 use crate::message::send::{CONVERSATION_MESSAGES, CONVERSATIONS_PATH, SEND_MESSAGE_PATH};
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};

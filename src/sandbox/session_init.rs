@@ -19,7 +19,8 @@ use crate::error::{Error, Result};
 use crate::http;
 use crate::http::answer::check_answer;
 use crate::http::request::{HeaderValue, PreparedRequest};
-use crate::message::{Button, ButtonAction, Message};
+use crate::message::Message;
+use crate::message::button::{Button, ButtonAction};
 
 /// Where the chat view's LINK and `open_server_link` buttons post to.
 pub(super) const CLICK_PATH: &str = "/sandbox/click";
