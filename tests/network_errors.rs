@@ -4,7 +4,6 @@
 use crate::common;
 
 use common::{CONVERSATION, Reply, TestServer, send_to};
-use predicates::prelude::*;
 
 /// What the HTTP library would say, which no error may show without -v.
 const LIBRARY_WORDS: [&str; 4] = [
