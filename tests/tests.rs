@@ -2,9 +2,11 @@
 
 mod common;
 
-#[cfg(unix)]
+// The modules that start the sandbox exist only in a build that has it.
+#[cfg(all(unix, feature = "sandbox"))]
 mod action;
 mod batch;
+#[cfg(feature = "sandbox")]
 mod browser;
 mod conversation;
 mod exactness;
@@ -25,6 +27,7 @@ mod oauth_url;
 mod output;
 mod properties;
 mod raw_answers;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod scope;
 mod secrets;
@@ -32,3 +35,4 @@ mod send;
 #[cfg(unix)]
 mod settings;
 mod tls;
+mod token_policy;
