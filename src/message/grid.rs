@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::button::{self, Button, ButtonAction, json_kind};
-use crate::http_url;
+use crate::http;
 use crate::icons;
 use crate::scope;
 use crate::visible;
@@ -286,7 +286,7 @@ impl ActionDraft {
             }
         }
         if let Some(url) = self.open_direct_link {
-            return match http_url::parse(&url) {
+            return match http::url::parse(&url) {
                 Ok(_) => Ok(ButtonAction::DirectLink { url }),
                 Err(problem) => Err(format!("{at}.open_direct_link: {problem}")),
             };

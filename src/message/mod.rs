@@ -9,6 +9,7 @@ pub mod grid;
 pub mod json_text;
 pub mod media_kind;
 pub mod received;
+pub mod send;
 
 use std::path::{Path, PathBuf};
 

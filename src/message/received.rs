@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{self, Answer};
 use crate::error::{Error, Result};
+use crate::http::answer::{self, Answer};
 use crate::time;
 use crate::visible;
 
@@ -98,7 +98,7 @@ impl ConversationRead {
     /// Reads the answer to a conversation read. A read changes nothing, so a failure is
     /// only a failure: nothing was sent that might have been acted on.
     pub fn from_answer(answer: &Answer) -> Result<Self> {
-        let body = client::check_answer(answer).map_err(|e| match e {
+        let body = answer::check_answer(answer).map_err(|e| match e {
             Error::DeliveryUncertain(what) => Error::Unavailable(what),
             other => other,
         })?;

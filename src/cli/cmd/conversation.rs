@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use kenar_chat::client::{Credentials, PreparedRequest};
+use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::message::received::ConversationRead;
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Recipient};
