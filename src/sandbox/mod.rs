@@ -9,6 +9,7 @@ mod chat_view;
 mod checks;
 mod consent;
 mod conversation_api;
+mod conversation_read;
 mod demo;
 mod host;
 mod html;
@@ -37,7 +38,9 @@ use crate::auth::token::ACCESS_TOKEN_PATH;
 use crate::error::{Error, Result};
 use crate::http::client::{ApiClient, ClientOptions};
 use crate::message::media_kind::MediaKind;
-use crate::message::send::{CONVERSATION_MESSAGES, CONVERSATIONS_PATH, SEND_MESSAGE_PATH};
+use crate::message::send::{
+    CONVERSATION_MESSAGES, CONVERSATIONS_PATH, READ_PATH, SEND_MESSAGE_PATH,
+};
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
@@ -308,6 +311,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(
             &format!("/{CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
             post(conversation_api::send),
+        )
+        .route(
+            &format!("/{READ_PATH}{{conversation_id}}"),
+            get(conversation_read::read),
         )
         .route("/sandbox/messages", get(api::messages))
         .route(

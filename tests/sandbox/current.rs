@@ -451,3 +451,56 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
     );
     assert_eq!(app.requests().len(), 2);
 }
+
+#[test]
+fn a_conversation_read_from_the_sandbox_holds_its_text_messages_with_its_scope_only() {
+    let sandbox = Sandbox::start(&[]);
+    let token = |scope: &str| {
+        sandbox.current_token(scope)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let both = token(&format!(
+        "{} CHAT_CONVERSATION_READ.{DEMO_CONVERSATION}",
+        conversation_scope(DEMO_CONVERSATION)
+    ));
+    sandbox
+        .kenar()
+        .env("KENAR_ACCESS_TOKEN", &both)
+        .args(["send", "--conversation-id", DEMO_CONVERSATION])
+        .args(["--message", "این آگهی هنوز هست؟"])
+        .assert()
+        .success();
+    let read = |token: &str| {
+        sandbox
+            .kenar()
+            .env("KENAR_ACCESS_TOKEN", token)
+            .args(["conversation", "show", DEMO_CONVERSATION, "-o", "json"])
+            .output()
+            .unwrap()
+    };
+    let output = read(&both);
+    assert!(output.status.success(), "{output:?}");
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["conversation"]["id"], DEMO_CONVERSATION);
+    let texts: Vec<&Value> = answer["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["text"])
+        .collect();
+    assert_eq!(texts, [&json!("این آگهی هنوز هست؟")]);
+    assert_eq!(answer["messages"][0]["sender"]["side"], "SELLER");
+
+    // The send scope alone does not read.
+    let output = read(&token(&conversation_scope(DEMO_CONVERSATION)));
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "it needs CHAT_CONVERSATION_READ.{DEMO_CONVERSATION}"
+        )),
+        "{stderr}"
+    );
+}
