@@ -185,7 +185,7 @@ fn render_button(
              rel=\"noopener noreferrer\">{caption}<span class=\"kind\">{kind}</span></a>",
             url = escape(url),
         ),
-        ButtonAction::Link { .. } => format!(
+        ButtonAction::Link { .. } | ButtonAction::DynamicAction { .. } => format!(
             "<form method=\"post\" action=\"{CLICK_PATH}\">\
              <input type=\"hidden\" name=\"message\" value=\"{id}\">\
              <input type=\"hidden\" name=\"side\" value=\"{side}\">\
@@ -197,10 +197,6 @@ fn render_button(
             id = stored.id,
             side = side.as_str(),
             key = escape(click_key),
-        ),
-        // What Divar's app does with these the sandbox only says.
-        ButtonAction::DynamicAction { .. } => format!(
-            "<span class=\"button\" dir=\"auto\">{caption}<span class=\"kind\">{kind}</span></span>"
         ),
         ButtonAction::PostPage { post_token } | ButtonAction::PostManagePage { post_token } => {
             format!(

@@ -128,6 +128,8 @@ pub struct Config {
     pub session_init_url: Option<Url>,
     /// What the session initialization request's `authorization` header carries.
     pub session_init_auth: Option<SecretString>,
+    /// The app's dynamic-action URL, called when a `get_dynamic_action` button is clicked.
+    pub dynamic_action_url: Option<Url>,
     pub supplier_key: SupplierKey,
 }
 
@@ -152,6 +154,7 @@ struct Sandbox {
     uploads: tokio::sync::Semaphore,
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
+    dynamic_action_url: Option<Url>,
     supplier_key: SupplierKey,
     client: ApiClient,
 }
@@ -209,6 +212,7 @@ impl BoundSandbox {
             uploads: tokio::sync::Semaphore::new(upload::AT_ONCE),
             session_init_url: config.session_init_url,
             session_init_auth,
+            dynamic_action_url: config.dynamic_action_url,
             supplier_key: config.supplier_key,
             client: ApiClient::new(&ClientOptions {
                 timeout: SESSION_INIT_TIMEOUT,

@@ -502,3 +502,77 @@ fn a_conversation_read_from_the_sandbox_holds_its_text_messages_with_its_scope_o
         "{stderr}"
     );
 }
+
+#[test]
+fn a_dynamic_action_click_asks_the_app_and_shows_its_text_or_follows_its_action() {
+    // The app's dynamic-action URL answers text, then a direct link, then a server link,
+    // whose own URL (`/divar/session`) answers where to go.
+    let app = TestServer::start(|index, request| {
+        let answer = match (index, request.path.as_str()) {
+            (_, "/divar/session") => json!({"url": "https://app.example/from-server-link"}),
+            (0, _) => json!({"text_message": "سفارش شما ثبت شد"}),
+            (1, _) => json!({"action": {"open_direct_link": "https://app.example/direct"}}),
+            _ => {
+                json!({"action": {"open_server_link": {"data": {"next": 3}}}, "text_message": "x"})
+            }
+        };
+        Reply::json(200, &answer.to_string())
+    });
+    let dynamic = format!("{}/divar/dynamic", app.url());
+    let sandbox = Sandbox::for_app(&app, &["--dynamic-action-url", &dynamic]);
+    let body = json!({"type": "TEXT", "message": "hi", "receiver_buttons": {"rows": [
+        {"buttons": [{"action": {"get_dynamic_action": {"data": {"step": 1}}}, "icon": "INFO", "caption": "Go"},
+                     {"action": {"open_post_page": {"post_token": POST}}, "icon": "INFO", "caption": "Ad"}]}]}});
+    let (status, _) =
+        sandbox.send_current(DEMO_CONVERSATION, sandbox.var("KENAR_ACCESS_TOKEN"), &body);
+    assert_eq!(status, 200);
+    // The chat view shows both buttons, the post page's with its post.
+    let (_, _, page) = sandbox.get("/");
+    assert!(page.contains("get_dynamic_action"), "{page}");
+    assert!(
+        page.contains(&format!("open_post_page · post {POST}")),
+        "{page}"
+    );
+
+    let click = [("message", "1"), ("side", "receiver")];
+    let (status, _, page) = sandbox.click(&click);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("dynamic action answered: سفارش شما ثبت شد"),
+        "{page}"
+    );
+    let request = app.only_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/divar/dynamic");
+    assert_eq!(
+        request.header("authorization"),
+        Some("app-identification-key")
+    );
+    assert_eq!(request.header("api-version"), None);
+    assert_eq!(
+        String::from_utf8(request.body).unwrap(),
+        format!(
+            r#"{{"touchpoint":"CHAT","post_token":"{POST}","conversation_id":"{DEMO_CONVERSATION}","user_side":"DEMAND","extra_data":{{"step":1}},"user_id":"{PEER}"}}"#
+        )
+    );
+
+    let (status, headers, _) = sandbox.click(&click);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "https://app.example/direct");
+    let (status, headers, _) = sandbox.click(&click);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "https://app.example/from-server-link");
+    let requests = app.requests();
+    let last = requests.last().unwrap();
+    assert_eq!(last.path, "/divar/session");
+    assert_eq!(last.json()["extra_data"], json!({"next": 3}));
+
+    // A post page's button opens the post, without the app.
+    let (status, _, page) =
+        sandbox.click(&[("message", "1"), ("side", "receiver"), ("column", "1")]);
+    assert_eq!(status, 502);
+    assert!(
+        page.contains("opens its page directly (open_post_page)"),
+        "{page}"
+    );
+}
