@@ -2,11 +2,11 @@
 
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
+use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
 use crate::cli::cmd::{
     icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs,
     scope::ScopeArgs, send::SendArgs,
 };
-use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
 
 #[derive(Debug, Parser)]

@@ -1,18 +1,16 @@
 //! One module per subcommand: its arguments and what it does.
 
-pub mod batch;
+pub mod generation;
 pub mod icons;
 pub mod oauth;
 pub mod oauth_url;
 pub mod sandbox;
 pub mod scope;
 pub mod send;
-pub mod upload;
 
 use clap::ArgMatches;
 
 use crate::cli::args::{Cli, Command};
-use crate::cli::generation;
 use crate::cli::settings::Settings;
 
 /// Runs the command `cli` says, with the settings its `matches` give.

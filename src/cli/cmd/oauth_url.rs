@@ -10,10 +10,10 @@ use serde_json::json;
 use url::Url;
 
 use crate::cli::output::{self, Format};
-use crate::cli::platform::PlatformArgs;
-use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::settings::{AUTH_URL, CLIENT_ID, REDIRECT_URI, Settings};
+use crate::cli::shared::platform::PlatformArgs;
+use crate::cli::shared::profile::ProfileArgs;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

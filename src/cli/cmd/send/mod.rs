@@ -13,16 +13,19 @@ use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
 use kenar_chat::{Error, error, visible};
 
-use super::batch::BatchArgs;
-use super::upload::{send_with_upload, upload_host};
+mod batch;
+mod upload;
+
 use crate::cli::cmd::oauth;
-use crate::cli::connection::{Connection, ConnectionArgs};
-use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
-use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
+use crate::cli::shared::connection::{Connection, ConnectionArgs};
+use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::profile::ProfileArgs;
+use batch::BatchArgs;
+use upload::{send_with_upload, upload_host};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -176,7 +179,7 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
     }
     let connection = args.connection.check(settings)?;
     if let Some(path) = &args.batch.batch {
-        return super::batch::run(&args, settings, path, &connection, verbosity);
+        return batch::run(&args, settings, path, &connection, verbosity);
     }
     if args.print_line {
         let draft = draft(&args)?;

@@ -21,13 +21,13 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::cli::cmd::oauth_url::{self, ScopeFlags};
-use crate::cli::connection::{Connection, ConnectionArgs};
-use crate::cli::credentials::{self, ApiKeyArgs};
 use crate::cli::output::{self, Format};
-use crate::cli::platform::PlatformArgs;
-use crate::cli::profile::{self, ProfileArgs};
 use crate::cli::report::Verbosity;
 use crate::cli::settings::{self, CLIENT_ID, REDIRECT_URI, Settings, TOKEN_URL};
+use crate::cli::shared::connection::{Connection, ConnectionArgs};
+use crate::cli::shared::credentials::{self, ApiKeyArgs};
+use crate::cli::shared::platform::PlatformArgs;
+use crate::cli::shared::profile::{self, ProfileArgs};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

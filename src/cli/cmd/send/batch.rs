@@ -13,14 +13,14 @@ use kenar_chat::batch::summary::{Stop, Summary};
 use kenar_chat::batch::{self, BatchOptions, Event, throttle::Rate};
 use kenar_chat::input;
 
-use super::oauth;
-use super::send::SendArgs;
-use crate::cli::connection::Connection;
-use crate::cli::credentials::ApiKeyArgs;
+use super::SendArgs;
+use crate::cli::cmd::oauth;
 use crate::cli::output::{self, Format};
-use crate::cli::profile;
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
+use crate::cli::shared::connection::Connection;
+use crate::cli::shared::credentials::ApiKeyArgs;
+use crate::cli::shared::profile;
 
 const DEFAULT_CONCURRENCY: u16 = 4;
 const DEFAULT_UNREACHABLE_LIMIT: u32 = 5;
