@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use clap::{Args, CommandFactory as _, ValueEnum as _, ValueHint};
+use clap::{Args, ValueEnum as _, ValueHint};
 use clap_complete::{Generator as _, Shell};
 
-use crate::cli::args::Cli;
 use crate::cli::output;
 
 /// The name completions are registered for: the installed binary's name.
@@ -39,25 +38,26 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-pub fn completions(args: CompletionsArgs) -> Result<()> {
+/// The completions of `command`, the whole command line's definition.
+pub fn completions(args: CompletionsArgs, mut command: clap::Command) -> Result<()> {
     if let Some(dir) = args.out_dir {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         for shell in Shell::value_variants() {
             let path = dir.join(shell.file_name(BIN_NAME));
-            std::fs::write(&path, script(*shell))
+            std::fs::write(&path, script(*shell, &mut command))
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         return Ok(());
     }
     // clap requires the shell when --out-dir is not given.
     let shell = args.shell.context("give a shell or --out-dir")?;
-    output::bytes(&script(shell))
+    output::bytes(&script(shell, &mut command))
 }
 
 /// The completion script for one shell.
-fn script(shell: Shell) -> Vec<u8> {
+fn script(shell: Shell, command: &mut clap::Command) -> Vec<u8> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN_NAME, &mut script);
+    clap_complete::generate(shell, command, BIN_NAME, &mut script);
     if shell == Shell::Bash {
         // clap_complete spells the state of a subcommand of a hyphenated binary two ways
         // (`kenar__chat__subcmd__send` where it is set, `kenar__subcmd__chat__subcmd__send`
@@ -68,9 +68,10 @@ fn script(shell: Shell) -> Vec<u8> {
     script
 }
 
-pub fn man(args: ManArgs) -> Result<()> {
+/// The manual of `command`, the whole command line's definition.
+pub fn man(args: ManArgs, command: clap::Command) -> Result<()> {
     // `kenar-chat help` only repeats `--help`, which has no place among the pages.
-    let mut command = Cli::command().disable_help_subcommand(true);
+    let mut command = command.disable_help_subcommand(true);
     command.build();
     let command = with_usage(command);
     let page = whole_manual(&command).context("rendering the man page")?;
@@ -181,7 +182,10 @@ fn command_section(command: &clap::Command, page: &mut Vec<u8>) -> std::io::Resu
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory as _;
+
     use super::*;
+    use crate::cli::args::Cli;
 
     /// A synopsis shows the value each flag takes, as `--help` does, on one line.
     #[test]
@@ -236,7 +240,7 @@ mod tests {
     /// Every state the bash script's dispatch loop sets has an arm that matches it.
     #[test]
     fn bash_script_matches_every_state_it_sets() {
-        let text = String::from_utf8(script(Shell::Bash)).unwrap();
+        let text = String::from_utf8(script(Shell::Bash, &mut Cli::command())).unwrap();
         let states: Vec<&str> = text
             .lines()
             .filter_map(|l| l.trim().strip_prefix("cmd=\""))

@@ -8,7 +8,7 @@ pub mod sandbox;
 pub mod scope;
 pub mod send;
 
-use clap::ArgMatches;
+use clap::{ArgMatches, CommandFactory as _};
 
 use crate::cli::args::{Cli, Command};
 use crate::cli::settings::Settings;
@@ -23,8 +23,8 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Oauth(args) => oauth::run(args, &settings, verbosity),
         Command::Send(args) => send::run(*args, &settings, verbosity),
         Command::Icons(args) => icons::run(&args),
-        Command::Completions(args) => generation::completions(args),
-        Command::Man(args) => generation::man(args),
+        Command::Completions(args) => generation::completions(args, Cli::command()),
+        Command::Man(args) => generation::man(args, Cli::command()),
         Command::Sandbox(args) => sandbox::run(args),
     }
 }

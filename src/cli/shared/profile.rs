@@ -45,3 +45,10 @@ pub fn store_to_change() -> anyhow::Result<(StoreLock, CredentialStore)> {
         .with_context(|| format!("locking the credentials file in {}", dir.display()))?;
     Ok((lock, CredentialStore::open(&dir)?))
 }
+
+/// Writes the stored tokens back.
+pub fn save(store: &CredentialStore) -> anyhow::Result<()> {
+    store
+        .save()
+        .with_context(|| format!("writing the credentials file {}", store.path().display()))
+}
