@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::input;
-use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, MessageDraft};
+use kenar_chat::message::button::{self, ButtonDataDraft, ButtonDraft};
+use kenar_chat::message::draft::MessageDraft;
+use kenar_chat::message::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::{Error, error};
 
 use super::batch::BatchArgs;
@@ -359,7 +360,7 @@ fn button_draft(
     let extra_data = extra_data
         .as_deref()
         .map(|text| {
-            message::parse_extra_data(text)
+            button::parse_extra_data(text)
                 .map_err(|problem| Error::invalid(format!("{extra_data_flag}: {problem}")))
         })
         .transpose()?;
