@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
-use kenar_chat::Result;
 use kenar_chat::config::{self, DEFAULT_PROFILE};
 use kenar_chat::secret;
 use kenar_chat::store::{CredentialStore, StoreLock};
+use kenar_chat::{Error, Result};
 
 use crate::cli::output;
 
@@ -23,7 +23,8 @@ pub struct ProfileArgs {
 pub fn dir() -> Result<PathBuf> {
     match std::env::var_os("KENAR_CONFIG_DIR") {
         Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
-        _ => config::default_dir(),
+        _ => config::default_dir()
+            .map_err(|problem| Error::invalid(format!("{problem}; set KENAR_CONFIG_DIR"))),
     }
 }
 
