@@ -55,7 +55,7 @@ pub fn completions(args: CompletionsArgs, mut command: clap::Command) -> Result<
 }
 
 /// The completion script for one shell.
-fn script(shell: Shell, command: &mut clap::Command) -> Vec<u8> {
+pub fn script(shell: Shell, command: &mut clap::Command) -> Vec<u8> {
     let mut script = Vec::new();
     clap_complete::generate(shell, command, BIN_NAME, &mut script);
     if shell == Shell::Bash {
@@ -88,7 +88,7 @@ pub fn man(args: ManArgs, command: clap::Command) -> Result<()> {
 /// `command` and its subcommands with clap's own usage as their synopsis: a flag that takes
 /// a value shows it (`--user-id <USER_ID>`), and the optional flags are `[OPTIONS]`, as
 /// `--help` says, so that each synopsis is a line `man` can set.
-fn with_usage(mut command: clap::Command) -> clap::Command {
+pub fn with_usage(mut command: clap::Command) -> clap::Command {
     let usage = command.render_usage().to_string();
     let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_owned();
     let names: Vec<String> = command
@@ -105,7 +105,7 @@ fn with_usage(mut command: clap::Command) -> clap::Command {
 /// The `kenar-chat(1)` page followed by a section for every command, with its synopsis,
 /// description, options and examples: one page that documents every flag, for `man -l -`
 /// or a single installed file.
-fn whole_manual(command: &clap::Command) -> std::io::Result<Vec<u8>> {
+pub fn whole_manual(command: &clap::Command) -> std::io::Result<Vec<u8>> {
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone()).render(&mut page)?;
     for sub in command.get_subcommands() {
@@ -178,81 +178,4 @@ fn command_section(command: &clap::Command, page: &mut Vec<u8>) -> std::io::Resu
         command_section(sub, page)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::CommandFactory as _;
-
-    use super::*;
-    use crate::cli::args::Cli;
-
-    /// A synopsis shows the value each flag takes, as `--help` does, on one line.
-    #[test]
-    fn synopses_show_the_values_of_flags() {
-        let mut command = Cli::command().disable_help_subcommand(true);
-        command.build();
-        let page = String::from_utf8(whole_manual(&with_usage(command)).unwrap()).unwrap();
-        let section = &page[page.find("\n.SH \"KENAR-CHAT SCOPE CHAT\"\n").unwrap()..];
-        let synopsis = section.lines().skip_while(|l| *l != ".SS SYNOPSIS").nth(1);
-        assert_eq!(
-            synopsis,
-            Some(
-                "\\fBkenar\\-chat scope chat\\fR [OPTIONS] \\-\\-user\\-id <USER_ID> \\-\\-post\\-token \
-                 <POST_TOKEN> \\-\\-peer\\-id <PEER_ID>"
-            )
-        );
-        // Examples are set as typed.
-        let examples = &section[section.find(".SS EXTRA\n").unwrap()..];
-        assert!(
-            examples.starts_with(".SS EXTRA\n.nf\nExamples:\n"),
-            "{examples}"
-        );
-    }
-
-    /// The whole manual has a section for every command, and each section documents every
-    /// flag of its command.
-    #[test]
-    fn the_whole_manual_documents_every_flag_of_every_command() {
-        fn check(command: &clap::Command, page: &str) {
-            for sub in command.get_subcommands() {
-                let name = sub.get_bin_name().unwrap().to_uppercase();
-                let heading = format!("\n.SH \"{name}\"\n");
-                let start = page
-                    .find(&heading)
-                    .unwrap_or_else(|| panic!("no {heading}"));
-                let section = &page[start + heading.len()..];
-                let section = &section[..section.find("\n.SH ").unwrap_or(section.len())];
-                for flag in sub.get_arguments().filter_map(clap::Arg::get_long) {
-                    let flag = format!("\\-\\-{}", flag.replace('-', "\\-"));
-                    assert!(section.contains(&flag), "{name} lacks {flag}");
-                }
-                check(sub, page);
-            }
-        }
-        let mut command = Cli::command().disable_help_subcommand(true);
-        command.build();
-        let page = String::from_utf8(whole_manual(&command).unwrap()).unwrap();
-        assert!(page.contains(".TH kenar-chat 1"), "{page}");
-        check(&command, &page);
-    }
-
-    /// Every state the bash script's dispatch loop sets has an arm that matches it.
-    #[test]
-    fn bash_script_matches_every_state_it_sets() {
-        let text = String::from_utf8(script(Shell::Bash, &mut Cli::command())).unwrap();
-        let states: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("cmd=\""))
-            .filter_map(|l| l.strip_suffix('"'))
-            .filter(|state| !state.is_empty())
-            .collect();
-        assert!(states.contains(&"kenar__chat__subcmd__send"), "{states:?}");
-        for state in states {
-            assert!(
-                text.contains(&format!("\n        {state})\n")),
-                "no arm for {state}"
-            );
-        }
-    }
 }
