@@ -4,7 +4,7 @@
 //! IDs, the message model and its checks, the OAuth authorization URL, and the HTTP
 //! client. The `kenar-chat` binary is a thin shell over it.
 
-pub mod authorize;
+pub mod auth;
 pub mod batch;
 pub mod client;
 pub mod config;
@@ -13,19 +13,16 @@ pub mod error;
 pub mod http_url;
 pub mod icons;
 pub mod input;
-pub mod loopback;
 pub mod media;
 pub mod message;
 pub mod platform;
-pub mod redirect;
-pub mod refresh;
 pub mod retry;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
-pub mod store;
+pub mod time;
 mod tls;
-pub mod token;
 pub mod visible;
 
 pub use error::{Error, Result};

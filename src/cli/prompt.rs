@@ -7,7 +7,7 @@ use std::io::IsTerminal as _;
 use anyhow::{Context as _, Result};
 use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
-use kenar_chat::authorize;
+use kenar_chat::auth::authorize;
 use kenar_chat::client::PreparedRequest;
 use kenar_chat::message::button::{self, ButtonDraft, DIRECT_LINK, LINK};
 use kenar_chat::message::draft::MessageDraft;

@@ -2,13 +2,17 @@
 //! token endpoint that redeems what comes back.
 
 use anyhow::Result;
-use kenar_chat::authorize::{self, AuthorizationRequest};
+use kenar_chat::auth::authorize::{self, AuthorizationRequest};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::Scope;
 use kenar_chat::{Error, client};
 use url::Url;
 
 use crate::cli::settings::{AUTH_URL, CLIENT_ID, REDIRECT_URI, Settings, TOKEN_URL};
+
+/// What an authorization URL without a scope is told.
+const NO_SCOPE: &str = "no scope requested: give at least one --chat, --conversation, \
+                        --post-chats, --supplier-chats or --scope";
 
 /// The authorization request and its URL on `platform`, each value from its flag, its
 /// environment variable or the profile's config; the state is random unless given.
@@ -44,6 +48,7 @@ pub fn authorization(
                         Some(problem) => {
                             format!("{}: {problem}", settings.source(&REDIRECT_URI, given))
                         }
+                        None if p.starts_with("scope: ") => NO_SCOPE.to_owned(),
                         None => p,
                     })
                     .collect(),

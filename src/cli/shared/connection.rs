@@ -45,7 +45,7 @@ pub struct ConnectionArgs {
 }
 
 /// The checked connection settings.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Connection {
     pub api: ApiBase,
     pub options: ClientOptions,

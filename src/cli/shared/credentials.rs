@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
+use kenar_chat::auth::token::AppCredentials;
 use kenar_chat::secret::{self, SecretString};
-use kenar_chat::token::AppCredentials;
 
 use crate::cli::output;
 use crate::cli::settings::{CLIENT_ID, Settings};

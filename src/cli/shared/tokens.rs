@@ -1,13 +1,17 @@
-//! The stored tokens `send` uses: which one serves a message, and refreshing it with the
-//! app's credentials from the environment or the config.
+//! The stored tokens of the profile under the library's one stored-token policy
+//! ([`TokenSource`]): which one serves a message, refreshed with the app's credentials from
+//! the environment or the config, and how token requests are sent.
+
+use std::sync::Arc;
 
 use kenar_chat::Error;
+use kenar_chat::auth::refresh::Refresher;
+use kenar_chat::auth::token::AppCredentials;
+use kenar_chat::auth::token_source::{Served, TokenSource, Transport};
 use kenar_chat::platform::Platform;
-use kenar_chat::refresh::{self, Refresher};
 use kenar_chat::scope::Recipient;
 use kenar_chat::secret::SecretString;
-use kenar_chat::store::{self, Lookup, rfc3339, unix_now};
-use kenar_chat::token::AppCredentials;
+use kenar_chat::time::rfc3339;
 
 use crate::cli::output;
 use crate::cli::report::Verbosity;
@@ -17,47 +21,34 @@ use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials;
 use crate::cli::shared::profile;
 
-/// The stored token of the profile that may send to `to`, `None` when there is none. A
-/// token that has expired, or expires within a minute, is refreshed first when it can be
-/// and the app's client ID and secret are in the environment or the profile's config
-/// (requests go as `connection` says); an error when only an expired token would do,
-/// saying to log in again.
+/// The stored token of the profile that may send to `to`, `None` when there is none, as
+/// the one stored-token policy serves it: a token that is due is refreshed first when the
+/// app's client ID and secret are in the environment or the profile's config (requests go
+/// as `connection` says); a dry run refreshes nothing and says what a send would refresh.
+/// An error when only an expired token would do, saying to log in again.
 pub fn stored_token(
     settings: &Settings,
     connection: &Connection,
     to: &Recipient,
     verbosity: Verbosity,
+    dry_run: bool,
 ) -> Result<Option<SecretString>, Error> {
-    let store = profile::store()?;
-    let now = unix_now();
-    let (token, expired) = match store::find(store.tokens(settings.profile()), to, now) {
-        Lookup::Missing => return Ok(None),
-        Lookup::Usable(token) if !refresh::is_due(token, now) => {
-            return Ok(Some(token.access_token.clone()));
-        }
-        Lookup::Usable(token) => (token, false),
-        Lookup::Expired(token) => (token, true),
-    };
-    let refresher = if token.can_refresh() {
-        automatic_refresher(settings)?
+    let mut source = token_source(settings)?;
+    if let Some(token) = source.fresh(to) {
+        return Ok(Some(token));
+    }
+    if let Some(refresher) = automatic_refresher(settings)? {
+        source.refresh_with(refresher, transport(connection.clone(), verbosity));
+    }
+    let served = if dry_run {
+        source.without_refreshing(to)
     } else {
-        None
+        source.token_for(to)?
     };
-    let renewed = refresher.map(|refresher| {
-        refresher.refresh(token, |request| connection.execute(request, verbosity))
-    });
-    match renewed {
-        Some(Ok(renewal)) => Ok(Some(renewal.into_token().access_token)),
-        // Still valid for a few seconds: better sent than refused for a failed refresh.
-        Some(Err(e)) if !expired => {
-            output::note(&format!(
-                "warning: {e}; using the stored token until it expires"
-            ));
-            Ok(Some(token.access_token.clone()))
-        }
-        Some(Err(e)) => Err(e),
-        None if !expired => Ok(Some(token.access_token.clone())),
-        None => Err(Error::invalid(format!(
+    match served {
+        Served::Token(token) => Ok(Some(token)),
+        Served::Missing => Ok(None),
+        Served::Expired { token, refreshable } => Err(Error::invalid(format!(
             "access token: the stored token of profile {:?} for this {} expired at {}; {}",
             settings.profile(),
             match to {
@@ -65,7 +56,7 @@ pub fn stored_token(
                 Recipient::Conversation { .. } => "conversation",
             },
             rfc3339(token.expires),
-            if token.can_refresh() {
+            if refreshable {
                 "set KENAR_CLIENT_ID and KENAR_CLIENT_SECRET to refresh it by itself, or log \
                  in again with `kenar-chat oauth login`"
             } else {
@@ -73,6 +64,33 @@ pub fn stored_token(
             }
         ))),
     }
+}
+
+/// After the API refused `refused`, the stored token sent to `to` (HTTP 401): the token
+/// the profile's store holds for `to` now, when another run refreshed it meanwhile.
+pub fn stored_token_after_refusal(
+    settings: &Settings,
+    to: &Recipient,
+    refused: &SecretString,
+) -> Result<Option<SecretString>, Error> {
+    token_source(settings)?.after_refusal(to, refused)
+}
+
+/// The profile's stored tokens under the one stored-token policy, its notices on stderr.
+pub fn token_source(settings: &Settings) -> Result<TokenSource, Error> {
+    Ok(TokenSource::new(
+        &profile::store()?,
+        settings.profile(),
+        Arc::new(output::note),
+    ))
+}
+
+/// Sends token requests with `connection`, never again once they may have arrived: a
+/// code is used up by its first exchange, and a refresh token may be replaced by its
+/// first refresh.
+pub fn transport(mut connection: Connection, verbosity: Verbosity) -> Transport {
+    connection.policy.retry_unsafe = false;
+    Box::new(move |request| connection.execute(request, verbosity))
 }
 
 /// What refreshing a stored token of `profile` needs, from the environment and the

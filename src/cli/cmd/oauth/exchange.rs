@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
+use kenar_chat::Error;
+use kenar_chat::auth::loopback::{self, RedirectListener};
+use kenar_chat::auth::redirect;
+use kenar_chat::auth::store::StoredToken;
+use kenar_chat::auth::token::{self, AppCredentials, Grant, Token};
 use kenar_chat::input::MAX_INPUT_BYTES;
-use kenar_chat::loopback::{self, RedirectListener};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::Scope;
 use kenar_chat::secret::SecretString;
-use kenar_chat::store::{StoredToken, rfc3339, unix_now};
-use kenar_chat::token::{self, AppCredentials, Grant, Token};
-use kenar_chat::{Error, redirect};
+use kenar_chat::time::{rfc3339, unix_now};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -27,6 +29,7 @@ use crate::cli::shared::credentials::{ApiKeyArgs, AppArgs, app_credentials};
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs, save};
 use crate::cli::shared::scopes::ScopeFlags;
+use crate::cli::shared::tokens::transport;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -323,8 +326,11 @@ impl<'a> Exchange<'a> {
                 &self.app,
             ),
         };
-        let answer = self.connection.execute(&request, self.verbosity)?;
-        Ok(token::read_answer(&answer, unix_now(), self.platform)?)
+        let sent = transport(self.connection.clone(), self.verbosity)(&request);
+        let token = sent
+            .and_then(|answer| token::read_answer(&answer, unix_now(), self.platform))
+            .map_err(|e| token::from_endpoint(&request.url, e))?;
+        Ok(token)
     }
 
     /// Stores the token for its scopes (those the answer names, else `asked`) and reports

@@ -4,11 +4,12 @@
 use anyhow::Result;
 use clap::Args;
 use kenar_chat::Error;
+use kenar_chat::auth::refresh::{Refresher, Renewal};
+use kenar_chat::auth::store::StoredToken;
 use kenar_chat::platform::Platform;
-use kenar_chat::refresh::{Refresher, Renewal};
 use kenar_chat::scope::Scope;
 use kenar_chat::secret::SecretString;
-use kenar_chat::store::{StoredToken, rfc3339, unix_now};
+use kenar_chat::time::{rfc3339, unix_now};
 use serde_json::{Value, json};
 
 use crate::cli::output::{self, Format};
@@ -20,6 +21,7 @@ use crate::cli::shared::credentials::{AppArgs, app_credentials};
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs, save};
 use crate::cli::shared::scopes::ScopeFlags;
+use crate::cli::shared::tokens::{token_source, transport};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -99,8 +101,10 @@ pub fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbos
         token_url,
         app,
     };
-    let selected: Vec<StoredToken> = profile::store()?
-        .tokens(&refresher.profile)
+    let mut source = token_source(settings)?;
+    source.refresh_with(refresher, transport(connection, verbosity));
+    let selected: Vec<StoredToken> = source
+        .tokens()
         .iter()
         .filter(|token| scopes.is_empty() || token.has_scopes(&scopes))
         .cloned()
@@ -116,60 +120,95 @@ pub fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbos
         return Err(Error::invalid(match fixed.len() {
             0 => format!(
                 "no stored token of profile {:?}{which}: log in with `kenar-chat oauth login`",
-                refresher.profile
+                source.profile()
             ),
             n => format!(
                 "{n} stored token(s) of profile {:?}{which}, none of which can be refreshed \
                  (a token can be when it was granted on the current platform with \
                  offline_access): log in again with `kenar-chat oauth login --platform \
                  current --offline`",
-                refresher.profile
+                source.profile()
             ),
         })
         .into());
     }
-    let mut renewals = Vec::new();
-    for stale in &refreshable {
-        renewals.push(refresher.refresh(stale, |request| connection.execute(request, verbosity))?);
-    }
+    // Each token in turn, every outcome reported: one that fails does not hide those
+    // refreshed before it, whose old pair no longer works.
+    let outcomes: Vec<(StoredToken, Result<Renewal, Error>)> = refreshable
+        .into_iter()
+        .map(|stale| {
+            let outcome = source.refresh_now(&stale);
+            (stale, outcome)
+        })
+        .collect();
     let report = match args.output {
         Format::Json => output::json(&Value::Array(
-            renewals
+            outcomes
                 .iter()
-                .map(|renewal| {
-                    let token = renewal.token();
+                .map(|(stale, outcome)| {
                     let reveal = |secret: &SecretString| secret.shown(args.show_secrets).to_owned();
-                    json!({
-                        "profile": refresher.profile,
-                        "scopes": token.scopes,
-                        "expires": token.expires,
-                        "refreshed": matches!(renewal, Renewal::Refreshed(_)),
-                        "access_token": reveal(&token.access_token),
-                        "refresh_token": token.refresh_token.as_ref().map(reveal),
-                    })
+                    match outcome {
+                        Ok(renewal) => {
+                            let token = renewal.token();
+                            json!({
+                                "profile": source.profile(),
+                                "scopes": token.scopes,
+                                "expires": token.expires,
+                                "refreshed": matches!(renewal, Renewal::Refreshed(_)),
+                                "access_token": reveal(&token.access_token),
+                                "refresh_token": token.refresh_token.as_ref().map(reveal),
+                            })
+                        }
+                        Err(e) => json!({
+                            "profile": source.profile(),
+                            "scopes": stale.scopes,
+                            "expires": stale.expires,
+                            "refreshed": false,
+                            "error": e.to_string(),
+                        }),
+                    }
                 })
                 .collect(),
         )),
         Format::Text => {
-            let lines: Vec<String> = renewals
+            let lines: Vec<String> = outcomes
                 .iter()
-                .map(|renewal| {
-                    let token = renewal.token();
-                    let how = match renewal {
-                        Renewal::Refreshed(_) => "refreshed",
-                        Renewal::AlreadyRefreshed(_) => "already refreshed by another run",
-                    };
-                    format!(
-                        "{}: {how}; it now expires at {}",
-                        refresher.describe(token),
-                        rfc3339(token.expires)
-                    )
+                .map(|(stale, outcome)| match outcome {
+                    Ok(renewal) => {
+                        let token = renewal.token();
+                        let how = match renewal {
+                            Renewal::Refreshed(_) => "refreshed",
+                            Renewal::AlreadyRefreshed(_) => "already refreshed by another run",
+                        };
+                        format!(
+                            "{}: {how}; it now expires at {}",
+                            source.describe(token),
+                            rfc3339(token.expires)
+                        )
+                    }
+                    Err(_) => format!("{}: not refreshed (see below)", source.describe(stale)),
                 })
                 .collect();
             output::line(&lines.join("\n"))
         }
     };
-    output::report_of("the tokens were refreshed", report)
+    let total = outcomes.len();
+    let mut failures: Vec<Error> = outcomes
+        .into_iter()
+        .filter_map(|(_, outcome)| outcome.err())
+        .collect();
+    if failures.is_empty() {
+        return output::report_of("the tokens were refreshed", report);
+    }
+    report?;
+    let failed = failures.len();
+    let first = failures.remove(0);
+    for other in failures {
+        output::note(&format!("error: {other}"));
+    }
+    // The exit code is the first failure's.
+    Err(anyhow::Error::from(first)
+        .context(format!("{failed} of {total} stored token(s) not refreshed")))
 }
 
 pub fn list(args: &TokensArgs) -> Result<()> {

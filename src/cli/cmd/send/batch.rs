@@ -18,7 +18,6 @@ use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
-use crate::cli::shared::profile;
 use crate::cli::shared::tokens;
 
 const DEFAULT_CONCURRENCY: u16 = 4;
@@ -111,9 +110,9 @@ pub fn run(
     let access_token = shared.token.read()?;
     // Without a default token, lines without one use the profile's stored tokens.
     let (stored_tokens, refresher) = match access_token {
-        Some(_) => (Vec::new(), None),
+        Some(_) => (None, None),
         None => (
-            profile::store()?.tokens(settings.profile()).to_vec(),
+            Some(tokens::token_source(settings)?),
             tokens::automatic_refresher(settings)?,
         ),
     };

@@ -42,11 +42,7 @@ impl AuthorizationRequest {
             problems.push(format!("redirect_uri: {problem}"));
         }
         if request.scopes.is_empty() {
-            problems.push(
-                "no scope requested: give at least one --chat, --conversation, --post-chats, \
-                 --supplier-chats or --scope"
-                    .to_owned(),
-            );
+            problems.push("scope: no scope requested".to_owned());
         }
         if request.state.is_empty() {
             problems.push("state: must not be empty".to_owned());
