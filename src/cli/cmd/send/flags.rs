@@ -114,53 +114,51 @@ pub struct SendArgs {
     pub batch: BatchArgs,
 }
 
-/// The button shown only to the sender.
-#[derive(Debug, Args)]
-pub struct SenderButtonArgs {
-    /// Text on the sender's button
-    #[arg(long = "sender-caption", id = "sender_caption", value_name = "TEXT")]
-    pub caption: Option<String>,
-    /// Icon name of the sender's button
-    #[arg(long = "sender-icon", id = "sender_icon", value_name = "NAME")]
-    pub icon: Option<String>,
-    /// Make the sender's button a DIRECT_LINK that opens this URL
-    #[arg(long = "sender-direct-link", id = "sender_direct_link", value_name = "URL", value_hint = ValueHint::Url)]
-    pub direct_link: Option<String>,
-    /// Make the sender's button a LINK carrying this JSON object back to the app
-    #[arg(
-        long = "sender-extra-data",
-        id = "sender_extra_data",
-        value_name = "JSON",
-        conflicts_with = "sender_direct_link"
-    )]
-    pub extra_data: Option<String>,
+/// The flags of the legacy platform's one button a side, written once for both sides:
+/// `--sender-caption` and `--receiver-caption`, and so on.
+macro_rules! button_args {
+    ($name:ident, $side:literal) => {
+        #[doc = concat!("The button shown only to the ", $side, ".")]
+        #[derive(Debug, Args)]
+        pub struct $name {
+            #[arg(
+                long = concat!($side, "-caption"),
+                id = concat!($side, "_caption"),
+                value_name = "TEXT",
+                help = concat!("Text on the ", $side, "'s button")
+            )]
+            pub caption: Option<String>,
+            #[arg(
+                long = concat!($side, "-icon"),
+                id = concat!($side, "_icon"),
+                value_name = "NAME",
+                help = concat!("Icon name of the ", $side, "'s button")
+            )]
+            pub icon: Option<String>,
+            #[arg(
+                long = concat!($side, "-direct-link"),
+                id = concat!($side, "_direct_link"),
+                value_name = "URL",
+                value_hint = ValueHint::Url,
+                help = concat!("Make the ", $side, "'s button a DIRECT_LINK that opens this URL")
+            )]
+            pub direct_link: Option<String>,
+            #[arg(
+                long = concat!($side, "-extra-data"),
+                id = concat!($side, "_extra_data"),
+                value_name = "JSON",
+                conflicts_with = concat!($side, "_direct_link"),
+                help = concat!(
+                    "Make the ", $side, "'s button a LINK carrying this JSON object back to the app"
+                )
+            )]
+            pub extra_data: Option<String>,
+        }
+    };
 }
 
-/// The button shown only to the receiver.
-#[derive(Debug, Args)]
-pub struct ReceiverButtonArgs {
-    /// Text on the receiver's button
-    #[arg(
-        long = "receiver-caption",
-        id = "receiver_caption",
-        value_name = "TEXT"
-    )]
-    pub caption: Option<String>,
-    /// Icon name of the receiver's button
-    #[arg(long = "receiver-icon", id = "receiver_icon", value_name = "NAME")]
-    pub icon: Option<String>,
-    /// Make the receiver's button a DIRECT_LINK that opens this URL
-    #[arg(long = "receiver-direct-link", id = "receiver_direct_link", value_name = "URL", value_hint = ValueHint::Url)]
-    pub direct_link: Option<String>,
-    /// Make the receiver's button a LINK carrying this JSON object back to the app
-    #[arg(
-        long = "receiver-extra-data",
-        id = "receiver_extra_data",
-        value_name = "JSON",
-        conflicts_with = "receiver_direct_link"
-    )]
-    pub extra_data: Option<String>,
-}
+button_args!(SenderButtonArgs, "sender");
+button_args!(ReceiverButtonArgs, "receiver");
 
 /// The message as the file and the flags give it, not yet checked whole.
 pub fn draft(args: &SendArgs) -> Result<MessageDraft> {
