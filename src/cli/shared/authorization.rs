@@ -5,7 +5,7 @@ use anyhow::Result;
 use kenar_chat::auth::authorize::{self, AuthorizationRequest};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::Scope;
-use kenar_chat::{Error, client};
+use kenar_chat::{Error, http};
 use url::Url;
 
 use crate::cli::settings::{AUTH_URL, CLIENT_ID, REDIRECT_URI, Settings, TOKEN_URL};
@@ -80,6 +80,6 @@ pub fn token_url(
     };
     let (url, source) = settings.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
     // The request carries the client secret.
-    client::check_base_url(&source, &url)?;
+    http::url::check_base_url(&source, &url)?;
     Ok(Some(url))
 }

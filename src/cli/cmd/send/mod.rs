@@ -7,7 +7,8 @@ mod flags;
 mod upload;
 
 use anyhow::Result;
-use kenar_chat::client::{self, Credentials, PreparedRequest};
+use kenar_chat::http::answer::check_answer;
+use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::Message;
 use kenar_chat::scope::Recipient;
@@ -90,7 +91,7 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
                 again.set_access_token(token);
                 answer = connection.execute(&again, verbosity)?;
             }
-            client::check_answer(&answer)?
+            answer.shown(&check_answer(&answer)?)
         }
         Some(plan) => send_with_upload(
             plan,
