@@ -9,13 +9,13 @@ use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Recipient};
 use kenar_chat::{Error, error};
 
-use crate::cli::cmd::oauth;
-use crate::cli::connection::ConnectionArgs;
-use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
-use crate::cli::profile::ProfileArgs;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
+use crate::cli::shared::connection::ConnectionArgs;
+use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::profile::ProfileArgs;
+use crate::cli::shared::tokens;
 
 #[derive(Debug, Args)]
 pub struct ConversationArgs {
@@ -72,7 +72,7 @@ fn show(args: ShowArgs, settings: &Settings, verbosity: Verbosity) -> Result<()>
         Some(token) => Some(token),
         None if problems.is_empty() => {
             let to = Recipient::Reading(id.clone());
-            let stored = oauth::stored_token(settings, &connection, &to, verbosity, false);
+            let stored = tokens::stored_token(settings, &connection, &to, verbosity, false);
             match error::gather(stored, &mut problems)? {
                 Some(None) => {
                     problems.push(AccessTokenArgs::MISSING.into());

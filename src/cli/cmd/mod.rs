@@ -1,7 +1,7 @@
 //! One module per subcommand: its arguments and what it does.
 
-pub mod batch;
 pub mod conversation;
+pub mod generation;
 pub mod icons;
 pub mod oauth;
 pub mod oauth_url;
@@ -9,12 +9,10 @@ pub mod oauth_url;
 pub mod sandbox;
 pub mod scope;
 pub mod send;
-pub mod upload;
 
-use clap::ArgMatches;
+use clap::{ArgMatches, CommandFactory as _};
 
 use crate::cli::args::{Cli, Command};
-use crate::cli::generation;
 use crate::cli::settings::Settings;
 
 /// Runs the command `cli` says, with the settings its `matches` give.
@@ -28,8 +26,8 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Send(args) => send::run(*args, &settings, verbosity),
         Command::Conversation(args) => conversation::run(args, &settings, verbosity),
         Command::Icons(args) => icons::run(&args),
-        Command::Completions(args) => generation::completions(args),
-        Command::Man(args) => generation::man(args),
+        Command::Completions(args) => generation::completions(args, Cli::command()),
+        Command::Man(args) => generation::man(args, Cli::command()),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox::run(args),
     }
