@@ -122,7 +122,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<Opened> {
             .map(Opened::Url),
         ButtonAction::DynamicAction { data } => dynamic_action(sandbox, &stored, side, data).await,
         other => Err(Error::invalid(format!(
-            "the {}'s button of message {} opens its page directly ({}), without the app",
+            "the {}'s button of message {} opens its link directly ({}), without the app",
             click.side,
             stored.id,
             buttons::action_name(&stored.message, other)

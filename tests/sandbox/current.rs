@@ -572,7 +572,7 @@ fn a_dynamic_action_click_asks_the_app_and_shows_its_text_or_follows_its_action(
         sandbox.click(&[("message", "1"), ("side", "receiver"), ("column", "1")]);
     assert_eq!(status, 502);
     assert!(
-        page.contains("opens its page directly (open_post_page)"),
+        page.contains("opens its link directly (open_post_page)"),
         "{page}"
     );
 }

@@ -18,6 +18,9 @@ use crate::cli::shared::profile::ProfileArgs;
 use crate::cli::shared::tokens;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat conversation show 3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10
+  kenar-chat conversation show 3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10 -o json")]
 pub struct ConversationArgs {
     #[command(subcommand)]
     pub command: ConversationCommand,
