@@ -83,10 +83,16 @@ fn render_thread(thread: &Thread<'_>, click_key: &str) -> String {
         .iter()
         .map(|side| render_pane(side, &thread.messages, click_key))
         .collect();
-    format!(
-        "<h2>Post <span class=\"id\">{post}</span></h2><div class=\"panes\">{panes}</div>",
-        post = escape(thread.post_token),
-    )
+    // The chatbot's conversations are about no post.
+    let heading = if thread.post_token.is_empty() {
+        "The app's chatbot".to_owned()
+    } else {
+        format!(
+            "Post <span class=\"id\">{}</span>",
+            escape(thread.post_token)
+        )
+    };
+    format!("<h2>{heading}</h2><div class=\"panes\">{panes}</div>")
 }
 
 /// The chat as `viewer` sees it: their own messages on one side with the sender's

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use super::Sandbox;
 use super::checks::{Refusal, RpcRefusal, access_grant, bearer_token, check_api_key};
-use crate::message::{Content, Message};
+use super::store::BOT_SENDER;
+use crate::message::{BotRecipient, Content, Message};
 use crate::scope::{Recipient, Scope};
 use crate::time;
 
@@ -56,33 +57,46 @@ pub(super) async fn read(
         )
         .into());
     }
-    let about =
-        json!({"id": conversation.id, "post_token": conversation.post_token, "type": "POST"});
+    let about = if conversation.seller_id == BOT_SENDER {
+        json!({"id": conversation.id, "type": "BOT"})
+    } else {
+        json!({"id": conversation.id, "post_token": conversation.post_token, "type": "POST"})
+    };
     let messages: Vec<Value> = sandbox
         .store
         .messages()?
         .into_iter()
         .filter_map(|stored| {
-            let Message::Conversation(message) = &stored.message else {
+            let (to, content) = match &stored.message {
+                Message::Conversation(message) => {
+                    (message.conversation_id.as_str(), &message.content)
+                }
+                Message::Bot(message) => match &message.to {
+                    BotRecipient::Conversation(id) => (id.as_str(), &message.content),
+                    BotRecipient::User(_) => return None,
+                },
+                Message::Chat(_) => return None,
+            };
+            let Content::Text(text) = content else {
                 return None;
             };
-            let Content::Text(text) = &message.content else {
-                return None;
-            };
-            if message.conversation_id != conversation_id {
+            if to != conversation_id {
                 return None;
             }
-            let side = if stored.chat.user_id == conversation.seller_id {
-                "SELLER"
-            } else {
-                "BUYER"
+            // The chatbot's messages have no side, as in Divar's NEW_CHATBOT_MESSAGE.
+            let sender = match &stored.message {
+                Message::Bot(_) => json!({"type": "BOT"}),
+                _ if stored.chat.user_id == conversation.seller_id => {
+                    json!({"side": "SELLER", "type": "BOT"})
+                }
+                _ => json!({"side": "BUYER", "type": "BOT"}),
             };
             let sent_at = u64::try_from(stored.received_at).map_or(0, |t| t);
             // What an app sends comes back from a bot, as in Divar's NEW_MESSAGE example.
             Some(json!({
                 "id": stored.id.to_string(),
                 "conversation": about,
-                "sender": {"side": side, "type": "BOT"},
+                "sender": sender,
                 "type": "TEXT",
                 "sent_at": time::rfc3339(sent_at),
                 "text": text,

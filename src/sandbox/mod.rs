@@ -4,6 +4,7 @@
 //! view of what was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
+mod bot_api;
 mod buttons;
 mod chat_view;
 mod checks;
@@ -39,7 +40,8 @@ use crate::error::{Error, Result};
 use crate::http::client::{ApiClient, ClientOptions};
 use crate::message::media_kind::MediaKind;
 use crate::message::send::{
-    CONVERSATION_MESSAGES, CONVERSATIONS_PATH, READ_PATH, SEND_MESSAGE_PATH,
+    BOT_CONVERSATIONS_PATH, BOT_USERS_PATH, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, READ_PATH,
+    SEND_MESSAGE_PATH,
 };
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
@@ -319,6 +321,14 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(
             &format!("/{READ_PATH}{{conversation_id}}"),
             get(conversation_read::read),
+        )
+        .route(
+            &format!("/{BOT_CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
+            post(bot_api::to_conversation),
+        )
+        .route(
+            &format!("/{BOT_USERS_PATH}{{user_id}}/{CONVERSATION_MESSAGES}"),
+            post(bot_api::to_user),
         )
         .route("/sandbox/messages", get(api::messages))
         .route(

@@ -576,3 +576,78 @@ fn a_dynamic_action_click_asks_the_app_and_shows_its_text_or_follows_its_action(
         "{page}"
     );
 }
+
+#[test]
+fn the_chatbot_writes_to_its_user_and_their_conversation_shows_in_the_chat_view() {
+    let sandbox = Sandbox::start(&[]);
+    let token = |scope: &str| {
+        sandbox.current_token(scope)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let bot = token("CHAT_BOT_USER_MESSAGE_SEND");
+    let send = |token: &str, to: &[&str], text: &str| {
+        sandbox
+            .kenar()
+            .env("KENAR_ACCESS_TOKEN", token)
+            .args(["send", "--bot"])
+            .args(to)
+            .args(["--message", text, "--button", r#"Go|INFO|dynamic:{"s":1}"#])
+            .output()
+            .unwrap()
+    };
+    let output = send(&bot, &["--user-id", USER], "سلام از ربات");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let conversation = stdout
+        .trim_end()
+        .strip_prefix("sent: chatbot message in conversation ")
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_owned();
+    let output = send(&bot, &["--conversation-id", &conversation], "again");
+    assert!(output.status.success(), "{output:?}");
+
+    let (_, _, page) = sandbox.get("/");
+    assert!(page.contains("<h2>The app's chatbot</h2>"), "{page}");
+    assert!(
+        page.contains("سلام از ربات") && page.contains("again"),
+        "{page}"
+    );
+    assert!(page.contains("get_dynamic_action"), "{page}");
+
+    // Its conversation reads with the read scope.
+    let output = sandbox
+        .kenar()
+        .env(
+            "KENAR_ACCESS_TOKEN",
+            token(&format!("CHAT_CONVERSATION_READ.{conversation}")),
+        )
+        .args(["conversation", "show", &conversation, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(read["conversation"]["type"], "BOT");
+    assert_eq!(read["messages"][1]["text"], "again");
+    assert_eq!(read["messages"][1]["sender"], json!({"type": "BOT"}));
+
+    // Without the chatbot's scope, to another user, or to a conversation it has not opened,
+    // nothing is kept.
+    let before = sandbox.messages().len();
+    let output = send(sandbox.var("KENAR_ACCESS_TOKEN"), &["--user-id", USER], "x");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("does not allow sending as the app's chatbot"),
+        "{output:?}"
+    );
+    assert_eq!(send(&bot, &["--user-id", PEER], "x").status.code(), Some(3));
+    assert_eq!(
+        send(&bot, &["--conversation-id", "bot-0"], "x")
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(sandbox.messages().len(), before);
+}

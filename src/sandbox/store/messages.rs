@@ -37,6 +37,9 @@ fn select() -> String {
     )
 }
 
+/// Who sent a chatbot's message, as the store keeps it: the chatbot, not a user.
+pub const BOT_SENDER: &str = "(the app's chatbot)";
+
 impl Store {
     /// Keeps a message `sent_by` that user. The body is kept as sent; a conversation's ID,
     /// which its body does not name, beside it, and its media token, to find its medium by.
@@ -123,16 +126,27 @@ fn stored(row: Row) -> Result<StoredMessage> {
     let name = format!("stored message {}", row.id);
     let mut draft = MessageDraft::from_json(&name, row.body.as_bytes())?;
     draft.conversation_id = row.conversation_id;
+    if row.sender_id.as_deref() == Some(BOT_SENDER) {
+        draft.bot = Some(true);
+    }
     let message = draft
         .build()
         .map_err(|e| e.prefixed(&format!("{name}: ")))?;
     let (chat, seller_id) = match &message {
         Message::Chat(message) => (message.chat.clone(), message.chat.user_id.clone()),
-        // The sandbox keeps what apps send in a post's chats, not the chatbot's.
+        // The chatbot's conversation has no post; the chatbot is its seller side.
         Message::Bot(_) => {
-            return Err(Error::Unavailable(format!(
-                "{name}: a chatbot message, which the sandbox does not keep"
-            )));
+            let Some((_, _, user)) = row.conversation else {
+                return Err(Error::Unavailable(format!(
+                    "{name}: its conversation is not known"
+                )));
+            };
+            let chat = Chat {
+                user_id: BOT_SENDER.to_owned(),
+                post_token: String::new(),
+                peer_id: user,
+            };
+            (chat, BOT_SENDER.to_owned())
         }
         Message::Conversation(_) => {
             let (Some(sender), Some((post, seller, buyer))) = (row.sender_id, row.conversation)
