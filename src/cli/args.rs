@@ -3,12 +3,12 @@
 use clap::builder::Resettable;
 use clap::{ArgMatches, Args, CommandFactory as _, FromArgMatches, Parser, Subcommand};
 
+use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
 #[cfg(feature = "sandbox")]
 use crate::cli::cmd::sandbox::SandboxArgs;
 use crate::cli::cmd::{
     icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs,
 };
-use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
 
 #[derive(Debug, Parser)]
@@ -117,7 +117,10 @@ fn keeping_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command
 
 #[cfg(test)]
 mod tests {
+    use clap_complete::Shell;
+
     use super::*;
+    use crate::cli::cmd::generation::{script, whole_manual, with_usage};
 
     #[test]
     fn the_command_line_definition_is_consistent() {
@@ -144,5 +147,74 @@ mod tests {
             }
         }
         check(&Cli::command(), "kenar-chat");
+    }
+
+    /// A synopsis shows the value each flag takes, as `--help` does, on one line.
+    #[test]
+    fn synopses_show_the_values_of_flags() {
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        let page = String::from_utf8(whole_manual(&with_usage(command)).unwrap()).unwrap();
+        let section = &page[page.find("\n.SH \"KENAR-CHAT SCOPE CHAT\"\n").unwrap()..];
+        let synopsis = section.lines().skip_while(|l| *l != ".SS SYNOPSIS").nth(1);
+        assert_eq!(
+            synopsis,
+            Some(
+                "\\fBkenar\\-chat scope chat\\fR [OPTIONS] \\-\\-user\\-id <USER_ID> \\-\\-post\\-token \
+                 <POST_TOKEN> \\-\\-peer\\-id <PEER_ID>"
+            )
+        );
+        // Examples are set as typed.
+        let examples = &section[section.find(".SS EXTRA\n").unwrap()..];
+        assert!(
+            examples.starts_with(".SS EXTRA\n.nf\nExamples:\n"),
+            "{examples}"
+        );
+    }
+
+    /// The whole manual has a section for every command, and each section documents every
+    /// flag of its command.
+    #[test]
+    fn the_whole_manual_documents_every_flag_of_every_command() {
+        fn check(command: &clap::Command, page: &str) {
+            for sub in command.get_subcommands() {
+                let name = sub.get_bin_name().unwrap().to_uppercase();
+                let heading = format!("\n.SH \"{name}\"\n");
+                let start = page
+                    .find(&heading)
+                    .unwrap_or_else(|| panic!("no {heading}"));
+                let section = &page[start + heading.len()..];
+                let section = &section[..section.find("\n.SH ").unwrap_or(section.len())];
+                for flag in sub.get_arguments().filter_map(clap::Arg::get_long) {
+                    let flag = format!("\\-\\-{}", flag.replace('-', "\\-"));
+                    assert!(section.contains(&flag), "{name} lacks {flag}");
+                }
+                check(sub, page);
+            }
+        }
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        let page = String::from_utf8(whole_manual(&command).unwrap()).unwrap();
+        assert!(page.contains(".TH kenar-chat 1"), "{page}");
+        check(&command, &page);
+    }
+
+    /// Every state the bash script's dispatch loop sets has an arm that matches it.
+    #[test]
+    fn bash_script_matches_every_state_it_sets() {
+        let text = String::from_utf8(script(Shell::Bash, &mut Cli::command())).unwrap();
+        let states: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("cmd=\""))
+            .filter_map(|l| l.strip_suffix('"'))
+            .filter(|state| !state.is_empty())
+            .collect();
+        assert!(states.contains(&"kenar__chat__subcmd__send"), "{states:?}");
+        for state in states {
+            assert!(
+                text.contains(&format!("\n        {state})\n")),
+                "no arm for {state}"
+            );
+        }
     }
 }
