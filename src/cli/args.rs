@@ -127,6 +127,25 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// A deferred subcommand is described by its variant's text once built, as it is
+    /// before: the flags are deferred, not the description.
+    #[test]
+    fn deferred_subcommands_keep_their_descriptions() {
+        let mut command = Cli::command();
+        let before = command
+            .find_subcommand("send")
+            .and_then(|s| s.get_about())
+            .map(ToString::to_string);
+        command.build();
+        let send = command.find_subcommand("send").expect("send");
+        assert_eq!(
+            before.as_deref(),
+            Some("Send a TEXT message, with optional buttons, and print the answer")
+        );
+        assert_eq!(send.get_about().map(ToString::to_string), before);
+        assert!(send.get_arguments().any(|arg| arg.get_id() == "message"));
+    }
+
     /// Every command's `--help` ends with at least two examples people can copy.
     #[test]
     fn every_subcommand_help_ends_with_examples() {
@@ -146,7 +165,10 @@ mod tests {
                 check(sub, &path);
             }
         }
-        check(&Cli::command(), "kenar-chat");
+        // Built, as for `--help`, so that deferred subcommands have their texts.
+        let mut command = Cli::command();
+        command.build();
+        check(&command, "kenar-chat");
     }
 
     /// A synopsis shows the value each flag takes, as `--help` does, on one line.
