@@ -1,6 +1,7 @@
 //! The command line: the top-level parser and its subcommands.
 
-use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+use clap::builder::Resettable;
+use clap::{ArgMatches, Args, CommandFactory as _, FromArgMatches, Parser, Subcommand};
 
 use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
 #[cfg(feature = "sandbox")]
@@ -55,22 +56,66 @@ pub enum Command {
     /// Compute or decode the resource ID and OAuth scope a message needs
     Scope(ScopeArgs),
     /// Build the authorization URL that asks a user for scopes
-    OauthUrl(OauthUrlArgs),
+    OauthUrl(Deferred<OauthUrlArgs>),
     /// Exchange codes for tokens, log in from the terminal, and manage stored tokens
     Oauth(OauthArgs),
     /// Send a TEXT message, with optional buttons, and print the answer
-    Send(Box<SendArgs>),
+    Send(Deferred<Box<SendArgs>>),
     /// Read a conversation of the current platform: its text messages, oldest first
     Conversation(ConversationArgs),
     /// List Divar's icon names, which current-platform buttons take
-    Icons(IconsArgs),
+    Icons(Deferred<IconsArgs>),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
-    Completions(CompletionsArgs),
+    Completions(Deferred<CompletionsArgs>),
     /// Print the manual: one roff page documenting every command and flag
-    Man(ManArgs),
+    Man(Deferred<ManArgs>),
     /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
     #[cfg(feature = "sandbox")]
-    Sandbox(SandboxArgs),
+    Sandbox(Deferred<SandboxArgs>),
+}
+
+/// A subcommand's arguments, added to the command tree only when that subcommand is the
+/// one being parsed (or when the whole tree is built, for help, completions and the
+/// manual): a run builds the flags of one command, not of all of them. Only commands
+/// without subcommands of their own are deferred, since clap's `help` subcommand copies
+/// the tree of subcommands as it stands when the top level is built.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Self)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args_for_update))
+    }
+}
+
+/// Adds the arguments with `augment`, keeping the about texts the subcommand's variant set:
+/// without deferral they are applied after the arguments, and so win.
+fn keeping_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = augment(cmd);
+    let cmd = match about {
+        Some(text) => cmd.about(text),
+        None => cmd.about(Resettable::Reset),
+    };
+    match long_about {
+        Some(text) => cmd.long_about(text),
+        None => cmd.long_about(Resettable::Reset),
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +128,25 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// A deferred subcommand is described by its variant's text once built, as it is
+    /// before: the flags are deferred, not the description.
+    #[test]
+    fn deferred_subcommands_keep_their_descriptions() {
+        let mut command = Cli::command();
+        let before = command
+            .find_subcommand("send")
+            .and_then(|s| s.get_about())
+            .map(ToString::to_string);
+        command.build();
+        let send = command.find_subcommand("send").expect("send");
+        assert_eq!(
+            before.as_deref(),
+            Some("Send a TEXT message, with optional buttons, and print the answer")
+        );
+        assert_eq!(send.get_about().map(ToString::to_string), before);
+        assert!(send.get_arguments().any(|arg| arg.get_id() == "message"));
     }
 
     /// Every command's `--help` ends with at least two examples people can copy.
@@ -104,7 +168,10 @@ mod tests {
                 check(sub, &path);
             }
         }
-        check(&Cli::command(), "kenar-chat");
+        // Built, as for `--help`, so that deferred subcommands have their texts.
+        let mut command = Cli::command();
+        command.build();
+        check(&command, "kenar-chat");
     }
 
     /// A synopsis shows the value each flag takes, as `--help` does, on one line.
