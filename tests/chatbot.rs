@@ -2,7 +2,9 @@
 //! button action of the current platform, and reading a conversation (`conversation
 //! show`), each checked against exactly what a local server received.
 
-use crate::common::{self, ACCESS_TOKEN, API_KEY, CONVERSATION, Reply, TestServer, kenar, send_to};
+use crate::common::{
+    self, ACCESS_TOKEN, API_KEY, CONVERSATION, Reply, TestServer, args, kenar, send_to,
+};
 use serde_json::json;
 
 /// A server that answers every request as the chatbot API does.
@@ -208,11 +210,7 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
     };
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
-            [&bot[..], &["--message", "m", "--media-token", "t"]]
-                .concat()
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            args(&[&bot, &["--message", "m", "--media-token", "t"]]),
             "message, media_token: a message carries text or a medium, not both",
         ),
         (
@@ -243,11 +241,7 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
             "sender_buttons.rows[0].buttons[0].action.open_chat: unknown field `open_chat`",
         ),
         (
-            [&bot[..], &["--message", "m", "--button", "Go|INFO|open:x"]]
-                .concat()
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            args(&[&bot, &["--message", "m", "--button", "Go|INFO|open:x"]]),
             "--button (#1): \"open\" is not an action kenar-chat knows",
         ),
         (
@@ -258,11 +252,7 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
             "sender_buttons.rows[0].buttons[0].action.open_post_page.post_token: missing",
         ),
         (
-            [&bot[..], &["--message", "m", "--button", "Go|INFO|manage:"]]
-                .concat()
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            args(&[&bot, &["--message", "m", "--button", "Go|INFO|manage:"]]),
             "buttons.rows[0].buttons[0].action.open_post_manage_page.post_token: must not be empty",
         ),
         (
@@ -276,35 +266,25 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
             "get_dynamic_action.data: must be a JSON object, not an array",
         ),
         (
-            [
+            args(&[&[
                 "--conversation-id",
                 CONVERSATION,
                 "--message",
                 "m",
                 "--button",
                 "a|INFO|post:P",
-            ]
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+            ]]),
             "--button: a chatbot message's button; give --bot",
         ),
         (
-            [
-                &bot[..],
+            args(&[
+                &bot,
                 &["--message", "m", "--receiver-button", "a|INFO|post:P"],
-            ]
-            .concat()
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+            ]),
             "--receiver-button: not part of a chatbot message; a chatbot message has one grid",
         ),
         (
-            ["--bot", "--message", "m"]
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            args(&[&["--bot", "--message", "m"]]),
             "conversation_id or user_id: missing (give --conversation-id or --user-id",
         ),
     ];

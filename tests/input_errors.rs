@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{self, CONVERSATION, TestServer, send_to};
+use crate::common::{self, CONVERSATION, TestServer, args, send_to};
 
 /// The error `send` prints for the message file `path`, and the one `send --batch` prints
 /// for the same text as its only line, each as (column, problem).
@@ -110,19 +110,15 @@ fn errors_quote_an_excerpt_of_a_long_value() {
     };
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
-            [
-                &conversation[..],
+            args(&[
+                &conversation,
                 &["--sender-button", &format!("c|INFO|{}", huge("ftp://"))],
-            ]
-            .concat()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            ]),
             "must be an http or https URL, not \"ftp://aaa",
         ),
         (
-            [
-                &common::CHAT_IDS[..],
+            args(&[
+                &common::CHAT_IDS,
                 &[
                     "--message",
                     "m",
@@ -133,11 +129,7 @@ fn errors_quote_an_excerpt_of_a_long_value() {
                     "--sender-direct-link",
                     &huge("https://a.example/ "),
                 ],
-            ]
-            .concat()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            ]),
             "must not contain whitespace",
         ),
         (

@@ -455,12 +455,7 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
 #[test]
 fn a_conversation_read_from_the_sandbox_holds_its_text_messages_with_its_scope_only() {
     let sandbox = Sandbox::start(&[]);
-    let token = |scope: &str| {
-        sandbox.current_token(scope)["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let token = |scope: &str| sandbox.access_token(scope);
     let both = token(&format!(
         "{} CHAT_CONVERSATION_READ.{DEMO_CONVERSATION}",
         conversation_scope(DEMO_CONVERSATION)
@@ -580,12 +575,7 @@ fn a_dynamic_action_click_asks_the_app_and_shows_its_text_or_follows_its_action(
 #[test]
 fn the_chatbot_writes_to_its_user_and_their_conversation_shows_in_the_chat_view() {
     let sandbox = Sandbox::start(&[]);
-    let token = |scope: &str| {
-        sandbox.current_token(scope)["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let token = |scope: &str| sandbox.access_token(scope);
     let bot = token("CHAT_BOT_USER_MESSAGE_SEND");
     let send = |token: &str, to: &[&str], text: &str| {
         sandbox
