@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use super::Sandbox;
 use super::buttons::{self, Side};
@@ -143,8 +144,8 @@ async fn dynamic_action(
             "no dynamic-action URL: start the sandbox with --dynamic-action-url URL",
         ));
     };
-    let clicker = clicker(stored, side);
-    let user_side = if clicker == stored.seller_id {
+    // The dynamic action spells the sides in capitals, as the touchpoints do.
+    let user_side = if by_seller(stored, side) {
         "SUPPLY"
     } else {
         "DEMAND"
@@ -155,25 +156,9 @@ async fn dynamic_action(
         "conversation_id": conversation_of(&stored.message),
         "user_side": user_side,
         "extra_data": data,
-        "user_id": clicker,
+        "user_id": clicker(stored, side),
     });
-    let request = PreparedRequest {
-        method: "POST",
-        url: endpoint.clone(),
-        headers: vec![
-            (
-                "content-type",
-                HeaderValue::Plain("application/json".into()),
-            ),
-            (
-                "authorization",
-                HeaderValue::Secret(sandbox.session_init_auth.clone()),
-            ),
-        ],
-        body: body.to_string().into_bytes(),
-        body_secrets: Vec::new(),
-        upload: None,
-    };
+    let request = to_app(sandbox, endpoint, None, &body);
     let answer = sandbox.client.execute(&request).await?;
     let body = check_answer(&answer)?;
     let action = body.get("action");
@@ -231,30 +216,15 @@ async fn server_link(
             "no session initialization URL: start the sandbox with --session-init-url URL",
         ));
     };
-    let mut headers = vec![
-        (
-            "content-type",
-            HeaderValue::Plain("application/json".into()),
-        ),
-        (
-            "authorization",
-            HeaderValue::Secret(sandbox.session_init_auth.clone()),
-        ),
-    ];
-    let body = match &stored.message {
-        Message::Chat(_) => legacy_request(sandbox, stored, side, extra_data),
-        message => {
-            headers.push(("api-version", HeaderValue::Plain("2".into())));
-            server_link_request(stored, conversation_of(message), side, extra_data)
+    let request = match &stored.message {
+        Message::Chat(_) => {
+            let body = legacy_request(sandbox, stored, side, extra_data);
+            to_app(sandbox, endpoint, None, &body)
         }
-    };
-    let request = PreparedRequest {
-        method: "POST",
-        url: endpoint.clone(),
-        headers,
-        body: body.to_string().into_bytes(),
-        body_secrets: Vec::new(),
-        upload: None,
+        message => {
+            let body = server_link_request(stored, conversation_of(message), side, extra_data);
+            to_app(sandbox, endpoint, Some("2"), &body)
+        }
     };
     let answer = sandbox.client.execute(&request).await?;
     let body = check_answer(&answer)?;
@@ -267,6 +237,42 @@ async fn server_link(
     http::url::parse(url)
         .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
     Ok(url.clone())
+}
+
+/// A request to the app: `body` as JSON to `endpoint`, with the app's identification key
+/// (raw, no `Bearer`) and the API version when the call has one.
+fn to_app(
+    sandbox: &Sandbox,
+    endpoint: &Url,
+    version: Option<&str>,
+    body: &Value,
+) -> PreparedRequest {
+    let mut headers = vec![
+        (
+            "content-type",
+            HeaderValue::Plain("application/json".into()),
+        ),
+        (
+            "authorization",
+            HeaderValue::Secret(sandbox.session_init_auth.clone()),
+        ),
+    ];
+    if let Some(version) = version {
+        headers.push(("api-version", HeaderValue::Plain(version.into())));
+    }
+    PreparedRequest {
+        method: "POST",
+        url: endpoint.clone(),
+        headers,
+        body: body.to_string().into_bytes(),
+        body_secrets: Vec::new(),
+        upload: None,
+    }
+}
+
+/// Whether the one who clicked is the post's owner (the seller).
+fn by_seller(stored: &StoredMessage, side: Side) -> bool {
+    clicker(stored, side) == stored.seller_id
 }
 
 /// Who clicked: the sender on the sender's copy, the other side on the receiver's.
@@ -319,7 +325,7 @@ fn server_link_request(
     extra_data: &Map<String, Value>,
 ) -> Value {
     let clicker = clicker(stored, side);
-    let user_side = if clicker == stored.seller_id {
+    let user_side = if by_seller(stored, side) {
         "Supply"
     } else {
         "Demand"
