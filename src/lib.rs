@@ -17,6 +17,7 @@ pub mod media;
 pub mod message;
 pub mod platform;
 pub mod retry;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod secret;

@@ -2,9 +2,11 @@
 
 mod common;
 
-#[cfg(unix)]
+// The modules that start the sandbox exist only in a build that has it.
+#[cfg(all(unix, feature = "sandbox"))]
 mod action;
 mod batch;
+#[cfg(feature = "sandbox")]
 mod browser;
 mod conversation;
 mod exactness;
@@ -23,6 +25,7 @@ mod oauth_url;
 #[cfg(target_os = "linux")]
 mod output;
 mod properties;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod scope;
 mod secrets;
