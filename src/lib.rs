@@ -6,23 +6,20 @@
 
 pub mod auth;
 pub mod batch;
-pub mod client;
 pub mod config;
 pub mod duplicate_keys;
 pub mod error;
-pub mod http_url;
+pub mod http;
 pub mod icons;
 pub mod input;
 pub mod media;
 pub mod message;
 pub mod platform;
-pub mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
 pub mod time;
-mod tls;
 pub mod visible;
 
 pub use error::{Error, Result};

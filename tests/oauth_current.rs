@@ -907,3 +907,22 @@ fn a_token_is_named_by_its_sending_scopes_whether_it_came_with_a_refresh_token_o
         .success()
         .stdout("forgot 1 token of profile \"default\"\n");
 }
+
+#[test]
+fn a_refresh_answered_with_the_same_refresh_token_stores_that_token() {
+    // Rotation is optional (RFC 6749 section 6): the answer may hand the same refresh
+    // token back. It is read as it came, and only what is shown is masked.
+    let dir = tempfile::tempdir().unwrap();
+    store_token(dir.path(), FAR_FUTURE);
+    let server = TestServer::start(|_, _| token_answer(NEW_ACCESS, OLD_REFRESH, ""));
+    let output = oauth(dir.path(), &server)
+        .args(["refresh", "-v"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_no_secret(&output);
+    let token = &stored(dir.path())["profiles"]["default"][0];
+    assert_eq!(token["access_token"], NEW_ACCESS);
+    assert_eq!(token["refresh_token"], OLD_REFRESH);
+}

@@ -18,6 +18,7 @@ mod keep_alive;
 mod limits;
 mod malformed_input;
 mod media;
+mod network_errors;
 mod oauth;
 mod oauth_current;
 mod oauth_login;
@@ -25,6 +26,7 @@ mod oauth_url;
 #[cfg(target_os = "linux")]
 mod output;
 mod properties;
+mod raw_answers;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod scope;

@@ -23,13 +23,13 @@ use url::{Host, Url};
 
 use crate::auth::redirect;
 use crate::error::{Error, Result};
-use crate::http_url;
+use crate::http;
 
 /// Where to listen for `redirect_uri`: its addresses when it is plain http on a loopback
 /// host (`127.0.0.1`, `[::1]`, `localhost`), else `None` (the redirect goes elsewhere).
 /// `localhost` is both 127.0.0.1 and ::1, since a browser may try either first.
 pub fn addresses(redirect_uri: &Url) -> Option<Vec<SocketAddr>> {
-    if redirect_uri.scheme() != "http" || !http_url::is_loopback(redirect_uri) {
+    if redirect_uri.scheme() != "http" || !http::url::is_loopback(redirect_uri) {
         return None;
     }
     let ips = match redirect_uri.host()? {

@@ -9,8 +9,9 @@ use url::Url;
 
 use crate::auth::store::{CredentialStore, StoreLock, StoredToken, describe_scopes};
 use crate::auth::token::{self, AppCredentials, Grant};
-use crate::client::{Answer, PreparedRequest};
 use crate::error::{Error, Result};
+use crate::http::answer::Answer;
+use crate::http::request::PreparedRequest;
 use crate::platform::Platform;
 use crate::time::unix_now;
 
@@ -149,7 +150,7 @@ pub fn describe(profile: &str, token: &StoredToken) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::answer::answer;
     use crate::secret::SecretString;
 
     pub(crate) fn refresher(dir: &std::path::Path) -> Refresher {

@@ -6,8 +6,10 @@ use serde_json::{Value, json};
 use url::Url;
 use url::form_urlencoded;
 
-use crate::client::{self, Answer, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
+use crate::http;
+use crate::http::answer::Answer;
+use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::platform::Platform;
 use crate::secret::SecretString;
 use crate::time::{LAST_RFC3339_SECOND, rfc3339};
@@ -45,7 +47,7 @@ pub fn exchange_request(
     });
     PreparedRequest {
         method: "POST",
-        url: client::endpoint(base, ACCESS_TOKEN_PATH),
+        url: http::url::join(base, ACCESS_TOKEN_PATH),
         headers: vec![
             (
                 "content-type",
@@ -227,7 +229,7 @@ fn check_answer(answer: &Answer) -> Result<serde_json::Map<String, Value>> {
     let body: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&answer.body).ok();
     let said = || {
         let field = |name: &str| match body.as_ref().and_then(|b| b.get(name)) {
-            Some(Value::String(text)) if !text.is_empty() => Some(quote(text.as_bytes())),
+            Some(Value::String(text)) if !text.is_empty() => Some(answer.secrets.quoted(text)),
             _ => None,
         };
         let words: Vec<String> = ["error", "error_description", "message"]
@@ -235,7 +237,7 @@ fn check_answer(answer: &Answer) -> Result<serde_json::Map<String, Value>> {
             .filter_map(field)
             .collect();
         if words.is_empty() {
-            quote(&answer.body)
+            answer.quoted()
         } else {
             words.join(": ")
         }
@@ -283,7 +285,7 @@ pub fn from_endpoint(url: &Url, error: Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::answer::answer;
 
     fn app() -> AppCredentials {
         AppCredentials {
@@ -471,5 +473,21 @@ mod tests {
         .unwrap_err();
         assert_eq!(refused.exit_code(), 3);
         assert!(refused.to_string().contains("invalid code"));
+    }
+
+    #[test]
+    fn a_refusal_is_quoted_with_the_requests_secrets_masked() {
+        let refused = Answer {
+            secrets: crate::secret::Secrets::new(&[SecretString::new("rt-refresh-5d0a")]),
+            ..answer(
+                400,
+                r#"{"error":"invalid_grant","error_description":"rt-refresh-5d0a is used"}"#,
+            )
+        };
+        let err = read_answer(&refused, 1000, Platform::Current).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the API refused the request (HTTP 400): invalid_grant: *** is used"
+        );
     }
 }

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use crate::auth::refresh::{self, Refresher, Renewal};
 use crate::auth::store::{self, CredentialStore, Lookup, StoreLock, StoredToken};
-use crate::client::{Answer, PreparedRequest};
 use crate::error::{Error, Result};
+use crate::http::answer::Answer;
+use crate::http::request::PreparedRequest;
 use crate::scope::Recipient;
 use crate::secret::SecretString;
 use crate::time::{rfc3339, unix_now};
@@ -356,7 +357,7 @@ fn setback_after(failures: u32) -> Duration {
 mod tests {
     use super::*;
     use crate::auth::refresh::tests::{refresher, stored};
-    use crate::client::answer;
+    use crate::http::answer::answer;
     use std::sync::Mutex;
 
     const CONVERSATION: &str = "c1";

@@ -33,9 +33,11 @@ use url::Url;
 
 use crate::auth::refresh::Refresher;
 use crate::auth::token_source::{self, TokenSource, Transport};
-use crate::client::{self, Answer, ApiClient, ClientOptions};
 use crate::error::{Error, Result};
-use crate::retry::{self, Pacing, RetryPolicy};
+use crate::http::answer::{Answer, check_delivered};
+use crate::http::client::{ApiClient, ClientOptions};
+use crate::http::request::PreparedRequest;
+use crate::http::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
 use journal::{Durable, History, Journal, LineId, Record, Status};
 use reader::{Item, Job, Prepare};
@@ -537,7 +539,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
     if matches!(&outcome, Ok(answer) if answer.status != 429) {
         context.pacer.answered();
     }
-    let result = outcome.and_then(|answer| client::check_delivered(&answer));
+    let result = outcome.and_then(|answer| check_delivered(&answer));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
         Err(Error::Cancelled) => (Record::NotDelivered, Err(Failure::Stopped)),
@@ -563,7 +565,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
 /// as the policy and the batch's pace allow, each attempt told to the report.
 async fn send_paced(
     context: &Context,
-    request: &client::PreparedRequest,
+    request: &PreparedRequest,
     line: u64,
     turned: Instant,
 ) -> Result<Answer> {

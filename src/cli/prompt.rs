@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
 use kenar_chat::auth::authorize;
-use kenar_chat::client::PreparedRequest;
+use kenar_chat::http::request::PreparedRequest;
 use kenar_chat::message::button::{self, ButtonDraft, DIRECT_LINK, LINK};
 use kenar_chat::message::draft::MessageDraft;
 use kenar_chat::message::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};

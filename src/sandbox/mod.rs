@@ -34,11 +34,10 @@ use url::Url;
 
 use crate::auth::authorize::random_state;
 use crate::auth::token::ACCESS_TOKEN_PATH;
-use crate::client::{
-    ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
-};
 use crate::error::{Error, Result};
+use crate::http::client::{ApiClient, ClientOptions};
 use crate::message::media_kind::MediaKind;
+use crate::message::send::{CONVERSATION_MESSAGES, CONVERSATIONS_PATH, SEND_MESSAGE_PATH};
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;

@@ -18,12 +18,12 @@ use super::buttons::{self, Side};
 use super::chat_view::render;
 use super::html::error_page;
 use super::store::StoredMessage;
-use crate::client::{self, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
-use crate::http_url;
+use crate::http;
+use crate::http::answer::check_answer;
+use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::message::Message;
 use crate::message::button::{Button, ButtonAction};
-use crate::visible;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct Click {
@@ -141,14 +141,14 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
         upload: None,
     };
     let answer = sandbox.client.execute(&request).await?;
-    let body = client::check_answer(&answer)?;
+    let body = check_answer(&answer)?;
     let Some(Value::String(url)) = body.get("url") else {
         return Err(Error::Unavailable(format!(
             "the app's answer has no \"url\" string: {}",
-            visible::quote(&answer.body)
+            answer.quoted()
         )));
     };
-    http_url::parse(url)
+    http::url::parse(url)
         .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
     Ok(url.clone())
 }

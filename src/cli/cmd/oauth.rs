@@ -19,7 +19,7 @@ use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::secret::SecretString;
 use kenar_chat::time::{rfc3339, unix_now};
-use kenar_chat::{Error, client};
+use kenar_chat::{Error, http};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -343,7 +343,7 @@ fn token_url(
     };
     let (url, source) = settings.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
     // The request carries the client secret.
-    client::check_base_url(&source, &url)?;
+    http::url::check_base_url(&source, &url)?;
     Ok(Some(url))
 }
 

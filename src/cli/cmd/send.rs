@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::client::{self, Credentials, PreparedRequest};
+use kenar_chat::http::answer::check_answer;
+use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::Message;
@@ -233,7 +234,7 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
                 again.set_access_token(token);
                 answer = connection.execute(&again, verbosity)?;
             }
-            client::check_answer(&answer)?
+            answer.shown(&check_answer(&answer)?)
         }
         Some(plan) => send_with_upload(
             plan,
