@@ -7,10 +7,10 @@ use kenar_chat::scope::{Chat, Scope};
 use serde_json::{Map, Value};
 
 use crate::cli::output;
-use crate::cli::platform::PlatformArgs;
-use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::settings::Settings;
+use crate::cli::shared::platform::PlatformArgs;
+use crate::cli::shared::profile::ProfileArgs;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
