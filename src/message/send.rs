@@ -45,6 +45,7 @@ impl PreparedRequest {
         PreparedRequest {
             method: "POST",
             url,
+            service: "the API",
             headers: vec![
                 (
                     "content-type",
@@ -74,6 +75,7 @@ impl PreparedRequest {
         PreparedRequest {
             method: "GET",
             url,
+            service: "the API",
             headers: vec![
                 (
                     "x-api-key",

@@ -158,7 +158,12 @@ async fn dynamic_action(
         "extra_data": data,
         "user_id": clicker(stored, side),
     });
-    let request = to_app(sandbox, endpoint, None, &body);
+    let request = to_app(
+        sandbox,
+        (endpoint, "the app's dynamic-action URL"),
+        None,
+        &body,
+    );
     let answer = sandbox.client.execute(&request).await?;
     let body = check_answer(&answer)?;
     let action = body.get("action");
@@ -203,6 +208,9 @@ fn conversation_of(message: &Message) -> &str {
     }
 }
 
+/// What errors call the app's server-link URL.
+const SESSION_INIT: &str = "the app's session-init URL";
+
 /// Calls the app's server-link (session initialization) URL with the button's data and
 /// returns the URL it answered with.
 async fn server_link(
@@ -219,11 +227,11 @@ async fn server_link(
     let request = match &stored.message {
         Message::Chat(_) => {
             let body = legacy_request(sandbox, stored, side, extra_data);
-            to_app(sandbox, endpoint, None, &body)
+            to_app(sandbox, (endpoint, SESSION_INIT), None, &body)
         }
         message => {
             let body = server_link_request(stored, conversation_of(message), side, extra_data);
-            to_app(sandbox, endpoint, Some("2"), &body)
+            to_app(sandbox, (endpoint, SESSION_INIT), Some("2"), &body)
         }
     };
     let answer = sandbox.client.execute(&request).await?;
@@ -243,7 +251,7 @@ async fn server_link(
 /// (raw, no `Bearer`) and the API version when the call has one.
 fn to_app(
     sandbox: &Sandbox,
-    endpoint: &Url,
+    (endpoint, service): (&Url, &'static str),
     version: Option<&str>,
     body: &Value,
 ) -> PreparedRequest {
@@ -263,6 +271,7 @@ fn to_app(
     PreparedRequest {
         method: "POST",
         url: endpoint.clone(),
+        service,
         headers,
         body: body.to_string().into_bytes(),
         body_secrets: Vec::new(),
