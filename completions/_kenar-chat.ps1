@@ -58,6 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -135,12 +136,38 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;scope;list' {
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also ask Divar''s live catalogue (needs the API key) for each scope''s lifecycle state, and list the scopes it has that kenar-chat does not know')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;scope;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -157,6 +184,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;scope;help;decode' {
+            break
+        }
+        'kenar-chat;scope;help;list' {
             break
         }
         'kenar-chat;scope;help;help' {
@@ -517,6 +547,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             break
         }
         'kenar-chat;help;scope;chat' {
@@ -532,6 +563,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;scope;decode' {
+            break
+        }
+        'kenar-chat;help;scope;list' {
             break
         }
         'kenar-chat;help;oauth-url' {

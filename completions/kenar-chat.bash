@@ -94,6 +94,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__scope,decode)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__decode"
                 ;;
+            kenar__chat__subcmd__help__subcmd__scope,list)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__list"
+                ;;
             kenar__chat__subcmd__help__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__post"
                 ;;
@@ -148,6 +151,9 @@ _kenar__chat() {
             kenar__chat__subcmd__scope,help)
                 cmd="kenar__chat__subcmd__scope__subcmd__help"
                 ;;
+            kenar__chat__subcmd__scope,list)
+                cmd="kenar__chat__subcmd__scope__subcmd__list"
+                ;;
             kenar__chat__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__post"
                 ;;
@@ -165,6 +171,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,help)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__help"
+                ;;
+            kenar__chat__subcmd__scope__subcmd__help,list)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__list"
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__post"
@@ -396,7 +405,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope)
-            opts="chat post conversation supplier decode"
+            opts="chat post conversation supplier decode list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,6 +447,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1234,7 +1257,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope)
-            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier decode help"
+            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1346,7 +1369,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__help)
-            opts="chat post conversation supplier decode help"
+            opts="chat post conversation supplier decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1415,6 +1438,20 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__scope__subcmd__help__subcmd__post)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1436,6 +1473,90 @@ _kenar__chat() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__list)
+            opts="-o -q -v -h -V --live --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -54,6 +54,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;chat'= {
@@ -125,12 +126,37 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;scope;list'= {
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --live 'Also ask Divar''s live catalogue (needs the API key) for each scope''s lifecycle state, and list the scopes it has that kenar-chat does not know'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;scope;help'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
             cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;help;chat'= {
@@ -142,6 +168,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;scope;help;supplier'= {
         }
         &'kenar-chat;scope;help;decode'= {
+        }
+        &'kenar-chat;scope;help;list'= {
         }
         &'kenar-chat;scope;help;help'= {
         }
@@ -480,6 +508,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
         }
         &'kenar-chat;help;scope;chat'= {
         }
@@ -490,6 +519,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;scope;supplier'= {
         }
         &'kenar-chat;help;scope;decode'= {
+        }
+        &'kenar-chat;help;scope;list'= {
         }
         &'kenar-chat;help;oauth-url'= {
         }

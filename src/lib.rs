@@ -23,6 +23,7 @@ pub mod refresh;
 pub mod retry;
 pub mod sandbox;
 pub mod scope;
+pub mod scope_catalogue;
 pub mod secret;
 pub mod store;
 mod tls;

@@ -25,6 +25,7 @@ mod output;
 mod properties;
 mod sandbox;
 mod scope;
+mod scope_names;
 mod secrets;
 mod send;
 mod tls;

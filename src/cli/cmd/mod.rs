@@ -15,7 +15,7 @@ use crate::cli::generation;
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let verbosity = cli.verbosity();
     match cli.command {
-        Command::Scope(args) => scope::run(args),
+        Command::Scope(args) => scope::run(args, verbosity),
         Command::OauthUrl(args) => oauth_url::run(args),
         Command::Oauth(args) => oauth::run(args, verbosity),
         Command::Send(args) => send::run(*args, verbosity),

@@ -331,7 +331,9 @@ fn token_url(
 
 fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
     let exchange = Exchange::prepare(args.exchange, verbosity)?;
-    let scopes = args.scopes.collect(exchange.platform)?;
+    let scopes = args
+        .scopes
+        .requested(exchange.platform, &exchange.profile)?;
     let code = redirect::code_from_input(&args.code, args.state.as_deref())
         .map_err(|e| e.prefixed("--code: "))?;
     let redirect_uri = exchange.redirect_uri(args.redirect_uri)?;
@@ -352,7 +354,9 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
     }
     let wait = Duration::from_secs(args.wait);
     let exchange = Exchange::prepare(args.exchange, verbosity)?;
-    let scopes = args.scopes.collect(exchange.platform)?;
+    let scopes = args
+        .scopes
+        .requested(exchange.platform, &exchange.profile)?;
     let (request, url) = oauth_url::authorization(
         &exchange.profile,
         exchange.platform,

@@ -13,6 +13,7 @@ use crate::cli::output::{self, Format};
 use crate::cli::platform::PlatformArgs;
 use crate::cli::profile::{AUTH_URL, CLIENT_ID, ProfileArgs, REDIRECT_URI};
 use crate::cli::prompt;
+use crate::cli::scope_names;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -81,7 +82,7 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
         prompt::start("--interactive")?;
     }
     let platform = args.platform.resolve(&args.profile)?;
-    let mut scopes = args.scopes.collect(platform)?;
+    let mut scopes = args.scopes.requested(platform, &args.profile)?;
     let client_id = args.profile.or_config(args.client_id, |c| c.client_id)?;
     let client_id = match client_id {
         None if args.interactive => Some(prompt::client_id()?),
@@ -189,7 +190,10 @@ impl ScopeFlags {
         let supplier = self
             .supplier_chats
             .then_some(Ok(Scope::SupplierConversations));
-        let raw = self.raw_scopes.iter().map(|raw| Scope::raw(raw));
+        let raw = self
+            .raw_scopes
+            .iter()
+            .map(|raw| scope_names::typed(raw, "--scope"));
         let offline = self.offline.then(|| Scope::raw(OFFLINE_ACCESS));
         let mut scopes = Vec::new();
         for result in chats
@@ -202,6 +206,20 @@ impl ScopeFlags {
             scopes.extend(error::gather(result, &mut problems)?);
         }
         error::valid(scopes, problems)
+    }
+
+    /// [`ScopeFlags::collect`], or the profile's `scopes` in the config file when no scope
+    /// flag is given.
+    pub fn requested(
+        &self,
+        platform: Platform,
+        profile: &ProfileArgs,
+    ) -> Result<Vec<Scope>, Error> {
+        let scopes = self.collect(platform)?;
+        if scopes.is_empty() {
+            return scope_names::configured(profile);
+        }
+        Ok(scopes)
     }
 
     /// A problem for each flag given that `platform` has no scope for.
