@@ -17,6 +17,10 @@ pub enum Error {
         "refused by the recipient's restriction (HTTP 412, code 9): {0}; sending again will not help"
     )]
     RecipientRestricted(String),
+    /// An OAuth server refused (RFC 6749 sections 5.2 and 4.1.2.1): the authorization, a
+    /// code exchange or a refresh, explained with its likely causes.
+    #[error("{0}")]
+    OAuth(Box<crate::oauth_error::Refusal>),
     /// The user did not grant access: the authorization redirect came back without a code.
     #[error("the user did not grant access: {0}")]
     Denied(String),
@@ -81,7 +85,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) => 2,
-            Error::Refused { .. } | Error::RecipientRestricted(_) | Error::Denied(_) => 3,
+            Error::Refused { .. }
+            | Error::RecipientRestricted(_)
+            | Error::Denied(_)
+            | Error::OAuth(_) => 3,
             Error::RateLimited { .. } => 4,
             Error::NotSent(_)
             | Error::DeliveryUncertain(_)

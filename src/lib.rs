@@ -17,6 +17,7 @@ pub mod input;
 pub mod loopback;
 pub mod media;
 pub mod message;
+pub mod oauth_error;
 pub mod platform;
 pub mod redirect;
 pub mod refresh;

@@ -184,7 +184,7 @@ async fn answer(State(callback): State<Callback>, method: Method, uri: Uri) -> R
             "kenar-chat received the authorization. You can close this tab and return to the \
              terminal.",
         ),
-        Err(Error::Denied(_)) => (
+        Err(Error::Denied(_) | Error::OAuth(_)) => (
             StatusCode::OK,
             "Access was not granted. You can close this tab; kenar-chat has stopped.",
         ),

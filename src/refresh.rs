@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::client::{Answer, PreparedRequest};
 use crate::error::{Error, Result};
+use crate::oauth_error::{self, Step};
 use crate::platform::Platform;
 use crate::store::{CredentialStore, StoreLock, StoredToken, unix_now};
 use crate::token::{self, AppCredentials, Grant};
@@ -102,6 +103,10 @@ impl Refresher {
         };
         let request = token::form_request(&self.token_url, grant, &self.app);
         let answer = send(&request)?;
+        oauth_error::check_token_answer(&answer, || Step::Refresh {
+            host: self.token_url.host_str().unwrap_or_default().to_owned(),
+            token: self.describe(stale),
+        })?;
         let token =
             token::read_answer(&answer, unix_now(), Platform::Current).map_err(|e| match e {
                 Error::Refused { status, message } => Error::Refused {

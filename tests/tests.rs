@@ -10,6 +10,7 @@ mod conversation;
 mod exactness;
 mod faults;
 mod generation;
+mod grant_failures;
 mod http;
 mod interactive;
 mod keep_alive;

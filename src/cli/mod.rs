@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod connection;
 pub mod credentials;
 pub mod generation;
+pub mod oauth_refusal;
 pub mod output;
 pub mod platform;
 pub mod profile;

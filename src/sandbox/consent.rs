@@ -14,6 +14,7 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use url::Url;
 
+use super::grant_failures;
 use super::html::{error_page, escape, page};
 use super::store::NewCode;
 use super::{DEMO_USER, Sandbox, expiry, scope_list};
@@ -224,6 +225,14 @@ fn ask(sandbox: &Sandbox, platform: Platform, params: &AuthorizeParams) -> Respo
         Ok(request) => request,
         Err(problems) => return invalid(&problems),
     };
+    if let Some(refused) = grant_failures::closed_scope(
+        &sandbox.grant_failures,
+        &request.scopes,
+        &request.redirect_uri,
+        &request.state,
+    ) {
+        return refused;
+    }
     let scopes: String = request
         .scopes
         .iter()

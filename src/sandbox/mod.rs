@@ -9,6 +9,7 @@ mod chat_view;
 mod checks;
 mod consent;
 mod conversation_api;
+mod grant_failures;
 mod html;
 mod media;
 mod oauth2_token;
@@ -42,6 +43,7 @@ use crate::secret::SecretString;
 use crate::store::unix_now;
 use crate::token::ACCESS_TOKEN_PATH;
 
+pub use grant_failures::GrantFailures;
 use quota::Quota;
 use store::{Conversation, Store};
 
@@ -134,6 +136,7 @@ pub struct Config {
     /// What the session initialization request's `authorization` header carries.
     pub session_init_auth: Option<SecretString>,
     pub supplier_key: SupplierKey,
+    pub grant_failures: GrantFailures,
 }
 
 /// The sandbox's shared state, handed to every handler.
@@ -153,6 +156,7 @@ struct Sandbox {
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
     supplier_key: SupplierKey,
+    grant_failures: GrantFailures,
     client: ApiClient,
 }
 
@@ -208,6 +212,7 @@ impl BoundSandbox {
             session_init_url: config.session_init_url,
             session_init_auth,
             supplier_key: config.supplier_key,
+            grant_failures: config.grant_failures,
             client: ApiClient::new(&ClientOptions {
                 timeout: SESSION_INIT_TIMEOUT,
                 connect_timeout: SESSION_INIT_TIMEOUT,
@@ -322,6 +327,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
         .route(oauth2_token::PATH, post(oauth2_token::exchange))
         .route(session_init::CLICK_PATH, post(session_init::click))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            grant_failures::missing_permission,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             delay,

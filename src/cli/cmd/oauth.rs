@@ -4,12 +4,13 @@
 use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
 use kenar_chat::input::MAX_INPUT_BYTES;
 use kenar_chat::loopback::{self, RedirectListener};
+use kenar_chat::oauth_error::{self, ClientSources, Step};
 use kenar_chat::platform::Platform;
 use kenar_chat::refresh::{self, Refresher, Renewal};
 use kenar_chat::scope::{Recipient, Scope};
@@ -23,6 +24,7 @@ use url::Url;
 use crate::cli::cmd::oauth_url::{self, ScopeFlags};
 use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{self, ApiKeyArgs};
+use crate::cli::oauth_refusal;
 use crate::cli::output::{self, Format};
 use crate::cli::platform::PlatformArgs;
 use crate::cli::profile::{self, CLIENT_ID, ProfileArgs, REDIRECT_URI, TOKEN_URL};
@@ -244,7 +246,14 @@ pub fn stored_token(
     };
     let renewed = refresher.map(|refresher| {
         let connection = connection.check(profile)?;
-        refresher.refresh(token, |request| connection.execute(request, verbosity))
+        let from_environment = profile::from_environment_only(&CLIENT_ID)?.is_some();
+        let client = oauth_refusal::client_sources(profile, from_environment, None);
+        let login = oauth_refusal::login_command(Platform::Current, &token.scopes, profile);
+        refresher
+            .refresh(token, |request| connection.execute(request, verbosity))
+            .map_err(|e| {
+                oauth_refusal::explained(e, Some(&client), &login, verbosity, Format::Text)
+            })
     });
     match renewed {
         Some(Ok(renewal)) => Ok(Some(renewal.into_token().access_token)),
@@ -344,7 +353,7 @@ fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
              stored without scopes, so `send` will not pick it; give the scopes the user granted",
         );
     }
-    let token = exchange.redeem(&code, redirect_uri.as_deref())?;
+    let token = exchange.redeem(&code, redirect_uri.as_deref(), None, &scopes)?;
     exchange.keep(&scopes, token, redirect_uri)
 }
 
@@ -394,8 +403,9 @@ fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
             pasted_code(&request.state, wait)?
         }
     };
+    let received = Instant::now();
     let redirect_uri = (exchange.platform == Platform::Current).then_some(request.redirect_uri);
-    let token = exchange.redeem(&code, redirect_uri.as_deref())?;
+    let token = exchange.redeem(&code, redirect_uri.as_deref(), Some(received), &scopes)?;
     exchange.keep(&scopes, token, redirect_uri)
 }
 
@@ -471,6 +481,8 @@ struct Exchange {
     profile: ProfileArgs,
     show_secrets: bool,
     output: Format,
+    /// Where the client ID and secret came from, for an `invalid_client`.
+    client: ClientSources,
 }
 
 /// Where codes are exchanged, and what the exchange needs there besides the app.
@@ -488,6 +500,11 @@ impl Exchange {
         let token_url = token_url(&args.profile, args.app.token_url.clone(), platform)?;
         let mut problems = Vec::new();
         let app = app_credentials(&args.profile, &args.app, &mut problems)?;
+        let client = oauth_refusal::client_sources(
+            &args.profile,
+            args.app.client_id.is_some(),
+            args.app.client_secret_file.as_deref(),
+        );
         let endpoint = match token_url {
             Some(token_url) => Some(TokenEndpoint::Current { token_url }),
             None => match args.key.read()? {
@@ -512,6 +529,7 @@ impl Exchange {
             profile: args.profile,
             show_secrets: args.show_secrets,
             output: args.output,
+            client,
         })
     }
 
@@ -528,9 +546,15 @@ impl Exchange {
         Ok(Some(uri))
     }
 
-    /// Exchanges `code`; `redirect_uri` is the one the code came back to (the current
-    /// platform sends it).
-    fn redeem(&self, code: &str, redirect_uri: Option<&str>) -> Result<Token> {
+    /// Exchanges `code` for `scopes`; `redirect_uri` is the one the code came back to (the
+    /// current platform sends it), `received` when this run received the code.
+    fn redeem(
+        &self,
+        code: &str,
+        redirect_uri: Option<&str>,
+        received: Option<Instant>,
+        scopes: &[Scope],
+    ) -> Result<Token> {
         let request = match (&self.endpoint, redirect_uri) {
             (TokenEndpoint::Legacy { api_key }, _) => token::exchange_request(
                 &self.connection.api.url(Platform::Legacy),
@@ -548,6 +572,17 @@ impl Exchange {
             ),
         };
         let answer = self.connection.execute(&request, self.verbosity)?;
+        let step = || Step::Exchange {
+            host: request.url.host_str().unwrap_or_default().to_owned(),
+            redirect_uri: redirect_uri.map(str::to_owned),
+            client_id: self.app.client_id.clone(),
+            received_secs_ago: received.map(|at| at.elapsed().as_secs()),
+        };
+        oauth_error::check_token_answer(&answer, step).map_err(|e| {
+            let scopes: Vec<String> = scopes.iter().map(Scope::to_string).collect();
+            let login = oauth_refusal::login_command(self.platform, &scopes, &self.profile);
+            oauth_refusal::explained(e, Some(&self.client), &login, self.verbosity, self.output)
+        })?;
         Ok(token::read_answer(&answer, unix_now(), self.platform)?)
     }
 
@@ -660,9 +695,21 @@ fn refresh_stored(args: &RefreshArgs, verbosity: Verbosity) -> Result<()> {
         })
         .into());
     }
+    let client = oauth_refusal::client_sources(
+        &args.profile,
+        args.app.client_id.is_some(),
+        args.app.client_secret_file.as_deref(),
+    );
     let mut renewals = Vec::new();
     for stale in &refreshable {
-        renewals.push(refresher.refresh(stale, |request| connection.execute(request, verbosity))?);
+        let renewal = refresher
+            .refresh(stale, |request| connection.execute(request, verbosity))
+            .map_err(|e| {
+                let login =
+                    oauth_refusal::login_command(Platform::Current, &stale.scopes, &args.profile);
+                oauth_refusal::explained(e, Some(&client), &login, verbosity, args.output)
+            })?;
+        renewals.push(renewal);
     }
     let report = match args.output {
         Format::Json => output::json(&Value::Array(

@@ -1,0 +1,70 @@
+//! What the binary adds to an OAuth server's refusal: where the client ID and secret came
+//! from, the login command that asks the user again, and the raw answer for `-v` and
+//! `-o json`.
+
+use std::path::Path;
+
+use kenar_chat::Error;
+use kenar_chat::oauth_error::ClientSources;
+use kenar_chat::platform::Platform;
+use kenar_chat::scope::OFFLINE_ACCESS;
+
+use crate::cli::output::{self, Format};
+use crate::cli::profile::{CLIENT_ID, ProfileArgs};
+use crate::cli::report::Verbosity;
+
+/// Where the client ID (`given` by its flag or variable, else the config) and the client
+/// secret (its file, else `KENAR_CLIENT_SECRET`) came from.
+pub fn client_sources(
+    profile: &ProfileArgs,
+    client_id_given: bool,
+    secret_file: Option<&Path>,
+) -> ClientSources {
+    ClientSources {
+        client_id: profile.source(&CLIENT_ID, client_id_given),
+        client_secret: secret_file.map_or_else(
+            || "KENAR_CLIENT_SECRET".to_owned(),
+            |path| format!("--client-secret-file {}", path.display()),
+        ),
+    }
+}
+
+/// The command that asks the user again for `scopes` on `platform`, for `profile`.
+pub fn login_command(platform: Platform, scopes: &[String], profile: &ProfileArgs) -> String {
+    let mut command = format!("kenar-chat oauth login --platform {platform}");
+    if profile.profile != kenar_chat::config::DEFAULT_PROFILE {
+        command.push_str(&format!(" --profile {}", profile.profile));
+    }
+    for scope in scopes {
+        if scope == OFFLINE_ACCESS {
+            command.push_str(" --offline");
+        } else {
+            command.push_str(&format!(" --scope {scope}"));
+        }
+    }
+    command
+}
+
+/// Completes an OAuth refusal in `error` with what the binary knows, and shows the raw
+/// answer with `-v` and the whole refusal as a JSON object on stdout with `-o json`.
+pub fn explained(
+    error: Error,
+    client: Option<&ClientSources>,
+    login: &str,
+    verbosity: Verbosity,
+    format: Format,
+) -> Error {
+    let Error::OAuth(mut refusal) = error else {
+        return error;
+    };
+    refusal.client = client.cloned();
+    login.clone_into(&mut refusal.login);
+    if verbosity == Verbosity::Verbose {
+        output::note(&format!("< {}", refusal.error.raw));
+    }
+    if format == Format::Json {
+        // The error itself follows on stderr, whether or not stdout takes this.
+        let _ = output::json(&refusal.to_json());
+    }
+    Error::OAuth(refusal)
+}

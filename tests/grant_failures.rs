@@ -1,0 +1,272 @@
+//! Why a grant fails, against the sandbox playing each failure with Hydra's texts: the
+//! message names what failed, quotes Divar, and gives the causes that fit and what fixes
+//! each; `-v` and `-o json` keep the raw answer.
+
+use crate::common;
+
+use common::sandbox::{Sandbox, agent, response};
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use url::Url;
+
+const HYDRA_GRANT: &str = "The provided authorization grant (e.g., authorization code";
+const CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
+
+fn scope() -> String {
+    format!("CONVERSATION_SEND_MESSAGE.{CONVERSATION}")
+}
+
+/// A code for the demo conversation with a refresh token, approved on the sandbox's
+/// consent page and sent back to its callback.
+fn approved_code(sandbox: &Sandbox) -> String {
+    let redirect_uri = sandbox.var("KENAR_REDIRECT_URI").to_owned();
+    let scopes = format!("{} offline_access", scope());
+    let (_, back) = sandbox.consent_current(&scopes, &redirect_uri, "s", "approve");
+    Sandbox::code(&back)
+}
+
+/// `oauth token` on the current platform with the sandbox's settings, storing into `dir`.
+fn oauth_token(sandbox: &Sandbox, dir: &std::path::Path, code: &str) -> assert_cmd::Command {
+    let mut cmd = sandbox.kenar();
+    cmd.env("KENAR_CONFIG_DIR", dir)
+        .args(["oauth", "token", "--platform", "current", "--code", code])
+        .args(["--conversation", CONVERSATION, "--offline"]);
+    cmd
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_code_exchanged_twice_names_every_cause_and_the_login_that_gets_a_new_one() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let code = approved_code(&sandbox);
+    oauth_token(&sandbox, dir.path(), &code).assert().success();
+    let output = oauth_token(&sandbox, dir.path(), &code)
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let text = stderr(&output);
+    for says in [
+        "the token endpoint at 127.0.0.1 refused the code (invalid_grant, HTTP 400)",
+        &format!("Divar says: \"{HYDRA_GRANT}"),
+        "Divar says: \"code: already used",
+        "the code expired: it must be exchanged within 10 minutes",
+        "the code was already exchanged: a code works once",
+        &format!(
+            "the redirect URI sent ({}) is not the one of the authorization URL",
+            sandbox.var("KENAR_REDIRECT_URI")
+        ),
+        "the code was issued to another client ID than sandbox-app",
+        &format!(
+            "get a new code: `kenar-chat oauth login --platform current --scope {} --offline`",
+            scope()
+        ),
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    assert!(!text.contains("the API refused"), "{text}");
+    common::assert_no_secret(&output, &[sandbox.var("KENAR_CLIENT_SECRET")]);
+}
+
+#[test]
+fn an_expired_code_and_another_redirect_uri_are_refused_as_invalid_grant() {
+    let sandbox = Sandbox::start(&["--code-lifetime", "0"]);
+    let dir = tempfile::tempdir().unwrap();
+    oauth_token(&sandbox, dir.path(), &approved_code(&sandbox))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("refused the code (invalid_grant"))
+        .stderr(predicate::str::contains("Divar says: \"code: expired"))
+        .stderr(predicate::str::contains("within 10 minutes"));
+    let sandbox = Sandbox::start(&[]);
+    oauth_token(&sandbox, dir.path(), &approved_code(&sandbox))
+        .args(["--redirect-uri", "http://127.0.0.1:9/elsewhere"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "Divar says: \"redirect_uri: not the one the code was issued for",
+        ))
+        .stderr(predicate::str::contains(
+            "the redirect URI sent (http://127.0.0.1:9/elsewhere) is not the one of the \
+             authorization URL\n    fix: exchange with the redirect URI of the authorization URL",
+        ));
+}
+
+#[test]
+fn a_wrong_client_secret_is_invalid_client_naming_where_each_credential_came_from() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let output = oauth_token(&sandbox, dir.path(), &approved_code(&sandbox))
+        .env("KENAR_CLIENT_SECRET", "wrong-secret-91aa")
+        .args(["--client-id", "sandbox-app"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let text = stderr(&output);
+    for says in [
+        "refused the code (invalid_client, HTTP 401)",
+        "Divar says: \"Client authentication failed",
+        "the client ID or the client secret is wrong (the client ID from --client-id, the \
+         secret from KENAR_CLIENT_SECRET)",
+        "copy both again from the app's page in the Kenar panel",
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    common::assert_no_secret(&output, &["wrong-secret-91aa"]);
+}
+
+#[test]
+fn a_refused_exchange_keeps_the_raw_answer_in_verbose_and_json_output() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let output = oauth_token(&sandbox, dir.path(), "ory_ac_made-up-code")
+        .args(["-v", "-o", "json"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(error["error"], "invalid_grant");
+    assert_eq!(error["status"], 400);
+    assert_eq!(error["error_hint"], "code: unknown");
+    assert!(
+        error["answer"]
+            .as_str()
+            .unwrap()
+            .contains("\"error\":\"invalid_grant\"")
+    );
+    assert_eq!(
+        error["causes"][0]["cause"],
+        "the code expired: it must be exchanged within 10 minutes"
+    );
+    assert!(
+        stderr(&output).contains("< {\"error\":\"invalid_grant\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_refused_refresh_names_expiry_revocation_and_reuse_with_the_login_command() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("credentials.json"),
+        json!({"profiles": {"default": [{
+            "scopes": [scope(), "offline_access"],
+            "access_token": "ory_at_made-up",
+            "refresh_token": "ory_rt_made-up",
+            "expires": 4_102_444_800_u64,
+            "redirect_uri": sandbox.var("KENAR_REDIRECT_URI"),
+        }]}})
+        .to_string(),
+    )
+    .unwrap();
+    let before = std::fs::read(dir.path().join("credentials.json")).unwrap();
+    let output = sandbox
+        .kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .args(["oauth", "refresh"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let text = stderr(&output);
+    for says in [
+        &format!(
+            "the token endpoint at 127.0.0.1 refused to refresh the stored token of profile \
+             \"default\" for {} offline_access (invalid_grant, HTTP 400)",
+            scope()
+        ),
+        "the refresh token expired: it lasts 30 days",
+        "the user revoked the app's access",
+        "the refresh token was already used",
+        &format!(
+            "log in again: `kenar-chat oauth login --platform current --scope {} --offline`",
+            scope()
+        ),
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("credentials.json")).unwrap(),
+        before
+    );
+}
+
+/// Where the sandbox's consent page sends the browser for `scopes`, without approving.
+fn authorization_redirect(sandbox: &Sandbox, scopes: &str) -> (u16, Url) {
+    let mut asked = Url::parse(&format!("{}/oauth2/auth", sandbox.url)).unwrap();
+    asked
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", sandbox.var("KENAR_CLIENT_ID"))
+        .append_pair("redirect_uri", sandbox.var("KENAR_REDIRECT_URI"))
+        .append_pair("scope", scopes)
+        .append_pair("state", "s1");
+    let (status, headers, _) = response(agent().get(asked.as_str()).call());
+    let location = headers.get("location").cloned().unwrap_or_default();
+    (status, Url::parse(&location).unwrap_or(asked))
+}
+
+#[test]
+fn a_scope_not_opened_for_the_app_is_refused_at_the_authorization_and_named() {
+    let sandbox = Sandbox::start(&["--closed-scope", "USER_PHONE"]);
+    let (status, back) = authorization_redirect(&sandbox, &format!("{} USER_PHONE", scope()));
+    assert_eq!(status, 303);
+    let query: Vec<(String, String)> = back.query_pairs().into_owned().collect();
+    assert_eq!(query[0], ("error".into(), "invalid_scope".into()));
+    assert_eq!(
+        query[1].1,
+        "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not \
+         allowed to request scope 'USER_PHONE'."
+    );
+    assert_eq!(query[2], ("state".into(), "s1".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let output = oauth_token(&sandbox, dir.path(), back.as_str())
+        .args(["--state", "s1"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let text = stderr(&output);
+    for says in [
+        "the authorization was refused (invalid_scope): Divar sent back no code",
+        "Divar says: \"The requested scope is invalid, unknown, or malformed. The OAuth 2.0 \
+         Client is not allowed to request scope 'USER_PHONE'.\"",
+        "scope USER_PHONE is not opened for this app: test apps have every scope, a production \
+         app must have each one opened by a ticket in the Kenar panel",
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    // An open scope still goes to the consent page.
+    let (status, _) = authorization_redirect(&sandbox, &scope());
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn a_refusal_by_the_user_says_so() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    oauth_token(
+        &sandbox,
+        dir.path(),
+        "https://my-app.example/callback?state=s1&error=access_denied&error_description=The+resource+owner+denied+the+request.",
+    )
+    .args(["--state", "s1"])
+    .assert()
+    .code(3)
+    .stdout("")
+    .stderr(predicate::str::contains(
+        "the authorization was refused (access_denied)",
+    ))
+    .stderr(predicate::str::contains(
+        "Divar says: \"The resource owner denied the request.\"",
+    ))
+    .stderr(predicate::str::contains("the user refused on the consent page"));
+}
