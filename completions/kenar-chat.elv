@@ -481,6 +481,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --latency 'Hold each answer back this many milliseconds, like a round trip to Divar'
             cand --session-init-url 'The app''s session initialization URL, called when a LINK button is clicked in the chat view'
             cand --session-init-auth 'The authorization header of session initialization requests (generated when not given)'
+            cand --closed-scope 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)'
+            cand --missing-permission 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)'
             cand --lowercase-supplier 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'

@@ -7,7 +7,8 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
-use crate::client::{Answer, quote};
+use crate::client::Answer;
+use crate::visible::quote;
 
 /// How long Divar lets a code wait for its exchange, in seconds.
 pub const CODE_LIFETIME_SECS: u64 = 10 * 60;

@@ -29,4 +29,6 @@ mod scope;
 mod scope_names;
 mod secrets;
 mod send;
+#[cfg(unix)]
+mod settings;
 mod tls;

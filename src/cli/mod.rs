@@ -13,6 +13,7 @@ pub mod profile;
 pub mod prompt;
 pub mod report;
 pub mod scope_names;
+pub mod settings;
 
 use anyhow::Context as _;
 

@@ -10,18 +10,18 @@ use kenar_chat::platform::Platform;
 use kenar_chat::scope::OFFLINE_ACCESS;
 
 use crate::cli::output::{self, Format};
-use crate::cli::profile::{CLIENT_ID, ProfileArgs};
 use crate::cli::report::Verbosity;
+use crate::cli::settings::{CLIENT_ID, Settings};
 
 /// Where the client ID (`given` by its flag or variable, else the config) and the client
 /// secret (its file, else `KENAR_CLIENT_SECRET`) came from.
 pub fn client_sources(
-    profile: &ProfileArgs,
+    settings: &Settings,
     client_id_given: bool,
     secret_file: Option<&Path>,
 ) -> ClientSources {
     ClientSources {
-        client_id: profile.source(&CLIENT_ID, client_id_given),
+        client_id: settings.source(&CLIENT_ID, client_id_given),
         client_secret: secret_file.map_or_else(
             || "KENAR_CLIENT_SECRET".to_owned(),
             |path| format!("--client-secret-file {}", path.display()),
@@ -29,11 +29,11 @@ pub fn client_sources(
     }
 }
 
-/// The command that asks the user again for `scopes` on `platform`, for `profile`.
-pub fn login_command(platform: Platform, scopes: &[String], profile: &ProfileArgs) -> String {
+/// The command that asks the user again for `scopes` on `platform`, for the profile.
+pub fn login_command(platform: Platform, scopes: &[String], settings: &Settings) -> String {
     let mut command = format!("kenar-chat oauth login --platform {platform}");
-    if profile.profile != kenar_chat::config::DEFAULT_PROFILE {
-        command.push_str(&format!(" --profile {}", profile.profile));
+    if settings.profile() != kenar_chat::config::DEFAULT_PROFILE {
+        command.push_str(&format!(" --profile {}", settings.profile()));
     }
     for scope in scopes {
         if scope == OFFLINE_ACCESS {

@@ -1,12 +1,11 @@
 //! Scope names typed by hand (`--scope`, the profile's `scopes` in the config file),
 //! checked against Divar's catalogue before anything is built or sent.
 
-use kenar_chat::config::Config;
 use kenar_chat::scope::Scope;
 use kenar_chat::{Error, scope_catalogue};
 
 use crate::cli::output;
-use crate::cli::profile::{self, ProfileArgs};
+use crate::cli::settings::Settings;
 
 /// The scope `written` by `source` (a flag or a config key): a near miss of a known name
 /// is refused with the name it probably meant; an unknown one is taken with a warning.
@@ -20,12 +19,9 @@ pub fn typed(written: &str, source: &str) -> Result<Scope, Error> {
 }
 
 /// The profile's `scopes` in the config file, each checked; every problem at once.
-pub fn configured(profile: &ProfileArgs) -> Result<Vec<Scope>, Error> {
-    let written = Config::load(&profile::dir()?)?
-        .profile(&profile.profile)
-        .scopes
-        .unwrap_or_default();
-    let source = profile.config_key("scopes");
+pub fn configured(settings: &Settings) -> Result<Vec<Scope>, Error> {
+    let written = settings.scopes()?;
+    let source = settings.config_key("scopes");
     let mut problems = Vec::new();
     let mut scopes = Vec::new();
     for scope in &written {

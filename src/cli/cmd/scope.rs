@@ -16,6 +16,7 @@ use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
 use crate::cli::scope_names;
+use crate::cli::settings::Settings;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -129,7 +130,7 @@ pub enum ScopeFormat {
     ResourceId,
 }
 
-pub fn run(args: ScopeArgs, verbosity: Verbosity) -> Result<()> {
+pub fn run(args: ScopeArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     // Only a decoded scope says what it allows: the others were computed for one purpose.
     let decoded = matches!(args.kind, Some(ScopeKind::Decode { .. }));
     let scope = match (args.kind, args.interactive) {
@@ -138,12 +139,12 @@ pub fn run(args: ScopeArgs, verbosity: Verbosity) -> Result<()> {
                 live,
                 key,
                 connection,
-                profile,
+                profile: _,
             }),
             false,
         ) => {
             let live = if live {
-                Some(live_catalogue(&key, &connection, &profile, verbosity)?)
+                Some(live_catalogue(&key, &connection, settings, verbosity)?)
             } else {
                 None
             };
@@ -161,10 +162,10 @@ pub fn run(args: ScopeArgs, verbosity: Verbosity) -> Result<()> {
             Some(ScopeKind::Post {
                 post_token,
                 platform,
-                profile,
+                profile: _,
             }),
             false,
-        ) => Scope::post(platform.resolve(&profile)?, post_token)?,
+        ) => Scope::post(platform.resolve(settings)?, post_token)?,
         (Some(ScopeKind::Conversation { conversation_id }), false) => {
             Scope::conversation(conversation_id)?
         }
@@ -173,10 +174,10 @@ pub fn run(args: ScopeArgs, verbosity: Verbosity) -> Result<()> {
             Some(ScopeKind::Decode {
                 value,
                 platform,
-                profile,
+                profile: _,
             }),
             false,
-        ) => match Scope::decode_for(&value, platform.resolve(&profile)?)? {
+        ) => match Scope::decode_for(&value, platform.resolve(settings)?)? {
             Scope::Other(raw) => scope_names::typed(&raw, "scope decode")?,
             scope => scope,
         },
@@ -247,13 +248,13 @@ fn endpoints(info: &ScopeInfo) -> Vec<String> {
 fn live_catalogue(
     key: &ApiKeyArgs,
     connection: &ConnectionArgs,
-    profile: &ProfileArgs,
+    settings: &Settings,
     verbosity: Verbosity,
 ) -> Result<Vec<LiveScope>> {
     let api_key = key
         .read()?
         .ok_or_else(|| Error::invalid(format!("--live: {}", ApiKeyArgs::MISSING)))?;
-    let connection = connection.check(profile)?;
+    let connection = connection.check(settings)?;
     let request = scope_catalogue::live_request(&connection.api.url(Platform::Current), &api_key);
     let answer = connection.execute(&request, verbosity)?;
     Ok(scope_catalogue::read_live(&answer)?)

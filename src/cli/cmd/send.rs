@@ -7,21 +7,24 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::client::{self, Credentials, PreparedRequest};
-use kenar_chat::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::input;
 use kenar_chat::media::{MediaFile, UploadPlan};
-use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
+use kenar_chat::message::Message;
+use kenar_chat::message::button::{self, ButtonDataDraft, ButtonDraft};
+use kenar_chat::message::draft::MessageDraft;
+use kenar_chat::message::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::{Error, error, visible};
 
 use super::batch::BatchArgs;
 use super::upload::{send_with_upload, upload_host};
 use crate::cli::cmd::oauth;
-use crate::cli::connection::ConnectionArgs;
+use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
 use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
+use crate::cli::settings::Settings;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -169,13 +172,13 @@ pub struct ReceiverButtonArgs {
     pub extra_data: Option<String>,
 }
 
-pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
+pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let connection = args.connection.check(&args.profile)?;
+    let connection = args.connection.check(settings)?;
     if let Some(path) = &args.batch.batch {
-        return super::batch::run(&args, path, &connection, verbosity);
+        return super::batch::run(&args, settings, path, &connection, verbosity);
     }
     if args.print_line {
         let draft = draft(&args)?;
@@ -194,13 +197,13 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         }
         return output::line(&String::from_utf8_lossy(&message.to_line()));
     }
-    let (message, credentials) = gather(&args, verbosity)?;
+    let (message, credentials) = gather(&args, settings, &connection, verbosity)?;
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
         Some((kind, path)) => Some(UploadPlan {
             file: MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?,
             api: base.clone(),
-            upload_host: upload_host(&args)?,
+            upload_host: upload_host(settings, args.upload_url.clone())?,
             timeout: connection.options.timeout,
         }),
         None => None,
@@ -266,7 +269,12 @@ fn draft(args: &SendArgs) -> Result<MessageDraft> {
 }
 
 /// The message and the credentials, or every problem with them in one error.
-fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials)> {
+fn gather(
+    args: &SendArgs,
+    settings: &Settings,
+    connection: &Connection,
+    verbosity: Verbosity,
+) -> Result<(Message, Credentials)> {
     let mut draft = draft(args)?;
     let conversation = draft.is_conversation();
     let mut problems = Vec::new();
@@ -283,12 +291,7 @@ fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = oauth::stored_token(
-                &args.profile,
-                &args.connection,
-                &message.recipient(),
-                verbosity,
-            );
+            let stored = oauth::stored_token(settings, connection, &message.recipient(), verbosity);
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => Some(token),
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,
@@ -498,7 +501,7 @@ fn button_draft(
     let extra_data = extra_data
         .as_deref()
         .map(|text| {
-            message::parse_extra_data(text)
+            button::parse_extra_data(text)
                 .map_err(|problem| Error::invalid(format!("{extra_data_flag}: {problem}")))
         })
         .transpose()?;
