@@ -10,6 +10,7 @@ pub mod client;
 pub mod config;
 pub mod duplicate_keys;
 pub mod error;
+pub mod forbidden;
 pub mod http_url;
 pub mod icons;
 pub mod input;

@@ -270,3 +270,104 @@ fn a_refusal_by_the_user_says_so() {
     ))
     .stderr(predicate::str::contains("the user refused on the consent page"));
 }
+
+#[test]
+fn a_key_without_the_send_permission_is_answered_403_and_both_permissions_are_named() {
+    let sandbox = Sandbox::start(&["--missing-permission", "CHAT_SEND_MESSAGE_OAUTH"]);
+    let output = sandbox
+        .kenar()
+        .args(["send", "--conversation-id", CONVERSATION, "--message", "hi"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let text = stderr(&output);
+    for says in [
+        "(HTTP 403): code 7: permission denied: the API key lacks CHAT_SEND_MESSAGE_OAUTH",
+        "A 403 from POST /v2/open-platform/conversations/{conversation_id}/messages means one \
+         of two permissions is missing",
+        "the app's API key lacks the key permission CHAT_SEND_MESSAGE_OAUTH: grant it to the \
+         app in the Kenar panel",
+        &format!(
+            "the user's token lacks every scope that serves it: {}, \
+             CHAT_POST_CONVERSATIONS_MESSAGE_SEND.<post_token>, \
+             CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND; the access token was given",
+            scope()
+        ),
+        &format!(
+            "ask the user for it: `kenar-chat oauth login --platform current --scope {}`",
+            scope()
+        ),
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    assert!(sandbox.messages().is_empty());
+    // The legacy send needs the same key permission.
+    sandbox
+        .send("hi")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "A 403 from POST /v2/open-platform/chat/conversation",
+        ))
+        .stderr(predicate::str::contains("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__<post_token>"));
+}
+
+#[test]
+fn a_403_with_a_stored_token_says_whether_it_was_granted_a_serving_scope() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let answer = sandbox.current_token("CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND");
+    std::fs::write(
+        dir.path().join("credentials.json"),
+        json!({"profiles": {"default": [{
+            "scopes": ["CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND"],
+            "access_token": answer["access_token"],
+            "expires": 4_102_444_800_u64,
+        }]}})
+        .to_string(),
+    )
+    .unwrap();
+    // The demo user buys in this conversation: the seller's scope does not cover it.
+    let purchase = "c3d9a1e4-7b25-4f60-8a1d-2e5c9b7f04a6";
+    sandbox
+        .kenar()
+        .env_remove("KENAR_ACCESS_TOKEN")
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .args(["send", "--conversation-id", purchase, "--message", "hi"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "serves it: CONVERSATION_SEND_MESSAGE.{purchase}, "
+        )))
+        .stderr(predicate::str::contains(
+            "the stored token was granted CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND, one of \
+             them, so the key permission is the likelier cause (or the user's scope does not \
+             cover this resource)",
+        ))
+        .stderr(predicate::str::contains(format!(
+            "`kenar-chat oauth login --platform current --scope CONVERSATION_SEND_MESSAGE.{purchase}`"
+        )));
+}
+
+#[test]
+fn a_key_without_the_upload_permission_is_named_for_the_upload_token_request() {
+    let sandbox = Sandbox::start(&["--missing-permission", "CHAT_UPLOAD_MEDIA"]);
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("photo.png");
+    std::fs::write(&image, common::sandbox::png()).unwrap();
+    sandbox
+        .kenar()
+        .args(["send", "--conversation-id", CONVERSATION, "--image"])
+        .arg(&image)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "A 403 from POST /experimental/open-platform/chat/upload means one of two \
+             permissions is missing",
+        ))
+        .stderr(predicate::str::contains(
+            "lacks the key permission CHAT_UPLOAD_MEDIA",
+        ));
+    assert!(sandbox.messages().is_empty());
+}

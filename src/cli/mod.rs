@@ -5,6 +5,7 @@ pub mod args;
 pub mod cmd;
 pub mod connection;
 pub mod credentials;
+pub mod forbidden_advice;
 pub mod generation;
 pub mod oauth_refusal;
 pub mod output;

@@ -14,12 +14,14 @@ use kenar_chat::message::button::{self, ButtonDataDraft, ButtonDraft};
 use kenar_chat::message::draft::MessageDraft;
 use kenar_chat::message::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::{Error, error, visible};
+use url::Url;
 
 use super::batch::BatchArgs;
 use super::upload::{send_with_upload, upload_host};
 use crate::cli::cmd::oauth;
 use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::forbidden_advice;
 use crate::cli::output::{self, Format};
 use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
@@ -219,8 +221,13 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
     if args.interactive {
         prompt::confirm_send(&requests)?;
     }
+    // A 403 of the upload token's request, or of the send itself (after an upload too).
+    let advise = |error: Error, url: &Url| {
+        forbidden_advice::advised(error, url, &message, &credentials, settings)
+    };
     let body = match &upload {
-        None => client::check_answer(&connection.execute(&request, verbosity)?)?,
+        None => client::check_answer(&connection.execute(&request, verbosity)?)
+            .map_err(|e| advise(e, &request.url))?,
         Some(plan) => send_with_upload(
             plan,
             message.clone(),
@@ -228,7 +235,12 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
             &credentials,
             &connection,
             verbosity,
-        )?,
+        )
+        .map_err(|e| match e.downcast::<Error>() {
+            Ok(error @ Error::Uploaded { .. }) => advise(error, &request.url).into(),
+            Ok(error) => advise(error, &plan.requests(&credentials)[0].url).into(),
+            Err(other) => other,
+        })?,
     };
     let confirmation = match (args.output, &message) {
         (Format::Json, _) => output::json(&body),
