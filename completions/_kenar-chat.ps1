@@ -233,6 +233,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -380,12 +381,42 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;oauth;doctor' {
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'The redirect URI registered for the app')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
+            [CompletionResult]::new('--token-url', '--token-url', [CompletionResultType]::ParameterName, 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;oauth;help' {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Exchange an authorization code for an access token, and store the token')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Ask the user for scopes in the browser, wait for the redirect, and store the token')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -402,6 +433,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;oauth;help;forget' {
+            break
+        }
+        'kenar-chat;oauth;help;doctor' {
             break
         }
         'kenar-chat;oauth;help;help' {
@@ -579,6 +613,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             break
         }
         'kenar-chat;help;oauth;token' {
@@ -594,6 +629,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;oauth;forget' {
+            break
+        }
+        'kenar-chat;help;oauth;doctor' {
             break
         }
         'kenar-chat;help;send' {

@@ -70,6 +70,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help,send)
                 cmd="kenar__chat__subcmd__help__subcmd__send"
                 ;;
+            kenar__chat__subcmd__help__subcmd__oauth,doctor)
+                cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor"
+                ;;
             kenar__chat__subcmd__help__subcmd__oauth,forget)
                 cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__forget"
                 ;;
@@ -103,6 +106,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__supplier"
                 ;;
+            kenar__chat__subcmd__oauth,doctor)
+                cmd="kenar__chat__subcmd__oauth__subcmd__doctor"
+                ;;
             kenar__chat__subcmd__oauth,forget)
                 cmd="kenar__chat__subcmd__oauth__subcmd__forget"
                 ;;
@@ -120,6 +126,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__oauth,tokens)
                 cmd="kenar__chat__subcmd__oauth__subcmd__tokens"
+                ;;
+            kenar__chat__subcmd__oauth__subcmd__help,doctor)
+                cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__doctor"
                 ;;
             kenar__chat__subcmd__oauth__subcmd__help,forget)
                 cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__forget"
@@ -293,7 +302,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__oauth)
-            opts="token login refresh tokens forget"
+            opts="token login refresh tokens forget doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,6 +318,20 @@ _kenar__chat() {
         kenar__chat__subcmd__help__subcmd__oauth__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -552,7 +575,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth)
-            opts="-q -v -h -V --quiet --verbose --help --version token login refresh tokens forget help"
+            opts="-q -v -h -V --quiet --verbose --help --version token login refresh tokens forget doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,6 +650,121 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__oauth__subcmd__doctor)
+            opts="-o -q -v -h -V --redirect-uri --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__oauth__subcmd__forget)
             opts="-q -v -h -V --profile --platform --chat --conversation --post-chats --supplier-chats --scope --offline --expired --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -666,8 +804,22 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__help)
-            opts="token login refresh tokens forget help"
+            opts="token login refresh tokens forget doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__oauth__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

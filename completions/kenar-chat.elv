@@ -213,6 +213,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;oauth;token'= {
@@ -354,12 +355,41 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;oauth;doctor'= {
+            cand --redirect-uri 'The redirect URI registered for the app'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --client-id 'The app''s slug from the Kenar panel'
+            cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --token-url 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)'
+            cand --output 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;oauth;help'= {
             cand token 'Exchange an authorization code for an access token, and store the token'
             cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;oauth;help;token'= {
@@ -371,6 +401,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth;help;tokens'= {
         }
         &'kenar-chat;oauth;help;forget'= {
+        }
+        &'kenar-chat;oauth;help;doctor'= {
         }
         &'kenar-chat;oauth;help;help'= {
         }
@@ -532,6 +564,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
         }
         &'kenar-chat;help;oauth;token'= {
         }
@@ -542,6 +575,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;oauth;tokens'= {
         }
         &'kenar-chat;help;oauth;forget'= {
+        }
+        &'kenar-chat;help;oauth;doctor'= {
         }
         &'kenar-chat;help;send'= {
         }

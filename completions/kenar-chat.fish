@@ -148,16 +148,17 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s h -l help -d 'Print help'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "forget" -d 'Remove stored tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "doctor" -d 'Check the profile\'s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l code -d 'The code, or the whole redirect URL the browser landed on' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l redirect-uri -d 'The redirect URI of the authorization URL (the current platform\'s exchange sends it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l state -d 'The state sent in the authorization URL: the redirect URL must carry it back' -r
@@ -267,11 +268,34 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l redirect-uri -d 'The redirect URI registered for the app' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l token-url -d 'The current platform\'s token endpoint [default: https://oauth.divar.ir/oauth2/token]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l timeout -d 'Give up on one attempt after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s o -l output -d 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "doctor" -d 'Check the profile\'s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l conversation-id -d 'The conversation to send in: the current platform (instead of --user-id, --peer-id)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l user-id -d 'The user the message is sent as (the one who granted access); legacy platform' -r
@@ -381,3 +405,4 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_s
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "doctor" -d 'Check the profile\'s OAuth setup, one line per check with its fix; sends no message and changes no stored token'

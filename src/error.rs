@@ -49,6 +49,9 @@ pub enum Error {
     /// The person at the terminal cancelled (Ctrl-C, Esc, or "no" when asked to confirm).
     #[error("cancelled; nothing was sent")]
     Cancelled,
+    /// `oauth doctor` found problems; its report says which and how to fix them.
+    #[error("{0} of the checks failed; each says how to fix it")]
+    ChecksFailed(usize),
     /// A batch ended with lines not sent; its summary says which and why.
     #[error("{0}")]
     BatchIncomplete(String),
@@ -96,6 +99,7 @@ impl Error {
             | Error::Unavailable(_) => 5,
             Error::Cancelled => 130,
             Error::BatchIncomplete(_) => 6,
+            Error::ChecksFailed(_) => 8,
             Error::Interrupted { code, .. } => *code,
             Error::Uploaded { error, .. } => error.exit_code(),
         }

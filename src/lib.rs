@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod batch;
 pub mod client;
 pub mod config;
+pub mod doctor;
 pub mod duplicate_keys;
 pub mod error;
 pub mod forbidden;

@@ -310,7 +310,9 @@ fn a_key_without_the_send_permission_is_answered_403_and_both_permissions_are_na
         .stderr(predicate::str::contains(
             "A 403 from POST /v2/open-platform/chat/conversation",
         ))
-        .stderr(predicate::str::contains("CHAT_SEND_MESSAGE_POST_CONVERSATIONS__<post_token>"));
+        .stderr(predicate::str::contains(
+            "CHAT_SEND_MESSAGE_POST_CONVERSATIONS__<post_token>",
+        ));
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod action;
 mod batch;
 mod browser;
 mod conversation;
+mod doctor;
 mod exactness;
 mod faults;
 mod generation;

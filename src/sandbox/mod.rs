@@ -4,6 +4,7 @@
 //! view of what was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
+mod assets;
 mod buttons;
 mod chat_view;
 mod checks;
@@ -312,6 +313,10 @@ fn router(state: Arc<Sandbox>) -> Router {
             post(conversation_api::send),
         )
         .route("/sandbox/messages", get(api::messages))
+        .route(
+            &format!("/{}", crate::scope_catalogue::LIVE_CATALOGUE_PATH),
+            get(assets::oauth_scopes),
+        )
         .route(
             consent::path(Platform::Legacy),
             get(consent::ask_legacy).post(consent::decide_legacy),
