@@ -303,6 +303,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the authorization URL in the default browser ($BROWSER when set)')
+            [CompletionResult]::new('--each-scope', '--each-scope', [CompletionResultType]::ParameterName, 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the access and refresh tokens as they are')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')

@@ -916,7 +916,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__login)
-            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --scope --offline --redirect-uri --state --auth-url --open --wait --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --scope --offline --redirect-uri --state --auth-url --open --wait --each-scope --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -281,6 +281,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
             cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --open 'Open the authorization URL in the default browser ($BROWSER when set)'
+            cand --each-scope 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'

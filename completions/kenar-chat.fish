@@ -217,6 +217,7 @@ json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l open -d 'Open the authorization URL in the default browser ($BROWSER when set)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l each-scope -d 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l show-secrets -d 'With -o json, print the access and refresh tokens as they are'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'

@@ -373,3 +373,110 @@ fn a_key_without_the_upload_permission_is_named_for_the_upload_token_request() {
         ));
     assert!(sandbox.messages().is_empty());
 }
+
+/// Plays the user's browser at `url`: a redirect is followed to the app; a consent page is
+/// approved, then its redirect followed.
+fn browse(sandbox: &Sandbox, url: &str) {
+    let (status, headers, page) = response(agent().get(url).call());
+    let location = match status {
+        303 => headers["location"].clone(),
+        200 => {
+            let mut form = common::sandbox::hidden_fields(&page);
+            form.push(("decision".into(), "approve".into()));
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let (status, headers, body) = sandbox.post_form("/oauth2/auth", &form);
+            assert_eq!(status, 303, "{body}");
+            headers["location"].clone()
+        }
+        other => panic!("HTTP {other}: {page}"),
+    };
+    let (status, _, page) = response(agent().get(&location).call());
+    assert_eq!(status, 200, "{page}");
+}
+
+#[test]
+fn a_login_refused_for_a_closed_scope_asks_for_each_alone_and_names_the_refused_one() {
+    use std::io::BufRead as _;
+    let sandbox = Sandbox::start(&["--closed-scope", "USER_PHONE"]);
+    let dir = tempfile::tempdir().unwrap();
+    let redirect_uri = format!("http://127.0.0.1:{}/callback", common::free_port());
+    let auth_url = format!("{}/oauth2/auth", sandbox.url);
+    let (mut login, url, mut said) = sandbox.start_login_asking(
+        dir.path(),
+        &[
+            "--platform",
+            "current",
+            "--conversation",
+            CONVERSATION,
+            "--scope",
+            "USER_PHONE",
+            "--each-scope",
+            "--auth-url",
+            &auth_url,
+        ],
+        &redirect_uri,
+    );
+    browse(&sandbox, &url);
+    let mut text = String::new();
+    loop {
+        let mut line = String::new();
+        if said.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if line.trim().starts_with(&sandbox.url) {
+            browse(&sandbox, line.trim());
+        }
+        text.push_str(&line);
+    }
+    let status = login.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "{text}");
+    for says in [
+        "the authorization was refused (invalid_scope)",
+        &format!("Asking for {} alone", scope()),
+        "Asking for USER_PHONE alone",
+        "Divar refuses these scopes for this app (invalid_scope): USER_PHONE\nit accepts: ",
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    assert!(
+        text.contains(&format!("it accepts: {}\n", scope())),
+        "{text}"
+    );
+    assert!(!dir.path().join("credentials.json").exists());
+}
+
+#[test]
+fn without_the_flag_a_refused_login_off_a_terminal_says_how_to_find_the_closed_scope() {
+    use std::io::BufRead as _;
+    let sandbox = Sandbox::start(&["--closed-scope", "USER_PHONE"]);
+    let dir = tempfile::tempdir().unwrap();
+    let redirect_uri = format!("http://127.0.0.1:{}/callback", common::free_port());
+    let auth_url = format!("{}/oauth2/auth", sandbox.url);
+    let (mut login, url, mut said) = sandbox.start_login_asking(
+        dir.path(),
+        &[
+            "--platform",
+            "current",
+            "--conversation",
+            CONVERSATION,
+            "--scope",
+            "USER_PHONE",
+            "--auth-url",
+            &auth_url,
+        ],
+        &redirect_uri,
+    );
+    browse(&sandbox, &url);
+    let mut text = String::new();
+    while said.read_line(&mut text).unwrap() > 0 {}
+    assert_eq!(login.wait().unwrap().code(), Some(3), "{text}");
+    assert!(
+        text.contains("`oauth login --each-scope` asks for each scope alone"),
+        "{text}"
+    );
+    assert!(
+        text.contains("scope USER_PHONE is not opened for this app"),
+        "{text}"
+    );
+}

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
+use kenar_chat::authorize::AuthorizationRequest;
 use kenar_chat::doctor::{self, Given};
 use kenar_chat::input::MAX_INPUT_BYTES;
 use kenar_chat::loopback::{self, RedirectListener};
@@ -29,6 +30,7 @@ use crate::cli::oauth_refusal;
 use crate::cli::output::{self, Format};
 use crate::cli::platform::PlatformArgs;
 use crate::cli::profile::{self, ProfileArgs};
+use crate::cli::prompt;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::{self, CLIENT_ID, REDIRECT_URI, Settings, TOKEN_URL};
 
@@ -117,6 +119,10 @@ pub struct LoginArgs {
     /// Give up waiting for the redirect after this many seconds
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub wait: u64,
+    /// When Divar refuses the scopes with invalid_scope, ask for each scope alone and say
+    /// which ones it refuses (offered at a terminal without this flag)
+    #[arg(long)]
+    pub each_scope: bool,
     #[command(flatten)]
     pub exchange: ExchangeArgs,
 }
@@ -397,15 +403,128 @@ fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Result<(
         exchange.platform,
         Some(exchange.app.client_id.clone()),
         args.redirect_uri,
-        args.auth_url,
+        args.auth_url.clone(),
         scopes.clone(),
         args.state,
     )?;
     let redirect_uri = Url::parse(&request.redirect_uri)
         .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
-    let code = match loopback::addresses(&redirect_uri) {
+    let code = match await_code(&request, &url, &redirect_uri, args.open, wait) {
+        Err(e) if is_invalid_scope(&e) && scopes.len() > 1 => {
+            let each = args.each_scope || prompt::offer_each_scope()?;
+            if !each {
+                output::note(
+                    "note: `oauth login --each-scope` asks for each scope alone and says which \
+                     ones Divar refuses",
+                );
+                return Err(e);
+            }
+            output::note(&format!("error: {e:#}"));
+            let trial = ScopeTrial {
+                settings,
+                platform: exchange.platform,
+                client_id: &exchange.app.client_id,
+                redirect_uri: &redirect_uri,
+                auth_url: args.auth_url,
+                open: args.open,
+                wait,
+            };
+            trial.run(&scopes)?;
+            return Err(e);
+        }
+        result => result?,
+    };
+    let received = Instant::now();
+    let redirect_uri = (exchange.platform == Platform::Current).then_some(request.redirect_uri);
+    let token = exchange.redeem(&code, redirect_uri.as_deref(), Some(received), &scopes)?;
+    exchange.keep(&scopes, token, redirect_uri)
+}
+
+/// Whether `error` is Divar's refusal of a scope at the authorization step.
+fn is_invalid_scope(error: &anyhow::Error) -> bool {
+    matches!(
+        error.downcast_ref::<Error>(),
+        Some(Error::OAuth(refusal)) if refusal.error.code == "invalid_scope"
+    )
+}
+
+/// Asking for each scope of a refused login alone, to find the ones Divar refuses.
+struct ScopeTrial<'a> {
+    settings: &'a Settings,
+    platform: Platform,
+    client_id: &'a str,
+    redirect_uri: &'a Url,
+    /// The login's `--auth-url`, when given.
+    auth_url: Option<String>,
+    open: bool,
+    wait: Duration,
+}
+
+impl ScopeTrial<'_> {
+    /// Asks for each scope in turn (a code that comes back is not exchanged) and reports
+    /// which Divar refuses.
+    fn run(&self, scopes: &[Scope]) -> Result<()> {
+        let mut refused = Vec::new();
+        let mut granted = Vec::new();
+        for scope in scopes {
+            output::note(&format!(
+                "Asking for {scope} alone (a code that comes back is not used):"
+            ));
+            let (request, url) = oauth_url::authorization(
+                self.settings,
+                self.platform,
+                Some(self.client_id.to_owned()),
+                Some(self.redirect_uri.to_string()),
+                self.auth_url.clone(),
+                vec![scope.clone()],
+                None,
+            )?;
+            match await_code(&request, &url, self.redirect_uri, self.open, self.wait) {
+                Ok(_) => granted.push(scope.to_string()),
+                Err(e) if is_invalid_scope(&e) => refused.push(scope.to_string()),
+                Err(e) => match e.downcast::<Error>() {
+                    Ok(Error::OAuth(refusal)) => output::note(&format!(
+                        "{scope}: not decided ({}); the user did not grant it",
+                        refusal.error.code
+                    )),
+                    Ok(Error::Denied(_)) => {
+                        output::note(&format!("{scope}: not decided; the user did not grant it"));
+                    }
+                    Ok(other) => return Err(other.into()),
+                    Err(other) => return Err(other),
+                },
+            }
+        }
+        let list = |scopes: &[String]| {
+            if scopes.is_empty() {
+                "none".to_owned()
+            } else {
+                scopes.join(" ")
+            }
+        };
+        output::note(&format!(
+            "Divar refuses these scopes for this app (invalid_scope): {}\nit accepts: {}\n\
+             A production app must have each scope opened by a ticket in the Kenar panel; log \
+             in again without the refused ones, or once they are opened. Nothing was stored.",
+            list(&refused),
+            list(&granted)
+        ));
+        Ok(())
+    }
+}
+
+/// Shows the authorization URL and waits for the redirect back: on a loopback redirect URI
+/// by listening there, else by reading the URL the user pastes.
+fn await_code(
+    request: &AuthorizationRequest,
+    url: &Url,
+    redirect_uri: &Url,
+    open: bool,
+    wait: Duration,
+) -> Result<String> {
+    Ok(match loopback::addresses(redirect_uri) {
         Some(addresses) => crate::cli::block_on(async {
-            let listener = RedirectListener::bind(&redirect_uri, &addresses)
+            let listener = RedirectListener::bind(redirect_uri, &addresses)
                 .await
                 .map_err(|(address, e)| {
                     Error::invalid(format!(
@@ -413,7 +532,7 @@ fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Result<(
                          browser's redirect ({e}); use a free port, registered with the app"
                     ))
                 })?;
-            invite(&url, args.open);
+            invite(url, open);
             output::note(&format!(
                 "Waiting for the browser to come back to {redirect_uri} ..."
             ));
@@ -425,14 +544,10 @@ fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Result<(
             anyhow::Ok(listener.code(&request.state, wait, ignored).await?)
         })??,
         None => {
-            invite(&url, args.open);
+            invite(url, open);
             pasted_code(&request.state, wait)?
         }
-    };
-    let received = Instant::now();
-    let redirect_uri = (exchange.platform == Platform::Current).then_some(request.redirect_uri);
-    let token = exchange.redeem(&code, redirect_uri.as_deref(), Some(received), &scopes)?;
-    exchange.keep(&scopes, token, redirect_uri)
+    })
 }
 
 /// Shows the authorization URL, and opens it when asked.
