@@ -5,15 +5,17 @@
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::authorize;
-use crate::client::{Answer, PreparedRequest};
+use crate::auth::authorize;
+use crate::auth::oauth_error::OAuthError;
+use crate::auth::store::StoredToken;
+use crate::auth::token::{self, AppCredentials, Grant};
 use crate::error::Result;
-use crate::oauth_error::OAuthError;
+use crate::http::answer::Answer;
+use crate::http::request::PreparedRequest;
 use crate::platform::Platform;
 use crate::scope_catalogue::{self, Check as ScopeCheck};
 use crate::secret::SecretString;
-use crate::store::{StoredToken, rfc3339};
-use crate::token::{self, AppCredentials, Grant};
+use crate::time::rfc3339;
 use crate::visible;
 
 /// One check's outcome.
@@ -151,7 +153,7 @@ pub fn token_endpoint(
         refresh_token: &made_up,
         redirect_uri,
     };
-    let host = token_url.host_str().unwrap_or_default();
+    let host = token::endpoint_name(token_url);
     let answer = match send(&token::form_request(token_url, grant, app)) {
         Ok(answer) => answer,
         Err(e) => {

@@ -6,8 +6,9 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::client::{self, Answer, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
+use crate::http::answer::{self, Answer};
+use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::scope::Scope;
 use crate::secret::SecretString;
 
@@ -572,7 +573,7 @@ impl LiveScope {
 pub fn live_request(api: &Url, api_key: &SecretString) -> PreparedRequest {
     PreparedRequest {
         method: "GET",
-        url: client::endpoint(api, LIVE_CATALOGUE_PATH),
+        url: crate::http::url::join(api, LIVE_CATALOGUE_PATH),
         headers: vec![("x-api-key", HeaderValue::Secret(api_key.clone()))],
         body: Vec::new(),
         body_secrets: Vec::new(),
@@ -587,7 +588,7 @@ pub fn read_live(answer: &Answer) -> Result<Vec<LiveScope>> {
     struct Catalogue {
         scopes: Vec<LiveScope>,
     }
-    let body = client::check_answer(answer)?;
+    let body = answer::check_answer(answer)?;
     serde_json::from_value::<Catalogue>(body)
         .map(|c| c.scopes)
         .map_err(|e| Error::Unavailable(format!("Divar's catalogue of scopes cannot be read: {e}")))

@@ -51,7 +51,10 @@ fn a_code_exchanged_twice_names_every_cause_and_the_login_that_gets_a_new_one() 
         .clone();
     let text = stderr(&output);
     for says in [
-        "the token endpoint at 127.0.0.1 refused the code (invalid_grant, HTTP 400)",
+        &format!(
+            "the token endpoint at {} refused the code (invalid_grant, HTTP 400)",
+            sandbox.url.trim_start_matches("http://")
+        ),
         &format!("Divar says: \"{HYDRA_GRANT}"),
         "Divar says: \"code: already used",
         "the code expired: it must be exchanged within 10 minutes",
@@ -179,9 +182,10 @@ fn a_refused_refresh_names_expiry_revocation_and_reuse_with_the_login_command() 
     let text = stderr(&output);
     for says in [
         &format!(
-            "the token endpoint at 127.0.0.1 refused to refresh the stored token of profile \
+            "the token endpoint at {port} refused to refresh the stored token of profile \
              \"default\" for {} offline_access (invalid_grant, HTTP 400)",
-            scope()
+            scope(),
+            port = sandbox.url.trim_start_matches("http://")
         ),
         "the refresh token expired: it lasts 30 days",
         "the user revoked the app's access",

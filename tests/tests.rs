@@ -2,9 +2,11 @@
 
 mod common;
 
-#[cfg(unix)]
+// The modules that start the sandbox exist only in a build that has it.
+#[cfg(all(unix, feature = "sandbox"))]
 mod action;
 mod batch;
+#[cfg(feature = "sandbox")]
 mod browser;
 mod conversation;
 mod doctor;
@@ -18,6 +20,7 @@ mod keep_alive;
 mod limits;
 mod malformed_input;
 mod media;
+mod network_errors;
 mod oauth;
 mod oauth_current;
 mod oauth_login;
@@ -25,6 +28,8 @@ mod oauth_url;
 #[cfg(target_os = "linux")]
 mod output;
 mod properties;
+mod raw_answers;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod scope;
 mod scope_names;
@@ -33,3 +38,4 @@ mod send;
 #[cfg(unix)]
 mod settings;
 mod tls;
+mod token_policy;

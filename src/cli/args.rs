@@ -2,9 +2,10 @@
 
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
+#[cfg(feature = "sandbox")]
+use crate::cli::cmd::sandbox::SandboxArgs;
 use crate::cli::cmd::{
-    icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs,
-    scope::ScopeArgs, send::SendArgs,
+    icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs,
 };
 use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
@@ -65,6 +66,7 @@ pub enum Command {
     /// Print the manual: one roff page documenting every command and flag
     Man(ManArgs),
     /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
 }
 

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
-use kenar_chat::client::{self, Answer, ApiClient, ClientOptions, PreparedRequest, Resolve};
-use kenar_chat::http_url;
+use kenar_chat::http;
+use kenar_chat::http::answer::Answer;
+use kenar_chat::http::client::{ApiClient, ClientOptions, Resolve};
+use kenar_chat::http::request::PreparedRequest;
+use kenar_chat::http::retry::{self, RetryPolicy};
 use kenar_chat::platform::ApiBase;
-use kenar_chat::retry::{self, RetryPolicy};
 
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{API_URL, Settings};
@@ -45,7 +47,7 @@ pub struct ConnectionArgs {
 }
 
 /// The checked connection settings.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Connection {
     pub api: ApiBase,
     pub options: ClientOptions,
@@ -60,8 +62,8 @@ impl ConnectionArgs {
         let source = settings.source(&API_URL, self.base_url.is_some());
         let base_url = configured
             .map(|url| {
-                http_url::endpoint(&source, &url)
-                    .and_then(|url| client::check_base_url(&source, &url).map(|()| url))
+                http::url::endpoint(&source, &url)
+                    .and_then(|url| http::url::check_base_url(&source, &url).map(|()| url))
                     .map_err(|e| e.to_string())
             })
             .transpose()

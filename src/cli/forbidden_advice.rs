@@ -3,12 +3,13 @@
 //! stored token that went with it was granted one.
 
 use kenar_chat::Error;
-use kenar_chat::client::Credentials;
+use kenar_chat::auth::store::{self, Lookup};
 use kenar_chat::forbidden::{self, Granted};
+use kenar_chat::http::request::Credentials;
 use kenar_chat::message::Message;
 use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::scope_catalogue;
-use kenar_chat::store::{self, Lookup, unix_now};
+use kenar_chat::time::unix_now;
 use url::Url;
 
 use crate::cli::oauth_refusal;

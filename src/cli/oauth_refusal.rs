@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use kenar_chat::Error;
-use kenar_chat::oauth_error::ClientSources;
+use kenar_chat::auth::oauth_error::ClientSources;
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::OFFLINE_ACCESS;
 
@@ -54,8 +54,15 @@ pub fn explained(
     verbosity: Verbosity,
     format: Format,
 ) -> Error {
-    let Error::OAuth(mut refusal) = error else {
-        return error;
+    let mut refusal = match error {
+        Error::OAuth(refusal) => refusal,
+        Error::Token { endpoint, problem } => {
+            return Error::Token {
+                endpoint,
+                problem: Box::new(explained(*problem, client, login, verbosity, format)),
+            };
+        }
+        other => return other,
     };
     refusal.client = client.cloned();
     login.clone_into(&mut refusal.login);

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use kenar_chat::Result;
+use kenar_chat::auth::store::{self, CredentialStore, StoreLock};
 use kenar_chat::config::{self, DEFAULT_PROFILE};
 use kenar_chat::secret;
-use kenar_chat::store::{CredentialStore, StoreLock};
 
 use crate::cli::output;
 
@@ -41,7 +41,7 @@ pub fn store() -> Result<CredentialStore> {
 /// is dropped.
 pub fn store_to_change() -> anyhow::Result<(StoreLock, CredentialStore)> {
     let dir = dir()?;
-    let lock = StoreLock::acquire(&dir)
+    let lock = StoreLock::acquire(&dir, |path| output::note(&store::waiting_for(path)))
         .with_context(|| format!("locking the credentials file in {}", dir.display()))?;
     Ok((lock, CredentialStore::open(&dir)?))
 }

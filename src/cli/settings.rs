@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, FromArgMatches as _};
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
-use kenar_chat::{Error, Result, http_url};
+use kenar_chat::{Error, Result, http};
 use url::Url;
 
 use crate::cli::profile::{ProfileArgs, dir};
@@ -127,7 +127,7 @@ impl Settings {
             Some(url) => (self.source(setting, from_flag), url),
             None => (setting.flag.to_owned(), default.to_owned()),
         };
-        Ok((http_url::endpoint(&source, &url)?, source))
+        Ok((http::url::endpoint(&source, &url)?, source))
     }
 
     /// The error for a value given nowhere: it names the three places it can come from.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::duplicate_keys;
-use crate::http_url;
+use crate::http;
 
 pub const LINK: &str = "LINK";
 pub const DIRECT_LINK: &str = "DIRECT_LINK";
@@ -81,7 +81,7 @@ impl ButtonDraft {
                 ));
                 None
             }
-            (Some(DIRECT_LINK) | None, None, Some(url)) => match http_url::parse(&url) {
+            (Some(DIRECT_LINK) | None, None, Some(url)) => match http::url::parse(&url) {
                 Ok(_) => Some(ButtonAction::DirectLink { url }),
                 Err(problem) => {
                     problems.push(format!("{side}.data.direct_link: {problem}"));

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::button::{self, Button, ButtonAction, json_kind};
-use crate::http_url;
+use crate::http;
 use crate::icons;
 use crate::visible;
 
@@ -218,7 +218,7 @@ impl ActionDraft {
             (None, None) => Err(format!(
                 "{at}: empty; give open_direct_link or open_server_link"
             )),
-            (Some(url), None) => match http_url::parse(&url) {
+            (Some(url), None) => match http::url::parse(&url) {
                 Ok(_) => Ok(ButtonAction::DirectLink { url }),
                 Err(problem) => Err(format!("{at}.open_direct_link: {problem}")),
             },

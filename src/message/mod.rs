@@ -7,6 +7,7 @@ pub mod button;
 pub mod draft;
 pub mod grid;
 pub mod media_kind;
+pub mod send;
 
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,7 @@
 // Each test module uses only part of it.
 #![allow(dead_code)]
 
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 
 use std::io::{BufRead, BufReader, Write};

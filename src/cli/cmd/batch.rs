@@ -18,7 +18,6 @@ use super::send::SendArgs;
 use crate::cli::connection::Connection;
 use crate::cli::credentials::ApiKeyArgs;
 use crate::cli::output::{self, Format};
-use crate::cli::profile;
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
 
@@ -103,9 +102,9 @@ pub fn run(
     let access_token = args.token.read()?;
     // Without a default token, lines without one use the profile's stored tokens.
     let (stored_tokens, refresher) = match access_token {
-        Some(_) => (Vec::new(), None),
+        Some(_) => (None, None),
         None => (
-            profile::store()?.tokens(settings.profile()).to_vec(),
+            Some(oauth::token_source(settings)?),
             oauth::automatic_refresher(settings)?,
         ),
     };

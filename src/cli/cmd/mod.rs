@@ -4,6 +4,7 @@ pub mod batch;
 pub mod icons;
 pub mod oauth;
 pub mod oauth_url;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod send;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Icons(args) => icons::run(&args),
         Command::Completions(args) => generation::completions(args),
         Command::Man(args) => generation::man(args),
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox::run(args),
     }
 }

@@ -3,23 +3,26 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueHint};
-use kenar_chat::authorize::AuthorizationRequest;
+use kenar_chat::auth::authorize::AuthorizationRequest;
+use kenar_chat::auth::loopback::{self, RedirectListener};
+use kenar_chat::auth::oauth_error::{self, ClientSources, Step};
+use kenar_chat::auth::redirect;
+use kenar_chat::auth::refresh::{Refresher, Renewal};
+use kenar_chat::auth::store::{CredentialStore, StoredToken};
+use kenar_chat::auth::token::{self, AppCredentials, Grant, Token};
+use kenar_chat::auth::token_source::{Served, TokenSource, Transport};
 use kenar_chat::doctor::{self, Given};
 use kenar_chat::input::MAX_INPUT_BYTES;
-use kenar_chat::loopback::{self, RedirectListener};
-use kenar_chat::oauth_error::{self, ClientSources, Step};
 use kenar_chat::platform::Platform;
-use kenar_chat::refresh::{self, Refresher, Renewal};
 use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::secret::SecretString;
-use kenar_chat::store::{self, CredentialStore, Lookup, StoredToken, rfc3339, unix_now};
-use kenar_chat::token::{self, AppCredentials, Grant, Token};
-use kenar_chat::{Error, client, redirect};
+use kenar_chat::time::{rfc3339, unix_now};
+use kenar_chat::{Error, http};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -254,54 +257,34 @@ pub fn run(args: OauthArgs, settings: &Settings, verbosity: Verbosity) -> Result
     }
 }
 
-/// The stored token of the profile that may send to `to`, `None` when there is none. A
-/// token that has expired, or expires within a minute, is refreshed first when it can be
-/// and the app's client ID and secret are in the environment or the profile's config
-/// (requests go as `connection` says); an error when only an expired token would do,
-/// saying to log in again.
+/// The stored token of the profile that may send to `to`, `None` when there is none, as
+/// the one stored-token policy serves it: a token that is due is refreshed first when the
+/// app's client ID and secret are in the environment or the profile's config (requests go
+/// as `connection` says); a dry run refreshes nothing and says what a send would refresh.
+/// An error when only an expired token would do, saying to log in again.
 pub fn stored_token(
     settings: &Settings,
     connection: &Connection,
     to: &Recipient,
     verbosity: Verbosity,
+    dry_run: bool,
 ) -> Result<Option<SecretString>, Error> {
-    let store = profile::store()?;
-    let now = unix_now();
-    let (token, expired) = match store::find(store.tokens(settings.profile()), to, now) {
-        Lookup::Missing => return Ok(None),
-        Lookup::Usable(token) if !refresh::is_due(token, now) => {
-            return Ok(Some(token.access_token.clone()));
-        }
-        Lookup::Usable(token) => (token, false),
-        Lookup::Expired(token) => (token, true),
-    };
-    let refresher = if token.can_refresh() {
-        automatic_refresher(settings)?
+    let mut source = token_source(settings)?;
+    if let Some(token) = source.fresh(to) {
+        return Ok(Some(token));
+    }
+    if let Some(refresher) = automatic_refresher(settings)? {
+        source.refresh_with(refresher, transport(connection.clone(), verbosity));
+    }
+    let served = if dry_run {
+        source.without_refreshing(to)
     } else {
-        None
+        source.token_for(to)?
     };
-    let renewed = refresher.map(|refresher| {
-        let from_environment = settings::from_environment_only(&CLIENT_ID)?.is_some();
-        let client = oauth_refusal::client_sources(settings, from_environment, None);
-        let login = oauth_refusal::login_command(Platform::Current, &token.scopes, settings);
-        refresher
-            .refresh(token, |request| connection.execute(request, verbosity))
-            .map_err(|e| {
-                oauth_refusal::explained(e, Some(&client), &login, verbosity, Format::Text)
-            })
-    });
-    match renewed {
-        Some(Ok(renewal)) => Ok(Some(renewal.into_token().access_token)),
-        // Still valid for a few seconds: better sent than refused for a failed refresh.
-        Some(Err(e)) if !expired => {
-            output::note(&format!(
-                "warning: {e}; using the stored token until it expires"
-            ));
-            Ok(Some(token.access_token.clone()))
-        }
-        Some(Err(e)) => Err(e),
-        None if !expired => Ok(Some(token.access_token.clone())),
-        None => Err(Error::invalid(format!(
+    match served {
+        Served::Token(token) => Ok(Some(token)),
+        Served::Missing => Ok(None),
+        Served::Expired { token, refreshable } => Err(Error::invalid(format!(
             "access token: the stored token of profile {:?} for this {} expired at {}; {}",
             settings.profile(),
             match to {
@@ -309,7 +292,7 @@ pub fn stored_token(
                 Recipient::Conversation { .. } => "conversation",
             },
             rfc3339(token.expires),
-            if token.can_refresh() {
+            if refreshable {
                 "set KENAR_CLIENT_ID and KENAR_CLIENT_SECRET to refresh it by itself, or log \
                  in again with `kenar-chat oauth login`"
             } else {
@@ -317,6 +300,33 @@ pub fn stored_token(
             }
         ))),
     }
+}
+
+/// After the API refused `refused`, the stored token sent to `to` (HTTP 401): the token
+/// the profile's store holds for `to` now, when another run refreshed it meanwhile.
+pub fn stored_token_after_refusal(
+    settings: &Settings,
+    to: &Recipient,
+    refused: &SecretString,
+) -> Result<Option<SecretString>, Error> {
+    token_source(settings)?.after_refusal(to, refused)
+}
+
+/// The profile's stored tokens under the one stored-token policy, its notices on stderr.
+pub fn token_source(settings: &Settings) -> Result<TokenSource, Error> {
+    Ok(TokenSource::new(
+        &profile::store()?,
+        settings.profile(),
+        Arc::new(output::note),
+    ))
+}
+
+/// Sends token requests with `connection`, never again once they may have arrived: a
+/// code is used up by its first exchange, and a refresh token may be replaced by its
+/// first refresh.
+fn transport(mut connection: Connection, verbosity: Verbosity) -> Transport {
+    connection.policy.retry_unsafe = false;
+    Box::new(move |request| connection.execute(request, verbosity))
 }
 
 /// What refreshing a stored token of `profile` needs, from the environment and the
@@ -370,7 +380,7 @@ fn token_url(
     };
     let (url, source) = settings.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
     // The request carries the client secret.
-    client::check_base_url(&source, &url)?;
+    http::url::check_base_url(&source, &url)?;
     Ok(Some(url))
 }
 
@@ -712,19 +722,31 @@ impl<'a> Exchange<'a> {
                 &self.app,
             ),
         };
-        let answer = self.connection.execute(&request, self.verbosity)?;
+        let sent = transport(self.connection.clone(), self.verbosity)(&request);
         let step = || Step::Exchange {
-            host: request.url.host_str().unwrap_or_default().to_owned(),
+            host: token::endpoint_name(&request.url),
             redirect_uri: redirect_uri.map(str::to_owned),
             client_id: self.app.client_id.clone(),
             received_secs_ago: received.map(|at| at.elapsed().as_secs()),
         };
-        oauth_error::check_token_answer(&answer, step).map_err(|e| {
-            let scopes: Vec<String> = scopes.iter().map(Scope::to_string).collect();
-            let login = oauth_refusal::login_command(self.platform, &scopes, self.settings);
-            oauth_refusal::explained(e, Some(&self.client), &login, self.verbosity, self.output)
-        })?;
-        Ok(token::read_answer(&answer, unix_now(), self.platform)?)
+        let token = sent
+            .and_then(|answer| {
+                oauth_error::check_token_answer(&answer, step)?;
+                token::read_answer(&answer, unix_now(), self.platform)
+            })
+            .map_err(|e| {
+                let scopes: Vec<String> = scopes.iter().map(Scope::to_string).collect();
+                let login = oauth_refusal::login_command(self.platform, &scopes, self.settings);
+                let e = oauth_refusal::explained(
+                    e,
+                    Some(&self.client),
+                    &login,
+                    self.verbosity,
+                    self.output,
+                );
+                token::from_endpoint(&request.url, e)
+            })?;
+        Ok(token)
     }
 
     /// Stores the token for its scopes (those the answer names, else `asked`) and reports
@@ -807,8 +829,10 @@ fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbosity)
         token_url,
         app,
     };
-    let selected: Vec<StoredToken> = profile::store()?
-        .tokens(&refresher.profile)
+    let mut source = token_source(settings)?;
+    source.refresh_with(refresher, transport(connection, verbosity));
+    let selected: Vec<StoredToken> = source
+        .tokens()
         .iter()
         .filter(|token| scopes.is_empty() || token.has_scopes(&scopes))
         .cloned()
@@ -824,14 +848,14 @@ fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbosity)
         return Err(Error::invalid(match fixed.len() {
             0 => format!(
                 "no stored token of profile {:?}{which}: log in with `kenar-chat oauth login`",
-                refresher.profile
+                source.profile()
             ),
             n => format!(
                 "{n} stored token(s) of profile {:?}{which}, none of which can be refreshed \
                  (a token can be when it was granted on the current platform with \
                  offline_access): log in again with `kenar-chat oauth login --platform \
                  current --offline`",
-                refresher.profile
+                source.profile()
             ),
         })
         .into());
@@ -841,55 +865,86 @@ fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbosity)
         args.app.client_id.is_some(),
         args.app.client_secret_file.as_deref(),
     );
-    let mut renewals = Vec::new();
-    for stale in &refreshable {
-        let renewal = refresher
-            .refresh(stale, |request| connection.execute(request, verbosity))
-            .map_err(|e| {
-                let login =
-                    oauth_refusal::login_command(Platform::Current, &stale.scopes, settings);
-                oauth_refusal::explained(e, Some(&client), &login, verbosity, args.output)
-            })?;
-        renewals.push(renewal);
-    }
+    // Each token in turn, every outcome reported: one that fails does not hide those
+    // refreshed before it, whose old pair no longer works.
+    let outcomes: Vec<(StoredToken, Result<Renewal, Error>)> = refreshable
+        .into_iter()
+        .map(|stale| {
+            let login = oauth_refusal::login_command(Platform::Current, &stale.scopes, settings);
+            let outcome = source.refresh_now(&stale).map_err(|e| {
+                oauth_refusal::explained(e, Some(&client), &login, verbosity, Format::Text)
+            });
+            (stale, outcome)
+        })
+        .collect();
     let report = match args.output {
         Format::Json => output::json(&Value::Array(
-            renewals
+            outcomes
                 .iter()
-                .map(|renewal| {
-                    let token = renewal.token();
+                .map(|(stale, outcome)| {
                     let reveal = |secret: &SecretString| secret.shown(args.show_secrets).to_owned();
-                    json!({
-                        "profile": refresher.profile,
-                        "scopes": token.scopes,
-                        "expires": token.expires,
-                        "refreshed": matches!(renewal, Renewal::Refreshed(_)),
-                        "access_token": reveal(&token.access_token),
-                        "refresh_token": token.refresh_token.as_ref().map(reveal),
-                    })
+                    match outcome {
+                        Ok(renewal) => {
+                            let token = renewal.token();
+                            json!({
+                                "profile": source.profile(),
+                                "scopes": token.scopes,
+                                "expires": token.expires,
+                                "refreshed": matches!(renewal, Renewal::Refreshed(_)),
+                                "access_token": reveal(&token.access_token),
+                                "refresh_token": token.refresh_token.as_ref().map(reveal),
+                            })
+                        }
+                        Err(e) => json!({
+                            "profile": source.profile(),
+                            "scopes": stale.scopes,
+                            "expires": stale.expires,
+                            "refreshed": false,
+                            "error": e.to_string(),
+                        }),
+                    }
                 })
                 .collect(),
         )),
         Format::Text => {
-            let lines: Vec<String> = renewals
+            let lines: Vec<String> = outcomes
                 .iter()
-                .map(|renewal| {
-                    let token = renewal.token();
-                    let how = match renewal {
-                        Renewal::Refreshed(_) => "refreshed",
-                        Renewal::AlreadyRefreshed(_) => "already refreshed by another run",
-                    };
-                    format!(
-                        "{}: {how}; it now expires at {}",
-                        refresher.describe(token),
-                        rfc3339(token.expires)
-                    )
+                .map(|(stale, outcome)| match outcome {
+                    Ok(renewal) => {
+                        let token = renewal.token();
+                        let how = match renewal {
+                            Renewal::Refreshed(_) => "refreshed",
+                            Renewal::AlreadyRefreshed(_) => "already refreshed by another run",
+                        };
+                        format!(
+                            "{}: {how}; it now expires at {}",
+                            source.describe(token),
+                            rfc3339(token.expires)
+                        )
+                    }
+                    Err(_) => format!("{}: not refreshed (see below)", source.describe(stale)),
                 })
                 .collect();
             output::line(&lines.join("\n"))
         }
     };
-    output::report_of("the tokens were refreshed", report)
+    let total = outcomes.len();
+    let mut failures: Vec<Error> = outcomes
+        .into_iter()
+        .filter_map(|(_, outcome)| outcome.err())
+        .collect();
+    if failures.is_empty() {
+        return output::report_of("the tokens were refreshed", report);
+    }
+    report?;
+    let failed = failures.len();
+    let first = failures.remove(0);
+    for other in failures {
+        output::note(&format!("error: {other}"));
+    }
+    // The exit code is the first failure's.
+    Err(anyhow::Error::from(first)
+        .context(format!("{failed} of {total} stored token(s) not refreshed")))
 }
 
 fn list(args: &TokensArgs) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use kenar_chat::authorize::{self, AuthorizationRequest};
+use kenar_chat::auth::authorize::{self, AuthorizationRequest};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Chat, OFFLINE_ACCESS, Scope};
 use kenar_chat::{Error, error};
@@ -15,6 +15,10 @@ use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::scope_names;
 use crate::cli::settings::{AUTH_URL, CLIENT_ID, REDIRECT_URI, Settings};
+
+/// What an authorization URL without a scope is told.
+const NO_SCOPE: &str = "no scope requested: give at least one --chat, --conversation, \
+                        --post-chats, --supplier-chats or --scope";
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -159,6 +163,7 @@ pub fn authorization(
                         Some(problem) => {
                             format!("{}: {problem}", settings.source(&REDIRECT_URI, given))
                         }
+                        None if p.starts_with("scope: ") => NO_SCOPE.to_owned(),
                         None => p,
                     })
                     .collect(),

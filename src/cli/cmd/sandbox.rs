@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
-use kenar_chat::http_url;
+use kenar_chat::http;
 use kenar_chat::platform::Platform;
 use kenar_chat::sandbox::{
     BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_USER,
@@ -152,7 +152,10 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         }
     }
     let session_init_url = match args.session_init_url.as_deref() {
-        Some(url) => error::gather(http_url::endpoint("--session-init-url", url), &mut problems)?,
+        Some(url) => error::gather(
+            http::url::endpoint("--session-init-url", url),
+            &mut problems,
+        )?,
         None => None,
     };
     let config = Config {

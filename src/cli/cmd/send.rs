@@ -6,13 +6,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::client::{self, Credentials, PreparedRequest};
+use kenar_chat::http::answer::check_answer;
+use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::input;
 use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::Message;
 use kenar_chat::message::button::{self, ButtonDataDraft, ButtonDraft};
 use kenar_chat::message::draft::MessageDraft;
 use kenar_chat::message::grid::{GridButtonDraft, GridDraft};
+use kenar_chat::scope::Recipient;
 use kenar_chat::{Error, error, visible};
 use url::Url;
 
@@ -199,7 +201,7 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
         }
         return output::line(&String::from_utf8_lossy(&message.to_line()));
     }
-    let (message, credentials) = gather(&args, settings, &connection, verbosity)?;
+    let (message, credentials, stored_for) = gather(&args, settings, &connection, verbosity)?;
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
         Some((kind, path)) => Some(UploadPlan {
@@ -226,8 +228,20 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
         forbidden_advice::advised(error, url, &message, &credentials, settings)
     };
     let body = match &upload {
-        None => client::check_answer(&connection.execute(&request, verbosity)?)
-            .map_err(|e| advise(e, &request.url))?,
+        None => {
+            let mut answer = connection.execute(&request, verbosity)?;
+            // A stored token refused: another run may have refreshed it meanwhile. A 401
+            // was not acted on, so the message goes once more with the token stored now.
+            if let (401, Some(to)) = (answer.status, &stored_for)
+                && let Some(token) =
+                    oauth::stored_token_after_refusal(settings, to, &credentials.access_token)?
+            {
+                let mut again = request.clone();
+                again.set_access_token(token);
+                answer = connection.execute(&again, verbosity)?;
+            }
+            answer.shown(&check_answer(&answer).map_err(|e| advise(e, &request.url))?)
+        }
         Some(plan) => send_with_upload(
             plan,
             message.clone(),
@@ -280,13 +294,14 @@ fn draft(args: &SendArgs) -> Result<MessageDraft> {
     Ok(draft)
 }
 
-/// The message and the credentials, or every problem with them in one error.
+/// The message and the credentials, with the recipient whose stored token they carry when
+/// it is a stored one; or every problem with them in one error.
 fn gather(
     args: &SendArgs,
     settings: &Settings,
     connection: &Connection,
     verbosity: Verbosity,
-) -> Result<(Message, Credentials)> {
+) -> Result<(Message, Credentials, Option<Recipient>)> {
     let mut draft = draft(args)?;
     let conversation = draft.is_conversation();
     let mut problems = Vec::new();
@@ -300,12 +315,22 @@ fn gather(
     if api_key.is_none() {
         problems.push(ApiKeyArgs::MISSING.into());
     }
+    let mut stored_for = None;
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = oauth::stored_token(settings, connection, &message.recipient(), verbosity);
+            let stored = oauth::stored_token(
+                settings,
+                connection,
+                &message.recipient(),
+                verbosity,
+                args.dry_run,
+            );
             match error::gather(stored, &mut problems)? {
-                Some(Some(token)) => Some(token),
+                Some(Some(token)) => {
+                    stored_for = Some(message.recipient());
+                    Some(token)
+                }
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,
                 Some(None) => {
                     problems.push(AccessTokenArgs::MISSING.into());
@@ -327,6 +352,7 @@ fn gather(
                 api_key,
                 access_token,
             },
+            stored_for,
         )),
         // Only the message's own problems name fields that flags give.
         _ => Err(Error::Invalid(

@@ -6,10 +6,13 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kenar_chat::client::{self, Credentials, Progress};
+use kenar_chat::Error;
+use kenar_chat::http::answer::check_answer;
+use kenar_chat::http::request::{Credentials, Progress};
+use kenar_chat::http::retry;
+use kenar_chat::http::url::check_base_url;
 use kenar_chat::media::{self, UploadPlan};
 use kenar_chat::message::Message;
-use kenar_chat::{Error, retry};
 use url::Url;
 
 use crate::cli::connection::Connection;
@@ -26,7 +29,7 @@ pub fn upload_host(settings: &Settings, given: Option<String>) -> Result<Url, Er
         media::DEFAULT_UPLOAD_URL,
     )?;
     // The upload carries the upload token.
-    client::check_base_url(&source, &url)?;
+    check_base_url(&source, &url)?;
     Ok(url)
 }
 
@@ -62,7 +65,7 @@ pub fn send_with_upload(
         &connection.policy,
         report,
     ))?
-    .and_then(|answer| client::check_answer(&answer));
+    .and_then(|answer| Ok(answer.shown(&check_answer(&answer)?)));
     Ok(sent.map_err(|e| uploaded.failed(e))?)
 }
 

@@ -4,8 +4,8 @@
 
 use url::Url;
 
+use crate::auth::oauth_error::{OAuthError, Refusal, Step};
 use crate::error::{Error, Result};
-use crate::oauth_error::{OAuthError, Refusal, Step};
 use crate::visible::quote;
 
 /// The code in a redirect's query string, after checking `state` against the one sent

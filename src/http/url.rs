@@ -1,6 +1,6 @@
 //! The one rule for every URL the tool takes or checks (endpoints, redirect URIs, direct
-//! links): absolute http or https with a host, written as it is meant. And which hosts
-//! never leave the machine.
+//! links): absolute http or https with a host, written as it is meant; which hosts never
+//! leave the machine; and where an API call goes under a base URL.
 
 use url::{Host, Url};
 
@@ -90,6 +90,43 @@ pub fn is_loopback_name(name: &str) -> bool {
     name.eq_ignore_ascii_case("localhost")
 }
 
+/// `path` under `base`, keeping any path prefix the base URL has.
+pub fn join(base: &Url, path: &str) -> Url {
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        let with_slash = format!("{}/", base.path());
+        base.set_path(&with_slash);
+    }
+    base.join(path).unwrap_or(base)
+}
+
+/// Checks a base URL that API paths are joined to: it must have no query string or fragment
+/// (joining a path would silently drop them), and `check_transport` must accept it.
+pub fn check_base_url(name: &str, url: &Url) -> Result<()> {
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(format!(
+            "{name}: {:?} must not carry a query string or fragment (requests go to paths \
+             under it)",
+            url.as_str()
+        )));
+    }
+    check_transport(name, url)
+}
+
+/// Checks that credentials sent to `url` cannot be read on the way: https, or plain http
+/// to a loopback host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
+/// `name` (a flag) leads the error.
+pub(crate) fn check_transport(name: &str, url: &Url) -> Result<()> {
+    if url.scheme() == "https" || (url.scheme() == "http" && is_loopback(url)) {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "{name}: {:?} must be an https URL (plain http is allowed only for loopback hosts \
+         such as 127.0.0.1 or localhost), so that credentials cannot be read on the way",
+        url.as_str()
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +194,19 @@ mod tests {
         assert!(loopback("http://LocalHost/"));
         assert!(!loopback("http://10.0.0.1/"));
         assert!(!loopback("http://localhost.example/"));
+    }
+
+    #[test]
+    fn a_joined_path_keeps_the_base_path() {
+        let base = Url::parse("http://127.0.0.1:8080/prefix").unwrap();
+        assert_eq!(
+            join(&base, "v2/open-platform/chat/conversation").as_str(),
+            "http://127.0.0.1:8080/prefix/v2/open-platform/chat/conversation"
+        );
+        let base = Url::parse("https://api.divar.ir").unwrap();
+        assert_eq!(
+            join(&base, "v2/open-platform/chat/conversation").as_str(),
+            "https://api.divar.ir/v2/open-platform/chat/conversation"
+        );
     }
 }

@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::auth::token::Token;
 use crate::error::{Error, Result};
 use crate::input;
 use crate::scope::{Recipient, Scope};
 use crate::secret::SecretString;
-use crate::token::Token;
 
 /// The credentials file's name inside the config directory.
 pub const CREDENTIALS_FILE: &str = "credentials.json";
@@ -60,13 +59,14 @@ impl StoredToken {
         }
     }
 
-    /// The token after a refresh: the new pair (both are replaced), the scopes the answer
-    /// names or else the same ones, the same redirect URI.
+    /// The token after a refresh: the new access token, the new refresh token or, when the
+    /// answer brings none, the old one (RFC 6749 section 6: rotating it is the server's
+    /// choice), the scopes the answer names or else the same ones, the same redirect URI.
     pub fn renewed(&self, token: Token) -> Self {
         StoredToken {
             scopes: token.scopes.unwrap_or_else(|| self.scopes.clone()),
             access_token: token.access_token,
-            refresh_token: token.refresh_token,
+            refresh_token: token.refresh_token.or_else(|| self.refresh_token.clone()),
             expires: token.expires,
             redirect_uri: self.redirect_uri.clone(),
         }
@@ -148,11 +148,41 @@ impl CredentialStore {
                 ))
             })?,
         };
-        Ok(CredentialStore { path, contents })
+        let store = CredentialStore { path, contents };
+        store.check()?;
+        Ok(store)
+    }
+
+    /// Refuses tokens that could not travel in an HTTP header, as a flag holding one would
+    /// be: better said now, naming the token and the file, than when a request is sent.
+    fn check(&self) -> Result<()> {
+        let problems: Vec<String> = self
+            .all()
+            .flat_map(|(profile, token)| {
+                let secrets = std::iter::once(("access_token", &token.access_token))
+                    .chain(token.refresh_token.iter().map(|t| ("refresh_token", t)));
+                secrets.filter_map(move |(field, secret)| {
+                    let problem = secret.check_header_safe(field).err()?;
+                    Some(format!(
+                        "credentials file {}: the token of profile {profile:?} for {}: \
+                         {problem}; the file was left as it is: repair or remove that token, \
+                         then log in again if needed",
+                        self.path.display(),
+                        describe_scopes(&token.scopes)
+                    ))
+                })
+            })
+            .collect();
+        crate::error::valid((), problems)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The directory the file is in, where its lock is.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
     }
 
     /// Every stored token with its profile, profiles in name order.
@@ -200,7 +230,7 @@ impl CredentialStore {
     /// renamed over the old file, so that a crash leaves either the old or the new file.
     /// The store must have been opened under a [`StoreLock`] still held.
     pub fn save(&self) -> std::io::Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let dir = self.dir();
         create_private_dir(dir)?;
         let mut bytes = serde_json::to_vec_pretty(&self.contents)?;
         bytes.push(b'\n');
@@ -229,16 +259,43 @@ pub struct StoreLock {
 
 impl StoreLock {
     /// Waits for the lock on the credentials file in `dir`, creating the directory and the
-    /// lock file when needed.
-    pub fn acquire(dir: &Path) -> std::io::Result<Self> {
+    /// lock file when needed. When another run holds it, `waiting` is told the lock file's
+    /// path before the wait starts, so that a person is not left looking at a silent run.
+    pub fn acquire(dir: &Path, waiting: impl FnOnce(&Path)) -> std::io::Result<Self> {
         create_private_dir(dir)?;
         let mut options = std::fs::OpenOptions::new();
         options.create(true).truncate(false).write(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(dir.join(LOCK_FILE))?;
-        file.lock()?;
+        let path = dir.join(LOCK_FILE);
+        let file = options.open(&path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                waiting(&path);
+                file.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
         Ok(StoreLock { _file: file })
+    }
+}
+
+/// What a run says when it waits for another run's `lock` on the stored tokens.
+pub fn waiting_for(lock: &Path) -> String {
+    format!(
+        "waiting for another kenar-chat run, which holds the lock on the stored tokens ({}) \
+         while it stores or refreshes a token",
+        lock.display()
+    )
+}
+
+/// A token's scopes as messages name it, never its secrets.
+pub fn describe_scopes(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        "no scopes".to_owned()
+    } else {
+        scopes.join(" ")
     }
 }
 
@@ -262,25 +319,6 @@ fn best(tokens: Vec<(u8, &StoredToken)>) -> Option<&StoredToken> {
         .into_iter()
         .max_by_key(|(rank, token)| (std::cmp::Reverse(*rank), token.expires))
         .map(|(_, token)| token)
-}
-
-/// The last second of the year 9999: RFC 3339 years have four digits.
-pub const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
-
-/// A Unix time as an RFC 3339 UTC timestamp, such as `2026-11-23T09:00:00Z`; a later time
-/// is shown as the number it is.
-pub fn rfc3339(unix_seconds: u64) -> String {
-    if unix_seconds > LAST_RFC3339_SECOND {
-        return format!("Unix time {unix_seconds}");
-    }
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix_seconds)).to_string()
-}
-
-/// The current time in Unix seconds.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -356,13 +394,6 @@ mod tests {
             matches!(find(store.tokens("default"), &to("b"), 300), Lookup::Expired(t) if t.expires == 300)
         );
         assert_eq!(find(store.tokens("nobody"), &to("a"), 0), Lookup::Missing);
-    }
-
-    #[test]
-    fn times_read_as_rfc3339() {
-        assert_eq!(rfc3339(1000), "1970-01-01T00:16:40Z");
-        assert_eq!(rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
-        assert_eq!(rfc3339(u64::MAX), format!("Unix time {}", u64::MAX));
     }
 
     #[test]

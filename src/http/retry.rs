@@ -3,9 +3,12 @@
 //! is retried only when the caller opts in; 429 and failures before the request left
 //! (refused connection, DNS, TLS handshake) are always safe to retry.
 
+use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::client::{Answer, ApiClient, PreparedRequest, Progress};
+use super::answer::Answer;
+use super::client::{ApiClient, Failure};
+use super::request::{PreparedRequest, Progress};
 use crate::error::{Error, Result};
 
 /// The first backoff step; each retry doubles it, up to [`MAX_BACKOFF`].
@@ -36,8 +39,8 @@ impl Default for RetryPolicy {
     }
 }
 
-/// What happens while a request is sent, for progress and `-v` logs.
-#[derive(Debug)]
+/// What happens while a request is sent, for progress and `-v` logs. Its `Debug` shows a
+/// request by its method, URL and body length, never its headers' or body's secrets.
 pub enum Event<'a> {
     /// Attempt `attempt` (1 for the first) is about to be sent.
     Sending {
@@ -46,8 +49,13 @@ pub enum Event<'a> {
     },
     /// An answer arrived, `elapsed` after the attempt started.
     Answered { status: u16, elapsed: Duration },
-    /// The attempt failed without an answer.
-    Failed { error: &'a Error, elapsed: Duration },
+    /// The attempt failed without an answer; `cause` is the HTTP library's own account of
+    /// a network failure, for `-v` logs.
+    Failed {
+        error: &'a Error,
+        cause: Option<&'a str>,
+        elapsed: Duration,
+    },
     /// The request will be sent again after `wait`, because of `reason`.
     Retrying {
         attempt: u32,
@@ -59,6 +67,56 @@ pub enum Event<'a> {
     },
     /// A retryable failure is not retried, because of `reason` (the budget is spent).
     GivingUp { reason: String },
+}
+
+impl fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Sending { attempt, request } => f
+                .debug_struct("Sending")
+                .field("attempt", attempt)
+                .field(
+                    "request",
+                    &format_args!(
+                        "{} {} ({} bytes of body)",
+                        request.method,
+                        request.url,
+                        request.body.len()
+                    ),
+                )
+                .finish(),
+            Event::Answered { status, elapsed } => f
+                .debug_struct("Answered")
+                .field("status", status)
+                .field("elapsed", elapsed)
+                .finish(),
+            Event::Failed {
+                error,
+                cause,
+                elapsed,
+            } => f
+                .debug_struct("Failed")
+                .field("error", &format_args!("{error}"))
+                .field("cause", cause)
+                .field("elapsed", elapsed)
+                .finish(),
+            Event::Retrying {
+                attempt,
+                of,
+                wait,
+                reason,
+            } => f
+                .debug_struct("Retrying")
+                .field("attempt", attempt)
+                .field("of", of)
+                .field("wait", wait)
+                .field("reason", reason)
+                .finish(),
+            Event::GivingUp { reason } => {
+                f.debug_struct("GivingUp").field("reason", reason).finish()
+            }
+        }
+    }
 }
 
 /// Why an attempt's outcome may be retried, or `None` when it must not be.
@@ -118,6 +176,11 @@ impl RetryPolicy {
         let Some(reason) = retry_reason(outcome, self.retry_unsafe) else {
             return Decision::Final;
         };
+        // With no retries allowed there is nothing to give up: the failure is said once,
+        // as the error it is.
+        if self.retries == 0 {
+            return Decision::Final;
+        }
         if attempt > self.retries {
             return Decision::GiveUp {
                 reason: format!("{reason}; no retries left ({} allowed)", self.retries),
@@ -220,15 +283,25 @@ pub(crate) async fn execute_paced(
         }
         report(Event::Sending { attempt, request });
         let started = Instant::now();
-        outcome = client.execute_watched(request, progress.clone()).await;
+        let attempted = client.attempt(request, progress.clone()).await;
         let elapsed = started.elapsed();
-        match &outcome {
-            Ok(answer) => report(Event::Answered {
-                status: answer.status,
-                elapsed,
-            }),
-            Err(error) => report(Event::Failed { error, elapsed }),
-        }
+        outcome = match attempted {
+            Ok(answer) => {
+                report(Event::Answered {
+                    status: answer.status,
+                    elapsed,
+                });
+                Ok(answer)
+            }
+            Err(Failure { error, cause }) => {
+                report(Event::Failed {
+                    error: &error,
+                    cause: cause.as_deref(),
+                    elapsed,
+                });
+                Err(error)
+            }
+        };
         match policy.decide(&outcome, attempt, waited) {
             Decision::Final => return outcome,
             Decision::GiveUp { reason } => {
@@ -255,11 +328,7 @@ mod tests {
     use super::*;
 
     fn answer(status: u16) -> Result<Answer> {
-        Ok(Answer {
-            status,
-            body: Vec::new(),
-            retry_after: None,
-        })
+        Ok(crate::http::answer::answer(status, ""))
     }
 
     #[test]
@@ -287,5 +356,56 @@ mod tests {
             assert!(wait >= step / 2 && wait <= step, "{retry}: {wait:?}");
         }
         assert!(backoff(40) <= MAX_BACKOFF);
+    }
+
+    #[test]
+    fn with_no_retries_every_outcome_is_final() {
+        let policy = RetryPolicy {
+            retries: 0,
+            ..RetryPolicy::default()
+        };
+        let refused = Err(Error::NotSent("refused".into()));
+        assert_eq!(policy.decide(&refused, 1, Duration::ZERO), Decision::Final);
+        assert_eq!(
+            policy.decide(&answer(429), 1, Duration::ZERO),
+            Decision::Final
+        );
+        let once = RetryPolicy {
+            retries: 1,
+            ..policy
+        };
+        assert!(matches!(
+            once.decide(&refused, 2, Duration::ZERO),
+            Decision::GiveUp { .. }
+        ));
+    }
+
+    #[test]
+    fn debug_shows_no_secret_of_the_request() {
+        use crate::http::request::HeaderValue;
+        use crate::secret::SecretString;
+        let request = PreparedRequest {
+            method: "POST",
+            url: url::Url::parse("https://oauth.divar.ir/oauth2/token").unwrap(),
+            headers: vec![(
+                "x-api-key",
+                HeaderValue::Secret(SecretString::new("key-1234")),
+            )],
+            body: b"client_secret=sec-5678".to_vec(),
+            body_secrets: vec![SecretString::new("sec-5678")],
+            upload: None,
+        };
+        let shown = format!(
+            "{:?}",
+            Event::Sending {
+                attempt: 1,
+                request: &request
+            }
+        );
+        assert_eq!(
+            shown,
+            "Sending { attempt: 1, request: POST https://oauth.divar.ir/oauth2/token (22 bytes \
+             of body) }"
+        );
     }
 }

@@ -3,16 +3,18 @@
 //! the same token at once send one refresh between them and none loses the new pair: a
 //! run that finds the token already changed when it gets the lock uses the new one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::client::{Answer, PreparedRequest};
+use crate::auth::oauth_error::{self, Step};
+use crate::auth::store::{CredentialStore, StoreLock, StoredToken, describe_scopes};
+use crate::auth::token::{self, AppCredentials, Grant};
 use crate::error::{Error, Result};
-use crate::oauth_error::{self, Step};
+use crate::http::answer::Answer;
+use crate::http::request::PreparedRequest;
 use crate::platform::Platform;
-use crate::store::{CredentialStore, StoreLock, StoredToken, unix_now};
-use crate::token::{self, AppCredentials, Grant};
+use crate::time::unix_now;
 
 /// A token that expires within this many seconds is refreshed before it is used.
 pub const REFRESH_MARGIN_SECS: u64 = 60;
@@ -58,14 +60,17 @@ impl Renewal {
 
 impl Refresher {
     /// Replaces the stored token `stale` (as it was read) by a new pair: `send` sends the
-    /// refresh request and returns the answer. The new pair is stored before it is
-    /// returned; a refused refresh leaves the store as it was.
+    /// refresh request and returns the answer; `waiting` is told when another run holds the
+    /// store's lock. The new pair is stored before it is returned; a refused refresh leaves
+    /// the store as it was. A token that another run replaced meanwhile is taken as it is,
+    /// unless it is due itself: then it is the one refreshed.
     pub fn refresh(
         &self,
         stale: &StoredToken,
         send: impl FnOnce(&PreparedRequest) -> Result<Answer>,
+        waiting: impl FnOnce(&Path),
     ) -> Result<Renewal> {
-        let _lock = StoreLock::acquire(&self.dir).map_err(|e| {
+        let _lock = StoreLock::acquire(&self.dir, waiting).map_err(|e| {
             Error::Unavailable(format!(
                 "locking the credentials file in {}: {e}",
                 self.dir.display()
@@ -84,7 +89,7 @@ impl Refresher {
                 self.describe(stale)
             )));
         };
-        if current != *stale {
+        if current != *stale && !is_due(&current, unix_now()) {
             return Ok(Renewal::AlreadyRefreshed(current));
         }
         let (Some(refresh_token), Some(redirect_uri)) =
@@ -92,7 +97,7 @@ impl Refresher {
         else {
             return Err(Error::invalid(format!(
                 "{}: cannot be refreshed, since it has no refresh token or no redirect URI; \
-                 log in again on the current platform with --offline",
+                 log in again on the current platform with offline access",
                 self.describe(stale)
             )));
         };
@@ -102,13 +107,16 @@ impl Refresher {
             redirect_uri,
         };
         let request = token::form_request(&self.token_url, grant, &self.app);
-        let answer = send(&request)?;
-        oauth_error::check_token_answer(&answer, || Step::Refresh {
-            host: self.token_url.host_str().unwrap_or_default().to_owned(),
+        let step = || Step::Refresh {
+            host: token::endpoint_name(&self.token_url),
             token: self.describe(stale),
-        })?;
-        let token =
-            token::read_answer(&answer, unix_now(), Platform::Current).map_err(|e| match e {
+        };
+        let token = send(&request)
+            .and_then(|answer| {
+                oauth_error::check_token_answer(&answer, step)?;
+                token::read_answer(&answer, unix_now(), Platform::Current)
+            })
+            .map_err(|e| match e {
                 Error::Refused { status, message } => Error::Refused {
                     status,
                     message: format!(
@@ -118,7 +126,8 @@ impl Refresher {
                     ),
                 },
                 other => other,
-            })?;
+            })
+            .map_err(|e| token::from_endpoint(&self.token_url, e))?;
         let renewed = current.renewed(token);
         store.remove(&self.profile, |token| *token == current);
         store.put(&self.profile, renewed.clone());
@@ -134,25 +143,25 @@ impl Refresher {
 
     /// Names a stored token in messages: its profile and scopes, never its secrets.
     pub fn describe(&self, token: &StoredToken) -> String {
-        format!(
-            "the stored token of profile {:?} for {}",
-            self.profile,
-            if token.scopes.is_empty() {
-                "no scopes".to_owned()
-            } else {
-                token.scopes.join(" ")
-            }
-        )
+        describe(&self.profile, token)
     }
 }
 
+/// Names a stored token of `profile` in messages: its profile and scopes, never its secrets.
+pub fn describe(profile: &str, token: &StoredToken) -> String {
+    format!(
+        "the stored token of profile {profile:?} for {}",
+        describe_scopes(&token.scopes)
+    )
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::answer::answer;
     use crate::secret::SecretString;
 
-    fn refresher(dir: &std::path::Path) -> Refresher {
+    pub(crate) fn refresher(dir: &std::path::Path) -> Refresher {
         Refresher {
             dir: dir.to_owned(),
             profile: "default".into(),
@@ -164,7 +173,7 @@ mod tests {
         }
     }
 
-    fn stored(access: &str, expires: u64) -> StoredToken {
+    pub(crate) fn stored(access: &str, expires: u64) -> StoredToken {
         StoredToken {
             scopes: vec!["CONVERSATION_SEND_MESSAGE.c1".into()],
             access_token: SecretString::new(access),
@@ -188,21 +197,28 @@ mod tests {
     }
 
     #[test]
-    fn stores_the_new_pair_once_and_uses_what_another_run_stored() {
+    fn stores_the_new_pair_once_and_uses_what_another_run_stored_unless_it_is_due() {
         let dir = tempfile::tempdir().unwrap();
         let old = stored("old", 10);
         store_one(dir.path(), old.clone());
         let refresher = refresher(dir.path());
+        // Another run stored a token that has expired too: it is refreshed, not taken.
+        let theirs = stored("theirs", 20);
+        store_one(dir.path(), theirs.clone());
         let renewal = refresher
-            .refresh(&old, |request| {
-                let body = String::from_utf8(request.body.clone()).unwrap();
-                assert!(body.starts_with("code=old&"), "{body}");
-                assert!(body.ends_with("&refresh_token=old-refresh"), "{body}");
-                Ok(answer(
-                    200,
-                    r#"{"access_token":"new","expires_in":3600,"refresh_token":"new-refresh"}"#,
-                ))
-            })
+            .refresh(
+                &old,
+                |request| {
+                    let body = String::from_utf8(request.body.clone()).unwrap();
+                    assert!(body.starts_with("code=theirs&"), "{body}");
+                    assert!(body.ends_with("&refresh_token=theirs-refresh"), "{body}");
+                    Ok(answer(
+                        200,
+                        r#"{"access_token":"new","expires_in":3600,"refresh_token":"new-refresh"}"#,
+                    ))
+                },
+                |_| {},
+            )
             .unwrap();
         let Renewal::Refreshed(new) = renewal else {
             panic!("not refreshed: {renewal:?}");
@@ -213,9 +229,10 @@ mod tests {
         assert_eq!(new.redirect_uri, old.redirect_uri);
         let on_disk = CredentialStore::open(dir.path()).unwrap();
         assert_eq!(on_disk.tokens("default"), std::slice::from_ref(&new));
+        assert_ne!(new, theirs);
         // A run that read the old token before: no request, the new token.
         let again = refresher
-            .refresh(&old, |_| panic!("refreshed twice"))
+            .refresh(&old, |_| panic!("refreshed twice"), |_| {})
             .unwrap();
         assert_eq!(again, Renewal::AlreadyRefreshed(new));
     }
@@ -225,18 +242,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let old = stored("old", 10);
         store_one(dir.path(), old.clone());
-        let path = dir.path().join(crate::store::CREDENTIALS_FILE);
+        let path = dir.path().join(crate::auth::store::CREDENTIALS_FILE);
         let before = std::fs::read(&path).unwrap();
         let err = refresher(dir.path())
-            .refresh(&old, |_| {
-                Ok(answer(
-                    400,
-                    r#"{"error":"invalid_grant","message":"token inactive"}"#,
-                ))
-            })
+            .refresh(
+                &old,
+                |_| {
+                    Ok(answer(
+                        400,
+                        r#"{"error":"invalid_grant","message":"token inactive"}"#,
+                    ))
+                },
+                |_| {},
+            )
             .unwrap_err();
         assert_eq!(err.exit_code(), 3);
         assert!(err.to_string().contains("log in again"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("the token endpoint oauth.divar.ir refused the request (HTTP 400)"),
+            "{err}"
+        );
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 }

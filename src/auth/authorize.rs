@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use url::Url;
 
 use crate::error::{self, Error, Result};
-use crate::http_url;
+use crate::http;
 use crate::scope::Scope;
 
 /// Everything the authorization URL carries.
@@ -42,11 +42,7 @@ impl AuthorizationRequest {
             problems.push(format!("redirect_uri: {problem}"));
         }
         if request.scopes.is_empty() {
-            problems.push(
-                "no scope requested: give at least one --chat, --conversation, --post-chats, \
-                 --supplier-chats or --scope"
-                    .to_owned(),
-            );
+            problems.push("scope: no scope requested".to_owned());
         }
         if request.state.is_empty() {
             problems.push("state: must not be empty".to_owned());
@@ -82,7 +78,7 @@ pub fn check_client_id(value: &str) -> std::result::Result<(), String> {
 pub fn check_redirect_uri(value: &str) -> std::result::Result<Url, String> {
     // Divar compares the URI byte for byte with the registered one, so it is taken only as
     // the strict rule of every URL reads it.
-    let url = http_url::parse(value)?;
+    let url = http::url::parse(value)?;
     if url.query().is_some() {
         return Err(format!(
             "{value:?} must not carry a query string: Divar appends state and code to it"

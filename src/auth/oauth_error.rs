@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
-use crate::client::Answer;
+use crate::http::answer::Answer;
 use crate::visible::quote;
 
 /// How long Divar lets a code wait for its exchange, in seconds.
@@ -37,13 +37,21 @@ impl OAuthError {
         let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&answer.body) else {
             return None;
         };
-        let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+        // An answer may echo the request's secrets: every value is kept masked.
+        let text = |name: &str| {
+            body.get(name)
+                .and_then(Value::as_str)
+                .map(|value| answer.secrets.mask(value).into_owned())
+        };
         Some(OAuthError {
             code: text("error")?,
             description: text("error_description"),
             hint: text("error_hint"),
             status: Some(answer.status),
-            raw: String::from_utf8_lossy(&answer.body).into_owned(),
+            raw: answer
+                .secrets
+                .mask(&String::from_utf8_lossy(&answer.body))
+                .into_owned(),
         })
     }
 
@@ -359,7 +367,7 @@ impl fmt::Display for Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::answer::answer;
 
     const HYDRA_GRANT: &str = "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.";
 

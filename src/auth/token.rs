@@ -6,11 +6,13 @@ use serde_json::{Value, json};
 use url::Url;
 use url::form_urlencoded;
 
-use crate::client::{self, Answer, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
+use crate::http;
+use crate::http::answer::Answer;
+use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::platform::Platform;
 use crate::secret::SecretString;
-use crate::store::{LAST_RFC3339_SECOND, rfc3339};
+use crate::time::{LAST_RFC3339_SECOND, rfc3339};
 use crate::visible::quote;
 
 /// Where the legacy platform exchanges codes, relative to the API base URL.
@@ -45,7 +47,7 @@ pub fn exchange_request(
     });
     PreparedRequest {
         method: "POST",
-        url: client::endpoint(base, ACCESS_TOKEN_PATH),
+        url: http::url::join(base, ACCESS_TOKEN_PATH),
         headers: vec![
             (
                 "content-type",
@@ -153,7 +155,7 @@ pub struct Token {
 /// than `now` (Unix seconds) and a time a calendar can show. Errors name the faulty field
 /// but never quote the body, since it may hold a token.
 pub fn read_answer(answer: &Answer, now: u64, platform: Platform) -> Result<Token> {
-    let body = client::check_answer(answer)?;
+    let body = check_answer(answer)?;
     let field = |name: &str| body.get(name).filter(|v| !v.is_null());
     let header_safe = |name: &str, token: &str| {
         let token = SecretString::new(token);
@@ -218,15 +220,72 @@ pub fn read_answer(answer: &Answer, now: u64, platform: Platform) -> Result<Toke
 }
 
 fn unreadable(problem: &str) -> Error {
-    Error::Unavailable(format!(
-        "the token endpoint's answer cannot be used: {problem}"
-    ))
+    Error::Unavailable(format!("its answer cannot be used: {problem}"))
+}
+
+/// The body of a 2xx answer, a JSON object; else the endpoint's refusal or failure, in its
+/// own words (an OAuth `error` and `error_description`, or a `message`).
+fn check_answer(answer: &Answer) -> Result<serde_json::Map<String, Value>> {
+    let body: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&answer.body).ok();
+    let said = || {
+        let field = |name: &str| match body.as_ref().and_then(|b| b.get(name)) {
+            Some(Value::String(text)) if !text.is_empty() => Some(answer.secrets.quoted(text)),
+            _ => None,
+        };
+        let words: Vec<String> = ["error", "error_description", "message"]
+            .into_iter()
+            .filter_map(field)
+            .collect();
+        if words.is_empty() {
+            answer.quoted()
+        } else {
+            words.join(": ")
+        }
+    };
+    match answer.status {
+        200..=299 => body.clone().ok_or_else(|| {
+            Error::DeliveryUncertain(format!(
+                "it answered HTTP {} with a body that is not a JSON object",
+                answer.status
+            ))
+        }),
+        429 => Err(Error::RateLimited { message: said() }),
+        status @ 400..=499 => Err(Error::Refused {
+            status,
+            message: said(),
+        }),
+        status => Err(Error::DeliveryUncertain(format!(
+            "it failed (HTTP {status}): {}",
+            said()
+        ))),
+    }
+}
+
+/// The token endpoint as errors name it: its host, and its port when the URL gives one.
+pub fn endpoint_name(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// `error`, from sending a request to the token endpoint at `url` or reading its answer,
+/// said of that endpoint. Invalid input stays as it is: nothing was sent.
+pub fn from_endpoint(url: &Url, error: Error) -> Error {
+    match error {
+        Error::Invalid(_) | Error::Token { .. } | Error::Cancelled => error,
+        problem => Error::Token {
+            endpoint: endpoint_name(url),
+            problem: Box::new(problem),
+        },
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::answer::answer;
 
     fn app() -> AppCredentials {
         AppCredentials {
@@ -414,5 +473,21 @@ mod tests {
         .unwrap_err();
         assert_eq!(refused.exit_code(), 3);
         assert!(refused.to_string().contains("invalid code"));
+    }
+
+    #[test]
+    fn a_refusal_is_quoted_with_the_requests_secrets_masked() {
+        let refused = Answer {
+            secrets: crate::secret::Secrets::new(&[SecretString::new("rt-refresh-5d0a")]),
+            ..answer(
+                400,
+                r#"{"error":"invalid_grant","error_description":"rt-refresh-5d0a is used"}"#,
+            )
+        };
+        let err = read_answer(&refused, 1000, Platform::Current).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the API refused the request (HTTP 400): invalid_grant: *** is used"
+        );
     }
 }

@@ -6,27 +6,30 @@ use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use std::future::IntoFuture as _;
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse as _, Response};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode, header};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use url::{Host, Url};
 
+use crate::auth::redirect;
 use crate::error::{Error, Result};
-use crate::http_url;
-use crate::redirect;
+use crate::http;
 
 /// Where to listen for `redirect_uri`: its addresses when it is plain http on a loopback
 /// host (`127.0.0.1`, `[::1]`, `localhost`), else `None` (the redirect goes elsewhere).
 /// `localhost` is both 127.0.0.1 and ::1, since a browser may try either first.
 pub fn addresses(redirect_uri: &Url) -> Option<Vec<SocketAddr>> {
-    if redirect_uri.scheme() != "http" || !http_url::is_loopback(redirect_uri) {
+    if redirect_uri.scheme() != "http" || !http::url::is_loopback(redirect_uri) {
         return None;
     }
     let ips = match redirect_uri.host()? {
@@ -97,16 +100,10 @@ impl RedirectListener {
             state: expected_state.into(),
             outcomes,
         };
-        let router = Router::new().fallback(answer).with_state(callback);
         let (stop, stopped) = watch::channel(false);
         let mut servers = JoinSet::new();
         for listener in self.listeners {
-            let mut stopped = stopped.clone();
-            let serving =
-                axum::serve(listener, router.clone()).with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|stop| *stop).await;
-                });
-            servers.spawn(serving.into_future());
+            servers.spawn(serve(listener, callback.clone(), stopped.clone()));
         }
         let deadline = tokio::time::sleep(wait);
         tokio::pin!(deadline);
@@ -151,6 +148,39 @@ impl RedirectListener {
 /// How long the last page may take to reach the browser once the login is decided.
 const PAGE_GRACE: Duration = Duration::from_secs(2);
 
+/// How long to wait before accepting again after a failed accept.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Answers every connection `listener` accepts until `stopped` says stop; then lets the
+/// answers under way finish and closes idle connections (a browser may open one ahead).
+async fn serve(listener: TcpListener, callback: Callback, mut stopped: watch::Receiver<bool>) {
+    let connections = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            _ = stopped.wait_for(|stop| *stop) => break,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors, most likely: try again shortly, without spinning.
+            // (A connection that failed concerns nobody else.)
+            tokio::time::sleep(ACCEPT_PAUSE).await;
+            continue;
+        };
+        let callback = callback.clone();
+        let service = service_fn(move |request| {
+            let callback = callback.clone();
+            async move { Ok::<_, Infallible>(answer(&callback, &request).await) }
+        });
+        let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            // A browser that goes away mid-answer changes nothing for the login.
+            let _ = connection.await;
+        });
+    }
+    connections.shutdown().await;
+}
+
 /// What the server for one login knows, and where it hands each redirect.
 #[derive(Clone)]
 struct Callback {
@@ -161,8 +191,9 @@ struct Callback {
 
 /// Answers every request: the redirect with a short page, handing its outcome over;
 /// anything else with an error page.
-async fn answer(State(callback): State<Callback>, method: Method, uri: Uri) -> Response {
-    let target = uri
+async fn answer(callback: &Callback, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+    let target = request
+        .uri()
         .path_and_query()
         .and_then(|target| callback.redirect_uri.join(target.as_str()).ok());
     let Some(target) = target else {
@@ -174,7 +205,7 @@ async fn answer(State(callback): State<Callback>, method: Method, uri: Uri) -> R
     if target.path() != callback.redirect_uri.path() {
         return page(StatusCode::NOT_FOUND, "Nothing here.");
     }
-    if method != Method::GET {
+    if request.method() != Method::GET {
         return page(StatusCode::METHOD_NOT_ALLOWED, "Only GET is answered here.");
     }
     let outcome = redirect::code_from_query(target.query().unwrap_or(""), Some(&callback.state));
@@ -200,21 +231,27 @@ async fn answer(State(callback): State<Callback>, method: Method, uri: Uri) -> R
 }
 
 /// A short HTML page, on a connection closed after it.
-fn page(status: StatusCode, text: &str) -> Response {
+fn page(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     let body = format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>kenar-chat</title></head>\
          <body><p>{text}</p></body></html>\n"
     );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-            (header::CONNECTION, "close"),
-        ],
-        body,
-    )
-        .into_response()
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    headers.insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 #[cfg(test)]
