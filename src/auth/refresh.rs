@@ -260,7 +260,7 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("log in again"), "{err}");
         assert!(
             err.to_string()
-                .starts_with("the token endpoint oauth.divar.ir refused the request (HTTP 400)"),
+                .starts_with("the token endpoint at oauth.divar.ir refused to refresh"),
             "{err}"
         );
         assert_eq!(std::fs::read(&path).unwrap(), before);

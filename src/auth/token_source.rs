@@ -473,7 +473,7 @@ mod tests {
         assert!(
             first
                 .to_string()
-                .starts_with("the token endpoint oauth.divar.ir refused the request (HTTP 400)"),
+                .starts_with("the token endpoint at oauth.divar.ir refused to refresh"),
             "{first}"
         );
         let again = source.token_for(&to()).unwrap_err();
