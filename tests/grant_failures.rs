@@ -399,28 +399,27 @@ fn browse(sandbox: &Sandbox, url: &str) {
     assert_eq!(status, 200, "{page}");
 }
 
-#[test]
-fn a_login_refused_for_a_closed_scope_asks_for_each_alone_and_names_the_refused_one() {
+/// `oauth login` for the demo conversation and USER_PHONE, which the sandbox does not open
+/// for the app, with `extra` flags; the user's browser played as [`browse`] does for every
+/// authorization URL it prints. Its exit code, what it said, and its config directory.
+fn closed_scope_login(extra: &[&str]) -> (Option<i32>, String, tempfile::TempDir) {
     use std::io::BufRead as _;
     let sandbox = Sandbox::start(&["--closed-scope", "USER_PHONE"]);
     let dir = tempfile::tempdir().unwrap();
     let redirect_uri = format!("http://127.0.0.1:{}/callback", common::free_port());
     let auth_url = format!("{}/oauth2/auth", sandbox.url);
-    let (mut login, url, mut said) = sandbox.start_login_asking(
-        dir.path(),
-        &[
-            "--platform",
-            "current",
-            "--conversation",
-            CONVERSATION,
-            "--scope",
-            "USER_PHONE",
-            "--each-scope",
-            "--auth-url",
-            &auth_url,
-        ],
-        &redirect_uri,
-    );
+    let mut flags = vec![
+        "--platform",
+        "current",
+        "--conversation",
+        CONVERSATION,
+        "--scope",
+        "USER_PHONE",
+        "--auth-url",
+        &auth_url,
+    ];
+    flags.extend_from_slice(extra);
+    let (mut login, url, mut said) = sandbox.start_login_asking(dir.path(), &flags, &redirect_uri);
     browse(&sandbox, &url);
     let mut text = String::new();
     loop {
@@ -433,8 +432,13 @@ fn a_login_refused_for_a_closed_scope_asks_for_each_alone_and_names_the_refused_
         }
         text.push_str(&line);
     }
-    let status = login.wait().unwrap();
-    assert_eq!(status.code(), Some(3), "{text}");
+    (login.wait().unwrap().code(), text, dir)
+}
+
+#[test]
+fn a_login_refused_for_a_closed_scope_asks_for_each_alone_and_names_the_refused_one() {
+    let (code, text, dir) = closed_scope_login(&["--each-scope"]);
+    assert_eq!(code, Some(3), "{text}");
     for says in [
         "the authorization was refused (invalid_scope)",
         &format!("Asking for {} alone", scope()),
@@ -452,29 +456,8 @@ fn a_login_refused_for_a_closed_scope_asks_for_each_alone_and_names_the_refused_
 
 #[test]
 fn without_the_flag_a_refused_login_off_a_terminal_says_how_to_find_the_closed_scope() {
-    use std::io::BufRead as _;
-    let sandbox = Sandbox::start(&["--closed-scope", "USER_PHONE"]);
-    let dir = tempfile::tempdir().unwrap();
-    let redirect_uri = format!("http://127.0.0.1:{}/callback", common::free_port());
-    let auth_url = format!("{}/oauth2/auth", sandbox.url);
-    let (mut login, url, mut said) = sandbox.start_login_asking(
-        dir.path(),
-        &[
-            "--platform",
-            "current",
-            "--conversation",
-            CONVERSATION,
-            "--scope",
-            "USER_PHONE",
-            "--auth-url",
-            &auth_url,
-        ],
-        &redirect_uri,
-    );
-    browse(&sandbox, &url);
-    let mut text = String::new();
-    while said.read_line(&mut text).unwrap() > 0 {}
-    assert_eq!(login.wait().unwrap().code(), Some(3), "{text}");
+    let (code, text, _dir) = closed_scope_login(&[]);
+    assert_eq!(code, Some(3), "{text}");
     assert!(
         text.contains("`oauth login --each-scope` asks for each scope alone"),
         "{text}"

@@ -10,25 +10,29 @@ use serde_json::Value;
 
 const REDIRECT_URI: &str = "https://my-app.example/callback";
 
-fn oauth_url(platform: &str, scope: &str) -> assert_cmd::Command {
+/// `oauth-url` on the current platform for the app, without a scope flag.
+fn oauth_url_current() -> assert_cmd::Command {
     let mut cmd = kenar();
     cmd.args([
         "oauth-url",
         "--platform",
-        platform,
+        "current",
         "--client-id",
         "my-app",
-        "--redirect-uri",
-        REDIRECT_URI,
-        "--scope",
-        scope,
-    ]);
+    ])
+    .args(["--redirect-uri", REDIRECT_URI]);
+    cmd
+}
+
+fn oauth_url(scope: &str) -> assert_cmd::Command {
+    let mut cmd = oauth_url_current();
+    cmd.args(["--scope", scope]);
     cmd
 }
 
 #[test]
 fn a_wrongly_cased_standard_scope_is_refused_with_its_lower_case_name() {
-    oauth_url("current", "OFFLINE_ACCESS")
+    oauth_url("OFFLINE_ACCESS")
         .assert()
         .code(2)
         .stdout("")
@@ -40,7 +44,7 @@ fn a_wrongly_cased_standard_scope_is_refused_with_its_lower_case_name() {
 
 #[test]
 fn a_misspelled_scope_is_refused_with_the_name_it_probably_meant() {
-    oauth_url("current", "CHAT_CONVERSATION_REDE.ID")
+    oauth_url("CHAT_CONVERSATION_REDE.ID")
         .assert()
         .code(2)
         .stdout("")
@@ -64,7 +68,7 @@ fn the_other_platforms_separator_and_a_missing_or_superfluous_resource_are_refus
         ),
         ("USER_PHONE.42", "USER_PHONE", "takes no resource ID"),
     ] {
-        oauth_url("current", written)
+        oauth_url(written)
             .assert()
             .code(2)
             .stdout("")
@@ -75,7 +79,7 @@ fn the_other_platforms_separator_and_a_missing_or_superfluous_resource_are_refus
 
 #[test]
 fn a_name_far_from_every_known_one_is_asked_for_with_a_warning() {
-    let output = oauth_url("current", "BRAND_NEW_SCOPE").assert().success();
+    let output = oauth_url("BRAND_NEW_SCOPE").assert().success();
     let output = output.get_output();
     let url = String::from_utf8_lossy(&output.stdout);
     assert!(url.contains("scope=BRAND_NEW_SCOPE"), "{url}");
@@ -124,15 +128,8 @@ fn the_config_files_scopes_are_asked_for_and_checked_naming_the_key() {
         "[profiles.default]\nscopes = [\"CONVERSATION_SEND_MESSAGE.c1\", \"offline_access\"]\n",
     )
     .unwrap();
-    let url = kenar()
-        .args([
-            "oauth-url",
-            "--platform",
-            "current",
-            "--client-id",
-            "my-app",
-        ])
-        .args(["--redirect-uri", REDIRECT_URI, "--state", "s1"])
+    let url = oauth_url_current()
+        .args(["--state", "s1"])
         .env("KENAR_CONFIG_DIR", dir.path())
         .assert()
         .success()
@@ -149,15 +146,7 @@ fn the_config_files_scopes_are_asked_for_and_checked_naming_the_key() {
         "[profiles.default]\nscopes = [\"CONVERSATION_SEND_MESSAGE.c1\", \"Offline_Access\"]\n",
     )
     .unwrap();
-    kenar()
-        .args([
-            "oauth-url",
-            "--platform",
-            "current",
-            "--client-id",
-            "my-app",
-        ])
-        .args(["--redirect-uri", REDIRECT_URI])
+    oauth_url_current()
         .env("KENAR_CONFIG_DIR", dir.path())
         .assert()
         .code(2)
@@ -219,28 +208,23 @@ fn scope_list_live_shows_each_scopes_state_and_warns_of_deprecated_ones() {
     let output = assert.get_output();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
+    // The line of `scope` holds every one of `parts`.
+    let listed = |scope: &str, parts: &[&str]| {
         stdout
             .lines()
-            .any(|l| l.starts_with("USER_PHONE ") && l.contains("DEPRECATED")),
+            .any(|l| l.starts_with(&format!("{scope} ")) && parts.iter().all(|p| l.contains(p)))
+    };
+    assert!(listed("USER_PHONE", &["DEPRECATED"]), "{stdout}");
+    assert!(listed("offline_access", &["ACTIVE"]), "{stdout}");
+    assert!(
+        listed(
+            "CHAT_NEW_THING",
+            &["EXPERIMENTAL", "not in kenar-chat's catalogue"]
+        ),
         "{stdout}"
     );
     assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("offline_access ") && l.contains("ACTIVE")),
-        "{stdout}"
-    );
-    assert!(
-        stdout.lines().any(|l| l.starts_with("CHAT_NEW_THING ")
-            && l.contains("EXPERIMENTAL")
-            && l.contains("not in kenar-chat's catalogue")),
-        "{stdout}"
-    );
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("USER_ID ") && l.contains("not in Divar's live catalogue")),
+        listed("USER_ID", &["not in Divar's live catalogue"]),
         "{stdout}"
     );
     assert!(

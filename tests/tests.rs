@@ -9,10 +9,12 @@ mod batch;
 #[cfg(feature = "sandbox")]
 mod browser;
 mod conversation;
+#[cfg(feature = "sandbox")]
 mod doctor;
 mod exactness;
 mod faults;
 mod generation;
+#[cfg(feature = "sandbox")]
 mod grant_failures;
 mod http;
 mod interactive;
