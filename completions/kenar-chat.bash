@@ -211,7 +211,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__completions)
-            opts="-q -v -h -V --out-dir --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --quiet --verbose --out-dir --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,7 +554,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__man)
-            opts="-q -v -h -V --out-dir --quiet --verbose --help --version"
+            opts="-q -v -h -V --quiet --verbose --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,7 +589,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__url)
-            opts="-o -i -q -v -h -V --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --scope --offline --state --auth-url --platform --profile --output --interactive --quiet --verbose --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --scope --offline --state --auth-url --platform --profile --output --interactive --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1328,7 +1328,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --quiet --verbose --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1781,7 +1781,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -i -q -v -h -V --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --quiet --verbose --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -141,11 +141,11 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l plat
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s o -l output -d 'Print the URL alone (text) or {"url", "state", "scopes"} (json)' -r -f -a "text\t''
 json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s i -l interactive -d 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -340,6 +340,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l concurren
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l rate -d 'Send at most N requests per second (N/s) or per minute (N/min)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l journal -d 'Record each line\'s sending in this file, so that running again skips what was sent' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l unreachable-limit -d 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l dry-run -d 'Print the request instead of sending it (secrets as ***)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l print-line -d 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials'
@@ -347,8 +349,6 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l show-secr
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s i -l interactive -d 'Ask at the terminal for every missing value, show the request and confirm before sending'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resend-in-doubt -d 'Send the lines the journal holds in doubt (they may have been delivered already)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l fail-fast -d 'Stop at the first line that is invalid or fails, in input order (requests then go one at a time)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand icons" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -381,9 +381,9 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l sessio
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-auth -d 'The authorization header of session initialization requests (generated when not given)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l closed-scope -d 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l missing-permission -d 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l lowercase-supplier -d 'Spell the seller\'s key `supplier`, as older documents do, instead of `Supplier`'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l lowercase-supplier -d 'Spell the seller\'s key `supplier`, as older documents do, instead of `Supplier`'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'

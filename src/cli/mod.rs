@@ -3,18 +3,11 @@
 
 pub mod args;
 pub mod cmd;
-pub mod connection;
-pub mod credentials;
-pub mod forbidden_advice;
-pub mod generation;
-pub mod oauth_refusal;
 pub mod output;
-pub mod platform;
-pub mod profile;
 pub mod prompt;
 pub mod report;
-pub mod scope_names;
 pub mod settings;
+pub mod shared;
 
 use anyhow::Context as _;
 

@@ -10,7 +10,7 @@ use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
 use kenar_chat::{Error, Result, http};
 use url::Url;
 
-use crate::cli::profile::{ProfileArgs, dir};
+use crate::cli::shared::profile::{ProfileArgs, dir};
 
 /// A value that a flag, its environment variable or a key of the profile's config gives.
 pub struct Setting {

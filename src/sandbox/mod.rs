@@ -150,7 +150,7 @@ struct Sandbox {
     /// app: another web page cannot post one (cross-site request forgery).
     click_key: SecretString,
     /// Uploads being received; past [`upload::AT_ONCE`] another is refused at once.
-    uploads: tokio::sync::Semaphore,
+    uploads: Arc<tokio::sync::Semaphore>,
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
     supplier_key: SupplierKey,
@@ -208,7 +208,7 @@ impl BoundSandbox {
             restricted_conversations: config.restricted_conversations.into_iter().collect(),
             consent_forms: Mutex::default(),
             click_key: SecretString::new(random_state()?),
-            uploads: tokio::sync::Semaphore::new(upload::AT_ONCE),
+            uploads: Arc::new(tokio::sync::Semaphore::new(upload::AT_ONCE)),
             session_init_url: config.session_init_url,
             session_init_auth,
             supplier_key: config.supplier_key,

@@ -94,15 +94,16 @@ pub(super) async fn unknown_kind(
 
 /// `POST /upload/{kind}`: room for one more upload, the upload token, then the file and its
 /// content; keeps the file under a new media token and answers it as `{"id": MEDIA_TOKEN}`.
-/// An upload refused before its body is read is answered at once, and its connection
-/// closed: a client still sending a large body may then see the connection reset.
+/// An upload whose token is refused is answered at once, and its body read past (within
+/// the route's body limit, keeping nothing), so that a client still sending hears the
+/// refusal rather than a reset connection.
 async fn receive(
     kind: MediaKind,
     sandbox: Arc<Sandbox>,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, RpcRefusal> {
-    let Ok(_receiving) = sandbox.uploads.try_acquire() else {
+    let Ok(receiving) = Arc::clone(&sandbox.uploads).try_acquire_owned() else {
         return Err(Refusal::too_many(
             format!("{AT_ONCE} uploads are being received already: retry when one has ended"),
             1,
@@ -110,7 +111,19 @@ async fn receive(
         .into());
     };
     let token = bearer_token(&headers)?;
-    check_upload_token(sandbox.store.upload_token(token, unix_time())?)?;
+    let checked = sandbox
+        .store
+        .upload_token(token, unix_time())
+        .map_err(RpcRefusal::from)
+        .and_then(|state| check_upload_token(state).map_err(RpcRefusal::from));
+    if let Err(refusal) = checked {
+        // Answered at once; the body is read past meanwhile, still counted as an upload.
+        tokio::spawn(async move {
+            drain(form).await;
+            drop(receiving);
+        });
+        return Err(refusal);
+    }
     let mut form = form.map_err(|e| {
         Refusal::new(
             StatusCode::BAD_REQUEST,
@@ -144,6 +157,14 @@ async fn receive(
         &medium,
     )?)?;
     Ok(axum::Json(json!({ "id": media_token })).into_response())
+}
+
+/// Reads a refused upload's body to its end, keeping none of it.
+async fn drain(form: Result<Multipart, MultipartRejection>) {
+    let Ok(mut form) = form else { return };
+    while let Ok(Some(mut field)) = form.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
 }
 
 fn check_upload_token(state: UploadToken) -> Result<(), Refusal> {

@@ -8,15 +8,15 @@ use kenar_chat::scope::{Chat, Scope};
 use kenar_chat::scope_catalogue::{self, Endpoint, LiveScope, Resource, SCOPES, ScopeInfo};
 use serde_json::{Map, Value, json};
 
-use crate::cli::connection::ConnectionArgs;
-use crate::cli::credentials::ApiKeyArgs;
 use crate::cli::output;
-use crate::cli::platform::PlatformArgs;
-use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
-use crate::cli::scope_names;
 use crate::cli::settings::Settings;
+use crate::cli::shared::connection::ConnectionArgs;
+use crate::cli::shared::credentials::ApiKeyArgs;
+use crate::cli::shared::platform::PlatformArgs;
+use crate::cli::shared::profile::ProfileArgs;
+use crate::cli::shared::scope_names;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

@@ -12,9 +12,9 @@ use kenar_chat::scope_catalogue;
 use kenar_chat::time::unix_now;
 use url::Url;
 
-use crate::cli::oauth_refusal;
-use crate::cli::profile;
 use crate::cli::settings::Settings;
+use crate::cli::shared::oauth_refusal;
+use crate::cli::shared::profile;
 
 /// `error` with the advice a 403 gets, when it is one: `url` is the request that met it
 /// (`POST`, as every request of `send` is), `message` what was sent with `credentials`.

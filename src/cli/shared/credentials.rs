@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
+use kenar_chat::auth::token::AppCredentials;
 use kenar_chat::secret::{self, SecretString};
 
 use crate::cli::output;
+use crate::cli::settings::{CLIENT_ID, Settings};
 
 /// The app's API key: what every request to the API carries.
 #[derive(Debug, Args)]
@@ -111,4 +113,45 @@ fn secret(
     };
     value.check_header_safe(&source)?;
     Ok(Some(value))
+}
+
+/// How the app identifies itself to the token endpoint.
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    /// The app's slug from the Kenar panel
+    #[arg(long, env = "KENAR_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Read the app's client secret from this file (instead of KENAR_CLIENT_SECRET)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub client_secret_file: Option<PathBuf>,
+    /// The current platform's token endpoint [default: https://oauth.divar.ir/oauth2/token]
+    #[arg(long, env = "KENAR_TOKEN_URL", value_hint = ValueHint::Url)]
+    pub token_url: Option<String>,
+}
+
+/// The app's client ID (from its flag, its variable or the profile's config) and secret
+/// (from its file or its variable); `None`, with what is missing in `problems`, without
+/// both.
+pub fn app_credentials(
+    settings: &Settings,
+    args: &AppArgs,
+    problems: &mut Vec<String>,
+) -> Result<Option<AppCredentials>, Error> {
+    let client_id = settings.or_config(args.client_id.clone(), |c| c.client_id)?;
+    let client_secret = client_secret(args.client_secret_file.as_deref())?;
+    if client_id.is_none() {
+        problems.push(settings.missing(&CLIENT_ID).to_string());
+    }
+    if client_secret.is_none() {
+        problems.push(
+            "client secret: missing (set KENAR_CLIENT_SECRET or give --client-secret-file)"
+                .to_owned(),
+        );
+    }
+    Ok(client_id
+        .zip(client_secret)
+        .map(|(client_id, client_secret)| AppCredentials {
+            client_id,
+            client_secret,
+        }))
 }

@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use clap::{Args, CommandFactory as _, ValueEnum as _, ValueHint};
+use clap::{Args, ValueEnum as _, ValueHint};
 use clap_complete::{Generator as _, Shell};
 
-use crate::cli::args::Cli;
 use crate::cli::output;
 
 /// The name completions are registered for: the installed binary's name.
@@ -39,25 +38,26 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-pub fn completions(args: CompletionsArgs) -> Result<()> {
+/// The completions of `command`, the whole command line's definition.
+pub fn completions(args: CompletionsArgs, mut command: clap::Command) -> Result<()> {
     if let Some(dir) = args.out_dir {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         for shell in Shell::value_variants() {
             let path = dir.join(shell.file_name(BIN_NAME));
-            std::fs::write(&path, script(*shell))
+            std::fs::write(&path, script(*shell, &mut command))
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         return Ok(());
     }
     // clap requires the shell when --out-dir is not given.
     let shell = args.shell.context("give a shell or --out-dir")?;
-    output::bytes(&script(shell))
+    output::bytes(&script(shell, &mut command))
 }
 
 /// The completion script for one shell.
-fn script(shell: Shell) -> Vec<u8> {
+pub fn script(shell: Shell, command: &mut clap::Command) -> Vec<u8> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN_NAME, &mut script);
+    clap_complete::generate(shell, command, BIN_NAME, &mut script);
     if shell == Shell::Bash {
         // clap_complete spells the state of a subcommand of a hyphenated binary two ways
         // (`kenar__chat__subcmd__send` where it is set, `kenar__subcmd__chat__subcmd__send`
@@ -68,9 +68,10 @@ fn script(shell: Shell) -> Vec<u8> {
     script
 }
 
-pub fn man(args: ManArgs) -> Result<()> {
+/// The manual of `command`, the whole command line's definition.
+pub fn man(args: ManArgs, command: clap::Command) -> Result<()> {
     // `kenar-chat help` only repeats `--help`, which has no place among the pages.
-    let mut command = Cli::command().disable_help_subcommand(true);
+    let mut command = command.disable_help_subcommand(true);
     command.build();
     let command = with_usage(command);
     let page = whole_manual(&command).context("rendering the man page")?;
@@ -87,7 +88,7 @@ pub fn man(args: ManArgs) -> Result<()> {
 /// `command` and its subcommands with clap's own usage as their synopsis: a flag that takes
 /// a value shows it (`--user-id <USER_ID>`), and the optional flags are `[OPTIONS]`, as
 /// `--help` says, so that each synopsis is a line `man` can set.
-fn with_usage(mut command: clap::Command) -> clap::Command {
+pub fn with_usage(mut command: clap::Command) -> clap::Command {
     let usage = command.render_usage().to_string();
     let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_owned();
     let names: Vec<String> = command
@@ -104,7 +105,7 @@ fn with_usage(mut command: clap::Command) -> clap::Command {
 /// The `kenar-chat(1)` page followed by a section for every command, with its synopsis,
 /// description, options and examples: one page that documents every flag, for `man -l -`
 /// or a single installed file.
-fn whole_manual(command: &clap::Command) -> std::io::Result<Vec<u8>> {
+pub fn whole_manual(command: &clap::Command) -> std::io::Result<Vec<u8>> {
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone()).render(&mut page)?;
     for sub in command.get_subcommands() {
@@ -177,78 +178,4 @@ fn command_section(command: &clap::Command, page: &mut Vec<u8>) -> std::io::Resu
         command_section(sub, page)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A synopsis shows the value each flag takes, as `--help` does, on one line.
-    #[test]
-    fn synopses_show_the_values_of_flags() {
-        let mut command = Cli::command().disable_help_subcommand(true);
-        command.build();
-        let page = String::from_utf8(whole_manual(&with_usage(command)).unwrap()).unwrap();
-        let section = &page[page.find("\n.SH \"KENAR-CHAT SCOPE CHAT\"\n").unwrap()..];
-        let synopsis = section.lines().skip_while(|l| *l != ".SS SYNOPSIS").nth(1);
-        assert_eq!(
-            synopsis,
-            Some(
-                "\\fBkenar\\-chat scope chat\\fR [OPTIONS] \\-\\-user\\-id <USER_ID> \\-\\-post\\-token \
-                 <POST_TOKEN> \\-\\-peer\\-id <PEER_ID>"
-            )
-        );
-        // Examples are set as typed.
-        let examples = &section[section.find(".SS EXTRA\n").unwrap()..];
-        assert!(
-            examples.starts_with(".SS EXTRA\n.nf\nExamples:\n"),
-            "{examples}"
-        );
-    }
-
-    /// The whole manual has a section for every command, and each section documents every
-    /// flag of its command.
-    #[test]
-    fn the_whole_manual_documents_every_flag_of_every_command() {
-        fn check(command: &clap::Command, page: &str) {
-            for sub in command.get_subcommands() {
-                let name = sub.get_bin_name().unwrap().to_uppercase();
-                let heading = format!("\n.SH \"{name}\"\n");
-                let start = page
-                    .find(&heading)
-                    .unwrap_or_else(|| panic!("no {heading}"));
-                let section = &page[start + heading.len()..];
-                let section = &section[..section.find("\n.SH ").unwrap_or(section.len())];
-                for flag in sub.get_arguments().filter_map(clap::Arg::get_long) {
-                    let flag = format!("\\-\\-{}", flag.replace('-', "\\-"));
-                    assert!(section.contains(&flag), "{name} lacks {flag}");
-                }
-                check(sub, page);
-            }
-        }
-        let mut command = Cli::command().disable_help_subcommand(true);
-        command.build();
-        let page = String::from_utf8(whole_manual(&command).unwrap()).unwrap();
-        assert!(page.contains(".TH kenar-chat 1"), "{page}");
-        check(&command, &page);
-    }
-
-    /// Every state the bash script's dispatch loop sets has an arm that matches it.
-    #[test]
-    fn bash_script_matches_every_state_it_sets() {
-        let text = String::from_utf8(script(Shell::Bash)).unwrap();
-        let states: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("cmd=\""))
-            .filter_map(|l| l.strip_suffix('"'))
-            .filter(|state| !state.is_empty())
-            .collect();
-        assert!(states.contains(&"kenar__chat__subcmd__send"), "{states:?}");
-        for state in states {
-            assert!(
-                text.contains(&format!("\n        {state})\n")),
-                "no arm for {state}"
-            );
-        }
-    }
 }

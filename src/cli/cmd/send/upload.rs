@@ -15,9 +15,9 @@ use kenar_chat::media::{self, UploadPlan};
 use kenar_chat::message::Message;
 use url::Url;
 
-use crate::cli::connection::Connection;
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{Settings, UPLOAD_URL};
+use crate::cli::shared::connection::Connection;
 
 /// The upload host: `given` (by `--upload-url` or `KENAR_UPLOAD_URL`), the profile's
 /// `upload_url`, or Divar's.

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
-use kenar_chat::Result;
 use kenar_chat::auth::store::{self, CredentialStore, StoreLock};
 use kenar_chat::config::{self, DEFAULT_PROFILE};
 use kenar_chat::secret;
+use kenar_chat::{Error, Result};
 
 use crate::cli::output;
 
@@ -23,7 +23,8 @@ pub struct ProfileArgs {
 pub fn dir() -> Result<PathBuf> {
     match std::env::var_os("KENAR_CONFIG_DIR") {
         Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
-        _ => config::default_dir(),
+        _ => config::default_dir()
+            .map_err(|problem| Error::invalid(format!("{problem}; set KENAR_CONFIG_DIR"))),
     }
 }
 
@@ -44,4 +45,11 @@ pub fn store_to_change() -> anyhow::Result<(StoreLock, CredentialStore)> {
     let lock = StoreLock::acquire(&dir, |path| output::note(&store::waiting_for(path)))
         .with_context(|| format!("locking the credentials file in {}", dir.display()))?;
     Ok((lock, CredentialStore::open(&dir)?))
+}
+
+/// Writes the stored tokens back.
+pub fn save(store: &CredentialStore) -> anyhow::Result<()> {
+    store
+        .save()
+        .with_context(|| format!("writing the credentials file {}", store.path().display()))
 }

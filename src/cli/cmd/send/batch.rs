@@ -13,13 +13,12 @@ use kenar_chat::batch::summary::{Stop, Summary};
 use kenar_chat::batch::{self, BatchOptions, Event, throttle::Rate};
 use kenar_chat::input;
 
-use super::oauth;
-use super::send::SendArgs;
-use crate::cli::connection::Connection;
-use crate::cli::credentials::ApiKeyArgs;
 use crate::cli::output::{self, Format};
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
+use crate::cli::shared::connection::Connection;
+use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::tokens;
 
 const DEFAULT_CONCURRENCY: u16 = 4;
 const DEFAULT_UNREACHABLE_LIMIT: u32 = 5;
@@ -86,26 +85,35 @@ pub struct BatchArgs {
     pub unreachable_limit: Option<u32>,
 }
 
+/// What a batch takes from the flags it shares with sending one message.
+pub struct Shared<'a> {
+    pub key: &'a ApiKeyArgs,
+    pub token: &'a AccessTokenArgs,
+    pub upload_url: Option<String>,
+    pub output: Format,
+}
+
 /// Sends the batch at `path` and prints its summary; an error (exit 6) unless every line
 /// was sent.
 pub fn run(
-    args: &SendArgs,
-    settings: &Settings,
+    args: &BatchArgs,
     path: &Path,
+    shared: Shared<'_>,
+    settings: &Settings,
     connection: &Connection,
     verbosity: Verbosity,
 ) -> Result<()> {
-    let api_key = args
+    let api_key = shared
         .key
         .read()?
         .ok_or_else(|| Error::invalid(ApiKeyArgs::MISSING))?;
-    let access_token = args.token.read()?;
+    let access_token = shared.token.read()?;
     // Without a default token, lines without one use the profile's stored tokens.
     let (stored_tokens, refresher) = match access_token {
         Some(_) => (None, None),
         None => (
-            Some(oauth::token_source(settings)?),
-            oauth::automatic_refresher(settings)?,
+            Some(tokens::token_source(settings)?),
+            tokens::automatic_refresher(settings)?,
         ),
     };
     let options = BatchOptions {
@@ -115,17 +123,14 @@ pub fn run(
         stored_tokens,
         refresher,
         client: connection.options.clone(),
-        upload_host: super::upload::upload_host(settings, args.upload_url.clone())?,
+        upload_host: super::upload::upload_host(settings, shared.upload_url)?,
         retry: connection.policy.clone(),
-        concurrency: usize::from(args.batch.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),
-        rate: args.batch.rate,
-        journal: args.batch.journal.clone(),
-        resend_in_doubt: args.batch.resend_in_doubt,
-        fail_fast: args.batch.fail_fast,
-        unreachable_limit: args
-            .batch
-            .unreachable_limit
-            .unwrap_or(DEFAULT_UNREACHABLE_LIMIT),
+        concurrency: usize::from(args.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),
+        rate: args.rate,
+        journal: args.journal.clone(),
+        resend_in_doubt: args.resend_in_doubt,
+        fail_fast: args.fail_fast,
+        unreachable_limit: args.unreachable_limit.unwrap_or(DEFAULT_UNREACHABLE_LIMIT),
     };
     let source = input::source_name(path);
     let input = input::open_stream(path).map_err(|e| e.prefixed("--batch: "))?;
@@ -163,7 +168,7 @@ pub fn run(
     bar.finish_and_clear();
     // The journal has what happened whatever becomes of the summary; a summary that
     // cannot be written must not look like a batch that sent nothing.
-    let shown = match args.output {
+    let shown = match shared.output {
         Format::Json => serde_json::to_value(&summary)
             .map_err(anyhow::Error::from)
             .and_then(|value| output::json(&value)),

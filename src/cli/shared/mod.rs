@@ -1,0 +1,13 @@
+//! The floor below the commands: the flags several commands flatten, each with its checked
+//! form. Nothing here names a command or the top-level parser.
+
+pub mod authorization;
+pub mod connection;
+pub mod credentials;
+pub mod forbidden_advice;
+pub mod oauth_refusal;
+pub mod platform;
+pub mod profile;
+pub mod scope_names;
+pub mod scopes;
+pub mod tokens;
