@@ -7,8 +7,10 @@
 pub mod auth;
 pub mod batch;
 pub mod config;
+pub mod doctor;
 pub mod duplicate_keys;
 pub mod error;
+pub mod forbidden;
 pub mod http;
 pub mod icons;
 pub mod input;
@@ -18,6 +20,7 @@ pub mod platform;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
+pub mod scope_catalogue;
 pub mod secret;
 pub mod time;
 pub mod visible;

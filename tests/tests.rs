@@ -10,9 +10,13 @@ mod batch;
 mod browser;
 mod chatbot;
 mod conversation;
+#[cfg(feature = "sandbox")]
+mod doctor;
 mod exactness;
 mod faults;
 mod generation;
+#[cfg(feature = "sandbox")]
+mod grant_failures;
 mod http;
 mod input_errors;
 mod interactive;
@@ -32,6 +36,7 @@ mod raw_answers;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod scope;
+mod scope_names;
 mod secrets;
 mod send;
 #[cfg(unix)]

@@ -4,6 +4,7 @@
 //! view of what was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
+mod assets;
 mod bot_api;
 mod buttons;
 mod chat_view;
@@ -12,6 +13,7 @@ mod consent;
 mod conversation_api;
 mod conversation_read;
 mod demo;
+mod grant_failures;
 mod host;
 mod html;
 mod media;
@@ -52,6 +54,7 @@ pub use demo::{
     DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_PURCHASE, DEMO_PURCHASE_POST,
     DEMO_PURCHASE_SELLER, DEMO_USER,
 };
+pub use grant_failures::GrantFailures;
 use quota::Quota;
 use store::{Conversation, Store};
 
@@ -133,6 +136,7 @@ pub struct Config {
     /// The app's dynamic-action URL, called when a `get_dynamic_action` button is clicked.
     pub dynamic_action_url: Option<Url>,
     pub supplier_key: SupplierKey,
+    pub grant_failures: GrantFailures,
 }
 
 /// The sandbox's shared state, handed to every handler.
@@ -158,6 +162,7 @@ struct Sandbox {
     session_init_auth: SecretString,
     dynamic_action_url: Option<Url>,
     supplier_key: SupplierKey,
+    grant_failures: GrantFailures,
     client: ApiClient,
 }
 
@@ -216,6 +221,7 @@ impl BoundSandbox {
             session_init_auth,
             dynamic_action_url: config.dynamic_action_url,
             supplier_key: config.supplier_key,
+            grant_failures: config.grant_failures,
             client: ApiClient::new(&ClientOptions {
                 timeout: SESSION_INIT_TIMEOUT,
                 connect_timeout: SESSION_INIT_TIMEOUT,
@@ -332,6 +338,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         )
         .route("/sandbox/messages", get(api::messages))
         .route(
+            &format!("/{}", crate::scope_catalogue::LIVE_CATALOGUE_PATH),
+            get(assets::oauth_scopes),
+        )
+        .route(
             consent::path(Platform::Legacy),
             get(consent::ask_legacy).post(consent::decide_legacy),
         )
@@ -346,6 +356,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
         .route(oauth2_token::PATH, post(oauth2_token::exchange))
         .route(CLICK_PATH, post(session_init::click))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            grant_failures::missing_permission,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             delay,
