@@ -185,10 +185,8 @@ impl fmt::Display for TokenProblem<'_> {
                 f,
                 "rate limited by the token endpoint {endpoint} (HTTP 429): {message}"
             ),
-            Error::NotSent(m) => write!(
-                f,
-                "token endpoint {endpoint}: {m}; the request never reached it"
-            ),
+            // The client's account names the token endpoint and its host already.
+            Error::NotSent(m) => write!(f, "{m}; the token request never reached it"),
             Error::DeliveryUncertain(m) | Error::Redirected(m) => write!(
                 f,
                 "token endpoint {endpoint}: {m}; the token request may have been acted on \

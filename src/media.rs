@@ -218,6 +218,7 @@ pub fn upload_token_request(base: &Url, credentials: &Credentials) -> PreparedRe
     PreparedRequest {
         method: "POST",
         url: http::url::join(base, UPLOAD_TOKEN_PATH),
+        service: "the API",
         headers: vec![
             (
                 "content-type",
@@ -260,6 +261,7 @@ pub fn upload_request(
     PreparedRequest {
         method: "POST",
         url,
+        service: "Divar's upload host",
         headers: vec![("authorization", HeaderValue::Bearer(upload_token))],
         body: Vec::new(),
         body_secrets: Vec::new(),

@@ -574,6 +574,7 @@ pub fn live_request(api: &Url, api_key: &SecretString) -> PreparedRequest {
     PreparedRequest {
         method: "GET",
         url: crate::http::url::join(api, LIVE_CATALOGUE_PATH),
+        service: "the API",
         headers: vec![("x-api-key", HeaderValue::Secret(api_key.clone()))],
         body: Vec::new(),
         body_secrets: Vec::new(),

@@ -454,3 +454,37 @@ fn a_send_whose_stored_token_another_run_refreshed_goes_once_more_with_the_new_o
         ]
     );
 }
+
+#[test]
+fn a_token_endpoint_out_of_reach_is_named_as_such_with_its_host() {
+    let dir = tempfile::tempdir().unwrap();
+    store_token(dir.path(), FAR_FUTURE);
+    let before = std::fs::read(credentials(dir.path())).unwrap();
+    let port = common::free_port();
+    let output = common::kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env(
+            "KENAR_TOKEN_URL",
+            format!("http://127.0.0.1:{port}{TOKEN_PATH}"),
+        )
+        .env("KENAR_CLIENT_ID", "my-app")
+        .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
+        .args(["oauth", "refresh", "--retries", "0"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(format!(
+            "cannot connect to the token endpoint at 127.0.0.1:{port} (the connection was \
+             refused)"
+        )))
+        .stderr(predicate::str::contains(
+            "the token request never reached it",
+        ))
+        .get_output()
+        .clone();
+    assert_no_secret(&output);
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("the API"),
+        "{output:?}"
+    );
+    assert_eq!(std::fs::read(credentials(dir.path())).unwrap(), before);
+}

@@ -18,6 +18,9 @@ use crate::visible::quote;
 /// Where the legacy platform exchanges codes, relative to the API base URL.
 pub const ACCESS_TOKEN_PATH: &str = "v1/open-platform/oauth/access_token";
 
+/// How errors name the server that gives tokens.
+const TOKEN_ENDPOINT: &str = "the token endpoint";
+
 /// The shortest authorization code masked in the token endpoint's answers.
 const MASKED_CODE_LEN: usize = 8;
 
@@ -48,6 +51,7 @@ pub fn exchange_request(
     PreparedRequest {
         method: "POST",
         url: http::url::join(base, ACCESS_TOKEN_PATH),
+        service: TOKEN_ENDPOINT,
         headers: vec![
             (
                 "content-type",
@@ -117,6 +121,7 @@ pub fn form_request(token_url: &Url, grant: Grant<'_>, app: &AppCredentials) -> 
     PreparedRequest {
         method: "POST",
         url: token_url.clone(),
+        service: TOKEN_ENDPOINT,
         headers: vec![(
             "content-type",
             HeaderValue::Plain("application/x-www-form-urlencoded".into()),

@@ -126,9 +126,10 @@ impl TokenSource {
     /// The token to send to `to` with now: of those that cover it, the closest grant
     /// (exact chat or conversation, then the seller's, then a post's) that lasts longest,
     /// refreshed first when it is due and can be. A failed refresh is tried again with a
-    /// growing wait, per token; meanwhile a token still valid is used (with a warning the
-    /// first time). `Err` when the refresh of a token that has expired failed: see
-    /// [`must_log_in_again`] for whether it ever can work.
+    /// growing wait, per token, unless the token endpoint refused it; meanwhile a token
+    /// still valid is used (with a warning the first time). `Err` when the refresh of a
+    /// token that has expired failed: see [`must_log_in_again`] for whether it ever can
+    /// work.
     pub fn token_for(&mut self, to: &Recipient) -> Result<Served> {
         let stale = match self.due(to) {
             Ok(stale) => stale,
@@ -137,7 +138,7 @@ impl TokenSource {
         match self.renew(&stale) {
             Ok(token) => Ok(Served::Token(token.access_token)),
             // Still valid for a while: better sent than refused for a failed refresh.
-            Err(e) if !stale.is_expired(unix_now()) && !must_log_in_again(&e) => {
+            Err(e) if !stale.is_expired(unix_now()) => {
                 (self.notice)(&format!(
                     "warning: {e}; using the stored token until it expires"
                 ));
@@ -244,6 +245,10 @@ impl TokenSource {
     fn renew(&mut self, stale: &StoredToken) -> Result<StoredToken> {
         let key = stale.scopes.clone();
         if let Some((endpoint, refused)) = self.refused.get(&key) {
+            // Said once already; the token serves until it expires.
+            if !stale.is_expired(unix_now()) {
+                return Ok(stale.clone());
+            }
             return Err(Error::Token {
                 endpoint: endpoint.clone(),
                 problem: Box::new(refused.error()),
@@ -494,6 +499,23 @@ mod tests {
         }
         // One refresh and one warning; the others wait for the setback to pass.
         assert_eq!(notices.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_token_still_valid_serves_after_its_refresh_is_refused_and_is_not_refreshed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let refused = Ok(answer(400, r#"{"error":"invalid_grant"}"#));
+        let (mut source, notices) =
+            source(dir.path(), stored("old", unix_now() + 30), vec![refused]);
+        for _ in 0..2 {
+            assert_eq!(
+                source.token_for(&to()).unwrap(),
+                Served::Token(SecretString::new("old"))
+            );
+        }
+        let said = notices.lock().unwrap().clone();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("log in again"), "{said:?}");
     }
 
     #[test]

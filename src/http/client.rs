@@ -279,8 +279,9 @@ impl ApiClient {
                 .map(|v| request.secrets().quoted(&String::from_utf8_lossy(v)))
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Error::Redirected(format!(
-                "the API answered with a redirect (HTTP {status}) to {location}; redirects are \
-                 not followed, so that credentials never reach another host"
+                "{} answered with a redirect (HTTP {status}) to {location}; redirects are \
+                 not followed, so that credentials never reach another host",
+                request.service
             ))
             .into());
         }
@@ -376,7 +377,8 @@ impl ApiClient {
                 None => (String::new(), to_do.to_owned()),
             };
             Error::NotSent(format!(
-                "cannot connect to the API at {place}{via} ({what}); {to_do}"
+                "cannot connect to {} at {place}{via} ({what}); {to_do}",
+                request.service
             ))
         } else if e.is_timeout() {
             Error::DeliveryUncertain(format!(

@@ -53,6 +53,8 @@ impl HeaderValue {
 pub struct PreparedRequest {
     pub method: &'static str,
     pub url: Url,
+    /// What the request goes to, as errors name it: "the API", "the token endpoint", ...
+    pub service: &'static str,
     pub headers: Vec<(&'static str, HeaderValue)>,
     pub body: Vec<u8>,
     /// Secrets the body carries (a client secret): masked in the answer like the headers'.
@@ -177,6 +179,7 @@ mod tests {
         PreparedRequest {
             method: "POST",
             url: Url::parse("https://api.divar.ir/v1/x").unwrap(),
+            service: "the API",
             headers: vec![
                 (
                     "x-api-key",

@@ -387,6 +387,7 @@ mod tests {
         let request = PreparedRequest {
             method: "POST",
             url: url::Url::parse("https://oauth.divar.ir/oauth2/token").unwrap(),
+            service: "the token endpoint",
             headers: vec![(
                 "x-api-key",
                 HeaderValue::Secret(SecretString::new("key-1234")),

@@ -32,6 +32,7 @@ impl PreparedRequest {
         PreparedRequest {
             method: "POST",
             url,
+            service: "the API",
             headers: vec![
                 (
                     "content-type",

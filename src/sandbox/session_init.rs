@@ -135,6 +135,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
     let request = PreparedRequest {
         method: "POST",
         url: endpoint.clone(),
+        service: "the app's session-init URL",
         headers,
         body: body.to_string().into_bytes(),
         body_secrets: Vec::new(),
