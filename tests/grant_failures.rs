@@ -480,3 +480,41 @@ fn without_the_flag_a_refused_login_off_a_terminal_says_how_to_find_the_closed_s
         "{text}"
     );
 }
+
+#[test]
+fn a_send_whose_automatic_refresh_is_refused_names_the_client_and_the_login() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("credentials.json"),
+        json!({"profiles": {"default": [{
+            "scopes": [scope(), "offline_access"],
+            "access_token": "ory_at_made-up",
+            "refresh_token": "ory_rt_made-up",
+            "expires": 1_000_000_000_u64,
+            "redirect_uri": sandbox.var("KENAR_REDIRECT_URI"),
+        }]}})
+        .to_string(),
+    )
+    .unwrap();
+    let output = sandbox
+        .kenar()
+        .env_remove("KENAR_ACCESS_TOKEN")
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_CLIENT_SECRET", "wrong-secret-77c1")
+        .args(["send", "--conversation-id", CONVERSATION, "--message", "hi"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    says_all(
+        &stderr(&output),
+        &[
+            "refused to refresh the stored token of profile \"default\"",
+            "(invalid_client, HTTP 401)",
+            "the client ID from KENAR_CLIENT_ID, the secret from KENAR_CLIENT_SECRET",
+        ],
+    );
+    common::assert_no_secret(&output, &["wrong-secret-77c1"]);
+    assert!(sandbox.messages().is_empty());
+}
