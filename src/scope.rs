@@ -117,6 +117,17 @@ pub enum Recipient {
 }
 
 impl Recipient {
+    /// The narrowest scope that serves here: the chat's, the conversation's, the
+    /// chatbot's, or the one to read the conversation.
+    pub fn own_scope(&self) -> Scope {
+        match self {
+            Recipient::Chat(chat) => Scope::Chat(chat.clone()),
+            Recipient::Conversation { id, .. } => Scope::Conversation(id.clone()),
+            Recipient::Bot => Scope::Bot,
+            Recipient::Reading(id) => Scope::Read(id.clone()),
+        }
+    }
+
     pub fn platform(&self) -> Platform {
         match self {
             Recipient::Chat(_) => Platform::Legacy,
