@@ -181,3 +181,47 @@ fn errors_quote_an_excerpt_of_a_long_value() {
     }
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_file_named_in_a_message_file_is_not_blamed_on_a_flag_and_a_long_icon_filter_is_cut() {
+    let server = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "plain words").unwrap();
+    let message = dir.path().join("message.json");
+    let body = serde_json::json!({"conversation_id": CONVERSATION, "image": text});
+    std::fs::write(&message, body.to_string()).unwrap();
+    let output = send_to(&server.url())
+        .arg("--file")
+        .arg(&message)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: image: "), "{stderr}");
+    let output = send_to(&server.url())
+        .args(["--conversation-id", CONVERSATION, "--image"])
+        .arg(&text)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .starts_with("error: --image: "),
+        "flag"
+    );
+    assert!(server.requests().is_empty());
+
+    let output = common::kenar()
+        .args(["icons", &huge("x")])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        &stderr[..stderr.len().min(300)]
+    );
+    assert!(stderr.len() < 300 && stderr.contains("aaEND"), "{stderr}");
+}
