@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive what Divar sends the app, record it, and forward it to the app under development')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -499,6 +500,37 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;listen' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen on this port (0 picks any free port)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address (a tunnel''s agent on this machine reaches 127.0.0.1)')
+            [CompletionResult]::new('--identification-key-file', '--identification-key-file', [CompletionResultType]::ParameterName, 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)')
+            [CompletionResult]::new('--forward-key-file', '--forward-key-file', [CompletionResultType]::ParameterName, 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Forward events to this URL, and relay the app''s answer')
+            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward events to this URL, and relay the app''s answer')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]')
+            [CompletionResult]::new('--forward-actions-to', '--forward-actions-to', [CompletionResultType]::ParameterName, 'Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION [default: all]; the others are recorded and answered 200')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION [default: all]; the others are recorded and answered 200')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add this header to every forwarded request (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add this header to every forwarded request (repeatable)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'One line per request in and out, or one JSON object a line')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Keep the requests received in this JSON Lines file [default: events.jsonl in the config directory]')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Refuse (413) bodies larger than this many bytes')
+            [CompletionResult]::new('--max-concurrent', '--max-concurrent', [CompletionResultType]::ParameterName, 'Answer 503 while this many requests are being handled')
+            [CompletionResult]::new('--forward-timeout', '--forward-timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer (504 past it)')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Give a caller this many seconds to send its body (408 past it)')
+            [CompletionResult]::new('--accept-any-key', '--accept-any-key', [CompletionResultType]::ParameterName, 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel')
+            [CompletionResult]::new('--divar-sources-only', '--divar-sources-only', [CompletionResultType]::ParameterName, 'Also refuse (403) callers not at Divar''s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;help' {
             [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Compute or decode the resource ID and OAuth scope a message needs')
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
@@ -508,6 +540,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive what Divar sends the app, record it, and forward it to the app under development')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -573,6 +606,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;sandbox' {
+            break
+        }
+        'kenar-chat;help;listen' {
             break
         }
         'kenar-chat;help;help' {

@@ -309,7 +309,7 @@ pub fn check_base_url(name: &str, url: &Url) -> Result<()> {
 /// Checks that credentials sent to `url` cannot be read on the way: https, or plain http
 /// to a loopback host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
 /// `name` (a flag) leads the error.
-fn check_transport(name: &str, url: &Url) -> Result<()> {
+pub fn check_transport(name: &str, url: &Url) -> Result<()> {
     if url.scheme() == "https" || (url.scheme() == "http" && http_url::is_loopback(url)) {
         return Ok(());
     }
@@ -455,6 +455,12 @@ impl ApiClient {
             bad_proxy,
             options: options.clone(),
         })
+    }
+
+    /// The client itself, for relaying requests whose headers come from elsewhere (what
+    /// Divar sent an app): the same TLS, redirect, proxy and `--resolve` rules.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// Sends one request and reads its answer (at most [`MAX_ANSWER_BYTES`]). Failures

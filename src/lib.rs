@@ -18,6 +18,7 @@ pub mod loopback;
 pub mod media;
 pub mod message;
 pub mod platform;
+pub mod receive;
 pub mod redirect;
 pub mod refresh;
 pub mod retry;

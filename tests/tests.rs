@@ -14,6 +14,7 @@ mod http;
 mod interactive;
 mod keep_alive;
 mod limits;
+mod listen;
 mod malformed_input;
 mod media;
 mod oauth;

@@ -6,8 +6,8 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::cli::cmd::{
-    icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs,
-    scope::ScopeArgs, send::SendArgs,
+    icons::IconsArgs, listen::ListenArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs,
+    sandbox::SandboxArgs, scope::ScopeArgs, send::SendArgs,
 };
 use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
@@ -72,6 +72,8 @@ pub enum Command {
     Man(ManArgs),
     /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
     Sandbox(SandboxArgs),
+    /// Receive what Divar sends the app, record it, and forward it to the app under development
+    Listen(Box<ListenArgs>),
 }
 
 /// Whether the argument `id` of the command being run took its value from its environment

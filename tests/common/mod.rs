@@ -3,6 +3,7 @@
 // Each test module uses only part of it.
 #![allow(dead_code)]
 
+pub mod listen;
 pub mod sandbox;
 
 use std::io::{BufRead, BufReader, Write};
@@ -296,6 +297,8 @@ pub fn kenar_process() -> std::process::Command {
         "KENAR_PLATFORM",
         "KENAR_TOKEN_URL",
         "KENAR_UPLOAD_URL",
+        "KENAR_IDENTIFICATION_KEY",
+        "KENAR_FORWARD_KEY",
     ] {
         cmd.env_remove(var);
     }

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod icons;
+pub mod listen;
 pub mod oauth;
 pub mod oauth_url;
 pub mod sandbox;
@@ -23,5 +24,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Completions(args) => generation::completions(args),
         Command::Man(args) => generation::man(args),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Listen(args) => listen::run(*args),
     }
 }
