@@ -38,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive what Divar sends the app, record it, and forward it to the app under development')
+            [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Send what `listen` recorded to the app again')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -531,6 +533,72 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;trigger' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send this file''s body instead of a sample')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The app''s URL')
+            [CompletionResult]::new('--override', '--override', [CompletionResultType]::ParameterName, 'Replace the value at a dotted path: PATH=TEXT or PATH:=JSON (repeatable)')
+            [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Add a value at a dotted path that is not there yet (repeatable)')
+            [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Remove the value at a dotted path (repeatable)')
+            [CompletionResult]::new('--identification-key-file', '--identification-key-file', [CompletionResultType]::ParameterName, 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)')
+            [CompletionResult]::new('--forward-key-file', '--forward-key-file', [CompletionResultType]::ParameterName, 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The answer as it came, or one JSON object with the status and time')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;events' {
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;events;replay' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Where to send it [default: where listen forwarded it]')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'The event log listen wrote [default: events.jsonl in the config directory]')
+            [CompletionResult]::new('--identification-key-file', '--identification-key-file', [CompletionResultType]::ParameterName, 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)')
+            [CompletionResult]::new('--forward-key-file', '--forward-key-file', [CompletionResultType]::ParameterName, 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The answer as it came, or one JSON object with the status and time')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'The last request recorded')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;events;help' {
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;events;help;replay' {
+            break
+        }
+        'kenar-chat;events;help;help' {
+            break
+        }
         'kenar-chat;help' {
             [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Compute or decode the resource ID and OAuth scope a message needs')
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
@@ -541,6 +609,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive what Divar sends the app, record it, and forward it to the app under development')
+            [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Send what `listen` recorded to the app again')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -609,6 +679,16 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;listen' {
+            break
+        }
+        'kenar-chat;help;trigger' {
+            break
+        }
+        'kenar-chat;help;events' {
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
+            break
+        }
+        'kenar-chat;help;events;replay' {
             break
         }
         'kenar-chat;help;help' {

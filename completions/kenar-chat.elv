@@ -35,6 +35,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
             cand listen 'Receive what Divar sends the app, record it, and forward it to the app under development'
+            cand trigger 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+            cand events 'Send what `listen` recorded to the app again'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope'= {
@@ -494,6 +496,66 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;trigger'= {
+            cand --file 'Send this file''s body instead of a sample'
+            cand --to 'The app''s URL'
+            cand --override 'Replace the value at a dotted path: PATH=TEXT or PATH:=JSON (repeatable)'
+            cand --add 'Add a value at a dotted path that is not there yet (repeatable)'
+            cand --remove 'Remove the value at a dotted path (repeatable)'
+            cand --identification-key-file 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)'
+            cand --forward-key-file 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s'
+            cand -H 'Add this header (repeatable)'
+            cand --header 'Add this header (repeatable)'
+            cand --timeout 'Give the app this many seconds to answer'
+            cand --format 'The answer as it came, or one JSON object with the status and time'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;events'= {
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;events;replay'= {
+            cand --to 'Where to send it [default: where listen forwarded it]'
+            cand --log 'The event log listen wrote [default: events.jsonl in the config directory]'
+            cand --identification-key-file 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)'
+            cand --forward-key-file 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s'
+            cand -H 'Add this header (repeatable)'
+            cand --header 'Add this header (repeatable)'
+            cand --timeout 'Give the app this many seconds to answer'
+            cand --format 'The answer as it came, or one JSON object with the status and time'
+            cand --last 'The last request recorded'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;events;help'= {
+            cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;events;help;replay'= {
+        }
+        &'kenar-chat;events;help;help'= {
+        }
         &'kenar-chat;help'= {
             cand scope 'Compute or decode the resource ID and OAuth scope a message needs'
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
@@ -504,6 +566,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
             cand listen 'Receive what Divar sends the app, record it, and forward it to the app under development'
+            cand trigger 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+            cand events 'Send what `listen` recorded to the app again'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;help;scope'= {
@@ -553,6 +617,13 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;sandbox'= {
         }
         &'kenar-chat;help;listen'= {
+        }
+        &'kenar-chat;help;trigger'= {
+        }
+        &'kenar-chat;help;events'= {
+            cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
+        }
+        &'kenar-chat;help;events;replay'= {
         }
         &'kenar-chat;help;help'= {
         }

@@ -37,6 +37,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "completions" 
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "listen" -d 'Receive what Divar sends the app, record it, and forward it to the app under development'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "trigger" -d 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "events" -d 'Send what `listen` recorded to the app again'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
 json\t''
@@ -359,16 +361,54 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s q -l qu
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "icons" -d 'List Divar\'s icon names, which current-platform buttons take'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "listen" -d 'Receive what Divar sends the app, record it, and forward it to the app under development'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l file -d 'Send this file\'s body instead of a sample' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l to -d 'The app\'s URL' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l override -d 'Replace the value at a dotted path: PATH=TEXT or PATH:=JSON (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l add -d 'Add a value at a dotted path that is not there yet (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l remove -d 'Remove the value at a dotted path (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l identification-key-file -d 'Read the app\'s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s H -l header -d 'Add this header (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -f -a "replay" -d 'Send a request `listen` recorded to the app again, body byte for byte'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l to -d 'Where to send it [default: where listen forwarded it]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l log -d 'The event log listen wrote [default: events.jsonl in the config directory]' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l identification-key-file -d 'Read the app\'s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s H -l header -d 'Add this header (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l last -d 'The last request recorded'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Send a request `listen` recorded to the app again, body byte for byte'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "icons" -d 'List Divar\'s icon names, which current-platform buttons take'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "listen" -d 'Receive what Divar sends the app, record it, and forward it to the app under development'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "trigger" -d 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "events" -d 'Send what `listen` recorded to the app again'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send icons completions man sandbox listen trigger events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
@@ -379,3 +419,4 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_s
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "replay" -d 'Send a request `listen` recorded to the app again, body byte for byte'

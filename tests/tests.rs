@@ -29,3 +29,4 @@ mod scope;
 mod secrets;
 mod send;
 mod tls;
+mod trigger;

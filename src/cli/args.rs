@@ -6,8 +6,9 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::cli::cmd::{
-    icons::IconsArgs, listen::ListenArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs,
-    sandbox::SandboxArgs, scope::ScopeArgs, send::SendArgs,
+    events::EventsArgs, icons::IconsArgs, listen::ListenArgs, oauth::OauthArgs,
+    oauth_url::OauthUrlArgs, sandbox::SandboxArgs, scope::ScopeArgs, send::SendArgs,
+    trigger::TriggerArgs,
 };
 use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
@@ -74,6 +75,10 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Receive what Divar sends the app, record it, and forward it to the app under development
     Listen(Box<ListenArgs>),
+    /// Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)
+    Trigger(Box<TriggerArgs>),
+    /// Send what `listen` recorded to the app again
+    Events(EventsArgs),
 }
 
 /// Whether the argument `id` of the command being run took its value from its environment

@@ -105,6 +105,16 @@ impl IdentificationKeyArgs {
             "forward key",
         )
     }
+
+    /// The key to send the app as Divar would: its own when it has one, else Divar's.
+    pub fn app_key(&self) -> Result<SecretString, Error> {
+        match self.forward_key()? {
+            Some(key) => Ok(key),
+            None => self
+                .divar_key()?
+                .ok_or_else(|| Error::invalid(Self::MISSING)),
+        }
+    }
 }
 
 /// The app's client secret, which only the token exchange needs. There is no flag for the

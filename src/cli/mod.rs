@@ -10,6 +10,7 @@ pub mod output;
 pub mod platform;
 pub mod profile;
 pub mod prompt;
+pub mod relay;
 pub mod report;
 pub mod signals;
 

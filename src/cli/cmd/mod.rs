@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and what it does.
 
 pub mod batch;
+pub mod events;
 pub mod icons;
 pub mod listen;
 pub mod oauth;
@@ -8,6 +9,7 @@ pub mod oauth_url;
 pub mod sandbox;
 pub mod scope;
 pub mod send;
+pub mod trigger;
 pub mod upload;
 
 use crate::cli::args::{Cli, Command};
@@ -25,5 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Man(args) => generation::man(args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Listen(args) => listen::run(*args),
+        Command::Trigger(args) => trigger::run(*args),
+        Command::Events(args) => events::run(args),
     }
 }
