@@ -226,7 +226,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__completions)
-            opts="-q -v -h -V --out-dir --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --quiet --verbose --out-dir --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -732,7 +732,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__listen)
-            opts="-f -c -e -H -q -v -h -V --port --bind --identification-key-file --forward-key-file --accept-any-key --divar-sources-only --forward-to --forward-actions-to --events --header --format --log --max-body --max-concurrent --forward-timeout --read-timeout --quiet --verbose --help --version"
+            opts="-q -v -f -c -e -H -h -V --quiet --verbose --port --bind --identification-key-file --forward-key-file --accept-any-key --divar-sources-only --forward-to --forward-actions-to --events --header --format --log --max-body --max-concurrent --forward-timeout --read-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -851,7 +851,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__man)
-            opts="-q -v -h -V --out-dir --quiet --verbose --help --version"
+            opts="-q -v -h -V --quiet --verbose --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -886,7 +886,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__url)
-            opts="-o -i -q -v -h -V --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --scope --offline --state --auth-url --platform --profile --output --interactive --quiet --verbose --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --scope --offline --state --auth-url --platform --profile --output --interactive --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1496,7 +1496,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --quiet --verbose --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1843,7 +1843,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -i -q -v -h -V --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --quiet --verbose --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2146,7 +2146,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__trigger)
-            opts="-H -q -v -h -V --file --to --override --add --remove --identification-key-file --forward-key-file --header --timeout --format --quiet --verbose --help --version NEW_MESSAGE NEW_CHATBOT_MESSAGE USER_ACCESS_REVOCATION POST_UPDATE PAYMENT_TRANSACTION SERVER_LINK SESSION_INIT DYNAMIC_ACTION"
+            opts="-q -v -H -h -V --quiet --verbose --file --to --override --add --remove --identification-key-file --forward-key-file --header --timeout --format --help --version NEW_MESSAGE NEW_CHATBOT_MESSAGE USER_ACCESS_REVOCATION POST_UPDATE PAYMENT_TRANSACTION SERVER_LINK SESSION_INIT DYNAMIC_ACTION"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -122,11 +122,11 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l plat
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s o -l output -d 'Print the URL alone (text) or {"url", "state", "scopes"} (json)' -r -f -a "text\t''
 json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s i -l interactive -d 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -296,6 +296,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l concurren
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l rate -d 'Send at most N requests per second (N/s) or per minute (N/min)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l journal -d 'Record each line\'s sending in this file, so that running again skips what was sent' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l unreachable-limit -d 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l dry-run -d 'Print the request instead of sending it (secrets as ***)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l print-line -d 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials'
@@ -303,8 +305,6 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l show-secr
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s i -l interactive -d 'Ask at the terminal for every missing value, show the request and confirm before sending'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resend-in-doubt -d 'Send the lines the journal holds in doubt (they may have been delivered already)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l fail-fast -d 'Stop at the first line that is invalid or fails, in input order (requests then go one at a time)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand icons" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -335,9 +335,9 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l daily-
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l latency -d 'Hold each answer back this many milliseconds, like a round trip to Divar' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-url -d 'The app\'s session initialization URL, called when a LINK button is clicked in the chat view' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-auth -d 'The authorization header of session initialization requests (generated when not given)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l lowercase-supplier -d 'Spell the seller\'s key `supplier`, as older documents do, instead of `Supplier`'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l lowercase-supplier -d 'Spell the seller\'s key `supplier`, as older documents do, instead of `Supplier`'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l port -d 'Listen on this port (0 picks any free port)' -r
@@ -355,10 +355,10 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-bod
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-concurrent -d 'Answer 503 while this many requests are being handled' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l forward-timeout -d 'Give the app this many seconds to answer (504 past it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l read-timeout -d 'Give a caller this many seconds to send its body (408 past it)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l accept-any-key -d 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l divar-sources-only -d 'Also refuse (403) callers not at Divar\'s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l accept-any-key -d 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l divar-sources-only -d 'Also refuse (403) callers not at Divar\'s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l file -d 'Send this file\'s body instead of a sample' -r -F

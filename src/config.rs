@@ -16,15 +16,12 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub const DEFAULT_PROFILE: &str = "default";
 
 /// `kenar-chat` under the user's config directory (`$XDG_CONFIG_HOME` or `~/.config` on
-/// Linux and macOS, `%APPDATA%` on Windows).
-pub fn default_dir() -> Result<PathBuf> {
+/// Linux and macOS, `%APPDATA%` on Windows); else why there is none, for the caller to say
+/// how to name one.
+pub fn default_dir() -> std::result::Result<PathBuf, String> {
     etcetera::choose_base_strategy()
         .map(|base| base.config_dir().join("kenar-chat"))
-        .map_err(|e| {
-            Error::invalid(format!(
-                "cannot find the user's config directory ({e}); set KENAR_CONFIG_DIR"
-            ))
-        })
+        .map_err(|e| format!("cannot find the user's config directory ({e})"))
 }
 
 /// The config file: `[profiles.NAME]` tables of defaults.

@@ -55,6 +55,14 @@ pub enum Error {
         error: Box<Error>,
         media_token: String,
     },
+    /// The token endpoint at `endpoint` (its host, and port when given), not the API,
+    /// refused or failed: `problem` says how, and decides the exit code and whether the
+    /// request may have been acted on (for a code exchange: whether the code is used up).
+    #[error("{}", TokenProblem { endpoint, problem })]
+    Token {
+        endpoint: String,
+        problem: Box<Error>,
+    },
     /// A signal stopped a batch; its summary says what was sent. `code` is the exit code a
     /// shell gives a process the signal ends (128 plus its number).
     #[error("interrupted by {signal}; the summary says what was sent")]
@@ -90,7 +98,9 @@ impl Error {
             Error::Cancelled => 130,
             Error::BatchIncomplete(_) => 6,
             Error::Interrupted { code, .. } => *code,
-            Error::Uploaded { error, .. } => error.exit_code(),
+            Error::Uploaded { error, .. } | Error::Token { problem: error, .. } => {
+                error.exit_code()
+            }
         }
     }
 
@@ -98,7 +108,9 @@ impl Error {
     /// act twice. Retrying is safe only when this is false.
     pub fn may_have_been_delivered(&self) -> bool {
         match self {
-            Error::Uploaded { error, .. } => error.may_have_been_delivered(),
+            Error::Uploaded { error, .. } | Error::Token { problem: error, .. } => {
+                error.may_have_been_delivered()
+            }
             other => matches!(other, Error::DeliveryUncertain(_) | Error::Redirected(_)),
         }
     }
@@ -139,6 +151,36 @@ pub fn valid<T>(value: T, problems: Vec<String>) -> Result<T> {
         Ok(value)
     } else {
         Err(Error::Invalid(problems))
+    }
+}
+
+/// A failure of the token endpoint, said of tokens rather than of the API or of delivery.
+struct TokenProblem<'a> {
+    endpoint: &'a str,
+    problem: &'a Error,
+}
+
+impl fmt::Display for TokenProblem<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let endpoint = self.endpoint;
+        match self.problem {
+            Error::Refused { status, message } => write!(
+                f,
+                "the token endpoint {endpoint} refused the request (HTTP {status}): {message}"
+            ),
+            Error::RateLimited { message } => write!(
+                f,
+                "rate limited by the token endpoint {endpoint} (HTTP 429): {message}"
+            ),
+            // The client's account names the token endpoint and its host already.
+            Error::NotSent(m) => write!(f, "{m}; the token request never reached it"),
+            Error::DeliveryUncertain(m) | Error::Redirected(m) => write!(
+                f,
+                "token endpoint {endpoint}: {m}; the token request may have been acted on \
+                 without its answer arriving"
+            ),
+            other => write!(f, "token endpoint {endpoint}: {other}"),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use predicates::prelude::*;
 
-use crate::common::listen::{KEY, Listen, fixture};
+use crate::common::listen::{KEY, Listen, agent, answer, fixture};
 use crate::common::{Reply, TestServer, free_port, kenar};
 
 #[test]
@@ -229,10 +229,10 @@ fn a_slow_or_dead_app_never_holds_up_the_next_request() {
     let first = {
         let url = listen.url.clone();
         thread::spawn(move || {
-            let request = crate::common::sandbox::agent()
+            let request = agent()
                 .post(format!("{url}/e"))
                 .header("authorization", KEY);
-            crate::common::sandbox::response(request.send(&fixture("NEW_MESSAGE")[..]))
+            answer(request.send(&fixture("NEW_MESSAGE")[..]))
         })
     };
     while app.requests().is_empty() {
@@ -242,9 +242,9 @@ fn a_slow_or_dead_app_never_holds_up_the_next_request() {
         listen.deliver(&fixture("NEW_MESSAGE")),
         (200, r#"{"n":2}"#.to_owned())
     );
-    let (status, _, answer) = first.join().unwrap();
-    assert_eq!(status, 504, "{answer}");
-    assert!(answer.contains("no whole answer within 1s"), "{answer}");
+    let (status, said) = first.join().unwrap();
+    assert_eq!(status, 504, "{said}");
+    assert!(said.contains("no whole answer within 1s"), "{said}");
 
     let nobody = format!("http://127.0.0.1:{}/hook", free_port());
     let listen = Listen::start(&["-f", &nobody]);
@@ -262,10 +262,10 @@ fn a_busy_listen_says_so_at_once() {
     let listen = Listen::start(&["-f", &app.url(), "--max-concurrent", "1"]);
     let url = listen.url.clone();
     let first = thread::spawn(move || {
-        let request = crate::common::sandbox::agent()
+        let request = agent()
             .post(format!("{url}/e"))
             .header("authorization", KEY);
-        crate::common::sandbox::response(request.send(&fixture("NEW_MESSAGE")[..])).0
+        answer(request.send(&fixture("NEW_MESSAGE")[..])).0
     });
     while app.requests().is_empty() {
         thread::sleep(Duration::from_millis(10));

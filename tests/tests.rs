@@ -2,9 +2,11 @@
 
 mod common;
 
-#[cfg(unix)]
+// The modules that start the sandbox exist only in a build that has it.
+#[cfg(all(unix, feature = "sandbox"))]
 mod action;
 mod batch;
+#[cfg(feature = "sandbox")]
 mod browser;
 mod conversation;
 mod exactness;
@@ -17,6 +19,7 @@ mod limits;
 mod listen;
 mod malformed_input;
 mod media;
+mod network_errors;
 mod oauth;
 mod oauth_current;
 mod oauth_login;
@@ -24,9 +27,14 @@ mod oauth_url;
 #[cfg(target_os = "linux")]
 mod output;
 mod properties;
+mod raw_answers;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod scope;
 mod secrets;
 mod send;
+#[cfg(unix)]
+mod settings;
 mod tls;
+mod token_policy;
 mod trigger;

@@ -36,6 +36,7 @@ impl Failures {
                 self.refused_by_recipient += 1;
             }
             Error::RateLimited { .. } => self.rate_limited += 1,
+            Error::Token { problem, .. } => self.count(problem),
             _ => self.unavailable += 1,
         }
     }
@@ -88,6 +89,9 @@ pub enum Stop {
     Unauthorized { line: u64 },
     /// This many lines in a row could not reach the API, or were refused as unauthorized.
     Unreachable { lines: u32, unauthorized: bool },
+    /// The token endpoint refused to refresh the stored token a line needed: no line that
+    /// needs it can be sent until the user logs in again.
+    TokenRefused { line: u64 },
 }
 
 impl fmt::Display for Stop {
@@ -120,6 +124,11 @@ impl fmt::Display for Stop {
                 lines,
                 unauthorized: false,
             } => write!(f, "the API could not be reached for {lines} lines in a row"),
+            Stop::TokenRefused { line } => write!(
+                f,
+                "line {line}: the token endpoint refused to refresh the stored token; log in \
+                 again with `kenar-chat oauth login`"
+            ),
             Stop::Unreachable { lines, .. } => write!(
                 f,
                 "the API could not be reached or refused the credentials (HTTP 401) for \

@@ -3,16 +3,11 @@
 
 pub mod args;
 pub mod cmd;
-pub mod connection;
-pub mod credentials;
-pub mod generation;
 pub mod output;
-pub mod platform;
-pub mod profile;
 pub mod prompt;
-pub mod relay;
 pub mod report;
-pub mod signals;
+pub mod settings;
+pub mod shared;
 
 use anyhow::Context as _;
 

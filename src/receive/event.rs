@@ -468,7 +468,7 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.duration_since(UNIX_EPOCH) {
-            Ok(since) if since.as_secs() <= crate::store::LAST_RFC3339_SECOND => {
+            Ok(since) if since.as_secs() <= crate::time::LAST_RFC3339_SECOND => {
                 write!(f, "{}", humantime::format_rfc3339_micros(self.0))
             }
             Ok(since) => write!(f, "{} µs since 1970", since.as_micros()),

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use crate::client::{ApiClient, MAX_ANSWER_BYTES};
 use crate::error::Error;
+use crate::http::client::{ApiClient, MAX_ANSWER_BYTES};
 use crate::secret::SecretString;
 
 /// Headers that belong to one connection, not to the request, and are never passed on.

@@ -25,8 +25,8 @@ use super::auth::{self, IdentificationKey};
 use super::event::{Request, Summary};
 use super::forward::{self, Outgoing};
 use super::record::{Log, Record};
-use crate::client::ApiClient;
 use crate::error::{Error, Result};
+use crate::http::client::ApiClient;
 use crate::secret::SecretString;
 
 /// How the receiver is set up.

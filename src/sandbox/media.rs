@@ -12,7 +12,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::Sandbox;
 use super::checks::Refusal;
 use super::store::Medium;
-use crate::media::MediaKind;
+use crate::message::media_kind::MediaKind;
 
 /// What a file name may hold unencoded in `filename*` (RFC 8187's `attr-char`).
 const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
@@ -62,10 +62,11 @@ pub(super) async fn serve(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ),
-        // Whatever an upload holds, opened on its own it runs nothing in the sandbox's origin.
+        // Whatever an upload holds, opened on its own it runs nothing in the sandbox's
+        // origin, and no other site shows it in a frame.
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("sandbox"),
+            HeaderValue::from_static("sandbox; frame-ancestors 'none'"),
         ),
     ];
     Ok((headers, content).into_response())

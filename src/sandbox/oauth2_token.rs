@@ -13,10 +13,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::demo::scope_list;
 use super::store::{Issued, RefreshGrant};
 use super::token::refusal_message;
-use super::{REFRESH_LIFETIME, Sandbox, expiry, scope_list, seconds, unix_time};
-use crate::authorize::random_state;
+use super::{REFRESH_LIFETIME, Sandbox, expiry, seconds, unix_time};
+use crate::auth::authorize::random_state;
 use crate::error::Error;
 use crate::platform::Platform;
 use crate::scope::{OFFLINE_ACCESS, Scope};

@@ -1,7 +1,9 @@
 //! A click on a LINK or `open_server_link` button in the chat view, done as Divar does
 //! it: POST the app's session initialization (server-link) request, in the shape of the
 //! message's platform (protocol section 4 or 5), then send the browser to the `url` the
-//! app answers with. A bad answer is shown in the chat view.
+//! app answers with. A bad answer is shown in the chat view. Only a click made in the
+//! chat view counts: its form carries the sandbox's click key, which no other page can
+//! read, so another site cannot make the sandbox call the app with its secret header.
 
 use std::sync::Arc;
 
@@ -14,17 +16,20 @@ use serde_json::{Map, Value, json};
 use super::Sandbox;
 use super::buttons::{self, Side};
 use super::chat_view::render;
+use super::html::error_page;
 use super::store::StoredMessage;
-use crate::client::{self, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
-use crate::http_url;
-use crate::message::{Button, ButtonAction, Message};
-
-/// Where the chat view's LINK and `open_server_link` buttons post to.
-pub(super) const CLICK_PATH: &str = "/sandbox/click";
+use crate::http;
+use crate::http::answer::check_answer;
+use crate::http::request::{HeaderValue, PreparedRequest};
+use crate::message::Message;
+use crate::message::button::{Button, ButtonAction};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct Click {
+    /// The click key the chat view's forms carry.
+    #[serde(default)]
+    key: String,
     message: i64,
     /// "sender" or "receiver": whose button was clicked.
     side: String,
@@ -40,6 +45,17 @@ pub(super) async fn click(
     State(sandbox): State<Arc<Sandbox>>,
     Form(click): Form<Click>,
 ) -> Response {
+    if click.key.is_empty() || click.key != sandbox.click_key.expose() {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Click refused",
+            &[
+                "key: this click was not made in the sandbox's chat view (or in one shown \
+               before the sandbox restarted); open the chat view and click there"
+                    .to_owned(),
+            ],
+        );
+    }
     match open(&sandbox, &click).await {
         Ok(url) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
         Err(e) => render(
@@ -119,20 +135,21 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
     let request = PreparedRequest {
         method: "POST",
         url: endpoint.clone(),
+        service: "the app's session-init URL",
         headers,
         body: body.to_string().into_bytes(),
         body_secrets: Vec::new(),
         upload: None,
     };
     let answer = sandbox.client.execute(&request).await?;
-    let body = client::check_answer(&answer)?;
+    let body = check_answer(&answer)?;
     let Some(Value::String(url)) = body.get("url") else {
         return Err(Error::Unavailable(format!(
             "the app's answer has no \"url\" string: {}",
-            client::quote(&answer.body)
+            answer.quoted()
         )));
     };
-    http_url::parse(url)
+    http::url::parse(url)
         .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
     Ok(url.clone())
 }

@@ -106,12 +106,11 @@ impl Listen {
 
     /// POSTs `body` to `path` with `headers`; the status and the body of the answer.
     pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
-        let mut request = super::sandbox::agent().post(format!("{}{path}", self.url));
+        let mut request = agent().post(format!("{}{path}", self.url));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let (status, _, body) = super::sandbox::response(request.send(body));
-        (status, body)
+        answer(request.send(body))
     }
 
     /// POSTs `body` as Divar does: JSON, with the identification key.
@@ -142,6 +141,22 @@ impl Drop for Listen {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A client that takes every status as an answer and follows no redirect.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// The status and body of an answer.
+pub fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, String) {
+    let mut response = result.expect("listen answers");
+    let body = response.body_mut().read_to_string().unwrap();
+    (response.status().as_u16(), body)
 }
 
 /// A sample request's body, as `data/events/` keeps it.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod listen;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 
 use std::io::{BufRead, BufReader, Write};

@@ -409,7 +409,7 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
         ("row", "1"),
         ("column", "1"),
     ];
-    let (status, headers, _) = sandbox.post_form("/sandbox/click", &click);
+    let (status, headers, _) = sandbox.click(&click);
     assert_eq!(status, 303);
     assert_eq!(headers["location"], "https://app.example/start?s=1");
     let request = app.only_request();
@@ -429,7 +429,7 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
         )
     );
 
-    let (status, headers, page) = sandbox.post_form("/sandbox/click", &click);
+    let (status, headers, page) = sandbox.click(&click);
     assert_eq!(status, 502);
     assert!(!headers.contains_key("location"));
     assert!(
@@ -437,17 +437,13 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
         "{page}"
     );
     // A direct link, or no button there, is not a server link.
-    let (status, _, page) = sandbox.post_form(
-        "/sandbox/click",
-        &[("message", "1"), ("side", "receiver"), ("row", "1")],
-    );
+    let (status, _, page) = sandbox.click(&[("message", "1"), ("side", "receiver"), ("row", "1")]);
     assert_eq!(status, 502);
     assert!(
         page.contains("opens its link directly (open_direct_link), without the app"),
         "{page}"
     );
-    let (status, _, page) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    let (status, _, page) = sandbox.click(&[("message", "1"), ("side", "sender")]);
     assert_eq!(status, 502);
     assert!(
         page.contains("has no button for its sender at row 0, column 0"),

@@ -5,16 +5,15 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueHint};
-use kenar_chat::client;
 use kenar_chat::error::{self, Error};
-use kenar_chat::http_url;
+use kenar_chat::http::url as http_url;
 use kenar_chat::receive::forward::{self, Outgoing};
 use kenar_chat::receive::record::{self, LOG_FILE, Pick};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::cli::credentials::IdentificationKeyArgs;
 use crate::cli::output::Format;
-use crate::cli::{profile, relay};
+use crate::cli::shared::credentials::IdentificationKeyArgs;
+use crate::cli::shared::{profile, relay};
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
@@ -99,7 +98,7 @@ fn replay(args: ReplayArgs) -> Result<()> {
         }
     };
     let url = http_url::endpoint(flag, target)?;
-    client::check_transport(flag, &url)?;
+    http_url::check_transport(flag, &url)?;
     let mut headers = HeaderMap::new();
     for (name, value) in &record.headers {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {

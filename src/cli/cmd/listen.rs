@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
-use kenar_chat::client::{self, ApiClient, ClientOptions};
 use kenar_chat::error::{self, Error};
-use kenar_chat::http_url;
+use kenar_chat::http::client::{ApiClient, ClientOptions};
+use kenar_chat::http::url as http_url;
 use kenar_chat::receive::auth::IdentificationKey;
 use kenar_chat::receive::event::{DYNAMIC_ACTION, EVENT_TYPES, SERVER_LINK};
 use kenar_chat::receive::forward;
@@ -21,9 +21,9 @@ use kenar_chat::secret;
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
-use crate::cli::credentials::IdentificationKeyArgs;
 use crate::cli::output::{self, Format};
-use crate::cli::{profile, signals};
+use crate::cli::shared::credentials::IdentificationKeyArgs;
+use crate::cli::shared::{profile, signals};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -126,7 +126,7 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
     let mut target = |flag: &str, value: Option<&str>| -> Result<Option<Url>, Error> {
         let Some(value) = value else { return Ok(None) };
         let url = http_url::endpoint(flag, value)
-            .and_then(|url| client::check_transport(flag, &url).map(|()| url));
+            .and_then(|url| http_url::check_transport(flag, &url).map(|()| url));
         error::gather(url, &mut problems)
     };
     let forward_to = target("--forward-to", args.forward_to.as_deref())?;
@@ -224,7 +224,7 @@ fn describe(activity: &Activity) -> String {
             if let Some(excerpt) = &summary.excerpt {
                 line.push_str(&format!(
                     " {}",
-                    client::quote(format!("{excerpt:?}").as_bytes())
+                    kenar_chat::visible::quote(format!("{excerpt:?}").as_bytes())
                 ));
             }
             if let Some(version) = api_version {

@@ -1,33 +1,38 @@
 //! One module per subcommand: its arguments and what it does.
 
-pub mod batch;
 pub mod events;
+pub mod generation;
 pub mod icons;
 pub mod listen;
 pub mod oauth;
 pub mod oauth_url;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod send;
 pub mod trigger;
-pub mod upload;
 
-use crate::cli::args::{Cli, Command};
-use crate::cli::generation;
+use clap::{ArgMatches, CommandFactory as _};
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+use crate::cli::args::{Cli, Command, Deferred};
+use crate::cli::settings::Settings;
+
+/// Runs the command `cli` says, with the settings its `matches` give.
+pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     let verbosity = cli.verbosity();
+    let settings = Settings::new(matches);
     match cli.command {
-        Command::Scope(args) => scope::run(args),
-        Command::OauthUrl(args) => oauth_url::run(args),
-        Command::Oauth(args) => oauth::run(args, verbosity),
-        Command::Send(args) => send::run(*args, verbosity),
-        Command::Icons(args) => icons::run(&args),
-        Command::Completions(args) => generation::completions(args),
-        Command::Man(args) => generation::man(args),
-        Command::Sandbox(args) => sandbox::run(args),
-        Command::Listen(args) => listen::run(*args),
-        Command::Trigger(args) => trigger::run(*args),
+        Command::Scope(args) => scope::run(args, &settings),
+        Command::OauthUrl(Deferred(args)) => oauth_url::run(args, &settings),
+        Command::Oauth(args) => oauth::run(args, &settings, verbosity),
+        Command::Send(Deferred(args)) => send::run(*args, &settings, verbosity),
+        Command::Icons(Deferred(args)) => icons::run(&args),
+        Command::Completions(Deferred(args)) => generation::completions(args, Cli::command()),
+        Command::Man(Deferred(args)) => generation::man(args, Cli::command()),
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(Deferred(args)) => sandbox::run(args),
+        Command::Listen(Deferred(args)) => listen::run(*args),
+        Command::Trigger(Deferred(args)) => trigger::run(*args),
         Command::Events(args) => events::run(args),
     }
 }

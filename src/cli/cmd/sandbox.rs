@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueHint};
-use kenar_chat::http_url;
+use kenar_chat::http;
 use kenar_chat::platform::Platform;
 use kenar_chat::sandbox::{
     BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_USER,
@@ -15,7 +15,8 @@ use kenar_chat::scope::check_conversation_id;
 use kenar_chat::secret::{self, SecretString};
 use kenar_chat::{Error, error};
 
-use crate::cli::{output, signals};
+use crate::cli::output;
+use crate::cli::shared::signals;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -118,7 +119,10 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         }
     }
     let session_init_url = match args.session_init_url.as_deref() {
-        Some(url) => error::gather(http_url::endpoint("--session-init-url", url), &mut problems)?,
+        Some(url) => error::gather(
+            http::url::endpoint("--session-init-url", url),
+            &mut problems,
+        )?,
         None => None,
     };
     let config = Config {

@@ -6,18 +6,17 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::client;
 use kenar_chat::error::{self, Error};
-use kenar_chat::http_url;
+use kenar_chat::http::url as http_url;
 use kenar_chat::input;
 use kenar_chat::receive::fixture::{self, Edit, FIXTURES};
 use kenar_chat::receive::forward::{self, Outgoing};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::cli::credentials::IdentificationKeyArgs;
 use crate::cli::output::Format;
-use crate::cli::relay;
+use crate::cli::shared::credentials::IdentificationKeyArgs;
+use crate::cli::shared::relay;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -65,7 +64,7 @@ pub fn run(args: TriggerArgs) -> Result<()> {
     let mut problems = Vec::new();
     let url = error::gather(
         http_url::endpoint("--to", &args.to)
-            .and_then(|url| client::check_transport("--to", &url).map(|()| url)),
+            .and_then(|url| http_url::check_transport("--to", &url).map(|()| url)),
         &mut problems,
     )?;
     let key = error::gather(args.key.app_key(), &mut problems)?;

@@ -209,7 +209,7 @@ mod tests {
         drop(old);
         let store = Store::open(Some(&path)).unwrap();
         let grant = store.token("t").unwrap().unwrap();
-        assert_eq!(grant.user_id, crate::sandbox::DEMO_USER);
+        assert_eq!(grant.user_id, crate::sandbox::demo::DEMO_USER);
         drop(store);
         // Opening it again applies nothing twice.
         assert!(

@@ -1,0 +1,12 @@
+//! The floor below the commands: the flags several commands flatten, each with its checked
+//! form. Nothing here names a command or the top-level parser.
+
+pub mod authorization;
+pub mod connection;
+pub mod credentials;
+pub mod platform;
+pub mod profile;
+pub mod relay;
+pub mod scopes;
+pub mod signals;
+pub mod tokens;
