@@ -16,6 +16,9 @@ use crate::cli::shared::credentials::IdentificationKeyArgs;
 use crate::cli::shared::{profile, relay};
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat events replay --last
+  kenar-chat events replay req_a6e924a9-3 --to http://127.0.0.1:3000/divar/events")]
 pub struct EventsArgs {
     #[command(subcommand)]
     pub command: EventsCommand,
