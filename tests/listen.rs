@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use predicates::prelude::*;
 
-use crate::common::listen::{KEY, Listen, agent, answer, fixture};
-use crate::common::{Reply, TestServer, free_port, kenar};
+use crate::common::listen::{KEY, Listen, answer, fixture};
+use crate::common::{Reply, TestServer, agent, free_port, kenar};
 
 #[test]
 fn an_event_reaches_the_app_exactly_and_its_answer_comes_back() {

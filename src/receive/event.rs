@@ -130,15 +130,10 @@ pub struct Envelope {
     #[serde(rename = "type")]
     pub event_type: String,
     /// The subscription's metadata, as the app gave it.
-    #[serde(default)]
     pub metadata: Option<Value>,
-    #[serde(default)]
     pub new_message: Option<ChatMessage>,
-    #[serde(default)]
     pub new_chatbot_message: Option<ChatMessage>,
-    #[serde(default)]
     pub user_access_revocation: Option<AccessRevocation>,
-    #[serde(default)]
     pub post_update: Option<PostUpdate>,
     /// `payment_transaction` in the docs' example, `transaction` in their table.
     #[serde(default, alias = "transaction")]
@@ -204,19 +199,12 @@ pub struct ChatMessage {
     pub kind: String,
     #[serde(default, deserialize_with = "timestamp")]
     pub sent_at: Option<Timestamp>,
-    #[serde(default)]
     pub text: Option<String>,
-    #[serde(default)]
     pub image_data: Option<ImageData>,
-    #[serde(default)]
     pub file_data: Option<FileData>,
-    #[serde(default)]
     pub voice_data: Option<MediaData>,
-    #[serde(default)]
     pub video_data: Option<VideoData>,
-    #[serde(default)]
     pub location_data: Option<LocationData>,
-    #[serde(default)]
     pub contact_data: Option<ContactData>,
 }
 
@@ -257,7 +245,6 @@ pub struct Conversation {
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// The post's token, in POST conversations.
-    #[serde(default)]
     pub post_token: Option<String>,
 }
 
@@ -265,7 +252,6 @@ pub struct Conversation {
 /// `USER` where their table says `HUMAN`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Sender {
-    #[serde(default)]
     pub side: Option<String>,
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
@@ -311,7 +297,6 @@ pub struct MediaData {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct VideoData {
     pub link: String,
-    #[serde(default)]
     pub thumbnail_link: Option<String>,
     #[serde(default, deserialize_with = "count")]
     pub size_bytes: Option<u64>,
@@ -327,7 +312,6 @@ pub struct LocationData {
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ContactData {
-    #[serde(default)]
     pub name: Option<String>,
     pub phone: String,
 }
@@ -349,21 +333,14 @@ pub struct PostUpdate {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Post {
     pub token: String,
-    #[serde(default)]
     pub category: Option<String>,
-    #[serde(default)]
     pub city: Option<String>,
-    #[serde(default)]
     pub district: Option<String>,
-    #[serde(default)]
     pub is_phone_hidden: Option<bool>,
-    #[serde(default)]
     pub supplier_chat_assistant_enabled: Option<bool>,
-    #[serde(default)]
     pub chat_enabled: Option<bool>,
     #[serde(default, deserialize_with = "timestamp")]
     pub first_published_at: Option<Timestamp>,
-    #[serde(default)]
     pub data: Option<Value>,
 }
 
@@ -372,13 +349,10 @@ pub struct Transaction {
     pub id: String,
     #[serde(default, deserialize_with = "count")]
     pub cost_rials: Option<u64>,
-    #[serde(default)]
     pub extra_details: Option<String>,
-    #[serde(default)]
     pub state: Option<String>,
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
-    #[serde(default)]
     pub app_slug: Option<String>,
     #[serde(default, deserialize_with = "timestamp")]
     pub created_at: Option<Timestamp>,
@@ -398,23 +372,15 @@ impl Transaction {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ServerLink {
     /// POST_ADDON, CHAT_MESSAGE_ACTION, CHAT...
-    #[serde(default)]
     pub source: Option<String>,
-    #[serde(default)]
     pub post_token: Option<String>,
-    #[serde(default)]
     pub conversation_id: Option<String>,
     /// Supply, Demand, SUPPLY or DEMAND.
-    #[serde(default)]
     pub user_side: Option<String>,
-    #[serde(default)]
     pub user_id: Option<String>,
     /// The button's data: `extra_data` for a click, `provider_data` for a session init.
-    #[serde(default)]
     pub extra_data: Option<Value>,
-    #[serde(default)]
     pub provider_data: Option<Value>,
-    #[serde(default)]
     pub completion_url: Option<String>,
 }
 
@@ -422,15 +388,10 @@ pub struct ServerLink {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DynamicAction {
     pub touchpoint: String,
-    #[serde(default)]
     pub post_token: Option<String>,
-    #[serde(default)]
     pub conversation_id: Option<String>,
-    #[serde(default)]
     pub user_side: Option<String>,
-    #[serde(default)]
     pub user_id: Option<String>,
-    #[serde(default)]
     pub extra_data: Option<Value>,
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::kenar_process;
+use super::{agent, kenar_process};
 
 /// The identification key the tests' listen checks.
 pub const KEY: &str = "divar-identification-key-61c0";
@@ -141,15 +141,6 @@ impl Drop for Listen {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A client that takes every status as an answer and follows no redirect.
-pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .into()
 }
 
 /// The status and body of an answer.

@@ -1,19 +1,17 @@
 //! `kenar-chat events`: what `listen` recorded, sent to the app again.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueHint};
 use kenar_chat::error::{self, Error};
 use kenar_chat::http::url as http_url;
-use kenar_chat::receive::forward::{self, Outgoing};
+use kenar_chat::receive::forward::Outgoing;
 use kenar_chat::receive::record::{self, LOG_FILE, Pick};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::cli::output::Format;
-use crate::cli::shared::credentials::IdentificationKeyArgs;
-use crate::cli::shared::{profile, relay};
+use crate::cli::shared::profile;
+use crate::cli::shared::relay::{self, DeliveryArgs};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -56,16 +54,7 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub log: Option<PathBuf>,
     #[command(flatten)]
-    pub key: IdentificationKeyArgs,
-    /// Add this header (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = forward::header)]
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// Give the app this many seconds to answer
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
-    /// The answer as it came, or one JSON object with the status and time
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub delivery: DeliveryArgs,
 }
 
 pub fn run(args: EventsArgs) -> Result<()> {
@@ -84,7 +73,7 @@ fn replay(args: ReplayArgs) -> Result<()> {
         None => Pick::Last,
     };
     let mut problems = Vec::new();
-    let key = error::gather(args.key.app_key(), &mut problems)?;
+    let key = error::gather(args.delivery.key.app_key(), &mut problems)?;
     let record = error::gather(record::find(&log, &pick), &mut problems)?;
     let (Some(key), Some(record)) = (key, record) else {
         return Err(Error::Invalid(problems).into());
@@ -122,8 +111,8 @@ fn replay(args: ReplayArgs) -> Result<()> {
         url,
         &headers,
         Some(&key),
-        &args.headers,
+        &args.delivery.headers,
         record.body_bytes()?,
     )?;
-    relay::deliver(outgoing, Duration::from_secs(args.timeout), args.format)
+    relay::deliver(outgoing, &args.delivery)
 }

@@ -2,7 +2,6 @@
 //! examples and edited on the command line, and show its answer.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
@@ -10,13 +9,11 @@ use kenar_chat::error::{self, Error};
 use kenar_chat::http::url as http_url;
 use kenar_chat::input;
 use kenar_chat::receive::fixture::{self, Edit, FIXTURES};
-use kenar_chat::receive::forward::{self, Outgoing};
-use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use kenar_chat::receive::forward::Outgoing;
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde_json::Value;
 
-use crate::cli::output::Format;
-use crate::cli::shared::credentials::IdentificationKeyArgs;
-use crate::cli::shared::relay;
+use crate::cli::shared::relay::{self, DeliveryArgs};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -48,16 +45,7 @@ pub struct TriggerArgs {
     #[arg(long, value_name = "PATH")]
     pub remove: Vec<String>,
     #[command(flatten)]
-    pub key: IdentificationKeyArgs,
-    /// Add this header (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = forward::header)]
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// Give the app this many seconds to answer
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
-    /// The answer as it came, or one JSON object with the status and time
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub delivery: DeliveryArgs,
 }
 
 pub fn run(args: TriggerArgs) -> Result<()> {
@@ -67,7 +55,7 @@ pub fn run(args: TriggerArgs) -> Result<()> {
             .and_then(|url| http_url::check_transport("--to", &url).map(|()| url)),
         &mut problems,
     )?;
-    let key = error::gather(args.key.app_key(), &mut problems)?;
+    let key = error::gather(args.delivery.key.app_key(), &mut problems)?;
     let mut edits = Vec::new();
     for (flag, values) in [("--override", &args.r#override), ("--add", &args.add)] {
         for value in values {
@@ -128,6 +116,6 @@ pub fn run(args: TriggerArgs) -> Result<()> {
     for (name, value) in sample_headers {
         headers.insert(*name, HeaderValue::from_static(value));
     }
-    let outgoing = Outgoing::relay(url, &headers, Some(&key), &args.headers, body)?;
-    relay::deliver(outgoing, Duration::from_secs(args.timeout), args.format)
+    let outgoing = Outgoing::relay(url, &headers, Some(&key), &args.delivery.headers, body)?;
+    relay::deliver(outgoing, &args.delivery)
 }
