@@ -61,6 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -138,12 +139,38 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;scope;list' {
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also ask Divar''s live catalogue (needs the API key) for each scope''s lifecycle state, and list the scopes it has that kenar-chat does not know')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;scope;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -160,6 +187,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;scope;help;decode' {
+            break
+        }
+        'kenar-chat;scope;help;list' {
             break
         }
         'kenar-chat;scope;help;help' {
@@ -206,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -275,6 +306,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the authorization URL in the default browser ($BROWSER when set)')
+            [CompletionResult]::new('--each-scope', '--each-scope', [CompletionResultType]::ParameterName, 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the access and refresh tokens as they are')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
@@ -353,12 +385,42 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;oauth;doctor' {
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'The redirect URI registered for the app')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
+            [CompletionResult]::new('--token-url', '--token-url', [CompletionResultType]::ParameterName, 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;oauth;help' {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Exchange an authorization code for an access token, and store the token')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Ask the user for scopes in the browser, wait for the redirect, and store the token')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -375,6 +437,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;oauth;help;forget' {
+            break
+        }
+        'kenar-chat;oauth;help;doctor' {
             break
         }
         'kenar-chat;oauth;help;help' {
@@ -491,6 +556,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Hold each answer back this many milliseconds, like a round trip to Divar')
             [CompletionResult]::new('--session-init-url', '--session-init-url', [CompletionResultType]::ParameterName, 'The app''s session initialization URL, called when a LINK button is clicked in the chat view')
             [CompletionResult]::new('--session-init-auth', '--session-init-auth', [CompletionResultType]::ParameterName, 'The authorization header of session initialization requests (generated when not given)')
+            [CompletionResult]::new('--closed-scope', '--closed-scope', [CompletionResultType]::ParameterName, 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)')
+            [CompletionResult]::new('--missing-permission', '--missing-permission', [CompletionResultType]::ParameterName, 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
@@ -620,6 +687,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             break
         }
         'kenar-chat;help;scope;chat' {
@@ -637,6 +705,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;help;scope;decode' {
             break
         }
+        'kenar-chat;help;scope;list' {
+            break
+        }
         'kenar-chat;help;oauth-url' {
             break
         }
@@ -646,6 +717,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             break
         }
         'kenar-chat;help;oauth;token' {
@@ -661,6 +733,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;oauth;forget' {
+            break
+        }
+        'kenar-chat;help;oauth;doctor' {
             break
         }
         'kenar-chat;help;send' {

@@ -103,6 +103,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__events,replay)
                 cmd="kenar__chat__subcmd__help__subcmd__events__subcmd__replay"
                 ;;
+            kenar__chat__subcmd__help__subcmd__oauth,doctor)
+                cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor"
+                ;;
             kenar__chat__subcmd__help__subcmd__oauth,forget)
                 cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__forget"
                 ;;
@@ -127,11 +130,17 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__scope,decode)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__decode"
                 ;;
+            kenar__chat__subcmd__help__subcmd__scope,list)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__list"
+                ;;
             kenar__chat__subcmd__help__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__post"
                 ;;
             kenar__chat__subcmd__help__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__supplier"
+                ;;
+            kenar__chat__subcmd__oauth,doctor)
+                cmd="kenar__chat__subcmd__oauth__subcmd__doctor"
                 ;;
             kenar__chat__subcmd__oauth,forget)
                 cmd="kenar__chat__subcmd__oauth__subcmd__forget"
@@ -150,6 +159,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__oauth,tokens)
                 cmd="kenar__chat__subcmd__oauth__subcmd__tokens"
+                ;;
+            kenar__chat__subcmd__oauth__subcmd__help,doctor)
+                cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__doctor"
                 ;;
             kenar__chat__subcmd__oauth__subcmd__help,forget)
                 cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__forget"
@@ -181,6 +193,9 @@ _kenar__chat() {
             kenar__chat__subcmd__scope,help)
                 cmd="kenar__chat__subcmd__scope__subcmd__help"
                 ;;
+            kenar__chat__subcmd__scope,list)
+                cmd="kenar__chat__subcmd__scope__subcmd__list"
+                ;;
             kenar__chat__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__post"
                 ;;
@@ -198,6 +213,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,help)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__help"
+                ;;
+            kenar__chat__subcmd__scope__subcmd__help,list)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__list"
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__post"
@@ -494,7 +512,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__oauth)
-            opts="token login refresh tokens forget"
+            opts="token login refresh tokens forget doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -510,6 +528,20 @@ _kenar__chat() {
         kenar__chat__subcmd__help__subcmd__oauth__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -606,7 +638,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope)
-            opts="chat post conversation supplier decode"
+            opts="chat post conversation supplier decode list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +680,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -872,7 +918,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth)
-            opts="-q -v -h -V --quiet --verbose --help --version token login refresh tokens forget help"
+            opts="-q -v -h -V --quiet --verbose --help --version token login refresh tokens forget doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -947,6 +993,121 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__oauth__subcmd__doctor)
+            opts="-o -q -v -h -V --redirect-uri --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__oauth__subcmd__forget)
             opts="-q -v -h -V --profile --platform --chat --conversation --post-chats --supplier-chats --scope --offline --expired --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -986,8 +1147,22 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__help)
-            opts="token login refresh tokens forget help"
+            opts="token login refresh tokens forget doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__oauth__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1084,7 +1259,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__login)
-            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --scope --offline --redirect-uri --state --auth-url --open --wait --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --scope --offline --redirect-uri --state --auth-url --open --wait --each-scope --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1496,7 +1671,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1569,6 +1744,14 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --closed-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --missing-permission)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1577,7 +1760,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope)
-            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier decode help"
+            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1689,7 +1872,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__help)
-            opts="chat post conversation supplier decode help"
+            opts="chat post conversation supplier decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1758,6 +1941,20 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__scope__subcmd__help__subcmd__post)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1779,6 +1976,90 @@ _kenar__chat() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__list)
+            opts="-o -q -v -h -V --live --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -57,6 +57,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;chat'= {
@@ -128,12 +129,37 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;scope;list'= {
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --live 'Also ask Divar''s live catalogue (needs the API key) for each scope''s lifecycle state, and list the scopes it has that kenar-chat does not know'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;scope;help'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
             cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;help;chat'= {
@@ -145,6 +171,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;scope;help;supplier'= {
         }
         &'kenar-chat;scope;help;decode'= {
+        }
+        &'kenar-chat;scope;help;list'= {
         }
         &'kenar-chat;scope;help;help'= {
         }
@@ -188,6 +216,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;oauth;token'= {
@@ -255,6 +284,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
             cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --open 'Open the authorization URL in the default browser ($BROWSER when set)'
+            cand --each-scope 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -329,12 +359,41 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;oauth;doctor'= {
+            cand --redirect-uri 'The redirect URI registered for the app'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --client-id 'The app''s slug from the Kenar panel'
+            cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --token-url 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)'
+            cand --output 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;oauth;help'= {
             cand token 'Exchange an authorization code for an access token, and store the token'
             cand login 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;oauth;help;token'= {
@@ -346,6 +405,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth;help;tokens'= {
         }
         &'kenar-chat;oauth;help;forget'= {
+        }
+        &'kenar-chat;oauth;help;doctor'= {
         }
         &'kenar-chat;oauth;help;help'= {
         }
@@ -456,6 +517,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --latency 'Hold each answer back this many milliseconds, like a round trip to Divar'
             cand --session-init-url 'The app''s session initialization URL, called when a LINK button is clicked in the chat view'
             cand --session-init-auth 'The authorization header of session initialization requests (generated when not given)'
+            cand --closed-scope 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)'
+            cand --missing-permission 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -576,6 +639,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
         }
         &'kenar-chat;help;scope;chat'= {
         }
@@ -587,6 +651,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;help;scope;decode'= {
         }
+        &'kenar-chat;help;scope;list'= {
+        }
         &'kenar-chat;help;oauth-url'= {
         }
         &'kenar-chat;help;oauth'= {
@@ -595,6 +661,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
         }
         &'kenar-chat;help;oauth;token'= {
         }
@@ -605,6 +672,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;oauth;tokens'= {
         }
         &'kenar-chat;help;oauth;forget'= {
+        }
+        &'kenar-chat;help;oauth;doctor'= {
         }
         &'kenar-chat;help;send'= {
         }

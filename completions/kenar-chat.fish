@@ -40,21 +40,22 @@ complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "listen" -d 'R
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "trigger" -d 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "events" -d 'Send what `listen` recorded to the app again'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
 json\t''
 scope\t'Only the scope string'
 resource-id\t'Only the resource ID'"
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s i -l interactive -d 'Ask at the terminal which kind of scope to compute and its IDs (instead of a command)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "supplier" -d 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "decode" -d 'Say what a scope string (either platform\'s syntax) or a bare resource ID grants'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -s i -l interactive -d 'Ask at the terminal which kind of scope to compute and its IDs (instead of a command)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -f -a "supplier" -d 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -f -a "decode" -d 'Say what a scope string (either platform\'s syntax) or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -f -a "list" -d 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier decode list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l user-id -d 'The user the message is sent as (the one who grants access)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l post-token -d 'The post (ad) the chat is about' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from chat" -l peer-id -d 'The other side of the chat' -r
@@ -104,11 +105,32 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from decode" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l timeout -d 'Give up on one attempt after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
+json\t''
+scope\t'Only the scope string'
+resource-id\t'Only the resource ID'"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l live -d 'Also ask Divar\'s live catalogue (needs the API key) for each scope\'s lifecycle state, and list the scopes it has that kenar-chat does not know'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "supplier" -d 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Say what a scope string (either platform\'s syntax) or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l client-id -d 'The app\'s slug from the Kenar panel' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l redirect-uri -d 'Where Divar sends the user back: absolute http(s), registered, no query string' -r
@@ -129,16 +151,17 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l offl
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s i -l interactive -d 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s h -l help -d 'Print help'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "forget" -d 'Remove stored tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "doctor" -d 'Check the profile\'s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l code -d 'The code, or the whole redirect URL the browser landed on' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l redirect-uri -d 'The redirect URI of the authorization URL (the current platform\'s exchange sends it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l state -d 'The state sent in the authorization URL: the redirect URL must carry it back' -r
@@ -197,6 +220,7 @@ json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l supplier-chats -d 'Sending in every conversation where the user is the seller (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l open -d 'Open the authorization URL in the default browser ($BROWSER when set)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l each-scope -d 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l show-secrets -d 'With -o json, print the access and refresh tokens as they are'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -248,11 +272,34 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from forget" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l redirect-uri -d 'The redirect URI registered for the app' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l token-url -d 'The current platform\'s token endpoint [default: https://oauth.divar.ir/oauth2/token]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l api-key -d 'The API key itself (visible to other local users: prefer KENAR_API_KEY)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l timeout -d 'Give up on one attempt after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s o -l output -d 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l retry-unsafe -d 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "doctor" -d 'Check the profile\'s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l conversation-id -d 'The conversation to send in: the current platform (instead of --user-id, --peer-id)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l user-id -d 'The user the message is sent as (the one who granted access); legacy platform' -r
@@ -335,6 +382,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l daily-
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l latency -d 'Hold each answer back this many milliseconds, like a round trip to Divar' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-url -d 'The app\'s session initialization URL, called when a LINK button is clicked in the chat view' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-auth -d 'The authorization header of session initialization requests (generated when not given)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l closed-scope -d 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l missing-permission -d 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l lowercase-supplier -d 'Spell the seller\'s key `supplier`, as older documents do, instead of `Supplier`'
@@ -414,9 +463,11 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_s
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "supplier" -d 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "decode" -d 'Say what a scope string (either platform\'s syntax) or a bare resource ID grants'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "list" -d 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "token" -d 'Exchange an authorization code for an access token, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "login" -d 'Ask the user for scopes in the browser, wait for the redirect, and store the token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "refresh" -d 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "tokens" -d 'List the stored tokens: profile, expiry and scopes, never the secrets'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "forget" -d 'Remove stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "doctor" -d 'Check the profile\'s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "replay" -d 'Send a request `listen` recorded to the app again, body byte for byte'

@@ -51,6 +51,9 @@ pub struct ProfileConfig {
     pub token_url: Option<String>,
     /// Divar's chat upload host, for media messages (`--upload-url`).
     pub upload_url: Option<String>,
+    /// The scopes `oauth-url`, `oauth login` and `oauth token` ask for when no scope flag
+    /// is given, each as written.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Config {

@@ -17,6 +17,10 @@ pub enum Error {
         "refused by the recipient's restriction (HTTP 412, code 9): {0}; sending again will not help"
     )]
     RecipientRestricted(String),
+    /// An OAuth server refused (RFC 6749 sections 5.2 and 4.1.2.1): the authorization, a
+    /// code exchange or a refresh, explained with its likely causes.
+    #[error("{0}")]
+    OAuth(Box<crate::auth::oauth_error::Refusal>),
     /// The user did not grant access: the authorization redirect came back without a code.
     #[error("the user did not grant access: {0}")]
     Denied(String),
@@ -45,6 +49,9 @@ pub enum Error {
     /// The person at the terminal cancelled (Ctrl-C, Esc, or "no" when asked to confirm).
     #[error("cancelled; nothing was sent")]
     Cancelled,
+    /// `oauth doctor` found problems; its report says which and how to fix them.
+    #[error("{0} of the checks failed; each says how to fix it")]
+    ChecksFailed(usize),
     /// A batch ended with lines not sent; its summary says which and why.
     #[error("{0}")]
     BatchIncomplete(String),
@@ -89,7 +96,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) => 2,
-            Error::Refused { .. } | Error::RecipientRestricted(_) | Error::Denied(_) => 3,
+            Error::Refused { .. }
+            | Error::RecipientRestricted(_)
+            | Error::Denied(_)
+            | Error::OAuth(_) => 3,
             Error::RateLimited { .. } => 4,
             Error::NotSent(_)
             | Error::DeliveryUncertain(_)
@@ -97,6 +107,7 @@ impl Error {
             | Error::Unavailable(_) => 5,
             Error::Cancelled => 130,
             Error::BatchIncomplete(_) => 6,
+            Error::ChecksFailed(_) => 8,
             Error::Interrupted { code, .. } => *code,
             Error::Uploaded { error, .. } | Error::Token { problem: error, .. } => {
                 error.exit_code()
@@ -164,6 +175,8 @@ impl fmt::Display for TokenProblem<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let endpoint = self.endpoint;
         match self.problem {
+            // It names the endpoint itself, with what failed.
+            Error::OAuth(refusal) => write!(f, "{refusal}"),
             Error::Refused { status, message } => write!(
                 f,
                 "the token endpoint {endpoint} refused the request (HTTP {status}): {message}"

@@ -7,8 +7,10 @@
 pub mod auth;
 pub mod batch;
 pub mod config;
+pub mod doctor;
 pub mod duplicate_keys;
 pub mod error;
+pub mod forbidden;
 pub mod http;
 pub mod icons;
 pub mod input;
@@ -19,6 +21,7 @@ pub mod receive;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
+pub mod scope_catalogue;
 pub mod secret;
 pub mod time;
 pub mod visible;

@@ -499,7 +499,7 @@ fn a_refused_refresh_leaves_the_file_as_it_was() {
     let before = std::fs::read(credentials(dir.path())).unwrap();
     let server = TestServer::always(
         400,
-        r#"{"error":"invalid_grant","message":"the refresh token is inactive"}"#,
+        r#"{"error":"invalid_grant","error_description":"the refresh token is inactive"}"#,
     );
     let output = oauth(dir.path(), &server)
         .arg("refresh")

@@ -9,9 +9,13 @@ mod batch;
 #[cfg(feature = "sandbox")]
 mod browser;
 mod conversation;
+#[cfg(feature = "sandbox")]
+mod doctor;
 mod exactness;
 mod faults;
 mod generation;
+#[cfg(feature = "sandbox")]
+mod grant_failures;
 mod http;
 mod interactive;
 mod keep_alive;
@@ -31,6 +35,7 @@ mod raw_answers;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod scope;
+mod scope_names;
 mod secrets;
 mod send;
 #[cfg(unix)]

@@ -152,8 +152,9 @@ fn oauth_refresh_reports_every_token_when_one_fails_in_words_of_the_token_endpoi
     let endpoint = format!("127.0.0.1:{}", server.port);
     assert!(
         stderr.contains(&format!(
-            "1 of 2 stored token(s) not refreshed: the token endpoint {endpoint} refused the \
-             request (HTTP 400): invalid_grant: the refresh token was revoked"
+            "1 of 2 stored token(s) not refreshed: the token endpoint at {endpoint} refused to \
+             refresh the stored token of profile \"default\" for {SELLER} offline_access \
+             (invalid_grant, HTTP 400)\n  Divar says: \"the refresh token was revoked\""
         )),
         "{stderr}"
     );

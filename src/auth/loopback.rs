@@ -215,7 +215,7 @@ async fn answer(callback: &Callback, request: &Request<Incoming>) -> Response<Fu
             "kenar-chat received the authorization. You can close this tab and return to the \
              terminal.",
         ),
-        Err(Error::Denied(_)) => (
+        Err(Error::Denied(_) | Error::OAuth(_)) => (
             StatusCode::OK,
             "Access was not granted. You can close this tab; kenar-chat has stopped.",
         ),

@@ -4,6 +4,7 @@
 
 pub mod authorize;
 pub mod loopback;
+pub mod oauth_error;
 pub mod redirect;
 pub mod refresh;
 pub mod store;

@@ -1,8 +1,10 @@
 //! What the browser brings back from the authorization page: `REDIRECT_URI?state=S&code=C`,
-//! or the same without `code` when the user refused (protocol section 2).
+//! or the same without `code` when the user refused (protocol section 2), with an OAuth
+//! `error` when Divar says why (RFC 6749 section 4.1.2.1).
 
 use url::Url;
 
+use crate::auth::oauth_error::{OAuthError, Refusal, Step};
 use crate::error::{Error, Result};
 use crate::visible::quote;
 
@@ -12,12 +14,10 @@ use crate::visible::quote;
 pub fn code_from_query(query: &str, expected_state: Option<&str>) -> Result<String> {
     let mut code = None;
     let mut state = None;
-    let mut refusal = None;
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         let slot = match name.as_ref() {
             "code" => &mut code,
             "state" => &mut state,
-            "error" => &mut refusal,
             _ => continue,
         };
         if slot.replace(value.into_owned()).is_some() {
@@ -35,15 +35,13 @@ pub fn code_from_query(query: &str, expected_state: Option<&str>) -> Result<Stri
             state.map_or_else(|| "absent".to_owned(), |s| quote(s.as_bytes()))
         )));
     }
-    match code {
-        Some(code) if !code.is_empty() => Ok(code),
-        _ => Err(Error::Denied(match refusal {
-            Some(reason) => format!(
-                "the redirect carries no code (error: {})",
-                quote(reason.as_bytes())
-            ),
-            None => "the redirect carries no code".to_owned(),
-        })),
+    match (code, OAuthError::from_query(query)) {
+        (Some(code), _) if !code.is_empty() => Ok(code),
+        (_, Some(error)) => Err(Error::OAuth(Box::new(Refusal::new(
+            error,
+            Step::Authorization,
+        )))),
+        _ => Err(Error::Denied("the redirect carries no code".to_owned())),
     }
 }
 
@@ -102,7 +100,9 @@ mod tests {
             "the user did not grant access: the redirect carries no code"
         );
         let err = code_from_query("state=s1&error=access_denied", Some("s1")).unwrap_err();
-        assert!(err.to_string().contains("(error: access_denied)"), "{err}");
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.to_string().contains("refused (access_denied)"), "{err}");
+        assert!(err.to_string().contains("the user refused"), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
+use crate::auth::oauth_error::{self, Step};
 use crate::auth::store::{CredentialStore, StoreLock, StoredToken, describe_scopes};
 use crate::auth::token::{self, AppCredentials, Grant};
 use crate::error::{Error, Result};
@@ -106,8 +107,15 @@ impl Refresher {
             redirect_uri,
         };
         let request = token::form_request(&self.token_url, grant, &self.app);
+        let step = || Step::Refresh {
+            host: token::endpoint_name(&self.token_url),
+            token: self.describe(stale),
+        };
         let token = send(&request)
-            .and_then(|answer| token::read_answer(&answer, unix_now(), Platform::Current))
+            .and_then(|answer| {
+                oauth_error::check_token_answer(&answer, step)?;
+                token::read_answer(&answer, unix_now(), Platform::Current)
+            })
             .map_err(|e| match e {
                 Error::Refused { status, message } => Error::Refused {
                     status,
@@ -252,7 +260,7 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("log in again"), "{err}");
         assert!(
             err.to_string()
-                .starts_with("the token endpoint oauth.divar.ir refused the request (HTTP 400)"),
+                .starts_with("the token endpoint at oauth.divar.ir refused to refresh"),
             "{err}"
         );
         assert_eq!(std::fs::read(&path).unwrap(), before);

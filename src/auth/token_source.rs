@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::auth::oauth_error::Refusal;
 use crate::auth::refresh::{self, Refresher, Renewal};
 use crate::auth::store::{self, CredentialStore, Lookup, StoreLock, StoredToken};
 use crate::error::{Error, Result};
@@ -62,9 +63,9 @@ pub struct TokenSource {
     notice: Notice,
     /// By a token's scopes: refreshes that failed but may work later.
     setbacks: HashMap<Vec<String>, Setback>,
-    /// By a token's scopes: the refusal of its refresh (endpoint, status and message),
+    /// By a token's scopes: the refusal of its refresh (endpoint, and what it said),
     /// which no retry can change.
-    refused: HashMap<Vec<String>, (String, u16, String)>,
+    refused: HashMap<Vec<String>, (String, Refused)>,
 }
 
 // By hand: the tokens are secrets, and the transport and notice are functions.
@@ -243,17 +244,14 @@ impl TokenSource {
     /// fails in a way that may pass.
     fn renew(&mut self, stale: &StoredToken) -> Result<StoredToken> {
         let key = stale.scopes.clone();
-        if let Some((endpoint, status, message)) = self.refused.get(&key) {
+        if let Some((endpoint, refused)) = self.refused.get(&key) {
             // Said once already; the token serves until it expires.
             if !stale.is_expired(unix_now()) {
                 return Ok(stale.clone());
             }
             return Err(Error::Token {
                 endpoint: endpoint.clone(),
-                problem: Box::new(Error::Refused {
-                    status: *status,
-                    message: message.clone(),
-                }),
+                problem: Box::new(refused.error()),
             });
         }
         let mut attempts = 0;
@@ -276,9 +274,16 @@ impl TokenSource {
                     return Ok(token);
                 }
                 Err(Error::Token { endpoint, problem }) if must_log_in_again_after(&problem) => {
-                    if let Error::Refused { status, message } = &*problem {
-                        self.refused
-                            .insert(key, (endpoint.clone(), *status, message.clone()));
+                    let refused = match &*problem {
+                        Error::Refused { status, message } => Some(Refused::Http {
+                            status: *status,
+                            message: message.clone(),
+                        }),
+                        Error::OAuth(refusal) => Some(Refused::OAuth(refusal.clone())),
+                        _ => None,
+                    };
+                    if let Some(refused) = refused {
+                        self.refused.insert(key, (endpoint.clone(), refused));
                     }
                     return Err(Error::Token { endpoint, problem });
                 }
@@ -335,6 +340,24 @@ impl TokenSource {
     }
 }
 
+/// What the token endpoint answered a refresh it refused.
+enum Refused {
+    Http { status: u16, message: String },
+    OAuth(Box<Refusal>),
+}
+
+impl Refused {
+    fn error(&self) -> Error {
+        match self {
+            Refused::Http { status, message } => Error::Refused {
+                status: *status,
+                message: message.clone(),
+            },
+            Refused::OAuth(refusal) => Error::OAuth(refusal.clone()),
+        }
+    }
+}
+
 /// Whether a failed refresh can only be mended by logging in again: the token endpoint
 /// refused it (an `invalid_grant`, a revoked client), so that no retry can help.
 pub fn must_log_in_again(error: &Error) -> bool {
@@ -342,7 +365,7 @@ pub fn must_log_in_again(error: &Error) -> bool {
 }
 
 fn must_log_in_again_after(problem: &Error) -> bool {
-    matches!(problem, Error::Refused { .. })
+    matches!(problem, Error::Refused { .. } | Error::OAuth(_))
 }
 
 /// The wait after `failures` failed refreshes in a row: doubling from half a second, at
@@ -455,7 +478,7 @@ mod tests {
         assert!(
             first
                 .to_string()
-                .starts_with("the token endpoint oauth.divar.ir refused the request (HTTP 400)"),
+                .starts_with("the token endpoint at oauth.divar.ir refused to refresh"),
             "{first}"
         );
         let again = source.token_for(&to()).unwrap_err();

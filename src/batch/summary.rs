@@ -30,7 +30,7 @@ impl Failures {
 
     pub fn count(&mut self, error: &Error) {
         match error {
-            Error::Refused { .. } | Error::Invalid(_) => self.refused += 1,
+            Error::Refused { .. } | Error::OAuth(_) | Error::Invalid(_) => self.refused += 1,
             Error::RecipientRestricted(_) => {
                 self.refused += 1;
                 self.refused_by_recipient += 1;

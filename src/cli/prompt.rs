@@ -420,6 +420,20 @@ pub fn confirm_send(requests: &[&PreparedRequest]) -> Result<()> {
     }
 }
 
+/// At a terminal, whether to ask for each scope of a refused login alone; never asked
+/// elsewhere.
+pub fn offer_each_scope() -> Result<bool> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    let each = Confirm::new()
+        .with_prompt("Ask for each scope alone, to find which ones Divar refuses?")
+        .default(true)
+        .interact_opt()
+        .map_err(cancelled)?;
+    Ok(each == Some(true))
+}
+
 pub fn client_id() -> Result<String> {
     ask("Client ID (the app's slug)", authorize::check_client_id)
 }

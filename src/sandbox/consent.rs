@@ -15,6 +15,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::demo::{DEMO_USER, scope_list};
+use super::grant_failures;
 use super::html::{error_page, escape, page};
 use super::store::NewCode;
 use super::{Sandbox, expiry};
@@ -239,6 +240,14 @@ fn ask(sandbox: &Sandbox, platform: Platform, params: &AuthorizeParams) -> Respo
         Ok(request) => request,
         Err(problems) => return invalid(&problems),
     };
+    if let Some(refused) = grant_failures::closed_scope(
+        &sandbox.grant_failures,
+        &request.scopes,
+        &request.redirect_uri,
+        &request.state,
+    ) {
+        return refused;
+    }
     let scopes: String = request
         .scopes
         .iter()

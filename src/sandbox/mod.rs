@@ -4,12 +4,14 @@
 //! view of what was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
+mod assets;
 mod buttons;
 mod chat_view;
 mod checks;
 mod consent;
 mod conversation_api;
 mod demo;
+mod grant_failures;
 mod host;
 mod html;
 mod media;
@@ -47,6 +49,7 @@ pub use demo::{
     DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_PURCHASE, DEMO_PURCHASE_POST,
     DEMO_PURCHASE_SELLER, DEMO_USER,
 };
+pub use grant_failures::GrantFailures;
 use quota::Quota;
 use store::{Conversation, Store};
 
@@ -126,6 +129,7 @@ pub struct Config {
     /// What the session initialization request's `authorization` header carries.
     pub session_init_auth: Option<SecretString>,
     pub supplier_key: SupplierKey,
+    pub grant_failures: GrantFailures,
 }
 
 /// The sandbox's shared state, handed to every handler.
@@ -150,6 +154,7 @@ struct Sandbox {
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
     supplier_key: SupplierKey,
+    grant_failures: GrantFailures,
     client: ApiClient,
 }
 
@@ -207,6 +212,7 @@ impl BoundSandbox {
             session_init_url: config.session_init_url,
             session_init_auth,
             supplier_key: config.supplier_key,
+            grant_failures: config.grant_failures,
             client: ApiClient::new(&ClientOptions {
                 timeout: SESSION_INIT_TIMEOUT,
                 connect_timeout: SESSION_INIT_TIMEOUT,
@@ -311,6 +317,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         )
         .route("/sandbox/messages", get(api::messages))
         .route(
+            &format!("/{}", crate::scope_catalogue::LIVE_CATALOGUE_PATH),
+            get(assets::oauth_scopes),
+        )
+        .route(
             consent::path(Platform::Legacy),
             get(consent::ask_legacy).post(consent::decide_legacy),
         )
@@ -325,6 +335,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
         .route(oauth2_token::PATH, post(oauth2_token::exchange))
         .route(CLICK_PATH, post(session_init::click))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            grant_failures::missing_permission,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             delay,

@@ -22,7 +22,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     let verbosity = cli.verbosity();
     let settings = Settings::new(matches);
     match cli.command {
-        Command::Scope(args) => scope::run(args, &settings),
+        Command::Scope(args) => scope::run(args, &settings, verbosity),
         Command::OauthUrl(Deferred(args)) => oauth_url::run(args, &settings),
         Command::Oauth(args) => oauth::run(args, &settings, verbosity),
         Command::Send(Deferred(args)) => send::run(*args, &settings, verbosity),

@@ -56,7 +56,7 @@ pub fn run(args: OauthUrlArgs, settings: &Settings) -> Result<()> {
         prompt::start("--interactive")?;
     }
     let platform = args.platform.resolve(settings)?;
-    let mut scopes = args.scopes.collect(platform)?;
+    let mut scopes = args.scopes.requested(platform, settings)?;
     let client_id = settings.or_config(args.client_id, |c| c.client_id)?;
     let client_id = match client_id {
         None if args.interactive => Some(prompt::client_id()?),

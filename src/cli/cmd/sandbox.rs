@@ -9,7 +9,7 @@ use kenar_chat::http;
 use kenar_chat::platform::Platform;
 use kenar_chat::sandbox::{
     BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_USER,
-    REFRESH_GRACE, SupplierKey,
+    GrantFailures, REFRESH_GRACE, SupplierKey,
 };
 use kenar_chat::scope::check_conversation_id;
 use kenar_chat::secret::{self, SecretString};
@@ -76,6 +76,14 @@ pub struct SandboxArgs {
     /// Spell the seller's key `supplier`, as older documents do, instead of `Supplier`
     #[arg(long)]
     pub lowercase_supplier: bool,
+    /// A scope (its permission name) not opened for the app, as at Divar for a production
+    /// app: asking for it is refused with invalid_scope (repeatable)
+    #[arg(long, value_name = "PERMISSION")]
+    pub closed_scope: Vec<String>,
+    /// A permission the API key lacks: requests to the endpoints needing it are answered
+    /// 403, code 7 (repeatable)
+    #[arg(long, value_name = "PERMISSION")]
+    pub missing_permission: Vec<String>,
 }
 
 pub fn run(args: SandboxArgs) -> Result<()> {
@@ -144,6 +152,10 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
             SupplierKey::Lowercase
         } else {
             SupplierKey::Capitalized
+        },
+        grant_failures: GrantFailures {
+            closed_scopes: args.closed_scope.into_iter().collect(),
+            missing_permissions: args.missing_permission.into_iter().collect(),
         },
     };
     error::valid(config, problems)

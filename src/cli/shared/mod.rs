@@ -4,9 +4,12 @@
 pub mod authorization;
 pub mod connection;
 pub mod credentials;
+pub mod forbidden_advice;
+pub mod oauth_refusal;
 pub mod platform;
 pub mod profile;
 pub mod relay;
+pub mod scope_names;
 pub mod scopes;
 pub mod signals;
 pub mod tokens;

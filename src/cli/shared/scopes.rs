@@ -6,6 +6,9 @@ use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Chat, OFFLINE_ACCESS, Scope};
 use kenar_chat::{Error, error};
 
+use crate::cli::settings::Settings;
+use crate::cli::shared::scope_names;
+
 /// The scopes asked for, granted, or stored; which flags apply depends on the platform.
 #[derive(Debug, Args)]
 pub struct ScopeFlags {
@@ -50,7 +53,10 @@ impl ScopeFlags {
         let supplier = self
             .supplier_chats
             .then_some(Ok(Scope::SupplierConversations));
-        let raw = self.raw_scopes.iter().map(|raw| Scope::raw(raw));
+        let raw = self
+            .raw_scopes
+            .iter()
+            .map(|raw| scope_names::typed(raw, "--scope"));
         let offline = self.offline.then(|| Scope::raw(OFFLINE_ACCESS));
         let mut scopes = Vec::new();
         for result in chats
@@ -63,6 +69,16 @@ impl ScopeFlags {
             scopes.extend(error::gather(result, &mut problems)?);
         }
         error::valid(scopes, problems)
+    }
+
+    /// [`ScopeFlags::collect`], or the profile's `scopes` in the config file when no scope
+    /// flag is given.
+    pub fn requested(&self, platform: Platform, settings: &Settings) -> Result<Vec<Scope>, Error> {
+        let scopes = self.collect(platform)?;
+        if scopes.is_empty() {
+            return scope_names::configured(settings);
+        }
+        Ok(scopes)
     }
 
     /// A problem for each flag given that `platform` has no scope for.

@@ -3,12 +3,14 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Args;
 use kenar_chat::Error;
+use kenar_chat::auth::authorize::AuthorizationRequest;
 use kenar_chat::auth::loopback::{self, RedirectListener};
+use kenar_chat::auth::oauth_error::{self, ClientSources, Step};
 use kenar_chat::auth::redirect;
 use kenar_chat::auth::store::StoredToken;
 use kenar_chat::auth::token::{self, AppCredentials, Grant, Token};
@@ -21,11 +23,13 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::cli::output::{self, Format};
+use crate::cli::prompt;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::{REDIRECT_URI, Settings};
 use crate::cli::shared::authorization::{authorization, token_url};
 use crate::cli::shared::connection::{Connection, ConnectionArgs};
 use crate::cli::shared::credentials::{ApiKeyArgs, AppArgs, app_credentials};
+use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs, save};
 use crate::cli::shared::scopes::ScopeFlags;
@@ -86,6 +90,10 @@ pub struct LoginArgs {
     /// Give up waiting for the redirect after this many seconds
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub wait: u64,
+    /// When Divar refuses the scopes with invalid_scope, ask for each scope alone and say
+    /// which ones it refuses (offered at a terminal without this flag)
+    #[arg(long)]
+    pub each_scope: bool,
     #[command(flatten)]
     pub exchange: ExchangeArgs,
 }
@@ -114,7 +122,7 @@ pub struct ExchangeArgs {
 
 pub fn exchange_code(args: TokenArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
-    let scopes = args.scopes.collect(exchange.platform)?;
+    let scopes = args.scopes.requested(exchange.platform, settings)?;
     let code = redirect::code_from_input(&args.code, args.state.as_deref())
         .map_err(|e| e.prefixed("--code: "))?;
     let redirect_uri = exchange.redirect_uri(args.redirect_uri)?;
@@ -125,7 +133,7 @@ pub fn exchange_code(args: TokenArgs, settings: &Settings, verbosity: Verbosity)
              stored without scopes, so `send` will not pick it; give the scopes the user granted",
         );
     }
-    let token = exchange.redeem(&code, redirect_uri.as_deref())?;
+    let token = exchange.redeem(&code, redirect_uri.as_deref(), None, &scopes)?;
     exchange.keep(&scopes, token, redirect_uri)
 }
 
@@ -135,21 +143,134 @@ pub fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Resu
     }
     let wait = Duration::from_secs(args.wait);
     let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
-    let scopes = args.scopes.collect(exchange.platform)?;
+    let scopes = args.scopes.requested(exchange.platform, settings)?;
     let (request, url) = authorization(
         settings,
         exchange.platform,
         Some(exchange.app.client_id.clone()),
         args.redirect_uri,
-        args.auth_url,
+        args.auth_url.clone(),
         scopes.clone(),
         args.state,
     )?;
     let redirect_uri = Url::parse(&request.redirect_uri)
         .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
-    let code = match loopback::addresses(&redirect_uri) {
+    let code = match await_code(&request, &url, &redirect_uri, args.open, wait) {
+        Err(e) if is_invalid_scope(&e) && scopes.len() > 1 => {
+            let each = args.each_scope || prompt::offer_each_scope()?;
+            if !each {
+                output::note(
+                    "note: `oauth login --each-scope` asks for each scope alone and says which \
+                     ones Divar refuses",
+                );
+                return Err(e);
+            }
+            output::note(&format!("error: {e:#}"));
+            let trial = ScopeTrial {
+                settings,
+                platform: exchange.platform,
+                client_id: &exchange.app.client_id,
+                redirect_uri: &redirect_uri,
+                auth_url: args.auth_url,
+                open: args.open,
+                wait,
+            };
+            trial.run(&scopes)?;
+            return Err(e);
+        }
+        result => result?,
+    };
+    let received = Instant::now();
+    let redirect_uri = (exchange.platform == Platform::Current).then_some(request.redirect_uri);
+    let token = exchange.redeem(&code, redirect_uri.as_deref(), Some(received), &scopes)?;
+    exchange.keep(&scopes, token, redirect_uri)
+}
+
+/// Whether `error` is Divar's refusal of a scope at the authorization step.
+fn is_invalid_scope(error: &anyhow::Error) -> bool {
+    matches!(
+        error.downcast_ref::<Error>(),
+        Some(Error::OAuth(refusal)) if refusal.error.code == "invalid_scope"
+    )
+}
+
+/// Asking for each scope of a refused login alone, to find the ones Divar refuses.
+struct ScopeTrial<'a> {
+    settings: &'a Settings,
+    platform: Platform,
+    client_id: &'a str,
+    redirect_uri: &'a Url,
+    /// The login's `--auth-url`, when given.
+    auth_url: Option<String>,
+    open: bool,
+    wait: Duration,
+}
+
+impl ScopeTrial<'_> {
+    /// Asks for each scope in turn (a code that comes back is not exchanged) and reports
+    /// which Divar refuses.
+    fn run(&self, scopes: &[Scope]) -> Result<()> {
+        let mut refused = Vec::new();
+        let mut granted = Vec::new();
+        for scope in scopes {
+            output::note(&format!(
+                "Asking for {scope} alone (a code that comes back is not used):"
+            ));
+            let (request, url) = authorization(
+                self.settings,
+                self.platform,
+                Some(self.client_id.to_owned()),
+                Some(self.redirect_uri.to_string()),
+                self.auth_url.clone(),
+                vec![scope.clone()],
+                None,
+            )?;
+            match await_code(&request, &url, self.redirect_uri, self.open, self.wait) {
+                Ok(_) => granted.push(scope.to_string()),
+                Err(e) if is_invalid_scope(&e) => refused.push(scope.to_string()),
+                Err(e) => match e.downcast::<Error>() {
+                    Ok(Error::OAuth(refusal)) => output::note(&format!(
+                        "{scope}: not decided ({}); the user did not grant it",
+                        refusal.error.code
+                    )),
+                    Ok(Error::Denied(_)) => {
+                        output::note(&format!("{scope}: not decided; the user did not grant it"));
+                    }
+                    Ok(other) => return Err(other.into()),
+                    Err(other) => return Err(other),
+                },
+            }
+        }
+        let list = |scopes: &[String]| {
+            if scopes.is_empty() {
+                "none".to_owned()
+            } else {
+                scopes.join(" ")
+            }
+        };
+        output::note(&format!(
+            "Divar refuses these scopes for this app (invalid_scope): {}\nit accepts: {}\n\
+             A production app must have each scope opened by a ticket in the Kenar panel; log \
+             in again without the refused ones, or once they are opened. Nothing was stored.",
+            list(&refused),
+            list(&granted)
+        ));
+        Ok(())
+    }
+}
+
+/// Shows the authorization URL and waits for the redirect back: on a loopback redirect URI
+/// by listening there, else by reading the URL the user pastes.
+fn await_code(
+    request: &AuthorizationRequest,
+    url: &Url,
+    redirect_uri: &Url,
+    open: bool,
+    wait: Duration,
+) -> Result<String> {
+    Ok(match loopback::addresses(redirect_uri) {
         Some(addresses) => crate::cli::block_on(async {
-            let listener = RedirectListener::bind(&redirect_uri, &addresses)
+            let listener = RedirectListener::bind(redirect_uri, &addresses)
                 .await
                 .map_err(|(address, e)| {
                     Error::invalid(format!(
@@ -157,7 +278,7 @@ pub fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Resu
                          browser's redirect ({e}); use a free port, registered with the app"
                     ))
                 })?;
-            invite(&url, args.open);
+            invite(url, open);
             output::note(&format!(
                 "Waiting for the browser to come back to {redirect_uri} ..."
             ));
@@ -169,13 +290,10 @@ pub fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Resu
             anyhow::Ok(listener.code(&request.state, wait, ignored).await?)
         })??,
         None => {
-            invite(&url, args.open);
+            invite(url, open);
             pasted_code(&request.state, wait)?
         }
-    };
-    let redirect_uri = (exchange.platform == Platform::Current).then_some(request.redirect_uri);
-    let token = exchange.redeem(&code, redirect_uri.as_deref())?;
-    exchange.keep(&scopes, token, redirect_uri)
+    })
 }
 
 /// Shows the authorization URL, and opens it when asked.
@@ -250,6 +368,8 @@ struct Exchange<'a> {
     endpoint: TokenEndpoint,
     show_secrets: bool,
     output: Format,
+    /// Where the client ID and secret came from, for an `invalid_client`.
+    client: ClientSources,
 }
 
 /// Where codes are exchanged, and what the exchange needs there besides the app.
@@ -267,6 +387,11 @@ impl<'a> Exchange<'a> {
         let token_url = token_url(settings, args.app.token_url.clone(), platform)?;
         let mut problems = Vec::new();
         let app = app_credentials(settings, &args.app, &mut problems)?;
+        let client = oauth_refusal::client_sources(
+            settings,
+            args.app.client_id.is_some(),
+            args.app.client_secret_file.as_deref(),
+        );
         let endpoint = match token_url {
             Some(token_url) => Some(TokenEndpoint::Current { token_url }),
             None => match args.key.read()? {
@@ -291,6 +416,7 @@ impl<'a> Exchange<'a> {
             endpoint,
             show_secrets: args.show_secrets,
             output: args.output,
+            client,
         })
     }
 
@@ -307,9 +433,15 @@ impl<'a> Exchange<'a> {
         Ok(Some(uri))
     }
 
-    /// Exchanges `code`; `redirect_uri` is the one the code came back to (the current
-    /// platform sends it).
-    fn redeem(&self, code: &str, redirect_uri: Option<&str>) -> Result<Token> {
+    /// Exchanges `code` for `scopes`; `redirect_uri` is the one the code came back to (the
+    /// current platform sends it), `received` when this run received the code.
+    fn redeem(
+        &self,
+        code: &str,
+        redirect_uri: Option<&str>,
+        received: Option<Instant>,
+        scopes: &[Scope],
+    ) -> Result<Token> {
         let request = match (&self.endpoint, redirect_uri) {
             (TokenEndpoint::Legacy { api_key }, _) => token::exchange_request(
                 &self.connection.api.url(Platform::Legacy),
@@ -327,9 +459,29 @@ impl<'a> Exchange<'a> {
             ),
         };
         let sent = transport(self.connection.clone(), self.verbosity)(&request);
+        let step = || Step::Exchange {
+            host: token::endpoint_name(&request.url),
+            redirect_uri: redirect_uri.map(str::to_owned),
+            client_id: self.app.client_id.clone(),
+            received_secs_ago: received.map(|at| at.elapsed().as_secs()),
+        };
         let token = sent
-            .and_then(|answer| token::read_answer(&answer, unix_now(), self.platform))
-            .map_err(|e| token::from_endpoint(&request.url, e))?;
+            .and_then(|answer| {
+                oauth_error::check_token_answer(&answer, step)?;
+                token::read_answer(&answer, unix_now(), self.platform)
+            })
+            .map_err(|e| {
+                let scopes: Vec<String> = scopes.iter().map(Scope::to_string).collect();
+                let login = oauth_refusal::login_command(self.platform, &scopes, self.settings);
+                let e = oauth_refusal::explained(
+                    e,
+                    Some(&self.client),
+                    &login,
+                    self.verbosity,
+                    self.output,
+                );
+                token::from_endpoint(&request.url, e)
+            })?;
         Ok(token)
     }
 

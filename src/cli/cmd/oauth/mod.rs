@@ -1,6 +1,7 @@
 //! `kenar-chat oauth`: exchange an authorization code for an access token, log in from the
 //! terminal, refresh stored tokens, and list or forget them.
 
+mod doctor;
 mod exchange;
 mod stored;
 
@@ -9,6 +10,7 @@ use clap::{Args, Subcommand};
 
 use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
+use doctor::DoctorArgs;
 use exchange::{LoginArgs, TokenArgs};
 use stored::{ForgetArgs, RefreshArgs, TokensArgs};
 
@@ -37,6 +39,9 @@ pub enum OauthCommand {
     Tokens(TokensArgs),
     /// Remove stored tokens
     Forget(ForgetArgs),
+    /// Check the profile's OAuth setup, one line per check with its fix; sends no message
+    /// and changes no stored token
+    Doctor(Box<DoctorArgs>),
 }
 
 pub fn run(args: OauthArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
@@ -46,5 +51,6 @@ pub fn run(args: OauthArgs, settings: &Settings, verbosity: Verbosity) -> Result
         OauthCommand::Refresh(args) => stored::refresh_stored(&args, settings, verbosity),
         OauthCommand::Tokens(args) => stored::list(&args),
         OauthCommand::Forget(args) => stored::forget(&args, settings),
+        OauthCommand::Doctor(args) => doctor::run(&args, settings, verbosity),
     }
 }

@@ -18,6 +18,7 @@ use crate::cli::settings::Settings;
 use crate::cli::shared::authorization::token_url;
 use crate::cli::shared::connection::ConnectionArgs;
 use crate::cli::shared::credentials::{AppArgs, app_credentials};
+use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs, save};
 use crate::cli::shared::scopes::ScopeFlags;
@@ -132,12 +133,20 @@ pub fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbos
         })
         .into());
     }
+    let client = oauth_refusal::client_sources(
+        settings,
+        args.app.client_id.is_some(),
+        args.app.client_secret_file.as_deref(),
+    );
     // Each token in turn, every outcome reported: one that fails does not hide those
     // refreshed before it, whose old pair no longer works.
     let outcomes: Vec<(StoredToken, Result<Renewal, Error>)> = refreshable
         .into_iter()
         .map(|stale| {
-            let outcome = source.refresh_now(&stale);
+            let login = oauth_refusal::login_command(Platform::Current, &stale.scopes, settings);
+            let outcome = source.refresh_now(&stale).map_err(|e| {
+                oauth_refusal::explained(e, Some(&client), &login, verbosity, Format::Text)
+            });
             (stale, outcome)
         })
         .collect();

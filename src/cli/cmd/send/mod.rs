@@ -13,6 +13,7 @@ use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::Message;
 use kenar_chat::scope::Recipient;
 use kenar_chat::{Error, error, visible};
+use url::Url;
 
 use crate::cli::output::{self, Format};
 use crate::cli::prompt;
@@ -20,6 +21,7 @@ use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::forbidden_advice;
 use crate::cli::shared::tokens;
 pub use flags::SendArgs;
 use flags::{draft, name_flags};
@@ -78,6 +80,10 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
     if args.interactive {
         prompt::confirm_send(&requests)?;
     }
+    // A 403 of the upload token's request, or of the send itself (after an upload too).
+    let advise = |error: Error, url: &Url| {
+        forbidden_advice::advised(error, url, &message, &credentials, settings)
+    };
     let body = match &upload {
         None => {
             let mut answer = connection.execute(&request, verbosity)?;
@@ -91,7 +97,7 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
                 again.set_access_token(token);
                 answer = connection.execute(&again, verbosity)?;
             }
-            answer.shown(&check_answer(&answer)?)
+            answer.shown(&check_answer(&answer).map_err(|e| advise(e, &request.url))?)
         }
         Some(plan) => send_with_upload(
             plan,
@@ -100,7 +106,12 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
             &credentials,
             &connection,
             verbosity,
-        )?,
+        )
+        .map_err(|e| match e.downcast::<Error>() {
+            Ok(error @ Error::Uploaded { .. }) => advise(error, &request.url).into(),
+            Ok(error) => advise(error, &plan.requests(&credentials)[0].url).into(),
+            Err(other) => other,
+        })?,
     };
     let confirmation = match (args.output, &message) {
         (Format::Json, _) => output::json(&body),
