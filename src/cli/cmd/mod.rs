@@ -1,14 +1,17 @@
 //! One module per subcommand: its arguments and what it does.
 
 pub mod conversation;
+pub mod events;
 pub mod generation;
 pub mod icons;
+pub mod listen;
 pub mod oauth;
 pub mod oauth_url;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod send;
+pub mod trigger;
 
 use clap::{ArgMatches, CommandFactory as _};
 
@@ -30,5 +33,8 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Man(Deferred(args)) => generation::man(args, Cli::command()),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(Deferred(args)) => sandbox::run(args),
+        Command::Listen(Deferred(args)) => listen::run(*args),
+        Command::Trigger(Deferred(args)) => trigger::run(*args),
+        Command::Events(args) => events::run(args),
     }
 }
