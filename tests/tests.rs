@@ -22,6 +22,7 @@ mod input_errors;
 mod interactive;
 mod keep_alive;
 mod limits;
+#[cfg(feature = "listen")]
 mod listen;
 mod malformed_input;
 mod media;

@@ -4,12 +4,13 @@ use clap::builder::Resettable;
 use clap::{ArgMatches, Args, CommandFactory as _, FromArgMatches, Parser, Subcommand};
 
 use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
+#[cfg(feature = "listen")]
+use crate::cli::cmd::listen::ListenArgs;
 #[cfg(feature = "sandbox")]
 use crate::cli::cmd::sandbox::SandboxArgs;
 use crate::cli::cmd::{
-    conversation::ConversationArgs, events::EventsArgs, icons::IconsArgs, listen::ListenArgs,
-    oauth::OauthArgs, oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs,
-    trigger::TriggerArgs,
+    conversation::ConversationArgs, events::EventsArgs, icons::IconsArgs, oauth::OauthArgs,
+    oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs, trigger::TriggerArgs,
 };
 use crate::cli::report::Verbosity;
 
@@ -74,6 +75,7 @@ pub enum Command {
     #[cfg(feature = "sandbox")]
     Sandbox(Deferred<SandboxArgs>),
     /// Receive what Divar sends the app, record it, and forward it to the app under development
+    #[cfg(feature = "listen")]
     Listen(Deferred<Box<ListenArgs>>),
     /// Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)
     Trigger(Deferred<Box<TriggerArgs>>),

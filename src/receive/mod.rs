@@ -8,4 +8,5 @@ pub mod event;
 pub mod fixture;
 pub mod forward;
 pub mod record;
+#[cfg(feature = "listen")]
 pub mod server;

@@ -4,6 +4,7 @@ pub mod conversation;
 pub mod events;
 pub mod generation;
 pub mod icons;
+#[cfg(feature = "listen")]
 pub mod listen;
 pub mod oauth;
 pub mod oauth_url;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Man(Deferred(args)) => generation::man(args, Cli::command()),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(Deferred(args)) => sandbox::run(args),
+        #[cfg(feature = "listen")]
         Command::Listen(Deferred(args)) => listen::run(*args),
         Command::Trigger(Deferred(args)) => trigger::run(*args),
         Command::Events(args) => events::run(args),

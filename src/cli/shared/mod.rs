@@ -11,5 +11,6 @@ pub mod profile;
 pub mod relay;
 pub mod scope_names;
 pub mod scopes;
+#[cfg(any(feature = "sandbox", feature = "listen"))]
 pub mod signals;
 pub mod tokens;
