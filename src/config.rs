@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::input;
+use crate::visible;
 
 /// The config file's name inside the config directory.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -65,8 +66,7 @@ impl Config {
         };
         let source = format!("config file {}", path.display());
         let text = std::str::from_utf8(&bytes).map_err(|e| input::not_utf8(&source, &e))?;
-        toml::from_str(text)
-            .map_err(|e| Error::invalid(format!("{source}: {e}").trim_end().to_owned()))
+        toml::from_str(text).map_err(|e| Error::invalid(format!("{source}: {}", parse_error(text, &e))))
     }
 
     /// The defaults of `profile`; none when the file does not name it.
@@ -75,7 +75,25 @@ impl Config {
     }
 }
 
-#[cfg(test)]
+/// A TOML parse error in one line: where it is and the problem, with quoted names cut
+/// short. toml's own text repeats the offending line under a caret line, so a long key
+/// would be shown whole three times.
+fn parse_error(text: &str, e: &toml::de::Error) -> String {
+    let at = e
+        .span()
+        .and_then(|span| text.get(..span.start))
+        .map_or_else(String::new, |before| {
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(" at line {line}, column {column}")
+        });
+    format!(
+        "TOML parse error{at}: {}",
+        visible::shorten_quotes(e.message().trim_end())
+    )
+}
+
+#[cfg(test)]#[cfg(test)]
 mod tests {
     use super::*;
 

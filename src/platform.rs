@@ -83,7 +83,12 @@ impl FromStr for Platform {
         Platform::ALL
             .into_iter()
             .find(|platform| platform.name() == value)
-            .ok_or_else(|| format!("must be \"legacy\" or \"current\", not {value:?}"))
+            .ok_or_else(|| {
+                format!(
+                    "must be \"legacy\" or \"current\", not {}",
+                    crate::visible::excerpt(value)
+                )
+            })
     }
 }
 

@@ -589,7 +589,8 @@ pub fn read_live(answer: &Answer) -> Result<Vec<LiveScope>> {
     struct Catalogue {
         scopes: Vec<LiveScope>,
     }
-    let body = answer::check_answer(answer)?;
+    // The catalogue is shown as it comes: what it echoes of the request's key is masked.
+    let body = answer.shown(&answer::check_read(answer)?);
     serde_json::from_value::<Catalogue>(body)
         .map(|c| c.scopes)
         .map_err(|e| Error::Unavailable(format!("Divar's catalogue of scopes cannot be read: {e}")))

@@ -8,6 +8,7 @@ use url::Url;
 use crate::error::{self, Error, Result};
 use crate::http;
 use crate::scope::Scope;
+use crate::visible;
 
 /// Everything the authorization URL carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +45,9 @@ impl AuthorizationRequest {
         if request.scopes.is_empty() {
             problems.push("scope: no scope requested".to_owned());
         }
-        if request.state.is_empty() {
-            problems.push("state: must not be empty".to_owned());
+        // The state comes back in the redirect's query, to be compared as it was sent.
+        if let Err(problem) = crate::scope::check_visible("state", &request.state) {
+            problems.push(problem);
         }
         error::valid(request, problems)
     }
@@ -66,12 +68,13 @@ impl AuthorizationRequest {
     }
 }
 
-/// A client ID is the app's slug: anything but blank.
+/// A client ID is the app's slug: not empty, and without whitespace, control or invisible
+/// characters, which only a mistake puts there.
 pub fn check_client_id(value: &str) -> std::result::Result<(), String> {
     if value.trim().is_empty() {
         return Err("client_id: must not be empty".to_owned());
     }
-    Ok(())
+    crate::scope::check_visible("client_id", value)
 }
 
 /// A redirect URI must be an absolute http(s) URL with no query string of its own.
@@ -81,11 +84,15 @@ pub fn check_redirect_uri(value: &str) -> std::result::Result<Url, String> {
     let url = http::url::parse(value)?;
     if url.query().is_some() {
         return Err(format!(
-            "{value:?} must not carry a query string: Divar appends state and code to it"
+            "{} must not carry a query string: Divar appends state and code to it",
+            visible::excerpt(value)
         ));
     }
     if url.fragment().is_some() {
-        return Err(format!("{value:?} must not carry a fragment (#...)"));
+        return Err(format!(
+            "{} must not carry a fragment (#...)",
+            visible::excerpt(value)
+        ));
     }
     Ok(url)
 }

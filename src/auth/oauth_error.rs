@@ -48,6 +48,12 @@ impl OAuthError {
         (!error.code.is_empty()).then_some(error)
     }
 
+    /// The error code as an error message shows it: bounded and inert, like the server's
+    /// other words (the code is the server's text too).
+    pub fn shown_code(&self) -> String {
+        quote(self.code.as_bytes())
+    }
+
     /// The scope Hydra says the client may not ask for: `... request scope 'NAME'.`
     pub fn refused_scope(&self) -> Option<&str> {
         [&self.description, &self.hint]
@@ -133,7 +139,7 @@ impl Refusal {
 
     /// What failed, in one line.
     pub fn headline(&self) -> String {
-        let code = &self.error.code;
+        let code = self.error.shown_code();
         let status = self
             .error
             .status
@@ -286,7 +292,7 @@ impl Refusal {
             })
             .collect();
         json!({
-            "error": self.error.code,
+            "error": self.error.shown_code(),
             "error_description": self.error.description,
             "error_hint": self.error.hint,
             "status": self.error.status,

@@ -1,6 +1,7 @@
 //! The command line: the top-level parser and its subcommands.
 
 use clap::builder::Resettable;
+use clap::error::{ContextKind, ContextValue};
 use clap::{ArgMatches, Args, CommandFactory as _, FromArgMatches, Parser, Subcommand};
 
 use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
@@ -13,6 +14,7 @@ use crate::cli::cmd::{
     oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs, trigger::TriggerArgs,
 };
 use crate::cli::report::Verbosity;
+use kenar_chat::visible;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,11 +37,27 @@ pub struct Cli {
     pub verbose: bool,
 }
 
+/// clap's error with the user's text it quotes (a value, an unknown argument) cut to its
+/// start and end: a 100 KB value must not make a 100 KB error.
+fn bounded(mut err: clap::Error) -> clap::Error {
+    for kind in [
+        ContextKind::InvalidValue,
+        ContextKind::InvalidArg,
+        ContextKind::InvalidSubcommand,
+    ] {
+        if let Some(ContextValue::String(text)) = err.get(kind) {
+            let short = visible::shorten(text);
+            err.insert(kind, ContextValue::String(short));
+        }
+    }
+    err
+}
+
 impl Cli {
     /// The process's command line, parsed; with clap's matches, which know where each
     /// value came from.
     pub fn parse_args() -> Result<(Self, ArgMatches), clap::Error> {
-        let matches = Cli::command().try_get_matches()?;
+        let matches = Cli::command().try_get_matches().map_err(bounded)?;
         let cli = Cli::from_arg_matches(&matches)?;
         Ok((cli, matches))
     }

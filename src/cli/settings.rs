@@ -160,6 +160,16 @@ impl Settings {
         }
     }
 
+    /// `problem`, which the library names by `setting`'s config key (`client_id: ...`),
+    /// named instead by where the value came from (see [`Settings::source`]).
+    pub fn blame(&self, setting: &Setting, given: bool, problem: &str) -> String {
+        let problem = problem
+            .strip_prefix(setting.key)
+            .and_then(|rest| rest.strip_prefix(": "))
+            .unwrap_or(problem);
+        format!("{}: {problem}", self.source(setting, given))
+    }
+
     /// Names the profile's `key` in the config file, for errors about its value.
     pub fn config_key(&self, key: &str) -> String {
         format!(
@@ -170,6 +180,17 @@ impl Settings {
                 |dir| format!(" {}", dir.join(config::CONFIG_FILE).display())
             )
         )
+    }
+
+    /// Where the profile's scopes are read, for a report on them: the key in the config
+    /// file, or the file's absence.
+    pub fn scopes_source(&self) -> String {
+        match dir().map(|dir| dir.join(config::CONFIG_FILE)) {
+            Ok(path) if !path.exists() => {
+                format!("a config file (there is none at {})", path.display())
+            }
+            _ => self.config_key("scopes"),
+        }
     }
 
     /// The profile's `scopes` in the config file, as written; none without the key.

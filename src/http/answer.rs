@@ -65,6 +65,15 @@ pub fn check_answer(answer: &Answer) -> Result<Value> {
         .map_err(|e| Error::DeliveryUncertain(format!("the API's answer cannot be read: {e}")))
 }
 
+/// [`check_answer`] for a read, which changes nothing: a failure is only a failure, as
+/// nothing was sent that might have been acted on.
+pub fn check_read(answer: &Answer) -> Result<Value> {
+    check_answer(answer).map_err(|e| match e {
+        Error::DeliveryUncertain(what) => Error::Unavailable(what),
+        other => other,
+    })
+}
+
 /// [`check_answer`] without keeping the body: what a batch needs for each of its lines.
 pub fn check_delivered(answer: &Answer) -> Result<()> {
     let verdict = Verdict::of(&answer.body);

@@ -115,7 +115,12 @@ impl FromStr for Resolve {
     type Err = String;
 
     fn from_str(text: &str) -> std::result::Result<Self, String> {
-        let bad = |why: &str| format!("{text:?} is not HOST:PORT:ADDR[,ADDR...] ({why})");
+        let bad = |why: &str| {
+            format!(
+                "{} is not HOST:PORT:ADDR[,ADDR...] ({why})",
+                crate::visible::excerpt(text)
+            )
+        };
         let (host, rest) = text.split_once(':').ok_or_else(|| bad("no port"))?;
         let (port, addresses) = rest.split_once(':').ok_or_else(|| bad("no address"))?;
         let host = match url::Host::parse(host) {

@@ -6,6 +6,8 @@ use std::fmt;
 use hyper_util::client::proxy::matcher::Matcher;
 use url::Url;
 
+use crate::visible;
+
 /// The proxy as errors name it: where it is and which variable set it.
 pub(crate) struct EnvProxy {
     pub variable: &'static str,
@@ -61,7 +63,10 @@ pub(crate) fn from_env() -> std::result::Result<Option<(reqwest::Proxy, EnvProxy
         if value.contains('@') {
             format!("{variable}: not a proxy URL ({e}; not shown: it may hold a password)")
         } else {
-            format!("{variable}: {value:?} is not a proxy URL ({e})")
+            format!(
+                "{variable}: {} is not a proxy URL ({e})",
+                visible::excerpt(value)
+            )
         }
     })?;
     let decode = |part: &str| {
@@ -75,20 +80,25 @@ pub(crate) fn from_env() -> std::result::Result<Option<(reqwest::Proxy, EnvProxy
     let _ = url.set_password(None);
     if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
         return Err(format!(
-            "{variable}: {:?}: a proxy URL must be http://, https://, socks5:// or socks5h://, \
+            "{variable}: {}: a proxy URL must be http://, https://, socks5:// or socks5h://, \
              not {}://",
-            url.as_str(),
-            url.scheme()
+            visible::excerpt(url.as_str()),
+            visible::excerpt(url.scheme())
         ));
     }
     if url.host().is_none() {
         return Err(format!(
-            "{variable}: {:?} names no proxy host",
-            url.as_str()
+            "{variable}: {} names no proxy host",
+            visible::excerpt(url.as_str())
         ));
     }
     let mut proxy = reqwest::Proxy::https(url.as_str())
-        .map_err(|e| format!("{variable}: {:?} is not a proxy URL ({e})", url.as_str()))?;
+        .map_err(|e| {
+            format!(
+                "{variable}: {} is not a proxy URL ({e})",
+                visible::excerpt(url.as_str())
+            )
+        })?;
     if !user.is_empty() || password.is_some() {
         proxy = proxy.basic_auth(&user, password.as_deref().unwrap_or(""));
     }

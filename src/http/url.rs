@@ -73,8 +73,8 @@ pub fn endpoint(flag: &str, value: &str) -> Result<Url> {
         let _ = url.set_username("");
         let _ = url.set_password(None);
         return Err(invalid(format!(
-            "{:?} (shown here without them) must not carry a user name or password",
-            url.as_str()
+            "{} (shown here without them) must not carry a user name or password",
+            visible::excerpt(url.as_str())
         )));
     }
     Ok(url)
@@ -110,9 +110,9 @@ pub fn join(base: &Url, path: &str) -> Url {
 pub fn check_base_url(name: &str, url: &Url) -> Result<()> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid(format!(
-            "{name}: {:?} must not carry a query string or fragment (requests go to paths \
+            "{name}: {} must not carry a query string or fragment (requests go to paths \
              under it)",
-            url.as_str()
+            visible::excerpt(url.as_str())
         )));
     }
     check_transport(name, url)
@@ -126,9 +126,9 @@ pub fn check_transport(name: &str, url: &Url) -> Result<()> {
         return Ok(());
     }
     Err(Error::invalid(format!(
-        "{name}: {:?} must be an https URL (plain http is allowed only for loopback hosts \
+        "{name}: {} must be an https URL (plain http is allowed only for loopback hosts \
          such as 127.0.0.1 or localhost), so that credentials cannot be read on the way",
-        url.as_str()
+        visible::excerpt(url.as_str())
     )))
 }
 

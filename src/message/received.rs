@@ -95,13 +95,9 @@ const ISOLATE: char = '\u{2068}';
 const END_ISOLATE: char = '\u{2069}';
 
 impl ConversationRead {
-    /// Reads the answer to a conversation read. A read changes nothing, so a failure is
-    /// only a failure: nothing was sent that might have been acted on.
+    /// Reads the answer to a conversation read.
     pub fn from_answer(answer: &Answer) -> Result<Self> {
-        let body = answer::check_answer(answer).map_err(|e| match e {
-            Error::DeliveryUncertain(what) => Error::Unavailable(what),
-            other => other,
-        })?;
+        let body = answer::check_read(answer)?;
         serde_json::from_value(body).map_err(|e| {
             Error::Unavailable(format!(
                 "the API's answer is not a conversation: {}",

@@ -57,14 +57,18 @@ pub fn run(args: OauthUrlArgs, settings: &Settings) -> Result<()> {
     }
     let platform = args.platform.resolve(settings)?;
     let mut scopes = args.scopes.requested(platform, settings)?;
-    let client_id = settings.or_config(args.client_id, |c| c.client_id)?;
-    let client_id = match client_id {
-        None if args.interactive => Some(prompt::client_id()?),
+    // A value from the config file is left for `authorization` to read, so that its
+    // errors name the config key rather than the flag.
+    let client_id = match args.client_id {
+        None if args.interactive && settings.or_config(None, |c| c.client_id)?.is_none() => {
+            Some(prompt::client_id()?)
+        }
         given => given,
     };
-    let redirect_uri = settings.or_config(args.redirect_uri, |c| c.redirect_uri)?;
-    let redirect_uri = match redirect_uri {
-        None if args.interactive => Some(prompt::redirect_uri()?),
+    let redirect_uri = match args.redirect_uri {
+        None if args.interactive && settings.or_config(None, |c| c.redirect_uri)?.is_none() => {
+            Some(prompt::redirect_uri()?)
+        }
         given => given,
     };
     if args.interactive && scopes.is_empty() {

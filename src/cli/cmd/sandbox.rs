@@ -13,6 +13,7 @@ use kenar_chat::sandbox::{
 };
 use kenar_chat::scope::check_conversation_id;
 use kenar_chat::secret::{self, SecretString};
+use kenar_chat::time::{LAST_RFC3339_SECOND, unix_now};
 use kenar_chat::{Error, error};
 
 use crate::cli::output;
@@ -45,14 +46,14 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "SECRET")]
     pub client_secret: Option<String>,
     /// How long issued access tokens stay valid, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 86_400)]
+    #[arg(long, value_name = "SECS", default_value_t = 86_400, value_parser = lifetime)]
     pub token_lifetime: u64,
     /// How long an authorization code can be exchanged, in seconds (Divar: 10 minutes)
-    #[arg(long, value_name = "SECS", default_value_t = CODE_LIFETIME.as_secs())]
+    #[arg(long, value_name = "SECS", default_value_t = CODE_LIFETIME.as_secs(), value_parser = lifetime)]
     pub code_lifetime: u64,
     /// How long the old access and refresh tokens keep working after a refresh, in seconds
     /// (Divar: 2 minutes)
-    #[arg(long, value_name = "SECS", default_value_t = REFRESH_GRACE.as_secs())]
+    #[arg(long, value_name = "SECS", default_value_t = REFRESH_GRACE.as_secs(), value_parser = lifetime)]
     pub refresh_grace: u64,
     /// A conversation whose recipient refuses the app's messages: sending in it is
     /// answered 412, code 9 (repeatable)
@@ -171,6 +172,22 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         },
     };
     error::valid(config, problems)
+}
+
+/// A lifetime in seconds (of tokens, codes, a refresh's grace) that ends before the year
+/// 10000: kenar-chat refuses a token endpoint's expiry past it, so the sandbox must not
+/// issue one.
+fn lifetime(value: &str) -> std::result::Result<u64, String> {
+    let seconds: u64 = value
+        .parse()
+        .map_err(|_| "expected a whole number of seconds".to_owned())?;
+    let most = LAST_RFC3339_SECOND.saturating_sub(unix_now());
+    if seconds > most {
+        return Err(format!(
+            "must be at most {most} seconds: it must end before the year 10000"
+        ));
+    }
+    Ok(seconds)
 }
 
 /// The first line says where the sandbox listens (scripts wait for it); the rest are

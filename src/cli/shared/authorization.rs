@@ -27,6 +27,7 @@ pub fn authorization(
 ) -> Result<(AuthorizationRequest, Url)> {
     let (endpoint, _) =
         settings.endpoint(&AUTH_URL, auth_url, |c| c.auth_url, platform.auth_url())?;
+    let id_given = client_id.is_some();
     let client_id = settings
         .or_config(client_id, |c| c.client_id)?
         .ok_or_else(|| settings.missing(&CLIENT_ID))?;
@@ -40,16 +41,22 @@ pub fn authorization(
     };
     let request =
         AuthorizationRequest::new(client_id, redirect_uri, scopes, state).map_err(|e| match e {
-            // The redirect URI's problems name the field; say where its value came from.
+            // The library's problems name the field; say where its value came from.
             Error::Invalid(problems) => Error::Invalid(
                 problems
                     .into_iter()
-                    .map(|p| match p.strip_prefix("redirect_uri: ") {
-                        Some(problem) => {
-                            format!("{}: {problem}", settings.source(&REDIRECT_URI, given))
+                    .map(|p| {
+                        if p.starts_with("redirect_uri: ") {
+                            settings.blame(&REDIRECT_URI, given, &p)
+                        } else if p.starts_with("client_id: ") {
+                            settings.blame(&CLIENT_ID, id_given, &p)
+                        } else if let Some(problem) = p.strip_prefix("state: ") {
+                            format!("--state: {problem}")
+                        } else if p.starts_with("scope: ") {
+                            NO_SCOPE.to_owned()
+                        } else {
+                            p
                         }
-                        None if p.starts_with("scope: ") => NO_SCOPE.to_owned(),
-                        None => p,
                     })
                     .collect(),
             ),

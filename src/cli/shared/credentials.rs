@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
+use kenar_chat::auth::authorize;
 use kenar_chat::auth::token::AppCredentials;
 use kenar_chat::secret::{self, SecretString};
 
@@ -191,9 +192,19 @@ pub fn app_credentials(
 ) -> Result<Option<AppCredentials>, Error> {
     let client_id = settings.or_config(args.client_id.clone(), |c| c.client_id)?;
     let client_secret = client_secret(args.client_secret_file.as_deref())?;
-    if client_id.is_none() {
-        problems.push(settings.missing(&CLIENT_ID).to_string());
-    }
+    let client_id = match client_id {
+        None => {
+            problems.push(settings.missing(&CLIENT_ID).to_string());
+            None
+        }
+        Some(id) => match authorize::check_client_id(&id) {
+            Ok(()) => Some(id),
+            Err(problem) => {
+                problems.push(settings.blame(&CLIENT_ID, args.client_id.is_some(), &problem));
+                None
+            }
+        },
+    };
     if client_secret.is_none() {
         problems.push(
             "client secret: missing (set KENAR_CLIENT_SECRET or give --client-secret-file)"

@@ -70,7 +70,7 @@ pub fn run(args: &DoctorArgs, settings: &Settings, verbosity: Verbosity) -> Resu
             source: &uri_source,
             missing: &uri_missing,
         }),
-        doctor::configured_scopes(&settings.scopes()?, &settings.config_key("scopes")),
+        doctor::configured_scopes(&settings.scopes()?, &settings.scopes_source()),
     ];
     if let Some(token_url) = token_url(settings, args.app.token_url.clone(), platform)? {
         let mut problems = Vec::new();

@@ -232,7 +232,7 @@ impl ScopeTrial<'_> {
                 Err(e) => match e.downcast::<Error>() {
                     Ok(Error::OAuth(refusal)) => output::note(&format!(
                         "{scope}: not decided ({}); the user did not grant it",
-                        refusal.error.code
+                        refusal.error.shown_code()
                     )),
                     Ok(Error::Denied(_)) => {
                         output::note(&format!("{scope}: not decided; the user did not grant it"));
