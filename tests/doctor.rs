@@ -203,3 +203,21 @@ fn misspelled_configured_scopes_and_an_expired_token_fail_their_lines() {
         "{text}"
     );
 }
+
+#[test]
+fn without_a_config_file_the_scopes_check_says_there_is_none() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = config_with_token(&sandbox);
+    let output = doctor(&sandbox, dir.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let file = dir.path().join("config.toml");
+    assert!(
+        text.contains(&format!(
+            "ok    configured scopes: none in a config file (there is none at {})\n",
+            file.display()
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("scopes under [profiles.default]"), "{text}");
+    assert!(!file.exists());
+}

@@ -225,3 +225,77 @@ fn a_file_named_in_a_message_file_is_not_blamed_on_a_flag_and_a_long_icon_filter
     );
     assert!(stderr.len() < 300 && stderr.contains("aaEND"), "{stderr}");
 }
+
+#[test]
+fn errors_about_settings_and_flag_values_quote_an_excerpt_of_a_long_value() {
+    let server = TestServer::success();
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("config.toml"),
+        format!("[profiles.default]\n{} = 1\n", huge("bogus")),
+    )
+    .unwrap();
+    let send = ["send", "--conversation-id", CONVERSATION, "--message", "m"];
+    let oauth_url = ["oauth-url", "--client-id", "c", "--post-chats", "p"];
+    let owned = |args: &[&str]| args.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let with = |args: &[&str], more: &[&str]| owned(&[args, more].concat());
+    let cases: Vec<(Vec<(&str, String)>, Vec<String>, &str)> = vec![
+        (
+            vec![],
+            with(&send, &["--base-url", &format!("http://{}/", huge("h"))]),
+            "--base-url: \"http://haaa",
+        ),
+        (
+            vec![("KENAR_API_URL", format!("http://{}/", huge("h")))],
+            owned(&send),
+            "KENAR_API_URL: \"http://haaa",
+        ),
+        (
+            vec![],
+            with(
+                &oauth_url,
+                &["--redirect-uri", &format!("https://x/{}?", huge("r"))],
+            ),
+            "--redirect-uri: \"https://x/raaa",
+        ),
+        (
+            vec![],
+            with(&send, &["--base-url", &server.url(), "--resolve", &huge("r")]),
+            "is not HOST:PORT:ADDR",
+        ),
+        (
+            vec![("HTTPS_PROXY", format!("gopher://u:pw@{}", huge("p")))],
+            with(&send, &["--base-url", "https://example.invalid"]),
+            "a proxy URL must be http://",
+        ),
+        (
+            vec![("KENAR_PLATFORM", huge("p"))],
+            owned(&["scope", "post", "--post-token", "p"]),
+            "KENAR_PLATFORM: must be \"legacy\" or \"current\", not \"paaa",
+        ),
+        (
+            vec![(
+                "KENAR_CONFIG_DIR",
+                config.path().display().to_string(),
+            )],
+            owned(&["oauth-url", "--post-chats", "p", "--redirect-uri", "https://x/cb"]),
+            "TOML parse error at line 2, column 1: unknown field `bogusaaa",
+        ),
+    ];
+    for (env, args, expected) in cases {
+        let mut cmd = common::with_credentials();
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
+        let output = cmd.args(&args).output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let shown: String = stderr.chars().take(300).collect();
+        assert_eq!(output.status.code(), Some(2), "{shown}");
+        assert!(stderr.contains(expected), "{expected:?} not in {shown}");
+        // A URL's host is shown lower-cased, as it is sent.
+        let end = stderr.to_ascii_lowercase().contains("aaend");
+        assert!(stderr.contains('…') && end, "{shown}");
+        assert!(stderr.len() < 1000, "{} bytes: {shown}", stderr.len());
+    }
+    assert!(server.requests().is_empty());
+}

@@ -172,3 +172,74 @@ fn a_redirect_uri_with_whitespace_or_control_characters_is_refused() {
             ));
     }
 }
+
+#[test]
+fn a_bad_redirect_uri_from_the_config_file_is_blamed_on_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "[profiles.default]\nredirect_uri = \"http://x/cb?q=1\"\nclient_id = \"a\"\n",
+    )
+    .unwrap();
+    kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .args(["oauth-url", "--post-chats", POST, "--state", "s"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "error: redirect_uri under [profiles.default] in the config file {}: \
+             \"http://x/cb?q=1\" must not carry a query string: Divar appends state and code \
+             to it\n",
+            file.display()
+        ));
+}
+
+#[test]
+fn a_client_id_or_state_with_control_characters_or_spaces_is_refused_naming_its_source() {
+    let found = |c: &str| {
+        format!(
+            "must not contain whitespace or control characters, invisible ones such as \
+             zero-width spaces and bidi controls included (found {c})"
+        )
+    };
+    kenar()
+        .args(["oauth-url", "--post-chats", POST])
+        .args(["--redirect-uri", "http://127.0.0.1:1/cb"])
+        .args(["--client-id", "a\x1b[31mb c", "--state", "s x"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "--client-id: {}",
+            found("U+001B control character")
+        )))
+        .stderr(predicate::str::contains(format!(
+            "--state: {}",
+            found("U+0020 space")
+        )));
+    kenar()
+        .env("KENAR_CLIENT_ID", "my\u{200b}app")
+        .args(["oauth-url", "--post-chats", POST])
+        .args(["--redirect-uri", "http://127.0.0.1:1/cb"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("KENAR_CLIENT_ID: must not contain"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "[profiles.default]\nclient_id = \"a\\u0000b\"\n").unwrap();
+    kenar()
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .args(["oauth-url", "--post-chats", POST])
+        .args(["--redirect-uri", "http://127.0.0.1:1/cb"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "error: client_id under [profiles.default] in the config file {}: {}\n",
+            file.display(),
+            found("U+0000 control character")
+        ));
+}

@@ -694,3 +694,19 @@ fn ctrl_c_and_sigterm_stop_the_sandbox_cleanly() {
         assert_eq!(exit.code(), Some(0), "{signal}: {exit:?}");
     }
 }
+
+#[test]
+fn lifetimes_its_own_client_would_refuse_are_refused_naming_the_flag() {
+    for flag in ["--token-lifetime", "--code-lifetime", "--refresh-grace"] {
+        kenar()
+            .args(["sandbox", "--port", "0", flag, "18446744073709551615"])
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "invalid value '18446744073709551615' for '{flag} <SECS>': must be at most"
+            )))
+            .stderr(predicate::str::contains("before the year 10000"));
+    }
+}

@@ -268,3 +268,52 @@ fn scope_decode_says_what_a_scope_allows_and_which_endpoints_it_serves() {
         .stdout("")
         .stderr(predicate::str::contains("did you mean offline_access?"));
 }
+
+#[test]
+fn scope_list_live_masks_the_api_key_the_catalogue_echoes_in_text_and_json() {
+    let server = TestServer::start(|_, request| {
+        // A catalogue that names a scope after the key it was sent.
+        let key = request.header("x-api-key").unwrap_or_default();
+        Reply::json(
+            200,
+            &serde_json::json!({"scopes": [
+                {"slug": key, "description": format!("about {key}"), "lifecycle_state": "DEPRECATED"}
+            ]})
+            .to_string(),
+        )
+    });
+    for format in ["text", "json"] {
+        let output = kenar()
+            .args(["scope", "list", "--live", "--base-url", &server.url()])
+            .args(["-o", format])
+            .env("KENAR_API_KEY", API_KEY)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stdout.contains("***"), "{stdout}");
+        common::assert_no_secret(&output, &[API_KEY]);
+        assert!(stderr.contains("says *** is DEPRECATED"), "{stderr}");
+    }
+    for request in server.requests() {
+        assert_eq!(request.method, "GET");
+        assert_eq!(request.path, "/v1/open-platform/assets/oauth-scope");
+        assert_eq!(request.header("x-api-key"), Some(API_KEY));
+    }
+}
+
+#[test]
+fn a_catalogue_answer_that_cannot_be_read_is_a_failed_read_not_a_delivery_in_doubt() {
+    let server = TestServer::always(200, "[]");
+    kenar()
+        .args(["scope", "list", "--live", "--base-url", &server.url()])
+        .env("KENAR_API_KEY", API_KEY)
+        .assert()
+        .code(5)
+        .stdout("")
+        .stderr(predicate::str::contains("body that is not a JSON object: []"))
+        .stderr(predicate::str::contains("delivery").not())
+        .stderr(predicate::str::contains("acted on").not());
+    assert_eq!(server.only_request().method, "GET");
+}
