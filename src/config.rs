@@ -66,7 +66,8 @@ impl Config {
         };
         let source = format!("config file {}", path.display());
         let text = std::str::from_utf8(&bytes).map_err(|e| input::not_utf8(&source, &e))?;
-        toml::from_str(text).map_err(|e| Error::invalid(format!("{source}: {}", parse_error(text, &e))))
+        toml::from_str(text)
+            .map_err(|e| Error::invalid(format!("{source}: {}", parse_error(text, &e))))
     }
 
     /// The defaults of `profile`; none when the file does not name it.
@@ -93,7 +94,8 @@ fn parse_error(text: &str, e: &toml::de::Error) -> String {
     )
 }
 
-#[cfg(test)]#[cfg(test)]
+#[cfg(test)]
+#[cfg(test)]
 mod tests {
     use super::*;
 

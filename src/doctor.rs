@@ -181,7 +181,10 @@ pub fn token_endpoint(
             format!(
                 "{host} answered HTTP {}{}, not as an OAuth token endpoint",
                 answer.status,
-                other.map_or_else(String::new, |code| format!(" ({})", visible::quote(code.as_bytes())))
+                other.map_or_else(String::new, |code| format!(
+                    " ({})",
+                    visible::quote(code.as_bytes())
+                ))
             ),
             "check the token URL",
         ),

@@ -260,7 +260,10 @@ fn errors_about_settings_and_flag_values_quote_an_excerpt_of_a_long_value() {
         ),
         (
             vec![],
-            with(&send, &["--base-url", &server.url(), "--resolve", &huge("r")]),
+            with(
+                &send,
+                &["--base-url", &server.url(), "--resolve", &huge("r")],
+            ),
             "is not HOST:PORT:ADDR",
         ),
         (
@@ -274,11 +277,14 @@ fn errors_about_settings_and_flag_values_quote_an_excerpt_of_a_long_value() {
             "KENAR_PLATFORM: must be \"legacy\" or \"current\", not \"paaa",
         ),
         (
-            vec![(
-                "KENAR_CONFIG_DIR",
-                config.path().display().to_string(),
-            )],
-            owned(&["oauth-url", "--post-chats", "p", "--redirect-uri", "https://x/cb"]),
+            vec![("KENAR_CONFIG_DIR", config.path().display().to_string())],
+            owned(&[
+                "oauth-url",
+                "--post-chats",
+                "p",
+                "--redirect-uri",
+                "https://x/cb",
+            ]),
             "TOML parse error at line 2, column 1: unknown field `bogusaaa",
         ),
     ];

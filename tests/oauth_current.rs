@@ -943,17 +943,27 @@ fn a_huge_error_code_from_the_token_endpoint_is_quoted_as_an_excerpt() {
     let text = exchange("text");
     assert_eq!(text.status.code(), Some(3), "{text:?}");
     let stderr = String::from_utf8_lossy(&text.stderr);
-    assert!(stderr.contains(&format!("refused the code ({}…, HTTP 400)", &code[..200])), "{stderr}");
+    assert!(
+        stderr.contains(&format!("refused the code ({}…, HTTP 400)", &code[..200])),
+        "{stderr}"
+    );
     assert!(stderr.len() < 2_000, "{} bytes: {stderr}", stderr.len());
 
     let json = exchange("json");
     assert_eq!(json.status.code(), Some(3), "{json:?}");
-    let printed = if json.stdout.is_empty() { &json.stderr } else { &json.stdout };
+    let printed = if json.stdout.is_empty() {
+        &json.stderr
+    } else {
+        &json.stdout
+    };
     let refusal: Value = serde_json::from_slice(printed).unwrap();
     let excerpt = format!("{}…", &code[..200]);
     assert_eq!(refusal["error"], excerpt.as_str(), "{refusal}");
     let message = refusal["message"].as_str().unwrap();
-    assert!(message.contains(&excerpt) && message.len() < 500, "{message}");
+    assert!(
+        message.contains(&excerpt) && message.len() < 500,
+        "{message}"
+    );
 
     for request in server.requests() {
         assert_eq!(request.method, "POST");
@@ -970,7 +980,13 @@ fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
     let answer = json!({ "error": code }).to_string();
     let server = TestServer::start(move |_, _| Reply::json(400, &answer));
     let output = oauth(dir.path(), &server)
-        .args(["doctor", "--platform", "current", "--base-url", &server.url()])
+        .args([
+            "doctor",
+            "--platform",
+            "current",
+            "--base-url",
+            &server.url(),
+        ])
         .env("KENAR_REDIRECT_URI", REDIRECT_URI)
         .env("KENAR_API_KEY", API_KEY)
         .output()
@@ -980,7 +996,10 @@ fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
         stdout.contains(&format!("answered HTTP 400 ({}…)", &code[..200])),
         "{stdout}"
     );
-    assert!(output.stdout.len() + output.stderr.len() < 5_000, "{stdout}");
+    assert!(
+        output.stdout.len() + output.stderr.len() < 5_000,
+        "{stdout}"
+    );
     let token_requests: Vec<Recorded> = server
         .requests()
         .into_iter()

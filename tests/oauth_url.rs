@@ -226,7 +226,9 @@ fn a_client_id_or_state_with_control_characters_or_spaces_is_refused_naming_its_
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("KENAR_CLIENT_ID: must not contain"));
+        .stderr(predicate::str::contains(
+            "KENAR_CLIENT_ID: must not contain",
+        ));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config.toml");
     std::fs::write(&file, "[profiles.default]\nclient_id = \"a\\u0000b\"\n").unwrap();

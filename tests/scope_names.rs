@@ -312,7 +312,9 @@ fn a_catalogue_answer_that_cannot_be_read_is_a_failed_read_not_a_delivery_in_dou
         .assert()
         .code(5)
         .stdout("")
-        .stderr(predicate::str::contains("body that is not a JSON object: []"))
+        .stderr(predicate::str::contains(
+            "body that is not a JSON object: []",
+        ))
         .stderr(predicate::str::contains("delivery").not())
         .stderr(predicate::str::contains("acted on").not());
     assert_eq!(server.only_request().method, "GET");

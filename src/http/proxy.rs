@@ -92,13 +92,12 @@ pub(crate) fn from_env() -> std::result::Result<Option<(reqwest::Proxy, EnvProxy
             visible::excerpt(url.as_str())
         ));
     }
-    let mut proxy = reqwest::Proxy::https(url.as_str())
-        .map_err(|e| {
-            format!(
-                "{variable}: {} is not a proxy URL ({e})",
-                visible::excerpt(url.as_str())
-            )
-        })?;
+    let mut proxy = reqwest::Proxy::https(url.as_str()).map_err(|e| {
+        format!(
+            "{variable}: {} is not a proxy URL ({e})",
+            visible::excerpt(url.as_str())
+        )
+    })?;
     if !user.is_empty() || password.is_some() {
         proxy = proxy.basic_auth(&user, password.as_deref().unwrap_or(""));
     }
