@@ -108,6 +108,14 @@ pub enum Recipient {
 }
 
 impl Recipient {
+    /// The narrowest scope that lets a token send here: the chat's, or the conversation's.
+    pub fn own_scope(&self) -> Scope {
+        match self {
+            Recipient::Chat(chat) => Scope::Chat(chat.clone()),
+            Recipient::Conversation { id, .. } => Scope::Conversation(id.clone()),
+        }
+    }
+
     pub fn platform(&self) -> Platform {
         match self {
             Recipient::Chat(_) => Platform::Legacy,

@@ -38,6 +38,13 @@ fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Fails the test unless `text` says every one of `says`.
+fn says_all(text: &str, says: &[&str]) {
+    for said in says {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+}
+
 #[test]
 fn a_code_exchanged_twice_names_every_cause_and_the_login_that_gets_a_new_one() {
     let sandbox = Sandbox::start(&[]);
@@ -50,27 +57,28 @@ fn a_code_exchanged_twice_names_every_cause_and_the_login_that_gets_a_new_one() 
         .get_output()
         .clone();
     let text = stderr(&output);
-    for says in [
-        &format!(
-            "the token endpoint at {} refused the code (invalid_grant, HTTP 400)",
-            sandbox.url.trim_start_matches("http://")
-        ),
-        &format!("Divar says: \"{HYDRA_GRANT}"),
-        "Divar says: \"code: already used",
-        "the code expired: it must be exchanged within 10 minutes",
-        "the code was already exchanged: a code works once",
-        &format!(
-            "the redirect URI sent ({}) is not the one of the authorization URL",
-            sandbox.var("KENAR_REDIRECT_URI")
-        ),
-        "the code was issued to another client ID than sandbox-app",
-        &format!(
-            "get a new code: `kenar-chat oauth login --platform current --scope {} --offline`",
-            scope()
-        ),
-    ] {
-        assert!(text.contains(says), "{says}: {text}");
-    }
+    says_all(
+        &text,
+        &[
+            &format!(
+                "the token endpoint at {} refused the code (invalid_grant, HTTP 400)",
+                sandbox.url.trim_start_matches("http://")
+            ),
+            &format!("Divar says: \"{HYDRA_GRANT}"),
+            "Divar says: \"code: already used",
+            "the code expired: it must be exchanged within 10 minutes",
+            "the code was already exchanged: a code works once",
+            &format!(
+                "the redirect URI sent ({}) is not the one of the authorization URL",
+                sandbox.var("KENAR_REDIRECT_URI")
+            ),
+            "the code was issued to another client ID than sandbox-app",
+            &format!(
+                "get a new code: `kenar-chat oauth login --platform current --scope {} --offline`",
+                scope()
+            ),
+        ],
+    );
     assert!(!text.contains("the API refused"), "{text}");
     common::assert_no_secret(&output, &[sandbox.var("KENAR_CLIENT_SECRET")]);
 }
@@ -111,15 +119,16 @@ fn a_wrong_client_secret_is_invalid_client_naming_where_each_credential_came_fro
         .get_output()
         .clone();
     let text = stderr(&output);
-    for says in [
-        "refused the code (invalid_client, HTTP 401)",
-        "Divar says: \"Client authentication failed",
-        "the client ID or the client secret is wrong (the client ID from --client-id, the \
+    says_all(
+        &text,
+        &[
+            "refused the code (invalid_client, HTTP 401)",
+            "Divar says: \"Client authentication failed",
+            "the client ID or the client secret is wrong (the client ID from --client-id, the \
          secret from KENAR_CLIENT_SECRET)",
-        "copy both again from the app's page in the Kenar panel",
-    ] {
-        assert!(text.contains(says), "{says}: {text}");
-    }
+            "copy both again from the app's page in the Kenar panel",
+        ],
+    );
     common::assert_no_secret(&output, &["wrong-secret-91aa"]);
 }
 
@@ -180,23 +189,24 @@ fn a_refused_refresh_names_expiry_revocation_and_reuse_with_the_login_command() 
         .get_output()
         .clone();
     let text = stderr(&output);
-    for says in [
-        &format!(
-            "the token endpoint at {port} refused to refresh the stored token of profile \
+    says_all(
+        &text,
+        &[
+            &format!(
+                "the token endpoint at {port} refused to refresh the stored token of profile \
              \"default\" for {} offline_access (invalid_grant, HTTP 400)",
-            scope(),
-            port = sandbox.url.trim_start_matches("http://")
-        ),
-        "the refresh token expired: it lasts 30 days",
-        "the user revoked the app's access",
-        "the refresh token was already used",
-        &format!(
-            "log in again: `kenar-chat oauth login --platform current --scope {} --offline`",
-            scope()
-        ),
-    ] {
-        assert!(text.contains(says), "{says}: {text}");
-    }
+                scope(),
+                port = sandbox.url.trim_start_matches("http://")
+            ),
+            "the refresh token expired: it lasts 30 days",
+            "the user revoked the app's access",
+            "the refresh token was already used",
+            &format!(
+                "log in again: `kenar-chat oauth login --platform current --scope {} --offline`",
+                scope()
+            ),
+        ],
+    );
     assert_eq!(
         std::fs::read(dir.path().join("credentials.json")).unwrap(),
         before
@@ -239,15 +249,16 @@ fn a_scope_not_opened_for_the_app_is_refused_at_the_authorization_and_named() {
         .get_output()
         .clone();
     let text = stderr(&output);
-    for says in [
-        "the authorization was refused (invalid_scope): Divar sent back no code",
-        "Divar says: \"The requested scope is invalid, unknown, or malformed. The OAuth 2.0 \
+    says_all(
+        &text,
+        &[
+            "the authorization was refused (invalid_scope): Divar sent back no code",
+            "Divar says: \"The requested scope is invalid, unknown, or malformed. The OAuth 2.0 \
          Client is not allowed to request scope 'USER_PHONE'.\"",
-        "scope USER_PHONE is not opened for this app: test apps have every scope, a production \
+            "scope USER_PHONE is not opened for this app: test apps have every scope, a production \
          app must have each one opened by a ticket in the Kenar panel",
-    ] {
-        assert!(text.contains(says), "{says}: {text}");
-    }
+        ],
+    );
     // An open scope still goes to the consent page.
     let (status, _) = authorization_redirect(&sandbox, &scope());
     assert_eq!(status, 200);
@@ -286,25 +297,26 @@ fn a_key_without_the_send_permission_is_answered_403_and_both_permissions_are_na
         .get_output()
         .clone();
     let text = stderr(&output);
-    for says in [
-        "(HTTP 403): code 7: permission denied: the API key lacks CHAT_SEND_MESSAGE_OAUTH",
-        "A 403 from POST /v2/open-platform/conversations/{conversation_id}/messages means one \
+    says_all(
+        &text,
+        &[
+            "(HTTP 403): code 7: permission denied: the API key lacks CHAT_SEND_MESSAGE_OAUTH",
+            "A 403 from POST /v2/open-platform/conversations/{conversation_id}/messages means one \
          of two permissions is missing",
-        "the app's API key lacks the key permission CHAT_SEND_MESSAGE_OAUTH: grant it to the \
+            "the app's API key lacks the key permission CHAT_SEND_MESSAGE_OAUTH: grant it to the \
          app in the Kenar panel",
-        &format!(
-            "the user's token lacks every scope that serves it: {}, \
+            &format!(
+                "the user's token lacks every scope that serves it: {}, \
              CHAT_POST_CONVERSATIONS_MESSAGE_SEND.<post_token>, \
              CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND; the access token was given",
-            scope()
-        ),
-        &format!(
-            "ask the user for it: `kenar-chat oauth login --platform current --scope {}`",
-            scope()
-        ),
-    ] {
-        assert!(text.contains(says), "{says}: {text}");
-    }
+                scope()
+            ),
+            &format!(
+                "ask the user for it: `kenar-chat oauth login --platform current --scope {}`",
+                scope()
+            ),
+        ],
+    );
     assert!(sandbox.messages().is_empty());
     // The legacy send needs the same key permission.
     sandbox
@@ -439,14 +451,15 @@ fn closed_scope_login(extra: &[&str]) -> (Option<i32>, String, tempfile::TempDir
 fn a_login_refused_for_a_closed_scope_asks_for_each_alone_and_names_the_refused_one() {
     let (code, text, dir) = closed_scope_login(&["--each-scope"]);
     assert_eq!(code, Some(3), "{text}");
-    for says in [
-        "the authorization was refused (invalid_scope)",
-        &format!("Asking for {} alone", scope()),
-        "Asking for USER_PHONE alone",
-        "Divar refuses these scopes for this app (invalid_scope): USER_PHONE\nit accepts: ",
-    ] {
-        assert!(text.contains(says), "{says}: {text}");
-    }
+    says_all(
+        &text,
+        &[
+            "the authorization was refused (invalid_scope)",
+            &format!("Asking for {} alone", scope()),
+            "Asking for USER_PHONE alone",
+            "Divar refuses these scopes for this app (invalid_scope): USER_PHONE\nit accepts: ",
+        ],
+    );
     assert!(
         text.contains(&format!("it accepts: {}\n", scope())),
         "{text}"
@@ -466,4 +479,42 @@ fn without_the_flag_a_refused_login_off_a_terminal_says_how_to_find_the_closed_s
         text.contains("scope USER_PHONE is not opened for this app"),
         "{text}"
     );
+}
+
+#[test]
+fn a_send_whose_automatic_refresh_is_refused_names_the_client_and_the_login() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("credentials.json"),
+        json!({"profiles": {"default": [{
+            "scopes": [scope(), "offline_access"],
+            "access_token": "ory_at_made-up",
+            "refresh_token": "ory_rt_made-up",
+            "expires": 1_000_000_000_u64,
+            "redirect_uri": sandbox.var("KENAR_REDIRECT_URI"),
+        }]}})
+        .to_string(),
+    )
+    .unwrap();
+    let output = sandbox
+        .kenar()
+        .env_remove("KENAR_ACCESS_TOKEN")
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_CLIENT_SECRET", "wrong-secret-77c1")
+        .args(["send", "--conversation-id", CONVERSATION, "--message", "hi"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    says_all(
+        &stderr(&output),
+        &[
+            "refused to refresh the stored token of profile \"default\"",
+            "(invalid_client, HTTP 401)",
+            "the client ID from KENAR_CLIENT_ID, the secret from KENAR_CLIENT_SECRET",
+        ],
+    );
+    common::assert_no_secret(&output, &["wrong-secret-77c1"]);
+    assert!(sandbox.messages().is_empty());
 }

@@ -7,7 +7,6 @@ use kenar_chat::auth::store::{self, Lookup};
 use kenar_chat::forbidden::{self, Granted};
 use kenar_chat::http::request::Credentials;
 use kenar_chat::message::Message;
-use kenar_chat::scope::{Recipient, Scope};
 use kenar_chat::scope_catalogue;
 use kenar_chat::time::unix_now;
 use url::Url;
@@ -36,10 +35,7 @@ pub fn advised(
                     message: said,
                 };
             };
-            let needed = match message.recipient() {
-                Recipient::Chat(chat) => Scope::Chat(chat),
-                Recipient::Conversation { id, .. } => Scope::Conversation(id),
-            };
+            let needed = message.recipient().own_scope();
             let ask =
                 oauth_refusal::login_command(message.platform(), &[needed.to_string()], settings);
             let stored = profile::store().ok();

@@ -9,16 +9,17 @@ use kenar_chat::auth::refresh::Refresher;
 use kenar_chat::auth::token::AppCredentials;
 use kenar_chat::auth::token_source::{Served, TokenSource, Transport};
 use kenar_chat::platform::Platform;
-use kenar_chat::scope::Recipient;
+use kenar_chat::scope::{OFFLINE_ACCESS, Recipient};
 use kenar_chat::secret::SecretString;
 use kenar_chat::time::rfc3339;
 
-use crate::cli::output;
+use crate::cli::output::{self, Format};
 use crate::cli::report::Verbosity;
 use crate::cli::settings::{self, CLIENT_ID, Settings, TOKEN_URL};
 use crate::cli::shared::authorization::token_url;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials;
+use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::profile;
 
 /// The stored token of the profile that may send to `to`, `None` when there is none, as
@@ -43,7 +44,18 @@ pub fn stored_token(
     let served = if dry_run {
         source.without_refreshing(to)
     } else {
-        source.token_for(to)?
+        source.token_for(to).map_err(|e| {
+            // A refusal of the refresh: say where the client came from, and how to log in
+            // again for this recipient, with a refresh token.
+            let from_environment = settings::from_environment_only(&CLIENT_ID)
+                .ok()
+                .flatten()
+                .is_some();
+            let client = oauth_refusal::client_sources(settings, from_environment, None);
+            let scopes = [to.own_scope().to_string(), OFFLINE_ACCESS.to_owned()];
+            let login = oauth_refusal::login_command(to.platform(), &scopes, settings);
+            oauth_refusal::explained(e, Some(&client), &login, verbosity, Format::Text)
+        })?
     };
     match served {
         Served::Token(token) => Ok(Some(token)),
