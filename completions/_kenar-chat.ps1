@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
             [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
+            [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Read a conversation of the current platform: its text messages, oldest first')
             [CompletionResult]::new('icons', 'icons', [CompletionResultType]::ParameterValue, 'List Divar''s icon names, which current-platform buttons take')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
@@ -57,6 +58,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
+            [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -121,6 +124,33 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;scope;bot' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;scope;read' {
+            [CompletionResult]::new('--conversation-id', '--conversation-id', [CompletionResultType]::ParameterName, 'The conversation the app may read')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;scope;decode' {
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
@@ -166,6 +196,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
+            [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -183,6 +215,12 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;scope;help;supplier' {
             break
         }
+        'kenar-chat;scope;help;bot' {
+            break
+        }
+        'kenar-chat;scope;help;read' {
+            break
+        }
         'kenar-chat;scope;help;decode' {
             break
         }
@@ -198,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
             [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]')
@@ -210,6 +249,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given')
             [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given')
@@ -244,6 +284,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
@@ -262,6 +303,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the access and refresh tokens as they are')
@@ -279,6 +321,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
@@ -301,6 +344,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the authorization URL in the default browser ($BROWSER when set)')
             [CompletionResult]::new('--each-scope', '--each-scope', [CompletionResultType]::ParameterName, 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)')
@@ -321,6 +365,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
             [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
@@ -335,6 +380,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the new access and refresh tokens as they are')
@@ -368,8 +414,10 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Only tokens that have expired')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
@@ -456,8 +504,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--document', '--document', [CompletionResultType]::ParameterName, 'Upload this file (Divar''s "file" kind) and send it instead of text (current platform; up to 5 MB)')
             [CompletionResult]::new('--media-token', '--media-token', [CompletionResultType]::ParameterName, 'Send the media token of an earlier upload instead of text (current platform)')
             [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'Divar''s chat upload host, where media files go [default: https://chat.divar.ir]')
-            [CompletionResult]::new('--sender-button', '--sender-button', [CompletionResultType]::ParameterName, 'A button of the sender''s grid, as ''CAPTION|ICON|TARGET'': TARGET an http(s) URL to open, or a JSON object for the app''s server link; repeatable, rows of three in order (current platform)')
+            [CompletionResult]::new('--sender-button', '--sender-button', [CompletionResultType]::ParameterName, 'A button of the sender''s grid, as ''CAPTION|ICON|TARGET'': TARGET an http(s) URL to open, a JSON object for the app''s server link, ''dynamic:{JSON}'' for its dynamic action, ''post:TOKEN'' or ''manage:TOKEN'' for a post''s page or its manage page; repeatable, rows of three in order (current platform)')
             [CompletionResult]::new('--receiver-button', '--receiver-button', [CompletionResultType]::ParameterName, 'A button of the receiver''s grid, written as for --sender-button')
+            [CompletionResult]::new('--button', '--button', [CompletionResultType]::ParameterName, 'A button under a chatbot message, written as for --sender-button; repeatable, rows of three in order (with --bot)')
             [CompletionResult]::new('--sender-caption', '--sender-caption', [CompletionResultType]::ParameterName, 'Text on the sender''s button')
             [CompletionResult]::new('--sender-icon', '--sender-icon', [CompletionResultType]::ParameterName, 'Icon name of the sender''s button')
             [CompletionResult]::new('--sender-direct-link', '--sender-direct-link', [CompletionResultType]::ParameterName, 'Make the sender''s button a DIRECT_LINK that opens this URL')
@@ -489,6 +538,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Send as the app''s chatbot: to --conversation-id (a bot conversation), or to --user-id (the token''s own user, whose conversation with the bot it opens); current platform')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request instead of sending it (secrets as ***)')
             [CompletionResult]::new('--print-line', '--print-line', [CompletionResultType]::ParameterName, 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials')
@@ -501,6 +551,56 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;conversation' {
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;conversation;show' {
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--access-token-file', '--access-token-file', [CompletionResultType]::ParameterName, 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The messages as lines for people (text), or the API''s answer (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The messages as lines for people (text), or the API''s answer (json)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;conversation;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;conversation;help;show' {
+            break
+        }
+        'kenar-chat;conversation;help;help' {
             break
         }
         'kenar-chat;icons' {
@@ -552,6 +652,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--daily-limit', '--daily-limit', [CompletionResultType]::ParameterName, 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Hold each answer back this many milliseconds, like a round trip to Divar')
             [CompletionResult]::new('--session-init-url', '--session-init-url', [CompletionResultType]::ParameterName, 'The app''s session initialization URL, called when a LINK button is clicked in the chat view')
+            [CompletionResult]::new('--dynamic-action-url', '--dynamic-action-url', [CompletionResultType]::ParameterName, 'The app''s dynamic-action URL, called when a get_dynamic_action button is clicked in the chat view (with the same authorization header as session initialization)')
             [CompletionResult]::new('--session-init-auth', '--session-init-auth', [CompletionResultType]::ParameterName, 'The authorization header of session initialization requests (generated when not given)')
             [CompletionResult]::new('--closed-scope', '--closed-scope', [CompletionResultType]::ParameterName, 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)')
             [CompletionResult]::new('--missing-permission', '--missing-permission', [CompletionResultType]::ParameterName, 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)')
@@ -571,6 +672,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
             [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
+            [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Read a conversation of the current platform: its text messages, oldest first')
             [CompletionResult]::new('icons', 'icons', [CompletionResultType]::ParameterValue, 'List Divar''s icon names, which current-platform buttons take')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
@@ -583,6 +685,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
+            [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             break
@@ -597,6 +701,12 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;scope;supplier' {
+            break
+        }
+        'kenar-chat;help;scope;bot' {
+            break
+        }
+        'kenar-chat;help;scope;read' {
             break
         }
         'kenar-chat;help;scope;decode' {
@@ -636,6 +746,13 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;send' {
+            break
+        }
+        'kenar-chat;help;conversation' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION')
+            break
+        }
+        'kenar-chat;help;conversation;show' {
             break
         }
         'kenar-chat;help;icons' {

@@ -19,6 +19,9 @@ _kenar__chat() {
             kenar__chat,completions)
                 cmd="kenar__chat__subcmd__completions"
                 ;;
+            kenar__chat,conversation)
+                cmd="kenar__chat__subcmd__conversation"
+                ;;
             kenar__chat,help)
                 cmd="kenar__chat__subcmd__help"
                 ;;
@@ -43,8 +46,23 @@ _kenar__chat() {
             kenar__chat,send)
                 cmd="kenar__chat__subcmd__send"
                 ;;
+            kenar__chat__subcmd__conversation,help)
+                cmd="kenar__chat__subcmd__conversation__subcmd__help"
+                ;;
+            kenar__chat__subcmd__conversation,show)
+                cmd="kenar__chat__subcmd__conversation__subcmd__show"
+                ;;
+            kenar__chat__subcmd__conversation__subcmd__help,help)
+                cmd="kenar__chat__subcmd__conversation__subcmd__help__subcmd__help"
+                ;;
+            kenar__chat__subcmd__conversation__subcmd__help,show)
+                cmd="kenar__chat__subcmd__conversation__subcmd__help__subcmd__show"
+                ;;
             kenar__chat__subcmd__help,completions)
                 cmd="kenar__chat__subcmd__help__subcmd__completions"
+                ;;
+            kenar__chat__subcmd__help,conversation)
+                cmd="kenar__chat__subcmd__help__subcmd__conversation"
                 ;;
             kenar__chat__subcmd__help,help)
                 cmd="kenar__chat__subcmd__help__subcmd__help"
@@ -70,6 +88,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help,send)
                 cmd="kenar__chat__subcmd__help__subcmd__send"
                 ;;
+            kenar__chat__subcmd__help__subcmd__conversation,show)
+                cmd="kenar__chat__subcmd__help__subcmd__conversation__subcmd__show"
+                ;;
             kenar__chat__subcmd__help__subcmd__oauth,doctor)
                 cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor"
                 ;;
@@ -88,6 +109,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__oauth,tokens)
                 cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__tokens"
                 ;;
+            kenar__chat__subcmd__help__subcmd__scope,bot)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__bot"
+                ;;
             kenar__chat__subcmd__help__subcmd__scope,chat)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__chat"
                 ;;
@@ -102,6 +126,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__help__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__post"
+                ;;
+            kenar__chat__subcmd__help__subcmd__scope,read)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__read"
                 ;;
             kenar__chat__subcmd__help__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__supplier"
@@ -148,6 +175,9 @@ _kenar__chat() {
             kenar__chat__subcmd__oauth__subcmd__help,tokens)
                 cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__tokens"
                 ;;
+            kenar__chat__subcmd__scope,bot)
+                cmd="kenar__chat__subcmd__scope__subcmd__bot"
+                ;;
             kenar__chat__subcmd__scope,chat)
                 cmd="kenar__chat__subcmd__scope__subcmd__chat"
                 ;;
@@ -166,8 +196,14 @@ _kenar__chat() {
             kenar__chat__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__post"
                 ;;
+            kenar__chat__subcmd__scope,read)
+                cmd="kenar__chat__subcmd__scope__subcmd__read"
+                ;;
             kenar__chat__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__scope__subcmd__supplier"
+                ;;
+            kenar__chat__subcmd__scope__subcmd__help,bot)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__bot"
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,chat)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__chat"
@@ -187,6 +223,9 @@ _kenar__chat() {
             kenar__chat__subcmd__scope__subcmd__help,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__post"
                 ;;
+            kenar__chat__subcmd__scope__subcmd__help,read)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__read"
+                ;;
             kenar__chat__subcmd__scope__subcmd__help,supplier)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__supplier"
                 ;;
@@ -197,7 +236,7 @@ _kenar__chat() {
 
     case "${cmd}" in
         kenar__chat)
-            opts="-q -v -h -V --quiet --verbose --help --version scope oauth-url oauth send icons completions man sandbox help"
+            opts="-q -v -h -V --quiet --verbose --help --version scope oauth-url oauth send conversation icons completions man sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,8 +270,167 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__conversation)
+            opts="-q -v -h -V --quiet --verbose --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__show)
+            opts="-o -q -v -h -V --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --access-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__help)
-            opts="scope oauth-url oauth send icons completions man sandbox help"
+            opts="scope oauth-url oauth send conversation icons completions man sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +446,34 @@ _kenar__chat() {
         kenar__chat__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__conversation)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__conversation__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -428,8 +654,22 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope)
-            opts="chat post conversation supplier decode list"
+            opts="chat post conversation supplier bot read decode list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__bot)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -498,6 +738,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope__subcmd__post)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__read)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -589,7 +843,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__url)
-            opts="-q -v -o -i -h -V --quiet --verbose --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --scope --offline --state --auth-url --platform --profile --output --interactive --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --state --auth-url --platform --profile --output --interactive --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -612,6 +866,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -766,7 +1024,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__forget)
-            opts="-q -v -h -V --profile --platform --chat --conversation --post-chats --supplier-chats --scope --offline --expired --quiet --verbose --help --version"
+            opts="-q -v -h -V --profile --platform --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --expired --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -789,6 +1047,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -916,7 +1178,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__login)
-            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --scope --offline --redirect-uri --state --auth-url --open --wait --each-scope --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --redirect-uri --state --auth-url --open --wait --each-scope --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -931,6 +1193,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1059,7 +1325,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__refresh)
-            opts="-o -q -v -h -V --profile --chat --conversation --post-chats --supplier-chats --scope --offline --client-id --client-secret-file --token-url --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --profile --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --client-id --client-secret-file --token-url --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1078,6 +1344,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1163,7 +1433,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__token)
-            opts="-o -q -v -h -V --code --redirect-uri --state --chat --conversation --post-chats --supplier-chats --scope --offline --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --code --redirect-uri --state --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1190,6 +1460,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1328,7 +1602,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1397,6 +1671,10 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dynamic-action-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --session-init-auth)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1417,8 +1695,30 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope)
-            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier decode list help"
+            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier bot read decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__bot)
+            opts="-o -q -v -h -V --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1529,8 +1829,22 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__help)
-            opts="chat post conversation supplier decode list help"
+            opts="chat post conversation supplier bot read decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__bot)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1613,6 +1927,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__help__subcmd__post)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__read)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1758,6 +2086,32 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__scope__subcmd__read)
+            opts="-o -q -v -h -V --conversation-id --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --conversation-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__scope__subcmd__supplier)
             opts="-o -q -v -h -V --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1781,7 +2135,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-q -v -o -i -h -V --quiet --verbose --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --bot --button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1910,6 +2264,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --receiver-button)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --button)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -8,6 +8,7 @@ mod action;
 mod batch;
 #[cfg(feature = "sandbox")]
 mod browser;
+mod chatbot;
 mod conversation;
 #[cfg(feature = "sandbox")]
 mod doctor;
@@ -17,6 +18,7 @@ mod generation;
 #[cfg(feature = "sandbox")]
 mod grant_failures;
 mod http;
+mod input_errors;
 mod interactive;
 mod keep_alive;
 mod limits;

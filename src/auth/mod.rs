@@ -9,4 +9,5 @@ pub mod redirect;
 pub mod refresh;
 pub mod store;
 pub mod token;
+pub mod token_answer;
 pub mod token_source;

@@ -7,7 +7,6 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
-use crate::http::answer::Answer;
 use crate::visible::quote;
 
 /// How long Divar lets a code wait for its exchange, in seconds.
@@ -28,33 +27,6 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    /// The error of a token endpoint's 4xx answer whose body is a JSON object with a
-    /// string `error`; `None` for any other answer.
-    pub fn from_answer(answer: &Answer) -> Option<Self> {
-        if !(400..=499).contains(&answer.status) {
-            return None;
-        }
-        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&answer.body) else {
-            return None;
-        };
-        // An answer may echo the request's secrets: every value is kept masked.
-        let text = |name: &str| {
-            body.get(name)
-                .and_then(Value::as_str)
-                .map(|value| answer.secrets.mask(value).into_owned())
-        };
-        Some(OAuthError {
-            code: text("error")?,
-            description: text("error_description"),
-            hint: text("error_hint"),
-            status: Some(answer.status),
-            raw: answer
-                .secrets
-                .mask(&String::from_utf8_lossy(&answer.body))
-                .into_owned(),
-        })
-    }
-
     /// The error a redirect's query carries (`error`, `error_description`, `error_hint`);
     /// `None` without `error`.
     pub fn from_query(query: &str) -> Option<Self> {
@@ -85,14 +57,6 @@ impl OAuthError {
                 let (_, rest) = text.split_once("scope '")?;
                 rest.split_once('\'').map(|(name, _)| name)
             })
-    }
-}
-
-/// An error for a token endpoint's answer that is an OAuth error, met at `step`.
-pub fn check_token_answer(answer: &Answer, step: impl FnOnce() -> Step) -> crate::Result<()> {
-    match OAuthError::from_answer(answer) {
-        Some(error) => Err(crate::Error::OAuth(Box::new(Refusal::new(error, step())))),
-        None => Ok(()),
     }
 }
 

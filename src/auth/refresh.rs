@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::auth::oauth_error::{self, Step};
+use crate::auth::oauth_error::Step;
 use crate::auth::store::{CredentialStore, StoreLock, StoredToken, describe_scopes};
 use crate::auth::token::{self, AppCredentials, Grant};
+use crate::auth::token_answer;
 use crate::error::{Error, Result};
 use crate::http::answer::Answer;
 use crate::http::request::PreparedRequest;
@@ -113,7 +114,7 @@ impl Refresher {
         };
         let token = send(&request)
             .and_then(|answer| {
-                oauth_error::check_token_answer(&answer, step)?;
+                token_answer::check_token_answer(&answer, step)?;
                 token::read_answer(&answer, unix_now(), Platform::Current)
             })
             .map_err(|e| match e {

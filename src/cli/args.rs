@@ -7,7 +7,8 @@ use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
 #[cfg(feature = "sandbox")]
 use crate::cli::cmd::sandbox::SandboxArgs;
 use crate::cli::cmd::{
-    icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs,
+    conversation::ConversationArgs, icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs,
+    scope::ScopeArgs, send::SendArgs,
 };
 use crate::cli::report::Verbosity;
 
@@ -60,6 +61,8 @@ pub enum Command {
     Oauth(OauthArgs),
     /// Send a TEXT message, with optional buttons, and print the answer
     Send(Deferred<Box<SendArgs>>),
+    /// Read a conversation of the current platform: its text messages, oldest first
+    Conversation(ConversationArgs),
     /// List Divar's icon names, which current-platform buttons take
     Icons(Deferred<IconsArgs>),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)

@@ -7,7 +7,7 @@ use clap::{ArgMatches, CommandFactory as _};
 use crate::cli::args::{Cli, Command, Deferred};
 #[cfg(feature = "sandbox")]
 use crate::cli::cmd::sandbox;
-use crate::cli::cmd::{generation, icons, oauth, oauth_url, scope, send};
+use crate::cli::cmd::{conversation, generation, icons, oauth, oauth_url, scope, send};
 use crate::cli::settings::Settings;
 
 /// Runs the command `cli` says, with the settings its `matches` give.
@@ -19,6 +19,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::OauthUrl(Deferred(args)) => oauth_url::run(args, &settings),
         Command::Oauth(args) => oauth::run(args, &settings, verbosity),
         Command::Send(Deferred(args)) => send::run(*args, &settings, verbosity),
+        Command::Conversation(args) => conversation::run(args, &settings, verbosity),
         Command::Icons(Deferred(args)) => icons::run(&args),
         Command::Completions(Deferred(args)) => generation::completions(args, Cli::command()),
         Command::Man(Deferred(args)) => generation::man(args, Cli::command()),

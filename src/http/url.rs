@@ -13,30 +13,35 @@ use crate::visible;
 /// trailing spaces and newlines), control and invisible characters, and a missing host
 /// (it reads `https:///x` and `https:x` as the host `x`).
 pub fn parse(value: &str) -> std::result::Result<Url, String> {
+    // Only an error quotes the value.
+    let shown = || visible::excerpt(value);
     if let Some(c) = value
         .chars()
         .find(|&c| c.is_whitespace() || visible::is_hidden_in_text(c))
     {
         return Err(format!(
-            "{value:?} must not contain whitespace or control characters (found {}); write a \
+            "{} must not contain whitespace or control characters (found {}); write a \
              space in a path as %20",
+            shown(),
             visible::name(c)
         ));
     }
     if value.contains('\\') {
         return Err(format!(
-            "{value:?} must not contain a backslash: a browser reads it as '/', so it would \
-             not open what it says (write %5C for a backslash)"
+            "{} must not contain a backslash: a browser reads it as '/', so it would \
+             not open what it says (write %5C for a backslash)",
+            shown()
         ));
     }
     match Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && names_its_host(value) => Ok(url),
         Ok(url) if matches!(url.scheme(), "http" | "https") => Err(format!(
-            "{value:?} does not name its host: write it as {}://HOST/...",
+            "{} does not name its host: write it as {}://HOST/...",
+            shown(),
             url.scheme()
         )),
-        Ok(_) => Err(format!("must be an http or https URL, not {value:?}")),
-        Err(e) => Err(format!("{value:?} is not an absolute URL ({e})")),
+        Ok(_) => Err(format!("must be an http or https URL, not {}", shown())),
+        Err(e) => Err(format!("{} is not an absolute URL ({e})", shown())),
     }
 }
 

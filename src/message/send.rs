@@ -1,10 +1,11 @@
-//! Where and how a message is sent: the endpoint and headers of each platform.
+//! Where and how a message is sent: the endpoint and headers of each platform and of the
+//! chatbot; and where a conversation is read.
 
 use url::Url;
 
 use crate::http;
 use crate::http::request::{Credentials, HeaderValue, PreparedRequest};
-use crate::message::Message;
+use crate::message::{BotRecipient, Message};
 
 /// Where legacy messages are sent, relative to the API base URL.
 pub const SEND_MESSAGE_PATH: &str = "v2/open-platform/chat/conversation";
@@ -12,11 +13,19 @@ pub const SEND_MESSAGE_PATH: &str = "v2/open-platform/chat/conversation";
 /// conversation's ID, then [`CONVERSATION_MESSAGES`].
 pub const CONVERSATIONS_PATH: &str = "v2/open-platform/conversations/";
 pub const CONVERSATION_MESSAGES: &str = "messages";
+/// Where the chatbot sends to a conversation: this, the conversation's ID, `messages`.
+pub const BOT_CONVERSATIONS_PATH: &str = "v1/open-platform/chat/bot/conversations/";
+/// Where the chatbot sends to a user: this, the user's ID, `messages`.
+pub const BOT_USERS_PATH: &str = "v1/open-platform/chat/bot/users/";
+/// Where a conversation is read: this, then its ID.
+pub const READ_PATH: &str = "v1/open-platform/chat/conversations/";
 
 impl PreparedRequest {
     /// The message as its platform sends it: a legacy message to
     /// `POST /v2/open-platform/chat/conversation` with `x-access-token`, a conversation's to
-    /// `POST /v2/open-platform/conversations/{id}/messages` with `Authorization: Bearer`.
+    /// `POST /v2/open-platform/conversations/{id}/messages` with `Authorization: Bearer`,
+    /// the chatbot's to `POST /v1/open-platform/chat/bot/conversations/{id}/messages` or
+    /// `.../bot/users/{user_id}/messages`, also with `Authorization: Bearer`.
     pub fn send_message(base: &Url, message: &Message, credentials: &Credentials) -> Self {
         let token = credentials.access_token.clone();
         let (url, authorization) = match message {
@@ -26,6 +35,10 @@ impl PreparedRequest {
             ),
             Message::Conversation(message) => (
                 conversation_endpoint(base, &message.conversation_id),
+                ("authorization", HeaderValue::Bearer(token)),
+            ),
+            Message::Bot(message) => (
+                bot_endpoint(base, &message.to),
                 ("authorization", HeaderValue::Bearer(token)),
             ),
         };
@@ -49,6 +62,51 @@ impl PreparedRequest {
             upload: None,
         }
     }
+}
+
+impl PreparedRequest {
+    /// `GET /v1/open-platform/chat/conversations/{id}`: the conversation and its text
+    /// messages, with the app's key and the user's token as a Bearer token.
+    pub fn read_conversation(base: &Url, id: &str, credentials: &Credentials) -> Self {
+        let mut url = http::url::join(base, READ_PATH);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().push(id);
+        }
+        PreparedRequest {
+            method: "GET",
+            url,
+            service: "the API",
+            headers: vec![
+                (
+                    "x-api-key",
+                    HeaderValue::Secret(credentials.api_key.clone()),
+                ),
+                (
+                    "authorization",
+                    HeaderValue::Bearer(credentials.access_token.clone()),
+                ),
+            ],
+            body: Vec::new(),
+            body_secrets: Vec::new(),
+            upload: None,
+        }
+    }
+}
+
+/// Where the chatbot's message to `to` is sent, its ID one path segment.
+pub fn bot_endpoint(base: &Url, to: &BotRecipient) -> Url {
+    let path = match to {
+        BotRecipient::Conversation(_) => BOT_CONVERSATIONS_PATH,
+        BotRecipient::User(_) => BOT_USERS_PATH,
+    };
+    let mut url = http::url::join(base, path);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments
+            .pop_if_empty()
+            .push(to.id())
+            .push(CONVERSATION_MESSAGES);
+    }
+    url
 }
 
 /// Where the messages of conversation `id` are sent, the ID one path segment however it is

@@ -83,10 +83,16 @@ fn render_thread(thread: &Thread<'_>, click_key: &str) -> String {
         .iter()
         .map(|side| render_pane(side, &thread.messages, click_key))
         .collect();
-    format!(
-        "<h2>Post <span class=\"id\">{post}</span></h2><div class=\"panes\">{panes}</div>",
-        post = escape(thread.post_token),
-    )
+    // The chatbot's conversations are about no post.
+    let heading = if thread.post_token.is_empty() {
+        "The app's chatbot".to_owned()
+    } else {
+        format!(
+            "Post <span class=\"id\">{}</span>",
+            escape(thread.post_token)
+        )
+    };
+    format!("<h2>{heading}</h2><div class=\"panes\">{panes}</div>")
 }
 
 /// The chat as `viewer` sees it: their own messages on one side with the sender's
@@ -185,7 +191,7 @@ fn render_button(
              rel=\"noopener noreferrer\">{caption}<span class=\"kind\">{kind}</span></a>",
             url = escape(url),
         ),
-        ButtonAction::Link { .. } => format!(
+        ButtonAction::Link { .. } | ButtonAction::DynamicAction { .. } => format!(
             "<form method=\"post\" action=\"{CLICK_PATH}\">\
              <input type=\"hidden\" name=\"message\" value=\"{id}\">\
              <input type=\"hidden\" name=\"side\" value=\"{side}\">\
@@ -198,5 +204,12 @@ fn render_button(
             side = side.as_str(),
             key = escape(click_key),
         ),
+        ButtonAction::PostPage { post_token } | ButtonAction::PostManagePage { post_token } => {
+            format!(
+                "<span class=\"button\" dir=\"auto\">{caption}<span class=\"kind\">{kind} · \
+                 post {post}</span></span>",
+                post = escape(post_token)
+            )
+        }
     }
 }

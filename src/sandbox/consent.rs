@@ -195,6 +195,8 @@ fn describe(scope: &Scope) -> String {
         Scope::SupplierConversations => {
             "send messages in every conversation where you are the seller".to_owned()
         }
+        Scope::Bot => "send you messages as the app's chatbot".to_owned(),
+        Scope::Read(id) => format!("read the text messages of conversation {id}"),
         Scope::Other(raw) if raw == OFFLINE_ACCESS => {
             "keep this access while you are away: a refresh token comes with the access token"
                 .to_owned()

@@ -5,11 +5,13 @@
 
 mod api;
 mod assets;
+mod bot_api;
 mod buttons;
 mod chat_view;
 mod checks;
 mod consent;
 mod conversation_api;
+mod conversation_read;
 mod demo;
 mod grant_failures;
 mod host;
@@ -39,7 +41,10 @@ use crate::auth::token::ACCESS_TOKEN_PATH;
 use crate::error::{Error, Result};
 use crate::http::client::{ApiClient, ClientOptions};
 use crate::message::media_kind::MediaKind;
-use crate::message::send::{CONVERSATION_MESSAGES, CONVERSATIONS_PATH, SEND_MESSAGE_PATH};
+use crate::message::send::{
+    BOT_CONVERSATIONS_PATH, BOT_USERS_PATH, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, READ_PATH,
+    SEND_MESSAGE_PATH,
+};
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
@@ -128,6 +133,8 @@ pub struct Config {
     pub session_init_url: Option<Url>,
     /// What the session initialization request's `authorization` header carries.
     pub session_init_auth: Option<SecretString>,
+    /// The app's dynamic-action URL, called when a `get_dynamic_action` button is clicked.
+    pub dynamic_action_url: Option<Url>,
     pub supplier_key: SupplierKey,
     pub grant_failures: GrantFailures,
 }
@@ -153,6 +160,7 @@ struct Sandbox {
     uploads: Arc<tokio::sync::Semaphore>,
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
+    dynamic_action_url: Option<Url>,
     supplier_key: SupplierKey,
     grant_failures: GrantFailures,
     client: ApiClient,
@@ -211,6 +219,7 @@ impl BoundSandbox {
             uploads: Arc::new(tokio::sync::Semaphore::new(upload::AT_ONCE)),
             session_init_url: config.session_init_url,
             session_init_auth,
+            dynamic_action_url: config.dynamic_action_url,
             supplier_key: config.supplier_key,
             grant_failures: config.grant_failures,
             client: ApiClient::new(&ClientOptions {
@@ -314,6 +323,18 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(
             &format!("/{CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
             post(conversation_api::send),
+        )
+        .route(
+            &format!("/{READ_PATH}{{conversation_id}}"),
+            get(conversation_read::read),
+        )
+        .route(
+            &format!("/{BOT_CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
+            post(bot_api::to_conversation),
+        )
+        .route(
+            &format!("/{BOT_USERS_PATH}{{user_id}}/{CONVERSATION_MESSAGES}"),
+            post(bot_api::to_user),
         )
         .route("/sandbox/messages", get(api::messages))
         .route(

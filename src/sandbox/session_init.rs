@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use super::Sandbox;
 use super::buttons::{self, Side};
@@ -22,8 +23,8 @@ use crate::error::{Error, Result};
 use crate::http;
 use crate::http::answer::check_answer;
 use crate::http::request::{HeaderValue, PreparedRequest};
-use crate::message::Message;
 use crate::message::button::{Button, ButtonAction};
+use crate::message::{BotRecipient, Message};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct Click {
@@ -57,7 +58,13 @@ pub(super) async fn click(
         );
     }
     match open(&sandbox, &click).await {
-        Ok(url) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
+        Ok(Opened::Url(url)) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
+        // Divar shows the dynamic action's text to the one who clicked.
+        Ok(Opened::Text(text)) => render(
+            &sandbox,
+            StatusCode::OK,
+            Some(&format!("The app's dynamic action answered: {text}")),
+        ),
         Err(e) => render(
             &sandbox,
             StatusCode::BAD_GATEWAY,
@@ -95,51 +102,137 @@ fn clicked<'a>(stored: &'a StoredMessage, click: &Click) -> Result<(Side, &'a Bu
     Ok((side, button))
 }
 
-/// Calls the app and returns the URL it answered with.
-async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
-    let Some(endpoint) = &sandbox.session_init_url else {
-        return Err(Error::invalid(
-            "no session initialization URL: start the sandbox with --session-init-url URL",
-        ));
-    };
+/// What a click the app answered leads to.
+enum Opened {
+    /// A page to open.
+    Url(String),
+    /// A dynamic action's text, shown where the button was.
+    Text(String),
+}
+
+/// Calls the app for the clicked button: its server link, or its dynamic action.
+async fn open(sandbox: &Sandbox, click: &Click) -> Result<Opened> {
     let stored = sandbox
         .store
         .message(click.message)?
         .ok_or_else(|| Error::invalid(format!("no message {}", click.message)))?;
     let (side, button) = clicked(&stored, click)?;
-    let ButtonAction::Link { extra_data } = &button.action else {
-        return Err(Error::invalid(format!(
+    match &button.action {
+        ButtonAction::Link { extra_data } => server_link(sandbox, &stored, side, extra_data)
+            .await
+            .map(Opened::Url),
+        ButtonAction::DynamicAction { data } => dynamic_action(sandbox, &stored, side, data).await,
+        other => Err(Error::invalid(format!(
             "the {}'s button of message {} opens its link directly ({}), without the app",
             click.side,
             stored.id,
-            buttons::action_name(&stored.message, &button.action)
-        )));
+            buttons::action_name(&stored.message, other)
+        ))),
+    }
+}
+
+/// Calls the app's dynamic-action URL (events.md section 3) and follows its answer: the
+/// action it names (a direct link, or a server link with its data), else its text.
+async fn dynamic_action(
+    sandbox: &Sandbox,
+    stored: &StoredMessage,
+    side: Side,
+    data: &Map<String, Value>,
+) -> Result<Opened> {
+    let Some(endpoint) = &sandbox.dynamic_action_url else {
+        return Err(Error::invalid(
+            "no dynamic-action URL: start the sandbox with --dynamic-action-url URL",
+        ));
     };
-    let mut headers = vec![
-        (
-            "content-type",
-            HeaderValue::Plain("application/json".into()),
-        ),
-        (
-            "authorization",
-            HeaderValue::Secret(sandbox.session_init_auth.clone()),
-        ),
-    ];
-    let body = match &stored.message {
-        Message::Chat(_) => legacy_request(sandbox, &stored, side, extra_data),
-        Message::Conversation(message) => {
-            headers.push(("api-version", HeaderValue::Plain("2".into())));
-            server_link_request(&stored, &message.conversation_id, side, extra_data)
+    // The dynamic action spells the sides in capitals, as the touchpoints do.
+    let user_side = if by_seller(stored, side) {
+        "SUPPLY"
+    } else {
+        "DEMAND"
+    };
+    let body = json!({
+        "touchpoint": "CHAT",
+        "post_token": stored.chat.post_token,
+        "conversation_id": conversation_of(&stored.message),
+        "user_side": user_side,
+        "extra_data": data,
+        "user_id": clicker(stored, side),
+    });
+    let request = to_app(
+        sandbox,
+        (endpoint, "the app's dynamic-action URL"),
+        None,
+        &body,
+    );
+    let answer = sandbox.client.execute(&request).await?;
+    let body = check_answer(&answer)?;
+    let action = body.get("action");
+    if let Some(url) = action.and_then(|a| a.get("open_direct_link")) {
+        let url = url.as_str().unwrap_or_default();
+        http::url::parse(url).map_err(|problem| {
+            Error::Unavailable(format!("the app's open_direct_link: {problem}"))
+        })?;
+        return Ok(Opened::Url(url.to_owned()));
+    }
+    if let Some(link) = action.and_then(|a| a.get("open_server_link")) {
+        let Some(Value::Object(data)) = link.get("data") else {
+            return Err(Error::Unavailable(format!(
+                "the app's open_server_link has no \"data\" object: {}",
+                answer.quoted()
+            )));
+        };
+        return server_link(sandbox, stored, side, data)
+            .await
+            .map(Opened::Url);
+    }
+    match body.get("text_message") {
+        Some(Value::String(text)) if action.is_none() => Ok(Opened::Text(text.clone())),
+        _ => Err(Error::Unavailable(format!(
+            "the app's answer has neither a \"text_message\" string nor an open_direct_link or \
+             open_server_link \"action\": {}",
+            answer.quoted()
+        ))),
+    }
+}
+
+/// The conversation a current-platform message is in; empty for a chatbot's message to a
+/// user, whose conversation the sandbox does not know.
+fn conversation_of(message: &Message) -> &str {
+    match message {
+        Message::Chat(_) => "",
+        Message::Conversation(message) => &message.conversation_id,
+        Message::Bot(message) => match &message.to {
+            BotRecipient::Conversation(id) => id,
+            BotRecipient::User(_) => "",
+        },
+    }
+}
+
+/// What errors call the app's server-link URL.
+const SESSION_INIT: &str = "the app's session-init URL";
+
+/// Calls the app's server-link (session initialization) URL with the button's data and
+/// returns the URL it answered with.
+async fn server_link(
+    sandbox: &Sandbox,
+    stored: &StoredMessage,
+    side: Side,
+    extra_data: &Map<String, Value>,
+) -> Result<String> {
+    let Some(endpoint) = &sandbox.session_init_url else {
+        return Err(Error::invalid(
+            "no session initialization URL: start the sandbox with --session-init-url URL",
+        ));
+    };
+    let request = match &stored.message {
+        Message::Chat(_) => {
+            let body = legacy_request(sandbox, stored, side, extra_data);
+            to_app(sandbox, (endpoint, SESSION_INIT), None, &body)
         }
-    };
-    let request = PreparedRequest {
-        method: "POST",
-        url: endpoint.clone(),
-        service: "the app's session-init URL",
-        headers,
-        body: body.to_string().into_bytes(),
-        body_secrets: Vec::new(),
-        upload: None,
+        message => {
+            let body = server_link_request(stored, conversation_of(message), side, extra_data);
+            to_app(sandbox, (endpoint, SESSION_INIT), Some("2"), &body)
+        }
     };
     let answer = sandbox.client.execute(&request).await?;
     let body = check_answer(&answer)?;
@@ -152,6 +245,43 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
     http::url::parse(url)
         .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
     Ok(url.clone())
+}
+
+/// A request to the app: `body` as JSON to `endpoint`, with the app's identification key
+/// (raw, no `Bearer`) and the API version when the call has one.
+fn to_app(
+    sandbox: &Sandbox,
+    (endpoint, service): (&Url, &'static str),
+    version: Option<&str>,
+    body: &Value,
+) -> PreparedRequest {
+    let mut headers = vec![
+        (
+            "content-type",
+            HeaderValue::Plain("application/json".into()),
+        ),
+        (
+            "authorization",
+            HeaderValue::Secret(sandbox.session_init_auth.clone()),
+        ),
+    ];
+    if let Some(version) = version {
+        headers.push(("api-version", HeaderValue::Plain(version.into())));
+    }
+    PreparedRequest {
+        method: "POST",
+        url: endpoint.clone(),
+        service,
+        headers,
+        body: body.to_string().into_bytes(),
+        body_secrets: Vec::new(),
+        upload: None,
+    }
+}
+
+/// Whether the one who clicked is the post's owner (the seller).
+fn by_seller(stored: &StoredMessage, side: Side) -> bool {
+    clicker(stored, side) == stored.seller_id
 }
 
 /// Who clicked: the sender on the sender's copy, the other side on the receiver's.
@@ -204,7 +334,7 @@ fn server_link_request(
     extra_data: &Map<String, Value>,
 ) -> Value {
     let clicker = clicker(stored, side);
-    let user_side = if clicker == stored.seller_id {
+    let user_side = if by_seller(stored, side) {
         "Supply"
     } else {
         "Demand"

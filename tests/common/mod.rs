@@ -266,6 +266,11 @@ pub fn kenar() -> assert_cmd::Command {
     assert_cmd::Command::from_std(kenar_process())
 }
 
+/// Command-line arguments from groups of them, as owned strings.
+pub fn args(groups: &[&[&str]]) -> Vec<String> {
+    groups.concat().iter().map(ToString::to_string).collect()
+}
+
 /// The binary under test with the test credentials in the environment.
 pub fn with_credentials() -> assert_cmd::Command {
     let mut cmd = kenar();

@@ -332,6 +332,14 @@ impl Sandbox {
         answer
     }
 
+    /// The access token of a grant of `scopes` (space-separated).
+    pub fn access_token(&self, scopes: &str) -> String {
+        self.current_token(scopes)["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
     /// Refreshes the pair in `answer`, a token endpoint's answer.
     pub fn refresh(&self, answer: &Value) -> (u16, Value) {
         self.token_request(&[

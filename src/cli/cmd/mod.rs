@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and what it does.
 
+pub mod conversation;
 pub mod generation;
 pub mod icons;
 pub mod oauth;

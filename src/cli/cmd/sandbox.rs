@@ -69,6 +69,10 @@ pub struct SandboxArgs {
     /// The app's session initialization URL, called when a LINK button is clicked in the chat view
     #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
     pub session_init_url: Option<String>,
+    /// The app's dynamic-action URL, called when a get_dynamic_action button is clicked in the
+    /// chat view (with the same authorization header as session initialization)
+    #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub dynamic_action_url: Option<String>,
     /// The authorization header of session initialization requests (generated when not given)
     #[arg(long, value_name = "VALUE")]
     pub session_init_auth: Option<String>,
@@ -158,6 +162,13 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         )?,
         None => None,
     };
+    let dynamic_action_url = match args.dynamic_action_url.as_deref() {
+        Some(url) => error::gather(
+            http::url::endpoint("--dynamic-action-url", url),
+            &mut problems,
+        )?,
+        None => None,
+    };
     let config = Config {
         port: args.port,
         data: args.data,
@@ -173,6 +184,7 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         latency: Duration::from_millis(args.latency),
         session_init_url,
         session_init_auth,
+        dynamic_action_url,
         supplier_key: if args.lowercase_supplier {
             SupplierKey::Lowercase
         } else {

@@ -86,6 +86,21 @@ pub enum ScopeKind {
   kenar-chat scope supplier
   kenar-chat scope supplier -o json")]
     Supplier,
+    /// Permission to send as the app's chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND
+    #[command(after_help = "Examples:
+  kenar-chat scope bot
+  kenar-chat oauth-url --client-id my-app --redirect-uri https://app.example/cb --bot")]
+    Bot,
+    /// Permission to read one conversation's text messages (current platform):
+    /// CHAT_CONVERSATION_READ.ID
+    #[command(after_help = "Examples:
+  kenar-chat scope read --conversation-id 3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10
+  SCOPE=$(kenar-chat scope read --conversation-id C -o scope)")]
+    Read {
+        /// The conversation the app may read
+        #[arg(long, value_name = "ID")]
+        conversation_id: String,
+    },
     /// Say what a scope string (either platform's syntax) or a bare resource ID grants
     #[command(after_help = "Examples:
   kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3
@@ -170,6 +185,8 @@ pub fn run(args: ScopeArgs, settings: &Settings, verbosity: Verbosity) -> Result
             Scope::conversation(conversation_id)?
         }
         (Some(ScopeKind::Supplier), false) => Scope::SupplierConversations,
+        (Some(ScopeKind::Bot), false) => Scope::Bot,
+        (Some(ScopeKind::Read { conversation_id }), false) => Scope::read(conversation_id)?,
         (
             Some(ScopeKind::Decode {
                 value,
@@ -193,7 +210,7 @@ pub fn run(args: ScopeArgs, settings: &Settings, verbosity: Verbosity) -> Result
         }
         (None, false) => {
             return Err(Error::invalid(
-                "scope: say what to compute (chat, post, conversation, supplier or decode), or give \
+                "scope: say what to compute (chat, post, conversation, supplier, bot, read or decode), or give \
                  --interactive to be asked",
             )
             .into());

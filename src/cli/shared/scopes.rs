@@ -24,6 +24,13 @@ pub struct ScopeFlags {
     /// Sending in every conversation where the user is the seller (current)
     #[arg(long)]
     pub supplier_chats: bool,
+    /// Sending as the app's chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)
+    #[arg(long)]
+    pub bot: bool,
+    /// Reading one conversation's text messages: CHAT_CONVERSATION_READ.ID (current;
+    /// repeatable)
+    #[arg(long = "read-conversation", value_name = "CONVERSATION_ID")]
+    pub read_conversations: Vec<String>,
     /// A scope as written, such as USER_PHONE (repeatable)
     #[arg(long = "scope", value_name = "SCOPE")]
     pub raw_scopes: Vec<String>,
@@ -53,6 +60,11 @@ impl ScopeFlags {
         let supplier = self
             .supplier_chats
             .then_some(Ok(Scope::SupplierConversations));
+        let bot = self.bot.then_some(Ok(Scope::Bot));
+        let reads = self
+            .read_conversations
+            .iter()
+            .map(|id| Scope::read(id.as_str()).map_err(|e| e.prefixed("--read-conversation: ")));
         let raw = self
             .raw_scopes
             .iter()
@@ -63,6 +75,8 @@ impl ScopeFlags {
             .chain(conversations)
             .chain(posts)
             .chain(supplier)
+            .chain(bot)
+            .chain(reads)
             .chain(raw)
             .chain(offline)
         {
@@ -88,6 +102,8 @@ impl ScopeFlags {
             Platform::Legacy => vec![
                 given("--conversation", !self.conversations.is_empty()),
                 given("--supplier-chats", self.supplier_chats),
+                given("--bot", self.bot),
+                given("--read-conversation", !self.read_conversations.is_empty()),
                 given("--offline", self.offline),
             ],
             Platform::Current => vec![given("--chat", !self.chats.is_empty())],

@@ -66,6 +66,8 @@ pub fn stored_token(
             match to {
                 Recipient::Chat(_) => "chat",
                 Recipient::Conversation { .. } => "conversation",
+                Recipient::Bot => "chatbot message",
+                Recipient::Reading(_) => "conversation's reading",
             },
             rfc3339(token.expires),
             if refreshable {

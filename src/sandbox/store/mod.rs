@@ -18,7 +18,7 @@ use crate::scope::Scope;
 pub use conversations::Conversation;
 pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
 pub use media::{Medium, NewMedium, UploadToken};
-pub use messages::StoredMessage;
+pub use messages::{BOT_SENDER, StoredMessage};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS messages (

@@ -10,10 +10,11 @@ use clap::Args;
 use kenar_chat::Error;
 use kenar_chat::auth::authorize::AuthorizationRequest;
 use kenar_chat::auth::loopback::{self, RedirectListener};
-use kenar_chat::auth::oauth_error::{self, ClientSources, Step};
+use kenar_chat::auth::oauth_error::{ClientSources, Step};
 use kenar_chat::auth::redirect;
 use kenar_chat::auth::store::StoredToken;
 use kenar_chat::auth::token::{self, AppCredentials, Grant, Token};
+use kenar_chat::auth::token_answer;
 use kenar_chat::input::MAX_INPUT_BYTES;
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::Scope;
@@ -467,7 +468,7 @@ impl<'a> Exchange<'a> {
         };
         let token = sent
             .and_then(|answer| {
-                oauth_error::check_token_answer(&answer, step)?;
+                token_answer::check_token_answer(&answer, step)?;
                 token::read_answer(&answer, unix_now(), self.platform)
             })
             .map_err(|e| {

@@ -25,7 +25,7 @@ const DEFAULT_UNREACHABLE_LIMIT: u32 = 5;
 
 /// The `send` flags that describe one message, meaningless with a batch. Every batch flag
 /// conflicts with them: clap drops a `requires` when a conflicting flag is present.
-const SINGLE_MESSAGE: [&str; 16] = [
+const SINGLE_MESSAGE: [&str; 18] = [
     "user_id",
     "post_token",
     "peer_id",
@@ -40,6 +40,8 @@ const SINGLE_MESSAGE: [&str; 16] = [
     "receiver_icon",
     "receiver_direct_link",
     "receiver_extra_data",
+    "bot",
+    "button",
     "dry_run",
     "interactive",
 ];

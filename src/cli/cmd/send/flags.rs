@@ -71,13 +71,23 @@ pub struct SendArgs {
     pub upload_url: Option<String>,
 
     /// A button of the sender's grid, as 'CAPTION|ICON|TARGET': TARGET an http(s) URL to open,
-    /// or a JSON object for the app's server link; repeatable, rows of three in order
-    /// (current platform)
+    /// a JSON object for the app's server link, 'dynamic:{JSON}' for its dynamic action,
+    /// 'post:TOKEN' or 'manage:TOKEN' for a post's page or its manage page; repeatable, rows
+    /// of three in order (current platform)
     #[arg(long, value_name = "CAPTION|ICON|TARGET")]
     pub sender_button: Vec<String>,
     /// A button of the receiver's grid, written as for --sender-button
     #[arg(long, value_name = "CAPTION|ICON|TARGET")]
     pub receiver_button: Vec<String>,
+
+    /// Send as the app's chatbot: to --conversation-id (a bot conversation), or to --user-id
+    /// (the token's own user, whose conversation with the bot it opens); current platform
+    #[arg(long)]
+    pub bot: bool,
+    /// A button under a chatbot message, written as for --sender-button; repeatable, rows of
+    /// three in order (with --bot)
+    #[arg(long, value_name = "CAPTION|ICON|TARGET")]
+    pub button: Vec<String>,
 
     #[command(flatten)]
     pub sender: SenderButtonArgs,
@@ -201,6 +211,10 @@ pub fn name_flags(problem: &str, conversation: bool) -> String {
                                       --video, --voice, --document or --media-token"
             .to_owned(),
         "message" => "--message or --message-file".to_owned(),
+        "text_message" => "--message or --message-file, or a medium: --image, --video, \
+                           --voice, --document or --media-token"
+            .to_owned(),
+        "conversation_id or user_id" => "--conversation-id or --user-id".to_owned(),
         button => {
             let Some((side @ ("sender" | "receiver"), part)) = button.split_once("_btn") else {
                 return problem.to_owned();
@@ -228,23 +242,54 @@ fn check_platform_flags(args: &SendArgs, draft: &MessageDraft) -> Result<(), Err
             .map(|(f, _)| *f)
             .collect()
     };
-    let why = if draft.is_conversation() {
-        let legacy = given(&[
-            ("--user-id", args.user_id.is_some()),
+    let one_button = [
+        ("--sender-caption", args.sender.caption.is_some()),
+        ("--sender-icon", args.sender.icon.is_some()),
+        ("--sender-direct-link", args.sender.direct_link.is_some()),
+        ("--sender-extra-data", args.sender.extra_data.is_some()),
+        ("--receiver-caption", args.receiver.caption.is_some()),
+        ("--receiver-icon", args.receiver.icon.is_some()),
+        (
+            "--receiver-direct-link",
+            args.receiver.direct_link.is_some(),
+        ),
+        ("--receiver-extra-data", args.receiver.extra_data.is_some()),
+    ];
+    let grids = [
+        ("--sender-button", !args.sender_button.is_empty()),
+        ("--receiver-button", !args.receiver_button.is_empty()),
+    ];
+    let mut why: Vec<String> = if draft.is_bot() {
+        let ids = [
+            ("--post-token", args.post_token.is_some()),
             ("--peer-id", args.peer_id.is_some()),
-            ("--sender-caption", args.sender.caption.is_some()),
-            ("--sender-icon", args.sender.icon.is_some()),
-            ("--sender-direct-link", args.sender.direct_link.is_some()),
-            ("--sender-extra-data", args.sender.extra_data.is_some()),
-            ("--receiver-caption", args.receiver.caption.is_some()),
-            ("--receiver-icon", args.receiver.icon.is_some()),
-            (
-                "--receiver-direct-link",
-                args.receiver.direct_link.is_some(),
-            ),
-            ("--receiver-extra-data", args.receiver.extra_data.is_some()),
-        ]);
+        ];
+        let buttons = given(&[&grids[..], &one_button[..]].concat())
+            .into_iter()
+            .map(|flag| {
+                format!(
+                    "{flag}: not part of a chatbot message; a chatbot message has one grid, \
+                     shown to the user: give --button"
+                )
+            });
+        given(&ids)
+            .into_iter()
+            .map(|flag| format!("{flag}: not part of a chatbot message"))
+            .chain(buttons)
+            .collect()
+    } else if draft.is_conversation() {
+        let legacy = given(
+            &[
+                &[
+                    ("--user-id", args.user_id.is_some()),
+                    ("--peer-id", args.peer_id.is_some()),
+                ][..],
+                &one_button[..],
+            ]
+            .concat(),
+        );
         legacy
+
             .into_iter()
             .map(|flag| {
                 let instead = if flag.starts_with("--sender") {
@@ -261,11 +306,8 @@ fn check_platform_flags(args: &SendArgs, draft: &MessageDraft) -> Result<(), Err
             })
             .collect::<Vec<_>>()
     } else {
-        given(&[
-            ("--sender-button", !args.sender_button.is_empty()),
-            ("--receiver-button", !args.receiver_button.is_empty()),
-        ])
-        .into_iter()
+        given(&grids)
+            .into_iter()
         .map(|flag| {
             format!(
                 "{flag}: a grid button is the current platform's; give --conversation-id, or \
@@ -275,6 +317,11 @@ fn check_platform_flags(args: &SendArgs, draft: &MessageDraft) -> Result<(), Err
         })
         .collect()
     };
+    if !draft.is_bot() && !args.button.is_empty() {
+        why.push(
+            "--button: a chatbot message's button; give --bot to send as the app's chatbot".into(),
+        );
+    }
     error::valid((), why)
 }
 
@@ -297,6 +344,7 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         &mut problems,
     )?
     .flatten();
+    let buttons = error::gather(grid_draft("--button", &args.button), &mut problems)?.flatten();
     error::valid((), problems)?;
     Ok(MessageDraft {
         media_token: args.media_token.clone(),
@@ -307,6 +355,9 @@ fn flag_draft(args: &SendArgs) -> Result<MessageDraft> {
         conversation_id: args.conversation_id.clone(),
         sender_buttons,
         receiver_buttons,
+        bot: args.bot.then_some(true),
+        text_message: None,
+        buttons,
         user_id: args.user_id.clone(),
         post_token: args.post_token.clone(),
         peer_id: args.peer_id.clone(),

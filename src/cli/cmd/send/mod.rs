@@ -11,6 +11,7 @@ use kenar_chat::http::answer::check_answer;
 use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::media::{MediaFile, UploadPlan};
 use kenar_chat::message::Message;
+use kenar_chat::message::media_kind::MediaKind;
 use kenar_chat::scope::Recipient;
 use kenar_chat::{Error, error, visible};
 use url::Url;
@@ -54,7 +55,7 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
             other => other,
         })?;
         if let Some((kind, path)) = message.upload() {
-            MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?;
+            MediaFile::open(kind, path).map_err(|e| e.prefixed(media_source(&args, kind)))?;
         }
         return output::line(&String::from_utf8_lossy(&message.to_line()));
     }
@@ -62,7 +63,7 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
         Some((kind, path)) => Some(UploadPlan {
-            file: MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?,
+            file: MediaFile::open(kind, path).map_err(|e| e.prefixed(media_source(&args, kind)))?,
             api: base.clone(),
             upload_host: upload_host(settings, args.upload_url.clone())?,
             timeout: connection.options.timeout,
@@ -122,6 +123,16 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
         (Format::Text, Message::Conversation(message)) => output::line(&format!(
             "sent: message in conversation {}",
             visible::escaped(&message.conversation_id, false)
+        )),
+        // The chatbot's answer names the conversation, which a message to a user opens.
+        (Format::Text, Message::Bot(_)) => output::line(&format!(
+            "sent: chatbot message in conversation {}",
+            body.get("conversation_id")
+                .and_then(serde_json::Value::as_str)
+                .map_or_else(
+                    || "(not named in the answer)".to_owned(),
+                    |id| visible::escaped(id, false)
+                )
         )),
     };
     output::report_of("the message was sent", confirmation)
@@ -214,4 +225,16 @@ fn print_dry_run(requests: &[&PreparedRequest], show_secrets: bool, format: Form
             requests.iter().map(|r| r.to_json(show_secrets)).collect(),
         )),
     }
+}
+
+/// What a media file's errors are prefixed with: `--` when a flag gave it (`--image: ...`),
+/// nothing when the message file did (`image: ...`).
+fn media_source(args: &SendArgs, kind: MediaKind) -> &'static str {
+    let flag = match kind {
+        MediaKind::Image => &args.image,
+        MediaKind::Video => &args.video,
+        MediaKind::Voice => &args.voice,
+        MediaKind::File => &args.document,
+    };
+    if flag.is_some() { "--" } else { "" }
 }
