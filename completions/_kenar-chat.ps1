@@ -38,6 +38,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive what Divar sends the app, record it, and forward it to the app under development')
+            [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Send what `listen` recorded to the app again')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -667,6 +670,103 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;listen' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen on this port (0 picks any free port)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address (a tunnel''s agent on this machine reaches 127.0.0.1)')
+            [CompletionResult]::new('--identification-key-file', '--identification-key-file', [CompletionResultType]::ParameterName, 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)')
+            [CompletionResult]::new('--forward-key-file', '--forward-key-file', [CompletionResultType]::ParameterName, 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Forward events to this URL, and relay the app''s answer')
+            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward events to this URL, and relay the app''s answer')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]')
+            [CompletionResult]::new('--forward-actions-to', '--forward-actions-to', [CompletionResultType]::ParameterName, 'Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION [default: all]; the others are recorded and answered 200')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION [default: all]; the others are recorded and answered 200')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add this header to every forwarded request (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add this header to every forwarded request (repeatable)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'One line per request in and out, or one JSON object a line')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Keep the requests received in this JSON Lines file [default: events.jsonl in the config directory]')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Refuse (413) bodies larger than this many bytes')
+            [CompletionResult]::new('--max-concurrent', '--max-concurrent', [CompletionResultType]::ParameterName, 'Answer 503 while this many requests are being handled')
+            [CompletionResult]::new('--forward-timeout', '--forward-timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer (504 past it)')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Give a caller this many seconds to send its body (408 past it)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--accept-any-key', '--accept-any-key', [CompletionResultType]::ParameterName, 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel')
+            [CompletionResult]::new('--divar-sources-only', '--divar-sources-only', [CompletionResultType]::ParameterName, 'Also refuse (403) callers not at Divar''s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;trigger' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send this file''s body instead of a sample')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The app''s URL')
+            [CompletionResult]::new('--override', '--override', [CompletionResultType]::ParameterName, 'Replace the value at a dotted path: PATH=TEXT or PATH:=JSON (repeatable)')
+            [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Add a value at a dotted path that is not there yet (repeatable)')
+            [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Remove the value at a dotted path (repeatable)')
+            [CompletionResult]::new('--identification-key-file', '--identification-key-file', [CompletionResultType]::ParameterName, 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)')
+            [CompletionResult]::new('--forward-key-file', '--forward-key-file', [CompletionResultType]::ParameterName, 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The answer as it came, or one JSON object with the status and time')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;events' {
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;events;replay' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Where to send it [default: where listen forwarded it]')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'The event log listen wrote [default: events.jsonl in the config directory]')
+            [CompletionResult]::new('--identification-key-file', '--identification-key-file', [CompletionResultType]::ParameterName, 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)')
+            [CompletionResult]::new('--forward-key-file', '--forward-key-file', [CompletionResultType]::ParameterName, 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add this header (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The answer as it came, or one JSON object with the status and time')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'The last request recorded')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;events;help' {
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;events;help;replay' {
+            break
+        }
+        'kenar-chat;events;help;help' {
+            break
+        }
         'kenar-chat;help' {
             [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Compute or decode the resource ID and OAuth scope a message needs')
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
@@ -677,6 +777,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive what Divar sends the app, record it, and forward it to the app under development')
+            [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Send what `listen` recorded to the app again')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -765,6 +868,19 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;sandbox' {
+            break
+        }
+        'kenar-chat;help;listen' {
+            break
+        }
+        'kenar-chat;help;trigger' {
+            break
+        }
+        'kenar-chat;help;events' {
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
+            break
+        }
+        'kenar-chat;help;events;replay' {
             break
         }
         'kenar-chat;help;help' {

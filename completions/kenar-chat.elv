@@ -35,6 +35,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
+            cand listen 'Receive what Divar sends the app, record it, and forward it to the app under development'
+            cand trigger 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+            cand events 'Send what `listen` recorded to the app again'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope'= {
@@ -618,6 +621,96 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;listen'= {
+            cand --port 'Listen on this port (0 picks any free port)'
+            cand --bind 'Listen on this address (a tunnel''s agent on this machine reaches 127.0.0.1)'
+            cand --identification-key-file 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)'
+            cand --forward-key-file 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s'
+            cand -f 'Forward events to this URL, and relay the app''s answer'
+            cand --forward-to 'Forward events to this URL, and relay the app''s answer'
+            cand -c 'Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]'
+            cand --forward-actions-to 'Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]'
+            cand -e 'Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION [default: all]; the others are recorded and answered 200'
+            cand --events 'Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION [default: all]; the others are recorded and answered 200'
+            cand -H 'Add this header to every forwarded request (repeatable)'
+            cand --header 'Add this header to every forwarded request (repeatable)'
+            cand --format 'One line per request in and out, or one JSON object a line'
+            cand --log 'Keep the requests received in this JSON Lines file [default: events.jsonl in the config directory]'
+            cand --max-body 'Refuse (413) bodies larger than this many bytes'
+            cand --max-concurrent 'Answer 503 while this many requests are being handled'
+            cand --forward-timeout 'Give the app this many seconds to answer (504 past it)'
+            cand --read-timeout 'Give a caller this many seconds to send its body (408 past it)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --accept-any-key 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel'
+            cand --divar-sources-only 'Also refuse (403) callers not at Divar''s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;trigger'= {
+            cand --file 'Send this file''s body instead of a sample'
+            cand --to 'The app''s URL'
+            cand --override 'Replace the value at a dotted path: PATH=TEXT or PATH:=JSON (repeatable)'
+            cand --add 'Add a value at a dotted path that is not there yet (repeatable)'
+            cand --remove 'Remove the value at a dotted path (repeatable)'
+            cand --identification-key-file 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)'
+            cand --forward-key-file 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s'
+            cand -H 'Add this header (repeatable)'
+            cand --header 'Add this header (repeatable)'
+            cand --timeout 'Give the app this many seconds to answer'
+            cand --format 'The answer as it came, or one JSON object with the status and time'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;events'= {
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;events;replay'= {
+            cand --to 'Where to send it [default: where listen forwarded it]'
+            cand --log 'The event log listen wrote [default: events.jsonl in the config directory]'
+            cand --identification-key-file 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)'
+            cand --forward-key-file 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar''s'
+            cand -H 'Add this header (repeatable)'
+            cand --header 'Add this header (repeatable)'
+            cand --timeout 'Give the app this many seconds to answer'
+            cand --format 'The answer as it came, or one JSON object with the status and time'
+            cand --last 'The last request recorded'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;events;help'= {
+            cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;events;help;replay'= {
+        }
+        &'kenar-chat;events;help;help'= {
+        }
         &'kenar-chat;help'= {
             cand scope 'Compute or decode the resource ID and OAuth scope a message needs'
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
@@ -628,6 +721,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the manual: one roff page documenting every command and flag'
             cand sandbox 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
+            cand listen 'Receive what Divar sends the app, record it, and forward it to the app under development'
+            cand trigger 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+            cand events 'Send what `listen` recorded to the app again'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;help;scope'= {
@@ -692,6 +788,15 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;man'= {
         }
         &'kenar-chat;help;sandbox'= {
+        }
+        &'kenar-chat;help;listen'= {
+        }
+        &'kenar-chat;help;trigger'= {
+        }
+        &'kenar-chat;help;events'= {
+            cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
+        }
+        &'kenar-chat;help;events;replay'= {
         }
         &'kenar-chat;help;help'= {
         }

@@ -37,6 +37,9 @@ complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "icons" -d 'Li
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "listen" -d 'Receive what Divar sends the app, record it, and forward it to the app under development'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "trigger" -d 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "events" -d 'Send what `listen` recorded to the app again'
 complete -c kenar-chat -n "__fish_kenar_chat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and not __fish_seen_subcommand_from chat post conversation supplier bot read decode list help" -s o -l output -d 'What to print: labelled text, a JSON object, or just the scope or resource ID' -r -f -a "text\t''
 json\t''
@@ -448,16 +451,76 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s v -l v
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l lowercase-supplier -d 'Spell the seller\'s key `supplier`, as older documents do, instead of `Supplier`'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s V -l version -d 'Print version'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "conversation" -d 'Read a conversation of the current platform: its text messages, oldest first'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "icons" -d 'List Divar\'s icon names, which current-platform buttons take'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l port -d 'Listen on this port (0 picks any free port)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l bind -d 'Listen on this address (a tunnel\'s agent on this machine reaches 127.0.0.1)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l identification-key-file -d 'Read the app\'s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s f -l forward-to -d 'Forward events to this URL, and relay the app\'s answer' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s c -l forward-actions-to -d 'Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s e -l events -d 'Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION [default: all]; the others are recorded and answered 200' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s H -l header -d 'Add this header to every forwarded request (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l format -d 'One line per request in and out, or one JSON object a line' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l log -d 'Keep the requests received in this JSON Lines file [default: events.jsonl in the config directory]' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-body -d 'Refuse (413) bodies larger than this many bytes' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-concurrent -d 'Answer 503 while this many requests are being handled' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l forward-timeout -d 'Give the app this many seconds to answer (504 past it)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l read-timeout -d 'Give a caller this many seconds to send its body (408 past it)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l accept-any-key -d 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l divar-sources-only -d 'Also refuse (403) callers not at Divar\'s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l file -d 'Send this file\'s body instead of a sample' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l to -d 'The app\'s URL' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l override -d 'Replace the value at a dotted path: PATH=TEXT or PATH:=JSON (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l add -d 'Add a value at a dotted path that is not there yet (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l remove -d 'Remove the value at a dotted path (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l identification-key-file -d 'Read the app\'s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s H -l header -d 'Add this header (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -f -a "replay" -d 'Send a request `listen` recorded to the app again, body byte for byte'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and not __fish_seen_subcommand_from replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l to -d 'Where to send it [default: where listen forwarded it]' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l log -d 'The event log listen wrote [default: events.jsonl in the config directory]' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l identification-key-file -d 'Read the app\'s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s H -l header -d 'Add this header (repeatable)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
+json\t''"
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l last -d 'The last request recorded'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Send a request `listen` recorded to the app again, body byte for byte'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "scope" -d 'Compute or decode the resource ID and OAuth scope a message needs'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "oauth-url" -d 'Build the authorization URL that asks a user for scopes'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "oauth" -d 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "send" -d 'Send a TEXT message, with optional buttons, and print the answer'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "conversation" -d 'Read a conversation of the current platform: its text messages, oldest first'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "icons" -d 'List Divar\'s icon names, which current-platform buttons take'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "man" -d 'Print the manual: one roff page documenting every command and flag'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "sandbox" -d 'Run a local Divar (API, OAuth, chat view) to develop and test against, offline'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "listen" -d 'Receive what Divar sends the app, record it, and forward it to the app under development'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "trigger" -d 'Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "events" -d 'Send what `listen` recorded to the app again'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and not __fish_seen_subcommand_from scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "chat" -d 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "post" -d 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "conversation" -d 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
@@ -473,3 +536,4 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_s
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "forget" -d 'Remove stored tokens'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from oauth" -f -a "doctor" -d 'Check the profile\'s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from conversation" -f -a "show" -d 'Print a conversation\'s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "replay" -d 'Send a request `listen` recorded to the app again, body byte for byte'

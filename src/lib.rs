@@ -17,6 +17,7 @@ pub mod input;
 pub mod media;
 pub mod message;
 pub mod platform;
+pub mod receive;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;

@@ -22,6 +22,8 @@ mod input_errors;
 mod interactive;
 mod keep_alive;
 mod limits;
+#[cfg(feature = "listen")]
+mod listen;
 mod malformed_input;
 mod media;
 mod network_errors;
@@ -43,3 +45,4 @@ mod send;
 mod settings;
 mod tls;
 mod token_policy;
+mod trigger;

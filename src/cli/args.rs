@@ -4,11 +4,13 @@ use clap::builder::Resettable;
 use clap::{ArgMatches, Args, CommandFactory as _, FromArgMatches, Parser, Subcommand};
 
 use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
+#[cfg(feature = "listen")]
+use crate::cli::cmd::listen::ListenArgs;
 #[cfg(feature = "sandbox")]
 use crate::cli::cmd::sandbox::SandboxArgs;
 use crate::cli::cmd::{
-    conversation::ConversationArgs, icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs,
-    scope::ScopeArgs, send::SendArgs,
+    conversation::ConversationArgs, events::EventsArgs, icons::IconsArgs, oauth::OauthArgs,
+    oauth_url::OauthUrlArgs, scope::ScopeArgs, send::SendArgs, trigger::TriggerArgs,
 };
 use crate::cli::report::Verbosity;
 
@@ -72,6 +74,13 @@ pub enum Command {
     /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
     #[cfg(feature = "sandbox")]
     Sandbox(Deferred<SandboxArgs>),
+    /// Receive what Divar sends the app, record it, and forward it to the app under development
+    #[cfg(feature = "listen")]
+    Listen(Deferred<Box<ListenArgs>>),
+    /// Send the app a sample of what Divar sends (an event, a server-link or dynamic-action call)
+    Trigger(Deferred<Box<TriggerArgs>>),
+    /// Send what `listen` recorded to the app again
+    Events(EventsArgs),
 }
 
 /// A subcommand's arguments, added to the command tree only when that subcommand is the

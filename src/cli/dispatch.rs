@@ -25,5 +25,9 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Man(Deferred(args)) => generation::man(args, Cli::command()),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(Deferred(args)) => sandbox::run(args),
+        #[cfg(feature = "listen")]
+        Command::Listen(Deferred(args)) => listen::run(*args),
+        Command::Trigger(Deferred(args)) => trigger::run(*args),
+        Command::Events(args) => events::run(args),
     }
 }

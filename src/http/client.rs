@@ -222,6 +222,12 @@ impl ApiClient {
         })
     }
 
+    /// The client itself, for relaying requests whose headers come from elsewhere (what
+    /// Divar sent an app): the same TLS, redirect, proxy and `--resolve` rules.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Sends one request and reads its answer (at most [`MAX_ANSWER_BYTES`]). Failures
     /// say whether the request may have reached the server ([`Error::NotSent`] or
     /// [`Error::DeliveryUncertain`]); a URL that is neither https nor loopback is refused

@@ -121,7 +121,7 @@ pub fn check_base_url(name: &str, url: &Url) -> Result<()> {
 /// Checks that credentials sent to `url` cannot be read on the way: https, or plain http
 /// to a loopback host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
 /// `name` (a flag) leads the error.
-pub(crate) fn check_transport(name: &str, url: &Url) -> Result<()> {
+pub fn check_transport(name: &str, url: &Url) -> Result<()> {
     if url.scheme() == "https" || (url.scheme() == "http" && is_loopback(url)) {
         return Ok(());
     }

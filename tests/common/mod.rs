@@ -3,6 +3,7 @@
 // Each test module uses only part of it.
 #![allow(dead_code)]
 
+pub mod listen;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
@@ -251,6 +252,15 @@ pub fn assert_no_secret(output: &std::process::Output, secrets: &[&str]) {
     }
 }
 
+/// A client that takes every status as an answer and follows no redirect.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
 /// A port of 127.0.0.1 that nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -302,6 +312,8 @@ pub fn kenar_process() -> std::process::Command {
         "KENAR_PLATFORM",
         "KENAR_TOKEN_URL",
         "KENAR_UPLOAD_URL",
+        "KENAR_IDENTIFICATION_KEY",
+        "KENAR_FORWARD_KEY",
     ] {
         cmd.env_remove(var);
     }

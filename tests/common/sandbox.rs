@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use ureq::unversioned::multipart::{Form, Part};
 use url::Url;
 
+pub use super::agent;
 use super::{CHAT_IDS, TestServer, kenar, kenar_process};
 
 /// A running sandbox, killed when dropped.
@@ -459,14 +460,6 @@ impl Drop for Sandbox {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .into()
 }
 
 pub fn response(

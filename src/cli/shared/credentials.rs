@@ -67,6 +67,58 @@ impl AccessTokenArgs {
     }
 }
 
+/// The app's Divar identification key: the panel value Divar sends in `Authorization`.
+/// There is no flag for the value itself, so it never shows in the process list.
+#[derive(Debug, Args)]
+pub struct IdentificationKeyArgs {
+    /// Read the app's Divar identification key from this file (instead of
+    /// KENAR_IDENTIFICATION_KEY)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub identification_key_file: Option<PathBuf>,
+    /// Read the key the local app expects in Authorization from this file (instead of
+    /// KENAR_FORWARD_KEY), when it is not Divar's
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub forward_key_file: Option<PathBuf>,
+}
+
+impl IdentificationKeyArgs {
+    /// What is said when no file or variable gives the key.
+    pub const MISSING: &str = "identification key: missing (set KENAR_IDENTIFICATION_KEY or \
+         give --identification-key-file)";
+
+    /// Divar's key, from the file or the environment.
+    pub fn divar_key(&self) -> Result<Option<SecretString>, Error> {
+        secret(
+            None,
+            "--identification-key",
+            self.identification_key_file.as_deref(),
+            "KENAR_IDENTIFICATION_KEY",
+            "identification key",
+        )
+    }
+
+    /// The key the app expects, when it is another than Divar's.
+    pub fn forward_key(&self) -> Result<Option<SecretString>, Error> {
+        secret(
+            None,
+            "--forward-key",
+            self.forward_key_file.as_deref(),
+            "KENAR_FORWARD_KEY",
+            "forward key",
+        )
+    }
+
+    /// The key to send the app as Divar would: its own when it has one, else Divar's.
+    pub fn app_key(&self) -> Result<SecretString, Error> {
+        match self.forward_key()? {
+            Some(key) => Ok(key),
+            None => self
+                .divar_key()?
+                .ok_or_else(|| Error::invalid(Self::MISSING)),
+        }
+    }
+}
+
 /// The app's client secret, which only the token exchange needs. There is no flag for the
 /// value itself.
 pub fn client_secret(file: Option<&Path>) -> Result<Option<SecretString>, Error> {

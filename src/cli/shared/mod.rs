@@ -8,6 +8,9 @@ pub mod forbidden_advice;
 pub mod oauth_refusal;
 pub mod platform;
 pub mod profile;
+pub mod relay;
 pub mod scope_names;
 pub mod scopes;
+#[cfg(any(feature = "sandbox", feature = "listen"))]
+pub mod signals;
 pub mod tokens;

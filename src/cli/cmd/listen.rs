@@ -1,0 +1,263 @@
+//! `kenar-chat listen`: receive what Divar sends the app (events, server-link and
+//! dynamic-action calls), check and record it, forward it to the app under development,
+//! and relay the app's answer.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context as _, Result};
+use clap::{Args, ValueHint};
+use kenar_chat::error::{self, Error};
+use kenar_chat::http::client::{ApiClient, ClientOptions};
+use kenar_chat::http::url as http_url;
+use kenar_chat::receive::auth::IdentificationKey;
+use kenar_chat::receive::event::{DYNAMIC_ACTION, EVENT_TYPES, SERVER_LINK};
+use kenar_chat::receive::forward;
+use kenar_chat::receive::record::{LOG_FILE, Log};
+use kenar_chat::receive::server::{Activity, BoundReceiver, Options};
+use kenar_chat::secret;
+use reqwest::header::{HeaderName, HeaderValue};
+use url::Url;
+
+use crate::cli::output::{self, Format};
+use crate::cli::shared::credentials::IdentificationKeyArgs;
+use crate::cli::shared::{profile, signals};
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kenar-chat listen --forward-to http://127.0.0.1:3000/divar/events
+  kenar-chat listen --port 8800 -f http://127.0.0.1:3000/events -c http://127.0.0.1:3000/divar/actions --events NEW_MESSAGE,SERVER_LINK
+  kenar-chat listen --accept-any-key --format json | jq .
+
+The identification key comes from KENAR_IDENTIFICATION_KEY or --identification-key-file,
+never from a flag's value. Every request received is kept in the event log (events.jsonl
+in the config directory, or --log), which `kenar-chat events replay` sends again.")]
+pub struct ListenArgs {
+    /// Listen on this port (0 picks any free port)
+    #[arg(long, default_value_t = 8800)]
+    pub port: u16,
+    /// Listen on this address (a tunnel's agent on this machine reaches 127.0.0.1)
+    #[arg(long, value_name = "ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    #[command(flatten)]
+    pub key: IdentificationKeyArgs,
+    /// Accept every request, whatever its Authorization header: for trying listen on
+    /// this machine, never behind a public tunnel
+    #[arg(long, conflicts_with = "identification_key_file")]
+    pub accept_any_key: bool,
+    /// Also refuse (403) callers not at Divar's documented addresses (78.111.6.41-43,
+    /// 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them
+    #[arg(long)]
+    pub divar_sources_only: bool,
+    /// Forward events to this URL, and relay the app's answer
+    #[arg(short = 'f', long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub forward_to: Option<String>,
+    /// Forward server-link and dynamic-action calls to this URL instead [default: --forward-to]
+    #[arg(short = 'c', long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub forward_actions_to: Option<String>,
+    /// Forward only these (comma-separated): event types, SERVER_LINK, DYNAMIC_ACTION
+    /// [default: all]; the others are recorded and answered 200
+    #[arg(short = 'e', long, value_name = "NAMES", value_delimiter = ',')]
+    pub events: Vec<String>,
+    /// Add this header to every forwarded request (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = forward::header)]
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// One line per request in and out, or one JSON object a line
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Keep the requests received in this JSON Lines file [default: events.jsonl in the
+    /// config directory]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub log: Option<PathBuf>,
+    /// Refuse (413) bodies larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// Answer 503 while this many requests are being handled
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent: u32,
+    /// Give the app this many seconds to answer (504 past it)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub forward_timeout: u64,
+    /// Give a caller this many seconds to send its body (408 past it)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub read_timeout: u64,
+}
+
+pub fn run(args: ListenArgs) -> Result<()> {
+    let log_path = match &args.log {
+        Some(path) => path.clone(),
+        None => profile::dir()?.join(LOG_FILE),
+    };
+    let options = options(&args)?;
+    let log = Log::open(&log_path)?;
+    if let Some(warning) = secret::exposure_warning(&log_path, "event log") {
+        output::note(&format!("warning: {warning}"));
+    }
+    let client = ApiClient::new(&ClientOptions {
+        timeout: options.forward_timeout,
+        connect_timeout: options.forward_timeout,
+        ..ClientOptions::default()
+    })?;
+    let format = args.format;
+    let observe = Arc::new(move |activity: Activity| {
+        // A closed or failing stdout does not stop the receiver: the log keeps everything.
+        let _ = match format {
+            Format::Text => output::line(&describe(&activity)),
+            Format::Json => serde_json::to_value(&activity)
+                .map_err(anyhow::Error::from)
+                .and_then(|value| output::json(&value)),
+        };
+    });
+    crate::cli::block_on(async {
+        let receiver = BoundReceiver::bind(options.clone(), log, client, observe).await?;
+        let stop = signals::stop_signal().context("listening for Ctrl-C")?;
+        ready(&options, &receiver.local_addr()?, &log_path);
+        receiver.serve(stop).await?;
+        output::note("listen stopped");
+        Ok(())
+    })?
+}
+
+/// Checks every flag at once.
+fn options(args: &ListenArgs) -> Result<Options, Error> {
+    let mut problems = Vec::new();
+    let mut target = |flag: &str, value: Option<&str>| -> Result<Option<Url>, Error> {
+        let Some(value) = value else { return Ok(None) };
+        let url = http_url::endpoint(flag, value)
+            .and_then(|url| http_url::check_transport(flag, &url).map(|()| url));
+        error::gather(url, &mut problems)
+    };
+    let forward_to = target("--forward-to", args.forward_to.as_deref())?;
+    let forward_actions_to = target("--forward-actions-to", args.forward_actions_to.as_deref())?;
+    let divar_key = error::gather(args.key.divar_key(), &mut problems)?;
+    let key = match (divar_key.flatten(), args.accept_any_key) {
+        (Some(key), _) => Some(IdentificationKey::new(key)),
+        (None, true) => None,
+        (None, false) => {
+            problems.push(format!(
+                "{}; or give --accept-any-key to take requests without checking",
+                IdentificationKeyArgs::MISSING
+            ));
+            None
+        }
+    };
+    let forward_key = error::gather(args.key.forward_key(), &mut problems)?.flatten();
+    for name in &args.events {
+        let known = EVENT_TYPES.contains(&name.as_str())
+            || [SERVER_LINK, DYNAMIC_ACTION].contains(&name.as_str());
+        if !known {
+            problems.push(format!(
+                "--events: {name:?} is none of {}, {SERVER_LINK}, {DYNAMIC_ACTION}",
+                EVENT_TYPES.join(", ")
+            ));
+        }
+    }
+    let options = Options {
+        address: SocketAddr::new(args.bind, args.port),
+        key,
+        divar_sources_only: args.divar_sources_only,
+        events: args.events.clone(),
+        forward_to,
+        forward_actions_to,
+        forward_key,
+        headers: args.headers.clone(),
+        max_body: args.max_body,
+        max_concurrent: args.max_concurrent as usize,
+        forward_timeout: Duration::from_secs(args.forward_timeout),
+        read_timeout: Duration::from_secs(args.read_timeout),
+    };
+    error::valid(options, problems)
+}
+
+/// Says on stderr where listen is, what it checks and where requests go.
+fn ready(options: &Options, address: &SocketAddr, log: &std::path::Path) {
+    let mut lines = vec![format!("listening on http://{address}")];
+    lines.push(match &options.key {
+        Some(_) => "checking Authorization against the identification key (***)".to_owned(),
+        None => "warning: accepting every request, whatever its Authorization header".to_owned(),
+    });
+    if options.divar_sources_only {
+        lines.push("refusing callers not at Divar's documented addresses".into());
+    }
+    lines.push(match (&options.forward_to, &options.forward_actions_to) {
+        (None, None) => "forwarding nothing: events are answered 200 and calls 502".to_owned(),
+        (events, actions) => {
+            let shown = |url: Option<&Url>| url.map_or("nowhere".to_owned(), Url::to_string);
+            format!(
+                "forwarding events to {} and server-link and dynamic-action calls to {}",
+                shown(events.as_ref()),
+                shown(actions.as_ref().or(events.as_ref()))
+            )
+        }
+    });
+    lines.push(format!("recording every request in {}", log.display()));
+    lines.push("Ctrl-C stops listen".into());
+    output::note(&lines.join("\n"));
+}
+
+/// One line for a person: `-->` for a request in, `<--` for its answer.
+fn describe(activity: &Activity) -> String {
+    let now = humantime::format_rfc3339_seconds(SystemTime::now());
+    match activity {
+        Activity::In {
+            id,
+            summary,
+            api_version,
+            ..
+        } => {
+            let mut line = format!(
+                "{now}  --> {} [{id}]",
+                if summary.name.is_empty() {
+                    "?"
+                } else {
+                    &summary.name
+                }
+            );
+            if let Some(conversation) = &summary.conversation {
+                line.push_str(&format!(" conversation {conversation}"));
+            }
+            if let Some(side) = &summary.side {
+                line.push_str(&format!(" {side}"));
+            }
+            if let Some(excerpt) = &summary.excerpt {
+                line.push_str(&format!(
+                    " {}",
+                    kenar_chat::visible::quote(format!("{excerpt:?}").as_bytes())
+                ));
+            }
+            if let Some(version) = api_version {
+                line.push_str(&format!(" API version {version}"));
+            }
+            if let Some(problem) = &summary.problem {
+                line.push_str(&format!(" ({problem})"));
+            }
+            line
+        }
+        Activity::Out {
+            id,
+            method,
+            path,
+            status,
+            to,
+            elapsed_ms,
+            note,
+        } => {
+            let mut line = format!(
+                "{now}  <-- [{status}] {method} {}",
+                to.as_deref().unwrap_or(path)
+            );
+            if let Some(ms) = elapsed_ms {
+                line.push_str(&format!(" ({ms} ms)"));
+            }
+            if let Some(id) = id {
+                line.push_str(&format!(" [{id}]"));
+            }
+            if let Some(note) = note {
+                line.push_str(&format!(": {note}"));
+            }
+            line
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Sending one request to the app as Divar would (`trigger`, `events replay`), and saying
+//! what the app answered: its status and time, then its answer.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use kenar_chat::Error;
+use kenar_chat::http::client::{ApiClient, ClientOptions};
+use kenar_chat::receive::forward::{self, Outgoing};
+use kenar_chat::visible;
+use serde_json::{Value, json};
+
+use clap::Args;
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::cli::output::{self, Format};
+use crate::cli::shared::credentials::IdentificationKeyArgs;
+
+/// How a request goes to the app and how its answer is shown.
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    #[command(flatten)]
+    pub key: IdentificationKeyArgs,
+    /// Add this header (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = forward::header)]
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Give the app this many seconds to answer
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// The answer as it came, or one JSON object with the status and time
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Sends `outgoing` within `timeout` and prints the answer; an answer other than 2xx is
+/// an [`Error::Refused`] after it is printed.
+pub fn deliver(outgoing: Outgoing, delivery: &DeliveryArgs) -> Result<()> {
+    let timeout = Duration::from_secs(delivery.timeout);
+    let to = outgoing.url.to_string();
+    let client = ApiClient::new(&ClientOptions {
+        timeout,
+        connect_timeout: timeout,
+        ..ClientOptions::default()
+    })?;
+    let relayed = crate::cli::block_on(forward::send(&client, outgoing, timeout))?
+        .map_err(forward::Failure::into_error)?;
+    let elapsed_ms = relayed.elapsed.as_millis();
+    match delivery.format {
+        Format::Text => {
+            output::note(&format!("[{}] POST {to} ({elapsed_ms} ms)", relayed.status));
+            // Escaped as all text from elsewhere, so that the app cannot write to the terminal.
+            let answer = String::from_utf8_lossy(&relayed.body);
+            output::line(answer.strip_suffix('\n').unwrap_or(&answer))?;
+        }
+        Format::Json => {
+            let answer = serde_json::from_slice::<Value>(&relayed.body).unwrap_or_else(|_| {
+                Value::String(String::from_utf8_lossy(&relayed.body).into_owned())
+            });
+            output::json(&json!({
+                "status": relayed.status,
+                "to": to,
+                "elapsed_ms": elapsed_ms,
+                "answer": answer,
+            }))?;
+        }
+    }
+    if (200..300).contains(&relayed.status) {
+        Ok(())
+    } else {
+        Err(Error::Refused {
+            status: relayed.status,
+            message: visible::quote(&relayed.body),
+        }
+        .into())
+    }
+}

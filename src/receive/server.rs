@@ -1,0 +1,446 @@
+//! The receiver: an HTTP server that takes what Divar sends an app, checks who sent it,
+//! records it, forwards it to the app and relays the app's answer. It stays bounded: a
+//! body larger than its limit, a client slower than its read timeout, or more requests
+//! than its slots are answered at once with a status that says so, and a slow or dead app
+//! costs only the request waiting for it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request as HttpRequest, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
+use futures_util::StreamExt as _;
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::auth::{self, IdentificationKey};
+use super::event::{Request, Summary};
+use super::forward::{self, Outgoing};
+use super::record::{Log, Record};
+use crate::error::{Error, Result};
+use crate::http::client::ApiClient;
+use crate::secret::SecretString;
+
+/// How the receiver is set up.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub address: SocketAddr,
+    /// The key `Authorization` must carry; `None` accepts any request.
+    pub key: Option<IdentificationKey>,
+    /// Refuse callers that are not at one of Divar's documented addresses.
+    pub divar_sources_only: bool,
+    /// The request names (event types, SERVER_LINK, DYNAMIC_ACTION) forwarded; all when
+    /// empty.
+    pub events: Vec<String>,
+    /// Where events go.
+    pub forward_to: Option<Url>,
+    /// Where server-link and dynamic-action calls go, when not to `forward_to`.
+    pub forward_actions_to: Option<Url>,
+    /// The key the app expects in `Authorization`, when not Divar's.
+    pub forward_key: Option<SecretString>,
+    /// Headers set on every forwarded request.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub max_body: usize,
+    pub max_concurrent: usize,
+    /// How long the app has to answer.
+    pub forward_timeout: Duration,
+    /// How long a caller has to send its whole body.
+    pub read_timeout: Duration,
+}
+
+/// Something that happened, for the command to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "direction", rename_all = "lowercase")]
+pub enum Activity {
+    /// A request was accepted and recorded.
+    In {
+        id: String,
+        method: String,
+        path: String,
+        #[serde(flatten)]
+        summary: Summary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        api_version: Option<String>,
+    },
+    /// A request was answered: by the app (`to` is where it was forwarded), or by the
+    /// receiver itself (`note` says why).
+    Out {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        method: String,
+        path: String,
+        status: u16,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        elapsed_ms: Option<u128>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+}
+
+/// Told of each [`Activity`] as it happens.
+pub type Observer = Arc<dyn Fn(Activity) + Send + Sync>;
+
+struct Receiver {
+    options: Options,
+    slots: Semaphore,
+    log: Log,
+    client: ApiClient,
+    observe: Observer,
+    /// Request IDs are this process's random prefix and a count.
+    prefix: String,
+    count: AtomicU64,
+}
+
+/// A receiver bound to its port, ready to serve.
+pub struct BoundReceiver {
+    listener: tokio::net::TcpListener,
+    receiver: Arc<Receiver>,
+}
+
+impl BoundReceiver {
+    pub async fn bind(
+        options: Options,
+        log: Log,
+        client: ApiClient,
+        observe: Observer,
+    ) -> Result<Self> {
+        let listener = tokio::net::TcpListener::bind(options.address)
+            .await
+            .map_err(|e| {
+                Error::invalid(format!(
+                    "cannot listen on {} ({e}); give another port, or 0 for any free one",
+                    options.address
+                ))
+            })?;
+        let mut prefix = [0_u8; 4];
+        getrandom::getrandom(&mut prefix)
+            .map_err(|e| Error::Unavailable(format!("no random numbers for request IDs: {e}")))?;
+        let prefix = prefix.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(BoundReceiver {
+            listener,
+            receiver: Arc::new(Receiver {
+                slots: Semaphore::new(options.max_concurrent),
+                options,
+                log,
+                client,
+                observe,
+                prefix,
+                count: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        self.listener
+            .local_addr()
+            .map_err(|e| Error::Unavailable(format!("cannot read the bound address: {e}")))
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests under way.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let router = Router::new().fallback(receive).with_state(self.receiver);
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| Error::Unavailable(format!("the receiver stopped: {e}")))
+    }
+}
+
+/// The receiver's own answer: `{}` for a success, as Divar's own answers go, else
+/// `{"error": why}`.
+fn refusal(status: StatusCode, why: &str) -> Response {
+    let body = if status.is_success() {
+        json!({})
+    } else {
+        json!({ "error": why })
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+async fn receive(
+    State(receiver): State<Arc<Receiver>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: HttpRequest,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.to_string();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), ToString::to_string);
+    let answered = |id: Option<&str>, status: StatusCode, note: &str| {
+        (receiver.observe)(Activity::Out {
+            id: id.map(str::to_owned),
+            method: method.clone(),
+            path: path.clone(),
+            status: status.as_u16(),
+            to: None,
+            elapsed_ms: None,
+            note: Some(note.to_owned()),
+        });
+        refusal(status, note)
+    };
+    let Ok(_slot) = receiver.slots.try_acquire() else {
+        let mut busy = answered(
+            None,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "busy: {} requests are being handled; try again",
+                receiver.options.max_concurrent
+            ),
+        );
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return busy;
+    };
+    if let Some(why) = refused(&receiver.options, &parts.headers, peer) {
+        return answered(None, why.0, why.1);
+    }
+    if parts.method != Method::POST {
+        return answered(
+            None,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Divar's requests are POSTs; this one is not",
+        );
+    }
+    let body = match read_body(&receiver.options, &parts.headers, body).await {
+        Ok(body) => body,
+        Err((status, why)) => return answered(None, status, &why),
+    };
+    let id = format!(
+        "req_{}-{}",
+        receiver.prefix,
+        receiver.count.fetch_add(1, Ordering::Relaxed) + 1
+    );
+    let parsed = Request::parse(&body);
+    let summary = match &parsed {
+        Ok(request) => request.summary(),
+        Err(problem) => Summary {
+            problem: Some(problem.clone()),
+            ..Summary::default()
+        },
+    };
+    let target = parsed.as_ref().ok().and_then(|request| {
+        let wanted = receiver.options.events.is_empty()
+            || receiver.options.events.iter().any(|e| e == request.name());
+        let options = &receiver.options;
+        let target = if request.is_synchronous() {
+            options
+                .forward_actions_to
+                .as_ref()
+                .or(options.forward_to.as_ref())
+        } else {
+            options.forward_to.as_ref()
+        };
+        wanted.then_some(target).flatten()
+    });
+    let mut record = Record {
+        id: id.clone(),
+        received_at: humantime::format_rfc3339_micros(SystemTime::now()).to_string(),
+        method: method.clone(),
+        path: path.clone(),
+        headers: parts
+            .headers
+            .iter()
+            .filter(|(name, _)| **name != header::AUTHORIZATION)
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: None,
+        body_base64: None,
+        name: parsed.as_ref().ok().map(|r| r.name().to_owned()),
+        forwarded_to: target.map(ToString::to_string),
+    };
+    record.set_body(&body);
+    if let Err(e) = receiver.log.append(&record) {
+        return answered(Some(&id), StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+    }
+    (receiver.observe)(Activity::In {
+        id: id.clone(),
+        method: method.clone(),
+        path: path.clone(),
+        summary,
+        api_version: api_version(&parts.headers),
+    });
+    let request = match parsed {
+        Ok(request) => request,
+        Err(problem) => return answered(Some(&id), StatusCode::BAD_REQUEST, &problem),
+    };
+    let Some(target) = target else {
+        return if !receiver.options.events.is_empty()
+            && !receiver.options.events.iter().any(|e| e == request.name())
+        {
+            answered(
+                Some(&id),
+                StatusCode::OK,
+                "recorded; not among the events forwarded",
+            )
+        } else if request.is_synchronous() {
+            answered(
+                Some(&id),
+                StatusCode::BAD_GATEWAY,
+                &format!("recorded; no app to answer this {} call", request.name()),
+            )
+        } else {
+            answered(
+                Some(&id),
+                StatusCode::OK,
+                "recorded; no app to forward it to",
+            )
+        };
+    };
+    let outgoing = match Outgoing::relay(
+        target.clone(),
+        &parts.headers,
+        receiver.options.forward_key.as_ref(),
+        &receiver.options.headers,
+        body,
+    ) {
+        Ok(outgoing) => outgoing,
+        Err(e) => return answered(Some(&id), StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    match forward::send(&receiver.client, outgoing, receiver.options.forward_timeout).await {
+        Ok(relayed) => {
+            (receiver.observe)(Activity::Out {
+                id: Some(id),
+                method,
+                path,
+                status: relayed.status,
+                to: Some(target.to_string()),
+                elapsed_ms: Some(relayed.elapsed.as_millis()),
+                note: None,
+            });
+            let mut response = Response::new(Body::from(relayed.body));
+            *response.status_mut() =
+                StatusCode::from_u16(relayed.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            if let Some(content_type) = relayed.content_type {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, content_type);
+            }
+            response
+        }
+        Err(failure) => {
+            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let note = format!("{failure}, at {target}");
+            (receiver.observe)(Activity::Out {
+                id: Some(id),
+                method,
+                path,
+                status: status.as_u16(),
+                to: Some(target.to_string()),
+                elapsed_ms: None,
+                note: Some(note.clone()),
+            });
+            refusal(status, &note)
+        }
+    }
+}
+
+/// Why a request is refused before its body is read: not from Divar's addresses, or
+/// without the identification key.
+fn refused(
+    options: &Options,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Option<(StatusCode, &'static str)> {
+    if options.divar_sources_only {
+        let source = auth::source_address(
+            peer.ip(),
+            headers.get("x-forwarded-for").map(HeaderValue::as_bytes),
+        );
+        if !source.is_some_and(auth::is_divar_address) {
+            return Some((
+                StatusCode::FORBIDDEN,
+                "not from one of Divar's documented addresses",
+            ));
+        }
+    }
+    let key = options.key.as_ref()?;
+    match headers.get(header::AUTHORIZATION) {
+        None => Some((
+            StatusCode::UNAUTHORIZED,
+            "no Authorization header: Divar sends the app's identification key in it",
+        )),
+        Some(given) if !key.matches(given.as_bytes()) => Some((
+            StatusCode::UNAUTHORIZED,
+            "the Authorization header is not the app's identification key",
+        )),
+        Some(_) => None,
+    }
+}
+
+/// The whole body, refused when it is larger than the limit or slower than the read
+/// timeout.
+async fn read_body(
+    options: &Options,
+    headers: &HeaderMap,
+    body: Body,
+) -> std::result::Result<Vec<u8>, (StatusCode, String)> {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {} bytes", options.max_body),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > options.max_body as u64) {
+        return Err(too_large());
+    }
+    let reading = async {
+        let mut stream = body.into_data_stream();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("the body could not be read: {e}"),
+                )
+            })?;
+            if bytes.len() + chunk.len() > options.max_body {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    };
+    tokio::time::timeout(options.read_timeout, reading)
+        .await
+        .unwrap_or_else(|_| {
+            Err((
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the body did not arrive within {}",
+                    humantime::format_duration(options.read_timeout)
+                ),
+            ))
+        })
+}
+
+/// The version header, spelled either way the documents spell it.
+fn api_version(headers: &HeaderMap) -> Option<String> {
+    ["api-version", "api_version"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+}

@@ -1,0 +1,343 @@
+//! `kenar-chat listen`: what Divar sends reaches the app exactly, the app's answer comes
+//! back, strangers are refused, and hostile or slow callers and apps break nothing.
+
+use std::thread;
+use std::time::Duration;
+
+use predicates::prelude::*;
+
+use crate::common::listen::{KEY, Listen, answer, fixture};
+use crate::common::{Reply, TestServer, agent, free_port, kenar};
+
+#[test]
+fn an_event_reaches_the_app_exactly_and_its_answer_comes_back() {
+    let app = TestServer::start(|_, _| Reply::json(200, r#"{"seen":true}"#));
+    let listen = Listen::start(&["--forward-to", &format!("{}/hook", app.url())]);
+    let body = fixture("NEW_MESSAGE");
+    let (status, answer) = listen.deliver(&body);
+    assert_eq!((status, answer.as_str()), (200, r#"{"seen":true}"#));
+    let received = app.only_request();
+    assert_eq!(
+        (received.method.as_str(), received.path.as_str()),
+        ("POST", "/hook")
+    );
+    assert_eq!(received.body, body);
+    assert_eq!(received.header("authorization"), Some(KEY));
+    assert_eq!(received.header("content-type"), Some("application/json"));
+    let came = listen.next_line();
+    assert_eq!(came["direction"], "in");
+    assert_eq!(came["name"], "NEW_MESSAGE");
+    assert_eq!(came["conversation"], "edbb9499-cccc-4d35-b21f-621fa95f2b3e");
+    assert_eq!(came["side"], "SELLER/BOT");
+    assert_eq!(came["excerpt"], "Hello!");
+    let went = listen.next_line();
+    assert_eq!(went["direction"], "out");
+    assert_eq!(went["status"], 200);
+    assert_eq!(went["to"], format!("{}/hook", app.url()));
+    assert_eq!(went["id"], came["id"]);
+    let records = listen.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["id"], came["id"]);
+    assert_eq!(records[0]["body"].as_str().unwrap().as_bytes(), body);
+    assert!(
+        !serde_json::to_string(&records[0]).unwrap().contains(KEY),
+        "the log keeps the key: {}",
+        records[0]
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&listen.log).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn a_wrong_or_missing_key_is_refused_and_nothing_is_forwarded() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["--forward-to", &app.url()]);
+    let body = fixture("NEW_MESSAGE");
+    for headers in [
+        vec![("authorization", "not-the-key")],
+        vec![("authorization", &*format!("Bearer {KEY}"))],
+        vec![],
+    ] {
+        let (status, answer) = listen.post("/divar/events", &headers, &body);
+        assert_eq!(status, 401, "{headers:?}: {answer}");
+        assert!(answer.contains("identification key"), "{answer}");
+        let line = listen.next_line();
+        assert_eq!(
+            (line["direction"].as_str(), line["status"].as_u64()),
+            (Some("out"), Some(401))
+        );
+    }
+    assert!(app.requests().is_empty(), "forwarded: {:?}", app.requests());
+    assert!(
+        listen.records().is_empty(),
+        "recorded: {:?}",
+        listen.records()
+    );
+}
+
+#[test]
+fn calls_go_to_their_own_target_re_keyed_and_the_url_comes_back() {
+    let events = TestServer::success();
+    let actions =
+        TestServer::start(|_, _| Reply::json(200, r#"{"url":"https://app.example/landing?x=1"}"#));
+    let listen = Listen::start_with(
+        &[
+            "-f",
+            &events.url(),
+            "--forward-actions-to",
+            &format!("{}/divar/session", actions.url()),
+            "-H",
+            "X-Stage: local",
+        ],
+        &[
+            ("KENAR_IDENTIFICATION_KEY", KEY),
+            ("KENAR_FORWARD_KEY", "local-app-key"),
+        ],
+    );
+    let body = fixture("SERVER_LINK");
+    let (status, answer) = listen.post(
+        "/divar/server-link",
+        &[
+            ("content-type", "application/json"),
+            ("authorization", KEY),
+            ("API_VERSION", "2"),
+        ],
+        &body,
+    );
+    assert_eq!(
+        (status, answer.as_str()),
+        (200, r#"{"url":"https://app.example/landing?x=1"}"#)
+    );
+    assert!(events.requests().is_empty());
+    let received = actions.only_request();
+    assert_eq!(received.path, "/divar/session");
+    assert_eq!(received.body, body);
+    assert_eq!(received.header("authorization"), Some("local-app-key"));
+    assert_eq!(received.header("api_version"), Some("2"));
+    assert_eq!(received.header("x-stage"), Some("local"));
+    let came = listen.next_line();
+    assert_eq!(
+        (came["name"].as_str(), came["api_version"].as_str()),
+        (Some("SERVER_LINK"), Some("2"))
+    );
+    let dynamic = fixture("DYNAMIC_ACTION");
+    listen.deliver(&dynamic);
+    assert_eq!(actions.requests()[1].body, dynamic);
+}
+
+#[test]
+fn events_not_asked_for_are_recorded_and_answered_but_not_forwarded() {
+    let app = TestServer::success();
+    let listen = Listen::start(&[
+        "-f",
+        &app.url(),
+        "--events",
+        "NEW_CHATBOT_MESSAGE,POST_UPDATE",
+    ]);
+    assert_eq!(
+        listen.deliver(&fixture("NEW_MESSAGE")),
+        (200, "{}".to_owned())
+    );
+    assert!(app.requests().is_empty());
+    assert_eq!(listen.deliver(&fixture("POST_UPDATE")).0, 200);
+    assert_eq!(app.only_request().body, fixture("POST_UPDATE"));
+    assert_eq!(listen.records().len(), 2);
+}
+
+#[test]
+fn hostile_input_gets_a_clear_answer_and_listen_goes_on() {
+    let app = TestServer::success();
+    let listen = Listen::start(&[
+        "-f",
+        &app.url(),
+        "--max-body",
+        "1000",
+        "--read-timeout",
+        "1",
+    ]);
+    // Too large, said ahead or found while reading.
+    let (status, answer) = listen.deliver(&vec![b' '; 1001]);
+    assert_eq!(status, 413, "{answer}");
+    assert!(answer.contains("larger than 1000 bytes"), "{answer}");
+    let chunked = listen.raw(
+        format!(
+            "POST / HTTP/1.1\r\nhost: x\r\nauthorization: {KEY}\r\nconnection: close\r\n\
+             transfer-encoding: chunked\r\n\r\n\
+             3e8\r\n{}\r\n3e8\r\n{}\r\n0\r\n\r\n",
+            "a".repeat(1000),
+            "b".repeat(1000)
+        )
+        .as_bytes(),
+    );
+    assert!(chunked.starts_with("HTTP/1.1 413"), "{chunked}");
+    // Not JSON, and JSON of no known shape: refused with where and why.
+    let (status, answer) = listen.deliver(b"{\"type\": NEW_MESSAGE}");
+    assert_eq!(status, 400);
+    assert!(
+        answer.contains("not JSON: expected value at line 1 column 10"),
+        "{answer}"
+    );
+    let (status, answer) = listen.deliver(b"{\"hello\":1}");
+    assert_eq!(status, 400);
+    assert!(answer.contains("no \\\"type\\\""), "{answer}");
+    let (status, answer) = listen.deliver(br#"{"type":"NEW_MESSAGE","new_message":{"id":7}}"#);
+    assert_eq!(status, 400);
+    assert!(answer.contains("new_message.id: invalid type"), "{answer}");
+    // An event type Divar may add later still reaches the app, and is named so.
+    let unknown = br#"{"type":"NEW_REACTION","new_reaction":{}}"#;
+    assert_eq!(listen.deliver(unknown).0, 200);
+    assert_eq!(app.only_request().body, unknown);
+    // Not a POST.
+    let get = listen.raw(
+        format!("GET / HTTP/1.1\r\nhost: x\r\nauthorization: {KEY}\r\nconnection: close\r\n\r\n")
+            .as_bytes(),
+    );
+    assert!(get.starts_with("HTTP/1.1 405"), "{get}");
+    // A caller that stops halfway through its body is answered 408, and another is
+    // served meanwhile.
+    let url = listen.url.clone();
+    let slow = thread::spawn(move || {
+        let address = url.trim_start_matches("http://").to_owned();
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            format!("POST / HTTP/1.1\r\nhost: x\r\nauthorization: {KEY}\r\ncontent-length: 100\r\n\r\n{{\"type\"").as_bytes(),
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = std::io::Read::read_to_string(&mut stream, &mut answer);
+        answer
+    });
+    assert_eq!(listen.deliver(&fixture("NEW_CHATBOT_MESSAGE")).0, 200);
+    let slow = slow.join().unwrap();
+    assert!(slow.starts_with("HTTP/1.1 408"), "{slow}");
+    assert!(slow.contains("did not arrive within 1s"), "{slow}");
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+}
+
+#[test]
+fn a_slow_or_dead_app_never_holds_up_the_next_request() {
+    let app = TestServer::start(|index, _| match index {
+        0 => Reply::Hang(Duration::from_secs(5)),
+        _ => Reply::json(200, r#"{"n":2}"#),
+    });
+    let listen = Listen::start(&["-f", &app.url(), "--forward-timeout", "1"]);
+    let first = {
+        let url = listen.url.clone();
+        thread::spawn(move || {
+            let request = agent()
+                .post(format!("{url}/e"))
+                .header("authorization", KEY);
+            answer(request.send(&fixture("NEW_MESSAGE")[..]))
+        })
+    };
+    while app.requests().is_empty() {
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        listen.deliver(&fixture("NEW_MESSAGE")),
+        (200, r#"{"n":2}"#.to_owned())
+    );
+    let (status, said) = first.join().unwrap();
+    assert_eq!(status, 504, "{said}");
+    assert!(said.contains("no whole answer within 1s"), "{said}");
+
+    let nobody = format!("http://127.0.0.1:{}/hook", free_port());
+    let listen = Listen::start(&["-f", &nobody]);
+    let (status, answer) = listen.deliver(&fixture("NEW_MESSAGE"));
+    assert_eq!(status, 502);
+    assert!(answer.contains("the app cannot be reached"), "{answer}");
+}
+
+#[test]
+fn a_busy_listen_says_so_at_once() {
+    let app = TestServer::start(|index, _| match index {
+        0 => Reply::Hang(Duration::from_secs(3)),
+        _ => Reply::success(),
+    });
+    let listen = Listen::start(&["-f", &app.url(), "--max-concurrent", "1"]);
+    let url = listen.url.clone();
+    let first = thread::spawn(move || {
+        let request = agent()
+            .post(format!("{url}/e"))
+            .header("authorization", KEY);
+        answer(request.send(&fixture("NEW_MESSAGE")[..])).0
+    });
+    while app.requests().is_empty() {
+        thread::sleep(Duration::from_millis(10));
+    }
+    let (status, answer) = listen.deliver(&fixture("NEW_MESSAGE"));
+    assert_eq!(status, 503, "{answer}");
+    assert!(answer.contains("busy: 1 requests"), "{answer}");
+    assert_eq!(first.join().unwrap(), 502);
+}
+
+#[test]
+fn only_divar_s_addresses_pass_when_asked() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url(), "--divar-sources-only"]);
+    let body = fixture("NEW_MESSAGE");
+    let (status, answer) = listen.deliver(&body);
+    assert_eq!(status, 403, "{answer}");
+    let through = |address: &str| {
+        listen.post(
+            "/e",
+            &[("authorization", KEY), ("x-forwarded-for", address)],
+            &body,
+        )
+    };
+    assert_eq!(through("78.111.6.41, 203.0.113.7").0, 403);
+    assert_eq!(through("203.0.113.7, 31.214.250.140").0, 200);
+    assert_eq!(app.requests().len(), 1);
+}
+
+#[test]
+fn the_key_comes_from_a_variable_or_a_file_and_never_shows() {
+    kenar()
+        .arg("listen")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "identification key: missing (set KENAR_IDENTIFICATION_KEY or give --identification-key-file); or give --accept-any-key",
+        ));
+    kenar()
+        .args([
+            "listen",
+            "--events",
+            "NEW_MESAGE",
+            "-f",
+            "http://example.com/hook",
+        ])
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--events: \"NEW_MESAGE\" is none of",
+        ))
+        .stderr(predicate::str::contains(
+            "--forward-to: \"http://example.com/hook\" must be an https URL",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key");
+    std::fs::write(&file, format!("{KEY}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let listen = Listen::start_with(&["--identification-key-file", file.to_str().unwrap()], &[]);
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    assert!(
+        listen.ready.iter().all(|line| !line.contains(KEY)),
+        "{:?}",
+        listen.ready
+    );
+    for _ in 0..2 {
+        let line = listen.next_line().to_string();
+        assert!(!line.contains(KEY), "{line}");
+    }
+}

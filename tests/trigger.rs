@@ -1,0 +1,142 @@
+//! `kenar-chat trigger` and `kenar-chat events replay`: what reaches the app, as Divar would
+//! send it.
+
+use predicates::prelude::*;
+use serde_json::json;
+
+use crate::common::listen::{KEY, Listen, fixture};
+use crate::common::{Reply, TestServer, kenar};
+
+fn trigger(app: &TestServer, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.arg("trigger")
+        .args(["--to", &format!("{}/divar/events", app.url())])
+        .args(args)
+        .env("KENAR_IDENTIFICATION_KEY", KEY);
+    cmd
+}
+
+#[test]
+fn a_sample_reaches_the_app_with_its_edits_and_the_answer_is_shown() {
+    let app = TestServer::start(|_, _| Reply::json(200, r#"{"ok":true}"#));
+    trigger(
+        &app,
+        &[
+            "NEW_MESSAGE",
+            "--override",
+            "new_message.text=سلام",
+            "--override",
+            "new_message.sent_at:=\"2025-07-16T10:41:42.648410Z\"",
+            "--add",
+            "new_message.conversation.extra:=[1]",
+            "--remove",
+            "metadata",
+        ],
+    )
+    .assert()
+    .success()
+    .stdout("{\"ok\":true}\n")
+    .stderr(predicate::str::starts_with("[200] POST "));
+    let received = app.only_request();
+    assert_eq!(
+        (received.method.as_str(), received.path.as_str()),
+        ("POST", "/divar/events")
+    );
+    assert_eq!(received.header("authorization"), Some(KEY));
+    assert_eq!(received.header("content-type"), Some("application/json"));
+    assert_eq!(
+        received.json(),
+        json!({"type":"NEW_MESSAGE","new_message":{"id":"e7a08a2c-8ee4-11ef-af85-4e9e9bfa3c12",
+            "conversation":{"id":"edbb9499-cccc-4d35-b21f-621fa95f2b3e","type":"POST",
+            "post_token":"gZd7omnS","extra":[1]},"sender":{"side":"SELLER","type":"BOT"},
+            "type":"TEXT","sent_at":"2025-07-16T10:41:42.648410Z","text":"سلام"}})
+    );
+}
+
+#[test]
+fn a_sample_without_edits_goes_byte_for_byte_with_its_headers() {
+    let app = TestServer::start(|_, _| Reply::json(500, r#"{"error":"boom"}"#));
+    trigger(&app, &["SERVER_LINK", "--format", "json", "-H", "X-Run: 7"])
+        .env("KENAR_FORWARD_KEY", "local-key")
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains(r#""status":500"#))
+        .stdout(predicate::str::contains(r#""answer":{"error":"boom"}"#));
+    let received = app.only_request();
+    assert_eq!(received.body, fixture("SERVER_LINK").trim_ascii_end());
+    assert_eq!(received.header("api_version"), Some("2"));
+    assert_eq!(received.header("authorization"), Some("local-key"));
+    assert_eq!(received.header("x-run"), Some("7"));
+}
+
+#[test]
+fn a_bad_edit_or_no_key_sends_nothing() {
+    let app = TestServer::success();
+    trigger(
+        &app,
+        &[
+            "NEW_MESSAGE",
+            "--override",
+            "new_mesage.text=x",
+            "--add",
+            "text",
+        ],
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "new_mesage.text: there is no \"new_mesage\" in the body",
+    ))
+    .stderr(predicate::str::contains(
+        "--add: \"text\" is not PATH=VALUE",
+    ));
+    kenar()
+        .args(["trigger", "NEW_MESSAGE", "--to", &app.url()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("KENAR_IDENTIFICATION_KEY"));
+    assert!(app.requests().is_empty());
+}
+
+#[test]
+fn replay_resends_a_recorded_request_byte_for_byte() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &format!("{}/hook", app.url())]);
+    let body = b"{\"type\":\"NEW_MESSAGE\",  \"new_message\":{\"id\":\"m\",\"conversation\":{\"id\":\"c\"},\"sender\":{},\"type\":\"TEXT\",\"text\":\"\\u0633 spaced\"}}";
+    let (status, _) = listen.post(
+        "/divar/events",
+        &[
+            ("authorization", KEY),
+            ("content-type", "application/json"),
+            ("API-Version", "2"),
+        ],
+        body,
+    );
+    assert_eq!(status, 200);
+    let id = listen.next_line()["id"].as_str().unwrap().to_owned();
+    listen.deliver(&fixture("POST_UPDATE"));
+    let replay = |args: &[&str]| {
+        let mut cmd = kenar();
+        cmd.args(["events", "replay", "--log"])
+            .arg(&listen.log)
+            .args(args)
+            .env("KENAR_IDENTIFICATION_KEY", KEY);
+        cmd
+    };
+    replay(&[&id]).assert().success();
+    let requests = app.requests();
+    assert_eq!(requests.len(), 3);
+    let again = &requests[2];
+    assert_eq!(again.path, "/hook");
+    assert_eq!(again.body, requests[0].body);
+    assert_eq!(again.body, body);
+    assert_eq!(again.header("authorization"), Some(KEY));
+    assert_eq!(again.header("api-version"), Some("2"));
+    let other = TestServer::success();
+    replay(&["--last", "--to", &other.url()]).assert().success();
+    assert_eq!(other.only_request().body, fixture("POST_UPDATE"));
+    replay(&["req_nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no request \"req_nope\""));
+}
