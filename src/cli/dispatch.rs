@@ -5,9 +5,13 @@
 use clap::{ArgMatches, CommandFactory as _};
 
 use crate::cli::args::{Cli, Command, Deferred};
+#[cfg(feature = "listen")]
+use crate::cli::cmd::listen;
 #[cfg(feature = "sandbox")]
 use crate::cli::cmd::sandbox;
-use crate::cli::cmd::{conversation, generation, icons, oauth, oauth_url, scope, send};
+use crate::cli::cmd::{
+    conversation, events, generation, icons, oauth, oauth_url, scope, send, trigger,
+};
 use crate::cli::settings::Settings;
 
 /// Runs the command `cli` says, with the settings its `matches` give.
