@@ -44,6 +44,7 @@ impl Recorded {
 }
 
 /// How the server answers one request.
+#[derive(Debug, Clone)]
 pub enum Reply {
     /// A complete answer with a Content-Length.
     Respond {
@@ -68,6 +69,24 @@ impl Reply {
 
     pub fn success() -> Reply {
         Reply::json(200, r#"{"status":200,"message":"success"}"#)
+    }
+
+    /// A status with a JSON body naming it, and no headers of note.
+    pub fn status(status: u16) -> Reply {
+        Reply::json(
+            status,
+            &format!(r#"{{"status":{status},"message":"scripted"}}"#),
+        )
+    }
+
+    /// The connection closed as soon as the request is read, with no answer.
+    pub fn dropped() -> Reply {
+        Reply::Raw(Vec::new())
+    }
+
+    /// No answer for longer than any test runs.
+    pub fn hang() -> Reply {
+        Reply::Hang(Duration::from_secs(3600))
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Reply {
@@ -110,6 +129,12 @@ impl TestServer {
             requests,
             connections,
         }
+    }
+
+    /// A server that answers the requests in the order received with `script`, then every
+    /// later one with `then`: scripted statuses, headers, dropped and hanging connections.
+    pub fn script(script: Vec<Reply>, then: Reply) -> Self {
+        Self::start(move |index, _| script.get(index).unwrap_or(&then).clone())
     }
 
     /// A server that answers every request with Divar's success body.
