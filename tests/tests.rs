@@ -5,6 +5,7 @@ mod common;
 #[cfg(unix)]
 mod action;
 mod batch;
+mod batch_faults;
 mod browser;
 mod conversation;
 mod exactness;

@@ -17,17 +17,17 @@ pub mod summary;
 pub mod throttle;
 mod tokens;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::media::Uploaded;
 use crate::platform::ApiBase;
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::{self, JoinSet};
 use tokio::time::Instant;
 use url::Url;
 
@@ -36,9 +36,9 @@ use crate::error::{Error, Result};
 use crate::refresh::{Refresher, Renewal};
 use crate::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
-use crate::store::StoredToken;
+use crate::store::{self, StoredToken};
 use journal::{Durable, History, Journal, LineId, Record, Status};
-use reader::{Item, Job, Prepare};
+use reader::{Item, Job, Prepare, Rest};
 use seen::Seen;
 use summary::{Stop, Summary};
 use throttle::{Pacer, Rate, Turn};
@@ -46,6 +46,10 @@ use tokens::StoredTokens;
 
 /// Chunks of lines parsed ahead of the batch, besides the one the reader is filling.
 const CHUNKS_AHEAD: usize = 2;
+
+/// How long requests in flight may still take to end once a signal stopped the batch: a
+/// CI runner kills a job about 10 s after cancelling it, and the summary must come first.
+pub const SIGNAL_GRACE: Duration = Duration::from_secs(3);
 
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
@@ -76,6 +80,9 @@ pub struct BatchOptions {
     /// Consecutive lines that could not reach the API (or were refused as unauthorized)
     /// after which the batch stops; 0 never stops.
     pub unreachable_limit: u32,
+    /// Whether the input is a regular file, whose lines after an early stop can be counted
+    /// (a pipe's rest may never end, so it is left unread).
+    pub countable: bool,
 }
 
 /// Refreshes stored tokens for the reader thread, which waits for the answer: the
@@ -130,11 +137,14 @@ pub enum Event<'a> {
     Progress(&'a Summary),
 }
 
-/// Sends every line of `input` and returns the summary. `Err` only when the batch cannot
-/// start (e.g. an unusable journal); problems with lines are in the summary and reported
-/// through `observe` as they happen, and each request's attempts through `report`.
-/// `interrupted` completes with the name of a signal that asks the batch to stop; a second
-/// one ends the process at once.
+/// Sends every line of `input` and returns the summary, whose `stopped` says how the batch
+/// ended when it stopped early. `Err` only when the batch cannot start (e.g. an unusable
+/// journal); problems with lines are in the summary and reported through `observe` as they
+/// happen, and each request's attempts through `report`.
+///
+/// `interrupted` completes with a signal that asks the batch to stop: no request starts
+/// after it, and those in flight get [`SIGNAL_GRACE`] to end; a second signal, or the end
+/// of the grace, gives up on them, journaled and counted as in doubt.
 pub async fn run(
     options: BatchOptions,
     input: Box<dyn BufRead + Send>,
@@ -153,6 +163,7 @@ pub async fn run(
     // Set once no line read from now on will be sent: no file is uploaded after it.
     let hold_uploads = Arc::new(AtomicBool::new(false));
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
+    let (rest_told, rest) = oneshot::channel();
     let stored = StoredTokens::shared(
         options.stored_tokens,
         options
@@ -174,9 +185,13 @@ pub async fn run(
             Arc::clone(&report),
         ),
         stopping: Arc::clone(&hold_uploads),
+        countable: options.countable,
     };
     let runtime = tokio::runtime::Handle::current();
-    std::thread::spawn(move || prepare.read_all(input, &chunks, &runtime));
+    std::thread::spawn(move || {
+        let rest = prepare.read_all(input, &chunks, &runtime);
+        let _ = rest_told.send(rest);
+    });
 
     let concurrency = if options.fail_fast {
         1
@@ -185,7 +200,7 @@ pub async fn run(
     };
     let context = Arc::new(Context {
         tokens: stored,
-        stopping: AtomicBool::new(false),
+        stopping: watch::Sender::new(false),
         retry: options.retry,
         pacer: Pacer::new(options.rate),
         client,
@@ -201,12 +216,16 @@ pub async fn run(
         unreachable: 0,
     };
     let mut in_flight: JoinSet<Done> = JoinSet::new();
+    // The line of each request in flight, for those given up on.
+    let mut flying: HashMap<task::Id, (u64, LineId)> = HashMap::new();
     // Lines read and waiting for their turn, in input order.
     let mut next: VecDeque<Job> = VecDeque::new();
     // A group whose intents are being made durable; its requests leave once they are.
     // The turn its lines were given goes with it, for the pace to tell what a 429 answers.
     let mut writing: Option<(Option<Durable>, Vec<Job>, Instant)> = None;
     let mut input_ended = false;
+    // Once a signal stopped the batch: when the requests in flight are given up on.
+    let mut grace_ends: Option<Instant> = None;
     loop {
         if next.is_empty()
             && in_flight.is_empty()
@@ -218,7 +237,7 @@ pub async fn run(
         }
         let stopping = batch.summary.stopped.is_some();
         if stopping {
-            context.stopping.store(true, Ordering::Relaxed);
+            context.stopping.send_replace(true);
         }
         if stopping || batch.closed.is_some() {
             hold_uploads.store(true, Ordering::Relaxed);
@@ -227,6 +246,10 @@ pub async fn run(
             .saturating_sub(in_flight.len() + writing.as_ref().map_or(0, |(_, g, _)| g.len()));
         let idle = in_flight.is_empty() && writing.is_none();
         if idle && (stopping || (next.is_empty() && input_ended)) {
+            break;
+        }
+        if grace_ends.is_some_and(|at| at <= Instant::now()) {
+            batch.give_up(&mut in_flight, &mut flying, writing.take(), observe);
             break;
         }
         let turn = if !stopping && room > 0 && writing.is_none() && !next.is_empty() {
@@ -266,16 +289,19 @@ pub async fn run(
                 }
                 None => {
                     for job in group {
-                        in_flight.spawn(deliver(Arc::clone(&context), job, turned));
+                        launch(&mut in_flight, &mut flying, &context, job, turned);
                     }
                 }
             }
             continue;
         }
         let wait_turn = async {
-            match turn {
-                Some(Turn::At(at)) => tokio::time::sleep_until(at).await,
-                Some(Turn::Later) => tokio::time::sleep(Duration::from_millis(20)).await,
+            match (turn, grace_ends) {
+                (_, Some(at)) => tokio::time::sleep_until(at).await,
+                (Some(Turn::At(at)), None) => tokio::time::sleep_until(at).await,
+                (Some(Turn::Later), None) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
                 _ => std::future::pending().await,
             }
         };
@@ -284,17 +310,17 @@ pub async fn run(
         tokio::select! {
             biased;
             signal = interrupted.next() => {
-                if batch.summary.stopped.is_some() {
-                    // A second signal: what ended is journaled, the rest stays in doubt.
-                    if let Some(journal) = batch.journal.take() {
-                        let _ = journal.finish();
-                    }
-                    std::process::exit(i32::from(signal.exit_code()));
+                if grace_ends.is_some() {
+                    // A second signal: the requests in flight are not waited for.
+                    grace_ends = Some(Instant::now());
+                } else {
+                    grace_ends = Some(Instant::now() + SIGNAL_GRACE);
+                    batch.stop(Stop::Signal(signal), observe);
                 }
-                batch.stop(Stop::Signal(signal), observe);
             }
-            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                if let Ok(done) = done {
+            Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
+                if let Ok((id, done)) = done {
+                    flying.remove(&id);
                     batch.end(done, observe);
                 }
             }
@@ -305,7 +331,7 @@ pub async fn run(
                 match durable {
                     Ok(()) if batch.summary.stopped.is_none() => {
                         for job in group {
-                            in_flight.spawn(deliver(Arc::clone(&context), job, turned));
+                            launch(&mut in_flight, &mut flying, &context, job, turned);
                         }
                     }
                     // Journaled as about to be sent but never sent: not delivered.
@@ -331,6 +357,14 @@ pub async fn run(
         batch.admit_all(items, &mut next, observe);
     }
     batch.summary.not_attempted += next.len() as u64;
+    // The reader stops at the closed hand-over; what it read and the rest of a file are
+    // counted, unless a signal says not to wait for that.
+    let rest = tokio::select! {
+        biased;
+        _ = interrupted.next() => Rest::NotRead,
+        rest = rest => rest.unwrap_or(Rest::NotRead),
+    };
+    batch.summary.count_rest(rest);
     let mut summary = batch.summary;
     if let Some(journal) = batch.journal
         && let Err(e) = journal.finish()
@@ -339,6 +373,19 @@ pub async fn run(
         summary.stopped = Some(Stop::Journal(format!("cannot write the journal: {e}")));
     }
     Ok(summary)
+}
+
+/// Starts one line's request, its turn given at `turned`.
+fn launch(
+    in_flight: &mut JoinSet<Done>,
+    flying: &mut HashMap<task::Id, (u64, LineId)>,
+    context: &Arc<Context>,
+    job: Job,
+    turned: Instant,
+) {
+    let line = (job.line, job.id);
+    let task = in_flight.spawn(deliver(Arc::clone(context), job, turned));
+    flying.insert(task.id(), line);
 }
 
 /// Waits until the group being written is on disk.
@@ -402,8 +449,9 @@ impl Interrupts for Uninterrupted {
 struct Context {
     /// The stored tokens, looked up again as each line that uses one leaves.
     tokens: tokens::Shared,
-    /// Set once the batch stops early: no attempt starts after it.
-    stopping: AtomicBool,
+    /// Set once the batch stops early: no attempt starts after it, and those waiting for
+    /// their turn give up.
+    stopping: watch::Sender<bool>,
     retry: RetryPolicy,
     pacer: Pacer,
     client: Arc<ApiClient>,
@@ -454,12 +502,14 @@ impl Pacing for LinePacing<'_> {
         if self.first.swap(false, Ordering::Relaxed) {
             return true;
         }
-        if self.context.stopping.load(Ordering::Relaxed) {
-            return false;
+        let mut stopping = self.context.stopping.subscribe();
+        tokio::select! {
+            biased;
+            _ = stopping.wait_for(|stopping| *stopping) => return false,
+            () = self.context.pacer.turn() => {}
         }
-        self.context.pacer.turn().await;
         *self.started.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
-        !self.context.stopping.load(Ordering::Relaxed)
+        true
     }
 
     fn back_off(
@@ -535,6 +585,8 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
     };
     if matches!(&outcome, Ok(answer) if answer.status != 429) {
         context.pacer.answered();
+    } else {
+        context.pacer.ended(pacing.started());
     }
     let result = outcome.and_then(|answer| client::check_delivered(&answer));
     let (record, result) = match result {
@@ -650,6 +702,36 @@ impl Batch {
         }
     }
 
+    /// Gives up on the requests in flight, once a signal's grace is over: each is
+    /// journaled and counted as in doubt (it may have arrived), and the group whose intents
+    /// were being written as never sent.
+    fn give_up(
+        &mut self,
+        in_flight: &mut JoinSet<Done>,
+        flying: &mut HashMap<task::Id, (u64, LineId)>,
+        writing: Option<(Option<Durable>, Vec<Job>, Instant)>,
+        observe: &mut dyn FnMut(Event),
+    ) {
+        in_flight.abort_all();
+        if let Some((_, group, _)) = writing {
+            self.unsent(group);
+        }
+        let mut lines: Vec<(u64, LineId)> = flying.drain().map(|(_, line)| line).collect();
+        lines.sort_unstable_by_key(|(line, _)| *line);
+        for (line, id) in lines {
+            if let Some(journal) = &self.journal {
+                journal.write(vec![(Record::Uncertain, id)]);
+            }
+            self.summary.add_in_doubt(line);
+            observe(Event::LineFailed {
+                line,
+                error: &Error::DeliveryUncertain(
+                    "the batch stopped before its request ended; it may have been delivered".into(),
+                ),
+            });
+        }
+    }
+
     /// Lines journaled as about to be sent whose requests never left.
     fn unsent(&mut self, group: Vec<Job>) {
         self.summary.not_attempted += group.len() as u64;
@@ -740,7 +822,8 @@ impl Batch {
             self.unreachable = 0;
         }
         if let Some(wait) = come_back {
-            let at = (!wait.is_zero()).then(|| SystemTime::now() + wait);
+            // In Unix seconds, which cannot overflow as a clock plus any wait can.
+            let at = (!wait.is_zero()).then(|| store::unix_now().saturating_add(wait.as_secs()));
             return Some(Stop::RateLimited { line, at });
         }
         if unauthorized && shared_token {

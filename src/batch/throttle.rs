@@ -68,6 +68,8 @@ struct Pace {
     /// One request at a time until one gets an answer other than 429.
     probing: bool,
     probe_out: bool,
+    /// When the probe out left: a request that started before it is not the probe.
+    probe_since: Instant,
     /// Successes since `since`, the start.
     since: Instant,
     succeeded: u64,
@@ -88,6 +90,9 @@ const BACK_OFF: f64 = 0.98;
 const RATE_MARGIN: f64 = 0.01;
 /// How much each later 429 slows the pace.
 const SLOW_DOWN: f64 = 0.9;
+/// The longest pause or spacing the pace imposes, whatever the API asks: a clock plus
+/// a `Retry-After` of `u64::MAX` seconds would overflow, and no batch runs for a year.
+pub const MAX_PAUSE: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// What [`Pacer::take`] says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +119,7 @@ impl Pacer {
                 paused_until: None,
                 probing: false,
                 probe_out: false,
+                probe_since: now,
                 since: now,
                 succeeded: 0,
                 slowed: now,
@@ -141,6 +147,7 @@ impl Pacer {
                 return Turn::Later;
             }
             pace.probe_out = true;
+            pace.probe_since = now;
         }
         pace.next = match pace.interval {
             None => now,
@@ -189,6 +196,16 @@ impl Pacer {
         }
     }
 
+    /// A request whose last attempt started at `started` ended without an answer other
+    /// than 429 (its retries spent, or an error): when it was the probe, the next request
+    /// probes in its place, so that the others never wait for an answer that will not come.
+    pub fn ended(&self, started: Instant) {
+        let mut pace = self.state();
+        if pace.probe_out && started >= pace.probe_since {
+            pace.probe_out = false;
+        }
+    }
+
     /// A request that started at `started` met a 429: nothing starts for `wait`. The pace
     /// drops once for each 429 to a request sent at the pace in force: the first sets it a
     /// little under the rate the successes so far came at, over their stretch and this
@@ -198,6 +215,7 @@ impl Pacer {
     /// wait is over.
     pub fn limited(&self, wait: Duration, asked: bool, started: Instant) {
         let now = Instant::now();
+        let wait = wait.min(MAX_PAUSE);
         let mut pace = self.state();
         let until = now + wait;
         pace.paused_until = Some(pace.paused_until.map_or(until, |at| at.max(until)));
@@ -207,13 +225,14 @@ impl Pacer {
             return;
         }
         let slower = match pace.interval {
-            Some(interval) => interval.div_f64(SLOW_DOWN),
+            Some(interval) => interval.div_f64(SLOW_DOWN).min(MAX_PAUSE),
             None if pace.succeeded > 0 => {
                 // The API's window is at least as long as the burst it let through, and
                 // at least as long as the wait it asks for (a sliding window frees its
                 // oldest slot then).
                 let window = wait.max(now.duration_since(pace.since)).as_secs_f64();
-                Duration::from_secs_f64(window / (pace.succeeded as f64 * BACK_OFF))
+                Duration::try_from_secs_f64(window / (pace.succeeded as f64 * BACK_OFF))
+                    .map_or(MAX_PAUSE, |interval| interval.min(MAX_PAUSE))
             }
             // Not one success yet: the pause is all there is to go on.
             None => return,
@@ -324,6 +343,36 @@ mod tests {
         pacer.answered();
         assert_eq!(pacer.take(), Turn::Now);
         assert_eq!(pacer.take(), Turn::Now);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_probe_that_ends_without_an_answer_hands_the_probe_on() {
+        let pacer = Pacer::new(None);
+        let before = Instant::now();
+        pacer.limited(Duration::from_millis(500), false, before);
+        pacer.turn().await;
+        let probe = Instant::now();
+        assert_eq!(pacer.take(), Turn::Later);
+        // A request from before the probe ends: the probe is still out.
+        pacer.ended(before);
+        assert_eq!(pacer.take(), Turn::Later);
+        // The probe's connection dropped: the next request probes.
+        pacer.ended(probe);
+        assert_eq!(pacer.take(), Turn::Now);
+        assert_eq!(pacer.take(), Turn::Later);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_wait_the_api_asks_for_overflows_the_clock() {
+        let pacer = Pacer::new(None);
+        pacer.answered();
+        pacer.limited(Duration::MAX, true, Instant::now());
+        let Turn::At(at) = pacer.take() else {
+            panic!("paused");
+        };
+        assert!(at <= Instant::now() + MAX_PAUSE);
+        pacer.limited(Duration::MAX, false, Instant::now());
+        assert!(pacer.state().interval.unwrap() <= MAX_PAUSE);
     }
 
     #[tokio::test(start_paused = true)]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::http_url;
 use kenar_chat::platform::Platform;
@@ -16,6 +16,7 @@ use kenar_chat::secret::{self, SecretString};
 use kenar_chat::{Error, error};
 
 use crate::cli::output;
+use crate::cli::shared::signals;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -89,38 +90,15 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     crate::cli::block_on(async {
         let sandbox = BoundSandbox::bind(config).await?;
         // Listen for the signal before saying we are up, so that none is missed.
-        let stop = stop_signal().context("listening for Ctrl-C")?;
+        let mut signals = signals::listen()?;
+        let stop = async move {
+            signals.next().await;
+        };
         print_environment(&sandbox)?;
         sandbox.serve(stop).await?;
         output::note("sandbox stopped");
         Ok(())
     })?
-}
-
-/// Completes on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed now, not when
-/// the future is first polled.
-#[cfg(unix)]
-fn stop_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-    })
-}
-
-/// Completes on Ctrl-C.
-#[cfg(not(unix))]
-fn stop_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
-    Ok(async {
-        // An Err means no handler could be installed: then only a kill stops it.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    })
 }
 
 fn config(args: SandboxArgs) -> Result<Config, Error> {

@@ -22,6 +22,7 @@ use crate::cli::output::{self, Format};
 use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
+use crate::cli::shared::signals;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -169,6 +170,13 @@ pub struct ReceiverButtonArgs {
     pub extra_data: Option<String>,
 }
 
+/// What a signal that ends the process while the message is on its way means.
+const SEND_IN_DOUBT: &str = "the message (or its file) was on its way and may have been \
+    delivered: look at the conversation before sending it again";
+/// What a signal that ends the process during a token refresh means.
+const REFRESH_IN_DOUBT: &str = "the stored access token was being refreshed: nothing was \
+    sent, and if the stored token is refused from now on, log in again (oauth login)";
+
 pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
@@ -216,8 +224,12 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
         prompt::confirm_send(&requests)?;
     }
-    let body = match &upload {
-        None => client::check_answer(&connection.execute(&request, verbosity)?)?,
+    // A signal now lets the message end, whatever its outcome: that is what is reported.
+    let (body, _) = signals::in_flight(SEND_IN_DOUBT, || match &upload {
+        None => connection
+            .execute(&request, verbosity)
+            .map_err(anyhow::Error::from)
+            .and_then(|answer| Ok(client::check_answer(&answer)?)),
         Some(plan) => send_with_upload(
             plan,
             message.clone(),
@@ -225,8 +237,9 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
             &credentials,
             &connection,
             verbosity,
-        )?,
-    };
+        ),
+    });
+    let body = body?;
     let confirmation = match (args.output, &message) {
         (Format::Json, _) => output::json(&body),
         (Format::Text, Message::Chat(message)) => output::line(&format!(
@@ -283,12 +296,18 @@ fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = oauth::stored_token(
-                &args.profile,
-                &args.connection,
-                &message.recipient(),
-                verbosity,
-            );
+            let (stored, interrupted) = signals::in_flight(REFRESH_IN_DOUBT, || {
+                oauth::stored_token(
+                    &args.profile,
+                    &args.connection,
+                    &message.recipient(),
+                    verbosity,
+                )
+            });
+            if interrupted.is_some() {
+                // The refresh ended and its tokens are stored; the message was not sent.
+                return Err(Error::Cancelled.into());
+            }
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => Some(token),
                 Some(None) if args.interactive => prompt::secret(None, "Access token")?,

@@ -1,0 +1,3 @@
+//! What several commands share, below them all: no file here names a command.
+
+pub mod signals;
