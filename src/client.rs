@@ -17,7 +17,7 @@ use crate::http_url;
 use crate::message::Message;
 use crate::secret::{self, SecretString};
 use crate::tls;
-use crate::visible;
+use crate::visible::{self, quote};
 
 /// Who sends every request.
 const USER_AGENT: &str = concat!("kenar-chat/", env!("CARGO_PKG_VERSION"));
@@ -30,8 +30,6 @@ pub const CONVERSATIONS_PATH: &str = "v2/open-platform/conversations/";
 pub const CONVERSATION_MESSAGES: &str = "messages";
 /// Answers larger than this are refused rather than read into memory.
 pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
-/// How much of an unexpected answer an error message quotes.
-const QUOTE_CHARS: usize = 200;
 
 /// The two secrets a send needs: the app's API key and the user's access token.
 #[derive(Debug, Clone)]
@@ -848,23 +846,6 @@ fn body_status(status: &Value) -> Option<u64> {
     }
 }
 
-/// Quotes untrusted text for an error message: at most 200 characters, with control and
-/// invisible characters escaped so that the server cannot write to the terminal.
-pub fn quote(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
-    let mut out = visible::escaped(&head, false);
-    if chars.next().is_some() {
-        out.push('…');
-    }
-    if out.is_empty() {
-        "(empty body)".into()
-    } else {
-        out
-    }
-}
-
 /// An answer with this status and body, for tests of what reads answers.
 #[cfg(test)]
 pub(crate) fn answer(status: u16, body: &str) -> Answer {
@@ -908,7 +889,7 @@ mod tests {
 
     #[test]
     fn a_conversation_message_goes_with_a_masked_bearer_token() {
-        let message = crate::message::MessageDraft {
+        let message = crate::message::draft::MessageDraft {
             conversation_id: Some("c-1".into()),
             message: Some("hi".into()),
             ..Default::default()
@@ -1029,7 +1010,7 @@ mod tests {
             api_key: SecretString::new("key-1"),
             access_token: SecretString::new("tok-2"),
         };
-        let message = crate::message::MessageDraft {
+        let message = crate::message::draft::MessageDraft {
             user_id: Some("u".into()),
             post_token: Some("p".into()),
             peer_id: Some("q".into()),
@@ -1069,13 +1050,5 @@ mod tests {
         for bad in ["", "-1", "1.5", "soon", "Wed, 21 Oct 2015"] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn quotes_are_short_and_inert() {
-        assert_eq!(quote(b"\x1b[31mred\x07"), "\\u{1b}[31mred\\u{7}");
-        let long = "x".repeat(500);
-        assert_eq!(quote(long.as_bytes()).chars().count(), 201);
-        assert_eq!(quote(b""), "(empty body)");
     }
 }

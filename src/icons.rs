@@ -36,7 +36,7 @@ pub fn check(name: &str) -> Result<(), String> {
     };
     Err(format!(
         "\"{}\" is not one of Divar's {} icon names{hint} (`kenar-chat icons` lists them)",
-        crate::client::quote(name.as_bytes()),
+        crate::visible::quote(name.as_bytes()),
         all().count()
     ))
 }

@@ -10,7 +10,6 @@ pub mod client;
 pub mod config;
 pub mod duplicate_keys;
 pub mod error;
-pub mod grid;
 pub mod http_url;
 pub mod icons;
 pub mod input;

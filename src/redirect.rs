@@ -3,8 +3,8 @@
 
 use url::Url;
 
-use crate::client::quote;
 use crate::error::{Error, Result};
+use crate::visible::quote;
 
 /// The code in a redirect's query string, after checking `state` against the one sent
 /// (when known). A different state means the redirect was not an answer to this request,

@@ -6,11 +6,12 @@ use serde_json::{Value, json};
 use url::Url;
 use url::form_urlencoded;
 
-use crate::client::{self, Answer, HeaderValue, PreparedRequest, quote};
+use crate::client::{self, Answer, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
 use crate::secret::SecretString;
 use crate::store::{LAST_RFC3339_SECOND, rfc3339};
+use crate::visible::quote;
 
 /// Where the legacy platform exchanges codes, relative to the API base URL.
 pub const ACCESS_TOKEN_PATH: &str = "v1/open-platform/oauth/access_token";

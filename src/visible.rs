@@ -84,6 +84,27 @@ pub fn escaped_json(json: &str) -> String {
     out
 }
 
+/// How much of an unexpected answer an error message quotes.
+const QUOTE_CHARS: usize = 200;
+
+/// Quotes untrusted text (an answer, a value given by the user) for an error message: at
+/// most 200 characters, with control and invisible characters escaped so that it cannot
+/// write to the terminal.
+pub fn quote(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
+    let mut out = escaped(&head, false);
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    if out.is_empty() {
+        "(empty body)".into()
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +159,13 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&text).unwrap(),
             value
         );
+    }
+
+    #[test]
+    fn quotes_are_short_and_inert() {
+        assert_eq!(quote(b"\x1b[31mred\x07"), "\\u{1b}[31mred\\u{7}");
+        let long = "x".repeat(500);
+        assert_eq!(quote(long.as_bytes()).chars().count(), 201);
+        assert_eq!(quote(b""), "(empty body)");
     }
 }

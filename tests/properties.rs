@@ -3,7 +3,7 @@
 //! the message parser panic.
 
 use kenar_chat::authorize::AuthorizationRequest;
-use kenar_chat::message::MessageDraft;
+use kenar_chat::message::draft::MessageDraft;
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Chat, ResourceId, Scope};
 use proptest::prelude::*;

@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use crate::duplicate_keys;
 use crate::error::{Error, Result};
 use crate::input::MAX_INPUT_BYTES;
-use crate::message::{Message, MessageDraft, without_position};
+use crate::message::Message;
+use crate::message::draft::{MessageDraft, without_position};
 use crate::secret::SecretString;
 
 /// The field a line may add to the message-file shape: the token of the user it is sent as.

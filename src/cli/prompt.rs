@@ -9,8 +9,9 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
 use kenar_chat::authorize;
 use kenar_chat::client::PreparedRequest;
-use kenar_chat::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
-use kenar_chat::message::{self, ButtonDraft, DIRECT_LINK, LINK, MessageDraft};
+use kenar_chat::message::button::{self, ButtonDraft, DIRECT_LINK, LINK};
+use kenar_chat::message::draft::MessageDraft;
+use kenar_chat::message::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
@@ -284,7 +285,7 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
             let prompt = format!("JSON object the {name}'s button {number} hands the app");
             let field = format!("{at}.action.open_server_link.data");
             ask_field(draft, &prompt, &field, &|d, v| {
-                let data = message::parse_extra_data(v).map_err(|p| format!("{field}: {p}"))?;
+                let data = button::parse_extra_data(v).map_err(|p| format!("{field}: {p}"))?;
                 edit(d, &|b| {
                     b.action = Some(ActionDraft {
                         open_direct_link: None,
@@ -394,7 +395,7 @@ fn complete_button(draft: &mut MessageDraft, side: Side) -> Result<()> {
         let prompt = format!("JSON object the {name}'s button carries back to the app");
         let extra_data = format!("{field}.extra_data");
         ask_field(draft, &prompt, &extra_data, &|d, v| {
-            let value = message::parse_extra_data(v)
+            let value = button::parse_extra_data(v)
                 .map_err(|problem| format!("{extra_data}: {problem}"))?;
             side.button(d).data.extra_data = Some(value);
             Ok(())

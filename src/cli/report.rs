@@ -106,7 +106,7 @@ mod tests {
             api_key: SecretString::new("key-1234".to_owned()),
             access_token: SecretString::new("token-5678".to_owned()),
         };
-        let message = kenar_chat::message::MessageDraft::from_value(serde_json::json!({
+        let message = kenar_chat::message::draft::MessageDraft::from_value(serde_json::json!({
             "user_id": "u", "post_token": "p", "peer_id": "q", "message": "hi"
         }))
         .unwrap()

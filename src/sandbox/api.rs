@@ -13,7 +13,8 @@ use super::checks::{Refusal, access_grant, answer, check_api_key, take_quota};
 use super::media;
 use super::store::StoredMessage;
 use super::{Sandbox, unix_time};
-use crate::message::{Message, MessageDraft};
+use crate::message::Message;
+use crate::message::draft::MessageDraft;
 use crate::scope::{Chat, Recipient, Scope};
 
 /// `POST /v2/open-platform/chat/conversation`: the key, the quota, the token, the body,

@@ -3,7 +3,8 @@
 //! its own; a conversation's message has a grid a side.
 
 use crate::error::{Error, Result};
-use crate::message::{Button, ButtonAction, DIRECT_LINK, LINK, Message};
+use crate::message::Message;
+use crate::message::button::{Button, ButtonAction, DIRECT_LINK, LINK};
 
 /// One side of a message: the sender's copy, or the receiver's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,7 @@ pub(super) fn action_name(message: &Message, action: &ButtonAction) -> &'static 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::MessageDraft;
+    use crate::message::draft::MessageDraft;
 
     fn build(json: &str) -> Message {
         MessageDraft::from_json("test", json.as_bytes())

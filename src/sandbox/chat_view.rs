@@ -17,8 +17,8 @@ use super::html::{escape, page as html_page};
 use super::media;
 use super::session_init::CLICK_PATH;
 use super::store::{Medium, StoredMessage};
-use crate::media::MediaKind;
-use crate::message::{Button, ButtonAction};
+use crate::message::button::{Button, ButtonAction};
+use crate::message::media_kind::MediaKind;
 
 pub(super) async fn page(State(sandbox): State<Arc<Sandbox>>) -> Response {
     render(&sandbox, StatusCode::OK, None)

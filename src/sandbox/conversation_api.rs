@@ -24,7 +24,8 @@ use super::store::{Conversation, Grant};
 use super::{Sandbox, unix_time};
 use crate::authorize::random_state;
 use crate::media::{UPLOAD_PATH, UPLOAD_TOKEN_PATH};
-use crate::message::{Message, MessageDraft};
+use crate::message::Message;
+use crate::message::draft::MessageDraft;
 use crate::scope::{Recipient, Scope};
 
 /// What the restricted conversations answer, in Divar's words.

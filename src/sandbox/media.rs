@@ -12,7 +12,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::Sandbox;
 use super::checks::Refusal;
 use super::store::Medium;
-use crate::media::MediaKind;
+use crate::message::media_kind::MediaKind;
 
 /// What a file name may hold unencoded in `filename*` (RFC 8187's `attr-char`).
 const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC

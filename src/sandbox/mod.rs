@@ -35,7 +35,7 @@ use crate::client::{
     ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
 };
 use crate::error::{Error, Result};
-use crate::media::MediaKind;
+use crate::message::media_kind::MediaKind;
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;

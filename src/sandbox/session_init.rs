@@ -18,7 +18,9 @@ use super::store::StoredMessage;
 use crate::client::{self, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
 use crate::http_url;
-use crate::message::{Button, ButtonAction, Message};
+use crate::message::Message;
+use crate::message::button::{Button, ButtonAction};
+use crate::visible;
 
 /// Where the chat view's LINK and `open_server_link` buttons post to.
 pub(super) const CLICK_PATH: &str = "/sandbox/click";
@@ -129,7 +131,7 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
     let Some(Value::String(url)) = body.get("url") else {
         return Err(Error::Unavailable(format!(
             "the app's answer has no \"url\" string: {}",
-            client::quote(&answer.body)
+            visible::quote(&answer.body)
         )));
     };
     http_url::parse(url)

@@ -20,7 +20,8 @@ use super::checks::{Refusal, RpcRefusal, access_grant, bearer_token, check_api_k
 use super::store::{NewMedium, UploadToken};
 use super::{Sandbox, expiry, unix_time};
 use crate::authorize::random_state;
-use crate::media::{FILE_FIELD, MediaKind, UPLOAD_PATH, UPLOAD_TOKEN_PATH};
+use crate::media::{FILE_FIELD, UPLOAD_PATH, UPLOAD_TOKEN_PATH};
+use crate::message::media_kind::MediaKind;
 
 /// How long an upload token can be used.
 const UPLOAD_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);

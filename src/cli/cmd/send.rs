@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::client::{self, Credentials, PreparedRequest};
-use kenar_chat::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::input;
 use kenar_chat::media::{MediaFile, UploadPlan};
-use kenar_chat::message::{self, ButtonDataDraft, ButtonDraft, Message, MessageDraft};
+use kenar_chat::message::Message;
+use kenar_chat::message::button::{self, ButtonDataDraft, ButtonDraft};
+use kenar_chat::message::draft::MessageDraft;
+use kenar_chat::message::grid::{GridButtonDraft, GridDraft};
 use kenar_chat::{Error, error, visible};
 
 use super::batch::BatchArgs;
@@ -517,7 +519,7 @@ fn button_draft(
     let extra_data = extra_data
         .as_deref()
         .map(|text| {
-            message::parse_extra_data(text)
+            button::parse_extra_data(text)
                 .map_err(|problem| Error::invalid(format!("{extra_data_flag}: {problem}")))
         })
         .transpose()?;

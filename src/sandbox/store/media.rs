@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension as _, params};
 
 use super::{Store, db_error};
 use crate::error::{Error, Result};
-use crate::media::MediaKind;
+use crate::message::media_kind::MediaKind;
 
 /// What an upload token is good for at a given time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

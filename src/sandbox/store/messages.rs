@@ -6,7 +6,8 @@ use rusqlite::{OptionalExtension as _, params};
 use super::media::{MEDIUM_COLUMNS, Medium, medium};
 use super::{Store, db_error};
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageDraft};
+use crate::message::Message;
+use crate::message::draft::MessageDraft;
 use crate::scope::Chat;
 
 /// One accepted message, as sent.
@@ -151,7 +152,7 @@ fn stored(row: Row) -> Result<StoredMessage> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::MediaKind;
+    use crate::message::media_kind::MediaKind;
     use crate::sandbox::store::{Conversation, NewMedium};
 
     fn build(json: &str) -> Message {

@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::button::{self, Button, ButtonAction, json_kind};
 use crate::http_url;
 use crate::icons;
-use crate::message::{Button, ButtonAction, json_kind};
+use crate::visible;
 
 /// Rows in a grid, at most.
 pub const MAX_ROWS: usize = 3;
@@ -126,11 +127,11 @@ impl GridButtonDraft {
         else {
             return Err(format!(
                 "\"{}\" is not CAPTION|ICON|TARGET (TARGET a URL, or a JSON object for a server link)",
-                crate::client::quote(spec.as_bytes())
+                visible::quote(spec.as_bytes())
             ));
         };
         let action = if target.starts_with('{') {
-            let data = crate::message::parse_extra_data(target)
+            let data = button::parse_extra_data(target)
                 .map_err(|problem| format!("the server-link data is {problem}"))?;
             ActionDraft {
                 open_direct_link: None,

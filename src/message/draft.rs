@@ -1,24 +1,20 @@
-//! The message model: a draft read from a file or flags, checked into a [`Message`] that
-//! serializes to exactly the API body: a [`ChatMessage`] of the legacy platform (protocol
-//! section 3) or a [`ConversationMessage`] of the current one (section 5).
+//! A message as written in a file or given by flags ([`MessageDraft`]), read with errors
+//! that name where the problem is, merged (flags over a file) and checked into a
+//! [`Message`].
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::button::{ButtonDraft, overlay_button};
+use super::grid::GridDraft;
+use super::media_kind::MediaKind;
+use super::{ChatMessage, Content, ConversationMessage, Message, TEXT};
 use crate::duplicate_keys;
 use crate::error::{self, Error, Result};
-use crate::grid::{self, Grid, GridDraft};
-use crate::http_url;
 use crate::input::{self, MAX_INPUT_BYTES};
-use crate::media::{self, MediaKind};
-use crate::platform::Platform;
-use crate::scope::{self, Chat, Recipient};
-
-pub const LINK: &str = "LINK";
-pub const DIRECT_LINK: &str = "DIRECT_LINK";
-const TEXT: &str = "TEXT";
+use crate::scope::{self, Chat};
 
 /// A message as written in a file or given by flags: every field optional, so that files
 /// and flags can be merged before the whole is checked once.
@@ -60,87 +56,6 @@ pub struct MessageDraft {
     /// Divar's `file` kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a JSON object")]
-pub struct ButtonDraft {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-    #[serde(default)]
-    pub data: ButtonDataDraft,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a JSON object")]
-pub struct ButtonDataDraft {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub icon_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extra_data: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direct_link: Option<String>,
-}
-
-/// A checked message, ready to send, on the platform its recipient names.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Message {
-    Chat(Box<ChatMessage>),
-    Conversation(ConversationMessage),
-}
-
-/// A legacy message: to a chat named by its three IDs, one button a side at most.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChatMessage {
-    pub chat: Chat,
-    pub text: String,
-    pub sender_button: Option<Button>,
-    pub receiver_button: Option<Button>,
-}
-
-/// A current-platform message: to a conversation, a grid of buttons a side.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConversationMessage {
-    pub conversation_id: String,
-    /// The conversation's post, when the user names it: not sent, but it lets a post
-    /// scope pick the token.
-    pub post_token: Option<String>,
-    pub content: Content,
-    pub sender_buttons: Grid,
-    pub receiver_buttons: Grid,
-}
-
-/// What a conversation's message carries: text, or a medium, one or the other.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Content {
-    Text(String),
-    /// The media token an upload answered with.
-    Media(String),
-    /// A file still to be uploaded; its body shows where the media token will go.
-    Upload {
-        kind: MediaKind,
-        path: PathBuf,
-    },
-}
-
-/// A checked button: shown under the message to one side of the chat only. A legacy LINK
-/// and a current `open_server_link` are the same thing (data handed to the app's server),
-/// as are DIRECT_LINK and `open_direct_link`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Button {
-    pub icon_name: String,
-    pub caption: String,
-    pub action: ButtonAction,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ButtonAction {
-    /// Divar calls the app's session initialization URL with this data (section 4).
-    Link { extra_data: Map<String, Value> },
-    /// Divar opens this absolute http(s) URL directly.
-    DirectLink { url: String },
 }
 
 impl MessageDraft {
@@ -427,79 +342,6 @@ impl MessageDraft {
     }
 }
 
-impl ButtonDraft {
-    fn build(self, side: &str) -> std::result::Result<Button, Vec<String>> {
-        let data = self.data;
-        let mut problems = Vec::new();
-        let mut need = |name: &str, value: &Option<String>| match value {
-            None => problems.push(format!("{side}.data.{name}: missing")),
-            Some(v) if v.trim().is_empty() => {
-                problems.push(format!("{side}.data.{name}: must not be blank"));
-            }
-            Some(_) => {}
-        };
-        need("icon_name", &data.icon_name);
-        need("caption", &data.caption);
-        let action = match (self.action.as_deref(), data.extra_data, data.direct_link) {
-            (_, Some(_), Some(_)) => {
-                problems.push(format!(
-                    "{side}.data: give either extra_data (LINK) or direct_link (DIRECT_LINK), not both"
-                ));
-                None
-            }
-            (Some(LINK) | None, Some(Value::Object(extra_data)), None) => {
-                Some(ButtonAction::Link { extra_data })
-            }
-            (Some(LINK) | None, Some(other), None) => {
-                problems.push(format!(
-                    "{side}.data.extra_data: must be a JSON object, not {}",
-                    json_kind(&other)
-                ));
-                None
-            }
-            (Some(DIRECT_LINK) | None, None, Some(url)) => match http_url::parse(&url) {
-                Ok(_) => Some(ButtonAction::DirectLink { url }),
-                Err(problem) => {
-                    problems.push(format!("{side}.data.direct_link: {problem}"));
-                    None
-                }
-            },
-            (Some(LINK), None, _) => {
-                problems.push(format!(
-                    "{side}.data.extra_data: missing (a LINK button carries extra_data)"
-                ));
-                None
-            }
-            (Some(DIRECT_LINK), _, None) => {
-                problems.push(format!(
-                    "{side}.data.direct_link: missing (a DIRECT_LINK button carries direct_link)"
-                ));
-                None
-            }
-            (None, None, None) => {
-                problems.push(format!(
-                    "{side}: needs either extra_data (LINK) or direct_link (DIRECT_LINK)"
-                ));
-                None
-            }
-            (Some(other), _, _) => {
-                problems.push(format!(
-                    "{side}.action: must be \"LINK\" or \"DIRECT_LINK\", not {other:?}"
-                ));
-                None
-            }
-        };
-        match (action, data.icon_name, data.caption, problems.is_empty()) {
-            (Some(action), Some(icon_name), Some(caption), true) => Ok(Button {
-                icon_name,
-                caption,
-                action,
-            }),
-            _ => Err(problems),
-        }
-    }
-}
-
 /// The content of a conversation's message: exactly one of text, a media token or one file
 /// to upload; `typed` says whether the draft named a `type`, which only text has.
 fn content_of(
@@ -546,41 +388,6 @@ fn content_of(
     }))
 }
 
-/// Merges flag-given button fields over a file's button. Giving a direct link switches the
-/// button to DIRECT_LINK (dropping extra data), and giving extra data switches it to LINK.
-fn overlay_button(slot: &mut Option<ButtonDraft>, over: Option<ButtonDraft>) {
-    let Some(over) = over else { return };
-    let button = slot.get_or_insert_with(ButtonDraft::default);
-    let data = &mut button.data;
-    if over.data.direct_link.is_some() {
-        button.action = Some(DIRECT_LINK.into());
-        data.extra_data = None;
-        data.direct_link = over.data.direct_link;
-    }
-    if over.data.extra_data.is_some() {
-        button.action = Some(LINK.into());
-        data.direct_link = None;
-        data.extra_data = over.data.extra_data;
-    }
-    if over.action.is_some() {
-        button.action = over.action;
-    }
-    if over.data.icon_name.is_some() {
-        data.icon_name = over.data.icon_name;
-    }
-    if over.data.caption.is_some() {
-        data.caption = over.data.caption;
-    }
-}
-
-/// Reads the JSON text of a button's `extra_data`, given by a flag or an answer at a
-/// prompt: valid JSON that names no key twice. The error is the problem alone.
-pub fn parse_extra_data(text: &str) -> std::result::Result<Value, String> {
-    let value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
-    duplicate_keys::check(text.as_bytes()).map_err(|e| format!("not valid JSON ({e})"))?;
-    Ok(value)
-}
-
 /// serde reads a JSON array into a struct, field by field in order, so `["u","p",...]`
 /// would pass for a message. A message file must name its fields: the message, each
 /// button and each button's `data` have to be objects.
@@ -621,17 +428,6 @@ fn refuse_arrays(root: &Value) -> std::result::Result<(), String> {
     }
 }
 
-pub(crate) fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// The JSON path of a field an error is about, as a prefix ("" for the whole document).
 fn field_prefix(path: &serde_path_to_error::Path) -> String {
     prefix(&path.to_string())
@@ -654,220 +450,12 @@ pub(crate) fn without_position(e: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }
 
-/// The exact API body: field order as in the protocol, buttons only when present.
-impl Serialize for ChatMessage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            user_id: &'a str,
-            post_token: &'a str,
-            peer_id: &'a str,
-            #[serde(rename = "type")]
-            kind: &'a str,
-            message: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            sender_btn: Option<&'a Button>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            receiver_btn: Option<&'a Button>,
-        }
-        Body {
-            user_id: &self.chat.user_id,
-            post_token: &self.chat.post_token,
-            peer_id: &self.chat.peer_id,
-            kind: TEXT,
-            message: &self.text,
-            sender_btn: self.sender_button.as_ref(),
-            receiver_btn: self.receiver_button.as_ref(),
-        }
-        .serialize(serializer)
-    }
-}
-
-impl Serialize for Button {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            action: &'a str,
-            data: Data<'a>,
-        }
-        #[derive(Serialize)]
-        // Field order as in Divar's own examples: the target before the caption.
-        struct Data<'a> {
-            icon_name: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            extra_data: Option<&'a Map<String, Value>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            direct_link: Option<&'a str>,
-            caption: &'a str,
-        }
-        let (action, extra_data, direct_link) = match &self.action {
-            ButtonAction::Link { extra_data } => (LINK, Some(extra_data), None),
-            ButtonAction::DirectLink { url } => (DIRECT_LINK, None, Some(url.as_str())),
-        };
-        Wire {
-            action,
-            data: Data {
-                icon_name: &self.icon_name,
-                caption: &self.caption,
-                extra_data,
-                direct_link,
-            },
-        }
-        .serialize(serializer)
-    }
-}
-
-/// The exact API body: `type`, `message`, then each side's grid when it has buttons.
-impl Serialize for ConversationMessage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-            kind: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            message: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            media_token: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            sender_buttons: Option<Value>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            receiver_buttons: Option<Value>,
-        }
-        let wire = |grid: &Grid| (!grid.is_empty()).then(|| grid::to_wire(grid));
-        let (kind, message, media_token) = match &self.content {
-            Content::Text(text) => (Some(TEXT), Some(text.as_str()), None),
-            Content::Media(token) => (None, None, Some(token.as_str())),
-            Content::Upload { .. } => (None, None, Some(media::PENDING_TOKEN)),
-        };
-        Body {
-            kind,
-            message,
-            media_token,
-            sender_buttons: wire(&self.sender_buttons),
-            receiver_buttons: wire(&self.receiver_buttons),
-        }
-        .serialize(serializer)
-    }
-}
-
-impl Message {
-    /// The exact bytes sent as the request body.
-    pub fn to_body(&self) -> Vec<u8> {
-        match self {
-            Message::Chat(message) => serde_json::to_vec(message),
-            Message::Conversation(message) => serde_json::to_vec(message),
-        }
-        .unwrap_or_default()
-    }
-
-    /// Where the message goes.
-    pub fn recipient(&self) -> Recipient {
-        match self {
-            Message::Chat(message) => Recipient::Chat(message.chat.clone()),
-            Message::Conversation(message) => Recipient::Conversation {
-                id: message.conversation_id.clone(),
-                post_token: message.post_token.clone(),
-            },
-        }
-    }
-
-    /// What tells this message apart from every other: its body, and for a conversation,
-    /// which the body does not name, the conversation too.
-    pub fn identity(&self) -> Vec<u8> {
-        match self {
-            Message::Chat(_) => self.to_body(),
-            Message::Conversation(message) => {
-                let mut bytes = message.conversation_id.as_bytes().to_vec();
-                bytes.push(b'\n');
-                bytes.extend(self.to_body());
-                bytes
-            }
-        }
-    }
-
-    pub fn platform(&self) -> Platform {
-        match self {
-            Message::Chat(_) => Platform::Legacy,
-            Message::Conversation(_) => Platform::Current,
-        }
-    }
-
-    /// The message as one line of a batch file, in the message file's shape: the API body,
-    /// with a conversation's ID (and the post named beside it) in front, and a file still
-    /// to upload by its field and path.
-    pub fn to_line(&self) -> Vec<u8> {
-        let Message::Conversation(message) = self else {
-            return self.to_body();
-        };
-        let mut line = Map::new();
-        line.insert(
-            "conversation_id".into(),
-            message.conversation_id.clone().into(),
-        );
-        if let Some(post) = &message.post_token {
-            line.insert("post_token".into(), post.clone().into());
-        }
-        if let Ok(Value::Object(body)) = serde_json::to_value(message) {
-            line.extend(body);
-        }
-        if let Content::Upload { kind, path } = &message.content {
-            line.remove("media_token");
-            line.insert(
-                kind.field().into(),
-                path.to_string_lossy().into_owned().into(),
-            );
-        }
-        serde_json::to_vec(&line).unwrap_or_default()
-    }
-
-    /// The message's text; `None` for a medium.
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            Message::Chat(message) => Some(&message.text),
-            Message::Conversation(ConversationMessage {
-                content: Content::Text(text),
-                ..
-            }) => Some(text),
-            Message::Conversation(_) => None,
-        }
-    }
-
-    /// The media token the message sends; `None` for text or a file still to upload.
-    pub fn media_token(&self) -> Option<&str> {
-        match self {
-            Message::Conversation(ConversationMessage {
-                content: Content::Media(token),
-                ..
-            }) => Some(token),
-            _ => None,
-        }
-    }
-
-    /// The file the message still has to upload, if any.
-    pub fn upload(&self) -> Option<(MediaKind, &Path)> {
-        match self {
-            Message::Conversation(ConversationMessage {
-                content: Content::Upload { kind, path },
-                ..
-            }) => Some((*kind, path)),
-            _ => None,
-        }
-    }
-
-    /// The message with the media token its upload answered with in place of the file.
-    pub fn uploaded(mut self, media_token: String) -> Message {
-        if let Message::Conversation(message) = &mut self
-            && matches!(message.content, Content::Upload { .. })
-        {
-            message.content = Content::Media(media_token);
-        }
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::button::{ButtonAction, ButtonDataDraft};
+    use crate::platform::Platform;
+    use crate::scope::Recipient;
     use serde_json::json;
 
     fn parse(text: &str) -> Result<MessageDraft> {
