@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use crate::cli::output::{self, Unreported};
 
 fn main() -> ExitCode {
-    let cli = match cli::args::Cli::parse_args() {
-        Ok(cli) => cli,
+    let (cli, matches) = match cli::args::Cli::parse_args() {
+        Ok(parsed) => parsed,
         Err(err) => return ExitCode::from(usage(&err)),
     };
-    match cli::cmd::run(cli) {
+    match cli::cmd::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             output::note(&format!("error: {err:#}"));

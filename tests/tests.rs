@@ -28,4 +28,6 @@ mod sandbox;
 mod scope;
 mod secrets;
 mod send;
+#[cfg(unix)]
+mod settings;
 mod tls;

@@ -1,8 +1,5 @@
 //! The command line: the top-level parser and its subcommands.
 
-use std::sync::OnceLock;
-
-use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::cli::cmd::{
@@ -33,16 +30,13 @@ pub struct Cli {
     pub verbose: bool,
 }
 
-/// The parsed command line, for [`from_environment`].
-static MATCHES: OnceLock<ArgMatches> = OnceLock::new();
-
 impl Cli {
-    /// The process's command line, parsed.
-    pub fn parse_args() -> Result<Self, clap::Error> {
+    /// The process's command line, parsed; with clap's matches, which know where each
+    /// value came from.
+    pub fn parse_args() -> Result<(Self, ArgMatches), clap::Error> {
         let matches = Cli::command().try_get_matches()?;
         let cli = Cli::from_arg_matches(&matches)?;
-        let _ = MATCHES.set(matches);
-        Ok(cli)
+        Ok((cli, matches))
     }
 
     pub fn verbosity(&self) -> Verbosity {
@@ -72,29 +66,6 @@ pub enum Command {
     Man(ManArgs),
     /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
     Sandbox(SandboxArgs),
-}
-
-/// Whether the argument `id` of the command being run took its value from its environment
-/// variable rather than the command line, so that an error about it can name the variable.
-pub fn from_environment(id: &str) -> bool {
-    leaf().is_some_and(|matches| {
-        matches.ids().any(|present| present == id)
-            && matches.value_source(id) == Some(ValueSource::EnvVariable)
-    })
-}
-
-/// Whether the command being run has an argument `id` at all.
-pub fn has_argument(id: &str) -> bool {
-    leaf().is_some_and(|matches| matches.try_contains_id(id).is_ok())
-}
-
-/// The matches of the innermost subcommand being run.
-fn leaf() -> Option<&'static ArgMatches> {
-    let mut matches = MATCHES.get()?;
-    while let Some((_, sub)) = matches.subcommand() {
-        matches = sub;
-    }
-    Some(matches)
 }
 
 #[cfg(test)]

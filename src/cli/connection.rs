@@ -11,8 +11,8 @@ use kenar_chat::http_url;
 use kenar_chat::platform::ApiBase;
 use kenar_chat::retry::{self, RetryPolicy};
 
-use crate::cli::profile::{API_URL, ProfileArgs};
 use crate::cli::report::{self, Verbosity};
+use crate::cli::settings::{API_URL, Settings};
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
@@ -55,9 +55,9 @@ pub struct Connection {
 impl ConnectionArgs {
     /// Checks every flag at once, before anything is read or sent. The base URL falls back
     /// on the profile's `api_url`, then on Divar's for each platform.
-    pub fn check(&self, profile: &ProfileArgs) -> Result<Connection, Error> {
-        let configured = profile.or_config(self.base_url.clone(), |c| c.api_url)?;
-        let source = profile.source(&API_URL, self.base_url.is_some());
+    pub fn check(&self, settings: &Settings) -> Result<Connection, Error> {
+        let configured = settings.or_config(self.base_url.clone(), |c| c.api_url)?;
+        let source = settings.source(&API_URL, self.base_url.is_some());
         let base_url = configured
             .map(|url| {
                 http_url::endpoint(&source, &url)

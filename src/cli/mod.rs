@@ -11,6 +11,7 @@ pub mod platform;
 pub mod profile;
 pub mod prompt;
 pub mod report;
+pub mod settings;
 pub mod shared;
 
 use anyhow::Context as _;

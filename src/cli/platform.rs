@@ -6,7 +6,7 @@ use clap::Args;
 use kenar_chat::Error;
 use kenar_chat::platform::Platform;
 
-use crate::cli::profile::{PLATFORM, ProfileArgs};
+use crate::cli::settings::{PLATFORM, Settings};
 
 #[derive(Debug, Clone, Args)]
 pub struct PlatformArgs {
@@ -19,12 +19,12 @@ pub struct PlatformArgs {
 impl PlatformArgs {
     /// The platform from `--platform`, `KENAR_PLATFORM` or the profile's `platform` key,
     /// else legacy; a wrong value is an error that names where it came from.
-    pub fn resolve(&self, profile: &ProfileArgs) -> Result<Platform, Error> {
+    pub fn resolve(&self, settings: &Settings) -> Result<Platform, Error> {
         let given = self.platform.is_some();
-        match profile.or_config(self.platform.clone(), |c| c.platform)? {
+        match settings.or_config(self.platform.clone(), |c| c.platform)? {
             None => Ok(Platform::default()),
             Some(value) => value.parse().map_err(|problem| {
-                Error::invalid(format!("{}: {problem}", profile.source(&PLATFORM, given)))
+                Error::invalid(format!("{}: {problem}", settings.source(&PLATFORM, given)))
             }),
         }
     }

@@ -20,6 +20,7 @@ use crate::cli::credentials::ApiKeyArgs;
 use crate::cli::output::{self, Format};
 use crate::cli::profile;
 use crate::cli::report::{self, Verbosity};
+use crate::cli::settings::Settings;
 use crate::cli::shared::signals;
 
 const DEFAULT_CONCURRENCY: u16 = 4;
@@ -91,6 +92,7 @@ pub struct BatchArgs {
 /// was sent.
 pub fn run(
     args: &SendArgs,
+    settings: &Settings,
     path: &Path,
     connection: &Connection,
     verbosity: Verbosity,
@@ -104,8 +106,8 @@ pub fn run(
     let (stored_tokens, refresher) = match access_token {
         Some(_) => (Vec::new(), None),
         None => (
-            profile::store()?.tokens(&args.profile.profile).to_vec(),
-            oauth::automatic_refresher(&args.profile)?,
+            profile::store()?.tokens(settings.profile()).to_vec(),
+            oauth::automatic_refresher(settings)?,
         ),
     };
     let options = BatchOptions {
@@ -115,7 +117,7 @@ pub fn run(
         stored_tokens,
         refresher,
         client: connection.options.clone(),
-        upload_host: super::upload::upload_host(args)?,
+        upload_host: super::upload::upload_host(settings, args.upload_url.clone())?,
         retry: connection.policy.clone(),
         concurrency: usize::from(args.batch.concurrency.unwrap_or(DEFAULT_CONCURRENCY)),
         rate: args.batch.rate,

@@ -9,16 +9,21 @@ pub mod scope;
 pub mod send;
 pub mod upload;
 
+use clap::ArgMatches;
+
 use crate::cli::args::{Cli, Command};
 use crate::cli::generation;
+use crate::cli::settings::Settings;
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command `cli` says, with the settings its `matches` give.
+pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     let verbosity = cli.verbosity();
+    let settings = Settings::new(matches);
     match cli.command {
-        Command::Scope(args) => scope::run(args),
-        Command::OauthUrl(args) => oauth_url::run(args),
-        Command::Oauth(args) => oauth::run(args, verbosity),
-        Command::Send(args) => send::run(*args, verbosity),
+        Command::Scope(args) => scope::run(args, &settings),
+        Command::OauthUrl(args) => oauth_url::run(args, &settings),
+        Command::Oauth(args) => oauth::run(args, &settings, verbosity),
+        Command::Send(args) => send::run(*args, &settings, verbosity),
         Command::Icons(args) => icons::run(&args),
         Command::Completions(args) => generation::completions(args),
         Command::Man(args) => generation::man(args),

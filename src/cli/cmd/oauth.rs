@@ -25,8 +25,9 @@ use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{self, ApiKeyArgs};
 use crate::cli::output::{self, Format};
 use crate::cli::platform::PlatformArgs;
-use crate::cli::profile::{self, CLIENT_ID, ProfileArgs, REDIRECT_URI, TOKEN_URL};
+use crate::cli::profile::{self, ProfileArgs};
 use crate::cli::report::Verbosity;
+use crate::cli::settings::{self, CLIENT_ID, REDIRECT_URI, Settings, TOKEN_URL};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -206,13 +207,13 @@ pub struct ForgetArgs {
     pub expired: bool,
 }
 
-pub fn run(args: OauthArgs, verbosity: Verbosity) -> Result<()> {
+pub fn run(args: OauthArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     match args.command {
-        OauthCommand::Token(args) => exchange_code(*args, verbosity),
-        OauthCommand::Login(args) => login(*args, verbosity),
-        OauthCommand::Refresh(args) => refresh_stored(&args, verbosity),
+        OauthCommand::Token(args) => exchange_code(*args, settings, verbosity),
+        OauthCommand::Login(args) => login(*args, settings, verbosity),
+        OauthCommand::Refresh(args) => refresh_stored(&args, settings, verbosity),
         OauthCommand::Tokens(args) => list(&args),
-        OauthCommand::Forget(args) => forget(&args),
+        OauthCommand::Forget(args) => forget(&args, settings),
     }
 }
 
@@ -222,14 +223,14 @@ pub fn run(args: OauthArgs, verbosity: Verbosity) -> Result<()> {
 /// (requests go as `connection` says); an error when only an expired token would do,
 /// saying to log in again.
 pub fn stored_token(
-    profile: &ProfileArgs,
-    connection: &ConnectionArgs,
+    settings: &Settings,
+    connection: &Connection,
     to: &Recipient,
     verbosity: Verbosity,
 ) -> Result<Option<SecretString>, Error> {
     let store = profile::store()?;
     let now = unix_now();
-    let (token, expired) = match store::find(store.tokens(&profile.profile), to, now) {
+    let (token, expired) = match store::find(store.tokens(settings.profile()), to, now) {
         Lookup::Missing => return Ok(None),
         Lookup::Usable(token) if !refresh::is_due(token, now) => {
             return Ok(Some(token.access_token.clone()));
@@ -238,12 +239,11 @@ pub fn stored_token(
         Lookup::Expired(token) => (token, true),
     };
     let refresher = if token.can_refresh() {
-        automatic_refresher(profile)?
+        automatic_refresher(settings)?
     } else {
         None
     };
     let renewed = refresher.map(|refresher| {
-        let connection = connection.check(profile)?;
         refresher.refresh(token, |request| connection.execute(request, verbosity))
     });
     match renewed {
@@ -259,7 +259,7 @@ pub fn stored_token(
         None if !expired => Ok(Some(token.access_token.clone())),
         None => Err(Error::invalid(format!(
             "access token: the stored token of profile {:?} for this {} expired at {}; {}",
-            profile.profile,
+            settings.profile(),
             match to {
                 Recipient::Chat(_) => "chat",
                 Recipient::Conversation { .. } => "conversation",
@@ -278,16 +278,17 @@ pub fn stored_token(
 /// What refreshing a stored token of `profile` needs, from the environment and the
 /// config alone (`send` has no flags for it); `None` when the client ID or secret is not
 /// there.
-pub fn automatic_refresher(profile: &ProfileArgs) -> Result<Option<Refresher>, Error> {
-    let client_id =
-        profile.or_config(profile::from_environment_only(&CLIENT_ID)?, |c| c.client_id)?;
+pub fn automatic_refresher(settings: &Settings) -> Result<Option<Refresher>, Error> {
+    let client_id = settings.or_config(settings::from_environment_only(&CLIENT_ID)?, |c| {
+        c.client_id
+    })?;
     let client_secret = credentials::client_secret(None)?;
     let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
         return Ok(None);
     };
     let token_url = token_url(
-        profile,
-        profile::from_environment_only(&TOKEN_URL)?,
+        settings,
+        settings::from_environment_only(&TOKEN_URL)?,
         Platform::Current,
     )?;
     let Some(token_url) = token_url else {
@@ -295,7 +296,7 @@ pub fn automatic_refresher(profile: &ProfileArgs) -> Result<Option<Refresher>, E
     };
     Ok(Some(Refresher {
         dir: profile::dir()?,
-        profile: profile.profile.clone(),
+        profile: settings.profile().to_owned(),
         token_url,
         app: AppCredentials {
             client_id,
@@ -309,12 +310,12 @@ pub fn automatic_refresher(profile: &ProfileArgs) -> Result<Option<Refresher>, E
 /// codes under the API's base URL: there `--token-url` is a mistake, while the variable
 /// and the config key may be set for the other platform.
 fn token_url(
-    profile: &ProfileArgs,
+    settings: &Settings,
     given: Option<String>,
     platform: Platform,
 ) -> Result<Option<Url>, Error> {
     let Some(default) = platform.token_url() else {
-        if given.is_some() && profile.source(&TOKEN_URL, true) == TOKEN_URL.flag {
+        if given.is_some() && settings.source(&TOKEN_URL, true) == TOKEN_URL.flag {
             return Err(Error::invalid(
                 "--token-url: the legacy platform exchanges codes under the API's base URL \
                  (--base-url); the token endpoint is the current platform's (give --platform \
@@ -323,14 +324,14 @@ fn token_url(
         }
         return Ok(None);
     };
-    let (url, source) = profile.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
+    let (url, source) = settings.endpoint(&TOKEN_URL, given, |c| c.token_url, default)?;
     // The request carries the client secret.
     client::check_base_url(&source, &url)?;
     Ok(Some(url))
 }
 
-fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
-    let exchange = Exchange::prepare(args.exchange, verbosity)?;
+fn exchange_code(args: TokenArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
+    let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
     let scopes = args.scopes.collect(exchange.platform)?;
     let code = redirect::code_from_input(&args.code, args.state.as_deref())
         .map_err(|e| e.prefixed("--code: "))?;
@@ -346,15 +347,15 @@ fn exchange_code(args: TokenArgs, verbosity: Verbosity) -> Result<()> {
     exchange.keep(&scopes, token, redirect_uri)
 }
 
-fn login(args: LoginArgs, verbosity: Verbosity) -> Result<()> {
+fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     if args.wait == 0 {
         return Err(Error::invalid("--wait: must be a positive number of seconds").into());
     }
     let wait = Duration::from_secs(args.wait);
-    let exchange = Exchange::prepare(args.exchange, verbosity)?;
+    let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
     let scopes = args.scopes.collect(exchange.platform)?;
     let (request, url) = oauth_url::authorization(
-        &exchange.profile,
+        settings,
         exchange.platform,
         Some(exchange.app.client_id.clone()),
         args.redirect_uri,
@@ -458,13 +459,13 @@ fn pasted_code(state: &str, wait: Duration) -> Result<String> {
 
 /// Everything an exchange needs, read and checked before anything is sent or awaited, so
 /// that a missing secret or an unreadable store shows before the user goes to the browser.
-struct Exchange {
+struct Exchange<'a> {
+    settings: &'a Settings,
     platform: Platform,
     connection: Connection,
     verbosity: Verbosity,
     app: AppCredentials,
     endpoint: TokenEndpoint,
-    profile: ProfileArgs,
     show_secrets: bool,
     output: Format,
 }
@@ -477,13 +478,13 @@ enum TokenEndpoint {
     Current { token_url: Url },
 }
 
-impl Exchange {
-    fn prepare(args: ExchangeArgs, verbosity: Verbosity) -> Result<Self> {
-        let platform = args.platform.resolve(&args.profile)?;
-        let connection = args.connection.check(&args.profile)?;
-        let token_url = token_url(&args.profile, args.app.token_url.clone(), platform)?;
+impl<'a> Exchange<'a> {
+    fn prepare(args: ExchangeArgs, settings: &'a Settings, verbosity: Verbosity) -> Result<Self> {
+        let platform = args.platform.resolve(settings)?;
+        let connection = args.connection.check(settings)?;
+        let token_url = token_url(settings, args.app.token_url.clone(), platform)?;
         let mut problems = Vec::new();
-        let app = app_credentials(&args.profile, &args.app, &mut problems)?;
+        let app = app_credentials(settings, &args.app, &mut problems)?;
         let endpoint = match token_url {
             Some(token_url) => Some(TokenEndpoint::Current { token_url }),
             None => match args.key.read()? {
@@ -500,12 +501,12 @@ impl Exchange {
             return Err(Error::Invalid(problems).into());
         };
         Ok(Exchange {
+            settings,
             platform,
             connection,
             verbosity,
             app,
             endpoint,
-            profile: args.profile,
             show_secrets: args.show_secrets,
             output: args.output,
         })
@@ -518,9 +519,9 @@ impl Exchange {
             return Ok(None);
         }
         let uri = self
-            .profile
+            .settings
             .or_config(given, |c| c.redirect_uri)?
-            .ok_or_else(|| self.profile.missing(&REDIRECT_URI))?;
+            .ok_or_else(|| self.settings.missing(&REDIRECT_URI))?;
         Ok(Some(uri))
     }
 
@@ -556,7 +557,7 @@ impl Exchange {
             "refresh_token": token.refresh_token.as_ref().map(|t| self.reveal(t)),
             "expires": expires.to_string(),
         });
-        let profile = &self.profile.profile;
+        let profile = self.settings.profile();
         // Read again, locked: other runs may have stored tokens while this one waited, and
         // may be storing one now.
         let (_lock, mut store) = profile::store_to_change()?;
@@ -582,14 +583,14 @@ impl Exchange {
 /// (from its file or its variable); `None`, with what is missing in `problems`, without
 /// both.
 fn app_credentials(
-    profile: &ProfileArgs,
+    settings: &Settings,
     args: &AppArgs,
     problems: &mut Vec<String>,
 ) -> Result<Option<AppCredentials>, Error> {
-    let client_id = profile.or_config(args.client_id.clone(), |c| c.client_id)?;
+    let client_id = settings.or_config(args.client_id.clone(), |c| c.client_id)?;
     let client_secret = credentials::client_secret(args.client_secret_file.as_deref())?;
     if client_id.is_none() {
-        problems.push(profile.missing(&CLIENT_ID).to_string());
+        problems.push(settings.missing(&CLIENT_ID).to_string());
     }
     if client_secret.is_none() {
         problems.push(
@@ -607,23 +608,23 @@ fn app_credentials(
 
 /// `oauth refresh`: refreshes every stored token of the profile that the scope flags
 /// select (all of them without flags) and that can be refreshed.
-fn refresh_stored(args: &RefreshArgs, verbosity: Verbosity) -> Result<()> {
+fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     let scopes: Vec<String> = args
         .scopes
         .collect(Platform::Current)?
         .iter()
         .map(Scope::to_string)
         .collect();
-    let connection = args.connection.check(&args.profile)?;
-    let token_url = token_url(&args.profile, args.app.token_url.clone(), Platform::Current)?;
+    let connection = args.connection.check(settings)?;
+    let token_url = token_url(settings, args.app.token_url.clone(), Platform::Current)?;
     let mut problems = Vec::new();
-    let app = app_credentials(&args.profile, &args.app, &mut problems)?;
+    let app = app_credentials(settings, &args.app, &mut problems)?;
     let (Some(app), Some(token_url)) = (app, token_url) else {
         return Err(Error::Invalid(problems).into());
     };
     let refresher = Refresher {
         dir: profile::dir()?,
-        profile: args.profile.profile.clone(),
+        profile: settings.profile().to_owned(),
         token_url,
         app,
     };
@@ -755,8 +756,8 @@ fn list(args: &TokensArgs) -> Result<()> {
     }
 }
 
-fn forget(args: &ForgetArgs) -> Result<()> {
-    let platform = args.platform.resolve(&args.profile)?;
+fn forget(args: &ForgetArgs, settings: &Settings) -> Result<()> {
+    let platform = args.platform.resolve(settings)?;
     let scopes: Vec<String> = args
         .scopes
         .collect(platform)?
@@ -765,7 +766,7 @@ fn forget(args: &ForgetArgs) -> Result<()> {
         .collect();
     let (_lock, mut store) = profile::store_to_change()?;
     let now = unix_now();
-    let removed = store.remove(&args.profile.profile, |token| {
+    let removed = store.remove(settings.profile(), |token| {
         (!args.expired || token.is_expired(now)) && (scopes.is_empty() || token.has_scopes(&scopes))
     });
     if removed > 0 {
@@ -774,7 +775,7 @@ fn forget(args: &ForgetArgs) -> Result<()> {
     output::line(&format!(
         "forgot {removed} token{} of profile {:?}",
         if removed == 1 { "" } else { "s" },
-        args.profile.profile
+        settings.profile()
     ))
 }
 

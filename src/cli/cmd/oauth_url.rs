@@ -11,8 +11,9 @@ use url::Url;
 
 use crate::cli::output::{self, Format};
 use crate::cli::platform::PlatformArgs;
-use crate::cli::profile::{AUTH_URL, CLIENT_ID, ProfileArgs, REDIRECT_URI};
+use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
+use crate::cli::settings::{AUTH_URL, CLIENT_ID, REDIRECT_URI, Settings};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -76,20 +77,18 @@ pub struct ScopeFlags {
     pub offline: bool,
 }
 
-pub fn run(args: OauthUrlArgs) -> Result<()> {
+pub fn run(args: OauthUrlArgs, settings: &Settings) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let platform = args.platform.resolve(&args.profile)?;
+    let platform = args.platform.resolve(settings)?;
     let mut scopes = args.scopes.collect(platform)?;
-    let client_id = args.profile.or_config(args.client_id, |c| c.client_id)?;
+    let client_id = settings.or_config(args.client_id, |c| c.client_id)?;
     let client_id = match client_id {
         None if args.interactive => Some(prompt::client_id()?),
         given => given,
     };
-    let redirect_uri = args
-        .profile
-        .or_config(args.redirect_uri, |c| c.redirect_uri)?;
+    let redirect_uri = settings.or_config(args.redirect_uri, |c| c.redirect_uri)?;
     let redirect_uri = match redirect_uri {
         None if args.interactive => Some(prompt::redirect_uri()?),
         given => given,
@@ -99,7 +98,7 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
     }
     let generated = args.state.is_none();
     let (request, url) = authorization(
-        &args.profile,
+        settings,
         platform,
         client_id,
         redirect_uri,
@@ -128,7 +127,7 @@ pub fn run(args: OauthUrlArgs) -> Result<()> {
 /// The authorization request and its URL on `platform`, each value from its flag, its
 /// environment variable or the profile's config; the state is random unless given.
 pub fn authorization(
-    profile: &ProfileArgs,
+    settings: &Settings,
     platform: Platform,
     client_id: Option<String>,
     redirect_uri: Option<String>,
@@ -137,14 +136,14 @@ pub fn authorization(
     state: Option<String>,
 ) -> Result<(AuthorizationRequest, Url)> {
     let (endpoint, _) =
-        profile.endpoint(&AUTH_URL, auth_url, |c| c.auth_url, platform.auth_url())?;
-    let client_id = profile
+        settings.endpoint(&AUTH_URL, auth_url, |c| c.auth_url, platform.auth_url())?;
+    let client_id = settings
         .or_config(client_id, |c| c.client_id)?
-        .ok_or_else(|| profile.missing(&CLIENT_ID))?;
+        .ok_or_else(|| settings.missing(&CLIENT_ID))?;
     let given = redirect_uri.is_some();
-    let redirect_uri = profile
+    let redirect_uri = settings
         .or_config(redirect_uri, |c| c.redirect_uri)?
-        .ok_or_else(|| profile.missing(&REDIRECT_URI))?;
+        .ok_or_else(|| settings.missing(&REDIRECT_URI))?;
     let state = match state {
         Some(state) => state,
         None => authorize::random_state()?,
@@ -157,7 +156,7 @@ pub fn authorization(
                     .into_iter()
                     .map(|p| match p.strip_prefix("redirect_uri: ") {
                         Some(problem) => {
-                            format!("{}: {problem}", profile.source(&REDIRECT_URI, given))
+                            format!("{}: {problem}", settings.source(&REDIRECT_URI, given))
                         }
                         None => p,
                     })

@@ -10,6 +10,7 @@ use crate::cli::output;
 use crate::cli::platform::PlatformArgs;
 use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
+use crate::cli::settings::Settings;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -105,7 +106,7 @@ pub enum ScopeFormat {
     ResourceId,
 }
 
-pub fn run(args: ScopeArgs) -> Result<()> {
+pub fn run(args: ScopeArgs, settings: &Settings) -> Result<()> {
     let scope = match (args.kind, args.interactive) {
         (
             Some(ScopeKind::Chat {
@@ -119,10 +120,10 @@ pub fn run(args: ScopeArgs) -> Result<()> {
             Some(ScopeKind::Post {
                 post_token,
                 platform,
-                profile,
+                profile: _,
             }),
             false,
-        ) => Scope::post(platform.resolve(&profile)?, post_token)?,
+        ) => Scope::post(platform.resolve(settings)?, post_token)?,
         (Some(ScopeKind::Conversation { conversation_id }), false) => {
             Scope::conversation(conversation_id)?
         }
@@ -131,10 +132,10 @@ pub fn run(args: ScopeArgs) -> Result<()> {
             Some(ScopeKind::Decode {
                 value,
                 platform,
-                profile,
+                profile: _,
             }),
             false,
-        ) => Scope::decode_for(&value, platform.resolve(&profile)?)?,
+        ) => Scope::decode_for(&value, platform.resolve(settings)?)?,
         (None, true) => {
             prompt::start("--interactive")?;
             prompt::scope()?

@@ -18,12 +18,13 @@ use kenar_chat::{Error, error, visible};
 use super::batch::BatchArgs;
 use super::upload::{send_with_upload, upload_host};
 use crate::cli::cmd::oauth;
-use crate::cli::connection::ConnectionArgs;
+use crate::cli::connection::{Connection, ConnectionArgs};
 use crate::cli::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::output::{self, Format};
 use crate::cli::profile::ProfileArgs;
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
+use crate::cli::settings::Settings;
 use crate::cli::shared::signals;
 
 #[derive(Debug, Args)]
@@ -179,13 +180,13 @@ const SEND_IN_DOUBT: &str = "the message (or its file) was on its way and may ha
 const REFRESH_IN_DOUBT: &str = "the stored access token was being refreshed: nothing was \
     sent, and if the stored token is refused from now on, log in again (oauth login)";
 
-pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
+pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
         prompt::start("--interactive")?;
     }
-    let connection = args.connection.check(&args.profile)?;
+    let connection = args.connection.check(settings)?;
     if let Some(path) = &args.batch.batch {
-        return super::batch::run(&args, path, &connection, verbosity);
+        return super::batch::run(&args, settings, path, &connection, verbosity);
     }
     if args.print_line {
         let draft = draft(&args)?;
@@ -204,13 +205,13 @@ pub fn run(args: SendArgs, verbosity: Verbosity) -> Result<()> {
         }
         return output::line(&String::from_utf8_lossy(&message.to_line()));
     }
-    let (message, credentials) = gather(&args, verbosity)?;
+    let (message, credentials) = gather(&args, settings, &connection, verbosity)?;
     let base = connection.api.url(message.platform());
     let upload = match message.upload() {
         Some((kind, path)) => Some(UploadPlan {
             file: MediaFile::open(kind, path).map_err(|e| e.prefixed("--"))?,
             api: base.clone(),
-            upload_host: upload_host(&args)?,
+            upload_host: upload_host(settings, args.upload_url.clone())?,
             timeout: connection.options.timeout,
         }),
         None => None,
@@ -281,7 +282,12 @@ fn draft(args: &SendArgs) -> Result<MessageDraft> {
 }
 
 /// The message and the credentials, or every problem with them in one error.
-fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials)> {
+fn gather(
+    args: &SendArgs,
+    settings: &Settings,
+    connection: &Connection,
+    verbosity: Verbosity,
+) -> Result<(Message, Credentials)> {
     let mut draft = draft(args)?;
     let conversation = draft.is_conversation();
     let mut problems = Vec::new();
@@ -299,12 +305,7 @@ fn gather(args: &SendArgs, verbosity: Verbosity) -> Result<(Message, Credentials
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
             let (stored, interrupted) = signals::in_flight(REFRESH_IN_DOUBT, || {
-                oauth::stored_token(
-                    &args.profile,
-                    &args.connection,
-                    &message.recipient(),
-                    verbosity,
-                )
+                oauth::stored_token(settings, connection, &message.recipient(), verbosity)
             });
             if interrupted.is_some() {
                 // The refresh ended and its tokens are stored; the message was not sent.

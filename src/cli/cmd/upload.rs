@@ -12,17 +12,16 @@ use kenar_chat::message::Message;
 use kenar_chat::{Error, retry};
 use url::Url;
 
-use super::send::SendArgs;
 use crate::cli::connection::Connection;
-use crate::cli::profile::UPLOAD_URL;
 use crate::cli::report::{self, Verbosity};
+use crate::cli::settings::{Settings, UPLOAD_URL};
 
-/// The upload host: `--upload-url`, `KENAR_UPLOAD_URL`, the profile's `upload_url`, or
-/// Divar's.
-pub fn upload_host(args: &SendArgs) -> Result<Url, Error> {
-    let (url, source) = args.profile.endpoint(
+/// The upload host: `given` (by `--upload-url` or `KENAR_UPLOAD_URL`), the profile's
+/// `upload_url`, or Divar's.
+pub fn upload_host(settings: &Settings, given: Option<String>) -> Result<Url, Error> {
+    let (url, source) = settings.endpoint(
         &UPLOAD_URL,
-        args.upload_url.clone(),
+        given,
         |c| c.upload_url,
         media::DEFAULT_UPLOAD_URL,
     )?;
