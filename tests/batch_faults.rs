@@ -116,40 +116,6 @@ fn a_server_that_answers_every_request_429_without_retry_after_stops_the_batch()
 }
 
 #[test]
-fn every_line_of_a_file_is_counted_when_the_batch_stops_at_its_first_line() {
-    let closed = format!("http://127.0.0.1:{}", common::free_port());
-    let dir = tempfile::tempdir().unwrap();
-    let file = batch_file(dir.path(), 1000);
-    let out = common::kenar()
-        .env("KENAR_API_KEY", API_KEY)
-        .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-        .args([
-            "send",
-            "--base-url",
-            &closed,
-            "-o",
-            "json",
-            "--retries",
-            "0",
-        ])
-        .args(["--concurrency", "1", "--unreachable-limit", "1", "--batch"])
-        .arg(&file)
-        .timeout(BOUND)
-        .assert()
-        .code(6);
-    let summary = summary(out.get_output());
-    assert_accounted(&summary, 1000);
-    assert_eq!(count(&summary["failed"], "unavailable"), 1, "{summary}");
-    assert_eq!(count(&summary, "not_attempted"), 999, "{summary}");
-    assert_eq!(summary["input_unread"], false, "{summary}");
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(
-        stderr.contains("batch incomplete: 1000 of 1000 lines not sent\n"),
-        "{stderr}"
-    );
-}
-
-#[test]
 fn a_pipe_left_unread_is_said_to_be() {
     let closed = format!("http://127.0.0.1:{}", common::free_port());
     let input = lines(5000).join("\n") + "\n";
@@ -231,6 +197,7 @@ const RETRY_AFTERS: [(&str, Ends, Ends); 9] = [
     ("1e400", Ends::Sent, Ends::Sent),
 ];
 
+#[cfg(unix)]
 #[test]
 fn no_retry_after_value_or_max_wait_crashes_the_batch() {
     let dir = tempfile::tempdir().unwrap();
@@ -246,9 +213,9 @@ fn no_retry_after_value_or_max_wait_crashes_the_batch() {
             cmd.args(["--max-wait", max_wait, "--concurrency", "1", "-v"]);
             let output = if ends == Ends::Waits {
                 let child = spawn(&cmd);
-                wait_for_requests(&server, 1);
+                common::wait_for_requests(&server, 1);
                 std::thread::sleep(Duration::from_millis(200));
-                kill(&child, "TERM");
+                common::signal(&child, "TERM");
                 wait_bounded(child)
             } else {
                 cmd.output().unwrap()
@@ -292,23 +259,6 @@ fn spawn(cmd: &assert_cmd::Command) -> std::process::Child {
         .unwrap()
 }
 
-fn wait_for_requests(server: &TestServer, count: usize) {
-    let started = Instant::now();
-    while server.requests().len() < count {
-        assert!(started.elapsed() < BOUND, "no requests");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Sends `signal` (a name `kill` knows) to `child`.
-fn kill(child: &std::process::Child, signal: &str) {
-    let sent = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
-
 /// The child's output once it ends; fails the test if it outlives [`BOUND`].
 fn wait_bounded(mut child: std::process::Child) -> std::process::Output {
     let started = Instant::now();
@@ -333,8 +283,8 @@ fn a_signal_ends_a_batch_whose_requests_hang_leaving_them_in_doubt() {
         let mut cmd = batch(&server, &file);
         cmd.args(["--concurrency", "2", "--journal"]).arg(&journal);
         let child = spawn(&cmd);
-        wait_for_requests(&server, 2);
-        kill(&child, name);
+        common::wait_for_requests(&server, 2);
+        common::signal(&child, name);
         let output = wait_bounded(child);
         assert_eq!(output.status.code(), Some(code), "SIG{name}");
         let first = summary(&output);

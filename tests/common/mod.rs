@@ -275,6 +275,25 @@ pub fn assert_no_secret(output: &std::process::Output, secrets: &[&str]) {
     }
 }
 
+/// Waits until `server` has seen `count` requests; fails the test after a minute.
+pub fn wait_for_requests(server: &TestServer, count: usize) {
+    let started = std::time::Instant::now();
+    while server.requests().len() < count {
+        assert!(started.elapsed() < Duration::from_secs(60), "no requests");
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Sends `signal` (a name `kill` knows, such as `INT` or `TERM`) to `child`.
+#[cfg(unix)]
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+}
+
 /// A port of 127.0.0.1 that nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
