@@ -99,7 +99,7 @@ fn every_line_is_sent_with_its_own_token_or_the_default_one() {
         summary(&out.stdout),
         json!({"lines": 3, "sent": 3, "already_sent": 0, "invalid": 0, "duplicates": 0,
                "failed": {"refused": 0, "refused_by_recipient": 0, "rate_limited": 0, "unavailable": 0},
-               "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "input_unread": false, "stopped": null})
+               "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "input_unread": false, "learned_quota": null, "stopped": null})
     );
     let requests = server.requests();
     assert_eq!(requests.len(), 3);

@@ -103,16 +103,21 @@ fn a_server_that_answers_every_request_429_without_retry_after_stops_the_batch()
     let server = TestServer::start(|_, _| Reply::status(429));
     let dir = tempfile::tempdir().unwrap();
     let file = batch_file(dir.path(), 20);
-    let out = batch(&server, &file).assert().code(6);
+    // Probes go at a growing interval for as long as may be waited, then it stops.
+    let out = batch(&server, &file)
+        .args(["--max-wait", "2"])
+        .assert()
+        .code(6);
     let summary = summary(out.get_output());
     assert_accounted(&summary, 20);
     assert_eq!(count(&summary, "sent"), 0, "{summary}");
     assert!(count(&summary["failed"], "rate_limited") >= 1, "{summary}");
     let stopped = summary["stopped"].as_str().unwrap();
     assert!(
-        stopped.ends_with("rate limited past its retries; the API did not say when to come back"),
+        stopped.ends_with("its quota may be spent for the day"),
         "{summary}"
     );
+    assert_eq!(summary["learned_quota"], Value::Null, "{summary}");
 }
 
 #[test]
@@ -315,4 +320,57 @@ fn a_signal_ends_a_batch_whose_requests_hang_leaving_them_in_doubt() {
         assert_eq!(second["in_doubt"], 2, "{second}");
         assert_eq!(server.requests().len(), 8);
     }
+}
+
+#[test]
+fn a_fixed_window_without_retry_after_is_learned_and_every_line_sent_once() {
+    // 5 sends per 0.5 s window, 429 without Retry-After past them.
+    let server = TestServer::start(common::fixed_window(5, Duration::from_millis(500), 100));
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(dir.path(), 23);
+    let out = batch(&server, &file).arg("-v").assert().success();
+    let summary = summary(out.get_output());
+    assert_eq!(count(&summary, "sent"), 23, "{summary}");
+    assert_eq!(summary["learned_quota"]["sends"], 5, "{summary}");
+    assert_eq!(summary["learned_quota"]["retry_after"], false, "{summary}");
+    let window = summary["learned_quota"]["window_s"].as_f64().unwrap();
+    assert!((0.3..=0.7).contains(&window), "{summary}");
+    // Every line reached the API once with a 200: the others were 429s, sent again.
+    let delivered: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.json()["peer_id"].as_str().unwrap().to_owned())
+        .collect();
+    for i in 1..=23 {
+        let peer = format!("p{i}");
+        assert!(delivered.contains(&peer), "{peer} never sent");
+    }
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("the API allowed about 5 sends per"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_quota_spent_for_the_day_stops_the_batch_with_a_summary() {
+    // One window of 3 sends, then nothing for the rest of the day.
+    let server = TestServer::start(common::fixed_window(3, Duration::from_secs(3600), 1));
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(dir.path(), 10);
+    let out = batch(&server, &file)
+        .args(["--max-wait", "2"])
+        .assert()
+        .code(6);
+    let summary = summary(out.get_output());
+    assert_accounted(&summary, 10);
+    assert_eq!(count(&summary, "sent"), 3, "{summary}");
+    let stopped = summary["stopped"].as_str().unwrap();
+    assert!(
+        stopped.contains("its quota may be spent for the day"),
+        "{summary}"
+    );
+    assert_eq!(summary["learned_quota"]["sends"], 3, "{summary}");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(stdout.contains("\"sends\":3"), "{stdout}");
 }

@@ -16,6 +16,7 @@ mod seen;
 pub mod summary;
 pub mod throttle;
 mod tokens;
+pub mod window;
 
 use std::collections::{HashMap, VecDeque};
 use std::io::BufRead;
@@ -43,6 +44,7 @@ use seen::Seen;
 use summary::{Stop, Summary};
 use throttle::{Pacer, Rate, Turn};
 use tokens::StoredTokens;
+use window::Quota;
 
 /// Chunks of lines parsed ahead of the batch, besides the one the reader is filling.
 const CHUNKS_AHEAD: usize = 2;
@@ -135,6 +137,8 @@ pub enum Event<'a> {
     Stopping(&'a Stop),
     /// The counts so far, as lines are read and end.
     Progress(&'a Summary),
+    /// What the batch learned of the API's quota from its 429s, when it changes.
+    Learned(&'a Quota),
 }
 
 /// Sends every line of `input` and returns the summary, whose `stopped` says how the batch
@@ -201,8 +205,8 @@ pub async fn run(
     let context = Arc::new(Context {
         tokens: stored,
         stopping: watch::Sender::new(false),
+        pacer: Pacer::new(options.rate, options.retry.max_wait),
         retry: options.retry,
-        pacer: Pacer::new(options.rate),
         client,
         report,
     });
@@ -257,6 +261,11 @@ pub async fn run(
         } else {
             None
         };
+        if turn == Some(Turn::Spent) {
+            let line = next.front().map_or(0, |job| job.line);
+            batch.stop(Stop::QuotaSpent { line }, observe);
+            continue;
+        }
         if turn == Some(Turn::Now) {
             // This line's turn; the lines read after it that may go now go with it, so
             // that one `fsync` covers them all.
@@ -347,6 +356,13 @@ pub async fn run(
                 Some(items) => batch.admit_all(items, &mut next, observe),
                 None => input_ended = true,
             },
+        }
+        let learned = context.pacer.learned();
+        if learned.is_some() && learned != batch.summary.learned_quota {
+            batch.summary.learned_quota = learned;
+            if let Some(quota) = &learned {
+                observe(Event::Learned(quota));
+            }
         }
         observe(Event::Progress(&batch.summary));
     }
@@ -470,10 +486,13 @@ struct Done {
 }
 
 enum Failure {
-    /// Certainly not delivered. `come_back` is when a 429 asked to try again, if it did.
+    /// Certainly not delivered. `come_back` is when a 429 asked to try again, if it did;
+    /// `quota_spent` that 429s without `Retry-After` kept coming for longer than the longest
+    /// wait.
     NotDelivered {
         error: Error,
         come_back: Option<Duration>,
+        quota_spent: bool,
     },
     /// The request left and no clear answer came back.
     Uncertain(Error),
@@ -506,7 +525,9 @@ impl Pacing for LinePacing<'_> {
         tokio::select! {
             biased;
             _ = stopping.wait_for(|stopping| *stopping) => return false,
-            () = self.context.pacer.turn() => {}
+            given = self.context.pacer.turn() => if !given {
+                return false;
+            }
         }
         *self.started.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         true
@@ -517,18 +538,29 @@ impl Pacing for LinePacing<'_> {
         outcome: &Result<Answer>,
         wait: Duration,
     ) -> impl Future<Output = ()> + Send {
-        let limited = match outcome {
-            Ok(answer) if answer.status == 429 => Some(answer.retry_after.is_some()),
-            _ => None,
-        };
+        let limited = matches!(outcome, Ok(answer) if answer.status == 429);
         let started = self.started();
         async move {
-            match limited {
+            if limited {
                 // The limit is the app's, not this request's: every request waits.
-                Some(asked) => self.context.pacer.limited(wait, asked, started),
-                None => tokio::time::sleep(wait).await,
+                self.context.pacer.limited(wait, true, started);
+            } else {
+                tokio::time::sleep(wait).await;
             }
         }
+    }
+
+    /// A 429 without `Retry-After` is the window's business: the pace probes for its
+    /// reopening, and the line goes again then, for as long as the pace does not give up.
+    fn absorbs(&self, outcome: &Result<Answer>) -> bool {
+        let refused =
+            matches!(outcome, Ok(answer) if answer.status == 429 && answer.retry_after.is_none());
+        if refused {
+            self.context
+                .pacer
+                .limited(Duration::ZERO, false, self.started());
+        }
+        refused
     }
 }
 
@@ -558,6 +590,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
                             lines::ACCESS_TOKEN_FIELD
                         )),
                         come_back: None,
+                        quota_spent: false,
                     }),
                     uploaded,
                 };
@@ -584,10 +617,11 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         _ => None,
     };
     if matches!(&outcome, Ok(answer) if answer.status != 429) {
-        context.pacer.answered();
+        context.pacer.answered(pacing.started());
     } else {
         context.pacer.ended(pacing.started());
     }
+    let quota_spent = come_back.is_some() && context.pacer.spent();
     let result = outcome.and_then(|answer| client::check_delivered(&answer));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
@@ -597,7 +631,11 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         }
         Err(error) => (
             Record::NotDelivered,
-            Err(Failure::NotDelivered { error, come_back }),
+            Err(Failure::NotDelivered {
+                error,
+                come_back,
+                quota_spent,
+            }),
         ),
     };
     Done {
@@ -781,9 +819,17 @@ impl Batch {
                     error: &report(error),
                 });
             }
-            Err(Failure::NotDelivered { error, come_back }) => {
+            Err(Failure::NotDelivered {
+                error,
+                come_back,
+                quota_spent,
+            }) => {
                 self.summary.failed.count(&error);
-                let stop = self.judge(&error, line, shared_token, come_back);
+                let stop = if quota_spent {
+                    Some(Stop::QuotaSpent { line })
+                } else {
+                    self.judge(&error, line, shared_token, come_back)
+                };
                 observe(Event::LineFailed {
                     line,
                     error: &report(error),

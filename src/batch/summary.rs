@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::store;
 
 use super::reader::Rest;
+use super::window::Quota;
 
 /// In-doubt line numbers listed in a summary; beyond that only the count is given.
 pub const MAX_LISTED: usize = 100;
@@ -70,6 +71,8 @@ pub struct Summary {
     /// The batch stopped before the end of an input that is not a file (a pipe): the
     /// lines after those counted were not read, so `lines` does not count them.
     pub input_unread: bool,
+    /// What the batch learned of the API's quota from its 429s, if it met any.
+    pub learned_quota: Option<Quota>,
     /// Why the batch stopped before the end of its input, if it did.
     #[serde(serialize_with = "as_text")]
     pub stopped: Option<Stop>,
@@ -89,6 +92,9 @@ pub enum Stop {
     /// A 429 outlasted the line's retries; `at` is when the API said to come back, in
     /// Unix seconds.
     RateLimited { line: u64, at: Option<u64> },
+    /// 429s without `Retry-After` kept coming, from this line on, for longer than the
+    /// longest wait: a quota spent for the day, or for longer than a run waits.
+    QuotaSpent { line: u64 },
     /// The batch's own access token (or the API key) was refused.
     Unauthorized { line: u64 },
     /// This many lines in a row could not reach the API, or were refused as unauthorized.
@@ -112,6 +118,11 @@ impl fmt::Display for Stop {
                     None => f.write_str("the API did not say when to come back"),
                 }
             }
+            Stop::QuotaSpent { line } => write!(
+                f,
+                "line {line}: the API answered 429 without saying when to come back for \
+                 longer than the longest wait allowed; its quota may be spent for the day"
+            ),
             Stop::Unauthorized { line } => write!(
                 f,
                 "line {line}: the API refused the access token or the API key (HTTP 401), \
@@ -219,6 +230,9 @@ impl fmt::Display for Summary {
         }
         if self.not_attempted > 0 {
             write!(f, "\nnot attempted  {}", self.not_attempted)?;
+        }
+        if let Some(quota) = &self.learned_quota {
+            write!(f, "\nquota          {quota}")?;
         }
         if self.input_unread {
             write!(

@@ -294,6 +294,33 @@ pub fn signal(child: &std::process::Child, signal: &str) {
     assert!(sent.success());
 }
 
+/// Answers as an API with a fixed-window quota that says nothing of it: `sends` requests
+/// per window of `length`, the windows counted from the first request, and 429 without
+/// `Retry-After` past that; the windows after `windows` refuse everything (a quota spent
+/// for the day).
+pub fn fixed_window(
+    sends: usize,
+    length: Duration,
+    windows: u32,
+) -> impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static {
+    let counted = Mutex::new((None::<std::time::Instant>, 0u32, 0usize));
+    move |_, _| {
+        let now = std::time::Instant::now();
+        let mut counted = counted.lock().unwrap();
+        let first = *counted.0.get_or_insert(now);
+        let window = u32::try_from(now.duration_since(first).as_nanos() / length.as_nanos())
+            .unwrap_or(u32::MAX);
+        if window != counted.1 {
+            *counted = (Some(first), window, 0);
+        }
+        if window >= windows || counted.2 >= sends {
+            return Reply::status(429);
+        }
+        counted.2 += 1;
+        Reply::success()
+    }
+}
+
 /// A port of 127.0.0.1 that nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -162,6 +162,10 @@ pub fn run(
             });
         }
         Event::Progress(summary) => show_progress(&bar, summary),
+        Event::Learned(quota) if verbosity == Verbosity::Verbose => {
+            bar.suspend(|| output::note(&format!("{source}: {quota}")));
+        }
+        Event::Learned(_) => {}
     };
     let summary = crate::cli::block_on(async {
         let signals = signals::listen()?;
