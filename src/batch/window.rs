@@ -25,8 +25,10 @@ const PROBE_STEPS: u32 = 50;
 /// The shortest step.
 const MIN_STEP: Duration = Duration::from_millis(10);
 /// A window announced by `Retry-After` is waited out this much longer (in thousandths), as
-/// the API's clock and the answers' latency vary.
+/// the API's clock and the answers' latency vary; each 429 in a paced window adds as much
+/// again, up to [`MAX_MARGIN`].
 const ASKED_MARGIN: u32 = 40;
+const MAX_MARGIN: u32 = 250;
 
 /// What the batch learned: `sends` per `length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,6 +71,9 @@ pub(super) struct Window {
     /// Requests started in the current window that got through.
     succeeded: u32,
     quota: Option<Quota>,
+    /// How much longer than a window announced by `Retry-After` the next one waits, in
+    /// thousandths.
+    margin: u32,
     /// How much a window's length estimate drops when a probe finds it open at once: the
     /// estimate was too long, or the probe late, by an unknown amount.
     shrink: Duration,
@@ -111,6 +116,7 @@ impl Window {
             succeeded: 0,
             quota: None,
             shrink: Duration::ZERO,
+            margin: ASKED_MARGIN,
             blocked: None,
         }
     }
@@ -136,7 +142,7 @@ impl Window {
             && !quota.length.is_zero()
         {
             if quota.asked {
-                let due = self.start + quota.length + quota.length * ASKED_MARGIN / 1000;
+                let due = self.start + quota.length + quota.length * self.margin / 1000;
                 if now < due {
                     return Gate::At(due);
                 }
@@ -285,8 +291,14 @@ impl Window {
     fn learn(&mut self, asked: bool, wait: Duration, now: Instant) {
         let span = now.saturating_duration_since(self.start);
         let sends = match self.quota {
-            Some(quota) => quota.sends.min(self.succeeded),
-            None => self.succeeded,
+            // A window paced as learned met a 429 anyway: the answers of its first requests
+            // may still be on their way, so it says little of the quota, which drops by
+            // one at most; the windows are spaced further apart.
+            Some(quota) if quota.asked == asked && quota.sends > 0 => {
+                self.margin = (self.margin + ASKED_MARGIN).min(MAX_MARGIN);
+                self.succeeded.max(quota.sends - 1).min(quota.sends).max(1)
+            }
+            _ => self.succeeded,
         };
         if sends == 0 && asked {
             // Nothing got through: nothing to learn yet.
