@@ -2,7 +2,7 @@
 //! duplicate it is, in memory that stays flat however long the input: 64 bits of each
 //! line's ID. The latest few thousand wait in a small set and are merged, in place, into
 //! one sorted vector; once that holds [`SPILL`] IDs it is written to a file as a sorted
-//! run, and only a filter of it stays in memory (12 bits an ID), which sends the rare
+//! run, and only a filter of it stays in memory (16 bits an ID), which sends the rare
 //! line it may hold to a binary search of the run on disk.
 
 use std::collections::HashSet;
@@ -12,12 +12,12 @@ use std::io::Write as _;
 
 /// Lines kept in the set before they are merged into the sorted vector.
 const RECENT: usize = 4096;
-/// IDs in the sorted vector before it is written out as a run: half a MiB.
-const SPILL: usize = 64 * 1024;
-/// Bits of a run's filter per ID, and the bits each ID sets: about 0.3% of the IDs a run
+/// IDs in the sorted vector before it is written out as a run: 128 KiB.
+const SPILL: usize = 16 * 1024;
+/// Bits of a run's filter per ID, and the bits each ID sets: about 0.05% of the IDs a run
 /// does not hold go to the disk.
-const FILTER_BITS: usize = 12;
-const FILTER_HASHES: u32 = 7;
+const FILTER_BITS: usize = 16;
+const FILTER_HASHES: u32 = 11;
 
 #[derive(Default)]
 pub(super) struct Seen {
@@ -40,7 +40,7 @@ impl Run {
     /// The filter's bits for `id`: the ID is uniformly random already, so its two halves
     /// make the hashes (double hashing).
     fn bits(id: u64, len: usize) -> impl Iterator<Item = usize> {
-        let (a, b) = (id, (id >> 32) | (id << 32) | 1);
+        let (a, b) = (id, id.rotate_left(32) | 1);
         let bits = (len * 64) as u64;
         (0..u64::from(FILTER_HASHES))
             .map(move |i| (a.wrapping_add(i.wrapping_mul(b)) % bits) as usize)
@@ -149,6 +149,8 @@ impl Seen {
         let mut recent: Vec<u64> = self.recent.drain().collect();
         recent.sort_unstable();
         let old = self.sorted.len();
+        // Room for a whole run at once, so that growing never holds two copies.
+        self.sorted.reserve_exact(SPILL.saturating_sub(old));
         self.sorted.resize(old + recent.len(), 0);
         let (mut from_old, mut from_recent) = (old, recent.len());
         for at in (0..self.sorted.len()).rev() {

@@ -25,10 +25,11 @@ const PROBE_STEPS: u32 = 50;
 /// The shortest step.
 const MIN_STEP: Duration = Duration::from_millis(10);
 /// A window announced by `Retry-After` is waited out this much longer (in thousandths), as
-/// the API's clock and the answers' latency vary; each 429 in a paced window adds as much
-/// again, up to [`MAX_MARGIN`].
-const ASKED_MARGIN: u32 = 40;
-const MAX_MARGIN: u32 = 250;
+/// the API's clock and the answers' latency vary; each 429 in a paced window adds
+/// [`MARGIN_STEP`], up to [`MAX_MARGIN`].
+const ASKED_MARGIN: u32 = 60;
+const MARGIN_STEP: u32 = 20;
+const MAX_MARGIN: u32 = 200;
 
 /// What the batch learned: `sends` per `length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -295,7 +296,7 @@ impl Window {
             // may still be on their way, so it says little of the quota, which drops by
             // one at most; the windows are spaced further apart.
             Some(quota) if quota.asked == asked && quota.sends > 0 => {
-                self.margin = (self.margin + ASKED_MARGIN).min(MAX_MARGIN);
+                self.margin = (self.margin + MARGIN_STEP).min(MAX_MARGIN);
                 self.succeeded.max(quota.sends - 1).min(quota.sends).max(1)
             }
             _ => self.succeeded,
@@ -407,7 +408,7 @@ mod tests {
             assert_eq!(go(&mut window, opened), Some(false));
         }
         // The next window a little after the one the API announced.
-        let next = opened + Duration::from_millis(1040);
+        let next = opened + Duration::from_millis(1060);
         assert_eq!(window.gate(opened, Duration::MAX), Gate::At(next));
         assert_eq!(go(&mut window, next), Some(false));
         // A request of a window before says nothing of this one.
