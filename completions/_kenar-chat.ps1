@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
             [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
+            [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Read a conversation of the current platform: its text messages, oldest first')
             [CompletionResult]::new('icons', 'icons', [CompletionResultType]::ParameterValue, 'List Divar''s icon names, which current-platform buttons take')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
@@ -57,7 +58,10 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
+            [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -120,6 +124,33 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;scope;bot' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;scope;read' {
+            [CompletionResult]::new('--conversation-id', '--conversation-id', [CompletionResultType]::ParameterName, 'The conversation the app may read')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;scope;decode' {
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
@@ -135,12 +166,40 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;scope;list' {
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also ask Divar''s live catalogue (needs the API key) for each scope''s lifecycle state, and list the scopes it has that kenar-chat does not know')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;scope;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
+            [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -156,7 +215,16 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;scope;help;supplier' {
             break
         }
+        'kenar-chat;scope;help;bot' {
+            break
+        }
+        'kenar-chat;scope;help;read' {
+            break
+        }
         'kenar-chat;scope;help;decode' {
+            break
+        }
+        'kenar-chat;scope;help;list' {
             break
         }
         'kenar-chat;scope;help;help' {
@@ -168,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
             [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]')
@@ -175,14 +244,15 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print the URL alone (text) or {"url", "state", "scopes"} (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print the URL alone (text) or {"url", "state", "scopes"} (json)')
-            [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
-            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given')
-            [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given')
+            [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -203,6 +273,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -213,6 +284,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
@@ -231,6 +303,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the access and refresh tokens as they are')
@@ -248,6 +321,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state echoed back on return; a random 128-bit value when not given')
@@ -270,8 +344,10 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where the token was stored and when it expires (text) or the token answer (json)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the authorization URL in the default browser ($BROWSER when set)')
+            [CompletionResult]::new('--each-scope', '--each-scope', [CompletionResultType]::ParameterName, 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the access and refresh tokens as they are')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
@@ -289,6 +365,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
             [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
@@ -303,6 +380,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With -o json, print the new access and refresh tokens as they are')
@@ -336,10 +414,41 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)')
             [CompletionResult]::new('--conversation', '--conversation', [CompletionResultType]::ParameterName, 'Sending in one conversation (current; repeatable)')
             [CompletionResult]::new('--post-chats', '--post-chats', [CompletionResultType]::ParameterName, 'Sending in every chat of a post, as its owner on the current platform (repeatable)')
+            [CompletionResult]::new('--read-conversation', '--read-conversation', [CompletionResultType]::ParameterName, 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope as written, such as USER_PHONE (repeatable)')
             [CompletionResult]::new('--supplier-chats', '--supplier-chats', [CompletionResultType]::ParameterName, 'Sending in every conversation where the user is the seller (current)')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)')
             [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Only tokens that have expired')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;oauth;doctor' {
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'The redirect URI registered for the app')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s slug from the Kenar panel')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)')
+            [CompletionResult]::new('--token-url', '--token-url', [CompletionResultType]::ParameterName, 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
@@ -356,6 +465,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -372,6 +482,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;oauth;help;forget' {
+            break
+        }
+        'kenar-chat;oauth;help;doctor' {
             break
         }
         'kenar-chat;oauth;help;help' {
@@ -391,8 +504,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--document', '--document', [CompletionResultType]::ParameterName, 'Upload this file (Divar''s "file" kind) and send it instead of text (current platform; up to 5 MB)')
             [CompletionResult]::new('--media-token', '--media-token', [CompletionResultType]::ParameterName, 'Send the media token of an earlier upload instead of text (current platform)')
             [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'Divar''s chat upload host, where media files go [default: https://chat.divar.ir]')
-            [CompletionResult]::new('--sender-button', '--sender-button', [CompletionResultType]::ParameterName, 'A button of the sender''s grid, as ''CAPTION|ICON|TARGET'': TARGET an http(s) URL to open, or a JSON object for the app''s server link; repeatable, rows of three in order (current platform)')
+            [CompletionResult]::new('--sender-button', '--sender-button', [CompletionResultType]::ParameterName, 'A button of the sender''s grid, as ''CAPTION|ICON|TARGET'': TARGET an http(s) URL to open, a JSON object for the app''s server link, ''dynamic:{JSON}'' for its dynamic action, ''post:TOKEN'' or ''manage:TOKEN'' for a post''s page or its manage page; repeatable, rows of three in order (current platform)')
             [CompletionResult]::new('--receiver-button', '--receiver-button', [CompletionResultType]::ParameterName, 'A button of the receiver''s grid, written as for --sender-button')
+            [CompletionResult]::new('--button', '--button', [CompletionResultType]::ParameterName, 'A button under a chatbot message, written as for --sender-button; repeatable, rows of three in order (with --bot)')
             [CompletionResult]::new('--sender-caption', '--sender-caption', [CompletionResultType]::ParameterName, 'Text on the sender''s button')
             [CompletionResult]::new('--sender-icon', '--sender-icon', [CompletionResultType]::ParameterName, 'Icon name of the sender''s button')
             [CompletionResult]::new('--sender-direct-link', '--sender-direct-link', [CompletionResultType]::ParameterName, 'Make the sender''s button a DIRECT_LINK that opens this URL')
@@ -420,6 +534,11 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Send at most N requests per second (N/s) or per minute (N/min)')
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Record each line''s sending in this file, so that running again skips what was sent')
             [CompletionResult]::new('--unreachable-limit', '--unreachable-limit', [CompletionResultType]::ParameterName, 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--bot', '--bot', [CompletionResultType]::ParameterName, 'Send as the app''s chatbot: to --conversation-id (a bot conversation), or to --user-id (the token''s own user, whose conversation with the bot it opens); current platform')
             [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request instead of sending it (secrets as ***)')
             [CompletionResult]::new('--print-line', '--print-line', [CompletionResultType]::ParameterName, 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials')
@@ -428,6 +547,13 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'Ask at the terminal for every missing value, show the request and confirm before sending')
             [CompletionResult]::new('--resend-in-doubt', '--resend-in-doubt', [CompletionResultType]::ParameterName, 'Send the lines the journal holds in doubt (they may have been delivered already)')
             [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first line that is invalid or fails, in input order (requests then go one at a time)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;conversation' {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
@@ -436,6 +562,45 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;conversation;show' {
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--access-token-file', '--access-token-file', [CompletionResultType]::ParameterName, 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The messages as lines for people (text), or the API''s answer (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The messages as lines for people (text), or the API''s answer (json)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kenar-chat;conversation;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;conversation;help;show' {
+            break
+        }
+        'kenar-chat;conversation;help;help' {
             break
         }
         'kenar-chat;icons' {
@@ -487,12 +652,15 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--daily-limit', '--daily-limit', [CompletionResultType]::ParameterName, 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Hold each answer back this many milliseconds, like a round trip to Divar')
             [CompletionResult]::new('--session-init-url', '--session-init-url', [CompletionResultType]::ParameterName, 'The app''s session initialization URL, called when a LINK button is clicked in the chat view')
+            [CompletionResult]::new('--dynamic-action-url', '--dynamic-action-url', [CompletionResultType]::ParameterName, 'The app''s dynamic-action URL, called when a get_dynamic_action button is clicked in the chat view (with the same authorization header as session initialization)')
             [CompletionResult]::new('--session-init-auth', '--session-init-auth', [CompletionResultType]::ParameterName, 'The authorization header of session initialization requests (generated when not given)')
-            [CompletionResult]::new('--lowercase-supplier', '--lowercase-supplier', [CompletionResultType]::ParameterName, 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`')
+            [CompletionResult]::new('--closed-scope', '--closed-scope', [CompletionResultType]::ParameterName, 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)')
+            [CompletionResult]::new('--missing-permission', '--missing-permission', [CompletionResultType]::ParameterName, 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--lowercase-supplier', '--lowercase-supplier', [CompletionResultType]::ParameterName, 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -504,6 +672,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('oauth-url', 'oauth-url', [CompletionResultType]::ParameterValue, 'Build the authorization URL that asks a user for scopes')
             [CompletionResult]::new('oauth', 'oauth', [CompletionResultType]::ParameterValue, 'Exchange codes for tokens, log in from the terminal, and manage stored tokens')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a TEXT message, with optional buttons, and print the answer')
+            [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Read a conversation of the current platform: its text messages, oldest first')
             [CompletionResult]::new('icons', 'icons', [CompletionResultType]::ParameterValue, 'List Divar''s icon names, which current-platform buttons take')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual: one roff page documenting every command and flag')
@@ -516,7 +685,10 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform')
             [CompletionResult]::new('conversation', 'conversation', [CompletionResultType]::ParameterValue, 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID')
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
+            [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             break
         }
         'kenar-chat;help;scope;chat' {
@@ -531,7 +703,16 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;help;scope;supplier' {
             break
         }
+        'kenar-chat;help;scope;bot' {
+            break
+        }
+        'kenar-chat;help;scope;read' {
+            break
+        }
         'kenar-chat;help;scope;decode' {
+            break
+        }
+        'kenar-chat;help;scope;list' {
             break
         }
         'kenar-chat;help;oauth-url' {
@@ -543,6 +724,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Replace stored tokens of the current platform by new ones, with their refresh tokens')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List the stored tokens: profile, expiry and scopes, never the secrets')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove stored tokens')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token')
             break
         }
         'kenar-chat;help;oauth;token' {
@@ -560,7 +742,17 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
         'kenar-chat;help;oauth;forget' {
             break
         }
+        'kenar-chat;help;oauth;doctor' {
+            break
+        }
         'kenar-chat;help;send' {
+            break
+        }
+        'kenar-chat;help;conversation' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION')
+            break
+        }
+        'kenar-chat;help;conversation;show' {
             break
         }
         'kenar-chat;help;icons' {

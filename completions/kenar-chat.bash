@@ -19,6 +19,9 @@ _kenar__chat() {
             kenar__chat,completions)
                 cmd="kenar__chat__subcmd__completions"
                 ;;
+            kenar__chat,conversation)
+                cmd="kenar__chat__subcmd__conversation"
+                ;;
             kenar__chat,help)
                 cmd="kenar__chat__subcmd__help"
                 ;;
@@ -43,8 +46,23 @@ _kenar__chat() {
             kenar__chat,send)
                 cmd="kenar__chat__subcmd__send"
                 ;;
+            kenar__chat__subcmd__conversation,help)
+                cmd="kenar__chat__subcmd__conversation__subcmd__help"
+                ;;
+            kenar__chat__subcmd__conversation,show)
+                cmd="kenar__chat__subcmd__conversation__subcmd__show"
+                ;;
+            kenar__chat__subcmd__conversation__subcmd__help,help)
+                cmd="kenar__chat__subcmd__conversation__subcmd__help__subcmd__help"
+                ;;
+            kenar__chat__subcmd__conversation__subcmd__help,show)
+                cmd="kenar__chat__subcmd__conversation__subcmd__help__subcmd__show"
+                ;;
             kenar__chat__subcmd__help,completions)
                 cmd="kenar__chat__subcmd__help__subcmd__completions"
+                ;;
+            kenar__chat__subcmd__help,conversation)
+                cmd="kenar__chat__subcmd__help__subcmd__conversation"
                 ;;
             kenar__chat__subcmd__help,help)
                 cmd="kenar__chat__subcmd__help__subcmd__help"
@@ -70,6 +88,12 @@ _kenar__chat() {
             kenar__chat__subcmd__help,send)
                 cmd="kenar__chat__subcmd__help__subcmd__send"
                 ;;
+            kenar__chat__subcmd__help__subcmd__conversation,show)
+                cmd="kenar__chat__subcmd__help__subcmd__conversation__subcmd__show"
+                ;;
+            kenar__chat__subcmd__help__subcmd__oauth,doctor)
+                cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor"
+                ;;
             kenar__chat__subcmd__help__subcmd__oauth,forget)
                 cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__forget"
                 ;;
@@ -85,6 +109,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__oauth,tokens)
                 cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__tokens"
                 ;;
+            kenar__chat__subcmd__help__subcmd__scope,bot)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__bot"
+                ;;
             kenar__chat__subcmd__help__subcmd__scope,chat)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__chat"
                 ;;
@@ -94,11 +121,20 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__scope,decode)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__decode"
                 ;;
+            kenar__chat__subcmd__help__subcmd__scope,list)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__list"
+                ;;
             kenar__chat__subcmd__help__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__post"
                 ;;
+            kenar__chat__subcmd__help__subcmd__scope,read)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__read"
+                ;;
             kenar__chat__subcmd__help__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__supplier"
+                ;;
+            kenar__chat__subcmd__oauth,doctor)
+                cmd="kenar__chat__subcmd__oauth__subcmd__doctor"
                 ;;
             kenar__chat__subcmd__oauth,forget)
                 cmd="kenar__chat__subcmd__oauth__subcmd__forget"
@@ -118,6 +154,9 @@ _kenar__chat() {
             kenar__chat__subcmd__oauth,tokens)
                 cmd="kenar__chat__subcmd__oauth__subcmd__tokens"
                 ;;
+            kenar__chat__subcmd__oauth__subcmd__help,doctor)
+                cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__doctor"
+                ;;
             kenar__chat__subcmd__oauth__subcmd__help,forget)
                 cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__forget"
                 ;;
@@ -136,6 +175,9 @@ _kenar__chat() {
             kenar__chat__subcmd__oauth__subcmd__help,tokens)
                 cmd="kenar__chat__subcmd__oauth__subcmd__help__subcmd__tokens"
                 ;;
+            kenar__chat__subcmd__scope,bot)
+                cmd="kenar__chat__subcmd__scope__subcmd__bot"
+                ;;
             kenar__chat__subcmd__scope,chat)
                 cmd="kenar__chat__subcmd__scope__subcmd__chat"
                 ;;
@@ -148,11 +190,20 @@ _kenar__chat() {
             kenar__chat__subcmd__scope,help)
                 cmd="kenar__chat__subcmd__scope__subcmd__help"
                 ;;
+            kenar__chat__subcmd__scope,list)
+                cmd="kenar__chat__subcmd__scope__subcmd__list"
+                ;;
             kenar__chat__subcmd__scope,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__post"
                 ;;
+            kenar__chat__subcmd__scope,read)
+                cmd="kenar__chat__subcmd__scope__subcmd__read"
+                ;;
             kenar__chat__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__scope__subcmd__supplier"
+                ;;
+            kenar__chat__subcmd__scope__subcmd__help,bot)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__bot"
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,chat)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__chat"
@@ -166,8 +217,14 @@ _kenar__chat() {
             kenar__chat__subcmd__scope__subcmd__help,help)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__help"
                 ;;
+            kenar__chat__subcmd__scope__subcmd__help,list)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__list"
+                ;;
             kenar__chat__subcmd__scope__subcmd__help,post)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__post"
+                ;;
+            kenar__chat__subcmd__scope__subcmd__help,read)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__read"
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,supplier)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__supplier"
@@ -179,7 +236,7 @@ _kenar__chat() {
 
     case "${cmd}" in
         kenar__chat)
-            opts="-q -v -h -V --quiet --verbose --help --version scope oauth-url oauth send icons completions man sandbox help"
+            opts="-q -v -h -V --quiet --verbose --help --version scope oauth-url oauth send conversation icons completions man sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,7 +250,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__completions)
-            opts="-q -v -h -V --out-dir --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --quiet --verbose --out-dir --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,8 +270,167 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__conversation)
+            opts="-q -v -h -V --quiet --verbose --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__conversation__subcmd__show)
+            opts="-o -q -v -h -V --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --access-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__help)
-            opts="scope oauth-url oauth send icons completions man sandbox help"
+            opts="scope oauth-url oauth send conversation icons completions man sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,6 +446,34 @@ _kenar__chat() {
         kenar__chat__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__conversation)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__conversation__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -284,7 +528,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__oauth)
-            opts="token login refresh tokens forget"
+            opts="token login refresh tokens forget doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +544,20 @@ _kenar__chat() {
         kenar__chat__subcmd__help__subcmd__oauth__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -396,8 +654,22 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope)
-            opts="chat post conversation supplier decode"
+            opts="chat post conversation supplier bot read decode list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__bot)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -451,7 +723,35 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__help__subcmd__scope__subcmd__post)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__read)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -508,7 +808,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__man)
-            opts="-q -v -h -V --out-dir --quiet --verbose --help --version"
+            opts="-q -v -h -V --quiet --verbose --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,7 +829,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth)
-            opts="-q -v -h -V --quiet --verbose --help --version token login refresh tokens forget help"
+            opts="-q -v -h -V --quiet --verbose --help --version token login refresh tokens forget doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,7 +843,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__url)
-            opts="-o -i -q -v -h -V --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --scope --offline --state --auth-url --platform --profile --output --interactive --quiet --verbose --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --state --auth-url --platform --profile --output --interactive --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,6 +866,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -604,8 +908,123 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__oauth__subcmd__doctor)
+            opts="-o -q -v -h -V --redirect-uri --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__oauth__subcmd__forget)
-            opts="-q -v -h -V --profile --platform --chat --conversation --post-chats --supplier-chats --scope --offline --expired --quiet --verbose --help --version"
+            opts="-q -v -h -V --profile --platform --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --expired --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -631,6 +1050,10 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-conversation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --scope)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -643,8 +1066,22 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__help)
-            opts="token login refresh tokens forget help"
+            opts="token login refresh tokens forget doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__oauth__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -741,7 +1178,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__login)
-            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --scope --offline --redirect-uri --state --auth-url --open --wait --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --redirect-uri --state --auth-url --open --wait --each-scope --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -756,6 +1193,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -884,7 +1325,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__refresh)
-            opts="-o -q -v -h -V --profile --chat --conversation --post-chats --supplier-chats --scope --offline --client-id --client-secret-file --token-url --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --profile --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --client-id --client-secret-file --token-url --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +1344,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -988,7 +1433,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__token)
-            opts="-o -q -v -h -V --code --redirect-uri --state --chat --conversation --post-chats --supplier-chats --scope --offline --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --code --redirect-uri --state --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1015,6 +1460,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --post-chats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-conversation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1153,7 +1602,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --session-init-auth --lowercase-supplier --quiet --verbose --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,7 +1671,19 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dynamic-action-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --session-init-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --closed-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --missing-permission)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1234,8 +1695,30 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope)
-            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier decode help"
+            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier bot read decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__bot)
+            opts="-o -q -v -h -V --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1346,8 +1829,22 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__help)
-            opts="chat post conversation supplier decode help"
+            opts="chat post conversation supplier bot read decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__bot)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1415,7 +1912,35 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__scope__subcmd__help__subcmd__post)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__read)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1436,6 +1961,90 @@ _kenar__chat() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__list)
+            opts="-o -q -v -h -V --live --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1477,6 +2086,32 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__scope__subcmd__read)
+            opts="-o -q -v -h -V --conversation-id --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --conversation-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__scope__subcmd__supplier)
             opts="-o -q -v -h -V --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1500,7 +2135,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__send)
-            opts="-o -i -q -v -h -V --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --quiet --verbose --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --conversation-id --user-id --post-token --peer-id --message --message-file --file --image --video --voice --document --media-token --upload-url --sender-button --receiver-button --bot --button --sender-caption --sender-icon --sender-direct-link --sender-extra-data --receiver-caption --receiver-icon --receiver-direct-link --receiver-extra-data --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --print-line --show-secrets --output --interactive --batch --concurrency --rate --journal --resend-in-doubt --fail-fast --unreachable-limit --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1629,6 +2264,10 @@ _kenar__chat() {
                     return 0
                     ;;
                 --receiver-button)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --button)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
             cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
+            cand conversation 'Read a conversation of the current platform: its text messages, oldest first'
             cand icons 'List Divar''s icon names, which current-platform buttons take'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the manual: one roff page documenting every command and flag'
@@ -53,7 +54,10 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand bot 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND'
+            cand read 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;chat'= {
@@ -111,6 +115,31 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;scope;bot'= {
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;scope;read'= {
+            cand --conversation-id 'The conversation the app may read'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;scope;decode'= {
             cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
@@ -125,12 +154,39 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;scope;list'= {
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --live 'Also ask Divar''s live catalogue (needs the API key) for each scope''s lifecycle state, and list the scopes it has that kenar-chat does not know'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;scope;help'= {
             cand chat 'Permission to send in one chat: CHAT_SEND_MESSAGE_OAUTH__BASE64(user:post:peer)'
             cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand bot 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND'
+            cand read 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;scope;help;chat'= {
@@ -141,7 +197,13 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;scope;help;supplier'= {
         }
+        &'kenar-chat;scope;help;bot'= {
+        }
+        &'kenar-chat;scope;help;read'= {
+        }
         &'kenar-chat;scope;help;decode'= {
+        }
+        &'kenar-chat;scope;help;list'= {
         }
         &'kenar-chat;scope;help;help'= {
         }
@@ -151,6 +213,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
             cand --conversation 'Sending in one conversation (current; repeatable)'
             cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
+            cand --read-conversation 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --state 'The state echoed back on return; a random 128-bit value when not given'
             cand --auth-url 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]'
@@ -158,14 +221,15 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -o 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
             cand --output 'Print the URL alone (text) or {"url", "state", "scopes"} (json)'
-            cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
-            cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
-            cand -i 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
-            cand --interactive 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
             cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --bot 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)'
+            cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
+            cand -i 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
+            cand --interactive 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -185,6 +249,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;oauth;token'= {
@@ -194,6 +259,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
             cand --conversation 'Sending in one conversation (current; repeatable)'
             cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
+            cand --read-conversation 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
             cand --client-id 'The app''s slug from the Kenar panel'
@@ -212,6 +278,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -o 'Where the token was stored and when it expires (text) or the token answer (json)'
             cand --output 'Where the token was stored and when it expires (text) or the token answer (json)'
             cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --bot 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)'
             cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
@@ -228,6 +295,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
             cand --conversation 'Sending in one conversation (current; repeatable)'
             cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
+            cand --read-conversation 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --redirect-uri 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on'
             cand --state 'The state echoed back on return; a random 128-bit value when not given'
@@ -250,8 +318,10 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -o 'Where the token was stored and when it expires (text) or the token answer (json)'
             cand --output 'Where the token was stored and when it expires (text) or the token answer (json)'
             cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --bot 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)'
             cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --open 'Open the authorization URL in the default browser ($BROWSER when set)'
+            cand --each-scope 'When Divar refuses the scopes with invalid_scope, ask for each scope alone and say which ones it refuses (offered at a terminal without this flag)'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --show-secrets 'With -o json, print the access and refresh tokens as they are'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -268,6 +338,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
             cand --conversation 'Sending in one conversation (current; repeatable)'
             cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
+            cand --read-conversation 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --client-id 'The app''s slug from the Kenar panel'
             cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
@@ -282,6 +353,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -o 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)'
             cand --output 'One line per refreshed token (text) or an array of {profile, scopes, expires, refreshed, access_token, refresh_token} (json)'
             cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --bot 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)'
             cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --show-secrets 'With -o json, print the new access and refresh tokens as they are'
@@ -313,10 +385,40 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --chat 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)'
             cand --conversation 'Sending in one conversation (current; repeatable)'
             cand --post-chats 'Sending in every chat of a post, as its owner on the current platform (repeatable)'
+            cand --read-conversation 'Reading one conversation''s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)'
             cand --scope 'A scope as written, such as USER_PHONE (repeatable)'
             cand --supplier-chats 'Sending in every conversation where the user is the seller (current)'
+            cand --bot 'Sending as the app''s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)'
             cand --offline 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
             cand --expired 'Only tokens that have expired'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;oauth;doctor'= {
+            cand --redirect-uri 'The redirect URI registered for the app'
+            cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
+            cand --client-id 'The app''s slug from the Kenar panel'
+            cand --client-secret-file 'Read the app''s client secret from this file (instead of KENAR_CLIENT_SECRET)'
+            cand --token-url 'The current platform''s token endpoint [default: https://oauth.divar.ir/oauth2/token]'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)'
+            cand --output 'One line per check (text) or {"passed", "checks": [{"check", "passed", "detail", "fix"}]} (json)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -332,6 +434,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kenar-chat;oauth;help;token'= {
@@ -343,6 +446,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;oauth;help;tokens'= {
         }
         &'kenar-chat;oauth;help;forget'= {
+        }
+        &'kenar-chat;oauth;help;doctor'= {
         }
         &'kenar-chat;oauth;help;help'= {
         }
@@ -360,8 +465,9 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --document 'Upload this file (Divar''s "file" kind) and send it instead of text (current platform; up to 5 MB)'
             cand --media-token 'Send the media token of an earlier upload instead of text (current platform)'
             cand --upload-url 'Divar''s chat upload host, where media files go [default: https://chat.divar.ir]'
-            cand --sender-button 'A button of the sender''s grid, as ''CAPTION|ICON|TARGET'': TARGET an http(s) URL to open, or a JSON object for the app''s server link; repeatable, rows of three in order (current platform)'
+            cand --sender-button 'A button of the sender''s grid, as ''CAPTION|ICON|TARGET'': TARGET an http(s) URL to open, a JSON object for the app''s server link, ''dynamic:{JSON}'' for its dynamic action, ''post:TOKEN'' or ''manage:TOKEN'' for a post''s page or its manage page; repeatable, rows of three in order (current platform)'
             cand --receiver-button 'A button of the receiver''s grid, written as for --sender-button'
+            cand --button 'A button under a chatbot message, written as for --sender-button; repeatable, rows of three in order (with --bot)'
             cand --sender-caption 'Text on the sender''s button'
             cand --sender-icon 'Icon name of the sender''s button'
             cand --sender-direct-link 'Make the sender''s button a DIRECT_LINK that opens this URL'
@@ -389,6 +495,11 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --rate 'Send at most N requests per second (N/s) or per minute (N/min)'
             cand --journal 'Record each line''s sending in this file, so that running again skips what was sent'
             cand --unreachable-limit 'Stop after N lines in a row could not reach the API or were refused as unauthorized; 0 never stops [default: 5]'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --bot 'Send as the app''s chatbot: to --conversation-id (a bot conversation), or to --user-id (the token''s own user, whose conversation with the bot it opens); current platform'
             cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand --dry-run 'Print the request instead of sending it (secrets as ***)'
             cand --print-line 'Print the checked message as one line of a --batch file instead of sending it; needs no credentials'
@@ -397,6 +508,12 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --interactive 'Ask at the terminal for every missing value, show the request and confirm before sending'
             cand --resend-in-doubt 'Send the lines the journal holds in doubt (they may have been delivered already)'
             cand --fail-fast 'Stop at the first line that is invalid or fails, in input order (requests then go one at a time)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;conversation'= {
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -405,6 +522,41 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand show 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;conversation;show'= {
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --access-token-file 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)'
+            cand --access-token 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'The messages as lines for people (text), or the API''s answer (json)'
+            cand --output 'The messages as lines for people (text), or the API''s answer (json)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kenar-chat;conversation;help'= {
+            cand show 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;conversation;help;show'= {
+        }
+        &'kenar-chat;conversation;help;help'= {
         }
         &'kenar-chat;icons'= {
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -452,12 +604,15 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --daily-limit 'Sends accepted per UTC day; past it the API answers 429 until midnight UTC'
             cand --latency 'Hold each answer back this many milliseconds, like a round trip to Divar'
             cand --session-init-url 'The app''s session initialization URL, called when a LINK button is clicked in the chat view'
+            cand --dynamic-action-url 'The app''s dynamic-action URL, called when a get_dynamic_action button is clicked in the chat view (with the same authorization header as session initialization)'
             cand --session-init-auth 'The authorization header of session initialization requests (generated when not given)'
-            cand --lowercase-supplier 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`'
+            cand --closed-scope 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)'
+            cand --missing-permission 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
             cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --lowercase-supplier 'Spell the seller''s key `supplier`, as older documents do, instead of `Supplier`'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -468,6 +623,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand oauth-url 'Build the authorization URL that asks a user for scopes'
             cand oauth 'Exchange codes for tokens, log in from the terminal, and manage stored tokens'
             cand send 'Send a TEXT message, with optional buttons, and print the answer'
+            cand conversation 'Read a conversation of the current platform: its text messages, oldest first'
             cand icons 'List Divar''s icon names, which current-platform buttons take'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the manual: one roff page documenting every command and flag'
@@ -479,7 +635,10 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand post 'Permission to send in every chat of one post: CHAT_SEND_MESSAGE_POST_CONVERSATIONS__P, or CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P on the current platform'
             cand conversation 'Permission to send in one conversation (current platform): CONVERSATION_SEND_MESSAGE.ID'
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
+            cand bot 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND'
+            cand read 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
+            cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
         }
         &'kenar-chat;help;scope;chat'= {
         }
@@ -489,7 +648,13 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;help;scope;supplier'= {
         }
+        &'kenar-chat;help;scope;bot'= {
+        }
+        &'kenar-chat;help;scope;read'= {
+        }
         &'kenar-chat;help;scope;decode'= {
+        }
+        &'kenar-chat;help;scope;list'= {
         }
         &'kenar-chat;help;oauth-url'= {
         }
@@ -499,6 +664,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand refresh 'Replace stored tokens of the current platform by new ones, with their refresh tokens'
             cand tokens 'List the stored tokens: profile, expiry and scopes, never the secrets'
             cand forget 'Remove stored tokens'
+            cand doctor 'Check the profile''s OAuth setup, one line per check with its fix; sends no message and changes no stored token'
         }
         &'kenar-chat;help;oauth;token'= {
         }
@@ -510,7 +676,14 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         }
         &'kenar-chat;help;oauth;forget'= {
         }
+        &'kenar-chat;help;oauth;doctor'= {
+        }
         &'kenar-chat;help;send'= {
+        }
+        &'kenar-chat;help;conversation'= {
+            cand show 'Print a conversation''s text messages, oldest first: when, who, what. Divar returns text messages only; pictures, voice notes, files and other kinds are left out. Needs the scope CHAT_CONVERSATION_READ.ID and the key permission CHAT_READ_CONVERSATION'
+        }
+        &'kenar-chat;help;conversation;show'= {
         }
         &'kenar-chat;help;icons'= {
         }

@@ -16,15 +16,12 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub const DEFAULT_PROFILE: &str = "default";
 
 /// `kenar-chat` under the user's config directory (`$XDG_CONFIG_HOME` or `~/.config` on
-/// Linux and macOS, `%APPDATA%` on Windows).
-pub fn default_dir() -> Result<PathBuf> {
+/// Linux and macOS, `%APPDATA%` on Windows); else why there is none, for the caller to say
+/// how to name one.
+pub fn default_dir() -> std::result::Result<PathBuf, String> {
     etcetera::choose_base_strategy()
         .map(|base| base.config_dir().join("kenar-chat"))
-        .map_err(|e| {
-            Error::invalid(format!(
-                "cannot find the user's config directory ({e}); set KENAR_CONFIG_DIR"
-            ))
-        })
+        .map_err(|e| format!("cannot find the user's config directory ({e})"))
 }
 
 /// The config file: `[profiles.NAME]` tables of defaults.
@@ -54,6 +51,9 @@ pub struct ProfileConfig {
     pub token_url: Option<String>,
     /// Divar's chat upload host, for media messages (`--upload-url`).
     pub upload_url: Option<String>,
+    /// The scopes `oauth-url`, `oauth login` and `oauth token` ask for when no scope flag
+    /// is given, each as written.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Config {

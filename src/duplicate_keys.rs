@@ -1,66 +1,134 @@
 //! Finding a key named twice in one JSON object. serde_json keeps the last value silently,
 //! so a message file with `"order": 1, ..., "order": 2` in its `extra_data` would be sent
-//! as something other than what was written; such input is refused instead.
+//! as something other than what was written; such input is refused instead. The same walk
+//! finds an array where an object belongs, with its line and column.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::visible;
 
 /// Reads `bytes` as JSON and fails, with the line and column, at the first object that
 /// names a key twice. Syntax errors fail too; callers check the syntax first, with the
 /// field path in their error.
 pub fn check(bytes: &[u8]) -> serde_json::Result<()> {
-    serde_json::from_slice::<AnyValue>(bytes).map(|_| ())
+    check_objects(bytes, |_| false)
 }
 
-/// Any JSON value, kept as nothing but checked on the way.
-struct AnyValue;
+/// [`check`], and fails too at the first array where `object_at` says that an object with
+/// named fields belongs (serde would read an array into a struct field by field, so
+/// `["u", "p", ...]` would pass for a message). The error names the array's path.
+pub fn check_objects(
+    bytes: &[u8],
+    object_at: impl Fn(&[Step<'_>]) -> bool,
+) -> serde_json::Result<()> {
+    let mut path = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Walk {
+        path: &mut path,
+        object_at: &object_at,
+    }
+    .deserialize(&mut de)?;
+    de.end()
+}
 
-impl<'de> Deserialize<'de> for AnyValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(AnyValue)
+/// One step of the way from a JSON document's root to a value in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step<'de> {
+    Key(Cow<'de, str>),
+    Index(usize),
+}
+
+/// A path as errors name it, `sender_buttons.rows[0]`; empty for the root.
+pub fn path_text(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) if out.is_empty() => out.push_str(key),
+            Step::Key(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+            Step::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+    out
+}
+
+/// Any JSON value, kept as nothing but checked on the way; `path` leads to it.
+struct Walk<'p, 'de, F> {
+    path: &'p mut Vec<Step<'de>>,
+    object_at: &'p F,
+}
+
+impl<'de, F: Fn(&[Step<'_>]) -> bool> DeserializeSeed<'de> for Walk<'_, 'de, F> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for AnyValue {
-    type Value = AnyValue;
+impl<'de, F: Fn(&[Step<'_>]) -> bool> Visitor<'de> for Walk<'_, 'de, F> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
-        Ok(AnyValue)
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
-        Ok(AnyValue)
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
-        Ok(AnyValue)
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
-        Ok(AnyValue)
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<AnyValue, E> {
-        Ok(AnyValue)
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<AnyValue, E> {
-        Ok(AnyValue)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
-        while seq.next_element::<AnyValue>()?.is_some() {}
-        Ok(AnyValue)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if (self.object_at)(self.path) {
+            let at = path_text(self.path);
+            let at = if at.is_empty() { at } else { format!("{at}: ") };
+            return Err(de::Error::custom(format!(
+                "{at}must be a JSON object with named fields, not an array"
+            )));
+        }
+        let mut index = 0;
+        loop {
+            self.path.push(Step::Index(index));
+            let more = seq.next_element_seed(Walk {
+                path: &mut *self.path,
+                object_at: self.object_at,
+            })?;
+            self.path.pop();
+            if more.is_none() {
+                return Ok(());
+            }
+            index += 1;
+        }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // Objects have few keys: a list searched in turn beats hashing them, up to a point.
         const FEW: usize = 16;
         let mut few: Vec<Cow<'de, str>> = Vec::new();
@@ -73,10 +141,16 @@ impl<'de> Visitor<'de> for AnyValue {
             };
             if twice {
                 return Err(de::Error::custom(format!(
-                    "the key {key:?} appears twice in one object"
+                    "the key {} appears twice in one object",
+                    visible::excerpt(&key)
                 )));
             }
-            map.next_value::<AnyValue>()?;
+            self.path.push(Step::Key(key.clone()));
+            map.next_value_seed(Walk {
+                path: &mut *self.path,
+                object_at: self.object_at,
+            })?;
+            self.path.pop();
             if many.is_empty() && few.len() < FEW {
                 few.push(key);
             } else {
@@ -84,7 +158,7 @@ impl<'de> Visitor<'de> for AnyValue {
                 many.insert(key);
             }
         }
-        Ok(AnyValue)
+        Ok(())
     }
 }
 
@@ -151,5 +225,24 @@ mod tests {
         check(br#"{"k": {"k": 1}, "l": [{"k": null}, {"k": true}], "n": 1e400}"#).unwrap();
         check(b"[]").unwrap();
         check(b"\"text\"").unwrap();
+    }
+
+    #[test]
+    fn an_array_where_an_object_belongs_is_named_by_its_path() {
+        let rule =
+            |path: &[Step<'_>]| matches!(path, [] | [Step::Key(_), Step::Index(_), Step::Key(_)]);
+        check_objects(br#"{"a": [{"b": {}}, {"b": 1}], "c": [[1]]}"#, rule).unwrap();
+        let err = check_objects(br#"{"a": [{"b": {}}, {"b": [1]}]}"#, rule).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a[1].b: must be a JSON object with named fields, not an array at line 1 column 25"
+        );
+        let err = check_objects(b"\n [1]", rule).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "must be a JSON object with named fields, not an array at line 2 column 2"
+        );
+        let long = format!(r#"{{"{k}": 1, "{k}": 2}}"#, k = "k".repeat(100_000));
+        assert!(check(long.as_bytes()).unwrap_err().to_string().len() < 200);
     }
 }

@@ -17,6 +17,10 @@ pub enum Error {
         "refused by the recipient's restriction (HTTP 412, code 9): {0}; sending again will not help"
     )]
     RecipientRestricted(String),
+    /// An OAuth server refused (RFC 6749 sections 5.2 and 4.1.2.1): the authorization, a
+    /// code exchange or a refresh, explained with its likely causes.
+    #[error("{0}")]
+    OAuth(Box<crate::auth::oauth_error::Refusal>),
     /// The user did not grant access: the authorization redirect came back without a code.
     #[error("the user did not grant access: {0}")]
     Denied(String),
@@ -45,6 +49,9 @@ pub enum Error {
     /// The person at the terminal cancelled (Ctrl-C, Esc, or "no" when asked to confirm).
     #[error("cancelled; nothing was sent")]
     Cancelled,
+    /// `oauth doctor` found problems; its report says which and how to fix them.
+    #[error("{0} of the checks failed; each says how to fix it")]
+    ChecksFailed(usize),
     /// A batch ended with lines not sent; its summary says which and why.
     #[error("{0}")]
     BatchIncomplete(String),
@@ -54,6 +61,14 @@ pub enum Error {
     Uploaded {
         error: Box<Error>,
         media_token: String,
+    },
+    /// The token endpoint at `endpoint` (its host, and port when given), not the API,
+    /// refused or failed: `problem` says how, and decides the exit code and whether the
+    /// request may have been acted on (for a code exchange: whether the code is used up).
+    #[error("{}", TokenProblem { endpoint, problem })]
+    Token {
+        endpoint: String,
+        problem: Box<Error>,
     },
     /// A signal stopped a batch; its summary says what was sent. `code` is the exit code a
     /// shell gives a process the signal ends (128 plus its number).
@@ -81,7 +96,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) => 2,
-            Error::Refused { .. } | Error::RecipientRestricted(_) | Error::Denied(_) => 3,
+            Error::Refused { .. }
+            | Error::RecipientRestricted(_)
+            | Error::Denied(_)
+            | Error::OAuth(_) => 3,
             Error::RateLimited { .. } => 4,
             Error::NotSent(_)
             | Error::DeliveryUncertain(_)
@@ -89,8 +107,11 @@ impl Error {
             | Error::Unavailable(_) => 5,
             Error::Cancelled => 130,
             Error::BatchIncomplete(_) => 6,
+            Error::ChecksFailed(_) => 8,
             Error::Interrupted { code, .. } => *code,
-            Error::Uploaded { error, .. } => error.exit_code(),
+            Error::Uploaded { error, .. } | Error::Token { problem: error, .. } => {
+                error.exit_code()
+            }
         }
     }
 
@@ -98,7 +119,9 @@ impl Error {
     /// act twice. Retrying is safe only when this is false.
     pub fn may_have_been_delivered(&self) -> bool {
         match self {
-            Error::Uploaded { error, .. } => error.may_have_been_delivered(),
+            Error::Uploaded { error, .. } | Error::Token { problem: error, .. } => {
+                error.may_have_been_delivered()
+            }
             other => matches!(other, Error::DeliveryUncertain(_) | Error::Redirected(_)),
         }
     }
@@ -139,6 +162,38 @@ pub fn valid<T>(value: T, problems: Vec<String>) -> Result<T> {
         Ok(value)
     } else {
         Err(Error::Invalid(problems))
+    }
+}
+
+/// A failure of the token endpoint, said of tokens rather than of the API or of delivery.
+struct TokenProblem<'a> {
+    endpoint: &'a str,
+    problem: &'a Error,
+}
+
+impl fmt::Display for TokenProblem<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let endpoint = self.endpoint;
+        match self.problem {
+            // It names the endpoint itself, with what failed.
+            Error::OAuth(refusal) => write!(f, "{refusal}"),
+            Error::Refused { status, message } => write!(
+                f,
+                "the token endpoint {endpoint} refused the request (HTTP {status}): {message}"
+            ),
+            Error::RateLimited { message } => write!(
+                f,
+                "rate limited by the token endpoint {endpoint} (HTTP 429): {message}"
+            ),
+            // The client's account names the token endpoint and its host already.
+            Error::NotSent(m) => write!(f, "{m}; the token request never reached it"),
+            Error::DeliveryUncertain(m) | Error::Redirected(m) => write!(
+                f,
+                "token endpoint {endpoint}: {m}; the token request may have been acted on \
+                 without its answer arriving"
+            ),
+            other => write!(f, "token endpoint {endpoint}: {other}"),
+        }
     }
 }
 

@@ -10,13 +10,14 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use url::Url;
 
-use crate::client::{
-    self, Answer, ApiClient, Credentials, HeaderValue, PreparedRequest, Progress, Upload,
-};
 use crate::error::{Error, Result};
+use crate::http;
+use crate::http::answer::{Answer, check_answer};
+use crate::http::client::ApiClient;
+use crate::http::request::{Credentials, HeaderValue, PreparedRequest, Progress, Upload};
+use crate::http::retry::{self, RetryPolicy};
 use crate::message::Message;
 use crate::message::media_kind::{MediaKind, SNIFF_BYTES};
-use crate::retry::{self, RetryPolicy};
 use crate::secret::SecretString;
 
 /// Where upload tokens are asked for, relative to the API base URL.
@@ -216,7 +217,8 @@ fn in_step(step: &str, error: Error) -> Error {
 pub fn upload_token_request(base: &Url, credentials: &Credentials) -> PreparedRequest {
     PreparedRequest {
         method: "POST",
-        url: client::endpoint(base, UPLOAD_TOKEN_PATH),
+        url: http::url::join(base, UPLOAD_TOKEN_PATH),
+        service: "the API",
         headers: vec![
             (
                 "content-type",
@@ -255,10 +257,11 @@ pub fn upload_request(
     upload_token: SecretString,
     timeout: Duration,
 ) -> PreparedRequest {
-    let url = client::endpoint(upload_base, &format!("{UPLOAD_PATH}{}", file.kind.name()));
+    let url = http::url::join(upload_base, &format!("{UPLOAD_PATH}{}", file.kind.name()));
     PreparedRequest {
         method: "POST",
         url,
+        service: "Divar's upload host",
         headers: vec![("authorization", HeaderValue::Bearer(upload_token))],
         body: Vec::new(),
         body_secrets: Vec::new(),
@@ -284,7 +287,7 @@ pub fn read_media_token(answer: &Answer) -> Result<String> {
 
 /// The non-empty string field `name` of a successful answer; `what` names the call.
 fn answer_field(answer: &Answer, name: &str, what: &str) -> Result<String> {
-    let body = client::check_answer(answer)?;
+    let body = check_answer(answer)?;
     match body.get(name) {
         Some(Value::String(value)) if !value.is_empty() => Ok(value.clone()),
         _ => Err(Error::Unavailable(format!(
@@ -297,7 +300,7 @@ fn answer_field(answer: &Answer, name: &str, what: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::answer;
+    use crate::http::answer::answer;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 

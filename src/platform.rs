@@ -44,7 +44,7 @@ impl Platform {
     }
 
     /// The token endpoint, when it is not under the API's base URL: on the legacy platform
-    /// codes are exchanged at [`crate::token::ACCESS_TOKEN_PATH`] under the API's base.
+    /// codes are exchanged at [`crate::auth::token::ACCESS_TOKEN_PATH`] under the API's base.
     pub fn token_url(self) -> Option<&'static str> {
         match self {
             Platform::Legacy => None,

@@ -23,6 +23,11 @@ pub const CONVERSATION_PERMISSION: &str = "CONVERSATION_SEND_MESSAGE";
 pub const POST_CONVERSATIONS_PERMISSION: &str = "CHAT_POST_CONVERSATIONS_MESSAGE_SEND";
 /// Permission to send in every conversation where the user is the seller; no resource.
 pub const SUPPLIER_PERMISSION: &str = "CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND";
+/// Permission to send as the app's chatbot (current platform); no resource.
+pub const BOT_PERMISSION: &str = "CHAT_BOT_USER_MESSAGE_SEND";
+/// Permission to read one conversation (current platform); its resource is the
+/// conversation's ID.
+pub const READ_PERMISSION: &str = "CHAT_CONVERSATION_READ";
 /// The scope that asks for a refresh token beside the access token.
 pub const OFFLINE_ACCESS: &str = "offline_access";
 /// Separates a permission from its resource in a current scope string.
@@ -105,13 +110,30 @@ pub enum Recipient {
         /// not say which post it is about, so only then can a post scope cover it.
         post_token: Option<String>,
     },
+    /// A message from the app's chatbot (current platform).
+    Bot,
+    /// Not a message: reading the conversation with this ID (current platform).
+    Reading(String),
 }
 
 impl Recipient {
+    /// The narrowest scope that serves here: the chat's, the conversation's, the
+    /// chatbot's, or the one to read the conversation.
+    pub fn own_scope(&self) -> Scope {
+        match self {
+            Recipient::Chat(chat) => Scope::Chat(chat.clone()),
+            Recipient::Conversation { id, .. } => Scope::Conversation(id.clone()),
+            Recipient::Bot => Scope::Bot,
+            Recipient::Reading(id) => Scope::Read(id.clone()),
+        }
+    }
+
     pub fn platform(&self) -> Platform {
         match self {
             Recipient::Chat(_) => Platform::Legacy,
-            Recipient::Conversation { .. } => Platform::Current,
+            Recipient::Conversation { .. } | Recipient::Bot | Recipient::Reading(_) => {
+                Platform::Current
+            }
         }
     }
 }
@@ -175,6 +197,10 @@ pub enum Scope {
     /// `CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND`: send in every conversation where the
     /// user is the seller.
     SupplierConversations,
+    /// `CHAT_BOT_USER_MESSAGE_SEND`: send as the app's chatbot.
+    Bot,
+    /// `CHAT_CONVERSATION_READ.<conversation id>`: read one conversation.
+    Read(String),
     /// Any other scope, such as `USER_PHONE`, kept as written.
     Other(String),
 }
@@ -206,13 +232,21 @@ impl Scope {
         Ok(Scope::Conversation(id))
     }
 
+    pub fn read(id: impl Into<String>) -> Result<Self> {
+        let id = id.into();
+        check_conversation_id("conversation_id", &id).map_err(Error::invalid)?;
+        Ok(Scope::Read(id))
+    }
+
     /// The platform whose messages the scope lets a token send, `None` for other scopes.
     pub fn platform(&self) -> Option<Platform> {
         match self {
             Scope::Chat(_) | Scope::PostChats(_) => Some(Platform::Legacy),
-            Scope::Conversation(_) | Scope::PostConversations(_) | Scope::SupplierConversations => {
-                Some(Platform::Current)
-            }
+            Scope::Conversation(_)
+            | Scope::PostConversations(_)
+            | Scope::SupplierConversations
+            | Scope::Bot
+            | Scope::Read(_) => Some(Platform::Current),
             Scope::Other(_) => None,
         }
     }
@@ -224,7 +258,8 @@ impl Scope {
         let found = value.chars().find(|&c| visible::is_blank_or_invisible(c));
         if value.is_empty() || found.is_some() {
             return Err(Error::invalid(format!(
-                "scope {value:?}: must be non-empty, without whitespace or control characters{}",
+                "scope {}: must be non-empty, without whitespace or control characters{}",
+                visible::excerpt(value),
                 found.map_or_else(String::new, |c| format!(" (found {})", visible::name(c)))
             )));
         }
@@ -238,6 +273,8 @@ impl Scope {
             Scope::Conversation(_) => CONVERSATION_PERMISSION,
             Scope::PostConversations(_) => POST_CONVERSATIONS_PERMISSION,
             Scope::SupplierConversations => SUPPLIER_PERMISSION,
+            Scope::Bot => BOT_PERMISSION,
+            Scope::Read(_) => READ_PERMISSION,
             Scope::Other(raw) => split_other(raw).map_or(raw, |(p, _)| p),
         }
     }
@@ -248,8 +285,8 @@ impl Scope {
         match self {
             Scope::Chat(chat) => Some(chat.resource_id().0),
             Scope::PostChats(token) | Scope::PostConversations(token) => Some(token.clone()),
-            Scope::Conversation(id) => Some(id.clone()),
-            Scope::SupplierConversations => None,
+            Scope::Conversation(id) | Scope::Read(id) => Some(id.clone()),
+            Scope::SupplierConversations | Scope::Bot => None,
             Scope::Other(raw) => split_other(raw).map(|(_, r)| r.to_owned()),
         }
     }
@@ -267,8 +304,10 @@ impl Scope {
             Scope::PostChats(token) | Scope::PostConversations(token) => {
                 fields.push(("post_token", token.clone()));
             }
-            Scope::Conversation(id) => fields.push(("conversation_id", id.clone())),
-            Scope::SupplierConversations | Scope::Other(_) => {}
+            Scope::Conversation(id) | Scope::Read(id) => {
+                fields.push(("conversation_id", id.clone()));
+            }
+            Scope::SupplierConversations | Scope::Bot | Scope::Other(_) => {}
         }
         if let Some(resource) = self.resource() {
             fields.push(("resource_id", resource));
@@ -290,6 +329,8 @@ impl Scope {
                 (allowed == id).then_some(0)
             }
             (Scope::SupplierConversations, Recipient::Conversation { .. }) => Some(1),
+            (Scope::Bot, Recipient::Bot) => Some(0),
+            (Scope::Read(allowed), Recipient::Reading(id)) => (allowed == id).then_some(0),
             (
                 Scope::PostConversations(token),
                 Recipient::Conversation {
@@ -323,15 +364,21 @@ impl Scope {
         if value == SUPPLIER_PERMISSION {
             return Ok(Scope::SupplierConversations);
         }
+        if value == BOT_PERMISSION {
+            return Ok(Scope::Bot);
+        }
         if let Some((permission, resource)) = value.split_once(DOT)
             && value.find(SEPARATOR).is_none_or(|at| permission.len() < at)
         {
             return match permission {
                 CONVERSATION_PERMISSION => Scope::conversation(resource),
                 POST_CONVERSATIONS_PERMISSION => Scope::post_conversations(resource),
+                READ_PERMISSION => Scope::read(resource),
                 _ if is_permission_name(permission) => Scope::raw(value),
                 _ => Err(Error::invalid(format!(
-                    "{value:?} is not a scope: {permission:?} is not a permission name (upper-case letters, digits and '_')"
+                    "{} is not a scope: {} is not a permission name (upper-case letters, digits and '_')",
+                    visible::excerpt(value),
+                    visible::excerpt(permission)
                 ))),
             };
         }
@@ -341,7 +388,9 @@ impl Scope {
                 POST_PERMISSION => Scope::post_chats(resource),
                 _ if is_permission_name(permission) => Scope::raw(value),
                 _ => Err(Error::invalid(format!(
-                    "{value:?} is not a scope: {permission:?} is not a permission name (upper-case letters, digits and '_')"
+                    "{} is not a scope: {} is not a permission name (upper-case letters, digits and '_')",
+                    visible::excerpt(value),
+                    visible::excerpt(permission)
                 ))),
             };
         }
@@ -352,7 +401,12 @@ impl Scope {
             Err(Error::Invalid(problems)) => Err(Error::Invalid(
                 problems
                     .into_iter()
-                    .map(|p| format!("{value:?} is neither a scope nor a resource ID: {p}"))
+                    .map(|p| {
+                        format!(
+                            "{} is neither a scope nor a resource ID: {p}",
+                            visible::excerpt(value)
+                        )
+                    })
                     .collect(),
             )),
             Err(other) => Err(other),
@@ -386,6 +440,8 @@ impl fmt::Display for Scope {
                 write!(f, "{POST_CONVERSATIONS_PERMISSION}{DOT}{token}")
             }
             Scope::SupplierConversations => f.write_str(SUPPLIER_PERMISSION),
+            Scope::Bot => f.write_str(BOT_PERMISSION),
+            Scope::Read(id) => write!(f, "{READ_PERMISSION}{DOT}{id}"),
             Scope::Other(raw) => f.write_str(raw),
         }
     }

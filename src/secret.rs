@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::input;
+use crate::{input, visible};
 
 /// A secret value. `Debug` and `Display` print `***`; the value itself is only reachable
 /// through [`SecretString::expose`], so every place that reveals it is explicit. It can be
@@ -108,29 +108,123 @@ impl fmt::Display for SecretString {
     }
 }
 
-/// `bytes` (an answer) with every one of `secrets` replaced by [`SecretString::MASK`],
-/// however the answer spells it back: as it is, form- or percent-encoded, or inside JSON
-/// strings however they escape it. Untouched answers stay byte for byte as received.
-pub fn redact(bytes: Vec<u8>, secrets: &[&str]) -> Vec<u8> {
-    let mut text = String::from_utf8_lossy(&bytes);
-    let mut redacted = false;
-    for spelling in secrets.iter().flat_map(|secret| spellings(secret)) {
-        if text.contains(&spelling) {
-            text = Cow::Owned(text.replace(&spelling, SecretString::MASK));
-            redacted = true;
+/// Secrets shorter than this are masked only where they stand as a whole word: a key `0`
+/// or a token `t` would otherwise turn `200` into `2***` and `Connection` into `C***nnec***`.
+const WHOLE_WORD_BELOW: usize = 8;
+
+/// The secrets of a request, every way a server may spell them back, masked together in
+/// text that is shown (errors, logs, printed answers). What is read from an answer is read
+/// as it came: masking only ever touches what a person sees. `Debug` shows how many.
+#[derive(Clone, Default)]
+pub struct Secrets(Arc<[Spelling]>);
+
+/// One way an answer may spell a secret.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Spelling {
+    text: String,
+    /// Masked only where it stands as a whole word (the secret is short).
+    whole_word: bool,
+}
+
+impl Secrets {
+    /// Every spelling of every one of `secrets` (empty ones aside), longest first, so that
+    /// a secret that begins another never leaves the longer one's tail in sight.
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a SecretString>) -> Self {
+        let mut found: Vec<Spelling> = secrets
+            .into_iter()
+            .map(SecretString::expose)
+            .filter(|secret| !secret.is_empty())
+            .flat_map(|secret| {
+                let whole_word = secret.chars().count() < WHOLE_WORD_BELOW;
+                spellings(secret)
+                    .into_iter()
+                    .map(move |text| Spelling { text, whole_word })
+            })
+            .collect();
+        // Longest first; of two equal spellings, the one masked everywhere is kept.
+        found.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.cmp(b)));
+        found.dedup_by(|later, kept| later.text == kept.text);
+        Secrets(found.into())
+    }
+
+    /// `text` with every secret masked as [`SecretString::MASK`], however it is spelled:
+    /// as it is, form- or percent-encoded, or JSON-escaped; and when `text` is JSON, inside
+    /// its strings however they escape it (then the JSON is written anew, compactly).
+    pub fn mask<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.0.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let masked = self.mask_spellings(text);
+        if let Ok(json) = serde_json::from_str::<Value>(&masked) {
+            let shown = self.mask_json(&json);
+            if shown != json {
+                return Cow::Owned(shown.to_string());
+            }
+        }
+        masked
+    }
+
+    /// `text` masked, then quoted for an error message (short, and inert on a terminal):
+    /// masking first, so that a secret cut short by the quote is still masked whole.
+    pub fn quoted(&self, text: &str) -> String {
+        visible::quote(self.mask(text).as_bytes())
+    }
+
+    /// `json` with the secrets masked in every string and every key.
+    pub fn mask_json(&self, json: &Value) -> Value {
+        match json {
+            Value::String(text) => Value::String(self.mask_spellings(text).into_owned()),
+            Value::Array(items) => items.iter().map(|item| self.mask_json(item)).collect(),
+            Value::Object(fields) => fields
+                .iter()
+                .map(|(key, value)| (self.mask_spellings(key).into_owned(), self.mask_json(value)))
+                .collect(),
+            other => other.clone(),
         }
     }
-    if let Ok(mut json) = serde_json::from_str::<Value>(&text)
-        && mask_strings(&mut json, secrets)
-    {
-        text = Cow::Owned(json.to_string());
-        redacted = true;
+
+    /// One pass over `text`, masking at each place the longest spelling found there.
+    fn mask_spellings<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = String::new();
+        let mut copied = 0;
+        let mut at = 0;
+        while let Some(rest) = text.get(at..).filter(|rest| !rest.is_empty()) {
+            let found = self.0.iter().find(|spelling| {
+                rest.starts_with(&spelling.text)
+                    && (!spelling.whole_word
+                        || (!text[..at].chars().next_back().is_some_and(in_word)
+                            && !rest[spelling.text.len()..]
+                                .chars()
+                                .next()
+                                .is_some_and(in_word)))
+            });
+            match found {
+                Some(spelling) => {
+                    out.push_str(&text[copied..at]);
+                    out.push_str(SecretString::MASK);
+                    at += spelling.text.len();
+                    copied = at;
+                }
+                None => at += rest.chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        if copied == 0 {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
     }
-    if redacted {
-        text.into_owned().into_bytes()
-    } else {
-        bytes
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} spellings)", self.0.len())
     }
+}
+
+/// Whether `c` continues a word (a token's characters), for short secrets.
+fn in_word(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '~')
 }
 
 /// The ways an answer may spell `secret` back: as it is, form-encoded, percent-encoded
@@ -140,49 +234,14 @@ fn spellings(secret: &str) -> Vec<String> {
     let percent = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
     let json = serde_json::to_string(secret).unwrap_or_default();
     let json = json.trim_matches('"').to_owned();
-    let mut found = vec![
+    vec![
         secret.to_owned(),
         url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
         percent.to_ascii_lowercase(),
         json.replace('/', "\\/"),
         percent,
         json,
-    ];
-    // Longest first, so that a spelling is masked whole before a part of it could be.
-    found.sort_by_key(|spelling| std::cmp::Reverse(spelling.len()));
-    found.dedup();
-    found
-}
-
-/// Masks `secrets` in every string (keys too) of `json`; whether any was found.
-fn mask_strings(json: &mut Value, secrets: &[&str]) -> bool {
-    let mask = |text: &mut String| {
-        let mut found = false;
-        for secret in secrets {
-            if text.contains(secret) {
-                *text = text.replace(secret, SecretString::MASK);
-                found = true;
-            }
-        }
-        found
-    };
-    match json {
-        Value::String(text) => mask(text),
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |found, item| mask_strings(item, secrets) | found),
-        Value::Object(fields) => {
-            let mut found = false;
-            let entries: Vec<(String, Value)> = std::mem::take(fields).into_iter().collect();
-            for (mut key, mut value) in entries {
-                found |= mask(&mut key);
-                found |= mask_strings(&mut value, secrets);
-                fields.insert(key, value);
-            }
-            found
-        }
-        _ => false,
-    }
+    ]
 }
 
 #[cfg(test)]
@@ -242,5 +301,79 @@ mod tests {
         std::fs::write(&path, "\n").unwrap();
         let err = SecretString::from_file(&path, "API key").unwrap_err();
         assert!(err.to_string().ends_with("is empty"), "{err}");
+    }
+
+    fn secrets(values: &[&str]) -> Secrets {
+        let values: Vec<SecretString> = values.iter().map(|v| SecretString::new(*v)).collect();
+        Secrets::new(&values)
+    }
+
+    #[test]
+    fn every_spelling_is_masked() {
+        let secrets = secrets(&["key/1", r#"t+k=~!/\"q"#]);
+        for echoed in [
+            "key/1",
+            r#"{"message":"key\/1 and key\u002F1"}"#,
+            r#"{"message":"t+k=~!\/\\\"q"}"#,
+            "code=t%2Bk%3D%7E%21%2F%5C%22q&x=1",
+            "code=t%2bk%3d%7e%21%2f%5c%22q",
+            "key%2F1",
+            "key%2f1",
+            "t%2Bk%3D%7E%21%2F%5C%22q",
+        ] {
+            let shown = secrets.mask(echoed);
+            assert!(
+                !shown.contains("key/1") && !shown.contains("key%2") && !shown.contains("t+k"),
+                "{echoed} -> {shown}"
+            );
+            assert!(shown.contains("***"), "{echoed} -> {shown}");
+            if let Ok(json) = serde_json::from_str::<Value>(&shown) {
+                let text = json.to_string();
+                assert!(
+                    !text.contains("key/1") && !text.contains("t+k=~!"),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(
+            secrets.mask_json(&serde_json::json!({"key/1": ["a key/1 b", 1]})),
+            serde_json::json!({"***": ["a *** b", 1]})
+        );
+    }
+
+    #[test]
+    fn a_secret_that_begins_another_leaves_no_tail() {
+        // Given either way round, the longer is masked whole.
+        for given in [["abcdefgh", "abcdefgh12345"], ["abcdefgh12345", "abcdefgh"]] {
+            let secrets = secrets(&given);
+            assert_eq!(
+                secrets.mask("x abcdefgh12345 y abcdefgh z"),
+                "x *** y *** z"
+            );
+            assert_eq!(secrets.mask("abcdefgh12345%2F"), "***%2F");
+        }
+    }
+
+    #[test]
+    fn short_secrets_are_masked_as_whole_words_only() {
+        let secrets = secrets(&["0", "t"]);
+        assert_eq!(secrets.mask(r#"{"status":200}"#), r#"{"status":200}"#);
+        assert_eq!(secrets.mask("Connection refused"), "Connection refused");
+        assert_eq!(secrets.mask("1.0 t-shirt"), "1.0 t-shirt");
+        assert_eq!(secrets.mask(r#"{"token":"t"}"#), r#"{"token":"***"}"#);
+        assert_eq!(secrets.mask("key=0&token=t"), "key=***&token=***");
+        assert_eq!(secrets.mask("t"), "***");
+        // Long secrets are masked wherever they stand.
+        let long = self::secrets(&["tok12345"]);
+        assert_eq!(long.mask("xtok12345y"), "x***y");
+    }
+
+    #[test]
+    fn what_has_no_secret_is_left_as_it_is() {
+        let text = "{ \"spaced\" : 1 }";
+        assert!(matches!(secrets(&["abcdefgh"]).mask(text), Cow::Borrowed(t) if t == text));
+        assert!(matches!(Secrets::default().mask(text), Cow::Borrowed(_)));
+        let debug = format!("{:?}", secrets(&["abcdefgh"]));
+        assert!(!debug.contains("abcdefgh"), "{debug}");
     }
 }

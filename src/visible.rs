@@ -105,6 +105,65 @@ pub fn quote(bytes: &[u8]) -> String {
     }
 }
 
+/// Characters of a quoted value an error message keeps, at most: enough to recognise it.
+const EXCERPT_CHARS: usize = 60;
+
+/// `text` cut to its start and end around `…` when longer than [`EXCERPT_CHARS`].
+pub fn shorten(text: &str) -> String {
+    let mut out = String::new();
+    cut(&text.chars().collect::<Vec<_>>(), &mut out);
+    out
+}
+
+fn cut(chars: &[char], out: &mut String) {
+    if chars.len() > EXCERPT_CHARS {
+        let tail = EXCERPT_CHARS / 3;
+        out.extend(&chars[..EXCERPT_CHARS - tail]);
+        out.push('…');
+        out.extend(&chars[chars.len() - tail..]);
+    } else {
+        out.extend(chars);
+    }
+}
+
+/// A value given by the user, quoted for an error message (as `{:?}` quotes it), and cut
+/// to its start and end when long: a 100 KB URL must not make a 100 KB error line.
+pub fn excerpt(value: &str) -> String {
+    shorten_quotes(&format!("{value:?}"))
+}
+
+/// `text` (an error message, such as serde's, that quotes values in `"..."` or in
+/// backticks) with each quoted part longer than [`EXCERPT_CHARS`] cut to its start and
+/// end around `…`. A quote left open runs to the end of the text.
+pub fn shorten_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * EXCERPT_CHARS));
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '"' && c != '`' {
+            continue;
+        }
+        let mut inner = Vec::new();
+        let mut closed = false;
+        while let Some(next) = chars.next() {
+            if next == c {
+                closed = true;
+                break;
+            }
+            inner.push(next);
+            // An escaped quote inside "..." does not close it.
+            if c == '"' && next == '\\' {
+                inner.extend(chars.next());
+            }
+        }
+        cut(&inner, &mut out);
+        if closed {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +226,32 @@ mod tests {
         let long = "x".repeat(500);
         assert_eq!(quote(long.as_bytes()).chars().count(), 201);
         assert_eq!(quote(b""), "(empty body)");
+    }
+
+    #[test]
+    fn long_values_are_quoted_by_their_ends() {
+        assert_eq!(excerpt("ftp://a"), r#""ftp://a""#);
+        let long = format!("ftp://{}z", "a".repeat(100_000));
+        let quoted = excerpt(&long);
+        assert_eq!(quoted.chars().count(), 63, "{quoted}");
+        assert!(
+            quoted.starts_with(r#""ftp://aaa"#) && quoted.ends_with("aaz\""),
+            "{quoted}"
+        );
+        assert!(quoted.contains('…'));
+        let message = format!(
+            "invalid type: string \"{}\\\"{}\", expected a JSON object; unknown field `{}`",
+            "x".repeat(100),
+            "y".repeat(100),
+            "k".repeat(100)
+        );
+        let short = shorten_quotes(&message);
+        assert!(short.len() < 200, "{short}");
+        assert!(short.ends_with("kkk`"), "{short}");
+        assert!(
+            short.contains("\", expected a JSON object; unknown field `kkk"),
+            "{short}"
+        );
+        assert_eq!(shorten_quotes("open \"abc"), "open \"abc");
     }
 }

@@ -177,7 +177,7 @@ fn invalid_lines_are_reported_by_number_and_skipped() {
     let name = file.display();
     for expected in [
         format!("{name} line 1: column 17: EOF while parsing a value"),
-        format!("{name} line 2: colour: unknown field `colour`"),
+        format!("{name} line 2: column 70: colour: unknown field `colour`"),
         format!("{name} line 3: longer than 1048576 bytes"),
         format!("{name} line 4: message: must not be blank"),
         "batch incomplete: 4 of 5 lines not sent".into(),

@@ -115,7 +115,9 @@ fn a_key_named_twice_is_refused_wherever_it_is() {
         .write_stdin(top.clone())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("duplicate field `message`"));
+        .stderr(predicate::str::contains(
+            "the key \"message\" appears twice in one object",
+        ));
 
     send(&server)
         .args(common::CHAT_IDS)
@@ -135,7 +137,7 @@ fn a_key_named_twice_is_refused_wherever_it_is() {
              object at line 1 column 15)\n",
         );
 
-    // A batch line is read as a whole value first, which would keep only the last one.
+    // A batch line is checked as a message file is, in the same words.
     send(&server)
         .args(["--batch", "-"])
         .write_stdin(format!("{top}\n"))

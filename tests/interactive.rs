@@ -700,3 +700,58 @@ fn a_large_upload_shows_its_progress_on_a_terminal() {
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("MiB") || screen.contains("MB"), "{screen}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_chatbot_message_to_a_user_is_asked_with_every_action_offered() {
+    let server =
+        TestServer::start(|_, _| common::Reply::json(200, r#"{"conversation_id":"opened-9"}"#));
+    let url = server.url();
+    let mut term = Terminal::start(
+        &["send", "-i"],
+        &[
+            ("KENAR_API_URL", url.as_str()),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_ACCESS_TOKEN", ACCESS_TOKEN),
+        ],
+    );
+    term.answer("Send to", &format!("{DOWN}{DOWN}{DOWN}{ENTER}"));
+    term.answer("User ID (the token's own user)", "u-1\r");
+    term.answer("Message", "سلام\r");
+    term.answer(
+        "Buttons shown to the user",
+        &format!("{DOWN}{DOWN}{DOWN}{ENTER}"),
+    );
+    term.answer("Caption of the user's button 1", "Go\r");
+    term.answer("Icon of the user's button 1", "INFO\r");
+    term.answer(
+        "JSON object the user's button 1 hands the app's dynamic-action URL",
+        "{\"step\": 1}\r",
+    );
+    term.answer(
+        "Another button for the user (1 so far)",
+        &format!("{DOWN}{DOWN}{DOWN}{DOWN}{ENTER}"),
+    );
+    term.answer("Caption of the user's button 2", "Ad\r");
+    term.answer("Icon of the user's button 2", "INFO\r");
+    term.answer(
+        "Post token of the post whose page the user's button 2 opens",
+        " \r",
+    );
+    term.expect("open_post_page.post_token: must not be empty");
+    term.send("\x7fAZf3Uqr3\r");
+    term.answer("Another button for the user (2 so far)", ENTER);
+    term.answer("Send this message?", "y");
+    term.expect("sent: chatbot message in conversation opened-9");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    let request = server.only_request();
+    assert_eq!(
+        request.path,
+        "/v1/open-platform/chat/bot/users/u-1/messages"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&request.body),
+        r#"{"text_message":"سلام","buttons":{"rows":[{"buttons":[{"action":{"get_dynamic_action":{"data":{"step":1}}},"icon":"INFO","caption":"Go"},{"action":{"open_post_page":{"post_token":"AZf3Uqr3"}},"icon":"INFO","caption":"Ad"}]}]}}"#
+    );
+}

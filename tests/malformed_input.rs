@@ -93,7 +93,7 @@ fn malformed_input_exits_2_names_the_problem_and_sends_nothing() {
                 "--file",
                 &file(d, "duplicate.json", br#"{"message":"a","message":"b"}"#),
             ],
-            "duplicate field `message`",
+            "duplicate.json: line 1 column 24: the key \"message\" appears twice in one object",
         ),
         case(
             &[
@@ -114,7 +114,7 @@ fn malformed_input_exits_2_names_the_problem_and_sends_nothing() {
         ),
         case(
             &["--file", &file(d, "array.json", b"[]")],
-            "array.json: must be a JSON object with named fields, not an array",
+            "array.json: line 1 column 2: must be a JSON object with named fields, not an array",
         ),
         case(
             &[

@@ -701,6 +701,7 @@ fn a_file_changed_after_its_check_is_not_uploaded() {
             stderr.contains("the file changed since it was checked"),
             "{stderr}"
         );
+        assert!(!stderr.contains("body error"), "{stderr}");
         assert!(
             stderr.contains("nothing was sent to the conversation"),
             "{stderr}"

@@ -15,25 +15,25 @@ use predicates::prelude::*;
 use serde_json::{Value, json};
 use url::Url;
 
-const CLIENT_SECRET: &str = "current-client-secret-4b7e";
-const CODE: &str = "ory_ac_code-6f1d2c";
-const REDIRECT_URI: &str = "https://my-app.example/callback";
-const OLD_ACCESS: &str = "ory_at_old-access-81ce";
-const OLD_REFRESH: &str = "ory_rt_old-refresh-5d0a";
-const NEW_ACCESS: &str = "ory_at_new-access-27b9";
-const NEW_REFRESH: &str = "ory_rt_new-refresh-c3f4";
-const CONVERSATION: &str = "conv-6a7b";
+pub(crate) const CLIENT_SECRET: &str = "current-client-secret-4b7e";
+pub(crate) const CODE: &str = "ory_ac_code-6f1d2c";
+pub(crate) const REDIRECT_URI: &str = "https://my-app.example/callback";
+pub(crate) const OLD_ACCESS: &str = "ory_at_old-access-81ce";
+pub(crate) const OLD_REFRESH: &str = "ory_rt_old-refresh-5d0a";
+pub(crate) const NEW_ACCESS: &str = "ory_at_new-access-27b9";
+pub(crate) const NEW_REFRESH: &str = "ory_rt_new-refresh-c3f4";
+pub(crate) const CONVERSATION: &str = "conv-6a7b";
 /// 2100-01-01T00:00:00Z: far enough never to expire while the tests run.
-const FAR_FUTURE: u64 = 4_102_444_800;
+pub(crate) const FAR_FUTURE: u64 = 4_102_444_800;
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs()
 }
 
-fn token_answer(access: &str, refresh: &str, scope: &str) -> Reply {
+pub(crate) fn token_answer(access: &str, refresh: &str, scope: &str) -> Reply {
     Reply::json(
         200,
         &json!({
@@ -49,7 +49,7 @@ fn token_answer(access: &str, refresh: &str, scope: &str) -> Reply {
 
 /// `kenar-chat oauth` with the app's client ID and secret in the environment, `dir` as the
 /// config directory and `server` as the OAuth server.
-fn oauth(dir: &Path, server: &TestServer) -> assert_cmd::Command {
+pub(crate) fn oauth(dir: &Path, server: &TestServer) -> assert_cmd::Command {
     let mut cmd = kenar();
     cmd.arg("oauth")
         .env("KENAR_CONFIG_DIR", dir)
@@ -59,16 +59,16 @@ fn oauth(dir: &Path, server: &TestServer) -> assert_cmd::Command {
     cmd
 }
 
-fn credentials(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn credentials(dir: &Path) -> std::path::PathBuf {
     dir.join("credentials.json")
 }
 
-fn stored(dir: &Path) -> Value {
+pub(crate) fn stored(dir: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(credentials(dir)).unwrap()).unwrap()
 }
 
 /// A stored current-platform token for the conversation that expires at `expires`.
-fn store_token(dir: &Path, expires: u64) {
+pub(crate) fn store_token(dir: &Path, expires: u64) {
     std::fs::write(
         credentials(dir),
         json!({"profiles": {"default": [{
@@ -84,20 +84,20 @@ fn store_token(dir: &Path, expires: u64) {
 }
 
 /// The form fields of a request body, in order.
-fn form(request: &Recorded) -> Vec<(String, String)> {
+pub(crate) fn form(request: &Recorded) -> Vec<(String, String)> {
     url::form_urlencoded::parse(&request.body)
         .into_owned()
         .collect()
 }
 
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected
         .iter()
         .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
         .collect()
 }
 
-fn assert_no_secret(output: &std::process::Output) {
+pub(crate) fn assert_no_secret(output: &std::process::Output) {
     common::assert_no_secret(
         output,
         &[
@@ -499,7 +499,7 @@ fn a_refused_refresh_leaves_the_file_as_it_was() {
     let before = std::fs::read(credentials(dir.path())).unwrap();
     let server = TestServer::always(
         400,
-        r#"{"error":"invalid_grant","message":"the refresh token is inactive"}"#,
+        r#"{"error":"invalid_grant","error_description":"the refresh token is inactive"}"#,
     );
     let output = oauth(dir.path(), &server)
         .arg("refresh")
@@ -608,7 +608,11 @@ fn seller_token_due_soon(dir: &Path) -> TestServer {
 
 /// A batch of `file` against `server`, with the stored tokens of `dir` and the app's
 /// credentials to refresh them.
-fn refreshing_batch(dir: &Path, server: &TestServer, file: &Path) -> assert_cmd::Command {
+pub(crate) fn refreshing_batch(
+    dir: &Path,
+    server: &TestServer,
+    file: &Path,
+) -> assert_cmd::Command {
     let mut cmd = kenar();
     cmd.env("KENAR_CONFIG_DIR", dir)
         .env("KENAR_API_KEY", API_KEY)
@@ -689,7 +693,7 @@ fn a_batch_refreshes_its_stored_token_once_when_it_comes_due_and_sends_every_lin
 
 /// `send --conversation-id` with the API and the token endpoint on `server`, and no app
 /// credentials.
-fn send(dir: &Path, server: &TestServer) -> assert_cmd::Command {
+pub(crate) fn send(dir: &Path, server: &TestServer) -> assert_cmd::Command {
     let mut cmd = kenar();
     cmd.env("KENAR_CONFIG_DIR", dir)
         .env("KENAR_API_URL", server.url())
@@ -902,4 +906,23 @@ fn a_token_is_named_by_its_sending_scopes_whether_it_came_with_a_refresh_token_o
         .assert()
         .success()
         .stdout("forgot 1 token of profile \"default\"\n");
+}
+
+#[test]
+fn a_refresh_answered_with_the_same_refresh_token_stores_that_token() {
+    // Rotation is optional (RFC 6749 section 6): the answer may hand the same refresh
+    // token back. It is read as it came, and only what is shown is masked.
+    let dir = tempfile::tempdir().unwrap();
+    store_token(dir.path(), FAR_FUTURE);
+    let server = TestServer::start(|_, _| token_answer(NEW_ACCESS, OLD_REFRESH, ""));
+    let output = oauth(dir.path(), &server)
+        .args(["refresh", "-v"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_no_secret(&output);
+    let token = &stored(dir.path())["profiles"]["default"][0];
+    assert_eq!(token["access_token"], NEW_ACCESS);
+    assert_eq!(token["refresh_token"], OLD_REFRESH);
 }

@@ -2,7 +2,7 @@
 //! they encode, the OAuth URL carries its inputs back exactly, and no byte sequence makes
 //! the message parser panic.
 
-use kenar_chat::authorize::AuthorizationRequest;
+use kenar_chat::auth::authorize::AuthorizationRequest;
 use kenar_chat::message::draft::MessageDraft;
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{Chat, ResourceId, Scope};

@@ -5,6 +5,8 @@
 use crate::common;
 #[path = "sandbox/current.rs"]
 mod current;
+#[path = "sandbox/foreign_pages.rs"]
+mod foreign_pages;
 #[path = "sandbox/media.rs"]
 mod media;
 #[path = "sandbox/oauth2.rs"]
@@ -416,15 +418,13 @@ fn a_click_is_refused_for_an_app_url_with_a_space_and_for_a_direct_link() {
         .args(["--sender-direct-link", "https://shop.example/track/42"])
         .assert()
         .success();
-    let (status, headers, page) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "receiver")]);
+    let (status, headers, page) = sandbox.click(&[("message", "1"), ("side", "receiver")]);
     assert_eq!(status, 502);
     assert!(!headers.contains_key("location"), "{headers:?}");
     assert!(page.contains("The LINK button did not open"), "{page}");
     assert!(page.contains("U+0020 space"), "{page}");
 
-    let (status, _, page) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    let (status, _, page) = sandbox.click(&[("message", "1"), ("side", "sender")]);
     assert_eq!(status, 502);
     assert!(
         page.contains("The DIRECT_LINK button did not open"),
@@ -451,8 +451,7 @@ fn a_link_click_posts_the_session_initialization_request() {
         .assert()
         .success();
 
-    let (status, headers, _) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "receiver")]);
+    let (status, headers, _) = sandbox.click(&[("message", "1"), ("side", "receiver")]);
     assert_eq!(status, 303);
     assert_eq!(headers["location"], "https://app.example/start?s=1");
 
@@ -474,8 +473,7 @@ fn a_link_click_posts_the_session_initialization_request() {
     );
 
     // An answer without a url is shown in the chat view, not followed.
-    let (status, headers, page) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "receiver")]);
+    let (status, headers, page) = sandbox.click(&[("message", "1"), ("side", "receiver")]);
     assert_eq!(status, 502);
     assert!(!headers.contains_key("location"));
     assert!(page.contains("The LINK button did not open"), "{page}");
@@ -493,8 +491,7 @@ fn lowercase_supplier_spells_the_sellers_key_as_older_documents_do() {
     });
     let sandbox = Sandbox::for_app(&app, &["--lowercase-supplier"]);
     sandbox.send_link_button();
-    let (status, _, _) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    let (status, _, _) = sandbox.click(&[("message", "1"), ("side", "sender")]);
     assert_eq!(status, 303);
     let body = app.only_request().json();
     assert_eq!(body["supplier"], json!({"id": USER}));
@@ -510,8 +507,7 @@ fn lowercase_supplier_spells_the_sellers_key_as_older_documents_do() {
 fn a_click_without_a_session_initialization_url_says_so() {
     let sandbox = Sandbox::start(&["--lowercase-supplier"]);
     sandbox.send_link_button();
-    let (status, _, page) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    let (status, _, page) = sandbox.click(&[("message", "1"), ("side", "sender")]);
     assert_eq!(status, 502);
     assert!(page.contains("--session-init-url"), "{page}");
 }

@@ -3,13 +3,12 @@
 
 use std::io::{self, BufRead};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::duplicate_keys;
 use crate::error::{Error, Result};
 use crate::input::MAX_INPUT_BYTES;
 use crate::message::Message;
-use crate::message::draft::{MessageDraft, without_position};
+use crate::message::draft::MessageDraft;
 use crate::secret::SecretString;
 
 /// The field a line may add to the message-file shape: the token of the user it is sent as.
@@ -119,16 +118,11 @@ pub fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
 }
 
-/// Parses one line. The optional `access_token` is taken out first and the rest is read
-/// as a message file, so unknown fields are still refused by name. Errors never show the
-/// token's value.
+/// Parses one line: a message file's fields, checked and worded as a message file's are,
+/// and the optional `access_token`. Errors never show the token's value.
 pub fn parse(bytes: &[u8]) -> Result<BatchLine> {
-    let at_column = |e: serde_json::Error| {
-        Error::invalid(format!("column {}: {}", e.column(), without_position(&e)))
-    };
-    let mut fields: Map<String, Value> = serde_json::from_slice(bytes).map_err(at_column)?;
-    duplicate_keys::check(bytes).map_err(at_column)?;
-    let access_token = match fields.remove(ACCESS_TOKEN_FIELD) {
+    let (draft, access_token) = MessageDraft::from_line(bytes, ACCESS_TOKEN_FIELD)?;
+    let access_token = match access_token {
         None => None,
         Some(Value::String(token)) => {
             let token = SecretString::new(token);
@@ -141,9 +135,8 @@ pub fn parse(bytes: &[u8]) -> Result<BatchLine> {
             )));
         }
     };
-    let message = MessageDraft::from_value(Value::Object(fields))?.build()?;
     Ok(BatchLine {
-        message,
+        message: draft.build()?,
         access_token,
     })
 }
@@ -266,7 +259,7 @@ mod tests {
     #[test]
     fn bad_lines_name_the_problem_but_never_the_token() {
         let err = parse(br#"{"user_id": }"#).unwrap_err().to_string();
-        assert_eq!(err, "column 13: expected value");
+        assert_eq!(err, "column 13: user_id: expected value");
         let err = parse(format!(r#"{LINE},"access_token":7}}"#).as_bytes())
             .unwrap_err()
             .to_string();

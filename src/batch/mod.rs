@@ -32,18 +32,20 @@ use tokio::task::{self, JoinSet};
 use tokio::time::Instant;
 use url::Url;
 
-use crate::client::{self, Answer, ApiClient, ClientOptions};
+use crate::auth::refresh::Refresher;
+use crate::auth::token_source::{self, TokenSource, Transport};
 use crate::error::{Error, Result};
-use crate::refresh::{Refresher, Renewal};
-use crate::retry::{self, Pacing, RetryPolicy};
+use crate::http::answer::{Answer, check_delivered};
+use crate::http::client::{ApiClient, ClientOptions};
+use crate::http::request::PreparedRequest;
+use crate::http::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
-use crate::store::{self, StoredToken};
+use crate::time;
 use journal::{Durable, History, Journal, LineId, Record, Status};
 use reader::{Item, Job, Prepare, Rest};
 use seen::Seen;
 use summary::{Stop, Summary};
 use throttle::{Pacer, Rate, Turn};
-use tokens::StoredTokens;
 use window::Quota;
 
 /// Chunks of lines parsed ahead of the batch, besides the one the reader is filling.
@@ -62,8 +64,9 @@ pub struct BatchOptions {
     pub access_token: Option<SecretString>,
     /// Stored tokens, for lines that carry none when no default is given: the one that
     /// covers the line's chat is used.
-    pub stored_tokens: Vec<StoredToken>,
-    /// How to refresh a stored token that has expired or is about to; without it, none is.
+    pub stored_tokens: Option<TokenSource>,
+    /// How to refresh a stored token that has expired or is about to (on the batch's
+    /// client); without it, none is.
     pub refresher: Option<Refresher>,
     pub client: ClientOptions,
     /// Divar's chat upload host, for lines that carry a file.
@@ -87,21 +90,22 @@ pub struct BatchOptions {
     pub countable: bool,
 }
 
-/// Refreshes stored tokens for the reader thread, which waits for the answer: the
-/// refresh goes on the batch's client and under its retry policy.
-fn renew_with(refresher: Refresher, client: Arc<ApiClient>, policy: RetryPolicy) -> tokens::Renew {
+/// Sends refreshes for threads that wait for the answer: on the batch's client, retried
+/// as its policy says except when the refresh may have arrived (it would be sent again
+/// with a refresh token the server may have replaced).
+fn refresh_with(client: Arc<ApiClient>, policy: RetryPolicy) -> Transport {
     let runtime = tokio::runtime::Handle::current();
-    Box::new(move |stale| {
-        refresher
-            .refresh(stale, |request| {
-                runtime.block_on(retry::execute_with_retries(
-                    &client,
-                    request,
-                    &policy,
-                    |_| {},
-                ))
-            })
-            .map(Renewal::into_token)
+    let policy = RetryPolicy {
+        retry_unsafe: false,
+        ..policy
+    };
+    Box::new(move |request| {
+        runtime.block_on(retry::execute_with_retries(
+            &client,
+            request,
+            &policy,
+            |_| {},
+        ))
     })
 }
 
@@ -168,17 +172,20 @@ pub async fn run(
     let hold_uploads = Arc::new(AtomicBool::new(false));
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
     let (rest_told, rest) = oneshot::channel();
-    let stored = StoredTokens::shared(
-        options.stored_tokens,
-        options
-            .refresher
-            .map(|refresher| renew_with(refresher, Arc::clone(&client), options.retry.clone())),
-    );
+    let stored = options.stored_tokens.map(|mut source| {
+        if let Some(refresher) = options.refresher {
+            source.refresh_with(
+                refresher,
+                refresh_with(Arc::clone(&client), options.retry.clone()),
+            );
+        }
+        Arc::new(std::sync::Mutex::new(source))
+    });
     let prepare = Prepare {
         api: options.api.clone(),
         api_key: options.api_key,
         access_token: options.access_token,
-        tokens: Arc::clone(&stored),
+        tokens: stored.clone(),
         history,
         resend_in_doubt: options.resend_in_doubt,
         upload_host: options.upload_host,
@@ -464,7 +471,7 @@ impl Interrupts for Uninterrupted {
 /// What every request in flight shares.
 struct Context {
     /// The stored tokens, looked up again as each line that uses one leaves.
-    tokens: tokens::Shared,
+    tokens: Option<tokens::Shared>,
     /// Set once the batch stops early: no attempt starts after it, and those waiting for
     /// their turn give up.
     stopping: watch::Sender<bool>,
@@ -575,20 +582,22 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         stored_for,
         uploaded,
     } = job;
-    if let Some(to) = &stored_for {
-        match tokens::at_departure(&context.tokens, to).await {
-            Ok(token) => request.set_access_token(token),
-            Err(why) => {
+    let stored = stored_for.as_ref().zip(context.tokens.as_ref());
+    let mut sent_with = None;
+    if let Some((to, tokens)) = stored {
+        match tokens::at_departure(tokens, to).await {
+            Ok(token) => {
+                request.set_access_token(token.clone());
+                sent_with = Some(token);
+            }
+            Err(error) => {
                 return Done {
                     line,
                     id,
                     shared_token,
                     record: Record::NotDelivered,
                     result: Err(Failure::NotDelivered {
-                        error: Error::invalid(format!(
-                            "{}: missing, and {why}",
-                            lines::ACCESS_TOKEN_FIELD
-                        )),
+                        error,
                         come_back: None,
                         quota_spent: false,
                     }),
@@ -597,32 +606,22 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
             }
         }
     }
-    let pacing = LinePacing {
-        context: &context,
-        first: AtomicBool::new(true),
-        started: std::sync::Mutex::new(turned),
-    };
-    let report = Arc::clone(&context.report);
-    let outcome = retry::execute_paced(
-        &context.client,
-        &request,
-        &context.retry,
-        &pacing,
-        &retry::no_progress(),
-        |event| report(line, event),
-    )
-    .await;
+    let mut outcome = send_paced(&context, &request, line, turned).await;
+    // A stored token refused: another run may have refreshed it meanwhile. A 401 was not
+    // acted on, so the line goes once more with the token the store holds now.
+    if let (Some((to, tokens)), Some(refused), Ok(Answer { status: 401, .. })) =
+        (stored, sent_with, &outcome)
+        && let Ok(Some(token)) = tokens::after_refusal(tokens, to, refused).await
+    {
+        request.set_access_token(token);
+        outcome = send_paced(&context, &request, line, Instant::now()).await;
+    }
     let come_back = match &outcome {
         Ok(answer) if answer.status == 429 => Some(answer.retry_after.unwrap_or_default()),
         _ => None,
     };
-    if matches!(&outcome, Ok(answer) if answer.status != 429) {
-        context.pacer.answered(pacing.started());
-    } else {
-        context.pacer.ended(pacing.started());
-    }
     let quota_spent = come_back.is_some() && context.pacer.spent();
-    let result = outcome.and_then(|answer| client::check_delivered(&answer));
+    let result = outcome.and_then(|answer| check_delivered(&answer));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
         Err(Error::Cancelled) => (Record::NotDelivered, Err(Failure::Stopped)),
@@ -646,6 +645,36 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         result,
         uploaded,
     }
+}
+
+/// Sends a line's request, its first attempt at once (its turn given at `turned`), retries
+/// as the policy and the batch's pace allow, each attempt told to the report.
+async fn send_paced(
+    context: &Context,
+    request: &PreparedRequest,
+    line: u64,
+    turned: Instant,
+) -> Result<Answer> {
+    let pacing = LinePacing {
+        context,
+        first: AtomicBool::new(true),
+        started: std::sync::Mutex::new(turned),
+    };
+    let outcome = retry::execute_paced(
+        &context.client,
+        request,
+        &context.retry,
+        &pacing,
+        &retry::no_progress(),
+        |event| (context.report)(line, event),
+    )
+    .await;
+    if matches!(&outcome, Ok(answer) if answer.status != 429) {
+        context.pacer.answered(pacing.started());
+    } else {
+        context.pacer.ended(pacing.started());
+    }
+    outcome
 }
 
 /// The batch's own state: the counts, the journal and why it stops.
@@ -722,7 +751,9 @@ impl Batch {
                     line,
                     error: &error,
                 });
-                if self.fail_fast && open {
+                if token_source::must_log_in_again(&error) {
+                    self.stop(Stop::TokenRefused { line }, observe);
+                } else if self.fail_fast && open {
                     // The lines before it are still sent; none after it is.
                     self.closed = Some(Stop::FailFast { line, invalid });
                 }
@@ -869,11 +900,14 @@ impl Batch {
         }
         if let Some(wait) = come_back {
             // In Unix seconds, which cannot overflow as a clock plus any wait can.
-            let at = (!wait.is_zero()).then(|| store::unix_now().saturating_add(wait.as_secs()));
+            let at = (!wait.is_zero()).then(|| time::unix_now().saturating_add(wait.as_secs()));
             return Some(Stop::RateLimited { line, at });
         }
         if unauthorized && shared_token {
             return Some(Stop::Unauthorized { line });
+        }
+        if token_source::must_log_in_again(error) {
+            return Some(Stop::TokenRefused { line });
         }
         (self.unreachable_limit > 0 && self.unreachable >= self.unreachable_limit).then_some(
             Stop::Unreachable {

@@ -11,8 +11,8 @@ use url::Url;
 use super::journal::{History, LineId, Status};
 use super::lines::{self, LineReader, RawLine};
 use super::tokens;
-use crate::client::{Credentials, PreparedRequest};
 use crate::error::Error;
+use crate::http::request::{Credentials, PreparedRequest};
 use crate::input::MAX_INPUT_BYTES;
 use crate::media::{MediaFile, UploadPlan, Uploaded};
 use crate::platform::ApiBase;
@@ -71,7 +71,7 @@ pub(super) struct Prepare {
     pub api_key: SecretString,
     pub access_token: Option<SecretString>,
     /// The profile's stored tokens, for lines that carry no token when no default is given.
-    pub tokens: tokens::Shared,
+    pub tokens: Option<tokens::Shared>,
     pub history: History,
     pub resend_in_doubt: bool,
     /// Where media files are uploaded, and how.
@@ -176,22 +176,21 @@ impl Prepare {
             .then(|| parsed.message.recipient());
         let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
             Some(token) => Ok(token),
-            None => match self.tokens.lock() {
-                Ok(mut tokens) => tokens.token_for(&parsed.message.recipient()),
-                Err(_) => Err("the stored tokens are unavailable".to_owned()),
+            None => match self.tokens.as_ref().map(|tokens| tokens.lock()) {
+                Some(Ok(mut source)) => tokens::token_for(&mut source, &parsed.message.recipient()),
+                Some(Err(_)) => Err(Error::Unavailable(
+                    "the stored tokens are unavailable".into(),
+                )),
+                None => Err(Error::invalid(format!(
+                    "{}: missing, and no default access token was given",
+                    lines::ACCESS_TOKEN_FIELD
+                ))),
             },
         };
         let access_token = match access_token {
             Ok(token) => token,
-            Err(why) => {
-                return Item::Invalid {
-                    line,
-                    error: Error::invalid(format!(
-                        "{}: missing, and {why}",
-                        lines::ACCESS_TOKEN_FIELD
-                    )),
-                };
-            }
+            Err(error @ Error::Invalid(_)) => return Item::Invalid { line, error },
+            Err(error) => return Item::Failed { line, error },
         };
         let credentials = Credentials {
             api_key: self.api_key.clone(),

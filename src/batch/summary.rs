@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::store;
+use crate::time;
 
 use super::reader::Rest;
 use super::window::Quota;
@@ -34,12 +34,13 @@ impl Failures {
 
     pub fn count(&mut self, error: &Error) {
         match error {
-            Error::Refused { .. } | Error::Invalid(_) => self.refused += 1,
+            Error::Refused { .. } | Error::OAuth(_) | Error::Invalid(_) => self.refused += 1,
             Error::RecipientRestricted(_) => {
                 self.refused += 1;
                 self.refused_by_recipient += 1;
             }
             Error::RateLimited { .. } => self.rate_limited += 1,
+            Error::Token { problem, .. } => self.count(problem),
             _ => self.unavailable += 1,
         }
     }
@@ -99,6 +100,9 @@ pub enum Stop {
     Unauthorized { line: u64 },
     /// This many lines in a row could not reach the API, or were refused as unauthorized.
     Unreachable { lines: u32, unauthorized: bool },
+    /// The token endpoint refused to refresh the stored token a line needed: no line that
+    /// needs it can be sent until the user logs in again.
+    TokenRefused { line: u64 },
 }
 
 impl fmt::Display for Stop {
@@ -114,7 +118,7 @@ impl fmt::Display for Stop {
             Stop::RateLimited { line, at } => {
                 write!(f, "line {line} was rate limited past its retries; ")?;
                 match at {
-                    Some(at) => write!(f, "the API asks to come back at {}", store::rfc3339(*at)),
+                    Some(at) => write!(f, "the API asks to come back at {}", time::rfc3339(*at)),
                     None => f.write_str("the API did not say when to come back"),
                 }
             }
@@ -132,6 +136,11 @@ impl fmt::Display for Stop {
                 lines,
                 unauthorized: false,
             } => write!(f, "the API could not be reached for {lines} lines in a row"),
+            Stop::TokenRefused { line } => write!(
+                f,
+                "line {line}: the token endpoint refused to refresh the stored token; log in \
+                 again with `kenar-chat oauth login`"
+            ),
             Stop::Unreachable { lines, .. } => write!(
                 f,
                 "the API could not be reached or refused the credentials (HTTP 401) for \

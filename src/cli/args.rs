@@ -1,12 +1,15 @@
 //! The command line: the top-level parser and its subcommands.
 
-use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+use clap::builder::Resettable;
+use clap::{ArgMatches, Args, CommandFactory as _, FromArgMatches, Parser, Subcommand};
 
+use crate::cli::cmd::generation::{CompletionsArgs, ManArgs};
+#[cfg(feature = "sandbox")]
+use crate::cli::cmd::sandbox::SandboxArgs;
 use crate::cli::cmd::{
-    icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs, sandbox::SandboxArgs,
+    conversation::ConversationArgs, icons::IconsArgs, oauth::OauthArgs, oauth_url::OauthUrlArgs,
     scope::ScopeArgs, send::SendArgs,
 };
-use crate::cli::generation::{CompletionsArgs, ManArgs};
 use crate::cli::report::Verbosity;
 
 #[derive(Debug, Parser)]
@@ -53,28 +56,97 @@ pub enum Command {
     /// Compute or decode the resource ID and OAuth scope a message needs
     Scope(ScopeArgs),
     /// Build the authorization URL that asks a user for scopes
-    OauthUrl(OauthUrlArgs),
+    OauthUrl(Deferred<OauthUrlArgs>),
     /// Exchange codes for tokens, log in from the terminal, and manage stored tokens
     Oauth(OauthArgs),
     /// Send a TEXT message, with optional buttons, and print the answer
-    Send(Box<SendArgs>),
+    Send(Deferred<Box<SendArgs>>),
+    /// Read a conversation of the current platform: its text messages, oldest first
+    Conversation(ConversationArgs),
     /// List Divar's icon names, which current-platform buttons take
-    Icons(IconsArgs),
+    Icons(Deferred<IconsArgs>),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
-    Completions(CompletionsArgs),
+    Completions(Deferred<CompletionsArgs>),
     /// Print the manual: one roff page documenting every command and flag
-    Man(ManArgs),
+    Man(Deferred<ManArgs>),
     /// Run a local Divar (API, OAuth, chat view) to develop and test against, offline
-    Sandbox(SandboxArgs),
+    #[cfg(feature = "sandbox")]
+    Sandbox(Deferred<SandboxArgs>),
+}
+
+/// A subcommand's arguments, added to the command tree only when that subcommand is the
+/// one being parsed (or when the whole tree is built, for help, completions and the
+/// manual): a run builds the flags of one command, not of all of them. Only commands
+/// without subcommands of their own are deferred, since clap's `help` subcommand copies
+/// the tree of subcommands as it stands when the top level is built.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Self)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args_for_update))
+    }
+}
+
+/// Adds the arguments with `augment`, keeping the about texts the subcommand's variant set:
+/// without deferral they are applied after the arguments, and so win.
+fn keeping_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = augment(cmd);
+    let cmd = match about {
+        Some(text) => cmd.about(text),
+        None => cmd.about(Resettable::Reset),
+    };
+    match long_about {
+        Some(text) => cmd.long_about(text),
+        None => cmd.long_about(Resettable::Reset),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use clap_complete::Shell;
+
     use super::*;
+    use crate::cli::cmd::generation::{script, whole_manual, with_usage};
 
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// A deferred subcommand is described by its variant's text once built, as it is
+    /// before: the flags are deferred, not the description.
+    #[test]
+    fn deferred_subcommands_keep_their_descriptions() {
+        let mut command = Cli::command();
+        let before = command
+            .find_subcommand("send")
+            .and_then(|s| s.get_about())
+            .map(ToString::to_string);
+        command.build();
+        let send = command.find_subcommand("send").expect("send");
+        assert_eq!(
+            before.as_deref(),
+            Some("Send a TEXT message, with optional buttons, and print the answer")
+        );
+        assert_eq!(send.get_about().map(ToString::to_string), before);
+        assert!(send.get_arguments().any(|arg| arg.get_id() == "message"));
     }
 
     /// Every command's `--help` ends with at least two examples people can copy.
@@ -96,6 +168,78 @@ mod tests {
                 check(sub, &path);
             }
         }
-        check(&Cli::command(), "kenar-chat");
+        // Built, as for `--help`, so that deferred subcommands have their texts.
+        let mut command = Cli::command();
+        command.build();
+        check(&command, "kenar-chat");
+    }
+
+    /// A synopsis shows the value each flag takes, as `--help` does, on one line.
+    #[test]
+    fn synopses_show_the_values_of_flags() {
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        let page = String::from_utf8(whole_manual(&with_usage(command)).unwrap()).unwrap();
+        let section = &page[page.find("\n.SH \"KENAR-CHAT SCOPE CHAT\"\n").unwrap()..];
+        let synopsis = section.lines().skip_while(|l| *l != ".SS SYNOPSIS").nth(1);
+        assert_eq!(
+            synopsis,
+            Some(
+                "\\fBkenar\\-chat scope chat\\fR [OPTIONS] \\-\\-user\\-id <USER_ID> \\-\\-post\\-token \
+                 <POST_TOKEN> \\-\\-peer\\-id <PEER_ID>"
+            )
+        );
+        // Examples are set as typed.
+        let examples = &section[section.find(".SS EXTRA\n").unwrap()..];
+        assert!(
+            examples.starts_with(".SS EXTRA\n.nf\nExamples:\n"),
+            "{examples}"
+        );
+    }
+
+    /// The whole manual has a section for every command, and each section documents every
+    /// flag of its command.
+    #[test]
+    fn the_whole_manual_documents_every_flag_of_every_command() {
+        fn check(command: &clap::Command, page: &str) {
+            for sub in command.get_subcommands() {
+                let name = sub.get_bin_name().unwrap().to_uppercase();
+                let heading = format!("\n.SH \"{name}\"\n");
+                let start = page
+                    .find(&heading)
+                    .unwrap_or_else(|| panic!("no {heading}"));
+                let section = &page[start + heading.len()..];
+                let section = &section[..section.find("\n.SH ").unwrap_or(section.len())];
+                for flag in sub.get_arguments().filter_map(clap::Arg::get_long) {
+                    let flag = format!("\\-\\-{}", flag.replace('-', "\\-"));
+                    assert!(section.contains(&flag), "{name} lacks {flag}");
+                }
+                check(sub, page);
+            }
+        }
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        let page = String::from_utf8(whole_manual(&command).unwrap()).unwrap();
+        assert!(page.contains(".TH kenar-chat 1"), "{page}");
+        check(&command, &page);
+    }
+
+    /// Every state the bash script's dispatch loop sets has an arm that matches it.
+    #[test]
+    fn bash_script_matches_every_state_it_sets() {
+        let text = String::from_utf8(script(Shell::Bash, &mut Cli::command())).unwrap();
+        let states: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("cmd=\""))
+            .filter_map(|l| l.strip_suffix('"'))
+            .filter(|state| !state.is_empty())
+            .collect();
+        assert!(states.contains(&"kenar__chat__subcmd__send"), "{states:?}");
+        for state in states {
+            assert!(
+                text.contains(&format!("\n        {state})\n")),
+                "no arm for {state}"
+            );
+        }
     }
 }

@@ -3,12 +3,7 @@
 
 pub mod args;
 pub mod cmd;
-pub mod connection;
-pub mod credentials;
-pub mod generation;
 pub mod output;
-pub mod platform;
-pub mod profile;
 pub mod prompt;
 pub mod report;
 pub mod settings;

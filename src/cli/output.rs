@@ -44,6 +44,12 @@ pub fn line(text: &str) -> anyhow::Result<()> {
     bytes(format!("{}\n", visible::escaped(text, true)).as_bytes())
 }
 
+/// Writes `text`, whose own invisible characters the caller has escaped, as it is: its
+/// bidi isolates keep right-to-left text in its place.
+pub fn isolated(text: &str) -> anyhow::Result<()> {
+    bytes(text.as_bytes())
+}
+
 /// Writes `data` to standard output as it is.
 pub fn bytes(data: &[u8]) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();

@@ -7,11 +7,13 @@ use std::io::IsTerminal as _;
 use anyhow::{Context as _, Result};
 use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 use kenar_chat::Error;
-use kenar_chat::authorize;
-use kenar_chat::client::PreparedRequest;
+use kenar_chat::auth::authorize;
+use kenar_chat::http::request::PreparedRequest;
 use kenar_chat::message::button::{self, ButtonDraft, DIRECT_LINK, LINK};
 use kenar_chat::message::draft::MessageDraft;
-use kenar_chat::message::grid::{self, ActionDraft, GridButtonDraft, GridDraft, ServerLinkDraft};
+use kenar_chat::message::grid::{
+    self, ActionDraft, DataDraft, GridButtonDraft, GridDraft, PostDraft,
+};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
@@ -154,9 +156,11 @@ fn ask_field(draft: &mut MessageDraft, prompt: &str, field: &str, set: &Setter<'
 }
 
 /// The platforms a message can be sent on, as [`complete_message`] offers them.
-const PLATFORM_CHOICES: [&str; 2] = [
+const PLATFORM_CHOICES: [&str; 4] = [
     "a conversation, by its ID (the current platform)",
     "a chat, by user, post and peer IDs (the legacy platform)",
+    "a bot conversation, by its ID, as the app's chatbot (the current platform)",
+    "a user, by their ID, as the app's chatbot (the current platform)",
 ];
 
 /// Asks for everything the message still lacks, in the order a person thinks of it: where
@@ -167,18 +171,45 @@ pub fn complete_message(draft: &mut MessageDraft) -> Result<()> {
         && draft.user_id.is_none()
         && draft.post_token.is_none()
         && draft.peer_id.is_none();
-    if unnamed && choose("Send to", &PLATFORM_CHOICES)? == 0 {
+    let choice = if unnamed {
+        choose("Send to", &PLATFORM_CHOICES)?
+    } else {
+        1
+    };
+    if choice >= 2 {
+        draft.bot = Some(true);
+    }
+    if choice == 0 || choice == 2 {
         ask_field(draft, "Conversation ID", "conversation_id", &|d, v| {
             d.conversation_id = Some(v.to_owned());
             Ok(())
         })?;
     }
+    if choice == 3 {
+        ask_field(
+            draft,
+            "User ID (the token's own user)",
+            "user_id",
+            &|d, v| {
+                d.user_id = Some(v.to_owned());
+                Ok(())
+            },
+        )?;
+    }
+    if draft.is_bot() {
+        if !draft.has_media() && draft.text_message.is_none() {
+            ask_text(draft)?;
+        }
+        return complete_grid(draft, "user", "buttons", |d| &mut d.buttons);
+    }
     if draft.is_conversation() {
         if !draft.has_media() {
             ask_text(draft)?;
         }
-        complete_grid(draft, Side::Sender)?;
-        return complete_grid(draft, Side::Receiver);
+        complete_grid(draft, "sender", "sender_buttons", |d| &mut d.sender_buttons)?;
+        return complete_grid(draft, "receiver", "receiver_buttons", |d| {
+            &mut d.receiver_buttons
+        });
     }
     if draft.user_id.is_none() {
         ask_field(draft, "User ID (sends the message)", "user_id", &|d, v| {
@@ -220,14 +251,23 @@ fn ask_text(draft: &mut MessageDraft) -> Result<()> {
 
 const DIRECT_LINK_ACTION: &str = "opens a URL (open_direct_link)";
 const SERVER_LINK_ACTION: &str = "hands JSON data to the app's server link (open_server_link)";
+const DYNAMIC_ACTION: &str =
+    "hands JSON data to the app's dynamic-action URL and shows its answer (get_dynamic_action)";
+const POST_PAGE_ACTION: &str = "opens a post's page (open_post_page)";
+const POST_MANAGE_ACTION: &str =
+    "opens the page where the owner manages a post (open_post_manage_page)";
 
 /// Offers one side's grid button by button, in rows of three, until the person says no
 /// more or the grid is full; a side whose grid a flag or file gave is left as it is.
-fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
-    if side.grid(draft).is_some() {
+fn complete_grid(
+    draft: &mut MessageDraft,
+    name: &str,
+    field: &str,
+    grid_of: fn(&mut MessageDraft) -> &mut Option<GridDraft>,
+) -> Result<()> {
+    if grid_of(draft).is_some() {
         return Ok(());
     }
-    let name = side.name();
     let mut buttons: Vec<GridButtonDraft> = Vec::new();
     while buttons.len() < grid::MAX_ROWS * grid::MAX_BUTTONS {
         let prompt = if buttons.is_empty() {
@@ -235,13 +275,20 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
         } else {
             format!("Another button for the {name} ({} so far)", buttons.len())
         };
-        let items = ["no more buttons", DIRECT_LINK_ACTION, SERVER_LINK_ACTION];
+        let items = [
+            "no more buttons",
+            DIRECT_LINK_ACTION,
+            SERVER_LINK_ACTION,
+            DYNAMIC_ACTION,
+            POST_PAGE_ACTION,
+            POST_MANAGE_ACTION,
+        ];
         let choice = choose(&prompt, &items)?;
         if choice == 0 {
             break;
         }
         let at = format!(
-            "{name}_buttons.rows[{}].buttons[{}]",
+            "{field}.rows[{}].buttons[{}]",
             buttons.len() / grid::MAX_BUTTONS,
             buttons.len() % grid::MAX_BUTTONS
         );
@@ -249,9 +296,9 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
         let number = buttons.len();
         // The new button stands in the grid while it is asked for, so that the grid's own
         // checks name each answer's problems.
-        *side.grid(draft) = Some(GridDraft::filled(buttons.clone()));
+        *grid_of(draft) = Some(GridDraft::filled(buttons.clone()));
         let edit = |d: &mut MessageDraft, fill: &dyn Fn(&mut GridButtonDraft)| {
-            let grid = side.grid(d).as_mut();
+            let grid = grid_of(d).as_mut();
             if let Some(button) = grid
                 .and_then(|g| g.rows.last_mut())
                 .and_then(|row| row.buttons.last_mut())
@@ -269,41 +316,85 @@ fn complete_grid(draft: &mut MessageDraft, side: Side) -> Result<()> {
             edit(d, &|b| b.icon = Some(v.trim().to_owned()));
             Ok(())
         })?;
-        if choice == 1 {
-            let prompt = format!("URL the {name}'s button {number} opens");
-            let field = format!("{at}.action.open_direct_link");
-            ask_field(draft, &prompt, &field, &|d, v| {
-                edit(d, &|b| {
-                    b.action = Some(ActionDraft {
-                        open_direct_link: Some(v.to_owned()),
-                        open_server_link: None,
+        match choice {
+            1 => {
+                let prompt = format!("URL the {name}'s button {number} opens");
+                let field = format!("{at}.action.open_direct_link");
+                ask_field(draft, &prompt, &field, &|d, v| {
+                    edit(d, &|b| {
+                        b.action = Some(ActionDraft {
+                            open_direct_link: Some(v.to_owned()),
+                            ..ActionDraft::default()
+                        });
                     });
-                });
-                Ok(())
-            })?;
-        } else {
-            let prompt = format!("JSON object the {name}'s button {number} hands the app");
-            let field = format!("{at}.action.open_server_link.data");
-            ask_field(draft, &prompt, &field, &|d, v| {
-                let data = button::parse_extra_data(v).map_err(|p| format!("{field}: {p}"))?;
-                edit(d, &|b| {
-                    b.action = Some(ActionDraft {
-                        open_direct_link: None,
-                        open_server_link: Some(ServerLinkDraft {
-                            data: Some(data.clone()),
-                        }),
+                    Ok(())
+                })?;
+            }
+            2 | 3 => {
+                let (prompt, field) = if choice == 2 {
+                    ("hands the app's server link", "open_server_link")
+                } else {
+                    ("hands the app's dynamic-action URL", "get_dynamic_action")
+                };
+                let prompt = format!("JSON object the {name}'s button {number} {prompt}");
+                let at_data = format!("{at}.action.{field}.data");
+                ask_field(draft, &prompt, &at_data, &|d, v| {
+                    let data =
+                        button::parse_extra_data(v).map_err(|p| format!("{at_data}: {p}"))?;
+                    let data = Some(DataDraft { data: Some(data) });
+                    edit(d, &|b| {
+                        b.action = Some(if choice == 2 {
+                            ActionDraft {
+                                open_server_link: data.clone(),
+                                ..ActionDraft::default()
+                            }
+                        } else {
+                            ActionDraft {
+                                get_dynamic_action: data.clone(),
+                                ..ActionDraft::default()
+                            }
+                        });
                     });
-                });
-                Ok(())
-            })?;
+                    Ok(())
+                })?;
+            }
+            _ => {
+                let (what, field) = if choice == 4 {
+                    ("page", "open_post_page")
+                } else {
+                    ("manage page", "open_post_manage_page")
+                };
+                let prompt = format!(
+                    "Post token of the post whose {what} the {name}'s button {number} opens"
+                );
+                let at_token = format!("{at}.action.{field}.post_token");
+                ask_field(draft, &prompt, &at_token, &|d, v| {
+                    let post = Some(PostDraft {
+                        post_token: Some(v.trim().to_owned()),
+                    });
+                    edit(d, &|b| {
+                        b.action = Some(if choice == 4 {
+                            ActionDraft {
+                                open_post_page: post.clone(),
+                                ..ActionDraft::default()
+                            }
+                        } else {
+                            ActionDraft {
+                                open_post_manage_page: post.clone(),
+                                ..ActionDraft::default()
+                            }
+                        });
+                    });
+                    Ok(())
+                })?;
+            }
         }
-        buttons = side
-            .grid(draft)
+        buttons = grid_of(draft)
             .take()
             .map(|g| g.rows.into_iter().flat_map(|row| row.buttons).collect())
             .unwrap_or_default();
     }
-    *side.grid(draft) = (!buttons.is_empty()).then(|| GridDraft::filled(buttons));
+    *grid_of(draft) = (!buttons.is_empty()).then(|| GridDraft::filled(buttons));
     Ok(())
 }
 
@@ -330,13 +421,6 @@ impl Side {
 
     fn button(self, draft: &mut MessageDraft) -> &mut ButtonDraft {
         self.slot(draft).get_or_insert_with(ButtonDraft::default)
-    }
-
-    fn grid(self, draft: &mut MessageDraft) -> &mut Option<GridDraft> {
-        match self {
-            Side::Sender => &mut draft.sender_buttons,
-            Side::Receiver => &mut draft.receiver_buttons,
-        }
     }
 }
 
@@ -418,6 +502,20 @@ pub fn confirm_send(requests: &[&PreparedRequest]) -> Result<()> {
         Some(true) => Ok(()),
         _ => Err(Error::Cancelled.into()),
     }
+}
+
+/// At a terminal, whether to ask for each scope of a refused login alone; never asked
+/// elsewhere.
+pub fn offer_each_scope() -> Result<bool> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    let each = Confirm::new()
+        .with_prompt("Ask for each scope alone, to find which ones Divar refuses?")
+        .default(true)
+        .interact_opt()
+        .map_err(cancelled)?;
+    Ok(each == Some(true))
 }
 
 pub fn client_id() -> Result<String> {

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use kenar_chat::retry::Event;
+use kenar_chat::http::retry::Event;
 
 use crate::cli::output;
 
@@ -50,8 +50,16 @@ pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
         Event::Answered { status, elapsed } if verbosity == Verbosity::Verbose => {
             format!("< HTTP {status} after {}\n", millis(elapsed))
         }
-        Event::Failed { error, elapsed } if verbosity == Verbosity::Verbose => {
-            format!("< no answer after {}: {error}\n", millis(elapsed))
+        Event::Failed {
+            error,
+            cause,
+            elapsed,
+        } if verbosity == Verbosity::Verbose => {
+            let mut text = format!("< no answer after {}: {error}\n", millis(elapsed));
+            if let Some(cause) = cause {
+                let _ = writeln!(text, "< (the HTTP library says: {cause})");
+            }
+            text
         }
         Event::Retrying {
             attempt,
@@ -77,7 +85,7 @@ fn millis(elapsed: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kenar_chat::client::{Credentials, PreparedRequest};
+    use kenar_chat::http::request::{Credentials, PreparedRequest};
     use kenar_chat::secret::SecretString;
 
     #[test]
@@ -106,9 +114,10 @@ mod tests {
             api_key: SecretString::new("key-1234".to_owned()),
             access_token: SecretString::new("token-5678".to_owned()),
         };
-        let message = kenar_chat::message::draft::MessageDraft::from_value(serde_json::json!({
-            "user_id": "u", "post_token": "p", "peer_id": "q", "message": "hi"
-        }))
+        let message = kenar_chat::message::draft::MessageDraft::from_json(
+            "test",
+            br#"{"user_id": "u", "post_token": "p", "peer_id": "q", "message": "hi"}"#,
+        )
         .unwrap()
         .build()
         .unwrap();

@@ -7,10 +7,10 @@ use std::cell::OnceCell;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, FromArgMatches as _};
 use kenar_chat::config::{self, Config, DEFAULT_PROFILE, ProfileConfig};
-use kenar_chat::{Error, Result, http_url};
+use kenar_chat::{Error, Result, http};
 use url::Url;
 
-use crate::cli::profile::{ProfileArgs, dir};
+use crate::cli::shared::profile::{ProfileArgs, dir};
 
 /// A value that a flag, its environment variable or a key of the profile's config gives.
 pub struct Setting {
@@ -127,7 +127,7 @@ impl Settings {
             Some(url) => (self.source(setting, from_flag), url),
             None => (setting.flag.to_owned(), default.to_owned()),
         };
-        Ok((http_url::endpoint(&source, &url)?, source))
+        Ok((http::url::endpoint(&source, &url)?, source))
     }
 
     /// The error for a value given nowhere: it names the three places it can come from.
@@ -156,16 +156,26 @@ impl Settings {
         match (given, from_environment) {
             (true, false) => setting.flag.to_owned(),
             (true, true) => setting.env_var.to_owned(),
-            (false, _) => format!(
-                "{} under [profiles.{}] in the config file{}",
-                setting.key,
-                self.profile,
-                dir().map_or_else(
-                    |_| String::new(),
-                    |dir| format!(" {}", dir.join(config::CONFIG_FILE).display())
-                )
-            ),
+            (false, _) => self.config_key(setting.key),
         }
+    }
+
+    /// Names the profile's `key` in the config file, for errors about its value.
+    pub fn config_key(&self, key: &str) -> String {
+        format!(
+            "{key} under [profiles.{}] in the config file{}",
+            self.profile,
+            dir().map_or_else(
+                |_| String::new(),
+                |dir| format!(" {}", dir.join(config::CONFIG_FILE).display())
+            )
+        )
+    }
+
+    /// The profile's `scopes` in the config file, as written; none without the key.
+    pub fn scopes(&self) -> Result<Vec<String>> {
+        self.config()
+            .map(|config| config.scopes.clone().unwrap_or_default())
     }
 
     /// The profile's defaults, from the config file read the first time they are needed.

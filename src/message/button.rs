@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::duplicate_keys;
-use crate::http_url;
+use crate::http;
+use crate::visible;
 
 pub const LINK: &str = "LINK";
 pub const DIRECT_LINK: &str = "DIRECT_LINK";
@@ -20,12 +21,78 @@ pub struct Button {
     pub action: ButtonAction,
 }
 
+/// What a click does. The legacy platform has the first two only.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ButtonAction {
-    /// Divar calls the app's session initialization URL with this data (section 4).
+    /// Divar calls the app's session initialization (server-link) URL with this data and
+    /// opens the page the app answers with (section 4): `open_server_link`, legacy LINK.
     Link { extra_data: Map<String, Value> },
-    /// Divar opens this absolute http(s) URL directly.
+    /// Divar opens this absolute http(s) URL directly: `open_direct_link`, legacy
+    /// DIRECT_LINK.
     DirectLink { url: String },
+    /// Divar calls the app's dynamic-action URL with this data, and shows the text the app
+    /// answers with or follows the action it answers with: `get_dynamic_action`.
+    DynamicAction { data: Map<String, Value> },
+    /// Divar opens the post's page: `open_post_page`.
+    PostPage { post_token: String },
+    /// Divar opens the page where the post's owner manages it: `open_post_manage_page`.
+    PostManagePage { post_token: String },
+}
+
+/// The current platform's actions, as a grid button's `action` names them.
+pub const OPEN_DIRECT_LINK: &str = "open_direct_link";
+pub const OPEN_SERVER_LINK: &str = "open_server_link";
+pub const GET_DYNAMIC_ACTION: &str = "get_dynamic_action";
+pub const OPEN_POST_PAGE: &str = "open_post_page";
+pub const OPEN_POST_MANAGE_PAGE: &str = "open_post_manage_page";
+/// Every action of the current platform, in Divar's order.
+pub const ACTIONS: [&str; 5] = [
+    OPEN_DIRECT_LINK,
+    OPEN_SERVER_LINK,
+    GET_DYNAMIC_ACTION,
+    OPEN_POST_PAGE,
+    OPEN_POST_MANAGE_PAGE,
+];
+
+impl ButtonAction {
+    /// The action's name on the current platform.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ButtonAction::Link { .. } => OPEN_SERVER_LINK,
+            ButtonAction::DirectLink { .. } => OPEN_DIRECT_LINK,
+            ButtonAction::DynamicAction { .. } => GET_DYNAMIC_ACTION,
+            ButtonAction::PostPage { .. } => OPEN_POST_PAGE,
+            ButtonAction::PostManagePage { .. } => OPEN_POST_MANAGE_PAGE,
+        }
+    }
+
+    /// The action's name on the legacy platform, which has two.
+    pub fn legacy_name(&self) -> Option<&'static str> {
+        match self {
+            ButtonAction::Link { .. } => Some(LINK),
+            ButtonAction::DirectLink { .. } => Some(DIRECT_LINK),
+            _ => None,
+        }
+    }
+
+    /// The action as a current-platform button carries it, as in Divar's SDK:
+    /// `{"open_direct_link": URL}`, `{"open_server_link": {"data": {...}}}`,
+    /// `{"get_dynamic_action": {"data": {...}}}`, `{"open_post_page": {"post_token": T}}`,
+    /// `{"open_post_manage_page": {"post_token": T}}`.
+    pub fn to_wire(&self) -> Value {
+        let payload = match self {
+            ButtonAction::DirectLink { url } => Value::from(url.as_str()),
+            ButtonAction::Link { extra_data: data } | ButtonAction::DynamicAction { data } => {
+                serde_json::json!({ "data": data })
+            }
+            ButtonAction::PostPage { post_token } | ButtonAction::PostManagePage { post_token } => {
+                serde_json::json!({ "post_token": post_token })
+            }
+        };
+        let mut action = Map::new();
+        action.insert(self.name().into(), payload);
+        Value::Object(action)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -81,7 +148,7 @@ impl ButtonDraft {
                 ));
                 None
             }
-            (Some(DIRECT_LINK) | None, None, Some(url)) => match http_url::parse(&url) {
+            (Some(DIRECT_LINK) | None, None, Some(url)) => match http::url::parse(&url) {
                 Ok(_) => Some(ButtonAction::DirectLink { url }),
                 Err(problem) => {
                     problems.push(format!("{side}.data.direct_link: {problem}"));
@@ -108,7 +175,8 @@ impl ButtonDraft {
             }
             (Some(other), _, _) => {
                 problems.push(format!(
-                    "{side}.action: must be \"LINK\" or \"DIRECT_LINK\", not {other:?}"
+                    "{side}.action: must be \"LINK\" or \"DIRECT_LINK\", not {}",
+                    visible::excerpt(other)
                 ));
                 None
             }
@@ -190,6 +258,13 @@ impl Serialize for Button {
         let (action, extra_data, direct_link) = match &self.action {
             ButtonAction::Link { extra_data } => (LINK, Some(extra_data), None),
             ButtonAction::DirectLink { url } => (DIRECT_LINK, None, Some(url.as_str())),
+            // A legacy button is built from LINK or DIRECT_LINK only.
+            other => {
+                return Err(serde::ser::Error::custom(format!(
+                    "{} is not an action of the legacy platform",
+                    other.name()
+                )));
+            }
         };
         Wire {
             action,

@@ -7,14 +7,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::button::{ButtonDraft, overlay_button};
+use super::button::{self, ButtonDraft, overlay_button};
 use super::grid::GridDraft;
+use super::json_text::{self, Origin};
 use super::media_kind::MediaKind;
-use super::{ChatMessage, Content, ConversationMessage, Message, TEXT};
-use crate::duplicate_keys;
+use super::{BotMessage, BotRecipient, ChatMessage, Content, ConversationMessage, Message, TEXT};
+use crate::duplicate_keys::Step;
 use crate::error::{self, Error, Result};
-use crate::input::{self, MAX_INPUT_BYTES};
+use crate::input;
 use crate::scope::{self, Chat};
+use crate::visible;
 
 /// A message as written in a file or given by flags: every field optional, so that files
 /// and flags can be merged before the whole is checked once.
@@ -56,63 +58,28 @@ pub struct MessageDraft {
     /// Divar's `file` kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// Send as the app's chatbot, to `conversation_id` or to `user_id` (current platform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<bool>,
+    /// A chatbot message's text, as the chatbot's API names it (`message` says the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_message: Option<String>,
+    /// A chatbot message's one grid, shown to the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buttons: Option<GridDraft>,
 }
 
 impl MessageDraft {
     /// Reads a draft from JSON text; `source` names it in errors (a path, or "standard input").
     pub fn from_json(source: &str, bytes: &[u8]) -> Result<Self> {
-        if bytes.len() > MAX_INPUT_BYTES {
-            return Err(Error::invalid(format!(
-                "{source}: larger than {MAX_INPUT_BYTES} bytes"
-            )));
-        }
-        input::refuse_bom(source, bytes)?;
-        std::str::from_utf8(bytes).map_err(|e| input::not_utf8(source, &e))?;
-        // Before serde, which reads an array into a struct field by field.
-        if let Ok(root) = serde_json::from_slice::<Value>(bytes) {
-            refuse_arrays(&root)
-                .map_err(|problem| Error::invalid(format!("{source}: {problem}")))?;
-        }
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = match serde_path_to_error::deserialize(&mut de) {
-            Ok(draft) => de.end().map(|()| draft).map_err(|e| (String::new(), e)),
-            Err(e) => {
-                let path = e.path().to_string();
-                let e = e.into_inner();
-                // A file that ends too early has no field at fault.
-                let field = if e.is_eof() {
-                    String::new()
-                } else {
-                    prefix(&path)
-                };
-                Err((field, e))
-            }
-        };
-        let draft = parsed.map_err(|(field, e)| {
-            Error::invalid(format!(
-                "{source}: line {} column {}: {field}{}",
-                e.line(),
-                e.column(),
-                without_position(&e)
-            ))
-        })?;
-        duplicate_keys::check(bytes).map_err(|e| {
-            Error::invalid(format!(
-                "{source}: line {} column {}: {}",
-                e.line(),
-                e.column(),
-                without_position(&e)
-            ))
-        })?;
-        Ok(draft)
+        json_text::read(Origin::Document(source), bytes, object_at, None).map(|(draft, _)| draft)
     }
 
-    /// Reads a draft from JSON already parsed, such as one line of a batch file; errors
-    /// name the field, since a value has no line and column.
-    pub fn from_value(value: Value) -> Result<Self> {
-        refuse_arrays(&value).map_err(Error::invalid)?;
-        serde_path_to_error::deserialize(value)
-            .map_err(|e| Error::invalid(format!("{}{}", field_prefix(e.path()), e.into_inner())))
+    /// Reads a draft from one line of a batch file, checked and worded as a message file
+    /// is. The line may hold `extra` (its access token) beside the message's fields: that
+    /// field's value is handed back apart.
+    pub fn from_line(bytes: &[u8], extra: &str) -> Result<(Self, Option<Value>)> {
+        json_text::read(Origin::Line, bytes, object_at, Some(extra))
     }
 
     /// Reads a draft from a file, or standard input for `-`.
@@ -132,6 +99,8 @@ impl MessageDraft {
         set(&mut self.post_token, over.post_token);
         set(&mut self.peer_id, over.peer_id);
         set(&mut self.kind, over.kind);
+        set(&mut self.bot, over.bot);
+        set(&mut self.buttons, over.buttons);
         overlay_button(&mut self.sender_btn, over.sender_btn);
         overlay_button(&mut self.receiver_btn, over.receiver_btn);
         // A side's grid from the flags replaces the file's: its rows cannot be merged.
@@ -139,12 +108,14 @@ impl MessageDraft {
         set(&mut self.receiver_buttons, over.receiver_buttons);
         // Text or a medium from the flags replaces the file's, whichever it had.
         let over_content = over.message.is_some()
+            || over.text_message.is_some()
             || over.media_token.is_some()
             || [&over.image, &over.video, &over.voice, &over.document]
                 .iter()
                 .any(|path| path.is_some());
         if over_content {
             self.message = over.message;
+            self.text_message = over.text_message;
             self.media_token = over.media_token;
             self.image = over.image;
             self.video = over.video;
@@ -153,9 +124,15 @@ impl MessageDraft {
         }
     }
 
-    /// Whether the draft is a current-platform message: it names a conversation.
+    /// Whether the draft is a current-platform message to a conversation, not the
+    /// chatbot's: it names a conversation.
     pub fn is_conversation(&self) -> bool {
-        self.conversation_id.is_some()
+        self.conversation_id.is_some() && !self.is_bot()
+    }
+
+    /// Whether the draft is a message from the app's chatbot.
+    pub fn is_bot(&self) -> bool {
+        self.bot == Some(true)
     }
 
     /// The media files the draft names, by kind.
@@ -178,6 +155,17 @@ impl MessageDraft {
 
     /// Names (as JSON paths) the required fields that are still missing.
     pub fn missing(&self) -> Vec<&'static str> {
+        if self.is_bot() {
+            let to = self.conversation_id.is_none() && self.user_id.is_none();
+            let text = self.message.is_none() && self.text_message.is_none();
+            return [
+                ("conversation_id or user_id", to),
+                ("text_message", text && !self.has_media()),
+            ]
+            .into_iter()
+            .filter_map(|(name, missing)| missing.then_some(name))
+            .collect();
+        }
         if self.is_conversation() {
             return if self.message.is_none() && !self.has_media() {
                 vec!["message"]
@@ -198,7 +186,9 @@ impl MessageDraft {
 
     /// Checks everything at once and reports every problem together.
     pub fn build(self) -> Result<Message> {
-        if self.is_conversation() {
+        if self.is_bot() {
+            self.build_bot().map(Message::Bot)
+        } else if self.is_conversation() {
             self.build_conversation().map(Message::Conversation)
         } else {
             self.build_chat().map(|chat| Message::Chat(Box::new(chat)))
@@ -215,14 +205,109 @@ impl MessageDraft {
         if let Some(kind) = &self.kind
             && kind != TEXT
         {
-            problems.push(format!("type: must be \"TEXT\", not {kind:?}"));
+            problems.push(format!(
+                "type: must be \"TEXT\", not {}",
+                visible::excerpt(kind)
+            ));
         }
         if let Some(text) = &self.message
             && text.trim().is_empty()
         {
             problems.push("message: must not be blank".into());
         }
+        for (field, given) in [
+            ("text_message", self.text_message.is_some()),
+            ("buttons", self.buttons.is_some()),
+        ] {
+            if given {
+                problems.push(format!(
+                    "{field}: a chatbot message's; add \"bot\": true to send as the app's chatbot"
+                ));
+            }
+        }
         problems
+    }
+
+    fn build_bot(self) -> Result<BotMessage> {
+        let mut problems: Vec<String> = self
+            .missing()
+            .into_iter()
+            .map(|f| format!("{f}: missing"))
+            .collect();
+        let foreign = [
+            ("type", self.kind.is_some()),
+            ("post_token", self.post_token.is_some()),
+            ("peer_id", self.peer_id.is_some()),
+            ("sender_btn", self.sender_btn.is_some()),
+            ("receiver_btn", self.receiver_btn.is_some()),
+            ("sender_buttons", self.sender_buttons.is_some()),
+            ("receiver_buttons", self.receiver_buttons.is_some()),
+        ];
+        for (field, _) in foreign.iter().filter(|(_, given)| *given) {
+            let instead = if field.ends_with("btn") || field.ends_with("buttons") {
+                "; give buttons, one grid shown to the user, instead"
+            } else {
+                ""
+            };
+            problems.push(format!("{field}: not part of a chatbot message{instead}"));
+        }
+        let to = match (self.conversation_id, self.user_id) {
+            (Some(id), None) => scope::check_conversation_id("conversation_id", &id)
+                .map(|()| Some(BotRecipient::Conversation(id))),
+            (None, Some(id)) => {
+                scope::check_visible("user_id", &id).map(|()| Some(BotRecipient::User(id)))
+            }
+            (Some(_), Some(_)) => Err("conversation_id, user_id: a chatbot message goes to a \
+                                       conversation or to a user, not both"
+                .to_owned()),
+            (None, None) => Ok(None),
+        }
+        .unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+        let (text_field, text) = match (self.message, self.text_message) {
+            (Some(_), Some(_)) => {
+                problems.push("message, text_message: give the text once".into());
+                ("text_message", None)
+            }
+            (Some(text), None) => ("message", Some(text)),
+            (None, text) => ("text_message", text),
+        };
+        if text.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            problems.push(format!("{text_field}: must not be blank"));
+        }
+        let files: Vec<(MediaKind, PathBuf)> = [
+            (MediaKind::Image, self.image),
+            (MediaKind::Video, self.video),
+            (MediaKind::Voice, self.voice),
+            (MediaKind::File, self.document),
+        ]
+        .into_iter()
+        .filter_map(|(kind, path)| path.map(|path| (kind, PathBuf::from(path))))
+        .collect();
+        let content = content_of((text_field, text), self.media_token, &files, false)
+            .unwrap_or_else(|found| {
+                problems.extend(found);
+                None
+            });
+        let buttons = self
+            .buttons
+            .map(|grid| grid.build("buttons"))
+            .transpose()
+            .unwrap_or_else(|found| {
+                problems.extend(found);
+                None
+            })
+            .unwrap_or_default();
+        match (to, content) {
+            (Some(to), Some(content)) if problems.is_empty() => Ok(BotMessage {
+                to,
+                content,
+                buttons,
+            }),
+            _ => Err(Error::Invalid(problems)),
+        }
     }
 
     fn build_conversation(self) -> Result<ConversationMessage> {
@@ -270,8 +355,12 @@ impl MessageDraft {
         };
         let sender_buttons = side(self.sender_buttons, "sender_buttons");
         let receiver_buttons = side(self.receiver_buttons, "receiver_buttons");
-        let content = match content_of(self.message, self.media_token, &files, self.kind.is_some())
-        {
+        let content = match content_of(
+            ("message", self.message),
+            self.media_token,
+            &files,
+            self.kind.is_some(),
+        ) {
             Ok(content) => content,
             Err(found) => {
                 problems.extend(found);
@@ -345,7 +434,7 @@ impl MessageDraft {
 /// The content of a conversation's message: exactly one of text, a media token or one file
 /// to upload; `typed` says whether the draft named a `type`, which only text has.
 fn content_of(
-    text: Option<String>,
+    (text_field, text): (&str, Option<String>),
     media_token: Option<String>,
     files: &[(MediaKind, PathBuf)],
     typed: bool,
@@ -355,7 +444,7 @@ fn content_of(
         given.insert(0, "media_token");
     }
     if text.is_some() {
-        given.insert(0, "message");
+        given.insert(0, text_field);
     }
     if given.len() > 1 {
         let what = if text.is_some() {
@@ -388,66 +477,35 @@ fn content_of(
     }))
 }
 
-/// serde reads a JSON array into a struct, field by field in order, so `["u","p",...]`
-/// would pass for a message. A message file must name its fields: the message, each
-/// button and each button's `data` have to be objects.
-fn refuse_arrays(root: &Value) -> std::result::Result<(), String> {
-    let mut places = vec![(String::new(), Some(root))];
-    for side in ["sender_btn", "receiver_btn"] {
-        let button = root.get(side);
-        places.push((format!("{side}: "), button));
-        places.push((format!("{side}.data: "), button.and_then(|b| b.get("data"))));
-    }
-    for side in ["sender_buttons", "receiver_buttons"] {
-        let grid = root.get(side);
-        places.push((format!("{side}: "), grid));
-        let rows = grid.and_then(|g| g.get("rows")).and_then(Value::as_array);
-        for (r, row) in rows.into_iter().flatten().enumerate() {
-            places.push((format!("{side}.rows[{r}]: "), Some(row)));
-            let buttons = row.get("buttons").and_then(Value::as_array);
-            for (b, button) in buttons.into_iter().flatten().enumerate() {
-                let at = format!("{side}.rows[{r}].buttons[{b}]");
-                let action = button.get("action");
-                places.push((format!("{at}: "), Some(button)));
-                places.push((format!("{at}.action: "), action));
-                places.push((
-                    format!("{at}.action.open_server_link: "),
-                    action.and_then(|a| a.get("open_server_link")),
-                ));
+/// Where a message file must hold an object with named fields, since serde would read an
+/// array into a struct field by field (`["u","p",...]` would pass for a message): the
+/// message, each button and its `data`, each grid, its rows, their buttons and actions.
+fn object_at(path: &[Step<'_>]) -> bool {
+    let named = |step: &Step<'_>, names: &[&str]| matches!(step, Step::Key(key) if names.contains(&key.as_ref()));
+    const BUTTONS: &[&str] = &["sender_btn", "receiver_btn"];
+    const GRIDS: &[&str] = &["sender_buttons", "receiver_buttons", "buttons"];
+    match path {
+        [] => true,
+        [side] => named(side, BUTTONS) || named(side, GRIDS),
+        [side, data] => named(side, BUTTONS) && named(data, &["data"]),
+        [grid, rows, Step::Index(_), rest @ ..] if named(grid, GRIDS) && named(rows, &["rows"]) => {
+            match rest {
+                [] => true,
+                [buttons, Step::Index(_), button @ ..] if named(buttons, &["buttons"]) => {
+                    match button {
+                        [] => true,
+                        [action] => named(action, &["action"]),
+                        [action, kind] => {
+                            named(action, &["action"]) && named(kind, &button::ACTIONS[1..])
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
             }
         }
+        _ => false,
     }
-    match places
-        .into_iter()
-        .find(|(_, value)| value.is_some_and(Value::is_array))
-    {
-        Some((path, _)) => Err(format!(
-            "{path}must be a JSON object with named fields, not an array"
-        )),
-        None => Ok(()),
-    }
-}
-
-/// The JSON path of a field an error is about, as a prefix ("" for the whole document).
-fn field_prefix(path: &serde_path_to_error::Path) -> String {
-    prefix(&path.to_string())
-}
-
-/// A JSON path as a prefix, without the `?` that stands for a key not read yet.
-fn prefix(path: &str) -> String {
-    let known = path.trim_end_matches('?').trim_end_matches('.');
-    if known.is_empty() {
-        String::new()
-    } else {
-        format!("{known}: ")
-    }
-}
-
-/// serde_json appends " at line L column C"; the position is reported in front instead.
-pub(crate) fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }
 
 #[cfg(test)]

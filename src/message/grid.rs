@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::button::{self, Button, ButtonAction, json_kind};
-use crate::http_url;
+use crate::http;
 use crate::icons;
+use crate::scope;
 use crate::visible;
 
 /// Rows in a grid, at most.
@@ -43,21 +44,44 @@ pub struct GridButtonDraft {
     pub caption: Option<String>,
 }
 
+/// A button's action as written: exactly one of its fields is to be given.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a JSON object")]
 pub struct ActionDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_direct_link: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub open_server_link: Option<ServerLinkDraft>,
+    pub open_server_link: Option<DataDraft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub get_dynamic_action: Option<DataDraft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_post_page: Option<PostDraft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_post_manage_page: Option<PostDraft>,
 }
 
+/// `{"data": {...}}`: what Divar hands the app's server-link or dynamic-action URL.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a JSON object")]
-pub struct ServerLinkDraft {
+pub struct DataDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
 }
+
+/// `{"post_token": "..."}`: the post whose page a button opens.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a JSON object")]
+pub struct PostDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_token: Option<String>,
+}
+
+/// What a button flag's TARGET may be, for its errors.
+const TARGETS: &str = "TARGET an http(s) URL, a JSON object for a server link, dynamic:{JSON} for a \
+                       dynamic action, post:TOKEN or manage:TOKEN for a post's page";
+const DYNAMIC_PREFIX: &str = "dynamic:";
+const POST_PREFIX: &str = "post:";
+const MANAGE_PREFIX: &str = "manage:";
 
 /// A checked grid: rows of buttons, in order. Empty when the side has no buttons.
 pub type Grid = Vec<Vec<Button>>;
@@ -118,31 +142,49 @@ impl GridDraft {
 }
 
 impl GridButtonDraft {
-    /// Reads a button as the `--sender-button` and `--receiver-button` flags write it:
-    /// `CAPTION|ICON|TARGET`, where TARGET is an http(s) URL to open directly or a JSON
-    /// object for the app's server link. The caption cannot hold `|`; the target may.
+    /// Reads a button as the `--sender-button`, `--receiver-button` and `--button` flags
+    /// write it: `CAPTION|ICON|TARGET`. TARGET is an http(s) URL to open directly, a JSON
+    /// object for the app's server link, `dynamic:` and a JSON object for its dynamic
+    /// action, or `post:TOKEN` or `manage:TOKEN` for a post's page or its manage page. The
+    /// caption cannot hold `|`; the target may.
     pub fn from_spec(spec: &str) -> Result<Self, String> {
         let mut parts = spec.splitn(3, '|');
         let (Some(caption), Some(icon), Some(target)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(format!(
-                "\"{}\" is not CAPTION|ICON|TARGET (TARGET a URL, or a JSON object for a server link)",
+                "\"{}\" is not CAPTION|ICON|TARGET ({TARGETS})",
                 visible::quote(spec.as_bytes())
             ));
         };
-        let action = if target.starts_with('{') {
-            let data = button::parse_extra_data(target)
-                .map_err(|problem| format!("the server-link data is {problem}"))?;
-            ActionDraft {
-                open_direct_link: None,
-                open_server_link: Some(ServerLinkDraft { data: Some(data) }),
-            }
-        } else {
-            ActionDraft {
-                open_direct_link: Some(target.to_owned()),
-                open_server_link: None,
-            }
+        let data = |json: &str, what: &str| {
+            button::parse_extra_data(json)
+                .map(|data| DataDraft { data: Some(data) })
+                .map_err(|problem| format!("the {what} data is {problem}"))
         };
+        let post = |token: &str| PostDraft {
+            post_token: Some(token.to_owned()),
+        };
+        let mut action = ActionDraft::default();
+        if let Some(json) = target.strip_prefix(DYNAMIC_PREFIX) {
+            action.get_dynamic_action = Some(data(json, "dynamic-action")?);
+        } else if let Some(token) = target.strip_prefix(POST_PREFIX) {
+            action.open_post_page = Some(post(token));
+        } else if let Some(token) = target.strip_prefix(MANAGE_PREFIX) {
+            action.open_post_manage_page = Some(post(token));
+        } else if target.starts_with('{') {
+            action.open_server_link = Some(data(target, "server-link")?);
+        } else if let Some((word, rest)) = target.split_once(':')
+            && !rest.starts_with("//")
+            && !word.is_empty()
+            && word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        {
+            return Err(format!(
+                "{} is not an action kenar-chat knows ({TARGETS})",
+                visible::excerpt(word)
+            ));
+        } else {
+            action.open_direct_link = Some(target.to_owned());
+        }
         Ok(GridButtonDraft {
             action: Some(action),
             icon: Some(icon.to_owned()),
@@ -186,7 +228,8 @@ impl GridButtonDraft {
         let action = match self.action {
             None => {
                 problems.push(format!(
-                    "{at}.action: missing (give open_direct_link or open_server_link)"
+                    "{at}.action: missing (give one of {})",
+                    button::ACTIONS.join(", ")
                 ));
                 None
             }
@@ -211,29 +254,87 @@ impl GridButtonDraft {
 
 impl ActionDraft {
     fn build(self, at: &str) -> Result<ButtonAction, String> {
-        match (self.open_direct_link, self.open_server_link) {
-            (Some(_), Some(_)) => Err(format!(
-                "{at}: holds both open_direct_link and open_server_link; a button has exactly one action"
-            )),
-            (None, None) => Err(format!(
-                "{at}: empty; give open_direct_link or open_server_link"
-            )),
-            (Some(url), None) => match http_url::parse(&url) {
+        let given: Vec<&str> = [
+            (button::OPEN_DIRECT_LINK, self.open_direct_link.is_some()),
+            (button::OPEN_SERVER_LINK, self.open_server_link.is_some()),
+            (
+                button::GET_DYNAMIC_ACTION,
+                self.get_dynamic_action.is_some(),
+            ),
+            (button::OPEN_POST_PAGE, self.open_post_page.is_some()),
+            (
+                button::OPEN_POST_MANAGE_PAGE,
+                self.open_post_manage_page.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect();
+        match given[..] {
+            [] => {
+                return Err(format!(
+                    "{at}: empty; give one of {}",
+                    button::ACTIONS.join(", ")
+                ));
+            }
+            [_] => {}
+            _ => {
+                return Err(format!(
+                    "{at}: holds {}; a button has exactly one action",
+                    given.join(" and ")
+                ));
+            }
+        }
+        if let Some(url) = self.open_direct_link {
+            return match http::url::parse(&url) {
                 Ok(_) => Ok(ButtonAction::DirectLink { url }),
                 Err(problem) => Err(format!("{at}.open_direct_link: {problem}")),
-            },
-            (None, Some(link)) => match link.data {
-                Some(Value::Object(extra_data)) => Ok(ButtonAction::Link { extra_data }),
-                Some(other) => Err(format!(
-                    "{at}.open_server_link.data: must be a JSON object, not {}",
-                    json_kind(&other)
-                )),
-                None => Err(format!(
-                    "{at}.open_server_link.data: missing (the JSON object Divar hands the app's \
-                     server-link URL)"
-                )),
-            },
+            };
         }
+        if let Some(link) = self.open_server_link {
+            return object_data(link, &format!("{at}.open_server_link"), "server-link")
+                .map(|extra_data| ButtonAction::Link { extra_data });
+        }
+        if let Some(dynamic) = self.get_dynamic_action {
+            return object_data(
+                dynamic,
+                &format!("{at}.get_dynamic_action"),
+                "dynamic-action",
+            )
+            .map(|data| ButtonAction::DynamicAction { data });
+        }
+        if let Some(page) = self.open_post_page {
+            return post_token(page, &format!("{at}.open_post_page"))
+                .map(|post_token| ButtonAction::PostPage { post_token });
+        }
+        let page = self.open_post_manage_page.unwrap_or_default();
+        post_token(page, &format!("{at}.open_post_manage_page"))
+            .map(|post_token| ButtonAction::PostManagePage { post_token })
+    }
+}
+
+/// The `data` object Divar hands the app's `url` (its server-link or dynamic-action URL).
+fn object_data(draft: DataDraft, at: &str, url: &str) -> Result<Map<String, Value>, String> {
+    match draft.data {
+        Some(Value::Object(data)) => Ok(data),
+        Some(other) => Err(format!(
+            "{at}.data: must be a JSON object, not {}",
+            json_kind(&other)
+        )),
+        None => Err(format!(
+            "{at}.data: missing (the JSON object Divar hands the app's {url} URL)"
+        )),
+    }
+}
+
+/// The post a page button opens, checked as every post token is.
+fn post_token(draft: PostDraft, at: &str) -> Result<String, String> {
+    let field = format!("{at}.post_token");
+    match draft.post_token {
+        None => Err(format!(
+            "{field}: missing (the post whose page the button opens)"
+        )),
+        Some(token) => scope::check_id(&field, &token).map(|()| token),
     }
 }
 
@@ -251,14 +352,8 @@ pub fn to_wire(grid: &Grid) -> Value {
 
 /// `{"action": ACTION, "icon": ICON, "caption": TEXT}`, in the documentation's order.
 fn button_to_wire(button: &Button) -> Value {
-    let action = match &button.action {
-        ButtonAction::DirectLink { url } => serde_json::json!({ "open_direct_link": url }),
-        ButtonAction::Link { extra_data } => {
-            serde_json::json!({ "open_server_link": { "data": extra_data } })
-        }
-    };
     let mut fields = Map::new();
-    fields.insert("action".into(), action);
+    fields.insert("action".into(), button.action.to_wire());
     fields.insert("icon".into(), button.icon_name.clone().into());
     fields.insert("caption".into(), button.caption.clone().into());
     Value::Object(fields)
@@ -349,12 +444,12 @@ mod tests {
         assert!(bad(button("x", "INFO", "ftp://a.example/")).contains(".action.open_direct_link:"));
         assert!(bad(button("x", "INFO", "[1]")).contains(".action.open_direct_link:"));
         let mut both = button("x", "INFO", "https://a.example/");
-        both.action.as_mut().unwrap().open_server_link = Some(ServerLinkDraft {
+        both.action.as_mut().unwrap().open_server_link = Some(DataDraft {
             data: Some(json!({})),
         });
         assert!(bad(both).contains("exactly one action"));
         let mut not_object = button("x", "INFO", "{}");
-        not_object.action.as_mut().unwrap().open_server_link = Some(ServerLinkDraft {
+        not_object.action.as_mut().unwrap().open_server_link = Some(DataDraft {
             data: Some(json!([1])),
         });
         assert!(bad(not_object).contains("data: must be a JSON object, not an array"));
@@ -363,5 +458,58 @@ mod tests {
             ..button("x", "INFO", "https://a.example/")
         };
         assert!(bad(GridButtonDraft { icon: None, ..old }).contains("icon_name: deprecated"));
+    }
+
+    #[test]
+    fn every_action_of_the_platform_has_its_sdk_shape() {
+        let grid = GridDraft::filled(vec![
+            button("A", "INFO", r#"dynamic:{"step":1}"#),
+            button("P", "INFO", "post:AZf3Uqr3"),
+            button("M", "INFO", "manage:AZf3Uqr3"),
+        ])
+        .build("buttons")
+        .unwrap();
+        assert_eq!(
+            serde_json::to_string(&to_wire(&grid)).unwrap(),
+            r#"{"rows":[{"buttons":[{"action":{"get_dynamic_action":{"data":{"step":1}}},"icon":"INFO","caption":"A"},{"action":{"open_post_page":{"post_token":"AZf3Uqr3"}},"icon":"INFO","caption":"P"},{"action":{"open_post_manage_page":{"post_token":"AZf3Uqr3"}},"icon":"INFO","caption":"M"}]}]}"#
+        );
+    }
+
+    #[test]
+    fn new_actions_are_checked_as_strictly_as_the_old() {
+        let bad = |target: &str| match GridButtonDraft::from_spec(&format!("x|INFO|{target}")) {
+            Err(problem) => problem,
+            Ok(b) => GridDraft::filled(vec![b])
+                .build("s")
+                .unwrap_err()
+                .join("\n"),
+        };
+        assert!(bad("post:").contains("open_post_page.post_token: must not be empty"));
+        assert!(bad("manage:a b").contains("open_post_manage_page.post_token: must not contain"));
+        assert!(bad("dynamic:[1]").contains("get_dynamic_action.data: must be a JSON object"));
+        assert!(bad("dynamic:{").contains("the dynamic-action data is not valid JSON"));
+        assert!(bad("open:x").contains("\"open\" is not an action kenar-chat knows"));
+        let mut none = button("x", "INFO", "post:P");
+        none.action.as_mut().unwrap().open_post_page = Some(PostDraft::default());
+        assert!(
+            GridDraft::filled(vec![none])
+                .build("s")
+                .unwrap_err()
+                .join("\n")
+                .contains("post_token: missing")
+        );
+        let mut two = button("x", "INFO", "post:P");
+        two.action.as_mut().unwrap().get_dynamic_action = Some(DataDraft {
+            data: Some(json!({})),
+        });
+        assert!(
+            GridDraft::filled(vec![two])
+                .build("s")
+                .unwrap_err()
+                .join("\n")
+                .contains(
+                    "holds get_dynamic_action and open_post_page; a button has exactly one action"
+                )
+        );
     }
 }

@@ -6,7 +6,10 @@
 pub mod button;
 pub mod draft;
 pub mod grid;
+pub mod json_text;
 pub mod media_kind;
+pub mod received;
+pub mod send;
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +30,7 @@ pub const TEXT: &str = "TEXT";
 pub enum Message {
     Chat(Box<ChatMessage>),
     Conversation(ConversationMessage),
+    Bot(BotMessage),
 }
 
 /// A legacy message: to a chat named by its three IDs, one button a side at most.
@@ -48,6 +52,40 @@ pub struct ConversationMessage {
     pub content: Content,
     pub sender_buttons: Grid,
     pub receiver_buttons: Grid,
+}
+
+/// A message from the app's chatbot (current platform, events.md section 4): to a bot
+/// conversation, or to a user, whose conversation with the bot it opens; one grid of
+/// buttons, shown to the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BotMessage {
+    pub to: BotRecipient,
+    pub content: Content,
+    pub buttons: Grid,
+}
+
+/// Where a chatbot message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BotRecipient {
+    Conversation(String),
+    /// The user's ID as Divar hides it, which must be the token's own user.
+    User(String),
+}
+
+impl BotRecipient {
+    /// The field (and, with `--`, the flag) that names it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            BotRecipient::Conversation(_) => "conversation_id",
+            BotRecipient::User(_) => "user_id",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            BotRecipient::Conversation(id) | BotRecipient::User(id) => id,
+        }
+    }
 }
 
 /// What a conversation's message carries: text, or a medium, one or the other.
@@ -92,6 +130,33 @@ impl Serialize for ChatMessage {
     }
 }
 
+/// The exact API body of the chatbot (`ChatAPIChatBotSendMessageBody`): `text_message` or
+/// `media_token`, not both, then the grid when it has buttons.
+impl Serialize for BotMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            text_message: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            media_token: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            buttons: Option<Value>,
+        }
+        let (text_message, media_token) = match &self.content {
+            Content::Text(text) => (Some(text.as_str()), None),
+            Content::Media(token) => (None, Some(token.as_str())),
+            Content::Upload { .. } => (None, Some(media_kind::PENDING_TOKEN)),
+        };
+        Body {
+            text_message,
+            media_token,
+            buttons: (!self.buttons.is_empty()).then(|| grid::to_wire(&self.buttons)),
+        }
+        .serialize(serializer)
+    }
+}
+
 /// The exact API body: `type`, `message`, then each side's grid when it has buttons.
 impl Serialize for ConversationMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -131,6 +196,7 @@ impl Message {
         match self {
             Message::Chat(message) => serde_json::to_vec(message),
             Message::Conversation(message) => serde_json::to_vec(message),
+            Message::Bot(message) => serde_json::to_vec(message),
         }
         .unwrap_or_default()
     }
@@ -143,49 +209,59 @@ impl Message {
                 id: message.conversation_id.clone(),
                 post_token: message.post_token.clone(),
             },
+            Message::Bot(_) => Recipient::Bot,
         }
     }
 
-    /// What tells this message apart from every other: its body, and for a conversation,
-    /// which the body does not name, the conversation too.
+    /// What tells this message apart from every other: its body, and where it goes when
+    /// the body does not say: a conversation, or the chatbot's conversation or user.
     pub fn identity(&self) -> Vec<u8> {
-        match self {
-            Message::Chat(_) => self.to_body(),
-            Message::Conversation(message) => {
-                let mut bytes = message.conversation_id.as_bytes().to_vec();
-                bytes.push(b'\n');
-                bytes.extend(self.to_body());
-                bytes
-            }
-        }
+        let to = match self {
+            Message::Chat(_) => return self.to_body(),
+            Message::Conversation(message) => message.conversation_id.clone(),
+            Message::Bot(message) => format!("bot {} {}", message.to.field(), message.to.id()),
+        };
+        let mut bytes = to.into_bytes();
+        bytes.push(b'\n');
+        bytes.extend(self.to_body());
+        bytes
     }
 
     pub fn platform(&self) -> Platform {
         match self {
             Message::Chat(_) => Platform::Legacy,
-            Message::Conversation(_) => Platform::Current,
+            Message::Conversation(_) | Message::Bot(_) => Platform::Current,
         }
     }
 
     /// The message as one line of a batch file, in the message file's shape: the API body,
-    /// with a conversation's ID (and the post named beside it) in front, and a file still
-    /// to upload by its field and path.
+    /// with where it goes in front (a conversation's ID and the post named beside it, or
+    /// the chatbot's conversation or user), and a file still to upload by its field and
+    /// path.
     pub fn to_line(&self) -> Vec<u8> {
-        let Message::Conversation(message) = self else {
-            return self.to_body();
-        };
         let mut line = Map::new();
-        line.insert(
-            "conversation_id".into(),
-            message.conversation_id.clone().into(),
-        );
-        if let Some(post) = &message.post_token {
-            line.insert("post_token".into(), post.clone().into());
-        }
-        if let Ok(Value::Object(body)) = serde_json::to_value(message) {
+        let body = match self {
+            Message::Chat(_) => return self.to_body(),
+            Message::Conversation(message) => {
+                line.insert(
+                    "conversation_id".into(),
+                    message.conversation_id.clone().into(),
+                );
+                if let Some(post) = &message.post_token {
+                    line.insert("post_token".into(), post.clone().into());
+                }
+                serde_json::to_value(message)
+            }
+            Message::Bot(message) => {
+                line.insert("bot".into(), true.into());
+                line.insert(message.to.field().into(), message.to.id().into());
+                serde_json::to_value(message)
+            }
+        };
+        if let Ok(Value::Object(body)) = body {
             line.extend(body);
         }
-        if let Content::Upload { kind, path } = &message.content {
+        if let Some((kind, path)) = self.upload() {
             line.remove("media_token");
             line.insert(
                 kind.field().into(),
@@ -195,46 +271,49 @@ impl Message {
         serde_json::to_vec(&line).unwrap_or_default()
     }
 
+    /// What a current-platform message carries; `None` for a legacy one, always text.
+    pub fn content(&self) -> Option<&Content> {
+        match self {
+            Message::Chat(_) => None,
+            Message::Conversation(message) => Some(&message.content),
+            Message::Bot(message) => Some(&message.content),
+        }
+    }
+
     /// The message's text; `None` for a medium.
     pub fn text(&self) -> Option<&str> {
-        match self {
-            Message::Chat(message) => Some(&message.text),
-            Message::Conversation(ConversationMessage {
-                content: Content::Text(text),
-                ..
-            }) => Some(text),
-            Message::Conversation(_) => None,
+        match (self, self.content()) {
+            (Message::Chat(message), _) => Some(&message.text),
+            (_, Some(Content::Text(text))) => Some(text),
+            _ => None,
         }
     }
 
     /// The media token the message sends; `None` for text or a file still to upload.
     pub fn media_token(&self) -> Option<&str> {
-        match self {
-            Message::Conversation(ConversationMessage {
-                content: Content::Media(token),
-                ..
-            }) => Some(token),
+        match self.content() {
+            Some(Content::Media(token)) => Some(token),
             _ => None,
         }
     }
 
     /// The file the message still has to upload, if any.
     pub fn upload(&self) -> Option<(MediaKind, &Path)> {
-        match self {
-            Message::Conversation(ConversationMessage {
-                content: Content::Upload { kind, path },
-                ..
-            }) => Some((*kind, path)),
+        match self.content() {
+            Some(Content::Upload { kind, path }) => Some((*kind, path)),
             _ => None,
         }
     }
 
     /// The message with the media token its upload answered with in place of the file.
     pub fn uploaded(mut self, media_token: String) -> Message {
-        if let Message::Conversation(message) = &mut self
-            && matches!(message.content, Content::Upload { .. })
-        {
-            message.content = Content::Media(media_token);
+        let content = match &mut self {
+            Message::Chat(_) => return self,
+            Message::Conversation(message) => &mut message.content,
+            Message::Bot(message) => &mut message.content,
+        };
+        if matches!(content, Content::Upload { .. }) {
+            *content = Content::Media(media_token);
         }
         self
     }

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::message::Message;
-use crate::message::button::{Button, ButtonAction, DIRECT_LINK, LINK};
+use crate::message::button::{Button, ButtonAction};
 
 /// One side of a message: the sender's copy, or the receiver's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +49,15 @@ pub(super) fn rows(message: &Message, side: Side) -> Vec<Vec<&Button>> {
             };
             grid.iter().map(|row| row.iter().collect()).collect()
         }
+        // The chatbot's buttons show to the user it writes to.
+        Message::Bot(message) => match side {
+            Side::Sender => Vec::new(),
+            Side::Receiver => message
+                .buttons
+                .iter()
+                .map(|row| row.iter().collect())
+                .collect(),
+        },
     }
 }
 
@@ -59,17 +68,16 @@ pub(super) fn at(message: &Message, side: Side, row: usize, column: usize) -> Op
 
 /// What the message's platform calls the button's action.
 pub(super) fn action_name(message: &Message, action: &ButtonAction) -> &'static str {
-    match (message, action) {
-        (Message::Chat(_), ButtonAction::Link { .. }) => LINK,
-        (Message::Chat(_), ButtonAction::DirectLink { .. }) => DIRECT_LINK,
-        (Message::Conversation(_), ButtonAction::Link { .. }) => "open_server_link",
-        (Message::Conversation(_), ButtonAction::DirectLink { .. }) => "open_direct_link",
+    match message {
+        Message::Chat(_) => action.legacy_name().unwrap_or_else(|| action.name()),
+        _ => action.name(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::button::LINK;
     use crate::message::draft::MessageDraft;
 
     fn build(json: &str) -> Message {

@@ -11,12 +11,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::Sandbox;
 use super::buttons::{self, Side};
 use super::html::{escape, page as html_page};
 use super::media;
-use super::session_init::CLICK_PATH;
 use super::store::{Medium, StoredMessage};
+use super::{CLICK_PATH, Sandbox};
 use crate::message::button::{Button, ButtonAction};
 use crate::message::media_kind::MediaKind;
 
@@ -40,7 +39,7 @@ pub(super) fn render(sandbox: &Sandbox, status: StatusCode, error: Option<&str>)
         ),
         Ok(messages) => {
             for thread in threads(&messages) {
-                body.push_str(&render_thread(&thread));
+                body.push_str(&render_thread(&thread, sandbox.click_key.expose()));
             }
         }
     }
@@ -78,21 +77,27 @@ fn threads(messages: &[StoredMessage]) -> Vec<Thread<'_>> {
     found
 }
 
-fn render_thread(thread: &Thread<'_>) -> String {
+fn render_thread(thread: &Thread<'_>, click_key: &str) -> String {
     let panes: String = thread
         .sides
         .iter()
-        .map(|side| render_pane(side, &thread.messages))
+        .map(|side| render_pane(side, &thread.messages, click_key))
         .collect();
-    format!(
-        "<h2>Post <span class=\"id\">{post}</span></h2><div class=\"panes\">{panes}</div>",
-        post = escape(thread.post_token),
-    )
+    // The chatbot's conversations are about no post.
+    let heading = if thread.post_token.is_empty() {
+        "The app's chatbot".to_owned()
+    } else {
+        format!(
+            "Post <span class=\"id\">{}</span>",
+            escape(thread.post_token)
+        )
+    };
+    format!("<h2>{heading}</h2><div class=\"panes\">{panes}</div>")
 }
 
 /// The chat as `viewer` sees it: their own messages on one side with the sender's
 /// buttons, the other's on the other side with the receiver's.
-fn render_pane(viewer: &str, messages: &[&StoredMessage]) -> String {
+fn render_pane(viewer: &str, messages: &[&StoredMessage], click_key: &str) -> String {
     let bubbles: String = messages
         .iter()
         .map(|stored| {
@@ -106,7 +111,7 @@ fn render_pane(viewer: &str, messages: &[&StoredMessage]) -> String {
                 id = stored.id,
                 side = side.as_str(),
                 content = render_content(stored),
-                grid = render_grid(stored, side),
+                grid = render_grid(stored, side, click_key),
             )
         })
         .collect();
@@ -142,7 +147,7 @@ fn render_medium(medium: &Medium) -> String {
 }
 
 /// The buttons `side` sees under the message, row by row; nothing when it has none.
-fn render_grid(stored: &StoredMessage, side: Side) -> String {
+fn render_grid(stored: &StoredMessage, side: Side, click_key: &str) -> String {
     let rows: String = buttons::rows(&stored.message, side)
         .iter()
         .enumerate()
@@ -150,7 +155,9 @@ fn render_grid(stored: &StoredMessage, side: Side) -> String {
             let buttons: String = buttons
                 .iter()
                 .enumerate()
-                .map(|(column, button)| render_button(stored, side, (row, column), button))
+                .map(|(column, button)| {
+                    render_button(stored, side, (row, column), button, click_key)
+                })
                 .collect();
             format!("<div class=\"row\">{buttons}</div>")
         })
@@ -163,12 +170,14 @@ fn render_grid(stored: &StoredMessage, side: Side) -> String {
 }
 
 /// A DIRECT_LINK (`open_direct_link`) is a link; a LINK (`open_server_link`) posts the
-/// click, with where the button is, to the sandbox, which asks the app.
+/// click, with where the button is and the sandbox's click key, to the sandbox, which asks
+/// the app.
 fn render_button(
     stored: &StoredMessage,
     side: Side,
     (row, column): (usize, usize),
     button: &Button,
+    click_key: &str,
 ) -> String {
     let caption = escape(&button.caption);
     let kind = format!(
@@ -182,16 +191,25 @@ fn render_button(
              rel=\"noopener noreferrer\">{caption}<span class=\"kind\">{kind}</span></a>",
             url = escape(url),
         ),
-        ButtonAction::Link { .. } => format!(
+        ButtonAction::Link { .. } | ButtonAction::DynamicAction { .. } => format!(
             "<form method=\"post\" action=\"{CLICK_PATH}\">\
              <input type=\"hidden\" name=\"message\" value=\"{id}\">\
              <input type=\"hidden\" name=\"side\" value=\"{side}\">\
              <input type=\"hidden\" name=\"row\" value=\"{row}\">\
              <input type=\"hidden\" name=\"column\" value=\"{column}\">\
+             <input type=\"hidden\" name=\"key\" value=\"{key}\">\
              <button class=\"button\" dir=\"auto\" type=\"submit\">{caption}\
              <span class=\"kind\">{kind}</span></button></form>",
             id = stored.id,
             side = side.as_str(),
+            key = escape(click_key),
         ),
+        ButtonAction::PostPage { post_token } | ButtonAction::PostManagePage { post_token } => {
+            format!(
+                "<span class=\"button\" dir=\"auto\">{caption}<span class=\"kind\">{kind} · \
+                 post {post}</span></span>",
+                post = escape(post_token)
+            )
+        }
     }
 }

@@ -39,6 +39,14 @@ impl Refusal {
         }
     }
 
+    /// A 429: too much at once, to be tried again after `retry_after` seconds.
+    pub(super) fn too_many(message: impl Into<String>, retry_after: u64) -> Self {
+        Refusal {
+            retry_after: Some(retry_after),
+            ..Refusal::new(StatusCode::TOO_MANY_REQUESTS, message)
+        }
+    }
+
     fn with_retry_after(self, mut response: Response) -> Response {
         if let Some(seconds) = self.retry_after {
             response
@@ -128,14 +136,13 @@ pub(super) fn take_quota(sandbox: &Sandbox) -> Result<(), Refusal> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .take(Instant::now(), u64::try_from(unix_time()).unwrap_or(0))
-        .map_err(|exceeded| Refusal {
-            retry_after: Some(exceeded.retry_after),
-            ..Refusal::new(
-                StatusCode::TOO_MANY_REQUESTS,
+        .map_err(|exceeded| {
+            Refusal::too_many(
                 format!(
                     "{} exceeded: retry after {} seconds",
                     exceeded.limit, exceeded.retry_after
                 ),
+                exceeded.retry_after,
             )
         })
 }

@@ -14,10 +14,12 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use url::Url;
 
+use super::demo::{DEMO_USER, scope_list};
+use super::grant_failures;
 use super::html::{error_page, escape, page};
 use super::store::NewCode;
-use super::{DEMO_USER, Sandbox, expiry, scope_list};
-use crate::authorize::{check_redirect_uri, random_state};
+use super::{Sandbox, expiry};
+use crate::auth::authorize::{check_redirect_uri, random_state};
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::scope::{OFFLINE_ACCESS, Scope};
@@ -50,6 +52,10 @@ pub(super) struct AuthorizeParams {
 
 /// How long a consent page can be answered.
 const CONSENT_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// How many consent pages can wait for an answer at once: each page shown keeps an entry
+/// for [`CONSENT_LIFETIME`], so past this many the oldest is forgotten (its form is then
+/// refused as too old) rather than the memory growing with every request.
+const CONSENT_PAGES: usize = 256;
 
 /// The consent pages shown and not answered yet. Each form carries a random token bound to
 /// the request the page showed, so that only a decision made on that page counts: another
@@ -64,6 +70,16 @@ impl ConsentForms {
     /// A token for a page showing `request`.
     fn issue(&mut self, request: &Authorization, now: Instant) -> Result<String> {
         self.shown.retain(|_, (_, until)| *until > now);
+        if self.shown.len() >= CONSENT_PAGES {
+            let oldest = self
+                .shown
+                .iter()
+                .min_by_key(|(_, (_, until))| *until)
+                .map(|(token, _)| token.clone());
+            if let Some(oldest) = oldest {
+                self.shown.remove(&oldest);
+            }
+        }
         let token = random_state()?;
         let until = now + CONSENT_LIFETIME;
         self.shown
@@ -179,6 +195,8 @@ fn describe(scope: &Scope) -> String {
         Scope::SupplierConversations => {
             "send messages in every conversation where you are the seller".to_owned()
         }
+        Scope::Bot => "send you messages as the app's chatbot".to_owned(),
+        Scope::Read(id) => format!("read the text messages of conversation {id}"),
         Scope::Other(raw) if raw == OFFLINE_ACCESS => {
             "keep this access while you are away: a refresh token comes with the access token"
                 .to_owned()
@@ -224,6 +242,14 @@ fn ask(sandbox: &Sandbox, platform: Platform, params: &AuthorizeParams) -> Respo
         Ok(request) => request,
         Err(problems) => return invalid(&problems),
     };
+    if let Some(refused) = grant_failures::closed_scope(
+        &sandbox.grant_failures,
+        &request.scopes,
+        &request.redirect_uri,
+        &request.state,
+    ) {
+        return refused;
+    }
     let scopes: String = request
         .scopes
         .iter()
@@ -377,4 +403,30 @@ pub(super) async fn callback(
         ),
     };
     page(StatusCode::OK, "Back at the app", &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consent_pages_past_the_cap_forget_the_oldest() {
+        let request = Authorization {
+            platform: Platform::Current,
+            redirect_uri: Url::parse("http://127.0.0.1:1/cb").unwrap(),
+            scopes: vec![Scope::SupplierConversations],
+            state: "s".into(),
+        };
+        let mut forms = ConsentForms::default();
+        let start = Instant::now();
+        let first = forms.issue(&request, start).unwrap();
+        let mut last = first.clone();
+        for later in 1..=CONSENT_PAGES {
+            let shown = start + Duration::from_millis(u64::try_from(later).unwrap());
+            last = forms.issue(&request, shown).unwrap();
+        }
+        assert_eq!(forms.shown.len(), CONSENT_PAGES);
+        assert!(!forms.answer(&first, &request, start));
+        assert!(forms.answer(&last, &request, start));
+    }
 }

@@ -22,7 +22,7 @@ use super::checks::{
 };
 use super::store::{Conversation, Grant};
 use super::{Sandbox, unix_time};
-use crate::authorize::random_state;
+use crate::auth::authorize::random_state;
 use crate::media::{UPLOAD_PATH, UPLOAD_TOKEN_PATH};
 use crate::message::Message;
 use crate::message::draft::MessageDraft;

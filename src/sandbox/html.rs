@@ -1,7 +1,8 @@
 //! The sandbox's pages: self-contained HTML (inline CSS, nothing loaded from elsewhere),
-//! with everything that comes from a request or a message escaped.
+//! with everything that comes from a request or a message escaped, and never shown inside
+//! another site's frame, where a click could be taken from the user (clickjacking).
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse as _, Response};
 
 const STYLE: &str = "
@@ -40,6 +41,13 @@ code, .id { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wr
 .approve { background: #a62626; color: #fff; } .deny { background: #fff; color: #a62626; }
 ";
 
+/// No page may be framed: `frame-ancestors` for browsers that know CSP 2, and
+/// `X-Frame-Options` for those that do not.
+pub const NOT_FRAMED: [(header::HeaderName, &str); 2] = [
+    (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
 /// Escapes text for HTML content and quoted attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -65,7 +73,7 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
          <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n"
     );
-    (status, Html(html)).into_response()
+    (status, NOT_FRAMED, Html(html)).into_response()
 }
 
 /// A page that says what is wrong; never a redirect.

@@ -62,10 +62,11 @@ pub(super) async fn serve(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ),
-        // Whatever an upload holds, opened on its own it runs nothing in the sandbox's origin.
+        // Whatever an upload holds, opened on its own it runs nothing in the sandbox's
+        // origin, and no other site shows it in a frame.
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("sandbox"),
+            HeaderValue::from_static("sandbox; frame-ancestors 'none'"),
         ),
     ];
     Ok((headers, content).into_response())

@@ -4,11 +4,17 @@
 //! view of what was sent, and button clicks that call the app's session initialization URL.
 
 mod api;
+mod assets;
+mod bot_api;
 mod buttons;
 mod chat_view;
 mod checks;
 mod consent;
 mod conversation_api;
+mod conversation_read;
+mod demo;
+mod grant_failures;
+mod host;
 mod html;
 mod media;
 mod oauth2_token;
@@ -30,18 +36,25 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use url::Url;
 
-use crate::authorize::random_state;
-use crate::client::{
-    ApiClient, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, ClientOptions, SEND_MESSAGE_PATH,
-};
+use crate::auth::authorize::random_state;
+use crate::auth::token::ACCESS_TOKEN_PATH;
 use crate::error::{Error, Result};
+use crate::http::client::{ApiClient, ClientOptions};
 use crate::message::media_kind::MediaKind;
+use crate::message::send::{
+    BOT_CONVERSATIONS_PATH, BOT_USERS_PATH, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, READ_PATH,
+    SEND_MESSAGE_PATH,
+};
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
-use crate::store::unix_now;
-use crate::token::ACCESS_TOKEN_PATH;
+use crate::time::unix_now;
 
+pub use demo::{
+    DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_PURCHASE, DEMO_PURCHASE_POST,
+    DEMO_PURCHASE_SELLER, DEMO_USER,
+};
+pub use grant_failures::GrantFailures;
 use quota::Quota;
 use store::{Conversation, Store};
 
@@ -54,19 +67,6 @@ pub const REFRESH_GRACE: Duration = Duration::from_secs(2 * 60);
 const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// How long the sandbox waits for the app's session initialization URL.
 const SESSION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The chat of Divar's own example, for which a token is issued at start.
-pub const DEMO_USER: &str = "e9ba8a81-9583-4f7c-af54-b07df089d971";
-pub const DEMO_POST: &str = "AZf3Uqr3";
-pub const DEMO_PEER: &str = "1697004f-e902-44c2-bbbe-bf8e20d54bff";
-/// The demo chat on the current platform: the demo user sells the demo post to the demo
-/// peer in it, so the demo user's seller scope and post scope cover it too.
-pub const DEMO_CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
-/// A conversation where the demo user buys, about another user's post: the demo user's
-/// seller and post scopes do not cover it, only its own conversation scope does.
-pub const DEMO_PURCHASE: &str = "c3d9a1e4-7b25-4f60-8a1d-2e5c9b7f04a6";
-pub const DEMO_PURCHASE_POST: &str = "QmX4r8Tn";
-pub const DEMO_PURCHASE_SELLER: &str = "8d2f6b19-4c3a-4e7d-b5a0-91e6c2f84d37";
 
 /// The conversations every sandbox knows from its start.
 fn demo_conversations() -> [Conversation; 2] {
@@ -133,7 +133,10 @@ pub struct Config {
     pub session_init_url: Option<Url>,
     /// What the session initialization request's `authorization` header carries.
     pub session_init_auth: Option<SecretString>,
+    /// The app's dynamic-action URL, called when a `get_dynamic_action` button is clicked.
+    pub dynamic_action_url: Option<Url>,
     pub supplier_key: SupplierKey,
+    pub grant_failures: GrantFailures,
 }
 
 /// The sandbox's shared state, handed to every handler.
@@ -150,9 +153,16 @@ struct Sandbox {
     refresh_grace: Duration,
     restricted_conversations: HashSet<String>,
     consent_forms: Mutex<consent::ConsentForms>,
+    /// What the chat view's click forms carry, so that only a click made there calls the
+    /// app: another web page cannot post one (cross-site request forgery).
+    click_key: SecretString,
+    /// Uploads being received; past [`upload::AT_ONCE`] another is refused at once.
+    uploads: Arc<tokio::sync::Semaphore>,
     session_init_url: Option<Url>,
     session_init_auth: SecretString,
+    dynamic_action_url: Option<Url>,
     supplier_key: SupplierKey,
+    grant_failures: GrantFailures,
     client: ApiClient,
 }
 
@@ -205,9 +215,13 @@ impl BoundSandbox {
             refresh_grace: config.refresh_grace,
             restricted_conversations: config.restricted_conversations.into_iter().collect(),
             consent_forms: Mutex::default(),
+            click_key: SecretString::new(random_state()?),
+            uploads: Arc::new(tokio::sync::Semaphore::new(upload::AT_ONCE)),
             session_init_url: config.session_init_url,
             session_init_auth,
+            dynamic_action_url: config.dynamic_action_url,
             supplier_key: config.supplier_key,
+            grant_failures: config.grant_failures,
             client: ApiClient::new(&ClientOptions {
                 timeout: SESSION_INIT_TIMEOUT,
                 connect_timeout: SESSION_INIT_TIMEOUT,
@@ -288,6 +302,10 @@ async fn delay(
     response
 }
 
+/// Where the chat view's LINK and `open_server_link` buttons post to.
+const CLICK_PATH: &str = "/sandbox/click";
+
+/// The route table: every path the sandbox serves, and its handler.
 fn router(state: Arc<Sandbox>) -> Router {
     let uploads = MediaKind::ALL
         .into_iter()
@@ -306,7 +324,23 @@ fn router(state: Arc<Sandbox>) -> Router {
             &format!("/{CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
             post(conversation_api::send),
         )
+        .route(
+            &format!("/{READ_PATH}{{conversation_id}}"),
+            get(conversation_read::read),
+        )
+        .route(
+            &format!("/{BOT_CONVERSATIONS_PATH}{{conversation_id}}/{CONVERSATION_MESSAGES}"),
+            post(bot_api::to_conversation),
+        )
+        .route(
+            &format!("/{BOT_USERS_PATH}{{user_id}}/{CONVERSATION_MESSAGES}"),
+            post(bot_api::to_user),
+        )
         .route("/sandbox/messages", get(api::messages))
+        .route(
+            &format!("/{}", crate::scope_catalogue::LIVE_CATALOGUE_PATH),
+            get(assets::oauth_scopes),
+        )
         .route(
             consent::path(Platform::Legacy),
             get(consent::ask_legacy).post(consent::decide_legacy),
@@ -321,10 +355,19 @@ fn router(state: Arc<Sandbox>) -> Router {
         )
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
         .route(oauth2_token::PATH, post(oauth2_token::exchange))
-        .route(session_init::CLICK_PATH, post(session_init::click))
+        .route(CLICK_PATH, post(session_init::click))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            grant_failures::missing_permission,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             delay,
+        ))
+        // Outermost, so that a request for another host is refused before anything else.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            host::only_own,
         ))
         .with_state(state)
 }
@@ -335,12 +378,6 @@ fn credential(store: &Store, name: &str, given: Option<SecretString>) -> Result<
         Some(value) => Ok(value),
         None => store.setting(name, random_state).map(SecretString::new),
     }
-}
-
-/// Scopes as OAuth writes them in one string: separated by spaces.
-fn scope_list(scopes: &[Scope]) -> String {
-    let scopes: Vec<String> = scopes.iter().map(Scope::to_string).collect();
-    scopes.join(" ")
 }
 
 /// Seconds since the Unix epoch, the unit of the token answer's `expires`, as SQLite

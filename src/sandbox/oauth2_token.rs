@@ -13,10 +13,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::demo::scope_list;
 use super::store::{Issued, RefreshGrant};
 use super::token::refusal_message;
-use super::{REFRESH_LIFETIME, Sandbox, expiry, scope_list, seconds, unix_time};
-use crate::authorize::random_state;
+use super::{REFRESH_LIFETIME, Sandbox, expiry, seconds, unix_time};
+use crate::auth::authorize::random_state;
 use crate::error::Error;
 use crate::platform::Platform;
 use crate::scope::{OFFLINE_ACCESS, Scope};
@@ -34,12 +35,23 @@ pub(super) struct TokenForm {
     refresh_token: Option<String>,
 }
 
+/// Hydra's description of every refused grant; the specific reason goes in `error_hint`,
+/// as older Hydra versions answer.
+pub(super) const HYDRA_INVALID_GRANT: &str = "The provided authorization grant (e.g., \
+     authorization code, resource owner credentials) or refresh token is invalid, expired, \
+     revoked, does not match the redirection URI used in the authorization request, or was \
+     issued to another client.";
+/// Hydra's description of a client that failed to authenticate.
+const HYDRA_INVALID_CLIENT: &str = "Client authentication failed (e.g., unknown client, no \
+     client authentication included, or unsupported authentication method).";
+
 /// An OAuth error answer.
 #[derive(Debug)]
 pub(super) struct OAuthError {
     status: StatusCode,
     error: &'static str,
     description: String,
+    hint: Option<String>,
 }
 
 impl OAuthError {
@@ -48,6 +60,7 @@ impl OAuthError {
             status,
             error,
             description: description.into(),
+            hint: None,
         }
     }
 
@@ -55,8 +68,15 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
     }
 
-    fn invalid_grant(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    fn invalid_grant(hint: impl Into<String>) -> Self {
+        OAuthError {
+            hint: Some(hint.into()),
+            ..Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                HYDRA_INVALID_GRANT,
+            )
+        }
     }
 }
 
@@ -73,7 +93,10 @@ impl From<Error> for OAuthError {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let body = json!({"error": self.error, "error_description": self.description});
+        let mut body = json!({"error": self.error, "error_description": self.description});
+        if let Some(hint) = self.hint {
+            body["error_hint"] = hint.into();
+        }
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -94,11 +117,14 @@ pub(super) async fn exchange(
         ("client_secret", &form.client_secret),
     ])?;
     if client_id != sandbox.client_id || client_secret != sandbox.client_secret.expose() {
-        return Err(OAuthError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "invalid client_id or client_secret",
-        ));
+        return Err(OAuthError {
+            hint: Some("invalid client_id or client_secret".into()),
+            ..OAuthError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                HYDRA_INVALID_CLIENT,
+            )
+        });
     }
     match grant_type {
         "authorization_code" => by_code(&sandbox, &form, client_id),

@@ -1,7 +1,9 @@
 //! A click on a LINK or `open_server_link` button in the chat view, done as Divar does
 //! it: POST the app's session initialization (server-link) request, in the shape of the
 //! message's platform (protocol section 4 or 5), then send the browser to the `url` the
-//! app answers with. A bad answer is shown in the chat view.
+//! app answers with. A bad answer is shown in the chat view. Only a click made in the
+//! chat view counts: its form carries the sandbox's click key, which no other page can
+//! read, so another site cannot make the sandbox call the app with its secret header.
 
 use std::sync::Arc;
 
@@ -10,23 +12,25 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use super::Sandbox;
 use super::buttons::{self, Side};
 use super::chat_view::render;
+use super::html::error_page;
 use super::store::StoredMessage;
-use crate::client::{self, HeaderValue, PreparedRequest};
 use crate::error::{Error, Result};
-use crate::http_url;
-use crate::message::Message;
+use crate::http;
+use crate::http::answer::check_answer;
+use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::message::button::{Button, ButtonAction};
-use crate::visible;
-
-/// Where the chat view's LINK and `open_server_link` buttons post to.
-pub(super) const CLICK_PATH: &str = "/sandbox/click";
+use crate::message::{BotRecipient, Message};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct Click {
+    /// The click key the chat view's forms carry.
+    #[serde(default)]
+    key: String,
     message: i64,
     /// "sender" or "receiver": whose button was clicked.
     side: String,
@@ -42,8 +46,25 @@ pub(super) async fn click(
     State(sandbox): State<Arc<Sandbox>>,
     Form(click): Form<Click>,
 ) -> Response {
+    if click.key.is_empty() || click.key != sandbox.click_key.expose() {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Click refused",
+            &[
+                "key: this click was not made in the sandbox's chat view (or in one shown \
+               before the sandbox restarted); open the chat view and click there"
+                    .to_owned(),
+            ],
+        );
+    }
     match open(&sandbox, &click).await {
-        Ok(url) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
+        Ok(Opened::Url(url)) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
+        // Divar shows the dynamic action's text to the one who clicked.
+        Ok(Opened::Text(text)) => render(
+            &sandbox,
+            StatusCode::OK,
+            Some(&format!("The app's dynamic action answered: {text}")),
+        ),
         Err(e) => render(
             &sandbox,
             StatusCode::BAD_GATEWAY,
@@ -81,26 +102,159 @@ fn clicked<'a>(stored: &'a StoredMessage, click: &Click) -> Result<(Side, &'a Bu
     Ok((side, button))
 }
 
-/// Calls the app and returns the URL it answered with.
-async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
-    let Some(endpoint) = &sandbox.session_init_url else {
-        return Err(Error::invalid(
-            "no session initialization URL: start the sandbox with --session-init-url URL",
-        ));
-    };
+/// What a click the app answered leads to.
+enum Opened {
+    /// A page to open.
+    Url(String),
+    /// A dynamic action's text, shown where the button was.
+    Text(String),
+}
+
+/// Calls the app for the clicked button: its server link, or its dynamic action.
+async fn open(sandbox: &Sandbox, click: &Click) -> Result<Opened> {
     let stored = sandbox
         .store
         .message(click.message)?
         .ok_or_else(|| Error::invalid(format!("no message {}", click.message)))?;
     let (side, button) = clicked(&stored, click)?;
-    let ButtonAction::Link { extra_data } = &button.action else {
-        return Err(Error::invalid(format!(
+    match &button.action {
+        ButtonAction::Link { extra_data } => server_link(sandbox, &stored, side, extra_data)
+            .await
+            .map(Opened::Url),
+        ButtonAction::DynamicAction { data } => dynamic_action(sandbox, &stored, side, data).await,
+        other => Err(Error::invalid(format!(
             "the {}'s button of message {} opens its link directly ({}), without the app",
             click.side,
             stored.id,
-            buttons::action_name(&stored.message, &button.action)
+            buttons::action_name(&stored.message, other)
+        ))),
+    }
+}
+
+/// Calls the app's dynamic-action URL (events.md section 3) and follows its answer: the
+/// action it names (a direct link, or a server link with its data), else its text.
+async fn dynamic_action(
+    sandbox: &Sandbox,
+    stored: &StoredMessage,
+    side: Side,
+    data: &Map<String, Value>,
+) -> Result<Opened> {
+    let Some(endpoint) = &sandbox.dynamic_action_url else {
+        return Err(Error::invalid(
+            "no dynamic-action URL: start the sandbox with --dynamic-action-url URL",
+        ));
+    };
+    // The dynamic action spells the sides in capitals, as the touchpoints do.
+    let user_side = if by_seller(stored, side) {
+        "SUPPLY"
+    } else {
+        "DEMAND"
+    };
+    let body = json!({
+        "touchpoint": "CHAT",
+        "post_token": stored.chat.post_token,
+        "conversation_id": conversation_of(&stored.message),
+        "user_side": user_side,
+        "extra_data": data,
+        "user_id": clicker(stored, side),
+    });
+    let request = to_app(
+        sandbox,
+        (endpoint, "the app's dynamic-action URL"),
+        None,
+        &body,
+    );
+    let answer = sandbox.client.execute(&request).await?;
+    let body = check_answer(&answer)?;
+    let action = body.get("action");
+    if let Some(url) = action.and_then(|a| a.get("open_direct_link")) {
+        let url = url.as_str().unwrap_or_default();
+        http::url::parse(url).map_err(|problem| {
+            Error::Unavailable(format!("the app's open_direct_link: {problem}"))
+        })?;
+        return Ok(Opened::Url(url.to_owned()));
+    }
+    if let Some(link) = action.and_then(|a| a.get("open_server_link")) {
+        let Some(Value::Object(data)) = link.get("data") else {
+            return Err(Error::Unavailable(format!(
+                "the app's open_server_link has no \"data\" object: {}",
+                answer.quoted()
+            )));
+        };
+        return server_link(sandbox, stored, side, data)
+            .await
+            .map(Opened::Url);
+    }
+    match body.get("text_message") {
+        Some(Value::String(text)) if action.is_none() => Ok(Opened::Text(text.clone())),
+        _ => Err(Error::Unavailable(format!(
+            "the app's answer has neither a \"text_message\" string nor an open_direct_link or \
+             open_server_link \"action\": {}",
+            answer.quoted()
+        ))),
+    }
+}
+
+/// The conversation a current-platform message is in; empty for a chatbot's message to a
+/// user, whose conversation the sandbox does not know.
+fn conversation_of(message: &Message) -> &str {
+    match message {
+        Message::Chat(_) => "",
+        Message::Conversation(message) => &message.conversation_id,
+        Message::Bot(message) => match &message.to {
+            BotRecipient::Conversation(id) => id,
+            BotRecipient::User(_) => "",
+        },
+    }
+}
+
+/// What errors call the app's server-link URL.
+const SESSION_INIT: &str = "the app's session-init URL";
+
+/// Calls the app's server-link (session initialization) URL with the button's data and
+/// returns the URL it answered with.
+async fn server_link(
+    sandbox: &Sandbox,
+    stored: &StoredMessage,
+    side: Side,
+    extra_data: &Map<String, Value>,
+) -> Result<String> {
+    let Some(endpoint) = &sandbox.session_init_url else {
+        return Err(Error::invalid(
+            "no session initialization URL: start the sandbox with --session-init-url URL",
+        ));
+    };
+    let request = match &stored.message {
+        Message::Chat(_) => {
+            let body = legacy_request(sandbox, stored, side, extra_data);
+            to_app(sandbox, (endpoint, SESSION_INIT), None, &body)
+        }
+        message => {
+            let body = server_link_request(stored, conversation_of(message), side, extra_data);
+            to_app(sandbox, (endpoint, SESSION_INIT), Some("2"), &body)
+        }
+    };
+    let answer = sandbox.client.execute(&request).await?;
+    let body = check_answer(&answer)?;
+    let Some(Value::String(url)) = body.get("url") else {
+        return Err(Error::Unavailable(format!(
+            "the app's answer has no \"url\" string: {}",
+            answer.quoted()
         )));
     };
+    http::url::parse(url)
+        .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
+    Ok(url.clone())
+}
+
+/// A request to the app: `body` as JSON to `endpoint`, with the app's identification key
+/// (raw, no `Bearer`) and the API version when the call has one.
+fn to_app(
+    sandbox: &Sandbox,
+    (endpoint, service): (&Url, &'static str),
+    version: Option<&str>,
+    body: &Value,
+) -> PreparedRequest {
     let mut headers = vec![
         (
             "content-type",
@@ -111,32 +265,23 @@ async fn open(sandbox: &Sandbox, click: &Click) -> Result<String> {
             HeaderValue::Secret(sandbox.session_init_auth.clone()),
         ),
     ];
-    let body = match &stored.message {
-        Message::Chat(_) => legacy_request(sandbox, &stored, side, extra_data),
-        Message::Conversation(message) => {
-            headers.push(("api-version", HeaderValue::Plain("2".into())));
-            server_link_request(&stored, &message.conversation_id, side, extra_data)
-        }
-    };
-    let request = PreparedRequest {
+    if let Some(version) = version {
+        headers.push(("api-version", HeaderValue::Plain(version.into())));
+    }
+    PreparedRequest {
         method: "POST",
         url: endpoint.clone(),
+        service,
         headers,
         body: body.to_string().into_bytes(),
         body_secrets: Vec::new(),
         upload: None,
-    };
-    let answer = sandbox.client.execute(&request).await?;
-    let body = client::check_answer(&answer)?;
-    let Some(Value::String(url)) = body.get("url") else {
-        return Err(Error::Unavailable(format!(
-            "the app's answer has no \"url\" string: {}",
-            visible::quote(&answer.body)
-        )));
-    };
-    http_url::parse(url)
-        .map_err(|problem| Error::Unavailable(format!("the app's \"url\": {problem}")))?;
-    Ok(url.clone())
+    }
+}
+
+/// Whether the one who clicked is the post's owner (the seller).
+fn by_seller(stored: &StoredMessage, side: Side) -> bool {
+    clicker(stored, side) == stored.seller_id
 }
 
 /// Who clicked: the sender on the sender's copy, the other side on the receiver's.
@@ -189,7 +334,7 @@ fn server_link_request(
     extra_data: &Map<String, Value>,
 ) -> Value {
     let clicker = clicker(stored, side);
-    let user_side = if clicker == stored.seller_id {
+    let user_side = if by_seller(stored, side) {
         "Supply"
     } else {
         "Demand"

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::checks::{Refusal, check_api_key};
 use super::store::CodeRefusal;
 use super::{Sandbox, expiry, unix_time};
-use crate::authorize::random_state;
+use crate::auth::authorize::random_state;
 use crate::platform::Platform;
 
 #[derive(Debug, Deserialize)]

@@ -2,7 +2,9 @@
 //! chat upload host's `POST /upload/{kind}`, which the sandbox serves too so that one URL
 //! is both. An upload token is good for one upload within [`UPLOAD_TOKEN_LIFETIME`]; the
 //! file travels as the multipart field `file`, within its kind's limit, and its content
-//! must fit its kind by the same sniffing `send` checks a file with.
+//! must fit its kind by the same sniffing `send` checks a file with. The upload token is
+//! checked before any of the body is read, and no more than [`AT_ONCE`] uploads are
+//! received at once, so that uploads nobody may make cost nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +21,7 @@ use serde_json::json;
 use super::checks::{Refusal, RpcRefusal, access_grant, bearer_token, check_api_key, take_quota};
 use super::store::{NewMedium, UploadToken};
 use super::{Sandbox, expiry, unix_time};
-use crate::authorize::random_state;
+use crate::auth::authorize::random_state;
 use crate::media::{FILE_FIELD, UPLOAD_PATH, UPLOAD_TOKEN_PATH};
 use crate::message::media_kind::MediaKind;
 
@@ -27,6 +29,9 @@ use crate::message::media_kind::MediaKind;
 const UPLOAD_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// What a multipart body may hold besides the file: its boundaries and part headers.
 const FORM_OVERHEAD: usize = 64 * 1024;
+/// How many uploads are received at once; another is refused (429) until one ends. Above
+/// `send --batch`'s default concurrency, so that a batch of media is not refused.
+pub(super) const AT_ONCE: usize = 8;
 
 /// `POST /experimental/open-platform/chat/upload`: the key, the quota (asking for an upload
 /// token is a call to the API, as a send is), the user's Bearer token; answers a fresh
@@ -87,16 +92,38 @@ pub(super) async fn unknown_kind(
     .into()
 }
 
-/// `POST /upload/{kind}`: the file, then the upload token, then the file's content; keeps
-/// the file under a new media token and answers it as `{"id": MEDIA_TOKEN}`. The form is
-/// read (within the route's limit) before anything is refused, so that the client hears
-/// the refusal rather than a connection closed under the body it is still sending.
+/// `POST /upload/{kind}`: room for one more upload, the upload token, then the file and its
+/// content; keeps the file under a new media token and answers it as `{"id": MEDIA_TOKEN}`.
+/// An upload whose token is refused is answered at once, and its body read past (within
+/// the route's body limit, keeping nothing), so that a client still sending hears the
+/// refusal rather than a reset connection.
 async fn receive(
     kind: MediaKind,
     sandbox: Arc<Sandbox>,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, RpcRefusal> {
+    let Ok(receiving) = Arc::clone(&sandbox.uploads).try_acquire_owned() else {
+        return Err(Refusal::too_many(
+            format!("{AT_ONCE} uploads are being received already: retry when one has ended"),
+            1,
+        )
+        .into());
+    };
+    let token = bearer_token(&headers)?;
+    let checked = sandbox
+        .store
+        .upload_token(token, unix_time())
+        .map_err(RpcRefusal::from)
+        .and_then(|state| check_upload_token(state).map_err(RpcRefusal::from));
+    if let Err(refusal) = checked {
+        // Answered at once; the body is read past meanwhile, still counted as an upload.
+        tokio::spawn(async move {
+            drain(form).await;
+            drop(receiving);
+        });
+        return Err(refusal);
+    }
     let mut form = form.map_err(|e| {
         Refusal::new(
             StatusCode::BAD_REQUEST,
@@ -106,10 +133,7 @@ async fn receive(
             ),
         )
     })?;
-    let file = read_file(kind, &mut form).await;
-    let token = bearer_token(&headers)?;
-    check_upload_token(sandbox.store.upload_token(token, unix_time())?)?;
-    let file = file?;
+    let file = read_file(kind, &mut form).await?;
     let content_type = kind.content_type(&file.content).map_err(|problem| {
         Refusal::new(StatusCode::BAD_REQUEST, format!("{FILE_FIELD}: {problem}"))
     })?;
@@ -133,6 +157,14 @@ async fn receive(
         &medium,
     )?)?;
     Ok(axum::Json(json!({ "id": media_token })).into_response())
+}
+
+/// Reads a refused upload's body to its end, keeping none of it.
+async fn drain(form: Result<Multipart, MultipartRejection>) {
+    let Ok(mut form) = form else { return };
+    while let Ok(Some(mut field)) = form.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
 }
 
 fn check_upload_token(state: UploadToken) -> Result<(), Refusal> {

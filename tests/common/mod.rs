@@ -3,6 +3,7 @@
 // Each test module uses only part of it.
 #![allow(dead_code)]
 
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 
 use std::io::{BufRead, BufReader, Write};
@@ -334,6 +335,11 @@ pub fn free_port() -> u16 {
 /// environment.
 pub fn kenar() -> assert_cmd::Command {
     assert_cmd::Command::from_std(kenar_process())
+}
+
+/// Command-line arguments from groups of them, as owned strings.
+pub fn args(groups: &[&[&str]]) -> Vec<String> {
+    groups.concat().iter().map(ToString::to_string).collect()
 }
 
 /// The binary under test with the test credentials in the environment.

@@ -158,6 +158,21 @@ impl Sandbox {
             .success();
     }
 
+    /// Posts the click `form` (which message, side, row and column) as the chat view's form
+    /// does: with the click key the chat view shows.
+    pub fn click(&self, form: &[(&str, &str)]) -> (u16, HashMap<String, String>, String) {
+        let (status, _, page) = self.get("/");
+        assert_eq!(status, 200, "{page}");
+        let key = hidden_fields(&page)
+            .into_iter()
+            .find(|(name, _)| name == "key")
+            .map(|(_, key)| key)
+            .expect("a click form with its key");
+        let mut keyed = vec![("key", key.as_str())];
+        keyed.extend_from_slice(form);
+        self.post_form("/sandbox/click", &keyed)
+    }
+
     pub fn get(&self, path: &str) -> (u16, HashMap<String, String>, String) {
         response(agent().get(format!("{}{path}", self.url)).call())
     }
@@ -317,6 +332,14 @@ impl Sandbox {
         answer
     }
 
+    /// The access token of a grant of `scopes` (space-separated).
+    pub fn access_token(&self, scopes: &str) -> String {
+        self.current_token(scopes)["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
     /// Refreshes the pair in `answer`, a token endpoint's answer.
     pub fn refresh(&self, answer: &Value) -> (u16, Value) {
         self.token_request(&[
@@ -468,7 +491,7 @@ pub fn response_json(
     (status, json)
 }
 
-/// The hidden inputs of the consent form, unescaped.
+/// The hidden inputs of a page's forms, unescaped.
 pub fn hidden_fields(page: &str) -> Vec<(String, String)> {
     page.split("<input type=\"hidden\" ")
         .skip(1)

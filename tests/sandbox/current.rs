@@ -409,7 +409,7 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
         ("row", "1"),
         ("column", "1"),
     ];
-    let (status, headers, _) = sandbox.post_form("/sandbox/click", &click);
+    let (status, headers, _) = sandbox.click(&click);
     assert_eq!(status, 303);
     assert_eq!(headers["location"], "https://app.example/start?s=1");
     let request = app.only_request();
@@ -429,7 +429,7 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
         )
     );
 
-    let (status, headers, page) = sandbox.post_form("/sandbox/click", &click);
+    let (status, headers, page) = sandbox.click(&click);
     assert_eq!(status, 502);
     assert!(!headers.contains_key("location"));
     assert!(
@@ -437,21 +437,207 @@ fn a_server_link_click_posts_the_server_link_request_and_follows_only_an_http_ur
         "{page}"
     );
     // A direct link, or no button there, is not a server link.
-    let (status, _, page) = sandbox.post_form(
-        "/sandbox/click",
-        &[("message", "1"), ("side", "receiver"), ("row", "1")],
-    );
+    let (status, _, page) = sandbox.click(&[("message", "1"), ("side", "receiver"), ("row", "1")]);
     assert_eq!(status, 502);
     assert!(
         page.contains("opens its link directly (open_direct_link), without the app"),
         "{page}"
     );
-    let (status, _, page) =
-        sandbox.post_form("/sandbox/click", &[("message", "1"), ("side", "sender")]);
+    let (status, _, page) = sandbox.click(&[("message", "1"), ("side", "sender")]);
     assert_eq!(status, 502);
     assert!(
         page.contains("has no button for its sender at row 0, column 0"),
         "{page}"
     );
     assert_eq!(app.requests().len(), 2);
+}
+
+#[test]
+fn a_conversation_read_from_the_sandbox_holds_its_text_messages_with_its_scope_only() {
+    let sandbox = Sandbox::start(&[]);
+    let token = |scope: &str| sandbox.access_token(scope);
+    let both = token(&format!(
+        "{} CHAT_CONVERSATION_READ.{DEMO_CONVERSATION}",
+        conversation_scope(DEMO_CONVERSATION)
+    ));
+    sandbox
+        .kenar()
+        .env("KENAR_ACCESS_TOKEN", &both)
+        .args(["send", "--conversation-id", DEMO_CONVERSATION])
+        .args(["--message", "این آگهی هنوز هست؟"])
+        .assert()
+        .success();
+    let read = |token: &str| {
+        sandbox
+            .kenar()
+            .env("KENAR_ACCESS_TOKEN", token)
+            .args(["conversation", "show", DEMO_CONVERSATION, "-o", "json"])
+            .output()
+            .unwrap()
+    };
+    let output = read(&both);
+    assert!(output.status.success(), "{output:?}");
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["conversation"]["id"], DEMO_CONVERSATION);
+    let texts: Vec<&Value> = answer["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["text"])
+        .collect();
+    assert_eq!(texts, [&json!("این آگهی هنوز هست؟")]);
+    assert_eq!(answer["messages"][0]["sender"]["side"], "SELLER");
+
+    // The send scope alone does not read.
+    let output = read(&token(&conversation_scope(DEMO_CONVERSATION)));
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("does not allow reading conversation"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_dynamic_action_click_asks_the_app_and_shows_its_text_or_follows_its_action() {
+    // The app's dynamic-action URL answers text, then a direct link, then a server link,
+    // whose own URL (`/divar/session`) answers where to go.
+    let app = TestServer::start(|index, request| {
+        let answer = match (index, request.path.as_str()) {
+            (_, "/divar/session") => json!({"url": "https://app.example/from-server-link"}),
+            (0, _) => json!({"text_message": "سفارش شما ثبت شد"}),
+            (1, _) => json!({"action": {"open_direct_link": "https://app.example/direct"}}),
+            _ => {
+                json!({"action": {"open_server_link": {"data": {"next": 3}}}, "text_message": "x"})
+            }
+        };
+        Reply::json(200, &answer.to_string())
+    });
+    let dynamic = format!("{}/divar/dynamic", app.url());
+    let sandbox = Sandbox::for_app(&app, &["--dynamic-action-url", &dynamic]);
+    let body = json!({"type": "TEXT", "message": "hi", "receiver_buttons": {"rows": [
+        {"buttons": [{"action": {"get_dynamic_action": {"data": {"step": 1}}}, "icon": "INFO", "caption": "Go"},
+                     {"action": {"open_post_page": {"post_token": POST}}, "icon": "INFO", "caption": "Ad"}]}]}});
+    let (status, _) =
+        sandbox.send_current(DEMO_CONVERSATION, sandbox.var("KENAR_ACCESS_TOKEN"), &body);
+    assert_eq!(status, 200);
+    // The chat view shows both buttons, the post page's with its post.
+    let (_, _, page) = sandbox.get("/");
+    assert!(page.contains("get_dynamic_action"), "{page}");
+    assert!(
+        page.contains(&format!("open_post_page · post {POST}")),
+        "{page}"
+    );
+
+    let click = [("message", "1"), ("side", "receiver")];
+    let (status, _, page) = sandbox.click(&click);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("dynamic action answered: سفارش شما ثبت شد"),
+        "{page}"
+    );
+    let request = app.only_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/divar/dynamic");
+    assert_eq!(
+        request.header("authorization"),
+        Some("app-identification-key")
+    );
+    assert_eq!(request.header("api-version"), None);
+    assert_eq!(
+        String::from_utf8(request.body).unwrap(),
+        format!(
+            r#"{{"touchpoint":"CHAT","post_token":"{POST}","conversation_id":"{DEMO_CONVERSATION}","user_side":"DEMAND","extra_data":{{"step":1}},"user_id":"{PEER}"}}"#
+        )
+    );
+
+    let (status, headers, _) = sandbox.click(&click);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "https://app.example/direct");
+    let (status, headers, _) = sandbox.click(&click);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "https://app.example/from-server-link");
+    let requests = app.requests();
+    let last = requests.last().unwrap();
+    assert_eq!(last.path, "/divar/session");
+    assert_eq!(last.json()["extra_data"], json!({"next": 3}));
+
+    // A post page's button opens the post, without the app.
+    let (status, _, page) =
+        sandbox.click(&[("message", "1"), ("side", "receiver"), ("column", "1")]);
+    assert_eq!(status, 502);
+    assert!(
+        page.contains("opens its link directly (open_post_page)"),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_chatbot_writes_to_its_user_and_their_conversation_shows_in_the_chat_view() {
+    let sandbox = Sandbox::start(&[]);
+    let token = |scope: &str| sandbox.access_token(scope);
+    let bot = token("CHAT_BOT_USER_MESSAGE_SEND");
+    let send = |token: &str, to: &[&str], text: &str| {
+        sandbox
+            .kenar()
+            .env("KENAR_ACCESS_TOKEN", token)
+            .args(["send", "--bot"])
+            .args(to)
+            .args(["--message", text, "--button", r#"Go|INFO|dynamic:{"s":1}"#])
+            .output()
+            .unwrap()
+    };
+    let output = send(&bot, &["--user-id", USER], "سلام از ربات");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let conversation = stdout
+        .trim_end()
+        .strip_prefix("sent: chatbot message in conversation ")
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_owned();
+    let output = send(&bot, &["--conversation-id", &conversation], "again");
+    assert!(output.status.success(), "{output:?}");
+
+    let (_, _, page) = sandbox.get("/");
+    assert!(page.contains("<h2>The app's chatbot</h2>"), "{page}");
+    assert!(
+        page.contains("سلام از ربات") && page.contains("again"),
+        "{page}"
+    );
+    assert!(page.contains("get_dynamic_action"), "{page}");
+
+    // Its conversation reads with the read scope.
+    let output = sandbox
+        .kenar()
+        .env(
+            "KENAR_ACCESS_TOKEN",
+            token(&format!("CHAT_CONVERSATION_READ.{conversation}")),
+        )
+        .args(["conversation", "show", &conversation, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(read["conversation"]["type"], "BOT");
+    assert_eq!(read["messages"][1]["text"], "again");
+    assert_eq!(read["messages"][1]["sender"], json!({"type": "BOT"}));
+
+    // Without the chatbot's scope, to another user, or to a conversation it has not opened,
+    // nothing is kept.
+    let before = sandbox.messages().len();
+    let output = send(sandbox.var("KENAR_ACCESS_TOKEN"), &["--user-id", USER], "x");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("does not allow sending as the app's chatbot"),
+        "{output:?}"
+    );
+    assert_eq!(send(&bot, &["--user-id", PEER], "x").status.code(), Some(3));
+    assert_eq!(
+        send(&bot, &["--conversation-id", "bot-0"], "x")
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(sandbox.messages().len(), before);
 }

@@ -21,8 +21,8 @@ pub fn run(args: &IconsArgs) -> Result<()> {
     let names: Vec<&str> = icons::matching(filter).collect();
     if names.is_empty() {
         return Err(Error::invalid(format!(
-            "no icon name holds {:?}; `kenar-chat icons` lists all {}",
-            filter,
+            "no icon name holds {}; `kenar-chat icons` lists all {}",
+            kenar_chat::visible::excerpt(filter),
             icons::all().count()
         ))
         .into());

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
-use kenar_chat::http_url;
+use kenar_chat::http;
 use kenar_chat::platform::Platform;
 use kenar_chat::sandbox::{
     BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_USER,
-    REFRESH_GRACE, SupplierKey,
+    GrantFailures, REFRESH_GRACE, SupplierKey,
 };
 use kenar_chat::scope::check_conversation_id;
 use kenar_chat::secret::{self, SecretString};
@@ -70,12 +70,24 @@ pub struct SandboxArgs {
     /// The app's session initialization URL, called when a LINK button is clicked in the chat view
     #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
     pub session_init_url: Option<String>,
+    /// The app's dynamic-action URL, called when a get_dynamic_action button is clicked in the
+    /// chat view (with the same authorization header as session initialization)
+    #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub dynamic_action_url: Option<String>,
     /// The authorization header of session initialization requests (generated when not given)
     #[arg(long, value_name = "VALUE")]
     pub session_init_auth: Option<String>,
     /// Spell the seller's key `supplier`, as older documents do, instead of `Supplier`
     #[arg(long)]
     pub lowercase_supplier: bool,
+    /// A scope (its permission name) not opened for the app, as at Divar for a production
+    /// app: asking for it is refused with invalid_scope (repeatable)
+    #[arg(long, value_name = "PERMISSION")]
+    pub closed_scope: Vec<String>,
+    /// A permission the API key lacks: requests to the endpoints needing it are answered
+    /// 403, code 7 (repeatable)
+    #[arg(long, value_name = "PERMISSION")]
+    pub missing_permission: Vec<String>,
 }
 
 pub fn run(args: SandboxArgs) -> Result<()> {
@@ -122,7 +134,17 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         }
     }
     let session_init_url = match args.session_init_url.as_deref() {
-        Some(url) => error::gather(http_url::endpoint("--session-init-url", url), &mut problems)?,
+        Some(url) => error::gather(
+            http::url::endpoint("--session-init-url", url),
+            &mut problems,
+        )?,
+        None => None,
+    };
+    let dynamic_action_url = match args.dynamic_action_url.as_deref() {
+        Some(url) => error::gather(
+            http::url::endpoint("--dynamic-action-url", url),
+            &mut problems,
+        )?,
         None => None,
     };
     let config = Config {
@@ -140,10 +162,15 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         latency: Duration::from_millis(args.latency),
         session_init_url,
         session_init_auth,
+        dynamic_action_url,
         supplier_key: if args.lowercase_supplier {
             SupplierKey::Lowercase
         } else {
             SupplierKey::Capitalized
+        },
+        grant_failures: GrantFailures {
+            closed_scopes: args.closed_scope.into_iter().collect(),
+            missing_permissions: args.missing_permission.into_iter().collect(),
         },
     };
     error::valid(config, problems)

@@ -5,8 +5,7 @@ use rusqlite::{OptionalExtension as _, params};
 use super::{Store, db_error, split};
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::sandbox::DEMO_USER;
-use crate::sandbox::scope_list;
+use crate::sandbox::demo::{DEMO_USER, scope_list};
 use crate::scope::Scope;
 
 /// What an access token allows, for whom, and until when (Unix seconds).

@@ -6,8 +6,8 @@ use rusqlite::{OptionalExtension as _, params};
 use super::media::{MEDIUM_COLUMNS, Medium, medium};
 use super::{Store, db_error};
 use crate::error::{Error, Result};
-use crate::message::Message;
 use crate::message::draft::MessageDraft;
+use crate::message::{BotRecipient, Message};
 use crate::scope::Chat;
 
 /// One accepted message, as sent.
@@ -37,6 +37,9 @@ fn select() -> String {
     )
 }
 
+/// Who sent a chatbot's message, as the store keeps it: the chatbot, not a user.
+pub const BOT_SENDER: &str = "(the app's chatbot)";
+
 impl Store {
     /// Keeps a message `sent_by` that user. The body is kept as sent; a conversation's ID,
     /// which its body does not name, beside it, and its media token, to find its medium by.
@@ -50,6 +53,10 @@ impl Store {
         let conversation_id = match message {
             Message::Chat(_) => None,
             Message::Conversation(message) => Some(message.conversation_id.as_str()),
+            Message::Bot(message) => match &message.to {
+                BotRecipient::Conversation(id) => Some(id.as_str()),
+                BotRecipient::User(_) => None,
+            },
         };
         let db = self.db();
         db.execute(
@@ -119,11 +126,28 @@ fn stored(row: Row) -> Result<StoredMessage> {
     let name = format!("stored message {}", row.id);
     let mut draft = MessageDraft::from_json(&name, row.body.as_bytes())?;
     draft.conversation_id = row.conversation_id;
+    if row.sender_id.as_deref() == Some(BOT_SENDER) {
+        draft.bot = Some(true);
+    }
     let message = draft
         .build()
         .map_err(|e| e.prefixed(&format!("{name}: ")))?;
     let (chat, seller_id) = match &message {
         Message::Chat(message) => (message.chat.clone(), message.chat.user_id.clone()),
+        // The chatbot's conversation has no post; the chatbot is its seller side.
+        Message::Bot(_) => {
+            let Some((_, _, user)) = row.conversation else {
+                return Err(Error::Unavailable(format!(
+                    "{name}: its conversation is not known"
+                )));
+            };
+            let chat = Chat {
+                user_id: BOT_SENDER.to_owned(),
+                post_token: String::new(),
+                peer_id: user,
+            };
+            (chat, BOT_SENDER.to_owned())
+        }
         Message::Conversation(_) => {
             let (Some(sender), Some((post, seller, buyer))) = (row.sender_id, row.conversation)
             else {

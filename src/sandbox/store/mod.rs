@@ -18,7 +18,7 @@ use crate::scope::Scope;
 pub use conversations::Conversation;
 pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
 pub use media::{Medium, NewMedium, UploadToken};
-pub use messages::StoredMessage;
+pub use messages::{BOT_SENDER, StoredMessage};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS messages (
@@ -209,7 +209,7 @@ mod tests {
         drop(old);
         let store = Store::open(Some(&path)).unwrap();
         let grant = store.token("t").unwrap().unwrap();
-        assert_eq!(grant.user_id, crate::sandbox::DEMO_USER);
+        assert_eq!(grant.user_id, crate::sandbox::demo::DEMO_USER);
         drop(store);
         // Opening it again applies nothing twice.
         assert!(

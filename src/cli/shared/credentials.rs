@@ -1,0 +1,157 @@
+//! Where the secrets come from: a flag (with a warning, since other local users can read
+//! command lines), a file (with a warning when others can read it), or an environment
+//! variable, in that order.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueHint};
+use kenar_chat::Error;
+use kenar_chat::auth::token::AppCredentials;
+use kenar_chat::secret::{self, SecretString};
+
+use crate::cli::output;
+use crate::cli::settings::{CLIENT_ID, Settings};
+
+/// The app's API key: what every request to the API carries.
+#[derive(Debug, Args)]
+pub struct ApiKeyArgs {
+    /// Read the app's API key from this file (instead of KENAR_API_KEY)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub api_key_file: Option<PathBuf>,
+    /// The API key itself (visible to other local users: prefer KENAR_API_KEY)
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+}
+
+impl ApiKeyArgs {
+    /// What is said when no flag or variable gives the key.
+    pub const MISSING: &str = "API key: missing (set KENAR_API_KEY or give --api-key-file)";
+
+    /// The key from the flags or the environment.
+    pub fn read(&self) -> Result<Option<SecretString>, Error> {
+        secret(
+            self.api_key.as_deref(),
+            "--api-key",
+            self.api_key_file.as_deref(),
+            "KENAR_API_KEY",
+            "API key",
+        )
+    }
+}
+
+/// The user's access token, when given rather than stored.
+#[derive(Debug, Args)]
+pub struct AccessTokenArgs {
+    /// Read the user's access token from this file (instead of KENAR_ACCESS_TOKEN)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub access_token_file: Option<PathBuf>,
+    /// The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+}
+
+impl AccessTokenArgs {
+    /// What is said when no token is given and none is stored.
+    pub const MISSING: &str = "access token: missing (set KENAR_ACCESS_TOKEN, give \
+         --access-token-file, or log in with `kenar-chat oauth login`)";
+
+    /// The token from the flags or the environment.
+    pub fn read(&self) -> Result<Option<SecretString>, Error> {
+        secret(
+            self.access_token.as_deref(),
+            "--access-token",
+            self.access_token_file.as_deref(),
+            "KENAR_ACCESS_TOKEN",
+            "access token",
+        )
+    }
+}
+
+/// The app's client secret, which only the token exchange needs. There is no flag for the
+/// value itself.
+pub fn client_secret(file: Option<&Path>) -> Result<Option<SecretString>, Error> {
+    secret(
+        None,
+        "--client-secret",
+        file,
+        "KENAR_CLIENT_SECRET",
+        "client secret",
+    )
+}
+
+/// A secret from its flag (with a warning), its file (with a warning when others can read
+/// it), or its environment variable; it must be fit for an HTTP header.
+fn secret(
+    flag: Option<&str>,
+    flag_name: &str,
+    file: Option<&Path>,
+    env_var: &str,
+    what: &str,
+) -> Result<Option<SecretString>, Error> {
+    let (value, source) = if let Some(value) = flag {
+        output::note(&format!(
+            "warning: {flag_name} is visible to other local users in the process list; \
+             prefer {env_var} or {flag_name}-file"
+        ));
+        (SecretString::new(value), flag_name.to_owned())
+    } else if let Some(path) = file {
+        if let Some(warning) = secret::exposure_warning(path, what) {
+            output::note(&format!("warning: {warning}"));
+        }
+        (
+            SecretString::from_file(path, what)?,
+            format!("{what} file {}", path.display()),
+        )
+    } else {
+        match std::env::var(env_var) {
+            Ok(value) if !value.is_empty() => (SecretString::new(value), env_var.to_owned()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::invalid(format!("{env_var}: is not valid UTF-8")));
+            }
+            _ => return Ok(None),
+        }
+    };
+    value.check_header_safe(&source)?;
+    Ok(Some(value))
+}
+
+/// How the app identifies itself to the token endpoint.
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    /// The app's slug from the Kenar panel
+    #[arg(long, env = "KENAR_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Read the app's client secret from this file (instead of KENAR_CLIENT_SECRET)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub client_secret_file: Option<PathBuf>,
+    /// The current platform's token endpoint [default: https://oauth.divar.ir/oauth2/token]
+    #[arg(long, env = "KENAR_TOKEN_URL", value_hint = ValueHint::Url)]
+    pub token_url: Option<String>,
+}
+
+/// The app's client ID (from its flag, its variable or the profile's config) and secret
+/// (from its file or its variable); `None`, with what is missing in `problems`, without
+/// both.
+pub fn app_credentials(
+    settings: &Settings,
+    args: &AppArgs,
+    problems: &mut Vec<String>,
+) -> Result<Option<AppCredentials>, Error> {
+    let client_id = settings.or_config(args.client_id.clone(), |c| c.client_id)?;
+    let client_secret = client_secret(args.client_secret_file.as_deref())?;
+    if client_id.is_none() {
+        problems.push(settings.missing(&CLIENT_ID).to_string());
+    }
+    if client_secret.is_none() {
+        problems.push(
+            "client secret: missing (set KENAR_CLIENT_SECRET or give --client-secret-file)"
+                .to_owned(),
+        );
+    }
+    Ok(client_id
+        .zip(client_secret)
+        .map(|(client_id, client_secret)| AppCredentials {
+            client_id,
+            client_secret,
+        }))
+}

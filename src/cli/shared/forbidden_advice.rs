@@ -1,0 +1,73 @@
+//! A 403 from the API, explained for the request that met it: the endpoint's key
+//! permission and the scopes that serve it, the message's own first, and whether the
+//! stored token that went with it was granted one.
+
+use kenar_chat::Error;
+use kenar_chat::auth::store::{self, Lookup};
+use kenar_chat::forbidden::{self, Granted};
+use kenar_chat::http::request::Credentials;
+use kenar_chat::message::Message;
+use kenar_chat::scope_catalogue;
+use kenar_chat::time::unix_now;
+use url::Url;
+
+use crate::cli::settings::Settings;
+use crate::cli::shared::oauth_refusal;
+use crate::cli::shared::profile;
+
+/// `error` with the advice a 403 gets, when it is one: `url` is the request that met it
+/// (`POST`, as every request of `send` is), `message` what was sent with `credentials`.
+pub fn advised(
+    error: Error,
+    url: &Url,
+    message: &Message,
+    credentials: &Credentials,
+    settings: &Settings,
+) -> Error {
+    match error {
+        Error::Refused {
+            status: 403,
+            message: said,
+        } => {
+            let Some(endpoint) = scope_catalogue::endpoint_for("POST", url.path()) else {
+                return Error::Refused {
+                    status: 403,
+                    message: said,
+                };
+            };
+            let needed = message.recipient().own_scope();
+            let ask =
+                oauth_refusal::login_command(message.platform(), &[needed.to_string()], settings);
+            let stored = profile::store().ok();
+            let granted = stored
+                .as_ref()
+                .and_then(|store| {
+                    match store::find(
+                        store.tokens(settings.profile()),
+                        &message.recipient(),
+                        unix_now(),
+                    ) {
+                        Lookup::Usable(token) | Lookup::Expired(token)
+                            if token.access_token.expose() == credentials.access_token.expose() =>
+                        {
+                            Some(Granted::Stored(&token.scopes))
+                        }
+                        _ => None,
+                    }
+                })
+                .unwrap_or(Granted::Unknown);
+            Error::Refused {
+                status: 403,
+                message: format!(
+                    "{said}{}",
+                    forbidden::advice(endpoint, Some(&needed), granted, &ask)
+                ),
+            }
+        }
+        Error::Uploaded { error, media_token } => Error::Uploaded {
+            error: Box::new(advised(*error, url, message, credentials, settings)),
+            media_token,
+        },
+        other => other,
+    }
+}
