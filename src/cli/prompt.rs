@@ -19,9 +19,10 @@ use kenar_chat::scope::{self, Chat, Scope};
 use kenar_chat::secret::SecretString;
 
 use crate::cli::output;
+use crate::cli::shared::signals;
 
 /// Refuses to ask without a terminal (a script must never hang on a question), and makes
-/// Ctrl-C a clean cancel.
+/// a signal a clean cancel.
 pub fn start(flag: &str) -> Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(Error::invalid(format!(
@@ -34,16 +35,15 @@ pub fn start(flag: &str) -> Result<()> {
 }
 
 /// Ctrl-C arrives as a signal while a question waits in a blocking read (the hidden
-/// password read cannot be interrupted any other way), so the handler itself puts the
-/// terminal back as it was before the first question and ends the process with the
-/// exit code of [`Error::Cancelled`]. Nothing is sent after a question, only after all of
-/// them, so nothing can have been sent.
+/// password read cannot be interrupted any other way), so the signal's listener itself
+/// puts the terminal back as it was before the first question and ends the process.
+/// Nothing is sent while a question waits, only after all of them (see
+/// [`signals::in_flight`]), so nothing can have been sent.
 fn cancel_on_interrupt() -> Result<()> {
     let saved = terminal::save();
-    ctrlc::set_handler(move || {
+    signals::cancel_at_questions(move || {
         terminal::restore(saved.as_ref());
         output::note(&format!("\nerror: {}", Error::Cancelled));
-        std::process::exit(i32::from(Error::Cancelled.exit_code()));
     })
     .context("watching for Ctrl-C")
 }
