@@ -164,7 +164,7 @@ fn gather(
     let mut api_key = args.key.read()?;
     let access_token = args.token.read()?;
     if args.interactive {
-        prompt::complete_message(&mut draft)?;
+        prompt::message::complete_message(&mut draft)?;
         api_key = prompt::secret(api_key, "API key")?;
     }
     let message = error::gather(draft.build(), &mut problems)?;
