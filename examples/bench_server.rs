@@ -7,9 +7,12 @@
 //! end of each connection.
 //!
 //! With `tls` as its fourth argument it speaks https, with the test certificate for
-//! 127.0.0.1 in `tests/data` (signed by `tests/data/test-ca.pem`).
+//! 127.0.0.1 in `tests/data` (signed by `tests/data/test-ca.pem`). With `window MS`
+//! instead, the quota is per fixed window of MS milliseconds, counted from the first
+//! request, and the 429s past it say nothing of when to come back (no `Retry-After`), as
+//! Divar documents its per-minute quota.
 //!
-//! Usage: `bench_server [PORT [QUOTA_PER_SECOND [LATENCY_MS [tls]]]]` (port 0 picks a free
+//! Usage: `bench_server [PORT [QUOTA [LATENCY_MS [tls | window MS]]]]` (port 0 picks a free
 //! one; quota 0 is none).
 
 use std::collections::VecDeque;
@@ -27,12 +30,18 @@ const MEDIA_TOKEN: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r
 content-length: 22\r\n\r\n{\"id\":\"bench-media-1\"}";
 const LIMITED: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
 retry-after: 1\r\ncontent-length: 39\r\n\r\n{\"message\":\"per-second quota exceeded\"}";
+const WINDOW_SPENT: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
+content-length: 35\r\n\r\n{\"message\":\"window quota exceeded\"}";
 
 struct Limits {
     quota: usize,
     latency: Duration,
     /// When each request of the last second was accepted.
     recent: Mutex<VecDeque<Instant>>,
+    /// A fixed window instead: its length, and the first request's time, the window's
+    /// number and the requests it accepted.
+    window: Option<Duration>,
+    counted: Mutex<(Option<Instant>, u128, usize)>,
     refused: AtomicU64,
 }
 
@@ -42,6 +51,20 @@ impl Limits {
             return true;
         }
         let now = Instant::now();
+        if let Some(window) = self.window {
+            let mut counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+            let first = *counted.0.get_or_insert(now);
+            let number = now.duration_since(first).as_nanos() / window.as_nanos().max(1);
+            if number != counted.1 {
+                *counted = (Some(first), number, 0);
+            }
+            if counted.2 < self.quota {
+                counted.2 += 1;
+                return true;
+            }
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         while recent
             .front()
@@ -66,10 +89,14 @@ fn main() -> std::io::Result<()> {
             .unwrap_or(0)
     };
     let port = u16::try_from(arg(1)).unwrap_or(0);
+    let window = (std::env::args().nth(4).as_deref() == Some("window"))
+        .then(|| Duration::from_millis(arg(5)));
     let limits = Arc::new(Limits {
         quota: usize::try_from(arg(2)).unwrap_or(0),
         latency: Duration::from_millis(arg(3)),
         recent: Mutex::new(VecDeque::new()),
+        window,
+        counted: Mutex::new((None, 0, 0)),
         refused: AtomicU64::new(0),
     });
     let tls = (std::env::args().nth(4).as_deref() == Some("tls")).then(tls_config);
@@ -154,7 +181,11 @@ fn serve(stream: impl Read + Write, limits: &Limits) {
         }
         std::thread::sleep(limits.latency);
         let answer = if !limits.accept() {
-            LIMITED
+            if limits.window.is_some() {
+                WINDOW_SPENT
+            } else {
+                LIMITED
+            }
         } else if path.ends_with("/chat/upload") {
             UPLOAD_TOKEN
         } else if path.starts_with("/upload/") {

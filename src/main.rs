@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(err) => return ExitCode::from(usage(&err)),
     };
-    match cli::cmd::run(cli, &matches) {
+    match cli::dispatch::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             output::note(&format!("error: {err:#}"));

@@ -329,7 +329,8 @@ fn the_action_installs_the_release_and_sends_one_message_once_per_journal() {
         summary(&run),
         json!({"lines": 1, "sent": 1, "already_sent": 0, "invalid": 0, "duplicates": 0,
                "failed": {"refused": 0, "refused_by_recipient": 0, "rate_limited": 0, "unavailable": 0},
-               "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "stopped": null})
+               "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "input_unread": false,
+               "learned_quota": null, "stopped": null})
     );
     assert_eq!(run.outputs["in-doubt"], "false");
     assert!(

@@ -99,7 +99,7 @@ fn every_line_is_sent_with_its_own_token_or_the_default_one() {
         summary(&out.stdout),
         json!({"lines": 3, "sent": 3, "already_sent": 0, "invalid": 0, "duplicates": 0,
                "failed": {"refused": 0, "refused_by_recipient": 0, "rate_limited": 0, "unavailable": 0},
-               "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "stopped": null})
+               "in_doubt": 0, "in_doubt_lines": [], "not_attempted": 0, "input_unread": false, "learned_quota": null, "stopped": null})
     );
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
@@ -702,25 +702,6 @@ fn killed_and_resumed_batches_deliver_each_line_at_most_once() {
     }
 }
 
-/// Sends `signal` (a name `kill` knows) to `child`.
-#[cfg(unix)]
-fn signal(child: &std::process::Child, signal: &str) {
-    let sent = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
-
-/// Waits until the server has seen `count` requests.
-fn wait_for_requests(server: &TestServer, count: usize) {
-    let started = Instant::now();
-    while server.requests().len() < count {
-        assert!(started.elapsed() < Duration::from_secs(20), "no requests");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 /// The journal's intents that no outcome follows: the lines it holds in doubt.
 fn open_intents(journal: &Path) -> usize {
     let records = std::fs::read_to_string(journal).unwrap();
@@ -758,8 +739,8 @@ fn a_signal_lets_the_requests_in_flight_end_and_a_rerun_sends_the_rest_once() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        wait_for_requests(&server, 10);
-        signal(&child, name);
+        common::wait_for_requests(&server, 10);
+        common::signal(&child, name);
         let output = child.wait_with_output().unwrap();
         assert_eq!(output.status.code(), Some(code), "SIG{name}");
         let first = summary(&output.stdout);
@@ -800,15 +781,18 @@ fn a_second_signal_ends_at_once_leaving_only_the_requests_in_flight_in_doubt() {
     let file = batch_file(dir.path(), &lines);
     let journal = dir.path().join("journal");
     let mut child = spawn_journaled(&server, &file, &journal, 3);
-    wait_for_requests(&server, 3);
-    signal(&child, "INT");
+    common::wait_for_requests(&server, 3);
+    common::signal(&child, "INT");
     std::thread::sleep(Duration::from_millis(200));
-    signal(&child, "INT");
+    common::signal(&child, "INT");
     let started = Instant::now();
     let status = child.wait().unwrap();
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(status.code(), Some(130));
-    assert_eq!(open_intents(&journal), 3);
+    // Given up on, the requests in flight are journaled in doubt: a re-run holds them back.
+    assert_eq!(open_intents(&journal), 0);
+    let records = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(records.lines().filter(|r| r.starts_with("U ")).count(), 3);
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -842,12 +826,19 @@ fn a_batch_stops_when_the_api_cannot_be_reached() {
     );
     let failed = summary["failed"]["unavailable"].as_u64().unwrap();
     assert!((5..=6).contains(&failed), "{summary}");
-    assert!(summary["not_attempted"].as_u64().unwrap() > 0, "{summary}");
+    // Every line of the file is counted, those never read too.
+    assert_eq!(summary["lines"], 1000, "{summary}");
     assert_eq!(
         summary["not_attempted"].as_u64().unwrap() + failed,
-        summary["lines"].as_u64().unwrap()
+        1000,
+        "{summary}"
     );
+    assert_eq!(summary["input_unread"], false, "{summary}");
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.ends_with("error: batch incomplete: 1000 of 1000 lines not sent\n"),
+        "{stderr}"
+    );
     assert!(stderr.lines().count() <= 20, "{stderr}");
 }
 

@@ -97,6 +97,12 @@ mod pty {
             self.session.send(keys).expect("type");
         }
 
+        /// Types Ctrl-C now, whether or not the program reads: the terminal makes it a
+        /// SIGINT.
+        pub fn interrupt(&mut self) {
+            self.session.send(CTRL_C).expect("type");
+        }
+
         /// Answers the question that shows `prompt`.
         pub fn answer(&mut self, prompt: &str, keys: &str) {
             self.expect(prompt);
@@ -412,6 +418,35 @@ fn no_at_the_confirmation_sends_nothing() {
     term.expect(r#""message":"hi""#);
     term.answer("Send this message?", "n");
     assert_cancelled(term, &server);
+}
+
+/// After the last question, the message is on its way: Ctrl-C then cannot say nothing was
+/// sent. The request gets a short grace; when it does not end, the message is in doubt.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_the_message_is_on_its_way_says_it_may_have_been_delivered() {
+    let server = TestServer::start(|_, _| common::Reply::hang());
+    let mut term = send_with_credentials(&server, &["--message", "hi"]);
+    term.answer("Button shown to the sender", ENTER);
+    term.answer("Button shown to the receiver", ENTER);
+    term.answer("Send this message?", "y");
+    let started = std::time::Instant::now();
+    while server.requests().is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "nothing sent"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    term.interrupt();
+    let (code, screen) = term.finish();
+    assert_eq!(code, 130, "{screen}");
+    assert!(!screen.contains("nothing was sent"), "{screen}");
+    assert!(
+        screen.contains("error: interrupted by SIGINT; the message (or its file) was on its way and may have been delivered"),
+        "{screen}"
+    );
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[cfg(unix)]

@@ -6,6 +6,7 @@ mod common;
 #[cfg(all(unix, feature = "sandbox"))]
 mod action;
 mod batch;
+mod batch_faults;
 #[cfg(feature = "sandbox")]
 mod browser;
 mod chatbot;

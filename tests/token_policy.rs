@@ -421,6 +421,62 @@ fn a_stored_token_that_cannot_travel_in_a_header_is_refused_naming_its_profile_a
 }
 
 #[test]
+fn a_stored_token_that_cannot_travel_in_a_header_is_listed_as_unusable_and_can_be_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let scope = format!("CONVERSATION_SEND_MESSAGE.{CONVERSATION}");
+    std::fs::write(
+        credentials(dir.path()),
+        json!({"profiles": {
+            "default": [{"scopes": [scope], "access_token": OLD_ACCESS, "expires": FAR_FUTURE}],
+            "shop": [{"scopes": [scope], "access_token": "ory_at_line\nbreak", "expires": FAR_FUTURE}],
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let server = TestServer::success();
+    let why = "access_token: contains a space, control or non-ASCII character, which cannot be \
+               sent in an HTTP header";
+    let listed = oauth(dir.path(), &server)
+        .arg("tokens")
+        .assert()
+        .success()
+        .stdout(format!(
+            "default  expires 2100-01-01T00:00:00Z  {scope}\n\
+             shop  expires 2100-01-01T00:00:00Z  {scope}  (unusable: {why})\n"
+        ))
+        .get_output()
+        .clone();
+    assert_no_secret(&listed);
+    assert!(!String::from_utf8_lossy(&listed.stdout).contains("break"));
+    oauth(dir.path(), &server)
+        .args(["tokens", "--profile", "shop", "-o", "json"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "[{{\"profile\":\"shop\",\"scopes\":[\"{scope}\"],\"expires\":{FAR_FUTURE},\
+             \"expired\":false,\"refreshable\":false,\"unusable\":\"{why}\"}}]\n"
+        ));
+    // Another profile's token still sends.
+    send(dir.path(), &server).assert().success();
+    let sent = server.only_request();
+    assert_eq!(sent.method, "POST");
+    assert_eq!(
+        sent.header("authorization"),
+        Some(format!("Bearer {OLD_ACCESS}").as_str())
+    );
+
+    oauth(dir.path(), &server)
+        .args(["forget", "--profile", "shop"])
+        .assert()
+        .success()
+        .stdout("forgot 1 token of profile \"shop\"\n");
+    let profiles = stored(dir.path())["profiles"].clone();
+    let profiles = profiles.as_object().unwrap();
+    assert_eq!(profiles.keys().collect::<Vec<_>>(), ["default"]);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
 fn a_send_whose_stored_token_another_run_refreshed_goes_once_more_with_the_new_one() {
     let dir = tempfile::tempdir().unwrap();
     store_token(dir.path(), FAR_FUTURE);

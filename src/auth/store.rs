@@ -92,6 +92,14 @@ impl StoredToken {
             .min()
     }
 
+    /// Why the token cannot be sent: one of its secrets could not travel in an HTTP header.
+    /// `None` for a token that can.
+    pub fn unusable(&self) -> Option<Error> {
+        std::iter::once(("access_token", &self.access_token))
+            .chain(self.refresh_token.iter().map(|t| ("refresh_token", t)))
+            .find_map(|(field, secret)| secret.check_header_safe(field).err())
+    }
+
     /// Whether the token carries exactly these scopes, in any order.
     /// `offline_access` does not count: it grants a refresh token, not a place to send,
     /// so `--conversation C` names the token of `C` whether it came with one or not.
@@ -148,32 +156,28 @@ impl CredentialStore {
                 ))
             })?,
         };
-        let store = CredentialStore { path, contents };
-        store.check()?;
-        Ok(store)
+        Ok(CredentialStore { path, contents })
     }
 
-    /// Refuses tokens that could not travel in an HTTP header, as a flag holding one would
-    /// be: better said now, naming the token and the file, than when a request is sent.
-    fn check(&self) -> Result<()> {
-        let problems: Vec<String> = self
-            .all()
-            .flat_map(|(profile, token)| {
-                let secrets = std::iter::once(("access_token", &token.access_token))
-                    .chain(token.refresh_token.iter().map(|t| ("refresh_token", t)));
-                secrets.filter_map(move |(field, secret)| {
-                    let problem = secret.check_header_safe(field).err()?;
-                    Some(format!(
-                        "credentials file {}: the token of profile {profile:?} for {}: \
-                         {problem}; the file was left as it is: repair or remove that token, \
-                         then log in again if needed",
-                        self.path.display(),
-                        describe_scopes(&token.scopes)
-                    ))
-                })
+    /// The tokens of `profile`, to send with: refused when one of them could not travel in
+    /// an HTTP header, as a flag holding one would be, better said now, naming the token and
+    /// the file, than when a request is sent. Listing and removing them still works.
+    pub fn usable_tokens(&self, profile: &str) -> Result<&[StoredToken]> {
+        let tokens = self.tokens(profile);
+        let problems = tokens
+            .iter()
+            .filter_map(|token| {
+                let problem = token.unusable()?;
+                Some(format!(
+                    "credentials file {}: the token of profile {profile:?} for {}: {problem}; \
+                     the file was left as it is: repair that token, or remove it with \
+                     `kenar-chat oauth forget`, then log in again if needed",
+                    self.path.display(),
+                    describe_scopes(&token.scopes)
+                ))
             })
             .collect();
-        crate::error::valid((), problems)
+        crate::error::valid(tokens, problems)
     }
 
     pub fn path(&self) -> &Path {

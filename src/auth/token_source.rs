@@ -81,19 +81,20 @@ impl std::fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
-    /// The tokens `store` holds for `profile`; none is refreshed until
-    /// [`Self::refresh_with`] says how.
-    pub fn new(store: &CredentialStore, profile: &str, notice: Notice) -> Self {
-        TokenSource {
+    /// The tokens `store` holds for `profile`, refused when one cannot be sent (see
+    /// [`CredentialStore::usable_tokens`]); none is refreshed until [`Self::refresh_with`]
+    /// says how.
+    pub fn new(store: &CredentialStore, profile: &str, notice: Notice) -> Result<Self> {
+        Ok(TokenSource {
             dir: store.dir().to_owned(),
             profile: profile.to_owned(),
-            tokens: store.tokens(profile).to_vec(),
+            tokens: store.usable_tokens(profile)?.to_vec(),
             refresher: None,
             send: None,
             notice,
             setbacks: HashMap::new(),
             refused: HashMap::new(),
-        }
+        })
     }
 
     /// Refreshes due tokens with `refresher`, its requests sent by `send`.
@@ -186,7 +187,7 @@ impl TokenSource {
         let lock = StoreLock::acquire(&self.dir, |path| self.waiting(path))
             .map_err(|e| self.lock_error(&e))?;
         self.tokens = CredentialStore::open(&self.dir)?
-            .tokens(&self.profile)
+            .usable_tokens(&self.profile)?
             .to_vec();
         drop(lock);
         Ok(match store::find(&self.tokens, to, unix_now()) {
@@ -409,7 +410,8 @@ mod tests {
             &CredentialStore::open(dir).unwrap(),
             "default",
             Arc::new(move |text| said.lock().unwrap().push(text.to_owned())),
-        );
+        )
+        .unwrap();
         let answers = Mutex::new(answers.into_iter());
         source.refresh_with(
             refresher,

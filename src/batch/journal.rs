@@ -243,6 +243,9 @@ impl Journal {
                 .and_then(|()| file.write_all(HEADER))
                 .and_then(|()| file.sync_data())
                 .map_err(|e| fail("cannot write", e))?;
+            // The file's name is an entry of its directory: until that is on disk too, a
+            // power loss can take the journal away, and a re-run would send every line again.
+            sync_directory_of(path).map_err(|e| fail("cannot sync its directory", e))?;
             History::default()
         } else if head == HEADER {
             let (records, end) = read_records(&name, &mut file)?;
@@ -282,6 +285,24 @@ impl Journal {
         self.writer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the journal writer stopped")))
+    }
+}
+
+/// Makes the entries of the directory holding `path` durable (where a directory can be
+/// synced: on Unix).
+fn sync_directory_of(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        File::open(directory)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
     }
 }
 
@@ -408,6 +429,16 @@ mod tests {
             }
         }
         journal.finish().unwrap();
+    }
+
+    #[test]
+    fn the_directory_of_a_new_journal_is_synced_wherever_it_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        sync_directory_of(&dir.path().join("journal")).unwrap();
+        // A bare name is in the current directory, whose parent is empty.
+        sync_directory_of(Path::new("journal")).unwrap();
+        #[cfg(unix)]
+        assert!(sync_directory_of(&dir.path().join("missing/journal")).is_err());
     }
 
     #[test]

@@ -94,6 +94,16 @@ impl<R: BufRead> LineReader<R> {
         }
         Ok(Some((self.number, RawLine::Text(line))))
     }
+
+    /// Counts the lines left that are not blank, as the batch would count them, without
+    /// keeping them.
+    pub fn count_rest(&mut self) -> io::Result<u64> {
+        let mut lines = 0;
+        while let Some((_, line)) = self.next_line()? {
+            lines += u64::from(!matches!(line, RawLine::Text(text) if is_blank(&text)));
+        }
+        Ok(lines)
+    }
 }
 
 /// A checked line: the message, and the token it is sent with when the line carries one.

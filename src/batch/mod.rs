@@ -16,18 +16,19 @@ mod seen;
 pub mod summary;
 pub mod throttle;
 mod tokens;
+pub mod window;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::media::Uploaded;
 use crate::platform::ApiBase;
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::{self, JoinSet};
 use tokio::time::Instant;
 use url::Url;
 
@@ -39,14 +40,20 @@ use crate::http::client::{ApiClient, ClientOptions};
 use crate::http::request::PreparedRequest;
 use crate::http::retry::{self, Pacing, RetryPolicy};
 use crate::secret::SecretString;
+use crate::time;
 use journal::{Durable, History, Journal, LineId, Record, Status};
-use reader::{Item, Job, Prepare};
+use reader::{Item, Job, Prepare, Rest};
 use seen::Seen;
 use summary::{Stop, Summary};
 use throttle::{Pacer, Rate, Turn};
+use window::Quota;
 
 /// Chunks of lines parsed ahead of the batch, besides the one the reader is filling.
 const CHUNKS_AHEAD: usize = 2;
+
+/// How long requests in flight may still take to end once a signal stopped the batch: a
+/// CI runner kills a job about 10 s after cancelling it, and the summary must come first.
+pub const SIGNAL_GRACE: Duration = Duration::from_secs(3);
 
 /// Everything a batch needs besides its input.
 #[derive(Debug)]
@@ -78,6 +85,9 @@ pub struct BatchOptions {
     /// Consecutive lines that could not reach the API (or were refused as unauthorized)
     /// after which the batch stops; 0 never stops.
     pub unreachable_limit: u32,
+    /// Whether the input is a regular file, whose lines after an early stop can be counted
+    /// (a pipe's rest may never end, so it is left unread).
+    pub countable: bool,
 }
 
 /// Sends refreshes for threads that wait for the answer: on the batch's client, retried
@@ -131,13 +141,18 @@ pub enum Event<'a> {
     Stopping(&'a Stop),
     /// The counts so far, as lines are read and end.
     Progress(&'a Summary),
+    /// What the batch learned of the API's quota from its 429s, when it changes.
+    Learned(&'a Quota),
 }
 
-/// Sends every line of `input` and returns the summary. `Err` only when the batch cannot
-/// start (e.g. an unusable journal); problems with lines are in the summary and reported
-/// through `observe` as they happen, and each request's attempts through `report`.
-/// `interrupted` completes with the name of a signal that asks the batch to stop; a second
-/// one ends the process at once.
+/// Sends every line of `input` and returns the summary, whose `stopped` says how the batch
+/// ended when it stopped early. `Err` only when the batch cannot start (e.g. an unusable
+/// journal); problems with lines are in the summary and reported through `observe` as they
+/// happen, and each request's attempts through `report`.
+///
+/// `interrupted` completes with a signal that asks the batch to stop: no request starts
+/// after it, and those in flight get [`SIGNAL_GRACE`] to end; a second signal, or the end
+/// of the grace, gives up on them, journaled and counted as in doubt.
 pub async fn run(
     options: BatchOptions,
     input: Box<dyn BufRead + Send>,
@@ -156,6 +171,7 @@ pub async fn run(
     // Set once no line read from now on will be sent: no file is uploaded after it.
     let hold_uploads = Arc::new(AtomicBool::new(false));
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
+    let (rest_told, rest) = oneshot::channel();
     let stored = options.stored_tokens.map(|mut source| {
         if let Some(refresher) = options.refresher {
             source.refresh_with(
@@ -180,9 +196,13 @@ pub async fn run(
             Arc::clone(&report),
         ),
         stopping: Arc::clone(&hold_uploads),
+        countable: options.countable,
     };
     let runtime = tokio::runtime::Handle::current();
-    std::thread::spawn(move || prepare.read_all(input, &chunks, &runtime));
+    std::thread::spawn(move || {
+        let rest = prepare.read_all(input, &chunks, &runtime);
+        let _ = rest_told.send(rest);
+    });
 
     let concurrency = if options.fail_fast {
         1
@@ -191,9 +211,9 @@ pub async fn run(
     };
     let context = Arc::new(Context {
         tokens: stored,
-        stopping: AtomicBool::new(false),
+        stopping: watch::Sender::new(false),
+        pacer: Pacer::new(options.rate, options.retry.max_wait),
         retry: options.retry,
-        pacer: Pacer::new(options.rate),
         client,
         report,
     });
@@ -207,12 +227,16 @@ pub async fn run(
         unreachable: 0,
     };
     let mut in_flight: JoinSet<Done> = JoinSet::new();
+    // The line of each request in flight, for those given up on.
+    let mut flying: HashMap<task::Id, (u64, LineId)> = HashMap::new();
     // Lines read and waiting for their turn, in input order.
     let mut next: VecDeque<Job> = VecDeque::new();
     // A group whose intents are being made durable; its requests leave once they are.
     // The turn its lines were given goes with it, for the pace to tell what a 429 answers.
     let mut writing: Option<(Option<Durable>, Vec<Job>, Instant)> = None;
     let mut input_ended = false;
+    // Once a signal stopped the batch: when the requests in flight are given up on.
+    let mut grace_ends: Option<Instant> = None;
     loop {
         if next.is_empty()
             && in_flight.is_empty()
@@ -224,7 +248,7 @@ pub async fn run(
         }
         let stopping = batch.summary.stopped.is_some();
         if stopping {
-            context.stopping.store(true, Ordering::Relaxed);
+            context.stopping.send_replace(true);
         }
         if stopping || batch.closed.is_some() {
             hold_uploads.store(true, Ordering::Relaxed);
@@ -235,11 +259,20 @@ pub async fn run(
         if idle && (stopping || (next.is_empty() && input_ended)) {
             break;
         }
+        if grace_ends.is_some_and(|at| at <= Instant::now()) {
+            batch.give_up(&mut in_flight, &mut flying, writing.take(), observe);
+            break;
+        }
         let turn = if !stopping && room > 0 && writing.is_none() && !next.is_empty() {
             Some(context.pacer.take())
         } else {
             None
         };
+        if turn == Some(Turn::Spent) {
+            let line = next.front().map_or(0, |job| job.line);
+            batch.stop(Stop::QuotaSpent { line }, observe);
+            continue;
+        }
         if turn == Some(Turn::Now) {
             // This line's turn; the lines read after it that may go now go with it, so
             // that one `fsync` covers them all.
@@ -272,16 +305,19 @@ pub async fn run(
                 }
                 None => {
                     for job in group {
-                        in_flight.spawn(deliver(Arc::clone(&context), job, turned));
+                        launch(&mut in_flight, &mut flying, &context, job, turned);
                     }
                 }
             }
             continue;
         }
         let wait_turn = async {
-            match turn {
-                Some(Turn::At(at)) => tokio::time::sleep_until(at).await,
-                Some(Turn::Later) => tokio::time::sleep(Duration::from_millis(20)).await,
+            match (turn, grace_ends) {
+                (_, Some(at)) => tokio::time::sleep_until(at).await,
+                (Some(Turn::At(at)), None) => tokio::time::sleep_until(at).await,
+                (Some(Turn::Later), None) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
                 _ => std::future::pending().await,
             }
         };
@@ -290,17 +326,17 @@ pub async fn run(
         tokio::select! {
             biased;
             signal = interrupted.next() => {
-                if batch.summary.stopped.is_some() {
-                    // A second signal: what ended is journaled, the rest stays in doubt.
-                    if let Some(journal) = batch.journal.take() {
-                        let _ = journal.finish();
-                    }
-                    std::process::exit(i32::from(signal.exit_code()));
+                if grace_ends.is_some() {
+                    // A second signal: the requests in flight are not waited for.
+                    grace_ends = Some(Instant::now());
+                } else {
+                    grace_ends = Some(Instant::now() + SIGNAL_GRACE);
+                    batch.stop(Stop::Signal(signal), observe);
                 }
-                batch.stop(Stop::Signal(signal), observe);
             }
-            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                if let Ok(done) = done {
+            Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
+                if let Ok((id, done)) = done {
+                    flying.remove(&id);
                     batch.end(done, observe);
                 }
             }
@@ -311,7 +347,7 @@ pub async fn run(
                 match durable {
                     Ok(()) if batch.summary.stopped.is_none() => {
                         for job in group {
-                            in_flight.spawn(deliver(Arc::clone(&context), job, turned));
+                            launch(&mut in_flight, &mut flying, &context, job, turned);
                         }
                     }
                     // Journaled as about to be sent but never sent: not delivered.
@@ -328,6 +364,13 @@ pub async fn run(
                 None => input_ended = true,
             },
         }
+        let learned = context.pacer.learned();
+        if learned.is_some() && learned != batch.summary.learned_quota {
+            batch.summary.learned_quota = learned;
+            if let Some(quota) = &learned {
+                observe(Event::Learned(quota));
+            }
+        }
         observe(Event::Progress(&batch.summary));
     }
     // Lines read but never started: not attempted, neither journaled nor sent. The batch
@@ -337,6 +380,14 @@ pub async fn run(
         batch.admit_all(items, &mut next, observe);
     }
     batch.summary.not_attempted += next.len() as u64;
+    // The reader stops at the closed hand-over; what it read and the rest of a file are
+    // counted, unless a signal says not to wait for that.
+    let rest = tokio::select! {
+        biased;
+        _ = interrupted.next() => Rest::NotRead,
+        rest = rest => rest.unwrap_or(Rest::NotRead),
+    };
+    batch.summary.count_rest(rest);
     let mut summary = batch.summary;
     if let Some(journal) = batch.journal
         && let Err(e) = journal.finish()
@@ -345,6 +396,19 @@ pub async fn run(
         summary.stopped = Some(Stop::Journal(format!("cannot write the journal: {e}")));
     }
     Ok(summary)
+}
+
+/// Starts one line's request, its turn given at `turned`.
+fn launch(
+    in_flight: &mut JoinSet<Done>,
+    flying: &mut HashMap<task::Id, (u64, LineId)>,
+    context: &Arc<Context>,
+    job: Job,
+    turned: Instant,
+) {
+    let line = (job.line, job.id);
+    let task = in_flight.spawn(deliver(Arc::clone(context), job, turned));
+    flying.insert(task.id(), line);
 }
 
 /// Waits until the group being written is on disk.
@@ -408,8 +472,9 @@ impl Interrupts for Uninterrupted {
 struct Context {
     /// The stored tokens, looked up again as each line that uses one leaves.
     tokens: Option<tokens::Shared>,
-    /// Set once the batch stops early: no attempt starts after it.
-    stopping: AtomicBool,
+    /// Set once the batch stops early: no attempt starts after it, and those waiting for
+    /// their turn give up.
+    stopping: watch::Sender<bool>,
     retry: RetryPolicy,
     pacer: Pacer,
     client: Arc<ApiClient>,
@@ -428,10 +493,13 @@ struct Done {
 }
 
 enum Failure {
-    /// Certainly not delivered. `come_back` is when a 429 asked to try again, if it did.
+    /// Certainly not delivered. `come_back` is when a 429 asked to try again, if it did;
+    /// `quota_spent` that 429s without `Retry-After` kept coming for longer than the longest
+    /// wait.
     NotDelivered {
         error: Error,
         come_back: Option<Duration>,
+        quota_spent: bool,
     },
     /// The request left and no clear answer came back.
     Uncertain(Error),
@@ -460,12 +528,16 @@ impl Pacing for LinePacing<'_> {
         if self.first.swap(false, Ordering::Relaxed) {
             return true;
         }
-        if self.context.stopping.load(Ordering::Relaxed) {
-            return false;
+        let mut stopping = self.context.stopping.subscribe();
+        tokio::select! {
+            biased;
+            _ = stopping.wait_for(|stopping| *stopping) => return false,
+            given = self.context.pacer.turn() => if !given {
+                return false;
+            }
         }
-        self.context.pacer.turn().await;
         *self.started.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
-        !self.context.stopping.load(Ordering::Relaxed)
+        true
     }
 
     fn back_off(
@@ -473,18 +545,29 @@ impl Pacing for LinePacing<'_> {
         outcome: &Result<Answer>,
         wait: Duration,
     ) -> impl Future<Output = ()> + Send {
-        let limited = match outcome {
-            Ok(answer) if answer.status == 429 => Some(answer.retry_after.is_some()),
-            _ => None,
-        };
+        let limited = matches!(outcome, Ok(answer) if answer.status == 429);
         let started = self.started();
         async move {
-            match limited {
+            if limited {
                 // The limit is the app's, not this request's: every request waits.
-                Some(asked) => self.context.pacer.limited(wait, asked, started),
-                None => tokio::time::sleep(wait).await,
+                self.context.pacer.limited(wait, true, started);
+            } else {
+                tokio::time::sleep(wait).await;
             }
         }
+    }
+
+    /// A 429 without `Retry-After` is the window's business: the pace probes for its
+    /// reopening, and the line goes again then, for as long as the pace does not give up.
+    fn absorbs(&self, outcome: &Result<Answer>) -> bool {
+        let refused =
+            matches!(outcome, Ok(answer) if answer.status == 429 && answer.retry_after.is_none());
+        if refused {
+            self.context
+                .pacer
+                .limited(Duration::ZERO, false, self.started());
+        }
+        refused
     }
 }
 
@@ -516,6 +599,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
                     result: Err(Failure::NotDelivered {
                         error,
                         come_back: None,
+                        quota_spent: false,
                     }),
                     uploaded,
                 };
@@ -536,9 +620,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         Ok(answer) if answer.status == 429 => Some(answer.retry_after.unwrap_or_default()),
         _ => None,
     };
-    if matches!(&outcome, Ok(answer) if answer.status != 429) {
-        context.pacer.answered();
-    }
+    let quota_spent = come_back.is_some() && context.pacer.spent();
     let result = outcome.and_then(|answer| check_delivered(&answer));
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
@@ -548,7 +630,11 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         }
         Err(error) => (
             Record::NotDelivered,
-            Err(Failure::NotDelivered { error, come_back }),
+            Err(Failure::NotDelivered {
+                error,
+                come_back,
+                quota_spent,
+            }),
         ),
     };
     Done {
@@ -574,7 +660,7 @@ async fn send_paced(
         first: AtomicBool::new(true),
         started: std::sync::Mutex::new(turned),
     };
-    retry::execute_paced(
+    let outcome = retry::execute_paced(
         &context.client,
         request,
         &context.retry,
@@ -582,7 +668,13 @@ async fn send_paced(
         &retry::no_progress(),
         |event| (context.report)(line, event),
     )
-    .await
+    .await;
+    if matches!(&outcome, Ok(answer) if answer.status != 429) {
+        context.pacer.answered(pacing.started());
+    } else {
+        context.pacer.ended(pacing.started());
+    }
+    outcome
 }
 
 /// The batch's own state: the counts, the journal and why it stops.
@@ -679,6 +771,36 @@ impl Batch {
         }
     }
 
+    /// Gives up on the requests in flight, once a signal's grace is over: each is
+    /// journaled and counted as in doubt (it may have arrived), and the group whose intents
+    /// were being written as never sent.
+    fn give_up(
+        &mut self,
+        in_flight: &mut JoinSet<Done>,
+        flying: &mut HashMap<task::Id, (u64, LineId)>,
+        writing: Option<(Option<Durable>, Vec<Job>, Instant)>,
+        observe: &mut dyn FnMut(Event),
+    ) {
+        in_flight.abort_all();
+        if let Some((_, group, _)) = writing {
+            self.unsent(group);
+        }
+        let mut lines: Vec<(u64, LineId)> = flying.drain().map(|(_, line)| line).collect();
+        lines.sort_unstable_by_key(|(line, _)| *line);
+        for (line, id) in lines {
+            if let Some(journal) = &self.journal {
+                journal.write(vec![(Record::Uncertain, id)]);
+            }
+            self.summary.add_in_doubt(line);
+            observe(Event::LineFailed {
+                line,
+                error: &Error::DeliveryUncertain(
+                    "the batch stopped before its request ended; it may have been delivered".into(),
+                ),
+            });
+        }
+    }
+
     /// Lines journaled as about to be sent whose requests never left.
     fn unsent(&mut self, group: Vec<Job>) {
         self.summary.not_attempted += group.len() as u64;
@@ -728,9 +850,17 @@ impl Batch {
                     error: &report(error),
                 });
             }
-            Err(Failure::NotDelivered { error, come_back }) => {
+            Err(Failure::NotDelivered {
+                error,
+                come_back,
+                quota_spent,
+            }) => {
                 self.summary.failed.count(&error);
-                let stop = self.judge(&error, line, shared_token, come_back);
+                let stop = if quota_spent {
+                    Some(Stop::QuotaSpent { line })
+                } else {
+                    self.judge(&error, line, shared_token, come_back)
+                };
                 observe(Event::LineFailed {
                     line,
                     error: &report(error),
@@ -769,7 +899,8 @@ impl Batch {
             self.unreachable = 0;
         }
         if let Some(wait) = come_back {
-            let at = (!wait.is_zero()).then(|| SystemTime::now() + wait);
+            // In Unix seconds, which cannot overflow as a clock plus any wait can.
+            let at = (!wait.is_zero()).then(|| time::unix_now().saturating_add(wait.as_secs()));
             return Some(Stop::RateLimited { line, at });
         }
         if unauthorized && shared_token {

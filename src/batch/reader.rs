@@ -80,18 +80,37 @@ pub(super) struct Prepare {
     pub uploader: Uploader,
     /// Set once the batch stops: no file is uploaded after that.
     pub stopping: Arc<AtomicBool>,
+    /// Whether the lines left when the batch stops are counted (a regular file) or left
+    /// unread (a pipe, whose rest may never come).
+    pub countable: bool,
+}
+
+/// The input left when the batch stopped taking lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rest {
+    /// This many lines (not blank) were left: read and prepared but not taken, or never
+    /// read.
+    Counted(u64),
+    /// The rest was not read.
+    NotRead,
+}
+
+/// Whether an item stands for a line of the input in the summary's count.
+fn is_line(item: &Item) -> bool {
+    !matches!(item, Item::Unreadable(_))
 }
 
 impl Prepare {
     /// Hands every line over in order, in chunks of up to [`CHUNK`]. A chunk goes once it
     /// is full or the input has nothing more buffered, so that a slow producer on standard
-    /// input delays no line, while a file costs one hand-over per chunk.
+    /// input delays no line, while a file costs one hand-over per chunk. Once the batch
+    /// takes no more, says what was left.
     pub(super) fn read_all(
         mut self,
         input: Box<dyn std::io::BufRead + Send>,
         chunks: &mpsc::Sender<Vec<Item>>,
         runtime: &tokio::runtime::Handle,
-    ) {
+    ) -> Rest {
         let mut reader = LineReader::new(input);
         loop {
             let mut chunk = Vec::with_capacity(CHUNK);
@@ -109,11 +128,20 @@ impl Prepare {
                 }
             }
             // An error means the batch stopped early and needs no more lines.
-            if !chunk.is_empty() && runtime.block_on(chunks.send(chunk)).is_err() {
-                return;
+            if !chunk.is_empty()
+                && let Err(refused) = runtime.block_on(chunks.send(chunk))
+            {
+                let taken = refused.0.iter().filter(|item| is_line(item)).count() as u64;
+                return match (ended, self.countable) {
+                    (true, _) => Rest::Counted(taken),
+                    (false, true) => reader
+                        .count_rest()
+                        .map_or(Rest::NotRead, |rest| Rest::Counted(taken + rest)),
+                    (false, false) => Rest::NotRead,
+                };
             }
             if ended {
-                return;
+                return Rest::Counted(0);
             }
         }
     }

@@ -5,6 +5,10 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::time;
+
+use super::reader::Rest;
+use super::window::Quota;
 
 /// In-doubt line numbers listed in a summary; beyond that only the count is given.
 pub const MAX_LISTED: usize = 100;
@@ -62,8 +66,14 @@ pub struct Summary {
     pub in_doubt: u64,
     /// Line numbers of the first [`MAX_LISTED`] lines in doubt.
     pub in_doubt_lines: Vec<u64>,
-    /// Read but not attempted because the batch stopped early.
+    /// Not attempted because the batch stopped early: read, or, in a file, left unread
+    /// and counted.
     pub not_attempted: u64,
+    /// The batch stopped before the end of an input that is not a file (a pipe): the
+    /// lines after those counted were not read, so `lines` does not count them.
+    pub input_unread: bool,
+    /// What the batch learned of the API's quota from its 429s, if it met any.
+    pub learned_quota: Option<Quota>,
     /// Why the batch stopped before the end of its input, if it did.
     #[serde(serialize_with = "as_text")]
     pub stopped: Option<Stop>,
@@ -80,11 +90,12 @@ pub enum Stop {
     Input(String),
     /// The journal could not be written.
     Journal(String),
-    /// A 429 outlasted the line's retries; `at` is when the API said to come back.
-    RateLimited {
-        line: u64,
-        at: Option<std::time::SystemTime>,
-    },
+    /// A 429 outlasted the line's retries; `at` is when the API said to come back, in
+    /// Unix seconds.
+    RateLimited { line: u64, at: Option<u64> },
+    /// 429s without `Retry-After` kept coming, from this line on, for longer than the
+    /// longest wait: a quota spent for the day, or for longer than a run waits.
+    QuotaSpent { line: u64 },
     /// The batch's own access token (or the API key) was refused.
     Unauthorized { line: u64 },
     /// This many lines in a row could not reach the API, or were refused as unauthorized.
@@ -107,14 +118,15 @@ impl fmt::Display for Stop {
             Stop::RateLimited { line, at } => {
                 write!(f, "line {line} was rate limited past its retries; ")?;
                 match at {
-                    Some(at) => write!(
-                        f,
-                        "the API asks to come back at {}",
-                        humantime::format_rfc3339_seconds(*at)
-                    ),
+                    Some(at) => write!(f, "the API asks to come back at {}", time::rfc3339(*at)),
                     None => f.write_str("the API did not say when to come back"),
                 }
             }
+            Stop::QuotaSpent { line } => write!(
+                f,
+                "line {line}: the API answered 429 without saying when to come back for \
+                 longer than the longest wait allowed; its quota may be spent for the day"
+            ),
             Stop::Unauthorized { line } => write!(
                 f,
                 "line {line}: the API refused the access token or the API key (HTTP 401), \
@@ -155,6 +167,23 @@ impl Summary {
             self.in_doubt_lines.insert(at, line);
             self.in_doubt_lines.truncate(MAX_LISTED);
         }
+    }
+
+    /// Counts what the reader left when the batch stopped taking lines: not attempted.
+    pub(super) fn count_rest(&mut self, rest: Rest) {
+        match rest {
+            Rest::Counted(lines) => {
+                self.lines += lines;
+                self.not_attempted += lines;
+            }
+            Rest::NotRead => self.input_unread = true,
+        }
+    }
+
+    /// Lines not sent by this run or an earlier one: a duplicate of a line sent is sent.
+    pub fn unsent(&self) -> u64 {
+        self.lines
+            .saturating_sub(self.sent + self.already_sent + self.duplicates)
     }
 
     /// Lines done with, one way or another: all of them once the batch has ended.
@@ -211,6 +240,15 @@ impl fmt::Display for Summary {
         if self.not_attempted > 0 {
             write!(f, "\nnot attempted  {}", self.not_attempted)?;
         }
+        if let Some(quota) = &self.learned_quota {
+            write!(f, "\nquota          {quota}")?;
+        }
+        if self.input_unread {
+            write!(
+                f,
+                "\nnot read       the rest of the input (not a file: not counted)"
+            )?;
+        }
         if let Some(reason) = &self.stopped {
             write!(f, "\nstopped        {reason}")?;
         }
@@ -244,6 +282,18 @@ mod tests {
             "lines          5\nsent           2\nalready sent   1\ninvalid        0\n\
              failed         1 (refused 0, rate limited 1, unavailable 0)\n\
              in doubt       1 (lines 4)"
+        );
+    }
+
+    #[test]
+    fn a_come_back_past_the_year_9999_is_said_as_a_number() {
+        let stop = Stop::RateLimited {
+            line: 1,
+            at: Some(u64::MAX),
+        };
+        assert!(
+            stop.to_string()
+                .ends_with(&format!("come back at Unix time {}", u64::MAX))
         );
     }
 

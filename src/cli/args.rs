@@ -176,6 +176,29 @@ mod tests {
         assert!(send.get_arguments().any(|arg| arg.get_id() == "message"));
     }
 
+    /// An authorization code is opaque and may begin with a hyphen (the sandbox's codes
+    /// are random base64url): `--code` takes it as its value, not as a flag.
+    #[test]
+    fn a_code_that_begins_with_a_hyphen_is_the_codes_value() {
+        let matches = Cli::command()
+            .try_get_matches_from([
+                "kenar-chat",
+                "oauth",
+                "token",
+                "--code",
+                "-GcUub",
+                "--chat",
+                "u:p:q",
+            ])
+            .expect("parsed");
+        let (_, oauth) = matches.subcommand().expect("oauth");
+        let (_, token) = oauth.subcommand().expect("token");
+        assert_eq!(
+            token.get_one::<String>("code").map(String::as_str),
+            Some("-GcUub")
+        );
+    }
+
     /// Every command's `--help` ends with at least two examples people can copy.
     #[test]
     fn every_subcommand_help_ends_with_examples() {

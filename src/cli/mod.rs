@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod cmd;
+pub mod dispatch;
 pub mod output;
 pub mod prompt;
 pub mod report;

@@ -221,6 +221,11 @@ pub(crate) trait Pacing {
     /// Spends `wait` before retrying after `outcome`.
     fn back_off(&self, outcome: &Result<Answer>, wait: Duration)
     -> impl Future<Output = ()> + Send;
+    /// Whether the pacing takes `outcome` on itself (a 429 that its pace answers): the
+    /// request goes again at its next turn, and the attempt is not counted as a retry.
+    fn absorbs(&self, _outcome: &Result<Answer>) -> bool {
+        false
+    }
 }
 
 /// One request on its own: no turn to wait for, and a plain sleep before a retry.
@@ -302,6 +307,9 @@ pub(crate) async fn execute_paced(
                 Err(error)
             }
         };
+        if pacing.absorbs(&outcome) {
+            continue;
+        }
         match policy.decide(&outcome, attempt, waited) {
             Decision::Final => return outcome,
             Decision::GiveUp { reason } => {

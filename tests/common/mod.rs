@@ -46,6 +46,7 @@ impl Recorded {
 }
 
 /// How the server answers one request.
+#[derive(Debug, Clone)]
 pub enum Reply {
     /// A complete answer with a Content-Length.
     Respond {
@@ -70,6 +71,24 @@ impl Reply {
 
     pub fn success() -> Reply {
         Reply::json(200, r#"{"status":200,"message":"success"}"#)
+    }
+
+    /// A status with a JSON body naming it, and no headers of note.
+    pub fn status(status: u16) -> Reply {
+        Reply::json(
+            status,
+            &format!(r#"{{"status":{status},"message":"scripted"}}"#),
+        )
+    }
+
+    /// The connection closed as soon as the request is read, with no answer.
+    pub fn dropped() -> Reply {
+        Reply::Raw(Vec::new())
+    }
+
+    /// No answer for longer than any test runs.
+    pub fn hang() -> Reply {
+        Reply::Hang(Duration::from_secs(3600))
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Reply {
@@ -112,6 +131,12 @@ impl TestServer {
             requests,
             connections,
         }
+    }
+
+    /// A server that answers the requests in the order received with `script`, then every
+    /// later one with `then`: scripted statuses, headers, dropped and hanging connections.
+    pub fn script(script: Vec<Reply>, then: Reply) -> Self {
+        Self::start(move |index, _| script.get(index).unwrap_or(&then).clone())
     }
 
     /// A server that answers every request with Divar's success body.
@@ -259,6 +284,52 @@ pub fn agent() -> ureq::Agent {
         .http_status_as_error(false)
         .build()
         .into()
+}
+
+/// Waits until `server` has seen `count` requests; fails the test after a minute.
+pub fn wait_for_requests(server: &TestServer, count: usize) {
+    let started = std::time::Instant::now();
+    while server.requests().len() < count {
+        assert!(started.elapsed() < Duration::from_secs(60), "no requests");
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Sends `signal` (a name `kill` knows, such as `INT` or `TERM`) to `child`.
+#[cfg(unix)]
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+}
+
+/// Answers as an API with a fixed-window quota that says nothing of it: `sends` requests
+/// per window of `length`, the windows counted from the first request, and 429 without
+/// `Retry-After` past that; the windows after `windows` refuse everything (a quota spent
+/// for the day).
+pub fn fixed_window(
+    sends: usize,
+    length: Duration,
+    windows: u32,
+) -> impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static {
+    let counted = Mutex::new((None::<std::time::Instant>, 0u32, 0usize));
+    move |_, _| {
+        let now = std::time::Instant::now();
+        let mut counted = counted.lock().unwrap();
+        let first = *counted.0.get_or_insert(now);
+        let window = u32::try_from(now.duration_since(first).as_nanos() / length.as_nanos())
+            .unwrap_or(u32::MAX);
+        if window != counted.1 {
+            *counted = (Some(first), window, 0);
+        }
+        if window >= windows || counted.2 >= sends {
+            return Reply::status(429);
+        }
+        counted.2 += 1;
+        Reply::success()
+    }
 }
 
 /// A port of 127.0.0.1 that nothing listens on right now.

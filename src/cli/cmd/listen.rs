@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::error::{self, Error};
 use kenar_chat::http::client::{ApiClient, ClientOptions};
@@ -112,7 +112,10 @@ pub fn run(args: ListenArgs) -> Result<()> {
     });
     crate::cli::block_on(async {
         let receiver = BoundReceiver::bind(options.clone(), log, client, observe).await?;
-        let stop = signals::stop_signal().context("listening for Ctrl-C")?;
+        let mut signals = signals::listen()?;
+        let stop = async move {
+            signals.next().await;
+        };
         ready(&options, &receiver.local_addr()?, &log_path);
         receiver.serve(stop).await?;
         output::note("listen stopped");

@@ -13,30 +13,3 @@ pub mod sandbox;
 pub mod scope;
 pub mod send;
 pub mod trigger;
-
-use clap::{ArgMatches, CommandFactory as _};
-
-use crate::cli::args::{Cli, Command, Deferred};
-use crate::cli::settings::Settings;
-
-/// Runs the command `cli` says, with the settings its `matches` give.
-pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
-    let verbosity = cli.verbosity();
-    let settings = Settings::new(matches);
-    match cli.command {
-        Command::Scope(args) => scope::run(args, &settings, verbosity),
-        Command::OauthUrl(Deferred(args)) => oauth_url::run(args, &settings),
-        Command::Oauth(args) => oauth::run(args, &settings, verbosity),
-        Command::Send(Deferred(args)) => send::run(*args, &settings, verbosity),
-        Command::Conversation(args) => conversation::run(args, &settings, verbosity),
-        Command::Icons(Deferred(args)) => icons::run(&args),
-        Command::Completions(Deferred(args)) => generation::completions(args, Cli::command()),
-        Command::Man(Deferred(args)) => generation::man(args, Cli::command()),
-        #[cfg(feature = "sandbox")]
-        Command::Sandbox(Deferred(args)) => sandbox::run(args),
-        #[cfg(feature = "listen")]
-        Command::Listen(Deferred(args)) => listen::run(*args),
-        Command::Trigger(Deferred(args)) => trigger::run(*args),
-        Command::Events(args) => events::run(args),
-    }
-}

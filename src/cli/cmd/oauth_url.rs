@@ -72,7 +72,7 @@ pub fn run(args: OauthUrlArgs, settings: &Settings) -> Result<()> {
         given => given,
     };
     if args.interactive && scopes.is_empty() {
-        scopes = prompt::scopes(platform)?;
+        scopes = prompt::scopes::scopes(platform)?;
     }
     let generated = args.state.is_none();
     let (request, url) = authorization(

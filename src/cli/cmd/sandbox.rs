@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::http;
 use kenar_chat::platform::Platform;
@@ -103,7 +103,10 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     crate::cli::block_on(async {
         let sandbox = BoundSandbox::bind(config).await?;
         // Listen for the signal before saying we are up, so that none is missed.
-        let stop = signals::stop_signal().context("listening for Ctrl-C")?;
+        let mut signals = signals::listen()?;
+        let stop = async move {
+            signals.next().await;
+        };
         print_environment(&sandbox)?;
         sandbox.serve(stop).await?;
         output::note("sandbox stopped");

@@ -200,7 +200,7 @@ pub fn run(args: ScopeArgs, settings: &Settings, verbosity: Verbosity) -> Result
         },
         (None, true) => {
             prompt::start("--interactive")?;
-            prompt::scope()?
+            prompt::scopes::scope()?
         }
         (Some(_), true) => {
             return Err(Error::invalid(

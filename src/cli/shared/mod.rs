@@ -1,5 +1,5 @@
 //! The floor below the commands: the flags several commands flatten, each with its checked
-//! form. Nothing here names a command or the top-level parser.
+//! form, and the one signal listener. Nothing here names a command or the top-level parser.
 
 pub mod authorization;
 pub mod connection;
@@ -11,6 +11,5 @@ pub mod profile;
 pub mod relay;
 pub mod scope_names;
 pub mod scopes;
-#[cfg(any(feature = "sandbox", feature = "listen"))]
 pub mod signals;
 pub mod tokens;

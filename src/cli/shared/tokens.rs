@@ -92,11 +92,11 @@ pub fn stored_token_after_refusal(
 
 /// The profile's stored tokens under the one stored-token policy, its notices on stderr.
 pub fn token_source(settings: &Settings) -> Result<TokenSource, Error> {
-    Ok(TokenSource::new(
+    TokenSource::new(
         &profile::store()?,
         settings.profile(),
         Arc::new(output::note),
-    ))
+    )
 }
 
 /// Sends token requests with `connection`, never again once they may have arrived: a

@@ -46,7 +46,7 @@ use crate::cli::shared::tokens::transport;
       --offline --redirect-uri https://my-app.example/callback --code C")]
 pub struct TokenArgs {
     /// The code, or the whole redirect URL the browser landed on
-    #[arg(long, value_name = "CODE|URL")]
+    #[arg(long, value_name = "CODE|URL", allow_hyphen_values = true)]
     pub code: String,
     /// The redirect URI of the authorization URL (the current platform's exchange sends it)
     #[arg(long, env = "KENAR_REDIRECT_URI")]

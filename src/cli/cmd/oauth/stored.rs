@@ -232,13 +232,18 @@ pub fn list(args: &TokensArgs) -> Result<()> {
             tokens
                 .iter()
                 .map(|(profile, token)| {
-                    json!({
+                    let mut listed = json!({
                         "profile": profile,
                         "scopes": token.scopes,
                         "expires": token.expires,
                         "expired": token.is_expired(now),
                         "refreshable": token.can_refresh(),
-                    })
+                    });
+                    // Only a token that cannot be sent says so, and why.
+                    if let Some(why) = token.unusable() {
+                        listed["unusable"] = Value::String(why.to_string());
+                    }
+                    listed
                 })
                 .collect(),
         )),
@@ -264,8 +269,12 @@ pub fn list(args: &TokensArgs) -> Result<()> {
                     } else {
                         ""
                     };
+                    let unusable = token
+                        .unusable()
+                        .map(|why| format!("  (unusable: {why})"))
+                        .unwrap_or_default();
                     format!(
-                        "{profile}  {state} {}{refreshable}  {scopes}",
+                        "{profile}  {state} {}{refreshable}  {scopes}{unusable}",
                         rfc3339(token.expires)
                     )
                 })

@@ -18,6 +18,7 @@ use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::signals;
 use crate::cli::shared::tokens;
 
 const DEFAULT_CONCURRENCY: u16 = 4;
@@ -133,6 +134,7 @@ pub fn run(
         resend_in_doubt: args.resend_in_doubt,
         fail_fast: args.fail_fast,
         unreachable_limit: args.unreachable_limit.unwrap_or(DEFAULT_UNREACHABLE_LIMIT),
+        countable: !input::is_stdin(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file()),
     };
     let source = input::source_name(path);
     let input = input::open_stream(path).map_err(|e| e.prefixed("--batch: "))?;
@@ -155,16 +157,24 @@ pub fn run(
         }
         Event::Stopping(stop) => {
             bar.suspend(|| {
-                output::note(&format!(
-                    "stopping: {stop}; requests in flight may still end (a second Ctrl-C ends \
-                     at once)"
-                ));
+                output::note(&match stop {
+                    Stop::Signal(_) => format!(
+                        "stopping: {stop}; requests in flight get {} s to end (a second \
+                         Ctrl-C ends at once, leaving them in doubt)",
+                        batch::SIGNAL_GRACE.as_secs()
+                    ),
+                    _ => format!("stopping: {stop}; requests in flight may still end"),
+                });
             });
         }
         Event::Progress(summary) => show_progress(&bar, summary),
+        Event::Learned(quota) if verbosity == Verbosity::Verbose => {
+            bar.suspend(|| output::note(&format!("{source}: {quota}")));
+        }
+        Event::Learned(_) => {}
     };
     let summary = crate::cli::block_on(async {
-        let signals = signals::Signals::listen()?;
+        let signals = signals::listen()?;
         batch::run(options, input, &mut observe, report, signals).await
     })??;
     bar.finish_and_clear();
@@ -183,9 +193,14 @@ pub fn run(
     if summary.all_sent() {
         return Ok(());
     }
+    let unread = if summary.input_unread {
+        "; the rest of the input was not read"
+    } else {
+        ""
+    };
     Err(Error::BatchIncomplete(format!(
-        "batch incomplete: {} of {} lines not sent",
-        summary.lines - summary.sent - summary.already_sent,
+        "batch incomplete: {} of {} lines not sent{unread}",
+        summary.unsent(),
         summary.lines
     ))
     .into())
@@ -231,60 +246,4 @@ fn show_progress(bar: &ProgressBar, summary: &Summary) {
         summary.failed.total() + summary.invalid,
         summary.in_doubt,
     ));
-}
-
-/// The signals that stop a batch: SIGINT and SIGTERM, or Ctrl-C where there are no others.
-mod signals {
-    use kenar_chat::batch::{Interrupts, Signal};
-
-    #[cfg(unix)]
-    pub struct Signals {
-        interrupt: tokio::signal::unix::Signal,
-        terminate: tokio::signal::unix::Signal,
-    }
-
-    #[cfg(unix)]
-    impl Signals {
-        /// Listens from now on: a signal before the batch looks is not missed.
-        pub fn listen() -> Result<Self, kenar_chat::Error> {
-            use tokio::signal::unix::{SignalKind, signal};
-            let failed = |e: std::io::Error| {
-                kenar_chat::Error::Unavailable(format!("cannot listen for signals: {e}"))
-            };
-            Ok(Signals {
-                interrupt: signal(SignalKind::interrupt()).map_err(failed)?,
-                terminate: signal(SignalKind::terminate()).map_err(failed)?,
-            })
-        }
-    }
-
-    #[cfg(unix)]
-    impl Interrupts for Signals {
-        async fn next(&mut self) -> Signal {
-            tokio::select! {
-                _ = self.interrupt.recv() => Signal::Interrupt,
-                _ = self.terminate.recv() => Signal::Terminate,
-            }
-        }
-    }
-
-    #[cfg(not(unix))]
-    pub struct Signals;
-
-    #[cfg(not(unix))]
-    impl Signals {
-        pub fn listen() -> Result<Self, kenar_chat::Error> {
-            Ok(Signals)
-        }
-    }
-
-    #[cfg(not(unix))]
-    impl Interrupts for Signals {
-        async fn next(&mut self) -> Signal {
-            match tokio::signal::ctrl_c().await {
-                Ok(()) => Signal::Interrupt,
-                Err(_) => std::future::pending().await,
-            }
-        }
-    }
 }

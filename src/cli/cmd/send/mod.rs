@@ -23,10 +23,18 @@ use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::shared::forbidden_advice;
+use crate::cli::shared::signals;
 use crate::cli::shared::tokens;
 pub use flags::SendArgs;
 use flags::{draft, name_flags};
 use upload::{send_with_upload, upload_host};
+
+/// What a signal that ends the process while the message is on its way means.
+const SEND_IN_DOUBT: &str = "the message (or its file) was on its way and may have been \
+    delivered: look at the conversation before sending it again";
+/// What a signal that ends the process during a token refresh means.
+const REFRESH_IN_DOUBT: &str = "the stored access token was being refreshed: nothing was \
+    sent, and if the stored token is refused from now on, log in again (oauth login)";
 
 pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     if args.interactive {
@@ -85,35 +93,39 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
     let advise = |error: Error, url: &Url| {
         forbidden_advice::advised(error, url, &message, &credentials, settings)
     };
-    let body = match &upload {
-        None => {
-            let mut answer = connection.execute(&request, verbosity)?;
-            // A stored token refused: another run may have refreshed it meanwhile. A 401
-            // was not acted on, so the message goes once more with the token stored now.
-            if let (401, Some(to)) = (answer.status, &stored_for)
-                && let Some(token) =
-                    tokens::stored_token_after_refusal(settings, to, &credentials.access_token)?
-            {
-                let mut again = request.clone();
-                again.set_access_token(token);
-                answer = connection.execute(&again, verbosity)?;
+    // A signal now lets the message end, whatever its outcome: that is what is reported.
+    let (body, _) = signals::in_flight(SEND_IN_DOUBT, || -> Result<_> {
+        Ok(match &upload {
+            None => {
+                let mut answer = connection.execute(&request, verbosity)?;
+                // A stored token refused: another run may have refreshed it meanwhile. A 401
+                // was not acted on, so the message goes once more with the token stored now.
+                if let (401, Some(to)) = (answer.status, &stored_for)
+                    && let Some(token) =
+                        tokens::stored_token_after_refusal(settings, to, &credentials.access_token)?
+                {
+                    let mut again = request.clone();
+                    again.set_access_token(token);
+                    answer = connection.execute(&again, verbosity)?;
+                }
+                answer.shown(&check_answer(&answer).map_err(|e| advise(e, &request.url))?)
             }
-            answer.shown(&check_answer(&answer).map_err(|e| advise(e, &request.url))?)
-        }
-        Some(plan) => send_with_upload(
-            plan,
-            message.clone(),
-            &base,
-            &credentials,
-            &connection,
-            verbosity,
-        )
-        .map_err(|e| match e.downcast::<Error>() {
-            Ok(error @ Error::Uploaded { .. }) => advise(error, &request.url).into(),
-            Ok(error) => advise(error, &plan.requests(&credentials)[0].url).into(),
-            Err(other) => other,
-        })?,
-    };
+            Some(plan) => send_with_upload(
+                plan,
+                message.clone(),
+                &base,
+                &credentials,
+                &connection,
+                verbosity,
+            )
+            .map_err(|e| match e.downcast::<Error>() {
+                Ok(error @ Error::Uploaded { .. }) => advise(error, &request.url).into(),
+                Ok(error) => advise(error, &plan.requests(&credentials)[0].url).into(),
+                Err(other) => other,
+            })?,
+        })
+    });
+    let body = body?;
     let confirmation = match (args.output, &message) {
         (Format::Json, _) => output::json(&body),
         (Format::Text, Message::Chat(message)) => output::line(&format!(
@@ -152,7 +164,7 @@ fn gather(
     let mut api_key = args.key.read()?;
     let access_token = args.token.read()?;
     if args.interactive {
-        prompt::complete_message(&mut draft)?;
+        prompt::message::complete_message(&mut draft)?;
         api_key = prompt::secret(api_key, "API key")?;
     }
     let message = error::gather(draft.build(), &mut problems)?;
@@ -163,13 +175,19 @@ fn gather(
     let access_token = match (access_token, &message) {
         (Some(token), _) => Some(token),
         (None, Some(message)) => {
-            let stored = tokens::stored_token(
-                settings,
-                connection,
-                &message.recipient(),
-                verbosity,
-                args.dry_run,
-            );
+            let (stored, interrupted) = signals::in_flight(REFRESH_IN_DOUBT, || {
+                tokens::stored_token(
+                    settings,
+                    connection,
+                    &message.recipient(),
+                    verbosity,
+                    args.dry_run,
+                )
+            });
+            if interrupted.is_some() {
+                // The refresh ended and its tokens are stored; the message was not sent.
+                return Err(Error::Cancelled.into());
+            }
             match error::gather(stored, &mut problems)? {
                 Some(Some(token)) => {
                     stored_for = Some(message.recipient());
