@@ -226,6 +226,9 @@ fn a_file_named_in_a_message_file_is_not_blamed_on_a_flag_and_a_long_icon_filter
     assert!(stderr.len() < 300 && stderr.contains("aaEND"), "{stderr}");
 }
 
+/// Environment variables a case sets, as (name, value).
+type Environment = Vec<(&'static str, String)>;
+
 #[test]
 fn errors_about_settings_and_flag_values_quote_an_excerpt_of_a_long_value() {
     let server = TestServer::success();
@@ -239,7 +242,7 @@ fn errors_about_settings_and_flag_values_quote_an_excerpt_of_a_long_value() {
     let oauth_url = ["oauth-url", "--client-id", "c", "--post-chats", "p"];
     let owned = |args: &[&str]| args.iter().map(ToString::to_string).collect::<Vec<_>>();
     let with = |args: &[&str], more: &[&str]| owned(&[args, more].concat());
-    let cases: Vec<(Vec<(&str, String)>, Vec<String>, &str)> = vec![
+    let cases: Vec<(Environment, Vec<String>, &str)> = vec![
         (
             vec![],
             with(&send, &["--base-url", &format!("http://{}/", huge("h"))]),
