@@ -45,8 +45,9 @@ impl AuthorizationRequest {
         if request.scopes.is_empty() {
             problems.push("scope: no scope requested".to_owned());
         }
-        // The state comes back in the redirect's query, to be compared as it was sent.
-        if let Err(problem) = crate::scope::check_visible("state", &request.state) {
+        if request.state.is_empty() {
+            problems.push("state: must not be empty".to_owned());
+        } else if let Err(problem) = check_printable("state", &request.state) {
             problems.push(problem);
         }
         error::valid(request, problems)
@@ -68,13 +69,26 @@ impl AuthorizationRequest {
     }
 }
 
-/// A client ID is the app's slug: not empty, and without whitespace, control or invisible
-/// characters, which only a mistake puts there.
+/// A client ID is the app's slug: not blank, and printable (see [`check_printable`]).
 pub fn check_client_id(value: &str) -> std::result::Result<(), String> {
     if value.trim().is_empty() {
         return Err("client_id: must not be empty".to_owned());
     }
-    crate::scope::check_visible("client_id", value)
+    check_printable("client_id", value)
+}
+
+/// A client ID or state may hold what RFC 6749 allows there, spaces included, but no
+/// control or format character: only a mistake puts one there, and it makes two values
+/// look the same.
+fn check_printable(field: &str, value: &str) -> std::result::Result<(), String> {
+    match value.chars().find(|&c| visible::is_invisible(c)) {
+        Some(c) => Err(format!(
+            "{field}: must not contain control characters or invisible ones such as \
+             zero-width spaces and bidi controls (found {})",
+            visible::name(c)
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A redirect URI must be an absolute http(s) URL with no query string of its own.

@@ -83,7 +83,7 @@ pub(crate) fn from_env() -> std::result::Result<Option<(reqwest::Proxy, EnvProxy
             "{variable}: {}: a proxy URL must be http://, https://, socks5:// or socks5h://, \
              not {}://",
             visible::excerpt(url.as_str()),
-            visible::excerpt(url.scheme())
+            visible::shorten(url.scheme())
         ));
     }
     if url.host().is_none() {
