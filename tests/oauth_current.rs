@@ -927,12 +927,20 @@ fn a_refresh_answered_with_the_same_refresh_token_stores_that_token() {
     assert_eq!(token["refresh_token"], OLD_REFRESH);
 }
 
+/// A token endpoint that refuses everything with a 100 KB `error` code, and that code.
+fn refusing_with_a_huge_code() -> (String, TestServer) {
+    let code = "x".repeat(100_000);
+    let answer = json!({ "error": code }).to_string();
+    (
+        code,
+        TestServer::start(move |_, _| Reply::json(400, &answer)),
+    )
+}
+
 #[test]
 fn a_huge_error_code_from_the_token_endpoint_is_quoted_as_an_excerpt() {
     let dir = tempfile::tempdir().unwrap();
-    let code = "x".repeat(100_000);
-    let answer = json!({ "error": code }).to_string();
-    let server = TestServer::start(move |_, _| Reply::json(400, &answer));
+    let (code, server) = refusing_with_a_huge_code();
     let exchange = |format: &str| {
         oauth(dir.path(), &server)
             .args(["token", "--platform", "current", "--supplier-chats"])
@@ -976,9 +984,7 @@ fn a_huge_error_code_from_the_token_endpoint_is_quoted_as_an_excerpt() {
 #[test]
 fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
     let dir = tempfile::tempdir().unwrap();
-    let code = "x".repeat(100_000);
-    let answer = json!({ "error": code }).to_string();
-    let server = TestServer::start(move |_, _| Reply::json(400, &answer));
+    let (code, server) = refusing_with_a_huge_code();
     let output = oauth(dir.path(), &server)
         .args([
             "doctor",
