@@ -216,6 +216,14 @@ impl Journal {
     pub fn open(path: &Path) -> Result<(History, Journal)> {
         let name = format!("journal {}", path.display());
         let fail = |what: &str, e: io::Error| Error::invalid(format!("{name}: {what}: {e}"));
+        // Opening a FIFO or a device would block or read what is no journal: only a
+        // regular file (or none yet) is opened.
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(Error::invalid(format!("{name}: not a regular file")));
+            }
+            _ => {}
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -413,6 +421,27 @@ fn write_ahead_of_zeros(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO named as the journal is refused at once instead of blocking the run in its
+    /// open, where no signal reaches it.
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_that_is_not_a_regular_file_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let refused = Journal::open(&fifo).err().expect("refused").to_string();
+        assert!(refused.ends_with("not a regular file"), "{refused}");
+        let refused = Journal::open(dir.path())
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(refused.ends_with("not a regular file"), "{refused}");
+    }
 
     fn id(n: u8) -> LineId {
         LineId::of(&[n])

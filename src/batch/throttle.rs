@@ -23,7 +23,9 @@ impl FromStr for Rate {
     fn from_str(text: &str) -> Result<Self, Error> {
         let bad = || {
             Error::invalid(format!(
-                "expected N/s or N/min with N a positive whole number, not {text:?}"
+                "expected N/s or N/min with N a whole number from 1 to {}, not {}",
+                u32::MAX,
+                crate::visible::excerpt(text)
             ))
         };
         let (count, unit) = text.split_once('/').ok_or_else(bad)?;
