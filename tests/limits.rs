@@ -73,6 +73,11 @@ fn durations_that_are_not_a_number_of_seconds_are_refused() {
             "-inf",
             "must be a number of seconds, 0 or more (not -inf)",
         ),
+        (
+            "--timeout",
+            "0.0000000001",
+            "must be at least 0.000000001 seconds (not 1e-10)",
+        ),
     ] {
         send(&server)
             .arg(format!("{flag}={value}"))

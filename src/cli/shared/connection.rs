@@ -132,6 +132,10 @@ impl Connection {
 fn seconds(flag: &str, value: f64, zero_ok: bool) -> Result<Duration, String> {
     match Duration::try_from_secs_f64(value) {
         Ok(duration) if zero_ok || !duration.is_zero() => Ok(duration),
+        // Positive, but less than the nanosecond a wait is counted in.
+        Ok(_) if value > 0.0 => Err(format!(
+            "{flag}: must be at least 0.000000001 seconds (not {value:e})"
+        )),
         // Plain digits while they are exact, as people write such numbers.
         _ if value.is_finite() && value > 0.0 && value < 1e21 => Err(format!(
             "{flag}: must be at most {} seconds (not {value})",
