@@ -1,24 +1,58 @@
 //! The `kenar-chat` command: parse the command line, run the subcommand, and turn any
-//! error into one message on stderr and a documented exit code.
+//! error into one message on stderr and a documented exit code. The command runs on a
+//! thread of its own, so that a signal that ends it while it cannot be reached is still
+//! turned into its exit code here.
 
 mod cli;
 
 use std::io::Write as _;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::{panic, thread};
 
 use crate::cli::output::{self, Unreported};
+
+/// How the run ended: the command returned, or a signal ended it while the command's
+/// thread could not be reached (a terminal read, a request given up on).
+enum Ending {
+    Returned(anyhow::Result<()>),
+    Signalled(kenar_chat::batch::Signal),
+    Panicked,
+}
+
+/// The command's thread gets the stack the main thread would have had.
+const STACK_BYTES: usize = 8 << 20;
 
 fn main() -> ExitCode {
     let (cli, matches) = match cli::args::Cli::parse_args() {
         Ok(parsed) => parsed,
         Err(err) => return ExitCode::from(usage(&err)),
     };
-    match cli::dispatch::run(cli, &matches) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
+    let (ended, ending) = mpsc::channel();
+    let signalled = ended.clone();
+    cli::shared::signals::report_endings_to(move |signal| {
+        let _ = signalled.send(Ending::Signalled(signal));
+    });
+    let run = move || {
+        let returned = panic::catch_unwind(panic::AssertUnwindSafe(|| {
+            cli::dispatch::run(cli, &matches)
+        }));
+        let _ = ended.send(returned.map_or(Ending::Panicked, Ending::Returned));
+    };
+    if let Err(err) = thread::Builder::new().stack_size(STACK_BYTES).spawn(run) {
+        output::note(&format!("error: cannot start the command's thread: {err}"));
+        return ExitCode::FAILURE;
+    }
+    // The first ending wins; returning ends the process, the command's thread with it.
+    match ending.recv() {
+        Ok(Ending::Returned(Ok(()))) => ExitCode::SUCCESS,
+        Ok(Ending::Returned(Err(err))) => {
             output::note(&format!("error: {err:#}"));
             ExitCode::from(exit_code(&err))
         }
+        Ok(Ending::Signalled(signal)) => ExitCode::from(signal.exit_code()),
+        // The panic has been reported by the panic hook, as Rust reports one in `main`.
+        Ok(Ending::Panicked) | Err(_) => ExitCode::from(101),
     }
 }
 

@@ -141,10 +141,22 @@ fn give_up(doubt: &str, signal: Signal) {
     end(signal);
 }
 
-/// Ends the process as `signal` asks, with its exit code. Only for a main thread that
-/// cannot be reached: blocked in a terminal read, or in a request given up on.
-fn end(signal: Signal) -> ! {
-    std::process::exit(i32::from(signal.exit_code()))
+/// Where a run that a signal ends is reported: `main`, which then ends the process with the
+/// signal's exit code.
+static ENDING: OnceLock<Box<dyn Fn(Signal) + Send + Sync>> = OnceLock::new();
+
+/// From now on, a signal that ends the run (at a question, or in a request given up on) is
+/// handed to `report` rather than waited for: the command's thread cannot be reached then.
+pub fn report_endings_to(report: impl Fn(Signal) + Send + Sync + 'static) {
+    let _ = ENDING.set(Box::new(report));
+}
+
+/// Says that `signal` ends the run: the command's thread is blocked in a terminal read, or
+/// in a request given up on.
+fn end(signal: Signal) {
+    if let Some(report) = ENDING.get() {
+        report(signal);
+    }
 }
 
 /// From now on, until told otherwise, a signal puts the terminal back with `cancel` and
