@@ -101,6 +101,18 @@ pub enum Content {
     },
 }
 
+impl Content {
+    /// The text, or the media token (the placeholder of one still to be uploaded), as the
+    /// current platform's bodies carry them: one or the other.
+    fn text_or_media_token(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Content::Text(text) => (Some(text.as_str()), None),
+            Content::Media(token) => (None, Some(token.as_str())),
+            Content::Upload { .. } => (None, Some(media_kind::PENDING_TOKEN)),
+        }
+    }
+}
+
 /// The exact API body: field order as in the protocol, buttons only when present.
 impl Serialize for ChatMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -143,11 +155,7 @@ impl Serialize for BotMessage {
             #[serde(skip_serializing_if = "Option::is_none")]
             buttons: Option<Value>,
         }
-        let (text_message, media_token) = match &self.content {
-            Content::Text(text) => (Some(text.as_str()), None),
-            Content::Media(token) => (None, Some(token.as_str())),
-            Content::Upload { .. } => (None, Some(media_kind::PENDING_TOKEN)),
-        };
+        let (text_message, media_token) = self.content.text_or_media_token();
         Body {
             text_message,
             media_token,
@@ -174,11 +182,8 @@ impl Serialize for ConversationMessage {
             receiver_buttons: Option<Value>,
         }
         let wire = |grid: &Grid| (!grid.is_empty()).then(|| grid::to_wire(grid));
-        let (kind, message, media_token) = match &self.content {
-            Content::Text(text) => (Some(TEXT), Some(text.as_str()), None),
-            Content::Media(token) => (None, None, Some(token.as_str())),
-            Content::Upload { .. } => (None, None, Some(media_kind::PENDING_TOKEN)),
-        };
+        let (message, media_token) = self.content.text_or_media_token();
+        let kind = message.map(|_| TEXT);
         Body {
             kind,
             message,
