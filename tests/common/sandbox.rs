@@ -26,10 +26,16 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(args: &[&str]) -> Self {
+        Sandbox::start_with(args, &[])
+    }
+
+    /// [`Sandbox::start`] with `env` set besides.
+    pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = kenar_process();
         command
             .args(["sandbox", "--port", "0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -70,14 +76,12 @@ impl Sandbox {
     /// `app-identification-key` as the authorization header.
     pub fn for_app(app: &TestServer, args: &[&str]) -> Self {
         let session_init = format!("{}/divar/session", app.url());
-        let mut all = vec![
-            "--session-init-url",
-            &session_init,
-            "--session-init-auth",
-            "app-identification-key",
-        ];
+        let mut all = vec!["--session-init-url", &session_init];
         all.extend_from_slice(args);
-        Sandbox::start(&all)
+        Sandbox::start_with(
+            &all,
+            &[("KENAR_IDENTIFICATION_KEY", "app-identification-key")],
+        )
     }
 
     pub fn var(&self, name: &str) -> &str {
