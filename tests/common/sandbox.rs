@@ -208,6 +208,53 @@ impl Sandbox {
         (status, headers, json)
     }
 
+    /// Posts an events subscription `body` with the sandbox's API key and `token` as the
+    /// Bearer token: the status and the answer.
+    pub fn subscribe(&self, token: &str, body: &Value) -> (u16, Value) {
+        response_json(
+            agent()
+                .post(format!(
+                    "{}/v1/open-platform/events/subscriptions",
+                    self.url
+                ))
+                .header("content-type", "application/json")
+                .header("x-api-key", self.var("KENAR_API_KEY"))
+                .header("authorization", format!("Bearer {token}"))
+                .send(body.to_string()),
+        )
+    }
+
+    /// Replies in `conversation` as user `from`, with `text` or a `picture` (its file name
+    /// and bytes), as the chat view's reply form posts: with the key the chat view shows.
+    pub fn reply(
+        &self,
+        conversation: &str,
+        from: &str,
+        text: &str,
+        picture: Option<(&str, &[u8])>,
+    ) -> (u16, HashMap<String, String>, String) {
+        let (status, _, page) = self.get("/");
+        assert_eq!(status, 200, "{page}");
+        let key = hidden_fields(&page)
+            .into_iter()
+            .find(|(name, _)| name == "key")
+            .map(|(_, key)| key)
+            .expect("a form with the chat view's key");
+        let mut form = Form::new()
+            .text("key", &key)
+            .text("conversation", conversation)
+            .text("from", from)
+            .text("text", text);
+        if let Some((name, bytes)) = picture {
+            form = form.part("picture", Part::bytes(bytes).file_name(name));
+        }
+        response(
+            agent()
+                .post(format!("{}/sandbox/reply", self.url))
+                .send(form),
+        )
+    }
+
     pub fn messages(&self) -> Vec<Value> {
         let (status, _, body) = self.get("/sandbox/messages");
         assert_eq!(status, 200);
