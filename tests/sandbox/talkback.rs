@@ -160,11 +160,11 @@ fn the_webhook(app: &[Recorded], metadata: &Value) -> Value {
 }
 
 /// The stored message `id`, as `/sandbox/messages` lists it.
-fn stored(sandbox: &Sandbox, id: &str) -> Value {
+fn stored(sandbox: &Sandbox, id: u64) -> Value {
     sandbox
         .messages()
         .into_iter()
-        .find(|m| m["id"].to_string() == id)
+        .find(|m| m["id"] == id)
         .unwrap_or_else(|| panic!("no message {id}"))
 }
 
@@ -204,7 +204,7 @@ fn a_picture_reply_reaches_the_app_through_listen_as_an_image_the_sandbox_serves
             },
         })
     );
-    let stored = stored(&offline.sandbox, "2");
+    let stored = stored(&offline.sandbox, 2);
     assert_eq!(sent_at, stored["received_at"].as_i64().unwrap() * 1_000_000);
     assert_eq!(stored["typed_in_chat_view"], true);
     // The app fetches the picture from the sandbox, byte for byte.
@@ -235,7 +235,7 @@ fn a_wrong_identification_key_is_refused_by_listen_and_nothing_is_forwarded() {
     assert_eq!(status, 303, "{page}");
     assert!(offline.received("/divar/events").is_empty());
     assert!(offline.listen.records().is_empty());
-    let delivery = &stored(&offline.sandbox, "2")["delivery"];
+    let delivery = &stored(&offline.sandbox, 2)["delivery"];
     assert_eq!(delivery["state"], "answered", "{delivery}");
     assert_eq!(delivery["status"], 401, "{delivery}");
     let (_, _, page) = offline.sandbox.get("/");
@@ -253,7 +253,7 @@ fn a_wrong_identification_key_is_refused_by_listen_and_nothing_is_forwarded() {
 fn without_a_live_subscription_nothing_is_delivered_and_the_chat_view_says_what_to_run() {
     let offline = OfflineLoop::start(KEY, &["--refresh-grace", "0"]);
     offline.send("Hello");
-    let said = |id: &str| {
+    let said = |id: u64| {
         let delivery = stored(&offline.sandbox, id)["delivery"].clone();
         assert_eq!(delivery["state"], "not_sent", "{delivery}");
         delivery["why"].as_str().unwrap().to_owned()
@@ -264,7 +264,7 @@ fn without_a_live_subscription_nothing_is_delivered_and_the_chat_view_says_what_
         .sandbox
         .reply(DEMO_CONVERSATION, PEER, "first", None);
     assert_eq!(status, 303);
-    let why = said("2");
+    let why = said(2);
     assert_eq!(
         why,
         format!(
@@ -289,7 +289,7 @@ fn without_a_live_subscription_nothing_is_delivered_and_the_chat_view_says_what_
     offline
         .sandbox
         .reply(DEMO_CONVERSATION, PEER, "second", None);
-    let why = said("3");
+    let why = said(3);
     assert!(
         why.starts_with(&format!(
             "the subscription to new messages on post {POST} ended at "
@@ -372,7 +372,7 @@ fn a_sandbox_without_an_events_url_says_where_replies_would_go() {
         .assert()
         .success();
     sandbox.reply(DEMO_CONVERSATION, PEER, "Hello", None);
-    let delivery = &stored(&sandbox, "2")["delivery"];
+    let delivery = &stored(&sandbox, 2)["delivery"];
     assert_eq!(
         delivery,
         &json!({
