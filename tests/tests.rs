@@ -42,6 +42,7 @@ mod scope;
 mod scope_names;
 mod secrets;
 mod send;
+mod subscribe;
 #[cfg(unix)]
 mod settings;
 mod tls;
