@@ -689,17 +689,29 @@ mod tests {
                 .covers(&Recipient::Subscribing(watched))
         };
         let post = || Watched::PostMessages(POST.into());
-        assert_eq!(covers("CHAT_POST_CONVERSATIONS_READ.AZf3Uqr3", post()), Some(0));
-        assert_eq!(covers("CHAT_SUPPLIER_ALL_CONVERSATIONS_READ", post()), Some(1));
+        assert_eq!(
+            covers("CHAT_POST_CONVERSATIONS_READ.AZf3Uqr3", post()),
+            Some(0)
+        );
+        assert_eq!(
+            covers("CHAT_SUPPLIER_ALL_CONVERSATIONS_READ", post()),
+            Some(1)
+        );
         assert_eq!(covers("CHAT_POST_CONVERSATIONS_READ.other", post()), None);
         // Reading is not sending, nor the other way round.
-        assert_eq!(covers("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.AZf3Uqr3", post()), None);
+        assert_eq!(
+            covers("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.AZf3Uqr3", post()),
+            None
+        );
         assert_eq!(
             covers("CHAT_SUPPLIER_ALL_CONVERSATIONS_READ", Watched::AllMessages),
             Some(0)
         );
         assert_eq!(
-            covers("CHAT_POST_CONVERSATIONS_READ.AZf3Uqr3", Watched::AllMessages),
+            covers(
+                "CHAT_POST_CONVERSATIONS_READ.AZf3Uqr3",
+                Watched::AllMessages
+            ),
             None
         );
         assert_eq!(covers("USER_POSTS_GET", Watched::Posts), Some(0));

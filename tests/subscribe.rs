@@ -4,8 +4,8 @@
 
 use crate::common;
 use crate::oauth_current::{
-    CLIENT_SECRET, FAR_FUTURE, NEW_ACCESS, OLD_ACCESS, OLD_REFRESH, REDIRECT_URI,
-    credentials, now, stored,
+    CLIENT_SECRET, FAR_FUTURE, NEW_ACCESS, OLD_ACCESS, OLD_REFRESH, REDIRECT_URI, credentials, now,
+    stored,
 };
 
 use std::path::Path;
@@ -109,7 +109,14 @@ fn each_way_of_naming_what_to_watch_sends_its_documented_body() {
             "POST_UPDATE for all posts",
         ),
         (
-            &["--type", "POST_UPDATE", "--post-token", POST, "--metadata", "{}"],
+            &[
+                "--type",
+                "POST_UPDATE",
+                "--post-token",
+                POST,
+                "--metadata",
+                "{}",
+            ],
             r#"{"event_type":"POST_UPDATE","event_resource_id":"gZd7omnS","metadata":{}}"#,
             "POST_UPDATE for post gZd7omnS",
         ),
@@ -137,7 +144,11 @@ fn the_stored_token_whose_scopes_serve_the_subscription_goes_and_says_until_when
     store(
         dir.path(),
         &[
-            stored_token(&["CONVERSATION_SEND_MESSAGE.c1"], "ory_at_sender", FAR_FUTURE),
+            stored_token(
+                &["CONVERSATION_SEND_MESSAGE.c1"],
+                "ory_at_sender",
+                FAR_FUTURE,
+            ),
             stored_token(&[POST_READ], "ory_at_post-reader", FAR_FUTURE),
             stored_token(&[SELLER_READ], "ory_at_seller-reader", FAR_FUTURE - 1),
             stored_token(&[POSTS], "ory_at_posts", FAR_FUTURE),
@@ -227,12 +238,22 @@ fn without_a_token_that_serves_it_nothing_is_sent_and_the_scope_is_named() {
         .args(["scope", "subscription", "--all-posts"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("scope       {SELLER_READ}\n")))
+        .stdout(predicate::str::contains(format!(
+            "scope       {SELLER_READ}\n"
+        )))
         .stdout(predicate::str::contains(
             "endpoints   POST /v1/open-platform/events/subscriptions",
         ));
     kenar()
-        .args(["scope", "subscription", "--all-posts", "--type", "POST_UPDATE", "-o", "json"])
+        .args([
+            "scope",
+            "subscription",
+            "--all-posts",
+            "--type",
+            "POST_UPDATE",
+            "-o",
+            "json",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains(r#""scope":"USER_POSTS_GET""#));
@@ -354,7 +375,13 @@ fn a_dry_run_prints_the_request_masked_and_sends_and_refreshes_nothing() {
         .env("KENAR_CLIENT_ID", "my-app")
         .env("KENAR_CLIENT_SECRET", CLIENT_SECRET)
         .env("KENAR_TOKEN_URL", format!("{}/oauth2/token", server.url()))
-        .args(["--post-token", POST, "--metadata", r#"{"k":"v"}"#, "--dry-run"])
+        .args([
+            "--post-token",
+            POST,
+            "--metadata",
+            r#"{"k":"v"}"#,
+            "--dry-run",
+        ])
         .assert()
         .success()
         .stdout(format!(
@@ -380,7 +407,10 @@ fn a_dry_run_prints_the_request_masked_and_sends_and_refreshes_nothing() {
         .clone();
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed["headers"]["x-api-key"], API_KEY);
-    assert_eq!(printed["body"], json!({"event_type": "NEW_MESSAGE_ON_POST"}));
+    assert_eq!(
+        printed["body"],
+        json!({"event_type": "NEW_MESSAGE_ON_POST"})
+    );
     assert!(server.requests().is_empty());
 }
 
@@ -434,7 +464,10 @@ fn a_stored_token_refused_after_another_run_refreshed_it_goes_again_with_the_new
     // Another run refreshes the token just as this one sends with the old one.
     let server = TestServer::start(move |index, _| {
         if index == 0 {
-            store(&config, &[stored_token(&[POST_READ], NEW_ACCESS, FAR_FUTURE - 60)]);
+            store(
+                &config,
+                &[stored_token(&[POST_READ], NEW_ACCESS, FAR_FUTURE - 60)],
+            );
             Reply::json(401, r#"{"code":16,"message":"token expired"}"#)
         } else {
             Reply::json(200, "{}")
@@ -451,5 +484,8 @@ fn a_stored_token_refused_after_another_run_refreshed_it_goes_again_with_the_new
     let body = r#"{"event_type":"NEW_MESSAGE_ON_POST","event_resource_id":"gZd7omnS"}"#;
     assert_subscription(&requests[0], OLD_ACCESS, body);
     assert_subscription(&requests[1], NEW_ACCESS, body);
-    assert_eq!(stored(dir.path())["profiles"]["default"][0]["access_token"], NEW_ACCESS);
+    assert_eq!(
+        stored(dir.path())["profiles"]["default"][0]["access_token"],
+        NEW_ACCESS
+    );
 }

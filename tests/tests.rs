@@ -25,6 +25,8 @@ mod keep_alive;
 mod limits;
 #[cfg(feature = "listen")]
 mod listen;
+#[cfg(feature = "listen")]
+mod listen_subscribe;
 mod malformed_input;
 mod media;
 mod network_errors;
@@ -42,9 +44,9 @@ mod scope;
 mod scope_names;
 mod secrets;
 mod send;
-mod subscribe;
 #[cfg(unix)]
 mod settings;
+mod subscribe;
 mod tls;
 mod token_policy;
 mod trigger;

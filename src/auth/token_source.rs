@@ -449,10 +449,7 @@ mod tests {
     fn a_fresh_token_is_served_as_it_is_and_a_missing_one_is_said() {
         let dir = tempfile::tempdir().unwrap();
         let (mut source, _) = source(dir.path(), stored("a", u64::MAX / 2), Vec::new());
-        assert_eq!(
-            access(source.token_for(&to()).unwrap()),
-            "a"
-        );
+        assert_eq!(access(source.token_for(&to()).unwrap()), "a");
         let elsewhere = Recipient::Conversation {
             id: "other".into(),
             post_token: None,
@@ -466,10 +463,7 @@ mod tests {
         let blip = || Err(Error::NotSent("connection refused".into()));
         let (mut source, notices) =
             source(dir.path(), stored("old", 10), vec![blip(), renewed("new")]);
-        assert_eq!(
-            access(source.token_for(&to()).unwrap()),
-            "new"
-        );
+        assert_eq!(access(source.token_for(&to()).unwrap()), "new");
         let said = notices.lock().unwrap().join("\n");
         assert!(said.contains("trying the refresh again in 0."), "{said}");
         let on_disk = CredentialStore::open(dir.path()).unwrap();
@@ -506,10 +500,7 @@ mod tests {
         let blip = || Err(Error::NotSent("connection refused".into()));
         let (mut source, notices) = source(dir.path(), stored("old", due), vec![blip()]);
         for _ in 0..3 {
-            assert_eq!(
-                access(source.token_for(&to()).unwrap()),
-                "old"
-            );
+            assert_eq!(access(source.token_for(&to()).unwrap()), "old");
         }
         // One refresh and one warning; the others wait for the setback to pass.
         assert_eq!(notices.lock().unwrap().len(), 1);
@@ -522,10 +513,7 @@ mod tests {
         let (mut source, notices) =
             source(dir.path(), stored("old", unix_now() + 30), vec![refused]);
         for _ in 0..2 {
-            assert_eq!(
-                access(source.token_for(&to()).unwrap()),
-                "old"
-            );
+            assert_eq!(access(source.token_for(&to()).unwrap()), "old");
         }
         let said = notices.lock().unwrap().clone();
         assert_eq!(said.len(), 1, "{said:?}");

@@ -184,7 +184,8 @@ impl PreparedRequest {
 /// Reads the app's metadata: a JSON object that names no key twice. A problem says where
 /// it is (`line L column C: ...`); the caller says where the text came from.
 pub fn read_metadata(text: &str) -> Result<Map<String, Value>> {
-    let (value, _) = json_text::read::<Value>(Origin::Value, text.as_bytes(), |path| path.is_empty(), None)?;
+    let (value, _) =
+        json_text::read::<Value>(Origin::Value, text.as_bytes(), |path| path.is_empty(), None)?;
     match value {
         Value::Object(map) => Ok(map),
         other => Err(Error::invalid(format!(
@@ -284,9 +285,12 @@ mod tests {
         let err = |text: &str| read_metadata(text).unwrap_err().to_string();
         assert_eq!(
             err("{\"a\": 1,\n \"b\": }"),
-            "line 2 column 7: expected value"
+            "line 2 column 7: b: expected value"
         );
-        assert_eq!(err("[1]"), "line 1 column 1: must be a JSON object with named fields, not an array");
+        assert_eq!(
+            err("[1]"),
+            "line 1 column 1: must be a JSON object with named fields, not an array"
+        );
         assert_eq!(err("\"x\""), "must be a JSON object, not a string");
         assert!(err(r#"{"a": 1, "a": 2}"#).contains("appears twice"));
         assert!(err("{").starts_with("line 1 column 1: "), "{}", err("{"));
@@ -313,7 +317,10 @@ mod tests {
         let shown = request.render(false);
         assert!(shown.contains("x-api-key: ***\n"), "{shown}");
         assert!(shown.contains("authorization: Bearer ***\n"), "{shown}");
-        assert!(!shown.contains("tok-2") && !shown.contains("key-1"), "{shown}");
+        assert!(
+            !shown.contains("tok-2") && !shown.contains("key-1"),
+            "{shown}"
+        );
     }
 
     #[test]

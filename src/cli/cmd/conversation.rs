@@ -69,7 +69,8 @@ fn show(args: ShowArgs, settings: &Settings, verbosity: Verbosity) -> Result<()>
     }
     let stored = |to: &Recipient| tokens::stored(settings, &connection, to, verbosity, false);
     let to = Recipient::Reading(id.clone());
-    let credentials = tokens::credentials(&args.key, &args.token, Some(&to), stored, &mut problems)?;
+    let credentials =
+        tokens::credentials(&args.key, &args.token, Some(&to), stored, &mut problems)?;
     let Some((credentials, _)) = credentials else {
         return Err(Error::Invalid(problems).into());
     };

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use kenar_chat::{Error, error};
 use kenar_chat::auth::refresh::Refresher;
 use kenar_chat::auth::store::StoredToken;
 use kenar_chat::auth::token::AppCredentials;
@@ -15,6 +14,7 @@ use kenar_chat::platform::Platform;
 use kenar_chat::scope::{OFFLINE_ACCESS, Recipient};
 use kenar_chat::secret::SecretString;
 use kenar_chat::time::rfc3339;
+use kenar_chat::{Error, error};
 
 use crate::cli::output::{self, Format};
 use crate::cli::report::Verbosity;

@@ -21,8 +21,8 @@ use crate::cli::prompt;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
-use crate::cli::shared::dry_run;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::dry_run;
 use crate::cli::shared::forbidden_advice;
 use crate::cli::shared::signals;
 use crate::cli::shared::tokens;
@@ -99,7 +99,9 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
         Ok(match &upload {
             None => {
                 // A stored token refused: another run may have refreshed it meanwhile.
-                let stored = stored_for.as_ref().map(|to| (to, &credentials.access_token));
+                let stored = stored_for
+                    .as_ref()
+                    .map(|to| (to, &credentials.access_token));
                 let (answer, _) = tokens::execute_with_stored(
                     settings,
                     &connection,

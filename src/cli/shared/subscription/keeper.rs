@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use kenar_chat::Error;
 use kenar_chat::auth::store::{self, Lookup, StoredToken};
 use kenar_chat::auth::token_source::TokenSource;
 use kenar_chat::http::request::Credentials;
@@ -15,7 +16,6 @@ use kenar_chat::receive::subscription::{ATTEMPTS_PER_TOKEN, Retries, Subscriptio
 use kenar_chat::scope::Recipient;
 use kenar_chat::secret::SecretString;
 use kenar_chat::time::{rfc3339, unix_now};
-use kenar_chat::Error;
 use tokio::sync::oneshot;
 
 use super::{SubscriptionArgs, lifetime, register};
@@ -50,7 +50,7 @@ enum Tokens {
     /// Given by flag, file or variable: one subscription, for as long as it lives.
     Given(SecretString),
     /// The profile's store, refreshed as the policy says.
-    Stored(TokenSource),
+    Stored(Box<TokenSource>),
 }
 
 /// Why the subscription is registered (again).
@@ -87,16 +87,10 @@ impl Keeper {
                 connection,
                 verbosity,
             )?;
-            tokens::serve(
-                settings,
-                source.insert(refreshing),
-                to,
-                verbosity,
-                false,
-            )
+            tokens::serve(settings, source.insert(refreshing), to, verbosity, false)
         })?;
         let tokens = match (gathered.stored, source) {
-            (Some(_), Some(source)) => Tokens::Stored(source),
+            (Some(_), Some(source)) => Tokens::Stored(Box::new(source)),
             _ => Tokens::Given(gathered.credentials.access_token),
         };
         Ok(Keeper {
@@ -178,7 +172,9 @@ impl Keeper {
                 let shown = went_with.or(token.stored);
                 state.settle(went_with_token(shown.as_ref(), token.access_token));
                 output::note(&match why {
-                    Why::Start => format!("subscribed {subscription} ({})", lifetime(shown.as_ref())),
+                    Why::Start => {
+                        format!("subscribed {subscription} ({})", lifetime(shown.as_ref()))
+                    }
                     Why::Refreshed => format!(
                         "re-subscribed {subscription}: token refreshed ({})",
                         until(shown.as_ref())
@@ -342,9 +338,15 @@ impl State {
 
     /// Runs `work`, marked as what a signal meanwhile would leave in `doubt`.
     fn while_in_flight<T>(&self, doubt: &'static str, work: impl FnOnce() -> T) -> T {
-        *self.in_flight.lock().unwrap_or_else(PoisonError::into_inner) = Some(doubt);
+        *self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(doubt);
         let done = work();
-        *self.in_flight.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        *self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
         done
     }
 }

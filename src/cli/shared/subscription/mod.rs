@@ -102,6 +102,7 @@ pub struct Gathered {
 impl SubscriptionArgs {
     /// Whether the flags that say what to subscribe to were given (listen takes them only
     /// with its flag that subscribes).
+    #[cfg(feature = "listen")]
     pub fn given(&self) -> bool {
         self.watch.post_token.is_some()
             || self.watch.all_posts
@@ -212,9 +213,10 @@ pub fn register(
     let went_with = again.or(stored);
     let credentials = Credentials {
         api_key: credentials.api_key.clone(),
-        access_token: went_with
-            .as_ref()
-            .map_or_else(|| credentials.access_token.clone(), |t| t.access_token.clone()),
+        access_token: went_with.as_ref().map_or_else(
+            || credentials.access_token.clone(),
+            |t| t.access_token.clone(),
+        ),
     };
     check_answer(&answer)
         .map_err(|e| forbidden_advice::advised(e, &request.url, &to, &credentials, settings))?;
