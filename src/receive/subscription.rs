@@ -156,28 +156,15 @@ impl PreparedRequest {
     /// `POST /v1/open-platform/events/subscriptions` with the app's key and the user's
     /// token as a Bearer token, as the current platform's other calls.
     pub fn subscribe(base: &Url, subscription: &Subscription, credentials: &Credentials) -> Self {
-        PreparedRequest {
-            method: "POST",
-            url: http::url::join(base, SUBSCRIPTIONS_PATH),
-            service: "the API",
-            headers: vec![
-                (
-                    "content-type",
-                    HeaderValue::Plain("application/json".into()),
-                ),
-                (
-                    "x-api-key",
-                    HeaderValue::Secret(credentials.api_key.clone()),
-                ),
-                (
-                    "authorization",
-                    HeaderValue::Bearer(credentials.access_token.clone()),
-                ),
-            ],
-            body: subscription.body(),
-            body_secrets: Vec::new(),
-            upload: None,
-        }
+        PreparedRequest::api_post(
+            http::url::join(base, SUBSCRIPTIONS_PATH),
+            &credentials.api_key,
+            (
+                "authorization",
+                HeaderValue::Bearer(credentials.access_token.clone()),
+            ),
+            subscription.body(),
+        )
     }
 }
 

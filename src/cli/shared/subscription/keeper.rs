@@ -156,7 +156,7 @@ impl Keeper {
             access_token: token.access_token.clone(),
         };
         let stored = token.stored.clone();
-        let registered = state.while_in_flight(REGISTRATION_IN_DOUBT, || {
+        let registered = state.while_in_flight(Some(REGISTRATION_IN_DOUBT), || {
             register(
                 &self.subscription,
                 &credentials,
@@ -188,10 +188,10 @@ impl Keeper {
                 Step::Wait(STORE_POLL)
             }
             // Nothing will arrive: listen ends, saying why.
-            Err(e) if why == Why::Start && e.exit_code() == 3 => {
+            Err(e @ Error::Refused { .. }) if why == Why::Start => {
                 Step::Refused(anyhow::Error::from(e).context(format!("subscribing {subscription}")))
             }
-            Err(e) if e.exit_code() == 3 => {
+            Err(e @ Error::Refused { .. }) => {
                 state.say(&format!(
                     "warning: subscribing {subscription} was refused: {e}; listen goes on \
                      receiving, and subscribes again with the next token"
@@ -240,13 +240,11 @@ impl Keeper {
             Lookup::Usable(token) => Some(token.access_token.clone()),
             Lookup::Expired(_) | Lookup::Missing => None,
         };
+        // Only a token that is not fresh may be refreshed.
         let doubt = source.fresh(to).is_none().then_some(REFRESH_IN_DOUBT);
-        let served = match doubt {
-            Some(doubt) => state.while_in_flight(doubt, || {
-                tokens::serve(&self.settings, source, to, self.verbosity, false)
-            }),
-            None => tokens::serve(&self.settings, source, to, self.verbosity, false),
-        };
+        let served = state.while_in_flight(doubt, || {
+            tokens::serve(&self.settings, source, to, self.verbosity, false)
+        });
         let token = match served {
             Ok(Some(token)) => token,
             Ok(None) => {
@@ -336,12 +334,12 @@ impl State {
         }
     }
 
-    /// Runs `work`, marked as what a signal meanwhile would leave in `doubt`.
-    fn while_in_flight<T>(&self, doubt: &'static str, work: impl FnOnce() -> T) -> T {
+    /// Runs `work`, marked as what a signal meanwhile would leave in `doubt`, if anything.
+    fn while_in_flight<T>(&self, doubt: Option<&'static str>, work: impl FnOnce() -> T) -> T {
         *self
             .in_flight
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(doubt);
+            .unwrap_or_else(PoisonError::into_inner) = doubt;
         let done = work();
         *self
             .in_flight
