@@ -89,10 +89,10 @@ fn still_receives(listen: &Listen) {
 #[test]
 fn listen_subscribes_at_start_and_again_after_it_refreshes_the_token() {
     let dir = tempfile::tempdir().unwrap();
-    // Due for a refresh a few seconds after listen starts.
+    // Due for a refresh (a minute before it expires) five seconds after it is stored.
     store(
         dir.path(),
-        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 63)],
+        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 65)],
     );
     let server = divar(
         || token_answer(NEW_ACCESS, NEW_REFRESH, ""),
@@ -161,7 +161,7 @@ fn a_failed_re_subscription_is_said_and_tried_again_while_listen_receives() {
     let dir = tempfile::tempdir().unwrap();
     store(
         dir.path(),
-        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 62)],
+        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 65)],
     );
     let server = divar(
         || token_answer(NEW_ACCESS, NEW_REFRESH, ""),
@@ -194,7 +194,7 @@ fn a_refused_refresh_is_said_as_a_failed_grant_and_listen_goes_on_receiving() {
     let dir = tempfile::tempdir().unwrap();
     store(
         dir.path(),
-        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 62)],
+        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 65)],
     );
     let server = divar(
         || {
