@@ -51,6 +51,7 @@ use crate::message::send::{
     SEND_MESSAGE_PATH,
 };
 use crate::platform::Platform;
+use crate::receive::subscription::SUBSCRIPTIONS_PATH;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
 use crate::time::unix_now;
@@ -388,7 +389,10 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(oauth2_token::PATH, post(oauth2_token::exchange))
         .route(CLICK_PATH, post(session_init::click))
         .route(reply::PATH, reply::route())
-        .route(subscriptions::PATH, post(subscriptions::subscribe))
+        .route(
+            &format!("/{SUBSCRIPTIONS_PATH}"),
+            post(subscriptions::subscribe),
+        )
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             grant_failures::missing_permission,

@@ -12,22 +12,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::checks::{Refusal, RpcRefusal, access_grant, bearer_token, check_api_key};
-use super::store::{Grant, NEW_MESSAGE_ON_POST, NewSubscription};
+use super::store::{Grant, NewSubscription};
 use super::{Sandbox, unix_time};
-use crate::scope::{Scope, check_id};
-
-/// Where subscriptions are registered.
-pub(super) const PATH: &str = "/v1/open-platform/events/subscriptions";
-
-/// The scope that reads one post's conversations; its resource is the post token.
-const POST_READ: &str = "CHAT_POST_CONVERSATIONS_READ";
-/// The scope that reads every conversation where the user is the seller.
-const SUPPLIER_READ: &str = "CHAT_SUPPLIER_ALL_CONVERSATIONS_READ";
-/// The scope that reads the user's posts.
-const POSTS_GET: &str = "USER_POSTS_GET";
+use crate::receive::subscription::{EventType, Subscription};
+use crate::scope::{Recipient, check_id};
 
 /// The request's body (`eventsRegisterEventSubscriptionRequest`). No field is marked
 /// required, so a missing one is refused by name rather than by the parser.
@@ -39,55 +30,6 @@ struct Body {
     metadata: Option<Value>,
 }
 
-/// What a subscription watches, which decides the scopes that allow it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Watched {
-    /// New messages in the conversations of one post.
-    PostMessages(String),
-    /// New messages in every conversation where the user is the seller.
-    AllMessages,
-    /// Changes to the user's posts, one (its token) or all (empty).
-    Posts(String),
-}
-
-impl Watched {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Watched::PostMessages(_) | Watched::AllMessages => NEW_MESSAGE_ON_POST,
-            Watched::Posts(_) => "POST_UPDATE",
-        }
-    }
-
-    fn resource_id(&self) -> &str {
-        match self {
-            Watched::PostMessages(post) | Watched::Posts(post) => post,
-            Watched::AllMessages => "",
-        }
-    }
-
-    /// The scopes that allow it, any one of them, the narrowest first.
-    fn scopes(&self) -> Vec<String> {
-        match self {
-            Watched::PostMessages(post) => {
-                vec![format!("{POST_READ}.{post}"), SUPPLIER_READ.to_owned()]
-            }
-            Watched::AllMessages => vec![SUPPLIER_READ.to_owned()],
-            Watched::Posts(_) => vec![POSTS_GET.to_owned()],
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Watched::PostMessages(post) => format!("new messages on post {post}"),
-            Watched::AllMessages => "new messages on all of the user's posts".to_owned(),
-            Watched::Posts(post) if post.is_empty() => {
-                "updates of all of the user's posts".to_owned()
-            }
-            Watched::Posts(post) => format!("updates of post {post}"),
-        }
-    }
-}
-
 /// `POST /v1/open-platform/events/subscriptions`.
 pub(super) async fn subscribe(
     State(sandbox): State<Arc<Sandbox>>,
@@ -97,68 +39,61 @@ pub(super) async fn subscribe(
     check_api_key(&sandbox, &headers)?;
     let token = bearer_token(&headers)?;
     let grant = access_grant(&sandbox, token)?;
-    let invalid = |message: String| Refusal::new(StatusCode::BAD_REQUEST, message);
-    let (watched, metadata) = read(&body).map_err(invalid)?;
-    check_scope(&grant, &watched)?;
+    let subscription =
+        read(&body).map_err(|message| Refusal::new(StatusCode::BAD_REQUEST, message))?;
+    check_scope(&grant, &subscription)?;
     sandbox.store.subscribe(&NewSubscription {
         access_token: token,
         user_id: &grant.user_id,
-        event_type: watched.event_type(),
-        resource_id: watched.resource_id(),
-        metadata: metadata.as_ref(),
+        event_type: subscription.event_type.name(),
+        resource_id: subscription.event_resource_id().unwrap_or_default(),
+        metadata: subscription.metadata.as_ref(),
         made_at: unix_time(),
     })?;
     Ok(Json(json!({})))
 }
 
-/// What the body asks to watch, and its metadata; else what is wrong with it.
-fn read(body: &[u8]) -> Result<(Watched, Option<Map<String, Value>>), String> {
+/// The subscription the body asks for; else what is wrong with it.
+fn read(body: &[u8]) -> Result<Subscription, String> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let body: Body = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| format!("request body: {}: {}", e.path(), e.inner()))?;
-    let resource = body.event_resource_id.unwrap_or_default();
-    if !resource.is_empty() {
-        check_id("event_resource_id", &resource)?;
+    let event_type: EventType = body
+        .event_type
+        .ok_or_else(|| format!("event_type: missing ({})", EventType::NAMES.join(" or ")))?
+        .parse()
+        .map_err(|problem| format!("event_type: {problem}"))?;
+    // Empty, or left out, for all of the user's posts.
+    let post = body.event_resource_id.filter(|post| !post.is_empty());
+    if let Some(post) = &post {
+        check_id("event_resource_id", post)?;
     }
-    let watched = match body.event_type.as_deref() {
-        Some(NEW_MESSAGE_ON_POST) if resource.is_empty() => Watched::AllMessages,
-        Some(NEW_MESSAGE_ON_POST) => Watched::PostMessages(resource),
-        Some("POST_UPDATE") => Watched::Posts(resource),
-        Some(other) => {
-            return Err(format!(
-                "event_type: {} is none of NEW_MESSAGE_ON_POST, POST_UPDATE",
-                crate::visible::excerpt(other)
-            ));
-        }
-        None => {
-            return Err("event_type: missing (NEW_MESSAGE_ON_POST or POST_UPDATE)".to_owned());
-        }
-    };
     let metadata = match body.metadata {
         None => None,
         Some(Value::Object(metadata)) => Some(metadata),
         Some(_) => return Err("metadata: must be a JSON object".to_owned()),
     };
-    Ok((watched, metadata))
+    Subscription::new(event_type, post, metadata).map_err(|e| e.to_string())
 }
 
-/// Whether the token carries one of the scopes that allow watching it.
-fn check_scope(grant: &Grant, watched: &Watched) -> Result<(), Refusal> {
-    let allowing = watched.scopes();
-    if grant
-        .scopes
-        .iter()
-        .map(Scope::to_string)
-        .any(|scope| allowing.contains(&scope))
-    {
+/// Whether the token carries one of the scopes that allow the subscription.
+fn check_scope(grant: &Grant, subscription: &Subscription) -> Result<(), Refusal> {
+    let to = Recipient::Subscribing(subscription.watched());
+    if grant.scopes.iter().any(|scope| scope.covers(&to).is_some()) {
         return Ok(());
     }
+    let allowing: Vec<String> = subscription
+        .watched()
+        .scopes()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     Err(Refusal::new(
         StatusCode::FORBIDDEN,
         format!(
-            "the access token (of user {}) does not allow subscribing to {}: it needs {}",
+            "the access token (of user {}) does not allow subscribing to {subscription}: it \
+             needs {}",
             grant.user_id,
-            watched.describe(),
             allowing.join(" or ")
         ),
     ))
@@ -167,6 +102,7 @@ fn check_scope(grant: &Grant, watched: &Watched) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scope::Scope;
 
     fn grant(scopes: &[&str]) -> Grant {
         Grant {
@@ -176,47 +112,48 @@ mod tests {
         }
     }
 
+    fn subscription(event_type: EventType, post: Option<&str>) -> Subscription {
+        Subscription::new(event_type, post.map(Into::into), None).unwrap()
+    }
+
     #[test]
     fn each_event_type_needs_its_scope() {
-        let post = Watched::PostMessages("P".into());
-        let allowed =
-            |scopes: &[&str], watched: &Watched| check_scope(&grant(scopes), watched).is_ok();
+        let post = subscription(EventType::NewMessageOnPost, Some("P"));
+        let all = subscription(EventType::NewMessageOnPost, None);
+        let updates = subscription(EventType::PostUpdate, None);
+        let allowed = |scopes: &[&str], subscription: &Subscription| {
+            check_scope(&grant(scopes), subscription).is_ok()
+        };
         assert!(allowed(&["CHAT_POST_CONVERSATIONS_READ.P"], &post));
         assert!(allowed(&["CHAT_SUPPLIER_ALL_CONVERSATIONS_READ"], &post));
         assert!(!allowed(&["CHAT_POST_CONVERSATIONS_READ.Q"], &post));
         // Sending is not reading.
         assert!(!allowed(&["CHAT_POST_CONVERSATIONS_MESSAGE_SEND.P"], &post));
-        assert!(!allowed(
-            &["CHAT_POST_CONVERSATIONS_READ.P"],
-            &Watched::AllMessages
-        ));
-        assert!(allowed(
-            &["CHAT_SUPPLIER_ALL_CONVERSATIONS_READ"],
-            &Watched::AllMessages
-        ));
-        assert!(allowed(&["USER_POSTS_GET"], &Watched::Posts(String::new())));
+        assert!(!allowed(&["CHAT_POST_CONVERSATIONS_READ.P"], &all));
+        assert!(allowed(&["CHAT_SUPPLIER_ALL_CONVERSATIONS_READ"], &all));
+        assert!(allowed(&["USER_POSTS_GET"], &updates));
         assert!(!allowed(
             &["CHAT_SUPPLIER_ALL_CONVERSATIONS_READ"],
-            &Watched::Posts("P".into())
+            &updates
         ));
     }
 
     #[test]
     fn the_body_says_what_is_watched_or_what_is_wrong() {
-        let watched = |body: &str| read(body.as_bytes()).map(|(watched, _)| watched);
+        let read = |body: &str| read(body.as_bytes()).map(|s| (s.event_type, s.post_token));
         assert_eq!(
-            watched(
+            read(
                 r#"{"event_type":"NEW_MESSAGE_ON_POST","event_resource_id":"gZd7omnS","metadata":{"key":"value"}}"#
             ),
-            Ok(Watched::PostMessages("gZd7omnS".into()))
+            Ok((EventType::NewMessageOnPost, Some("gZd7omnS".into())))
         );
         assert_eq!(
-            watched(r#"{"event_type":"NEW_MESSAGE_ON_POST"}"#),
-            Ok(Watched::AllMessages)
+            read(r#"{"event_type":"NEW_MESSAGE_ON_POST"}"#),
+            Ok((EventType::NewMessageOnPost, None))
         );
         assert_eq!(
-            watched(r#"{"event_type":"POST_UPDATE","event_resource_id":""}"#),
-            Ok(Watched::Posts(String::new()))
+            read(r#"{"event_type":"POST_UPDATE","event_resource_id":""}"#),
+            Ok((EventType::PostUpdate, None))
         );
         for (body, says) in [
             ("{}", "event_type: missing"),
@@ -238,7 +175,7 @@ mod tests {
             ),
             ("not json", "request body: "),
         ] {
-            let problem = watched(body).unwrap_err();
+            let problem = read(body).unwrap_err();
             assert!(problem.contains(says), "{body}: {problem}");
         }
     }

@@ -71,9 +71,9 @@ fn a_subscription_needs_the_key_a_token_a_valid_body_and_the_scope_of_its_events
             rpc(
                 7,
                 &format!(
-                    "the access token (of user {USER}) does not allow subscribing to new \
-                     messages on post QmX4r8Tn: it needs CHAT_POST_CONVERSATIONS_READ.QmX4r8Tn \
-                     or CHAT_SUPPLIER_ALL_CONVERSATIONS_READ"
+                    "the access token (of user {USER}) does not allow subscribing to \
+                     NEW_MESSAGE_ON_POST for post QmX4r8Tn: it needs \
+                     CHAT_POST_CONVERSATIONS_READ.QmX4r8Tn or CHAT_SUPPLIER_ALL_CONVERSATIONS_READ"
                 )
             )
         )
@@ -85,8 +85,8 @@ fn a_subscription_needs_the_key_a_token_a_valid_body_and_the_scope_of_its_events
             rpc(
                 7,
                 &format!(
-                    "the access token (of user {USER}) does not allow subscribing to new \
-                     messages on all of the user's posts: it needs \
+                    "the access token (of user {USER}) does not allow subscribing to \
+                     NEW_MESSAGE_ON_POST for all posts: it needs \
                      CHAT_SUPPLIER_ALL_CONVERSATIONS_READ"
                 )
             )
@@ -307,13 +307,28 @@ fn without_a_live_subscription_nothing_is_delivered_and_the_chat_view_says_what_
     assert!(offline.received("/divar/events").is_empty());
     assert!(offline.listen.records().is_empty());
 
-    // Made again with the refreshed token, it delivers.
-    offline.subscribe_with(refreshed["access_token"].as_str().unwrap(), &json!({}));
+    // Made again with the refreshed token, by the command the chat view names, it
+    // delivers.
+    offline
+        .sandbox
+        .kenar()
+        .env(
+            "KENAR_ACCESS_TOKEN",
+            refreshed["access_token"].as_str().unwrap(),
+        )
+        .args(["events", "subscribe", "--post-token", POST])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with(format!(
+            "subscribed NEW_MESSAGE_ON_POST for post {POST}"
+        )));
     offline
         .sandbox
         .reply(DEMO_CONVERSATION, PEER, "third", None);
-    let message = the_webhook(&offline.received("/divar/events"), &json!({}));
-    assert_eq!(message["text"], "third");
+    let [webhook] = offline.received("/divar/events").try_into().unwrap();
+    let body = webhook.json();
+    assert_eq!(body.get("metadata"), None, "{body}");
+    assert_eq!(body["new_message"]["text"], "third");
 
     // Every reply is in the conversation, from a human, whatever became of its webhook.
     let reader = offline

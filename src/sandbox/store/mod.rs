@@ -23,7 +23,7 @@ pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
 pub use media::{Medium, NewMedium, UploadToken};
 pub use messages::{BOT_SENDER, StoredMessage};
 pub use replies::Delivery;
-pub use subscriptions::{Coverage, NEW_MESSAGE_ON_POST, NewSubscription};
+pub use subscriptions::{Coverage, NewSubscription};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS messages (

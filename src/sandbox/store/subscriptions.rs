@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::{Store, db_error};
 use crate::error::{Error, Result};
+use crate::receive::subscription::EventType;
 
 /// A subscription about to be kept.
 #[derive(Debug, Clone)]
@@ -36,9 +37,6 @@ pub enum Coverage {
     /// None ever did.
     Never,
 }
-
-/// The event type whose subscriptions deliver new messages.
-pub const NEW_MESSAGE_ON_POST: &str = "NEW_MESSAGE_ON_POST";
 
 impl Store {
     /// Keeps a subscription. Made again with the same token, for the same events and
@@ -85,9 +83,10 @@ impl Store {
             )
             .map_err(db_error)?;
         let rows = statement
-            .query_map(params![NEW_MESSAGE_ON_POST, seller_id, post_token], |row| {
-                Ok((row.get::<_, Option<String>>(0)?, row.get::<_, i64>(1)?))
-            })
+            .query_map(
+                params![EventType::NewMessageOnPost.name(), seller_id, post_token],
+                |row| Ok((row.get::<_, Option<String>>(0)?, row.get::<_, i64>(1)?)),
+            )
             .map_err(db_error)?;
         let mut ended_at = None;
         for row in rows {
@@ -120,7 +119,7 @@ mod tests {
         NewSubscription {
             access_token: token,
             user_id: "seller",
-            event_type: NEW_MESSAGE_ON_POST,
+            event_type: EventType::NewMessageOnPost.name(),
             resource_id,
             metadata: None,
             made_at: 10,
