@@ -26,6 +26,19 @@ fn a_subscription_needs_the_key_a_token_a_valid_body_and_the_scope_of_its_events
     let sandbox = Sandbox::start(&[]);
     let path = format!("{}/v1/open-platform/events/subscriptions", sandbox.url);
     let post_read = sandbox.access_token(POST_READ_SCOPE);
+    // The consent page says what the user grants in words.
+    let redirect_uri = sandbox.var("KENAR_REDIRECT_URI").to_owned();
+    let scopes = format!("{POST_READ_SCOPE} CHAT_SUPPLIER_ALL_CONVERSATIONS_READ USER_POSTS_GET");
+    let (page, _) = sandbox.consent_current(&scopes, &redirect_uri, "s", "deny");
+    for says in [
+        "read every conversation about post AZf3Uqr3, and have the app told of their new \
+         messages",
+        "read every conversation where you are the seller, and have the app told of their \
+         new messages",
+        "list your posts, and have the app told of their updates",
+    ] {
+        assert!(page.contains(says), "{says}: {page}");
+    }
 
     // Without the API key, or with a token the sandbox never issued: 401, code 16.
     let keyless = response_json(
