@@ -163,16 +163,21 @@ impl Sandbox {
             .success();
     }
 
-    /// Posts the click `form` (which message, side, row and column) as the chat view's form
-    /// does: with the click key the chat view shows.
-    pub fn click(&self, form: &[(&str, &str)]) -> (u16, HashMap<String, String>, String) {
+    /// The key the chat view's click and reply forms carry.
+    pub fn chat_view_key(&self) -> String {
         let (status, _, page) = self.get("/");
         assert_eq!(status, 200, "{page}");
-        let key = hidden_fields(&page)
+        hidden_fields(&page)
             .into_iter()
             .find(|(name, _)| name == "key")
             .map(|(_, key)| key)
-            .expect("a click form with its key");
+            .expect("a form with the chat view's key")
+    }
+
+    /// Posts the click `form` (which message, side, row and column) as the chat view's form
+    /// does: with the click key the chat view shows.
+    pub fn click(&self, form: &[(&str, &str)]) -> (u16, HashMap<String, String>, String) {
+        let key = self.chat_view_key();
         let mut keyed = vec![("key", key.as_str())];
         keyed.extend_from_slice(form);
         self.post_form("/sandbox/click", &keyed)
@@ -233,13 +238,7 @@ impl Sandbox {
         text: &str,
         picture: Option<(&str, &[u8])>,
     ) -> (u16, HashMap<String, String>, String) {
-        let (status, _, page) = self.get("/");
-        assert_eq!(status, 200, "{page}");
-        let key = hidden_fields(&page)
-            .into_iter()
-            .find(|(name, _)| name == "key")
-            .map(|(_, key)| key)
-            .expect("a form with the chat view's key");
+        let key = self.chat_view_key();
         let mut form = Form::new()
             .text("key", &key)
             .text("conversation", conversation)

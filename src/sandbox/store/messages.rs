@@ -206,7 +206,8 @@ fn stored(row: Row) -> Result<StoredMessage> {
 mod tests {
     use super::*;
     use crate::message::media_kind::MediaKind;
-    use crate::sandbox::store::{Conversation, NewMedium};
+    use crate::sandbox::store::NewMedium;
+    use crate::sandbox::store::conversations::sample;
 
     fn build(json: &str) -> Message {
         MessageDraft::from_json("test", json.as_bytes())
@@ -218,14 +219,7 @@ mod tests {
     #[test]
     fn a_conversations_message_is_read_back_in_the_chat_of_its_sides() {
         let store = Store::open(None).unwrap();
-        store
-            .insert_conversation(&Conversation {
-                id: "c1".into(),
-                post_token: "P".into(),
-                seller_id: "seller".into(),
-                buyer_id: "buyer".into(),
-            })
-            .unwrap();
+        store.insert_conversation(&sample()).unwrap();
         let sent = build(r#"{"conversation_id": "c1", "message": "hi"}"#);
         let id = store.insert_message(&sent, "buyer", 5).unwrap();
         let stored = store.message(id).unwrap().unwrap();
@@ -256,14 +250,7 @@ mod tests {
         store.spend_upload_token("up", 0, "m1", &medium).unwrap();
         let sent = build(r#"{"conversation_id": "c1", "media_token": "m1"}"#);
         let id = store.insert_message(&sent, "buyer", 5).unwrap();
-        store
-            .insert_conversation(&Conversation {
-                id: "c1".into(),
-                post_token: "P".into(),
-                seller_id: "seller".into(),
-                buyer_id: "buyer".into(),
-            })
-            .unwrap();
+        store.insert_conversation(&sample()).unwrap();
         let stored = store.message(id).unwrap().unwrap();
         assert_eq!(stored.message, sent);
         assert_eq!(

@@ -60,19 +60,12 @@ impl Store {
 mod tests {
     use super::*;
     use crate::message::draft::MessageDraft;
-    use crate::sandbox::store::Conversation;
+    use crate::sandbox::store::conversations::sample;
 
     #[test]
     fn a_reply_is_kept_as_a_persons_with_what_became_of_its_webhook() {
         let store = Store::open(None).unwrap();
-        store
-            .insert_conversation(&Conversation {
-                id: "c1".into(),
-                post_token: "P".into(),
-                seller_id: "seller".into(),
-                buyer_id: "buyer".into(),
-            })
-            .unwrap();
+        store.insert_conversation(&sample()).unwrap();
         let reply =
             MessageDraft::from_json("test", br#"{"conversation_id": "c1", "message": "hi"}"#)
                 .unwrap()
