@@ -156,8 +156,8 @@ fn render_reply_form(conversation: &str, from: &str, click_key: &str) -> String 
          <input type=\"hidden\" name=\"from\" value=\"{from}\">\
          <textarea name=\"text\" dir=\"auto\" rows=\"2\" \
          placeholder=\"Reply as this user, or choose a picture\"></textarea>\
-         <div class=\"row\"><input type=\"file\" name=\"picture\" accept=\"image/*\">\
-         <button class=\"button\" type=\"submit\">Send</button></div></form>",
+         <div class=\"choose\"><input type=\"file\" name=\"picture\" accept=\"image/*\">\
+         <button class=\"send\" type=\"submit\">Send</button></div></form>",
         action = reply::PATH,
         key = escape(click_key),
         conversation = escape(conversation),
