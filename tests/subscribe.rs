@@ -327,7 +327,7 @@ fn a_403_names_the_key_permission_and_the_scopes_and_what_the_stored_token_has()
         "lacks the key permission EVENTS_REGISTER_SUBSCRIPTION: grant it to the app in the \
          Kenar panel",
         "lacks every scope that serves it: CHAT_POST_CONVERSATIONS_READ.gZd7omnS, \
-         CHAT_SUPPLIER_ALL_CONVERSATIONS_READ, USER_POSTS_GET; the access token was given",
+         CHAT_SUPPLIER_ALL_CONVERSATIONS_READ; the access token was given",
         "ask the user for it: `kenar-chat oauth login --platform current --scope \
          CHAT_POST_CONVERSATIONS_READ.gZd7omnS`",
     ] {
@@ -335,6 +335,28 @@ fn a_403_names_the_key_permission_and_the_scopes_and_what_the_stored_token_has()
     }
     common::assert_no_secret(&output, &[API_KEY, ACCESS_TOKEN]);
     assert_eq!(server.requests().len(), 1);
+    // Each subscription names the scopes that serve its own event type, and no other.
+    for (args, serving) in [
+        (
+            &["--all-posts"][..],
+            "serves it: CHAT_SUPPLIER_ALL_CONVERSATIONS_READ;",
+        ),
+        (
+            &["--all-posts", "--type", "POST_UPDATE"][..],
+            "serves it: USER_POSTS_GET;",
+        ),
+        (
+            &["--post-token", POST, "--type", "POST_UPDATE"][..],
+            "serves it: USER_POSTS_GET;",
+        ),
+    ] {
+        let output = subscribe_given(&server).args(args).assert().code(3);
+        let said = stderr(output.get_output());
+        assert!(
+            said.contains(serving),
+            "{args:?}: {serving:?} not in {said}"
+        );
+    }
     // A stored token granted the scope: the key permission is the likelier cause.
     let dir = tempfile::tempdir().unwrap();
     store(

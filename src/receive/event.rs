@@ -5,6 +5,7 @@
 //! out of the way rather than refused.
 
 use std::fmt;
+use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -33,28 +34,10 @@ pub enum Request {
 }
 
 impl Request {
-    /// Reads a body; the error says what is wrong with it, with its line and column.
+    /// Reads a body as what it says it is; the error says what is wrong with it, with its
+    /// line and column.
     pub fn parse(body: &[u8]) -> Result<Self, String> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
-        let Value::Object(object) = &value else {
-            return Err("not a JSON object".into());
-        };
-        if object.contains_key("type") {
-            typed(body, "webhook event").map(|envelope| Request::Event(Box::new(envelope)))
-        } else if object.contains_key("touchpoint") {
-            typed(body, "dynamic-action call").map(Request::DynamicAction)
-        } else if ["source", "extra_data", "provider_data"]
-            .iter()
-            .any(|key| object.contains_key(*key))
-        {
-            typed(body, "server-link call").map(Request::ServerLink)
-        } else {
-            Err(
-                "neither an event (no \"type\"), a dynamic-action call (no \"touchpoint\") nor \
-                 a server-link call (no \"source\")"
-                    .into(),
-            )
-        }
+        Received::read(body)?.read
     }
 
     /// The event type, or [`SERVER_LINK`] or [`DYNAMIC_ACTION`]: what `--events` names.
@@ -64,12 +47,6 @@ impl Request {
             Request::ServerLink(_) => SERVER_LINK,
             Request::DynamicAction(_) => DYNAMIC_ACTION,
         }
-    }
-
-    /// Whether Divar waits for the app's answer and acts on it (a `{url}` to open, an
-    /// action to run), rather than only being told it arrived.
-    pub fn is_synchronous(&self) -> bool {
-        !matches!(self, Request::Event(_))
     }
 
     /// What a person watching wants to know of it, in one line's worth.
@@ -89,6 +66,80 @@ impl Request {
                 side: action.user_side.clone(),
                 excerpt: Some(action.touchpoint.clone()),
                 problem: None,
+            },
+        }
+    }
+}
+
+/// A body as `listen` takes it: what it says it is, and its typed read, which may fail on
+/// one field without making the body any less worth passing to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    /// The event type the body names, or [`SERVER_LINK`] or [`DYNAMIC_ACTION`]; `None`
+    /// when it says neither.
+    pub name: Option<String>,
+    /// Whether Divar waits for the app's answer and acts on it (a `{url}` to open, an
+    /// action to run), rather than only being told it arrived: server-link and
+    /// dynamic-action calls.
+    pub synchronous: bool,
+    /// The body read as what it says it is, or why it does not read so.
+    pub read: Result<Request, String>,
+}
+
+impl Received {
+    /// Tells a body apart by its keys: events carry `type`, dynamic-action calls
+    /// `touchpoint`, server-link and session-init calls `source` (or their data). The
+    /// error, only for a body that is not a JSON object, says where it goes wrong.
+    pub fn read(body: &[u8]) -> Result<Self, String> {
+        let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        let Value::Object(object) = &value else {
+            return Err("not a JSON object".into());
+        };
+        let received = if object.contains_key("type") {
+            Received {
+                name: object
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                synchronous: false,
+                read: typed(body, "webhook event").map(|e| Request::Event(Box::new(e))),
+            }
+        } else if object.contains_key("touchpoint") {
+            Received {
+                name: Some(DYNAMIC_ACTION.into()),
+                synchronous: true,
+                read: typed(body, "dynamic-action call").map(Request::DynamicAction),
+            }
+        } else if ["source", "extra_data", "provider_data"]
+            .iter()
+            .any(|key| object.contains_key(*key))
+        {
+            Received {
+                name: Some(SERVER_LINK.into()),
+                synchronous: true,
+                read: typed(body, "server-link call").map(Request::ServerLink),
+            }
+        } else {
+            Received {
+                name: None,
+                synchronous: false,
+                read: Err("neither an event (no \"type\"), a dynamic-action call (no \
+                           \"touchpoint\") nor a server-link call (no \"source\")"
+                    .into()),
+            }
+        };
+        Ok(received)
+    }
+
+    /// What a person watching wants to know of it: the typed read's summary, else its
+    /// name and what is wrong.
+    pub fn summary(&self) -> Summary {
+        match &self.read {
+            Ok(request) => request.summary(),
+            Err(problem) => Summary {
+                name: self.name.clone().unwrap_or_default(),
+                problem: Some(problem.clone()),
+                ..Summary::default()
             },
         }
     }
@@ -347,8 +398,9 @@ pub struct Post {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Transaction {
     pub id: String,
+    /// An int64 in the OpenAPI file: a refund may be negative.
     #[serde(default, deserialize_with = "count")]
-    pub cost_rials: Option<u64>,
+    pub cost_rials: Option<i64>,
     pub extra_details: Option<String>,
     pub state: Option<String>,
     #[serde(default, rename = "type")]
@@ -447,18 +499,26 @@ fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timest
     }
 }
 
-/// A count (bytes, pixels, rials): a JSON number in the docs, a string in the OpenAPI file.
-fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+/// A count (bytes, pixels, rials): a JSON number in the docs, a string in the OpenAPI file;
+/// whole, and in `T`'s range (unsigned for sizes, signed for rials).
+fn count<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr + TryFrom<u64> + TryFrom<i64>,
+{
     let value = Option::<Value>::deserialize(deserializer)?;
     let number = match &value {
         None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| T::try_from(n).ok())
+            .or_else(|| n.as_i64().and_then(|n| T::try_from(n).ok())),
         Some(Value::String(s)) => s.parse().ok(),
         Some(_) => None,
     };
     number.map(Some).ok_or_else(|| {
         serde::de::Error::custom(format!(
-            "{} is not a whole number, as a number or a string",
+            "{} is not a whole number in range, as a number or a string",
             value.unwrap_or_default()
         ))
     })
@@ -528,9 +588,10 @@ mod tests {
 
     #[test]
     fn requests_are_told_apart_by_their_body() {
-        let link = Request::parse(br#"{"provider_data":{"a":1},"post_token":"p"}"#).unwrap();
-        assert_eq!(link.name(), SERVER_LINK);
-        assert!(link.is_synchronous());
+        let link = Received::read(br#"{"provider_data":{"a":1},"post_token":"p"}"#).unwrap();
+        assert_eq!(link.name.as_deref(), Some(SERVER_LINK));
+        assert!(link.synchronous);
+        assert_eq!(link.read.unwrap().name(), SERVER_LINK);
         let action = Request::parse(br#"{"touchpoint":"CHAT","extra_data":{}}"#).unwrap();
         assert_eq!(action.name(), DYNAMIC_ACTION);
         let unknown = Request::parse(br#"{"type":"NEW_THING"}"#).unwrap();
@@ -547,6 +608,66 @@ mod tests {
         );
         let not_json = Request::parse(b"{\"type\":").unwrap_err();
         assert!(not_json.starts_with("not JSON: EOF"), "{not_json}");
+    }
+
+    #[test]
+    fn a_documented_event_off_shape_in_one_field_keeps_its_name_and_says_the_field() {
+        let message = |sender: &str, extra: &str| {
+            format!(
+                r#"{{"type":"NEW_MESSAGE","new_message":{{"id":"m","conversation":{{"id":"c"}},{sender}"type":"FILE",{extra}}}}}"#
+            )
+        };
+        for (body, field) in [
+            (
+                message("", r#""text":"x""#),
+                "new_message: missing field `sender`",
+            ),
+            (
+                message(r#""sender":{},"#, r#""file_data":{"link":"l"}"#),
+                "new_message.file_data: missing field `name`",
+            ),
+            (
+                message(r#""sender":{},"#, r#""sent_at":1729429926140000.5"#),
+                "new_message.sent_at: 1729429926140000.5 is not a time",
+            ),
+        ] {
+            let received = Received::read(body.as_bytes()).unwrap();
+            assert_eq!(received.name.as_deref(), Some("NEW_MESSAGE"));
+            assert!(!received.synchronous);
+            let summary = received.summary();
+            assert_eq!(summary.name, "NEW_MESSAGE");
+            let problem = summary.problem.unwrap();
+            assert!(problem.contains(field), "{problem}");
+        }
+        let action = Received::read(br#"{"touchpoint":7}"#).unwrap();
+        assert_eq!(
+            (action.name.as_deref(), action.synchronous),
+            (Some(DYNAMIC_ACTION), true)
+        );
+        assert!(action.summary().problem.unwrap().contains("touchpoint"));
+        let nameless = Received::read(br#"{"type":5,"hello":1}"#).unwrap();
+        assert_eq!((nameless.name, nameless.synchronous), (None, false));
+        assert!(Received::read(b"[]").is_err());
+        assert!(Received::read(b"{").is_err());
+    }
+
+    #[test]
+    fn rials_are_signed_as_the_openapi_file_types_them() {
+        for (cost, rials) in [(r#""-250000""#, -250_000), ("-250000", -250_000), ("7", 7)] {
+            let body = format!(
+                r#"{{"type":"PAYMENT_TRANSACTION","payment_transaction":{{"id":"t","cost_rials":{cost}}}}}"#
+            );
+            let transaction = event(&body).payment_transaction.unwrap();
+            assert_eq!(transaction.cost_rials, Some(rials));
+            assert!(transaction.describe().ends_with(&format!("{rials} rials")));
+        }
+        let sizes = r#"{"type":"NEW_MESSAGE","new_message":{"id":"m","conversation":{"id":"c"},
+            "sender":{},"type":"VOICE","voice_data":{"link":"l","size_bytes":-1}}}"#;
+        let problem = Request::parse(sizes.as_bytes()).unwrap_err();
+        assert!(
+            problem.contains("voice_data.size_bytes: -1 is not a whole number in range"),
+            "{problem}"
+        );
     }
 
     #[test]

@@ -75,11 +75,18 @@ pub fn header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
     Ok((name, value))
 }
 
+/// The headers of the app's answer that say what its body is, relayed with it: its body
+/// goes back byte for byte, compressed when the app compressed it (the caller's
+/// `Accept-Encoding` reaches the app), so its encoding must go back too. The others belong
+/// to the app's connection, or to the app, not to Divar.
+const ANSWER_HEADERS: [HeaderName; 2] = [header::CONTENT_TYPE, header::CONTENT_ENCODING];
+
 /// The app's answer, as it is relayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relayed {
     pub status: u16,
-    pub content_type: Option<HeaderValue>,
+    /// Those of [`ANSWER_HEADERS`] it had.
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
     pub elapsed: Duration,
 }
@@ -146,7 +153,12 @@ pub async fn send(
             .await
             .map_err(|e| failure(&e, timeout))?;
         let status = response.status().as_u16();
-        let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+        let mut headers = HeaderMap::new();
+        for name in &ANSWER_HEADERS {
+            for value in response.headers().get_all(name) {
+                headers.append(name, value.clone());
+            }
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| failure(&e, timeout))? {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
@@ -156,14 +168,14 @@ pub async fn send(
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, content_type, body))
+        Ok((status, headers, body))
     };
-    let (status, content_type, body) = tokio::time::timeout(timeout, reading)
+    let (status, headers, body) = tokio::time::timeout(timeout, reading)
         .await
         .map_err(|_| Failure::TimedOut(timeout))??;
     Ok(Relayed {
         status,
-        content_type,
+        headers,
         body,
         elapsed: started.elapsed(),
     })

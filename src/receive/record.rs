@@ -29,7 +29,8 @@ pub struct Record {
     pub path: String,
     /// Header names (lower-case) and values in the order received, without `Authorization`.
     pub headers: Vec<(String, String)>,
-    /// The body when it is UTF-8 (as JSON from Divar is)...
+    /// The body when it is UTF-8 (as JSON from Divar is); of one refused as too large or
+    /// too slow, what arrived of it...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// ...else base64.
@@ -41,6 +42,17 @@ pub struct Record {
     /// Where it was forwarded, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarded_to: Option<String>,
+    /// The receiver's own answer, when it refused the request after the key check: not a
+    /// POST, a body too large, too slow or not JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refusal>,
+}
+
+/// An answer the receiver gave itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub status: u16,
+    pub reason: String,
 }
 
 impl Record {
@@ -50,6 +62,15 @@ impl Record {
             Ok(text) => self.body = Some(text.to_owned()),
             Err(_) => self.body_base64 = Some(STANDARD.encode(body)),
         }
+    }
+
+    /// Whether the body kept is all that was sent: not when the receiver refused the
+    /// request before it had read the whole body (405, 408, 413).
+    pub fn whole(&self) -> bool {
+        !self
+            .refused
+            .as_ref()
+            .is_some_and(|refusal| [405, 408, 413].contains(&refusal.status))
     }
 
     /// The body's bytes, as they arrived.
@@ -184,6 +205,7 @@ mod tests {
             body_base64: None,
             name: None,
             forwarded_to: None,
+            refused: None,
         };
         record.set_body(body);
         record

@@ -22,9 +22,9 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::auth::{self, IdentificationKey};
-use super::event::{Request, Summary};
+use super::event::{Received, Summary};
 use super::forward::{self, Outgoing};
-use super::record::{Log, Record};
+use super::record::{Log, Record, Refusal};
 use crate::error::{Error, Result};
 use crate::http::client::ApiClient;
 use crate::secret::SecretString;
@@ -209,44 +209,11 @@ async fn receive(
     if let Some(why) = refused(&receiver.options, &parts.headers, peer) {
         return answered(None, why.0, why.1);
     }
-    if parts.method != Method::POST {
-        return answered(
-            None,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Divar's requests are POSTs; this one is not",
-        );
-    }
-    let body = match read_body(&receiver.options, &parts.headers, body).await {
-        Ok(body) => body,
-        Err((status, why)) => return answered(None, status, &why),
-    };
     let id = format!(
         "req_{}-{}",
         receiver.prefix,
         receiver.count.fetch_add(1, Ordering::Relaxed) + 1
     );
-    let parsed = Request::parse(&body);
-    let summary = match &parsed {
-        Ok(request) => request.summary(),
-        Err(problem) => Summary {
-            problem: Some(problem.clone()),
-            ..Summary::default()
-        },
-    };
-    let target = parsed.as_ref().ok().and_then(|request| {
-        let wanted = receiver.options.events.is_empty()
-            || receiver.options.events.iter().any(|e| e == request.name());
-        let options = &receiver.options;
-        let target = if request.is_synchronous() {
-            options
-                .forward_actions_to
-                .as_ref()
-                .or(options.forward_to.as_ref())
-        } else {
-            options.forward_to.as_ref()
-        };
-        wanted.then_some(target).flatten()
-    });
     let mut record = Record {
         id: id.clone(),
         received_at: humantime::format_rfc3339_micros(SystemTime::now()).to_string(),
@@ -265,10 +232,69 @@ async fn receive(
             .collect(),
         body: None,
         body_base64: None,
-        name: parsed.as_ref().ok().map(|r| r.name().to_owned()),
-        forwarded_to: target.map(ToString::to_string),
+        name: None,
+        forwarded_to: None,
+        refused: None,
+    };
+    // Refused from here on, a request is still recorded, with what arrived of its body.
+    let keep = |record: &mut Record, status: StatusCode, why: &str| {
+        record.refused = Some(Refusal {
+            status: status.as_u16(),
+            reason: why.to_owned(),
+        });
+        match receiver.log.append(record) {
+            Ok(()) => answered(Some(&id), status, why),
+            Err(e) => answered(Some(&id), StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        }
+    };
+    if parts.method != Method::POST {
+        return keep(
+            &mut record,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Divar's requests are POSTs; this one is not",
+        );
+    }
+    let body = match read_body(&receiver.options, &parts.headers, body).await {
+        Ok(body) => body,
+        Err((status, why, partial)) => {
+            record.set_body(&partial);
+            return keep(&mut record, status, &why);
+        }
     };
     record.set_body(&body);
+    let received = match Received::read(&body) {
+        Ok(received) => received,
+        Err(problem) => {
+            (receiver.observe)(Activity::In {
+                id: id.clone(),
+                method: method.clone(),
+                path: path.clone(),
+                summary: Summary {
+                    problem: Some(problem.clone()),
+                    ..Summary::default()
+                },
+                api_version: api_version(&parts.headers),
+            });
+            return keep(&mut record, StatusCode::BAD_REQUEST, &problem);
+        }
+    };
+    let options = &receiver.options;
+    let wanted = options.events.is_empty()
+        || options
+            .events
+            .iter()
+            .any(|e| received.name.as_deref() == Some(e.as_str()));
+    let target = if received.synchronous {
+        options
+            .forward_actions_to
+            .as_ref()
+            .or(options.forward_to.as_ref())
+    } else {
+        options.forward_to.as_ref()
+    }
+    .filter(|_| wanted);
+    record.name.clone_from(&received.name);
+    record.forwarded_to = target.map(ToString::to_string);
     if let Err(e) = receiver.log.append(&record) {
         return answered(Some(&id), StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
     }
@@ -276,27 +302,24 @@ async fn receive(
         id: id.clone(),
         method: method.clone(),
         path: path.clone(),
-        summary,
+        summary: received.summary(),
         api_version: api_version(&parts.headers),
     });
-    let request = match parsed {
-        Ok(request) => request,
-        Err(problem) => return answered(Some(&id), StatusCode::BAD_REQUEST, &problem),
-    };
     let Some(target) = target else {
-        return if !receiver.options.events.is_empty()
-            && !receiver.options.events.iter().any(|e| e == request.name())
-        {
+        return if !wanted {
             answered(
                 Some(&id),
                 StatusCode::OK,
                 "recorded; not among the events forwarded",
             )
-        } else if request.is_synchronous() {
+        } else if received.synchronous {
             answered(
                 Some(&id),
                 StatusCode::BAD_GATEWAY,
-                &format!("recorded; no app to answer this {} call", request.name()),
+                &format!(
+                    "recorded; no app to answer this {} call",
+                    received.name.as_deref().unwrap_or_default()
+                ),
             )
         } else {
             answered(
@@ -330,11 +353,7 @@ async fn receive(
             let mut response = Response::new(Body::from(relayed.body));
             *response.status_mut() =
                 StatusCode::from_u16(relayed.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            if let Some(content_type) = relayed.content_type {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, content_type);
-            }
+            *response.headers_mut() = relayed.headers;
             response
         }
         Err(failure) => {
@@ -388,12 +407,12 @@ fn refused(
 }
 
 /// The whole body, refused when it is larger than the limit or slower than the read
-/// timeout.
+/// timeout, with what arrived of it before (at most the limit).
 async fn read_body(
     options: &Options,
     headers: &HeaderMap,
     body: Body,
-) -> std::result::Result<Vec<u8>, (StatusCode, String)> {
+) -> std::result::Result<Vec<u8>, (StatusCode, String, Vec<u8>)> {
     let too_large = || {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -405,11 +424,12 @@ async fn read_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > options.max_body as u64) {
-        return Err(too_large());
+        let (status, why) = too_large();
+        return Err((status, why, Vec::new()));
     }
+    let mut bytes = Vec::new();
     let reading = async {
         let mut stream = body.into_data_stream();
-        let mut bytes = Vec::new();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
                 (
@@ -422,9 +442,9 @@ async fn read_body(
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(bytes)
+        Ok(())
     };
-    tokio::time::timeout(options.read_timeout, reading)
+    let read = tokio::time::timeout(options.read_timeout, reading)
         .await
         .unwrap_or_else(|_| {
             Err((
@@ -434,7 +454,11 @@ async fn read_body(
                     humantime::format_duration(options.read_timeout)
                 ),
             ))
-        })
+        });
+    match read {
+        Ok(()) => Ok(bytes),
+        Err((status, why)) => Err((status, why, bytes)),
+    }
 }
 
 /// The version header, spelled either way the documents spell it.

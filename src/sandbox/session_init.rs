@@ -153,7 +153,7 @@ async fn dynamic_action(
     };
     let body = json!({
         "touchpoint": "CHAT",
-        "post_token": stored.chat.post_token,
+        "post_token": post_of(stored),
         "conversation_id": conversation_of(&stored.message),
         "user_side": user_side,
         "extra_data": data,
@@ -196,16 +196,26 @@ async fn dynamic_action(
     }
 }
 
-/// The conversation a current-platform message is in; empty for a chatbot's message to a
-/// user, whose conversation the sandbox does not know.
-fn conversation_of(message: &Message) -> &str {
+/// The conversation a current-platform message is in; `None` (null, which events.md
+/// section 3 allows) for a chatbot's message to a user, whose conversation the sandbox
+/// does not know.
+fn conversation_of(message: &Message) -> Option<&str> {
     match message {
-        Message::Chat(_) => "",
-        Message::Conversation(message) => &message.conversation_id,
+        Message::Chat(_) => None,
+        Message::Conversation(message) => Some(&message.conversation_id),
         Message::Bot(message) => match &message.to {
-            BotRecipient::Conversation(id) => id,
-            BotRecipient::User(_) => "",
+            BotRecipient::Conversation(id) => Some(id),
+            BotRecipient::User(_) => None,
         },
+    }
+}
+
+/// The post a message is about; `None` (null) for a chatbot's, whose conversation has no
+/// post.
+fn post_of(stored: &StoredMessage) -> Option<&str> {
+    match stored.message {
+        Message::Bot(_) => None,
+        Message::Chat(_) | Message::Conversation(_) => Some(&stored.chat.post_token),
     }
 }
 
@@ -331,7 +341,7 @@ fn legacy_request(
 /// documentation shows it.
 fn server_link_request(
     stored: &StoredMessage,
-    conversation_id: &str,
+    conversation_id: Option<&str>,
     side: Side,
     extra_data: &Map<String, Value>,
 ) -> Value {
@@ -343,7 +353,7 @@ fn server_link_request(
     };
     let mut body = Map::new();
     body.insert("source".into(), "CHAT_MESSAGE_ACTION".into());
-    body.insert("post_token".into(), stored.chat.post_token.as_str().into());
+    body.insert("post_token".into(), post_of(stored).into());
     body.insert("conversation_id".into(), conversation_id.into());
     body.insert("user_side".into(), user_side.into());
     body.insert("user_id".into(), clicker.into());

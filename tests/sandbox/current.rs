@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::common::sandbox::{Sandbox, agent, response_json};
-use crate::common::{PEER, POST, Reply, TestServer, USER};
+use crate::common::{self, PEER, POST, Reply, TestServer, USER};
 
 /// The demo chat as a conversation, where the demo user sells the demo post.
 pub const DEMO_CONVERSATION: &str = "5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2";
@@ -640,4 +640,57 @@ fn the_chatbot_writes_to_its_user_and_their_conversation_shows_in_the_chat_view(
         Some(3)
     );
     assert_eq!(sandbox.messages().len(), before);
+}
+
+#[test]
+fn a_chatbot_button_s_call_sends_null_for_the_post_it_has_none_of() {
+    let app = TestServer::start(|_, request| match request.path.as_str() {
+        "/divar/session" => Reply::json(200, r#"{"url":"https://app.example/s"}"#),
+        _ => Reply::json(200, r#"{"text_message":"ok"}"#),
+    });
+    let dynamic = format!("{}/divar/dynamic", app.url());
+    let sandbox = Sandbox::for_app(&app, &["--dynamic-action-url", &dynamic]);
+    let output = sandbox
+        .kenar()
+        .env(
+            "KENAR_ACCESS_TOKEN",
+            sandbox.access_token("CHAT_BOT_USER_MESSAGE_SEND"),
+        )
+        .args(["send", "--bot", "--user-id", USER, "--message", "hi"])
+        .args(["--button", r#"Go|INFO|dynamic:{"s":1}"#])
+        .args(["--button", r#"Open|INFO|{"s":2}"#])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let conversation = String::from_utf8(output.stdout).unwrap();
+    let conversation = conversation
+        .trim_end()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let message = sandbox.messages().len().to_string();
+    for column in ["0", "1"] {
+        let (status, _, page) = sandbox.click(&[
+            ("message", &message),
+            ("side", "receiver"),
+            ("column", column),
+        ]);
+        assert!(status == 200 || status == 303, "{status}: {page}");
+    }
+    let requests = app.requests();
+    let bodies: Vec<Value> = requests.iter().map(common::Recorded::json).collect();
+    assert_eq!(requests[0].path, "/divar/dynamic");
+    assert_eq!(
+        bodies[0],
+        json!({"touchpoint": "CHAT", "post_token": null, "conversation_id": conversation,
+               "user_side": "DEMAND", "extra_data": {"s": 1}, "user_id": USER})
+    );
+    assert_eq!(requests[1].path, "/divar/session");
+    assert_eq!(
+        bodies[1],
+        json!({"source": "CHAT_MESSAGE_ACTION", "post_token": null,
+               "conversation_id": conversation, "user_side": "Demand", "user_id": USER,
+               "extra_data": {"s": 2}})
+    );
 }

@@ -103,6 +103,7 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
         None => profile::dir()?.join(LOG_FILE),
     };
     let options = options(&args)?;
+    let key_passed_over = args.accept_any_key && matches!(args.key.divar_key(), Ok(Some(_)));
     let keeper = match (args.subscribe, args.subscription.given()) {
         (true, _) => Some(Keeper::prepare(&args.subscription, settings, verbosity)?),
         (false, true) => {
@@ -136,7 +137,12 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
     crate::cli::block_on(async {
         let receiver = BoundReceiver::bind(options.clone(), log, client, observe).await?;
         let signals = signals::listen()?;
-        ready(&options, &receiver.local_addr()?, &log_path);
+        ready(
+            &options,
+            key_passed_over,
+            &receiver.local_addr()?,
+            &log_path,
+        );
         let kept = keeper.map(Keeper::start).transpose()?;
         let (stop, ending) = keeper::until_stopped(kept, signals);
         receiver.serve(stop).await?;
@@ -157,16 +163,22 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
     };
     let forward_to = target("--forward-to", args.forward_to.as_deref())?;
     let forward_actions_to = target("--forward-actions-to", args.forward_actions_to.as_deref())?;
-    let divar_key = error::gather(args.key.divar_key(), &mut problems)?;
-    let key = match (divar_key.flatten(), args.accept_any_key) {
-        (Some(key), _) => Some(IdentificationKey::new(key)),
-        (None, true) => None,
-        (None, false) => {
-            problems.push(format!(
-                "{}; or give --accept-any-key to take requests without checking",
-                IdentificationKeyArgs::MISSING
-            ));
-            None
+    // --accept-any-key wins over KENAR_IDENTIFICATION_KEY, which the sandbox's export lines
+    // set: the flag is the later, more deliberate word (`ready` says the key is not checked).
+    let key = if args.accept_any_key {
+        None
+    } else {
+        match error::gather(args.key.divar_key(), &mut problems)? {
+            Some(Some(key)) => Some(IdentificationKey::new(key)),
+            // Unfit, which `problems` says already.
+            None => None,
+            Some(None) => {
+                problems.push(format!(
+                    "{}; or give --accept-any-key to take requests without checking",
+                    IdentificationKeyArgs::MISSING
+                ));
+                None
+            }
         }
     };
     let forward_key = error::gather(args.key.forward_key(), &mut problems)?.flatten();
@@ -197,12 +209,18 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
     error::valid(options, problems)
 }
 
-/// Says on stderr where listen is, what it checks and where requests go.
-fn ready(options: &Options, address: &SocketAddr, log: &std::path::Path) {
+/// Says on stderr where listen is, what it checks and where requests go; `key_passed_over`
+/// when an identification key is set but --accept-any-key has listen check none.
+fn ready(options: &Options, key_passed_over: bool, address: &SocketAddr, log: &std::path::Path) {
     let mut lines = vec![format!("listening on http://{address}")];
-    lines.push(match &options.key {
-        Some(_) => "checking Authorization against the identification key (***)".to_owned(),
-        None => "warning: accepting every request, whatever its Authorization header".to_owned(),
+    lines.push(match (&options.key, key_passed_over) {
+        (Some(_), _) => "checking Authorization against the identification key (***)".to_owned(),
+        (None, false) => {
+            "warning: accepting every request, whatever its Authorization header".to_owned()
+        }
+        (None, true) => "warning: accepting every request, whatever its Authorization header: \
+             --accept-any-key wins over the identification key that is set, which is not checked"
+            .to_owned(),
     });
     if options.divar_sources_only {
         lines.push("refusing callers not at Divar's documented addresses".into());

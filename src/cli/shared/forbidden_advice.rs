@@ -54,10 +54,7 @@ pub fn advised(
                 .unwrap_or(Granted::Unknown);
             Error::Refused {
                 status: 403,
-                message: format!(
-                    "{said}{}",
-                    forbidden::advice(endpoint, Some(&needed), granted, &ask)
-                ),
+                message: format!("{said}{}", forbidden::advice(endpoint, to, granted, &ask)),
             }
         }
         Error::Uploaded { error, media_token } => Error::Uploaded {
