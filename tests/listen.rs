@@ -174,19 +174,14 @@ fn hostile_input_gets_a_clear_answer_and_listen_goes_on() {
         .as_bytes(),
     );
     assert!(chunked.starts_with("HTTP/1.1 413"), "{chunked}");
-    // Not JSON, and JSON of no known shape: refused with where and why.
+    // Not JSON: refused with where and why.
     let (status, answer) = listen.deliver(b"{\"type\": NEW_MESSAGE}");
     assert_eq!(status, 400);
     assert!(
         answer.contains("not JSON: expected value at line 1 column 10"),
         "{answer}"
     );
-    let (status, answer) = listen.deliver(b"{\"hello\":1}");
-    assert_eq!(status, 400);
-    assert!(answer.contains("no \\\"type\\\""), "{answer}");
-    let (status, answer) = listen.deliver(br#"{"type":"NEW_MESSAGE","new_message":{"id":7}}"#);
-    assert_eq!(status, 400);
-    assert!(answer.contains("new_message.id: invalid type"), "{answer}");
+    assert!(app.requests().is_empty());
     // An event type Divar may add later still reaches the app, and is named so.
     let unknown = br#"{"type":"NEW_REACTION","new_reaction":{}}"#;
     assert_eq!(listen.deliver(unknown).0, 200);

@@ -26,6 +26,8 @@ mod limits;
 #[cfg(feature = "listen")]
 mod listen;
 #[cfg(feature = "listen")]
+mod listen_requests;
+#[cfg(feature = "listen")]
 mod listen_subscribe;
 mod malformed_input;
 mod media;

@@ -140,3 +140,92 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
         .code(2)
         .stderr(predicate::str::contains("no request \"req_nope\""));
 }
+
+#[test]
+fn every_sample_and_a_file_reach_the_app_as_divar_sends_them() {
+    let app = TestServer::success();
+    for (name, version) in [
+        ("NEW_MESSAGE", None),
+        ("NEW_CHATBOT_MESSAGE", None),
+        ("USER_ACCESS_REVOCATION", None),
+        ("POST_UPDATE", None),
+        ("PAYMENT_TRANSACTION", None),
+        ("SERVER_LINK", Some(("api_version", "2"))),
+        ("SESSION_INIT", Some(("api-version", "2"))),
+        ("DYNAMIC_ACTION", None),
+    ] {
+        trigger(&app, &[name]).assert().success();
+        let requests = app.requests();
+        let received = requests.last().unwrap();
+        assert_eq!(received.method, "POST");
+        // The sample's file less its last newline.
+        assert_eq!(received.body, fixture(name).trim_ascii_end(), "{name}");
+        let mut expected = vec![("content-type", "application/json"), ("authorization", KEY)];
+        expected.extend(version);
+        let mut headers: Vec<(&str, &str)> = received
+            .header_pairs()
+            .into_iter()
+            .filter(|(header, _)| expected.iter().any(|(n, _)| n == header))
+            .collect();
+        headers.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(headers, expected, "{name}");
+        assert!(
+            received
+                .headers
+                .iter()
+                .all(|(header, _)| !header.contains("version") || version.is_some()),
+            "{name}: {:?}",
+            received.headers
+        );
+    }
+    // A file goes as it is, less its last line break, as text files are read.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("my-event.json");
+    std::fs::write(&file, "{\"type\": \"NEW_THING\"}\r\n\n").unwrap();
+    trigger(&app, &["--file", file.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        app.requests().last().unwrap().body,
+        b"{\"type\": \"NEW_THING\"}\r\n"
+    );
+}
+
+#[test]
+fn replay_sends_a_request_never_forwarded_where_told_and_refuses_one_cut_short() {
+    let listen = Listen::start(&["--max-body", "200"]);
+    assert_eq!(listen.deliver(&fixture("USER_ACCESS_REVOCATION")).0, 200);
+    assert_eq!(listen.deliver(&[b' '; 201]).0, 413);
+    let records = listen.records();
+    let id = |index: usize| records[index]["id"].as_str().unwrap().to_owned();
+    let replay = |args: &[&str]| {
+        let mut cmd = kenar();
+        cmd.args(["events", "replay", "--log"])
+            .arg(&listen.log)
+            .args(args)
+            .env("KENAR_IDENTIFICATION_KEY", KEY);
+        cmd
+    };
+    replay(&[&id(0)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "request {} was not forwarded anywhere: give --to URL",
+            id(0)
+        )));
+    let app = TestServer::success();
+    replay(&[&id(0), "--to", &app.url()]).assert().success();
+    let received = app.only_request();
+    assert_eq!(received.body, fixture("USER_ACCESS_REVOCATION"));
+    assert_eq!(received.header("authorization"), Some(KEY));
+    replay(&["--last", "--to", &app.url()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "request {} was answered 413 by listen before its whole request arrived (the body \
+             is larger than 200 bytes)",
+            id(1)
+        )));
+    assert_eq!(app.requests().len(), 1);
+}

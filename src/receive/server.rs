@@ -257,7 +257,9 @@ async fn receive(
     let body = match read_body(&receiver.options, &parts.headers, body).await {
         Ok(body) => body,
         Err((status, why, partial)) => {
-            record.set_body(&partial);
+            if !partial.is_empty() {
+                record.set_body(&partial);
+            }
             return keep(&mut record, status, &why);
         }
     };

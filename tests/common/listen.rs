@@ -38,11 +38,16 @@ impl Listen {
     }
 
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_as("json", args, env)
+    }
+
+    /// [`Listen::start_with`] printing `format` (`text` for a person's lines).
+    pub fn start_as(format: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("events.jsonl");
         let mut command = kenar_process();
         command
-            .args(["listen", "--port", "0", "--format", "json", "--log"])
+            .args(["listen", "--port", "0", "--format", format, "--log"])
             .arg(&log)
             .args(args)
             .envs(env.iter().copied())
@@ -115,11 +120,15 @@ impl Listen {
 
     /// The next line listen prints on stdout, as JSON.
     pub fn next_line(&self) -> Value {
-        let line = self
-            .lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("listen prints a line");
+        let line = self.next_text();
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    }
+
+    /// The next line listen prints on stdout, as it is.
+    pub fn next_text(&self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("listen prints a line")
     }
 
     /// The records of the event log.

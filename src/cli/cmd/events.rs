@@ -157,6 +157,14 @@ fn replay(args: ReplayArgs) -> Result<()> {
     let (Some(key), Some(record)) = (key, record) else {
         return Err(Error::Invalid(problems).into());
     };
+    if let Some(refusal) = record.refused.as_ref().filter(|_| !record.whole()) {
+        return Err(Error::invalid(format!(
+            "request {} was answered {} by listen before its whole request arrived ({}): \
+             there is no whole request to send again",
+            record.id, refusal.status, refusal.reason
+        ))
+        .into());
+    }
     let (flag, target) = match (&args.to, &record.forwarded_to) {
         (Some(to), _) => ("--to", to.as_str()),
         (None, Some(forwarded)) => ("the recorded forward URL", forwarded.as_str()),
