@@ -70,6 +70,24 @@ fn a_sample_without_edits_goes_byte_for_byte_with_its_headers() {
 }
 
 #[test]
+fn a_file_goes_byte_for_byte_with_its_last_newline() {
+    let app = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("event.json");
+    for body in [
+        &b"{\"type\":\"NEW_MESSAGE\"}\n"[..],
+        b"{\"type\": \"POST_UPDATE\"}\r\n\r\n",
+        b"  {\"type\":\"NEW_MESSAGE\",\"text\":\"\xff\"}  ",
+    ] {
+        std::fs::write(&file, body).unwrap();
+        trigger(&app, &["--file", file.to_str().unwrap()])
+            .assert()
+            .success();
+        assert_eq!(app.requests().last().unwrap().body, body);
+    }
+}
+
+#[test]
 fn a_bad_edit_or_no_key_sends_nothing() {
     let app = TestServer::success();
     trigger(
