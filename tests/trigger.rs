@@ -158,3 +158,25 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
         .code(2)
         .stderr(predicate::str::contains("no request \"req_nope\""));
 }
+
+#[test]
+fn replay_keeps_a_last_newline_and_bytes_that_are_not_utf8() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url()]);
+    for body in [
+        &b"{\"type\":\"POST_UPDATE\",\"post_update\":{}}\n"[..],
+        b"{\"type\":\"NEW_MESSAGE\",\"text\":\"\xff\xfe\"}\r\n",
+    ] {
+        listen.deliver(body);
+        let id = listen.next_line()["id"].as_str().unwrap().to_owned();
+        listen.next_line();
+        let other = TestServer::success();
+        kenar()
+            .args(["events", "replay", &id, "--to", &other.url(), "--log"])
+            .arg(&listen.log)
+            .env("KENAR_IDENTIFICATION_KEY", KEY)
+            .assert()
+            .success();
+        assert_eq!(other.only_request().body, body);
+    }
+}
