@@ -420,3 +420,31 @@ fn open_says_when_no_browser_can_be_opened() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_longest_wait_still_takes_the_redirect() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    let child = login_process(dir.path(), &server)
+        .args([
+            "--redirect-uri",
+            &format!("http://127.0.0.1:{port}/callback"),
+            "--wait",
+            "18446744073709551615",
+            "--auth-url",
+            "http://127.0.0.1:9/oauth",
+            "--state",
+            "s-9",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let page = browse(port, "/callback?state=s-9&code=code-9");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let output = finish(child);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(server.only_request().json()["code"], "code-9");
+}

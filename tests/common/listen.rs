@@ -7,6 +7,7 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -27,6 +28,8 @@ pub struct Listen {
     lines: Receiver<String>,
     /// Lines listen printed on stderr before it served.
     pub ready: Vec<String>,
+    /// What listen printed on stderr since.
+    said: Arc<Mutex<String>>,
 }
 
 impl Listen {
@@ -60,8 +63,16 @@ impl Listen {
                 break;
             }
         }
-        // Whatever it says later is not needed, but it must be able to say it.
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        // What it says later is kept, for the tests that look at it.
+        let said = Arc::new(Mutex::new(String::new()));
+        let keep = Arc::clone(&said);
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while stderr.read_line(&mut line).is_ok_and(|read| read > 0) {
+                keep.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
         let (send, lines) = channel();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         std::thread::spawn(move || {
@@ -83,7 +94,13 @@ impl Listen {
             _dir: dir,
             lines,
             ready,
+            said,
         }
+    }
+
+    /// What listen printed on stderr after it was ready, so far.
+    pub fn stderr(&self) -> String {
+        self.said.lock().unwrap().clone()
     }
 
     /// The next line listen prints on stdout, as JSON.

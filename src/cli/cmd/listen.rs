@@ -23,7 +23,7 @@ use url::Url;
 
 use crate::cli::output::{self, Format};
 use crate::cli::shared::credentials::IdentificationKeyArgs;
-use crate::cli::shared::{profile, signals};
+use crate::cli::shared::{profile, seconds, signals};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -78,11 +78,11 @@ pub struct ListenArgs {
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent: u32,
     /// Give the app this many seconds to answer (504 past it)
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub forward_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
+    pub forward_timeout: Duration,
     /// Give a caller this many seconds to send its body (408 past it)
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub read_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
+    pub read_timeout: Duration,
 }
 
 pub fn run(args: ListenArgs) -> Result<()> {
@@ -168,8 +168,8 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
         headers: args.headers.clone(),
         max_body: args.max_body,
         max_concurrent: args.max_concurrent as usize,
-        forward_timeout: Duration::from_secs(args.forward_timeout),
-        read_timeout: Duration::from_secs(args.read_timeout),
+        forward_timeout: args.forward_timeout,
+        read_timeout: args.read_timeout,
     };
     error::valid(options, problems)
 }

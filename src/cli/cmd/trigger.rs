@@ -77,7 +77,11 @@ pub fn run(args: TriggerArgs) -> Result<()> {
     let (source, original, sample_headers) = match (&args.name, &args.file) {
         // The user's own body goes as it is, to the last byte: an app under test may
         // care about a trailing newline or bytes that are not UTF-8.
-        (_, Some(path)) => (input::source_name(path), input::read_bounded(path)?, &[][..]),
+        (_, Some(path)) => (
+            input::source_name(path),
+            input::read_bounded(path)?,
+            &[][..],
+        ),
         (Some(name), None) => {
             let sample =
                 fixture::find(name).ok_or_else(|| Error::invalid(format!("no sample {name:?}")))?;

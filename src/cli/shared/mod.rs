@@ -11,5 +11,6 @@ pub mod profile;
 pub mod relay;
 pub mod scope_names;
 pub mod scopes;
+pub mod seconds;
 pub mod signals;
 pub mod tokens;

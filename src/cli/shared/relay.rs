@@ -15,6 +15,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::cli::output::{self, Format};
 use crate::cli::shared::credentials::IdentificationKeyArgs;
+use crate::cli::shared::seconds;
 
 /// How a request goes to the app and how its answer is shown.
 #[derive(Debug, Args)]
@@ -25,8 +26,8 @@ pub struct DeliveryArgs {
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = forward::header)]
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// Give the app this many seconds to answer
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
+    pub timeout: Duration,
     /// The answer as it came, or one JSON object with the status and time
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -35,7 +36,7 @@ pub struct DeliveryArgs {
 /// Sends `outgoing` within `timeout` and prints the answer; an answer other than 2xx is
 /// an [`Error::Refused`] after it is printed.
 pub fn deliver(outgoing: Outgoing, delivery: &DeliveryArgs) -> Result<()> {
-    let timeout = Duration::from_secs(delivery.timeout);
+    let timeout = delivery.timeout;
     let to = outgoing.url.to_string();
     let client = ApiClient::new(&ClientOptions {
         timeout,

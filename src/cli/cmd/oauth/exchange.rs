@@ -34,6 +34,7 @@ use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs, save};
 use crate::cli::shared::scopes::ScopeFlags;
+use crate::cli::shared::seconds;
 use crate::cli::shared::tokens::transport;
 
 #[derive(Debug, Args)]
@@ -89,8 +90,8 @@ pub struct LoginArgs {
     #[arg(long)]
     pub open: bool,
     /// Give up waiting for the redirect after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub wait: u64,
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds::positive)]
+    pub wait: Duration,
     /// When Divar refuses the scopes with invalid_scope, ask for each scope alone and say
     /// which ones it refuses (offered at a terminal without this flag)
     #[arg(long)]
@@ -139,10 +140,7 @@ pub fn exchange_code(args: TokenArgs, settings: &Settings, verbosity: Verbosity)
 }
 
 pub fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
-    if args.wait == 0 {
-        return Err(Error::invalid("--wait: must be a positive number of seconds").into());
-    }
-    let wait = Duration::from_secs(args.wait);
+    let wait = args.wait;
     let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
     let scopes = args.scopes.requested(exchange.platform, settings)?;
     let (request, url) = authorization(
