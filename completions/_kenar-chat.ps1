@@ -688,7 +688,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Refuse (413) bodies larger than this many bytes')
             [CompletionResult]::new('--max-concurrent', '--max-concurrent', [CompletionResultType]::ParameterName, 'Answer 503 while this many requests are being handled')
             [CompletionResult]::new('--forward-timeout', '--forward-timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer (504 past it)')
-            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Give a caller this many seconds to send its body (408 past it)')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')

@@ -639,7 +639,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --max-body 'Refuse (413) bodies larger than this many bytes'
             cand --max-concurrent 'Answer 503 while this many requests are being handled'
             cand --forward-timeout 'Give the app this many seconds to answer (504 past it)'
-            cand --read-timeout 'Give a caller this many seconds to send its body (408 past it)'
+            cand --read-timeout 'Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'

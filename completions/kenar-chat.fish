@@ -465,7 +465,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l log -d 
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-body -d 'Refuse (413) bodies larger than this many bytes' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-concurrent -d 'Answer 503 while this many requests are being handled' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l forward-timeout -d 'Give the app this many seconds to answer (504 past it)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l read-timeout -d 'Give a caller this many seconds to send its body (408 past it)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l read-timeout -d 'Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l accept-any-key -d 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel'

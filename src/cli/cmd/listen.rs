@@ -80,7 +80,7 @@ pub struct ListenArgs {
     /// Give the app this many seconds to answer (504 past it)
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
     pub forward_timeout: Duration,
-    /// Give a caller this many seconds to send its body (408 past it)
+    /// Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
     pub read_timeout: Duration,
 }
