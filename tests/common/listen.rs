@@ -7,7 +7,6 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, channel};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -28,8 +27,8 @@ pub struct Listen {
     lines: Receiver<String>,
     /// Lines listen printed on stderr before it served.
     pub ready: Vec<String>,
-    /// What listen printed on stderr since.
-    said: Arc<Mutex<String>>,
+    /// Lines listen prints on stderr after those, as they come.
+    notes: Receiver<String>,
 }
 
 impl Listen {
@@ -63,14 +62,13 @@ impl Listen {
                 break;
             }
         }
-        // What it says later is kept, for the tests that look at it.
-        let said = Arc::new(Mutex::new(String::new()));
-        let keep = Arc::clone(&said);
+        // What it says later is kept for the tests that wait for it.
+        let (noted, notes) = channel();
         std::thread::spawn(move || {
-            let mut line = String::new();
-            while stderr.read_line(&mut line).is_ok_and(|read| read > 0) {
-                keep.lock().unwrap().push_str(&line);
-                line.clear();
+            for line in stderr.lines().map_while(Result::ok) {
+                if noted.send(line).is_err() {
+                    break;
+                }
             }
         });
         let (send, lines) = channel();
@@ -94,13 +92,30 @@ impl Listen {
             _dir: dir,
             lines,
             ready,
-            said,
+            notes,
         }
     }
 
-    /// What listen printed on stderr after it was ready, so far.
-    pub fn stderr(&self) -> String {
-        self.said.lock().unwrap().clone()
+    /// The lines listen has said on stderr since they were last read, without waiting.
+    pub fn notes_so_far(&self) -> Vec<String> {
+        self.notes.try_iter().collect()
+    }
+
+    /// The lines listen says on stderr from now on, up to the first that contains
+    /// `wanted`; fails the test when none does within a minute.
+    pub fn notes_until(&self, wanted: &str) -> Vec<String> {
+        let mut said = Vec::new();
+        loop {
+            let line = self
+                .notes
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("listen never said {wanted:?}; it said {said:#?}"));
+            let done = line.contains(wanted);
+            said.push(line);
+            if done {
+                return said;
+            }
+        }
     }
 
     /// The next line listen prints on stdout, as JSON.

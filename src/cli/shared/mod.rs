@@ -4,6 +4,7 @@
 pub mod authorization;
 pub mod connection;
 pub mod credentials;
+pub mod dry_run;
 pub mod forbidden_advice;
 pub mod oauth_refusal;
 pub mod platform;
@@ -13,4 +14,5 @@ pub mod scope_names;
 pub mod scopes;
 pub mod seconds;
 pub mod signals;
+pub mod subscription;
 pub mod tokens;
