@@ -551,7 +551,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__events__subcmd__replay)
-            opts="-H -q -v -h -V --last --to --log --identification-key-file --forward-key-file --header --timeout --format --quiet --verbose --help --version"
+            opts="-H -q -v -h -V --last --to --log --identification-key-file --forward-key-file --header --timeout --cacert --resolve --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,6 +615,25 @@ _kenar__chat() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3097,7 +3116,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__trigger)
-            opts="-q -v -H -h -V --quiet --verbose --file --to --override --add --remove --identification-key-file --forward-key-file --header --timeout --format --help --version NEW_MESSAGE NEW_CHATBOT_MESSAGE USER_ACCESS_REVOCATION POST_UPDATE PAYMENT_TRANSACTION SERVER_LINK SESSION_INIT DYNAMIC_ACTION"
+            opts="-q -v -H -h -V --quiet --verbose --file --to --override --add --remove --identification-key-file --forward-key-file --header --timeout --cacert --resolve --format --help --version NEW_MESSAGE NEW_CHATBOT_MESSAGE USER_ACCESS_REVOCATION POST_UPDATE PAYMENT_TRANSACTION SERVER_LINK SESSION_INIT DYNAMIC_ACTION"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3173,6 +3192,25 @@ _kenar__chat() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -143,7 +143,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -217,7 +217,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -251,7 +251,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -281,7 +281,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -328,7 +328,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -378,7 +378,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-to
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -415,7 +415,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and 
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -491,7 +491,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l access-
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -514,6 +514,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l identi
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s H -l header -d 'Add this header (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -538,7 +540,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -559,6 +561,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s H -l header -d 'Add this header (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l last -d 'The last request recorded'

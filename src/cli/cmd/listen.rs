@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime};
 use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::error::{self, Error};
-use kenar_chat::http::client::{ApiClient, ClientOptions};
 use kenar_chat::http::url as http_url;
 use kenar_chat::receive::auth::IdentificationKey;
 use kenar_chat::receive::event::{DYNAMIC_ACTION, EVENT_TYPES, SERVER_LINK};
@@ -93,7 +92,10 @@ pub struct ListenArgs {
     /// listen runs
     #[arg(long)]
     pub subscribe: bool,
-    #[command(flatten, next_help_heading = "Subscribing (with --subscribe)")]
+    #[command(
+        flatten,
+        next_help_heading = "Subscribing (with --subscribe), and reaching the API and the app"
+    )]
     pub subscription: SubscriptionArgs,
 }
 
@@ -118,11 +120,12 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
     if let Some(warning) = secret::exposure_warning(&log_path, "event log") {
         output::note(&format!("warning: {warning}"));
     }
-    let client = ApiClient::new(&ClientOptions {
-        timeout: options.forward_timeout,
-        connect_timeout: options.forward_timeout,
-        ..ClientOptions::default()
-    })?;
+    // The app is reached as the API is: --cacert and --resolve hold for both.
+    let client = args
+        .subscription
+        .connection
+        .reach
+        .client(options.forward_timeout)?;
     let format = args.format;
     let observe = Arc::new(move |activity: Activity| {
         // A closed or failing stdout does not stop the receiver: the log keeps everything.

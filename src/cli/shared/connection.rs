@@ -10,6 +10,7 @@ use kenar_chat::http::request::PreparedRequest;
 use kenar_chat::http::retry::{self, RetryPolicy};
 use kenar_chat::platform::ApiBase;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{API_URL, Settings};
@@ -27,13 +28,8 @@ pub struct ConnectionArgs {
     /// Give up connecting (TCP and TLS) after this many seconds
     #[arg(long, value_name = "SECS", default_value = "10")]
     pub connect_timeout: String,
-    /// Also trust the CA certificates in this PEM file (for networks that inspect TLS)
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub cacert: Option<PathBuf>,
-    /// Connect to these addresses for HOST:PORT instead of looking the name up, tried in
-    /// turn (as curl's --resolve); repeatable
-    #[arg(long, value_name = "HOST:PORT:ADDR[,ADDR...]")]
-    pub resolve: Vec<Resolve>,
+    #[command(flatten)]
+    pub reach: ReachArgs,
     /// Retry up to N times when the request cannot have been delivered (429, no connection)
     #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().retries)]
     pub retries: u32,
@@ -43,6 +39,33 @@ pub struct ConnectionArgs {
     /// Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)
     #[arg(long)]
     pub retry_unsafe: bool,
+}
+
+/// How to reach a host, whichever it is (the API, or an app under development): the CAs
+/// trusted besides the system's, and addresses given for names.
+#[derive(Debug, Args)]
+pub struct ReachArgs {
+    /// Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a
+    /// local CA)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub cacert: Option<PathBuf>,
+    /// Connect to these addresses for HOST:PORT instead of looking the name up, tried in
+    /// turn (as curl's --resolve); repeatable
+    #[arg(long, value_name = "HOST:PORT:ADDR[,ADDR...]")]
+    pub resolve: Vec<Resolve>,
+}
+
+impl ReachArgs {
+    /// A client with these settings, each request (connecting included) bounded by
+    /// `timeout`.
+    pub fn client(&self, timeout: Duration) -> Result<ApiClient, Error> {
+        client(&ClientOptions {
+            timeout,
+            connect_timeout: timeout,
+            ca_file: self.cacert.clone(),
+            resolve: self.resolve.clone(),
+        })
+    }
 }
 
 /// The checked connection settings.
@@ -76,8 +99,8 @@ impl ConnectionArgs {
                 options: ClientOptions {
                     timeout,
                     connect_timeout,
-                    ca_file: self.cacert.clone(),
-                    resolve: self.resolve.clone(),
+                    ca_file: self.reach.cacert.clone(),
+                    resolve: self.reach.resolve.clone(),
                 },
                 policy: RetryPolicy {
                     retries: self.retries,
@@ -122,6 +145,11 @@ impl Connection {
 impl Connection {
     /// A client with these settings, for several requests in a row.
     pub fn client(&self) -> Result<ApiClient, Error> {
-        ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))
+        client(&self.options)
     }
+}
+
+/// A client with `options`; only the `--cacert` file can make one fail.
+fn client(options: &ClientOptions) -> Result<ApiClient, Error> {
+    ApiClient::new(options).map_err(|e| e.prefixed("--cacert: "))
 }

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 use kenar_chat::Error;
-use kenar_chat::http::client::{ApiClient, ClientOptions};
 use kenar_chat::receive::forward::{self, Outgoing};
 use kenar_chat::visible;
 use serde_json::{Value, json};
@@ -14,6 +13,7 @@ use clap::Args;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::cli::output::{self, Format};
+use crate::cli::shared::connection::ReachArgs;
 use crate::cli::shared::credentials::IdentificationKeyArgs;
 use crate::cli::shared::seconds;
 
@@ -28,6 +28,8 @@ pub struct DeliveryArgs {
     /// Give the app this many seconds to answer
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub reach: ReachArgs,
     /// The answer as it came, or one JSON object with the status and time
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -38,11 +40,7 @@ pub struct DeliveryArgs {
 pub fn deliver(outgoing: Outgoing, delivery: &DeliveryArgs) -> Result<()> {
     let timeout = delivery.timeout;
     let to = outgoing.url.to_string();
-    let client = ApiClient::new(&ClientOptions {
-        timeout,
-        connect_timeout: timeout,
-        ..ClientOptions::default()
-    })?;
+    let client = delivery.reach.client(timeout)?;
     let relayed = crate::cli::block_on(forward::send(&client, outgoing, timeout))?
         .map_err(forward::Failure::into_error)?;
     let elapsed_ms = relayed.elapsed.as_millis();
