@@ -180,3 +180,42 @@ fn replay_keeps_a_last_newline_and_bytes_that_are_not_utf8() {
         assert_eq!(other.only_request().body, body);
     }
 }
+
+#[test]
+fn an_app_that_echoes_the_key_in_any_spelling_never_shows_it() {
+    let key = "app+key/SECRET{7}==";
+    let echoed = [
+        "app+key/SECRET{7}==",
+        "app%2Bkey%2FSECRET%7B7%7D%3D%3D",
+        "app+key/SECRET%7B7%7D==",
+        "app-key_SECRET{7}",
+    ]
+    .join(" ");
+    for (status, format) in [(200, "text"), (200, "json"), (403, "text")] {
+        let body = serde_json::to_string(&json!({ "seen": echoed })).unwrap();
+        let app = TestServer::start(move |_, _| Reply::json(status, &body));
+        let output = kenar()
+            .args([
+                "trigger",
+                "NEW_MESSAGE",
+                "--to",
+                &app.url(),
+                "--format",
+                format,
+            ])
+            .env("KENAR_IDENTIFICATION_KEY", key)
+            .output()
+            .unwrap();
+        assert_eq!(app.only_request().header("authorization"), Some(key));
+        for bytes in [&output.stdout, &output.stderr] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("SECRET"), "{format} {status}: {text}");
+        }
+        let shown = String::from_utf8_lossy(if status == 200 {
+            &output.stdout
+        } else {
+            &output.stderr
+        });
+        assert!(shown.contains("*** *** *** ***"), "{shown}");
+    }
+}
