@@ -111,13 +111,20 @@ pub fn run(
         .read()?
         .ok_or_else(|| Error::invalid(ApiKeyArgs::MISSING))?;
     let access_token = shared.token.read()?;
-    // Without a default token, lines without one use the profile's stored tokens.
+    let countable = !input::is_stdin(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let bar = progress_bar(path, countable);
+    // Without a default token, lines without one use the profile's stored tokens, whose
+    // notices (a refresh tried again, a wait for the lock) are written above the bar.
     let (stored_tokens, refresher) = match access_token {
         Some(_) => (None, None),
-        None => (
-            Some(tokens::token_source(settings)?),
-            tokens::automatic_refresher(settings)?,
-        ),
+        None => {
+            let bar = bar.clone();
+            let notice = Arc::new(move |text: &str| bar.suspend(|| output::note(text)));
+            (
+                Some(tokens::token_source_telling(settings, notice)?),
+                tokens::automatic_refresher(settings)?,
+            )
+        }
     };
     let options = BatchOptions {
         api: connection.api.clone(),
@@ -134,11 +141,10 @@ pub fn run(
         resend_in_doubt: args.resend_in_doubt,
         fail_fast: args.fail_fast,
         unreachable_limit: args.unreachable_limit.unwrap_or(DEFAULT_UNREACHABLE_LIMIT),
-        countable: !input::is_stdin(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+        countable,
     };
     let source = input::source_name(path);
     let input = input::open_stream(path).map_err(|e| e.prefixed("--batch: "))?;
-    let bar = progress_bar(path);
     let report: Arc<batch::Report> = {
         let (bar, source) = (bar.clone(), source.clone());
         Arc::new(move |line, event| {
@@ -206,12 +212,13 @@ pub fn run(
     .into())
 }
 
-/// A bar on a terminal, with a length and an ETA when the input is a file; nothing otherwise.
-fn progress_bar(path: &Path) -> ProgressBar {
+/// A bar on a terminal, with a length and an ETA when the input is a regular file (which
+/// can be read twice: a pipe's lines would be taken from the batch); nothing otherwise.
+fn progress_bar(path: &Path, countable: bool) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let total = (!input::is_stdin(path))
+    let total = countable
         .then(|| input::open(path).ok())
         .flatten()
         .and_then(|reader| batch::lines::count(reader).ok());
