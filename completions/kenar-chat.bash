@@ -2232,7 +2232,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --events-url --identification-key-file --lowercase-supplier --closed-scope --missing-permission --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2305,8 +2305,23 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --session-init-auth)
+                --events-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identification-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --closed-scope)

@@ -457,7 +457,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l daily-
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l latency -d 'Hold each answer back this many milliseconds, like a round trip to Divar' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-url -d 'The app\'s session initialization URL, called when a LINK button is clicked in the chat view' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l dynamic-action-url -d 'The app\'s dynamic-action URL, called when a get_dynamic_action button is clicked in the chat view (with the same authorization header as session initialization)' -r -f
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-auth -d 'The authorization header of session initialization requests (generated when not given)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l events-url -d 'The app\'s events URL: replies typed in the chat view are delivered there as NEW_MESSAGE webhooks, while a subscription covers their post' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l identification-key-file -d 'Read the app\'s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l closed-scope -d 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l missing-permission -d 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
