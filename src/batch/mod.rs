@@ -39,6 +39,7 @@ use crate::http::answer::{Answer, check_delivered};
 use crate::http::client::{ApiClient, ClientOptions};
 use crate::http::request::PreparedRequest;
 use crate::http::retry::{self, Pacing, RetryPolicy};
+use crate::scope::Recipient;
 use crate::secret::SecretString;
 use crate::time;
 use journal::{Durable, History, Journal, LineId, Record, Status};
@@ -143,6 +144,18 @@ pub enum Event<'a> {
     Progress(&'a Summary),
     /// What the batch learned of the API's quota from its 429s, when it changes.
     Learned(&'a Quota),
+    /// A line's request was refused with 403, just after its `LineFailed`.
+    Forbidden(&'a Forbidden),
+}
+
+/// A line's request that the API refused with 403 (a permission missing), for the advice
+/// that gets: where it went, to whom, and with which token.
+#[derive(Debug)]
+pub struct Forbidden {
+    pub line: u64,
+    pub url: Url,
+    pub to: Recipient,
+    pub access_token: Option<SecretString>,
 }
 
 /// Sends every line of `input` and returns the summary, whose `stopped` says how the batch
@@ -490,6 +503,8 @@ struct Done {
     result: std::result::Result<(), Failure>,
     /// The upload whose media token a failed request carried, for the line's report.
     uploaded: Option<Uploaded>,
+    /// The request, when the API refused it with 403, for the advice that gets.
+    forbidden: Option<Forbidden>,
 }
 
 enum Failure {
@@ -579,10 +594,11 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         id,
         shared_token,
         mut request,
-        stored_for,
+        to,
+        stored_token,
         uploaded,
     } = job;
-    let stored = stored_for.as_ref().zip(context.tokens.as_ref());
+    let stored = stored_token.then_some(&to).zip(context.tokens.as_ref());
     let mut sent_with = None;
     if let Some((to, tokens)) = stored {
         match tokens::at_departure(tokens, to).await {
@@ -602,6 +618,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
                         quota_spent: false,
                     }),
                     uploaded,
+                    forbidden: None,
                 };
             }
         }
@@ -622,6 +639,12 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
     };
     let quota_spent = come_back.is_some() && context.pacer.spent();
     let result = outcome.and_then(|answer| check_delivered(&answer));
+    let forbidden = matches!(result, Err(Error::Refused { status: 403, .. })).then(|| Forbidden {
+        line,
+        url: request.url.clone(),
+        to,
+        access_token: request.access_token().cloned(),
+    });
     let (record, result) = match result {
         Ok(()) => (Record::Sent, Ok(())),
         Err(Error::Cancelled) => (Record::NotDelivered, Err(Failure::Stopped)),
@@ -644,6 +667,7 @@ async fn deliver(context: Arc<Context>, job: Job, turned: Instant) -> Done {
         record,
         result,
         uploaded,
+        forbidden,
     }
 }
 
@@ -823,6 +847,7 @@ impl Batch {
             record,
             result,
             uploaded,
+            forbidden,
         } = done;
         // A failed media line's report says what to do with its media token.
         let report = |error: Error| match &uploaded {
@@ -865,6 +890,9 @@ impl Batch {
                     line,
                     error: &report(error),
                 });
+                if let Some(forbidden) = &forbidden {
+                    observe(Event::Forbidden(forbidden));
+                }
                 if let Some(stop) = stop {
                     self.stop(stop, observe);
                 }

@@ -1,6 +1,7 @@
 //! `kenar-chat send --batch FILE`: the flags of batch sending, the progress bar, and the
 //! summary. The sending itself is [`kenar_chat::batch`].
 
+use std::collections::HashSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::forbidden_advice;
 use crate::cli::shared::signals;
 use crate::cli::shared::tokens;
 
@@ -157,6 +159,7 @@ pub fn run(
             }
         })
     };
+    let mut advised = HashSet::new();
     let mut observe = |event: Event| match event {
         Event::LineFailed { line, error } => {
             bar.suspend(|| output::note(&format!("error: {source} line {line}: {error}")));
@@ -178,6 +181,24 @@ pub fn run(
             bar.suspend(|| output::note(&format!("{source}: {quota}")));
         }
         Event::Learned(_) => {}
+        // Said once for each cause: a batch refused for a missing permission is refused
+        // on every line.
+        Event::Forbidden(forbidden) => {
+            if let Some(advice) = forbidden_advice::advice(
+                &forbidden.url,
+                &forbidden.to,
+                forbidden.access_token.as_ref(),
+                settings,
+            ) && advised.insert(advice.cause)
+            {
+                bar.suspend(|| {
+                    output::note(&format!(
+                        "{source} line {}, and every line refused alike:{}",
+                        forbidden.line, advice.text
+                    ));
+                });
+            }
+        }
     };
     let summary = crate::cli::block_on(async {
         let signals = signals::listen()?;
