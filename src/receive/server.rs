@@ -198,7 +198,7 @@ impl BoundReceiver {
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// A read timeout as good as none: hyper adds the timeout to the clock unchecked, so the
-/// longest `--read-timeout` is cut to thirty years (as tokio's own far future).
+/// longest read timeout is cut to thirty years (as tokio's own far future).
 const FOREVER: Duration = Duration::from_secs(30 * 365 * 86_400);
 
 /// The receiver's own answer: `{}` for a success, as Divar's own answers go, else
