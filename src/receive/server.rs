@@ -19,8 +19,7 @@ use futures_util::StreamExt as _;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::TokioTimer;
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -33,6 +32,7 @@ use super::forward::{self, Outgoing};
 use super::record::{Log, Record};
 use crate::error::{Error, Result};
 use crate::http::client::ApiClient;
+use crate::http::serve;
 use crate::secret::SecretString;
 
 /// How the receiver is set up.
@@ -160,42 +160,21 @@ impl BoundReceiver {
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
         let head_timeout = self.receiver.options.read_timeout.min(FOREVER);
         let router = Router::new().fallback(receive).with_state(self.receiver);
-        let connections = GracefulShutdown::new();
-        tokio::pin!(shutdown);
-        loop {
-            let accepted = tokio::select! {
-                () = &mut shutdown => break,
-                accepted = self.listener.accept() => accepted,
-            };
-            let Ok((stream, peer)) = accepted else {
-                // Out of file descriptors, most likely: try again shortly, without
-                // spinning. (A connection that failed concerns nobody else.)
-                tokio::time::sleep(ACCEPT_PAUSE).await;
-                continue;
-            };
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(head_timeout);
+        let service = |peer| {
             let router = router.clone();
-            let service = service_fn(move |mut request: HttpRequest<Incoming>| {
+            service_fn(move |mut request: HttpRequest<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 router.clone().call(request)
-            });
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(head_timeout)
-                .serve_connection(TokioIo::new(stream), service);
-            let connection = connections.watch(connection);
-            tokio::spawn(async move {
-                // A caller that goes away, or is closed for its slowness, concerns no
-                // other.
-                let _ = connection.await;
-            });
-        }
-        connections.shutdown().await;
+            })
+        };
+        serve::connections(&self.listener, &builder, service, shutdown).await;
         Ok(())
     }
 }
-
-/// How long to wait before accepting again after a failed accept.
-const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// A read timeout as good as none: hyper adds the timeout to the clock unchecked, so the
 /// longest read timeout is cut to thirty years (as tokio's own far future).
