@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::time;
 
 use super::reader::Rest;
+use super::signal::Signal;
 use super::window::Quota;
 
 /// In-doubt line numbers listed in a summary; beyond that only the count is given.
@@ -83,7 +84,7 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
     /// A signal asked it to.
-    Signal(super::Signal),
+    Signal(Signal),
     /// `--fail-fast`, at this line.
     FailFast { line: u64, invalid: bool },
     /// The input could not be read further.
