@@ -140,3 +140,28 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
         .code(2)
         .stderr(predicate::str::contains("no request \"req_nope\""));
 }
+
+#[test]
+fn an_edit_that_cannot_be_made_names_the_flag_that_would_and_nothing_is_sent() {
+    let app = TestServer::start(|_, _| Reply::json(200, "{}"));
+    trigger(
+        &app,
+        &[
+            "NEW_MESSAGE",
+            "--override",
+            "new_message.nope=x",
+            "--add",
+            "new_message.text=x",
+        ],
+    )
+    .assert()
+    .code(2)
+    .stdout("")
+    .stderr(predicate::str::contains(
+        "new_message.nope: not in the body (use --add to add it)",
+    ))
+    .stderr(predicate::str::contains(
+        "new_message.text: already in the body (use --override)",
+    ));
+    assert!(app.requests().is_empty());
+}

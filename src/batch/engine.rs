@@ -327,7 +327,7 @@ impl Batch {
                 Status::InDoubt => summary.add_in_doubt(line),
             },
             Item::Invalid { line, error } | Item::Failed { line, error } => {
-                let invalid = matches!(error, Error::Invalid(_));
+                let invalid = error.is_invalid();
                 if invalid {
                     summary.invalid += 1;
                 } else {

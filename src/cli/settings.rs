@@ -223,3 +223,16 @@ pub fn from_environment_only(setting: &Setting) -> Result<Option<String>> {
         _ => Ok(None),
     }
 }
+
+/// The flag that sets `setting`, which is how the command line names it: none of these
+/// has a variable or a config key.
+pub fn flag(setting: kenar_chat::Setting) -> &'static str {
+    use kenar_chat::Setting;
+    match setting {
+        Setting::SandboxPort => "--port",
+        Setting::SandboxData => "--data",
+        Setting::SessionInitUrl => "--session-init-url",
+        Setting::DynamicActionUrl => "--dynamic-action-url",
+        Setting::Resolve => "--resolve",
+    }
+}

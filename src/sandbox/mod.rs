@@ -48,6 +48,7 @@ use crate::message::send::{
 use crate::platform::Platform;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
+use crate::setting::Setting;
 use crate::time::unix_now;
 
 pub use demo::{
@@ -137,6 +138,9 @@ pub struct Config {
     pub dynamic_action_url: Option<Url>,
     pub supplier_key: SupplierKey,
     pub grant_failures: GrantFailures,
+    /// How whoever starts the sandbox names each setting, for the pages that say how to
+    /// set one (the command line: by its flag).
+    pub names: fn(Setting) -> &'static str,
 }
 
 /// The sandbox's shared state, handed to every handler.
@@ -163,6 +167,7 @@ struct Sandbox {
     dynamic_action_url: Option<Url>,
     supplier_key: SupplierKey,
     grant_failures: GrantFailures,
+    names: fn(Setting) -> &'static str,
     client: ApiClient,
 }
 
@@ -178,11 +183,13 @@ impl BoundSandbox {
     pub async fn bind(config: Config) -> Result<Self> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
         let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
-            Error::invalid(format!(
-                "--port {}: cannot listen on {address} ({e}); give another port, or 0 for \
-                     any free one",
-                config.port
-            ))
+            Error::unusable(
+                Setting::SandboxPort,
+                Some(config.port.to_string()),
+                format!(
+                    "cannot listen on {address} ({e}); give another port, or 0 for any free one"
+                ),
+            )
         })?;
         let address = listener
             .local_addr()
@@ -222,6 +229,7 @@ impl BoundSandbox {
             dynamic_action_url: config.dynamic_action_url,
             supplier_key: config.supplier_key,
             grant_failures: config.grant_failures,
+            names: config.names,
             client: ApiClient::new(&ClientOptions {
                 timeout: SESSION_INIT_TIMEOUT,
                 connect_timeout: SESSION_INIT_TIMEOUT,

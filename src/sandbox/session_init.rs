@@ -25,6 +25,7 @@ use crate::http::answer::check_answer;
 use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::message::button::{Button, ButtonAction};
 use crate::message::{BotRecipient, Message};
+use crate::setting::Setting;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct Click {
@@ -140,9 +141,10 @@ async fn dynamic_action(
     data: &Map<String, Value>,
 ) -> Result<Opened> {
     let Some(endpoint) = &sandbox.dynamic_action_url else {
-        return Err(Error::invalid(
-            "no dynamic-action URL: start the sandbox with --dynamic-action-url URL",
-        ));
+        return Err(Error::invalid(format!(
+            "no dynamic-action URL: start the sandbox with {} URL",
+            (sandbox.names)(Setting::DynamicActionUrl)
+        )));
     };
     // The dynamic action spells the sides in capitals, as the touchpoints do.
     let user_side = if by_seller(stored, side) {
@@ -220,9 +222,10 @@ async fn server_link(
     extra_data: &Map<String, Value>,
 ) -> Result<String> {
     let Some(endpoint) = &sandbox.session_init_url else {
-        return Err(Error::invalid(
-            "no session initialization URL: start the sandbox with --session-init-url URL",
-        ));
+        return Err(Error::invalid(format!(
+            "no session initialization URL: start the sandbox with {} URL",
+            (sandbox.names)(Setting::SessionInitUrl)
+        )));
     };
     let request = match &stored.message {
         Message::Chat(_) => {

@@ -17,6 +17,7 @@ use kenar_chat::time::{LAST_RFC3339_SECOND, unix_now};
 use kenar_chat::{Error, error};
 
 use crate::cli::output;
+use crate::cli::settings;
 use crate::cli::shared::signals;
 
 #[derive(Debug, Args)]
@@ -173,6 +174,7 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
             closed_scopes: args.closed_scope.into_iter().collect(),
             missing_permissions: args.missing_permission.into_iter().collect(),
         },
+        names: settings::flag,
     };
     error::valid(config, problems)
 }

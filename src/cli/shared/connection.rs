@@ -15,6 +15,7 @@ use kenar_chat::platform::ApiBase;
 
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{API_URL, Settings};
+use crate::cli::shared::worded::worded;
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
@@ -117,6 +118,7 @@ impl Connection {
             |event| report::event(verbosity, event),
         ))
         .map_err(|e| Error::Unavailable(format!("{e:#}")))?
+        .map_err(worded)
     }
 }
 

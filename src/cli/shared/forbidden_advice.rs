@@ -64,9 +64,14 @@ pub fn advised(
                 ),
             }
         }
-        Error::Uploaded { error, media_token } => Error::Uploaded {
+        Error::Uploaded {
+            error,
+            media_token,
+            advice,
+        } => Error::Uploaded {
             error: Box::new(advised(*error, url, message, credentials, settings)),
             media_token,
+            advice,
         },
         other => other,
     }

@@ -13,3 +13,4 @@ pub mod scope_names;
 pub mod scopes;
 pub mod signals;
 pub mod tokens;
+pub mod worded;

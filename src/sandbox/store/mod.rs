@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::error::{Error, Result};
 use crate::scope::Scope;
+use crate::setting::Setting;
 
 pub use conversations::Conversation;
 pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
@@ -120,22 +121,26 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     options.open(path).map(drop)
 }
 
+/// The data file at `path` cannot be used, for this reason.
+fn data_file(path: &Path, problem: String) -> Error {
+    Error::unusable(
+        Setting::SandboxData,
+        Some(path.display().to_string()),
+        problem,
+    )
+}
+
 impl Store {
     /// Opens (creating if needed) the data file, or a fresh in-memory database.
     pub fn open(path: Option<&Path>) -> Result<Self> {
         let mut db = match path {
             Some(path) => create_private(path)
                 .and_then(|()| Connection::open(path).map_err(std::io::Error::other))
-                .map_err(|e| {
-                    Error::invalid(format!("--data {}: cannot open: {e}", path.display()))
-                })?,
+                .map_err(|e| data_file(path, format!("cannot open: {e}")))?,
             None => Connection::open_in_memory().map_err(db_error)?,
         };
         migrate(&mut db).map_err(|e| match path {
-            Some(path) => Error::invalid(format!(
-                "--data {}: not a sandbox data file ({e})",
-                path.display()
-            )),
+            Some(path) => data_file(path, format!("not a sandbox data file ({e})")),
             None => db_error(e),
         })?;
         Ok(Store { db: Mutex::new(db) })
