@@ -63,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
+            [CompletionResult]::new('subscription', 'subscription', [CompletionResultType]::ParameterValue, 'Permission to subscribe to events (current platform): CHAT_POST_CONVERSATIONS_READ.P for one post''s new messages, CHAT_SUPPLIER_ALL_CONVERSATIONS_READ for those of all the user''s posts, USER_POSTS_GET for post updates')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -154,6 +155,22 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kenar-chat;scope;subscription' {
+            [CompletionResult]::new('--post-token', '--post-token', [CompletionResultType]::ParameterName, 'Watch this post: new messages in its conversations, or with --type POST_UPDATE its changes')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What to be told of: NEW_MESSAGE_ON_POST (NEW_MESSAGE events) or POST_UPDATE [default: NEW_MESSAGE_ON_POST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print: labelled text, a JSON object, or just the scope or resource ID')
+            [CompletionResult]::new('--all-posts', '--all-posts', [CompletionResultType]::ParameterName, 'Watch all the user''s posts: new messages in every conversation where the user is the seller, or with --type POST_UPDATE every post''s changes (not their deletion)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kenar-chat;scope;decode' {
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
@@ -201,6 +218,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
+            [CompletionResult]::new('subscription', 'subscription', [CompletionResultType]::ParameterValue, 'Permission to subscribe to events (current platform): CHAT_POST_CONVERSATIONS_READ.P for one post''s new messages, CHAT_SUPPLIER_ALL_CONVERSATIONS_READ for those of all the user''s posts, USER_POSTS_GET for post updates')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -222,6 +240,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;scope;help;read' {
+            break
+        }
+        'kenar-chat;scope;help;subscription' {
             break
         }
         'kenar-chat;scope;help;decode' {
@@ -656,7 +677,8 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Hold each answer back this many milliseconds, like a round trip to Divar')
             [CompletionResult]::new('--session-init-url', '--session-init-url', [CompletionResultType]::ParameterName, 'The app''s session initialization URL, called when a LINK button is clicked in the chat view')
             [CompletionResult]::new('--dynamic-action-url', '--dynamic-action-url', [CompletionResultType]::ParameterName, 'The app''s dynamic-action URL, called when a get_dynamic_action button is clicked in the chat view (with the same authorization header as session initialization)')
-            [CompletionResult]::new('--session-init-auth', '--session-init-auth', [CompletionResultType]::ParameterName, 'The authorization header of session initialization requests (generated when not given)')
+            [CompletionResult]::new('--events-url', '--events-url', [CompletionResultType]::ParameterName, 'The app''s events URL: replies typed in the chat view are delivered there as NEW_MESSAGE webhooks, while a subscription covers their post')
+            [CompletionResult]::new('--identification-key-file', '--identification-key-file', [CompletionResultType]::ParameterName, 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)')
             [CompletionResult]::new('--closed-scope', '--closed-scope', [CompletionResultType]::ParameterName, 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)')
             [CompletionResult]::new('--missing-permission', '--missing-permission', [CompletionResultType]::ParameterName, 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
@@ -689,12 +711,30 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--max-concurrent', '--max-concurrent', [CompletionResultType]::ParameterName, 'Answer 503 while this many requests are being handled')
             [CompletionResult]::new('--forward-timeout', '--forward-timeout', [CompletionResultType]::ParameterName, 'Give the app this many seconds to answer (504 past it)')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Give a caller this many seconds to send its body (408 past it)')
+            [CompletionResult]::new('--post-token', '--post-token', [CompletionResultType]::ParameterName, 'Watch this post: new messages in its conversations, or with --type POST_UPDATE its changes')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What to be told of: NEW_MESSAGE_ON_POST (NEW_MESSAGE events) or POST_UPDATE [default: NEW_MESSAGE_ON_POST]')
+            [CompletionResult]::new('--metadata', '--metadata', [CompletionResultType]::ParameterName, 'The app''s own data, a JSON object, which Divar sends back in each event''s metadata')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--access-token-file', '--access-token-file', [CompletionResultType]::ParameterName, 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
             [CompletionResult]::new('--accept-any-key', '--accept-any-key', [CompletionResultType]::ParameterName, 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel')
             [CompletionResult]::new('--divar-sources-only', '--divar-sources-only', [CompletionResultType]::ParameterName, 'Also refuse (403) callers not at Divar''s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them')
+            [CompletionResult]::new('--subscribe', '--subscribe', [CompletionResultType]::ParameterName, 'Subscribe to Divar''s events at start (--post-token or --all-posts), and again with every new stored token, refreshed by listen itself or by another run, as long as listen runs')
+            [CompletionResult]::new('--all-posts', '--all-posts', [CompletionResultType]::ParameterName, 'Watch all the user''s posts: new messages in every conversation where the user is the seller, or with --type POST_UPDATE every post''s changes (not their deletion)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -732,8 +772,41 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('subscribe', 'subscribe', [CompletionResultType]::ParameterValue, 'Ask Divar to send the app''s events URL NEW_MESSAGE or POST_UPDATE events of one post or all the user''s posts. The subscription lives as long as the access token it is made with: after a refresh, subscribe again (listen --subscribe does it itself)')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;events;subscribe' {
+            [CompletionResult]::new('--post-token', '--post-token', [CompletionResultType]::ParameterName, 'Watch this post: new messages in its conversations, or with --type POST_UPDATE its changes')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What to be told of: NEW_MESSAGE_ON_POST (NEW_MESSAGE events) or POST_UPDATE [default: NEW_MESSAGE_ON_POST]')
+            [CompletionResult]::new('--metadata', '--metadata', [CompletionResultType]::ParameterName, 'The app''s own data, a JSON object, which Divar sends back in each event''s metadata')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the app''s API key from this file (instead of KENAR_API_KEY)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The API key itself (visible to other local users: prefer KENAR_API_KEY)')
+            [CompletionResult]::new('--access-token-file', '--access-token-file', [CompletionResultType]::ParameterName, 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one attempt after this many seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting (TCP and TLS) after this many seconds')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry up to N times when the request cannot have been delivered (429, no connection)')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Wait at most this many seconds in total between attempts')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose config-file defaults and stored tokens to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'A one-line confirmation (text), or a JSON object with the subscription and when it ends')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'A one-line confirmation (text), or a JSON object with the subscription and when it ends')
+            [CompletionResult]::new('--all-posts', '--all-posts', [CompletionResultType]::ParameterName, 'Watch all the user''s posts: new messages in every conversation where the user is the seller, or with --type POST_UPDATE every post''s changes (not their deletion)')
+            [CompletionResult]::new('--retry-unsafe', '--retry-unsafe', [CompletionResultType]::ParameterName, 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request instead of sending it (secrets as ***); refreshes nothing')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'With --dry-run, print the API key and access token as they are')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors and warnings (no retry notices)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kenar-chat;events;replay' {
@@ -757,8 +830,12 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;events;help' {
+            [CompletionResult]::new('subscribe', 'subscribe', [CompletionResultType]::ParameterValue, 'Ask Divar to send the app''s events URL NEW_MESSAGE or POST_UPDATE events of one post or all the user''s posts. The subscription lives as long as the access token it is made with: after a refresh, subscribe again (listen --subscribe does it itself)')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kenar-chat;events;help;subscribe' {
             break
         }
         'kenar-chat;events;help;replay' {
@@ -790,6 +867,7 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             [CompletionResult]::new('supplier', 'supplier', [CompletionResultType]::ParameterValue, 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND')
             [CompletionResult]::new('bot', 'bot', [CompletionResultType]::ParameterValue, 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID')
+            [CompletionResult]::new('subscription', 'subscription', [CompletionResultType]::ParameterValue, 'Permission to subscribe to events (current platform): CHAT_POST_CONVERSATIONS_READ.P for one post''s new messages, CHAT_SUPPLIER_ALL_CONVERSATIONS_READ for those of all the user''s posts, USER_POSTS_GET for post updates')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say what a scope string (either platform''s syntax) or a bare resource ID grants')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves')
             break
@@ -810,6 +888,9 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;scope;read' {
+            break
+        }
+        'kenar-chat;help;scope;subscription' {
             break
         }
         'kenar-chat;help;scope;decode' {
@@ -877,7 +958,11 @@ Register-ArgumentCompleter -Native -CommandName 'kenar-chat' -ScriptBlock {
             break
         }
         'kenar-chat;help;events' {
+            [CompletionResult]::new('subscribe', 'subscribe', [CompletionResultType]::ParameterValue, 'Ask Divar to send the app''s events URL NEW_MESSAGE or POST_UPDATE events of one post or all the user''s posts. The subscription lives as long as the access token it is made with: after a refresh, subscribe again (listen --subscribe does it itself)')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send a request `listen` recorded to the app again, body byte for byte')
+            break
+        }
+        'kenar-chat;help;events;subscribe' {
             break
         }
         'kenar-chat;help;events;replay' {

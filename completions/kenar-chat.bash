@@ -73,11 +73,17 @@ _kenar__chat() {
             kenar__chat__subcmd__events,replay)
                 cmd="kenar__chat__subcmd__events__subcmd__replay"
                 ;;
+            kenar__chat__subcmd__events,subscribe)
+                cmd="kenar__chat__subcmd__events__subcmd__subscribe"
+                ;;
             kenar__chat__subcmd__events__subcmd__help,help)
                 cmd="kenar__chat__subcmd__events__subcmd__help__subcmd__help"
                 ;;
             kenar__chat__subcmd__events__subcmd__help,replay)
                 cmd="kenar__chat__subcmd__events__subcmd__help__subcmd__replay"
+                ;;
+            kenar__chat__subcmd__events__subcmd__help,subscribe)
+                cmd="kenar__chat__subcmd__events__subcmd__help__subcmd__subscribe"
                 ;;
             kenar__chat__subcmd__help,completions)
                 cmd="kenar__chat__subcmd__help__subcmd__completions"
@@ -124,6 +130,9 @@ _kenar__chat() {
             kenar__chat__subcmd__help__subcmd__events,replay)
                 cmd="kenar__chat__subcmd__help__subcmd__events__subcmd__replay"
                 ;;
+            kenar__chat__subcmd__help__subcmd__events,subscribe)
+                cmd="kenar__chat__subcmd__help__subcmd__events__subcmd__subscribe"
+                ;;
             kenar__chat__subcmd__help__subcmd__oauth,doctor)
                 cmd="kenar__chat__subcmd__help__subcmd__oauth__subcmd__doctor"
                 ;;
@@ -162,6 +171,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__help__subcmd__scope,read)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__read"
+                ;;
+            kenar__chat__subcmd__help__subcmd__scope,subscription)
+                cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__subscription"
                 ;;
             kenar__chat__subcmd__help__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__help__subcmd__scope__subcmd__supplier"
@@ -232,6 +244,9 @@ _kenar__chat() {
             kenar__chat__subcmd__scope,read)
                 cmd="kenar__chat__subcmd__scope__subcmd__read"
                 ;;
+            kenar__chat__subcmd__scope,subscription)
+                cmd="kenar__chat__subcmd__scope__subcmd__subscription"
+                ;;
             kenar__chat__subcmd__scope,supplier)
                 cmd="kenar__chat__subcmd__scope__subcmd__supplier"
                 ;;
@@ -258,6 +273,9 @@ _kenar__chat() {
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,read)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__read"
+                ;;
+            kenar__chat__subcmd__scope__subcmd__help,subscription)
+                cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__subscription"
                 ;;
             kenar__chat__subcmd__scope__subcmd__help,supplier)
                 cmd="kenar__chat__subcmd__scope__subcmd__help__subcmd__supplier"
@@ -463,7 +481,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__events)
-            opts="-q -v -h -V --quiet --verbose --help --version replay help"
+            opts="-q -v -h -V --quiet --verbose --help --version subscribe replay help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,7 +495,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__events__subcmd__help)
-            opts="replay help"
+            opts="subscribe replay help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +523,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__events__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__events__subcmd__help__subcmd__subscribe)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -597,6 +629,121 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__events__subcmd__subscribe)
+            opts="-o -q -v -h -V --post-token --all-posts --type --metadata --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --dry-run --show-secrets --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --post-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "NEW_MESSAGE_ON_POST POST_UPDATE" -- "${cur}"))
+                    return 0
+                    ;;
+                --metadata)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --access-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__help)
             opts="scope oauth-url oauth send conversation icons completions man sandbox listen trigger events help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -654,7 +801,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__events)
-            opts="replay"
+            opts="subscribe replay"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -668,6 +815,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__events__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__help__subcmd__events__subcmd__subscribe)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -864,7 +1025,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__help__subcmd__scope)
-            opts="chat post conversation supplier bot read decode list"
+            opts="chat post conversation supplier bot read subscription decode list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -975,6 +1136,20 @@ _kenar__chat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kenar__chat__subcmd__help__subcmd__scope__subcmd__subscription)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kenar__chat__subcmd__help__subcmd__scope__subcmd__supplier)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1032,7 +1207,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__listen)
-            opts="-q -v -f -c -e -H -h -V --quiet --verbose --port --bind --identification-key-file --forward-key-file --accept-any-key --divar-sources-only --forward-to --forward-actions-to --events --header --format --log --max-body --max-concurrent --forward-timeout --read-timeout --help --version"
+            opts="-q -v -f -c -e -H -h -V --quiet --verbose --port --bind --identification-key-file --forward-key-file --accept-any-key --divar-sources-only --forward-to --forward-actions-to --events --header --format --log --max-body --max-concurrent --forward-timeout --read-timeout --subscribe --post-token --all-posts --type --metadata --api-key-file --api-key --access-token-file --access-token --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,6 +1315,99 @@ _kenar__chat() {
                     return 0
                     ;;
                 --read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "NEW_MESSAGE_ON_POST POST_UPDATE" -- "${cur}"))
+                    return 0
+                    ;;
+                --metadata)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --access-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1945,7 +2213,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --events-url --identification-key-file --lowercase-supplier --closed-scope --missing-permission --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2018,8 +2286,23 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --session-init-auth)
+                --events-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identification-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --closed-scope)
@@ -2038,7 +2321,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope)
-            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier bot read decode list help"
+            opts="-o -i -q -v -h -V --output --interactive --quiet --verbose --help --version chat post conversation supplier bot read subscription decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2172,7 +2455,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__help)
-            opts="chat post conversation supplier bot read decode list help"
+            opts="chat post conversation supplier bot read subscription decode list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2284,6 +2567,20 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__scope__subcmd__help__subcmd__read)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__help__subcmd__subscription)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2438,6 +2735,36 @@ _kenar__chat() {
             case "${prev}" in
                 --conversation-id)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json scope resource-id" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kenar__chat__subcmd__scope__subcmd__subscription)
+            opts="-o -q -v -h -V --post-token --all-posts --type --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --post-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "NEW_MESSAGE_ON_POST POST_UPDATE" -- "${cur}"))
                     return 0
                     ;;
                 --output)

@@ -59,6 +59,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand bot 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND'
             cand read 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID'
+            cand subscription 'Permission to subscribe to events (current platform): CHAT_POST_CONVERSATIONS_READ.P for one post''s new messages, CHAT_SUPPLIER_ALL_CONVERSATIONS_READ for those of all the user''s posts, USER_POSTS_GET for post updates'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
             cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -143,6 +144,21 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kenar-chat;scope;subscription'= {
+            cand --post-token 'Watch this post: new messages in its conversations, or with --type POST_UPDATE its changes'
+            cand --type 'What to be told of: NEW_MESSAGE_ON_POST (NEW_MESSAGE events) or POST_UPDATE [default: NEW_MESSAGE_ON_POST]'
+            cand -o 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --output 'What to print: labelled text, a JSON object, or just the scope or resource ID'
+            cand --all-posts 'Watch all the user''s posts: new messages in every conversation where the user is the seller, or with --type POST_UPDATE every post''s changes (not their deletion)'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kenar-chat;scope;decode'= {
             cand --platform 'Which generation of Divar''s API: legacy (the seed document''s) or current (since 2025-04-27) [default: legacy]'
             cand --profile 'The profile whose config-file defaults and stored tokens to use'
@@ -188,6 +204,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand bot 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND'
             cand read 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID'
+            cand subscription 'Permission to subscribe to events (current platform): CHAT_POST_CONVERSATIONS_READ.P for one post''s new messages, CHAT_SUPPLIER_ALL_CONVERSATIONS_READ for those of all the user''s posts, USER_POSTS_GET for post updates'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
             cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -203,6 +220,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;scope;help;bot'= {
         }
         &'kenar-chat;scope;help;read'= {
+        }
+        &'kenar-chat;scope;help;subscription'= {
         }
         &'kenar-chat;scope;help;decode'= {
         }
@@ -608,7 +627,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --latency 'Hold each answer back this many milliseconds, like a round trip to Divar'
             cand --session-init-url 'The app''s session initialization URL, called when a LINK button is clicked in the chat view'
             cand --dynamic-action-url 'The app''s dynamic-action URL, called when a get_dynamic_action button is clicked in the chat view (with the same authorization header as session initialization)'
-            cand --session-init-auth 'The authorization header of session initialization requests (generated when not given)'
+            cand --events-url 'The app''s events URL: replies typed in the chat view are delivered there as NEW_MESSAGE webhooks, while a subscription covers their post'
+            cand --identification-key-file 'Read the app''s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)'
             cand --closed-scope 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)'
             cand --missing-permission 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -640,12 +660,30 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --max-concurrent 'Answer 503 while this many requests are being handled'
             cand --forward-timeout 'Give the app this many seconds to answer (504 past it)'
             cand --read-timeout 'Give a caller this many seconds to send its body (408 past it)'
+            cand --post-token 'Watch this post: new messages in its conversations, or with --type POST_UPDATE its changes'
+            cand --type 'What to be told of: NEW_MESSAGE_ON_POST (NEW_MESSAGE events) or POST_UPDATE [default: NEW_MESSAGE_ON_POST]'
+            cand --metadata 'The app''s own data, a JSON object, which Divar sends back in each event''s metadata'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --access-token-file 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)'
+            cand --access-token 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
             cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
             cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
             cand --accept-any-key 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel'
             cand --divar-sources-only 'Also refuse (403) callers not at Divar''s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them'
+            cand --subscribe 'Subscribe to Divar''s events at start (--post-token or --all-posts), and again with every new stored token, refreshed by listen itself or by another run, as long as listen runs'
+            cand --all-posts 'Watch all the user''s posts: new messages in every conversation where the user is the seller, or with --type POST_UPDATE every post''s changes (not their deletion)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -681,8 +719,40 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand subscribe 'Ask Divar to send the app''s events URL NEW_MESSAGE or POST_UPDATE events of one post or all the user''s posts. The subscription lives as long as the access token it is made with: after a refresh, subscribe again (listen --subscribe does it itself)'
             cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;events;subscribe'= {
+            cand --post-token 'Watch this post: new messages in its conversations, or with --type POST_UPDATE its changes'
+            cand --type 'What to be told of: NEW_MESSAGE_ON_POST (NEW_MESSAGE events) or POST_UPDATE [default: NEW_MESSAGE_ON_POST]'
+            cand --metadata 'The app''s own data, a JSON object, which Divar sends back in each event''s metadata'
+            cand --api-key-file 'Read the app''s API key from this file (instead of KENAR_API_KEY)'
+            cand --api-key 'The API key itself (visible to other local users: prefer KENAR_API_KEY)'
+            cand --access-token-file 'Read the user''s access token from this file (instead of KENAR_ACCESS_TOKEN)'
+            cand --access-token 'The access token itself (visible to other local users: prefer KENAR_ACCESS_TOKEN)'
+            cand --base-url 'The API''s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]'
+            cand --timeout 'Give up on one attempt after this many seconds'
+            cand --connect-timeout 'Give up connecting (TCP and TLS) after this many seconds'
+            cand --cacert 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)'
+            cand --resolve 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl''s --resolve); repeatable'
+            cand --retries 'Retry up to N times when the request cannot have been delivered (429, no connection)'
+            cand --max-wait 'Wait at most this many seconds in total between attempts'
+            cand --profile 'The profile whose config-file defaults and stored tokens to use'
+            cand -o 'A one-line confirmation (text), or a JSON object with the subscription and when it ends'
+            cand --output 'A one-line confirmation (text), or a JSON object with the subscription and when it ends'
+            cand --all-posts 'Watch all the user''s posts: new messages in every conversation where the user is the seller, or with --type POST_UPDATE every post''s changes (not their deletion)'
+            cand --retry-unsafe 'Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)'
+            cand --dry-run 'Print the request instead of sending it (secrets as ***); refreshes nothing'
+            cand --show-secrets 'With --dry-run, print the API key and access token as they are'
+            cand -q 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
+            cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kenar-chat;events;replay'= {
             cand --to 'Where to send it [default: where listen forwarded it]'
@@ -704,8 +774,11 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --version 'Print version'
         }
         &'kenar-chat;events;help'= {
+            cand subscribe 'Ask Divar to send the app''s events URL NEW_MESSAGE or POST_UPDATE events of one post or all the user''s posts. The subscription lives as long as the access token it is made with: after a refresh, subscribe again (listen --subscribe does it itself)'
             cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kenar-chat;events;help;subscribe'= {
         }
         &'kenar-chat;events;help;replay'= {
         }
@@ -733,6 +806,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand supplier 'Permission to send in every conversation where the user is the seller (current platform): CHAT_SUPPLIER_ALL_CONVERSATIONS_MESSAGE_SEND'
             cand bot 'Permission to send as the app''s chatbot (current platform): CHAT_BOT_USER_MESSAGE_SEND'
             cand read 'Permission to read one conversation''s text messages (current platform): CHAT_CONVERSATION_READ.ID'
+            cand subscription 'Permission to subscribe to events (current platform): CHAT_POST_CONVERSATIONS_READ.P for one post''s new messages, CHAT_SUPPLIER_ALL_CONVERSATIONS_READ for those of all the user''s posts, USER_POSTS_GET for post updates'
             cand decode 'Say what a scope string (either platform''s syntax) or a bare resource ID grants'
             cand list 'List every scope Divar defines: what it allows, the resource it takes, the endpoints it serves'
         }
@@ -747,6 +821,8 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;scope;bot'= {
         }
         &'kenar-chat;help;scope;read'= {
+        }
+        &'kenar-chat;help;scope;subscription'= {
         }
         &'kenar-chat;help;scope;decode'= {
         }
@@ -794,7 +870,10 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
         &'kenar-chat;help;trigger'= {
         }
         &'kenar-chat;help;events'= {
+            cand subscribe 'Ask Divar to send the app''s events URL NEW_MESSAGE or POST_UPDATE events of one post or all the user''s posts. The subscription lives as long as the access token it is made with: after a refresh, subscribe again (listen --subscribe does it itself)'
             cand replay 'Send a request `listen` recorded to the app again, body byte for byte'
+        }
+        &'kenar-chat;help;events;subscribe'= {
         }
         &'kenar-chat;help;events;replay'= {
         }

@@ -216,28 +216,15 @@ fn in_step(step: &str, error: Error) -> Error {
 /// `POST /experimental/open-platform/chat/upload` with the app's key and the user's
 /// token: answers an upload token for one upload.
 pub fn upload_token_request(base: &Url, credentials: &Credentials) -> PreparedRequest {
-    PreparedRequest {
-        method: "POST",
-        url: http::url::join(base, UPLOAD_TOKEN_PATH),
-        service: "the API",
-        headers: vec![
-            (
-                "content-type",
-                HeaderValue::Plain("application/json".into()),
-            ),
-            (
-                "x-api-key",
-                HeaderValue::Secret(credentials.api_key.clone()),
-            ),
-            (
-                "authorization",
-                HeaderValue::Bearer(credentials.access_token.clone()),
-            ),
-        ],
-        body: b"{}".to_vec(),
-        body_secrets: Vec::new(),
-        upload: None,
-    }
+    PreparedRequest::api_post(
+        http::url::join(base, UPLOAD_TOKEN_PATH),
+        &credentials.api_key,
+        (
+            "authorization",
+            HeaderValue::Bearer(credentials.access_token.clone()),
+        ),
+        b"{}".to_vec(),
+    )
 }
 
 /// Reads the upload token from `{"token": ...}`; it is a secret like the others.

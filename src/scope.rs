@@ -28,6 +28,13 @@ pub const BOT_PERMISSION: &str = "CHAT_BOT_USER_MESSAGE_SEND";
 /// Permission to read one conversation (current platform); its resource is the
 /// conversation's ID.
 pub const READ_PERMISSION: &str = "CHAT_CONVERSATION_READ";
+/// Permission to read every conversation of one post (current platform), which an events
+/// subscription to the post's new messages needs; its resource is the post token.
+pub const POST_READ_PERMISSION: &str = "CHAT_POST_CONVERSATIONS_READ";
+/// Permission to read every conversation where the user is the seller; no resource.
+pub const SUPPLIER_READ_PERMISSION: &str = "CHAT_SUPPLIER_ALL_CONVERSATIONS_READ";
+/// Permission to read the user's posts, which a subscription to their updates needs.
+pub const USER_POSTS_PERMISSION: &str = "USER_POSTS_GET";
 /// The scope that asks for a refresh token beside the access token.
 pub const OFFLINE_ACCESS: &str = "offline_access";
 /// Separates a permission from its resource in a current scope string.
@@ -114,26 +121,66 @@ pub enum Recipient {
     Bot,
     /// Not a message: reading the conversation with this ID (current platform).
     Reading(String),
+    /// Not a message: registering an events subscription (current platform).
+    Subscribing(Watched),
+}
+
+/// What an events subscription watches (events.md section 1), which decides the scopes
+/// its access token may carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Watched {
+    /// New messages in the conversations of one post, by its token.
+    PostMessages(String),
+    /// New messages in every conversation where the user is the seller.
+    AllMessages,
+    /// Changes to the user's posts, one or all of them.
+    Posts,
+}
+
+impl Watched {
+    /// The narrowest scope that serves it: the post's own read scope for its messages,
+    /// the seller's for all of theirs, the user's posts for their updates.
+    pub fn own_scope(&self) -> Scope {
+        match self {
+            Watched::PostMessages(post) => {
+                Scope::Other(format!("{POST_READ_PERMISSION}{DOT}{post}"))
+            }
+            Watched::AllMessages => Scope::Other(SUPPLIER_READ_PERMISSION.to_owned()),
+            Watched::Posts => Scope::Other(USER_POSTS_PERMISSION.to_owned()),
+        }
+    }
+
+    /// Every scope that serves it, the narrowest first: a post's messages are also the
+    /// seller's.
+    pub fn scopes(&self) -> Vec<Scope> {
+        let mut scopes = vec![self.own_scope()];
+        if let Watched::PostMessages(_) = self {
+            scopes.push(Scope::Other(SUPPLIER_READ_PERMISSION.to_owned()));
+        }
+        scopes
+    }
 }
 
 impl Recipient {
     /// The narrowest scope that serves here: the chat's, the conversation's, the
-    /// chatbot's, or the one to read the conversation.
+    /// chatbot's, the one to read the conversation, or the one a subscription needs.
     pub fn own_scope(&self) -> Scope {
         match self {
             Recipient::Chat(chat) => Scope::Chat(chat.clone()),
             Recipient::Conversation { id, .. } => Scope::Conversation(id.clone()),
             Recipient::Bot => Scope::Bot,
             Recipient::Reading(id) => Scope::Read(id.clone()),
+            Recipient::Subscribing(watched) => watched.own_scope(),
         }
     }
 
     pub fn platform(&self) -> Platform {
         match self {
             Recipient::Chat(_) => Platform::Legacy,
-            Recipient::Conversation { .. } | Recipient::Bot | Recipient::Reading(_) => {
-                Platform::Current
-            }
+            Recipient::Conversation { .. }
+            | Recipient::Bot
+            | Recipient::Reading(_)
+            | Recipient::Subscribing(_) => Platform::Current,
         }
     }
 }
@@ -317,8 +364,9 @@ impl Scope {
     }
 
     /// How closely a token carrying this scope covers `to`: `Some(0)` for exactly that
-    /// chat or conversation, larger numbers for wider grants (the seller's conversations,
-    /// then a post's), `None` when it does not cover it at all.
+    /// chat or conversation (or the narrowest scope of a subscription), larger numbers for
+    /// wider grants (the seller's conversations, then a post's), `None` when it does not
+    /// cover it at all.
     pub fn covers(&self, to: &Recipient) -> Option<u8> {
         match (self, to) {
             (Scope::Chat(allowed), Recipient::Chat(chat)) => (allowed == chat).then_some(0),
@@ -331,6 +379,11 @@ impl Scope {
             (Scope::SupplierConversations, Recipient::Conversation { .. }) => Some(1),
             (Scope::Bot, Recipient::Bot) => Some(0),
             (Scope::Read(allowed), Recipient::Reading(id)) => (allowed == id).then_some(0),
+            (scope, Recipient::Subscribing(watched)) => watched
+                .scopes()
+                .iter()
+                .position(|serving| serving == scope)
+                .and_then(|rank| u8::try_from(rank).ok()),
             (
                 Scope::PostConversations(token),
                 Recipient::Conversation {
@@ -626,5 +679,50 @@ mod tests {
         assert_eq!(post.covers(&bare), None);
         assert_eq!(Scope::conversation("c2").unwrap().covers(&bare), None);
         assert_eq!(Scope::post_chats(POST).unwrap().covers(&named), None);
+    }
+
+    #[test]
+    fn a_subscription_is_covered_by_the_scopes_its_events_need() {
+        let covers = |scope: &str, watched: Watched| {
+            Scope::decode(scope)
+                .unwrap()
+                .covers(&Recipient::Subscribing(watched))
+        };
+        let post = || Watched::PostMessages(POST.into());
+        assert_eq!(
+            covers("CHAT_POST_CONVERSATIONS_READ.AZf3Uqr3", post()),
+            Some(0)
+        );
+        assert_eq!(
+            covers("CHAT_SUPPLIER_ALL_CONVERSATIONS_READ", post()),
+            Some(1)
+        );
+        assert_eq!(covers("CHAT_POST_CONVERSATIONS_READ.other", post()), None);
+        // Reading is not sending, nor the other way round.
+        assert_eq!(
+            covers("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.AZf3Uqr3", post()),
+            None
+        );
+        assert_eq!(
+            covers("CHAT_SUPPLIER_ALL_CONVERSATIONS_READ", Watched::AllMessages),
+            Some(0)
+        );
+        assert_eq!(
+            covers(
+                "CHAT_POST_CONVERSATIONS_READ.AZf3Uqr3",
+                Watched::AllMessages
+            ),
+            None
+        );
+        assert_eq!(covers("USER_POSTS_GET", Watched::Posts), Some(0));
+        assert_eq!(covers("USER_POSTS_GET", post()), None);
+        assert_eq!(
+            Recipient::Subscribing(post()).own_scope().to_string(),
+            "CHAT_POST_CONVERSATIONS_READ.AZf3Uqr3"
+        );
+        assert_eq!(
+            Scope::SupplierConversations.covers(&Recipient::Subscribing(Watched::AllMessages)),
+            None
+        );
     }
 }

@@ -10,10 +10,6 @@ pub enum Setting {
     SandboxPort,
     /// The file the sandbox keeps its data in.
     SandboxData,
-    /// The app's session initialization (server-link) URL, which the sandbox calls.
-    SessionInitUrl,
-    /// The app's dynamic-action URL, which the sandbox calls.
-    DynamicActionUrl,
     /// The addresses given for a host and port instead of looking its name up.
     Resolve,
 }
@@ -23,8 +19,6 @@ impl fmt::Display for Setting {
         f.write_str(match self {
             Setting::SandboxPort => "the sandbox's port",
             Setting::SandboxData => "the sandbox's data file",
-            Setting::SessionInitUrl => "the app's session initialization URL",
-            Setting::DynamicActionUrl => "the app's dynamic-action URL",
             Setting::Resolve => "the addresses given for a host",
         })
     }

@@ -11,6 +11,9 @@ mod foreign_pages;
 mod media;
 #[path = "sandbox/oauth2.rs"]
 mod oauth2;
+#[cfg(feature = "listen")]
+#[path = "sandbox/talkback.rs"]
+mod talkback;
 
 use std::io::Read as _;
 use std::path::Path;

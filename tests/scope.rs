@@ -127,7 +127,8 @@ fn scope_without_a_kind_says_what_to_give() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains(
-            "say what to compute (chat, post, conversation, supplier, bot, read or decode), or give --interactive",
+            "say what to compute (chat, post, conversation, supplier, bot, read, subscription or \
+             decode), or give --interactive",
         ));
     kenar()
         .args(["scope", "-i", "post", "--post-token", POST])

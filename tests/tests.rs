@@ -25,6 +25,8 @@ mod keep_alive;
 mod limits;
 #[cfg(feature = "listen")]
 mod listen;
+#[cfg(feature = "listen")]
+mod listen_subscribe;
 mod malformed_input;
 mod media;
 mod network_errors;
@@ -44,6 +46,7 @@ mod secrets;
 mod send;
 #[cfg(unix)]
 mod settings;
+mod subscribe;
 mod tls;
 mod token_policy;
 mod trigger;

@@ -378,8 +378,8 @@ fn a_dry_run_refreshes_nothing_and_says_what_a_send_would_refresh() {
              offline_access expired at "
         )))
         .stderr(predicate::str::contains(format!(
-            "a send would first refresh it at the token endpoint 127.0.0.1:{}; nothing was \
-             refreshed",
+            "a run that is not a dry run would first refresh it at the token endpoint \
+             127.0.0.1:{}; nothing was refreshed",
             server.port
         )))
         .get_output()

@@ -35,7 +35,7 @@ const ATTEMPTS_WHEN_EXPIRED: u32 = 4;
 pub enum Served {
     /// The token to send with: one not due for a refresh, or a refreshed one, or one due
     /// but still valid that could not be refreshed (a warning said so).
-    Token(SecretString),
+    Token(StoredToken),
     /// No stored token covers the recipient.
     Missing,
     /// Only a token that has expired covers it, and this run cannot refresh it:
@@ -114,12 +114,10 @@ impl TokenSource {
 
     /// The token for `to` when one is there that is not due for a refresh: cheap, and it
     /// never waits.
-    pub fn fresh(&self, to: &Recipient) -> Option<SecretString> {
+    pub fn fresh(&self, to: &Recipient) -> Option<StoredToken> {
         let now = unix_now();
         match store::find(&self.tokens, to, now) {
-            Lookup::Usable(token) if !refresh::is_due(token, now) => {
-                Some(token.access_token.clone())
-            }
+            Lookup::Usable(token) if !refresh::is_due(token, now) => Some(token.clone()),
             _ => None,
         }
     }
@@ -137,20 +135,20 @@ impl TokenSource {
             Err(served) => return Ok(served),
         };
         match self.renew(&stale) {
-            Ok(token) => Ok(Served::Token(token.access_token)),
+            Ok(token) => Ok(Served::Token(token)),
             // Still valid for a while: better sent than refused for a failed refresh.
             Err(e) if !stale.is_expired(unix_now()) => {
                 (self.notice)(&format!(
                     "warning: {e}; using the stored token until it expires"
                 ));
-                Ok(Served::Token(stale.access_token))
+                Ok(Served::Token(stale))
             }
             Err(e) => Err(e),
         }
     }
 
     /// What [`Self::token_for`] would serve, without refreshing anything: a token that is
-    /// due is served as it is, and `notice` says that a send would refresh it first.
+    /// due is served as it is, and `notice` says that a real run would refresh it first.
     pub fn without_refreshing(&self, to: &Recipient) -> Served {
         let stale = match self.due(to) {
             Ok(stale) => stale,
@@ -166,12 +164,12 @@ impl TokenSource {
         };
         let endpoint = crate::auth::token::endpoint_name(&refresher.token_url);
         (self.notice)(&format!(
-            "{} {verb} at {}: a send would first refresh it at the token endpoint {endpoint}; \
-             nothing was refreshed",
+            "{} {verb} at {}: a run that is not a dry run would first refresh it at the token \
+             endpoint {endpoint}; nothing was refreshed",
             self.describe(&stale),
             rfc3339(stale.expires)
         ));
-        Served::Token(stale.access_token)
+        Served::Token(stale)
     }
 
     /// After the API refused `refused`, the stored token sent to `to` (HTTP 401): reads
@@ -183,19 +181,25 @@ impl TokenSource {
         &mut self,
         to: &Recipient,
         refused: &SecretString,
-    ) -> Result<Option<SecretString>> {
+    ) -> Result<Option<StoredToken>> {
         let lock = StoreLock::acquire(&self.dir, |path| self.waiting(path))
             .map_err(|e| self.lock_error(&e))?;
+        self.reread()?;
+        drop(lock);
+        Ok(match store::find(&self.tokens, to, unix_now()) {
+            Lookup::Usable(token) if token.access_token != *refused => Some(token.clone()),
+            _ => None,
+        })
+    }
+
+    /// Reads the profile's tokens again, for what other runs stored meanwhile (a refresh,
+    /// a new login). The store is replaced whole when it is written, so it is read whole,
+    /// without waiting for its lock.
+    pub fn reread(&mut self) -> Result<()> {
         self.tokens = CredentialStore::open(&self.dir)?
             .usable_tokens(&self.profile)?
             .to_vec();
-        drop(lock);
-        Ok(match store::find(&self.tokens, to, unix_now()) {
-            Lookup::Usable(token) if token.access_token != *refused => {
-                Some(token.access_token.clone())
-            }
-            _ => None,
-        })
+        Ok(())
     }
 
     /// Refreshes `stale` now, due or not, in one try (for `oauth refresh`).
@@ -217,7 +221,7 @@ impl TokenSource {
         let stale = match store::find(&self.tokens, to, now) {
             Lookup::Missing => return Err(Served::Missing),
             Lookup::Usable(token) if !refresh::is_due(token, now) => {
-                return Err(Served::Token(token.access_token.clone()));
+                return Err(Served::Token(token.clone()));
             }
             Lookup::Usable(token) | Lookup::Expired(token) => token.clone(),
         };
@@ -231,7 +235,7 @@ impl TokenSource {
     /// A token due for a refresh that this run does not refresh.
     fn unrefreshed(&self, stale: StoredToken) -> Served {
         if !stale.is_expired(unix_now()) {
-            return Served::Token(stale.access_token);
+            return Served::Token(stale);
         }
         let refreshable = stale.can_refresh();
         Served::Expired {
@@ -369,9 +373,9 @@ fn must_log_in_again_after(problem: &Error) -> bool {
     matches!(problem, Error::Refused { .. } | Error::OAuth(_))
 }
 
-/// The wait after `failures` failed refreshes in a row: doubling from half a second, at
-/// most half a minute.
-fn setback_after(failures: u32) -> Duration {
+/// The wait after `failures` failed attempts in a row (refreshes, or registrations of a
+/// subscription): doubling from half a second, at most half a minute.
+pub fn setback_after(failures: u32) -> Duration {
     FIRST_SETBACK
         .saturating_mul(1 << failures.saturating_sub(1).min(16))
         .min(LONGEST_SETBACK)
@@ -426,6 +430,14 @@ mod tests {
         (source, notices)
     }
 
+    /// The access token served, or what was served instead.
+    fn access(served: Served) -> String {
+        match served {
+            Served::Token(token) => token.access_token.expose().to_owned(),
+            other => format!("{other:?}"),
+        }
+    }
+
     fn renewed(access: &str) -> Result<Answer> {
         Ok(answer(
             200,
@@ -437,10 +449,7 @@ mod tests {
     fn a_fresh_token_is_served_as_it_is_and_a_missing_one_is_said() {
         let dir = tempfile::tempdir().unwrap();
         let (mut source, _) = source(dir.path(), stored("a", u64::MAX / 2), Vec::new());
-        assert_eq!(
-            source.token_for(&to()).unwrap(),
-            Served::Token(SecretString::new("a"))
-        );
+        assert_eq!(access(source.token_for(&to()).unwrap()), "a");
         let elsewhere = Recipient::Conversation {
             id: "other".into(),
             post_token: None,
@@ -454,10 +463,7 @@ mod tests {
         let blip = || Err(Error::NotSent("connection refused".into()));
         let (mut source, notices) =
             source(dir.path(), stored("old", 10), vec![blip(), renewed("new")]);
-        assert_eq!(
-            source.token_for(&to()).unwrap(),
-            Served::Token(SecretString::new("new"))
-        );
+        assert_eq!(access(source.token_for(&to()).unwrap()), "new");
         let said = notices.lock().unwrap().join("\n");
         assert!(said.contains("trying the refresh again in 0."), "{said}");
         let on_disk = CredentialStore::open(dir.path()).unwrap();
@@ -494,10 +500,7 @@ mod tests {
         let blip = || Err(Error::NotSent("connection refused".into()));
         let (mut source, notices) = source(dir.path(), stored("old", due), vec![blip()]);
         for _ in 0..3 {
-            assert_eq!(
-                source.token_for(&to()).unwrap(),
-                Served::Token(SecretString::new("old"))
-            );
+            assert_eq!(access(source.token_for(&to()).unwrap()), "old");
         }
         // One refresh and one warning; the others wait for the setback to pass.
         assert_eq!(notices.lock().unwrap().len(), 1);
@@ -510,10 +513,7 @@ mod tests {
         let (mut source, notices) =
             source(dir.path(), stored("old", unix_now() + 30), vec![refused]);
         for _ in 0..2 {
-            assert_eq!(
-                source.token_for(&to()).unwrap(),
-                Served::Token(SecretString::new("old"))
-            );
+            assert_eq!(access(source.token_for(&to()).unwrap()), "old");
         }
         let said = notices.lock().unwrap().clone();
         assert_eq!(said.len(), 1, "{said:?}");
@@ -530,10 +530,16 @@ mod tests {
         store.put("default", stored("theirs", u64::MAX / 2));
         store.save().unwrap();
         assert_eq!(
-            source.after_refusal(&to(), &old).unwrap(),
+            source
+                .after_refusal(&to(), &old)
+                .unwrap()
+                .map(|token| token.access_token),
             Some(SecretString::new("theirs"))
         );
-        assert_eq!(source.fresh(&to()), Some(SecretString::new("theirs")));
+        assert_eq!(
+            source.fresh(&to()).map(|token| token.access_token),
+            Some(SecretString::new("theirs"))
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub(super) type Shared = Arc<Mutex<TokenSource>>;
 pub(super) fn token_for(source: &mut TokenSource, to: &Recipient) -> Result<SecretString, Error> {
     let missing = |why: String| Error::invalid(format!("{ACCESS_TOKEN_FIELD}: missing, and {why}"));
     match source.token_for(to)? {
-        Served::Token(token) => Ok(token),
+        Served::Token(token) => Ok(token.access_token),
         Served::Missing => Err(missing(
             "neither a default access token nor a stored token for this chat was given".into(),
         )),
@@ -40,7 +40,7 @@ pub(super) async fn at_departure(tokens: &Shared, to: &Recipient) -> Result<Secr
     if let Ok(source) = tokens.try_lock()
         && let Some(token) = source.fresh(to)
     {
-        return Ok(token);
+        return Ok(token.access_token);
     }
     let to = to.clone();
     blocking(tokens, move |source| token_for(source, &to)).await
@@ -54,7 +54,12 @@ pub(super) async fn after_refusal(
     refused: SecretString,
 ) -> Result<Option<SecretString>, Error> {
     let to = to.clone();
-    blocking(tokens, move |source| source.after_refusal(&to, &refused)).await
+    blocking(tokens, move |source| {
+        Ok(source
+            .after_refusal(&to, &refused)?
+            .map(|token| token.access_token))
+    })
+    .await
 }
 
 /// Runs `work` on the token source on a thread that may wait.

@@ -31,9 +31,9 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         #[cfg(feature = "sandbox")]
         Command::Sandbox(Deferred(args)) => sandbox::run(args),
         #[cfg(feature = "listen")]
-        Command::Listen(Deferred(args)) => listen::run(*args),
+        Command::Listen(Deferred(args)) => listen::run(*args, &settings, verbosity),
         Command::Trigger(Deferred(args)) => trigger::run(*args),
-        Command::Events(args) => events::run(args),
+        Command::Events(args) => events::run(args, &settings, verbosity),
     };
     ran.map_err(worded_chain)
 }

@@ -75,6 +75,18 @@ pub struct Settings {
     config: OnceCell<Result<ProfileConfig>>,
 }
 
+// By hand: a copy (for another thread) reads the config again when it needs it, since
+// what was read, an error included, is not copied.
+impl Clone for Settings {
+    fn clone(&self) -> Self {
+        Settings {
+            matches: self.matches.clone(),
+            profile: self.profile.clone(),
+            config: OnceCell::new(),
+        }
+    }
+}
+
 impl Settings {
     /// The settings of the command line `matches` runs.
     pub fn new(matches: &ArgMatches) -> Self {
@@ -231,8 +243,6 @@ pub fn flag(setting: kenar_chat::Setting) -> &'static str {
     match setting {
         Setting::SandboxPort => "--port",
         Setting::SandboxData => "--data",
-        Setting::SessionInitUrl => "--session-init-url",
-        Setting::DynamicActionUrl => "--dynamic-action-url",
         Setting::Resolve => "--resolve",
     }
 }

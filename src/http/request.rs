@@ -94,6 +94,32 @@ impl Upload {
 }
 
 impl PreparedRequest {
+    /// A JSON `POST` to the API at `url`: its content type, the app's key as `x-api-key`,
+    /// and `authorization`, the header that carries the user's token.
+    pub fn api_post(
+        url: Url,
+        api_key: &SecretString,
+        authorization: (&'static str, HeaderValue),
+        body: Vec<u8>,
+    ) -> Self {
+        PreparedRequest {
+            method: "POST",
+            url,
+            service: "the API",
+            headers: vec![
+                (
+                    "content-type",
+                    HeaderValue::Plain("application/json".into()),
+                ),
+                ("x-api-key", HeaderValue::Secret(api_key.clone())),
+                authorization,
+            ],
+            body,
+            body_secrets: Vec::new(),
+            upload: None,
+        }
+    }
+
     /// Puts `token` in place of the user's access token the request carries (as
     /// `x-access-token` or `Authorization: Bearer`).
     pub fn set_access_token(&mut self, token: SecretString) {

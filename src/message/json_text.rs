@@ -20,6 +20,9 @@ pub enum Origin<'a> {
     Document(&'a str),
     /// One line of a batch file, whose caller names the file and the line: `column C: `.
     Line,
+    /// A value given on its own, whose caller names where it came from (a flag):
+    /// `line L column C: `.
+    Value,
 }
 
 impl Origin<'_> {
@@ -27,6 +30,7 @@ impl Origin<'_> {
         Error::invalid(match self {
             Origin::Document(name) => format!("{name}: line {line} column {column}: {problem}"),
             Origin::Line => format!("column {column}: {problem}"),
+            Origin::Value => format!("line {line} column {column}: {problem}"),
         })
     }
 }

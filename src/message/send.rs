@@ -42,25 +42,7 @@ impl PreparedRequest {
                 ("authorization", HeaderValue::Bearer(token)),
             ),
         };
-        PreparedRequest {
-            method: "POST",
-            url,
-            service: "the API",
-            headers: vec![
-                (
-                    "content-type",
-                    HeaderValue::Plain("application/json".into()),
-                ),
-                (
-                    "x-api-key",
-                    HeaderValue::Secret(credentials.api_key.clone()),
-                ),
-                authorization,
-            ],
-            body: message.to_body(),
-            body_secrets: Vec::new(),
-            upload: None,
-        }
+        PreparedRequest::api_post(url, &credentials.api_key, authorization, message.to_body())
     }
 }
 

@@ -25,7 +25,6 @@ use crate::http::answer::check_answer;
 use crate::http::request::{HeaderValue, PreparedRequest};
 use crate::message::button::{Button, ButtonAction};
 use crate::message::{BotRecipient, Message};
-use crate::setting::Setting;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct Click {
@@ -142,8 +141,8 @@ async fn dynamic_action(
 ) -> Result<Opened> {
     let Some(endpoint) = &sandbox.dynamic_action_url else {
         return Err(Error::invalid(format!(
-            "no dynamic-action URL: start the sandbox with {} URL",
-            (sandbox.names)(Setting::DynamicActionUrl)
+            "no dynamic-action URL: {}",
+            sandbox.advice.dynamic_action_url
         )));
     };
     // The dynamic action spells the sides in capitals, as the touchpoints do.
@@ -223,8 +222,8 @@ async fn server_link(
 ) -> Result<String> {
     let Some(endpoint) = &sandbox.session_init_url else {
         return Err(Error::invalid(format!(
-            "no session initialization URL: start the sandbox with {} URL",
-            (sandbox.names)(Setting::SessionInitUrl)
+            "no session initialization URL: {}",
+            sandbox.advice.session_init_url
         )));
     };
     let request = match &stored.message {
@@ -265,7 +264,7 @@ fn to_app(
         ),
         (
             "authorization",
-            HeaderValue::Secret(sandbox.session_init_auth.clone()),
+            HeaderValue::Secret(sandbox.identification_key.clone()),
         ),
     ];
     if let Some(version) = version {

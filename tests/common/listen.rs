@@ -27,6 +27,8 @@ pub struct Listen {
     lines: Receiver<String>,
     /// Lines listen printed on stderr before it served.
     pub ready: Vec<String>,
+    /// Lines listen prints on stderr after those, as they come.
+    notes: Receiver<String>,
 }
 
 impl Listen {
@@ -60,8 +62,15 @@ impl Listen {
                 break;
             }
         }
-        // Whatever it says later is not needed, but it must be able to say it.
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        // What it says later is kept for the tests that wait for it.
+        let (noted, notes) = channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if noted.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         let (send, lines) = channel();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         std::thread::spawn(move || {
@@ -83,6 +92,24 @@ impl Listen {
             _dir: dir,
             lines,
             ready,
+            notes,
+        }
+    }
+
+    /// The lines listen says on stderr from now on, up to the first that contains
+    /// `wanted`; fails the test when none does within a minute.
+    pub fn notes_until(&self, wanted: &str) -> Vec<String> {
+        let mut said = Vec::new();
+        loop {
+            let line = self
+                .notes
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("listen never said {wanted:?}; it said {said:#?}"));
+            let done = line.contains(wanted);
+            said.push(line);
+            if done {
+                return said;
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use kenar_chat::http::request::{Credentials, PreparedRequest};
+use kenar_chat::http::request::PreparedRequest;
 use kenar_chat::message::received::ConversationRead;
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::{self, Recipient};
@@ -67,33 +67,14 @@ fn show(args: ShowArgs, settings: &Settings, verbosity: Verbosity) -> Result<()>
     if let Err(problem) = scope::check_conversation_id("ID", &id) {
         problems.push(problem);
     }
-    let api_key = args.key.read()?;
-    if api_key.is_none() {
-        problems.push(ApiKeyArgs::MISSING.into());
-    }
-    let access_token = match args.token.read()? {
-        Some(token) => Some(token),
-        None if problems.is_empty() => {
-            let to = Recipient::Reading(id.clone());
-            let stored = tokens::stored_token(settings, &connection, &to, verbosity, false);
-            match error::gather(stored, &mut problems)? {
-                Some(None) => {
-                    problems.push(AccessTokenArgs::MISSING.into());
-                    None
-                }
-                found => found.flatten(),
-            }
-        }
-        None => None,
-    };
-    let (Some(api_key), Some(access_token)) = (api_key, access_token) else {
+    let stored = |to: &Recipient| tokens::stored(settings, &connection, to, verbosity, false);
+    let to = Recipient::Reading(id.clone());
+    let credentials =
+        tokens::credentials(&args.key, &args.token, Some(&to), stored, &mut problems)?;
+    let Some((credentials, _)) = credentials else {
         return Err(Error::Invalid(problems).into());
     };
     error::valid((), problems)?;
-    let credentials = Credentials {
-        api_key,
-        access_token,
-    };
     let base = connection.api.url(Platform::Current);
     let request = PreparedRequest::read_conversation(&base, &id, &credentials);
     let answer = connection.execute(&request, verbosity)?;

@@ -22,7 +22,11 @@ use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::cli::output::{self, Format};
+use crate::cli::report::Verbosity;
+use crate::cli::settings::Settings;
 use crate::cli::shared::credentials::IdentificationKeyArgs;
+use crate::cli::shared::subscription::SubscriptionArgs;
+use crate::cli::shared::subscription::keeper::{self, Keeper};
 use crate::cli::shared::{profile, signals};
 
 #[derive(Debug, Args)]
@@ -30,6 +34,7 @@ use crate::cli::shared::{profile, signals};
   kenar-chat listen --forward-to http://127.0.0.1:3000/divar/events
   kenar-chat listen --port 8800 -f http://127.0.0.1:3000/events -c http://127.0.0.1:3000/divar/actions --events NEW_MESSAGE,SERVER_LINK
   kenar-chat listen --accept-any-key --format json | jq .
+  kenar-chat listen -f http://127.0.0.1:3000/divar/events --subscribe --post-token gZd7omnS
 
 The identification key comes from KENAR_IDENTIFICATION_KEY or --identification-key-file,
 never from a flag's value. Every request received is kept in the event log (events.jsonl
@@ -83,14 +88,32 @@ pub struct ListenArgs {
     /// Give a caller this many seconds to send its body (408 past it)
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub read_timeout: u64,
+    /// Subscribe to Divar's events at start (--post-token or --all-posts), and again with
+    /// every new stored token, refreshed by listen itself or by another run, as long as
+    /// listen runs
+    #[arg(long)]
+    pub subscribe: bool,
+    #[command(flatten, next_help_heading = "Subscribing (with --subscribe)")]
+    pub subscription: SubscriptionArgs,
 }
 
-pub fn run(args: ListenArgs) -> Result<()> {
+pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     let log_path = match &args.log {
         Some(path) => path.clone(),
         None => profile::dir()?.join(LOG_FILE),
     };
     let options = options(&args)?;
+    let keeper = match (args.subscribe, args.subscription.given()) {
+        (true, _) => Some(Keeper::prepare(&args.subscription, settings, verbosity)?),
+        (false, true) => {
+            return Err(Error::invalid(
+                "--post-token, --all-posts, --type and --metadata say what to subscribe to: \
+                 give --subscribe with them",
+            )
+            .into());
+        }
+        (false, false) => None,
+    };
     let log = Log::open(&log_path)?;
     if let Some(warning) = secret::exposure_warning(&log_path, "event log") {
         output::note(&format!("warning: {warning}"));
@@ -112,12 +135,12 @@ pub fn run(args: ListenArgs) -> Result<()> {
     });
     crate::cli::block_on(async {
         let receiver = BoundReceiver::bind(options.clone(), log, client, observe).await?;
-        let mut signals = signals::listen()?;
-        let stop = async move {
-            signals.next().await;
-        };
+        let signals = signals::listen()?;
         ready(&options, &receiver.local_addr()?, &log_path);
+        let kept = keeper.map(Keeper::start).transpose()?;
+        let (stop, ending) = keeper::until_stopped(kept, signals);
         receiver.serve(stop).await?;
+        ending.finish()?;
         output::note("listen stopped");
         Ok(())
     })?

@@ -17,6 +17,7 @@ use crate::cli::shared::credentials::ApiKeyArgs;
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::ProfileArgs;
 use crate::cli::shared::scope_names;
+use crate::cli::shared::subscription::WatchArgs;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -101,6 +102,16 @@ pub enum ScopeKind {
         #[arg(long, value_name = "ID")]
         conversation_id: String,
     },
+    /// Permission to subscribe to events (current platform): CHAT_POST_CONVERSATIONS_READ.P
+    /// for one post's new messages, CHAT_SUPPLIER_ALL_CONVERSATIONS_READ for those of all
+    /// the user's posts, USER_POSTS_GET for post updates
+    #[command(after_help = "Examples:
+  kenar-chat scope subscription --post-token gZd7omnS
+  kenar-chat scope subscription --all-posts --type POST_UPDATE -o scope")]
+    Subscription {
+        #[command(flatten)]
+        watch: WatchArgs,
+    },
     /// Say what a scope string (either platform's syntax) or a bare resource ID grants
     #[command(after_help = "Examples:
   kenar-chat scope decode CHAT_SEND_MESSAGE_POST_CONVERSATIONS__AZf3Uqr3
@@ -146,8 +157,12 @@ pub enum ScopeFormat {
 }
 
 pub fn run(args: ScopeArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
-    // Only a decoded scope says what it allows: the others were computed for one purpose.
-    let decoded = matches!(args.kind, Some(ScopeKind::Decode { .. }));
+    // Only a decoded scope, and a subscription's (Divar's, not modelled by kenar-chat), say
+    // what they allow: the others were computed for one purpose.
+    let decoded = matches!(
+        args.kind,
+        Some(ScopeKind::Decode { .. } | ScopeKind::Subscription { .. })
+    );
     let scope = match (args.kind, args.interactive) {
         (
             Some(ScopeKind::List {
@@ -187,6 +202,7 @@ pub fn run(args: ScopeArgs, settings: &Settings, verbosity: Verbosity) -> Result
         (Some(ScopeKind::Supplier), false) => Scope::SupplierConversations,
         (Some(ScopeKind::Bot), false) => Scope::Bot,
         (Some(ScopeKind::Read { conversation_id }), false) => Scope::read(conversation_id)?,
+        (Some(ScopeKind::Subscription { watch }), false) => watch.watched()?.own_scope(),
         (
             Some(ScopeKind::Decode {
                 value,
@@ -210,8 +226,8 @@ pub fn run(args: ScopeArgs, settings: &Settings, verbosity: Verbosity) -> Result
         }
         (None, false) => {
             return Err(Error::invalid(
-                "scope: say what to compute (chat, post, conversation, supplier, bot, read or decode), or give \
-                 --interactive to be asked",
+                "scope: say what to compute (chat, post, conversation, supplier, bot, read, \
+                 subscription or decode), or give --interactive to be asked",
             )
             .into());
         }

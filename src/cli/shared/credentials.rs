@@ -71,11 +71,35 @@ impl AccessTokenArgs {
 /// The app's Divar identification key: the panel value Divar sends in `Authorization`.
 /// There is no flag for the value itself, so it never shows in the process list.
 #[derive(Debug, Args)]
-pub struct IdentificationKeyArgs {
+pub struct DivarKeyArgs {
     /// Read the app's Divar identification key from this file (instead of
     /// KENAR_IDENTIFICATION_KEY)
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub identification_key_file: Option<PathBuf>,
+}
+
+impl DivarKeyArgs {
+    /// What is said when no file or variable gives the key.
+    pub const MISSING: &str = "identification key: missing (set KENAR_IDENTIFICATION_KEY or \
+         give --identification-key-file)";
+
+    /// The key, from the file or the environment.
+    pub fn read(&self) -> Result<Option<SecretString>, Error> {
+        secret(
+            None,
+            "--identification-key",
+            self.identification_key_file.as_deref(),
+            "KENAR_IDENTIFICATION_KEY",
+            "identification key",
+        )
+    }
+}
+
+/// Divar's identification key, and the key the local app expects in its place.
+#[derive(Debug, Args)]
+pub struct IdentificationKeyArgs {
+    #[command(flatten)]
+    pub divar: DivarKeyArgs,
     /// Read the key the local app expects in Authorization from this file (instead of
     /// KENAR_FORWARD_KEY), when it is not Divar's
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
@@ -84,18 +108,11 @@ pub struct IdentificationKeyArgs {
 
 impl IdentificationKeyArgs {
     /// What is said when no file or variable gives the key.
-    pub const MISSING: &str = "identification key: missing (set KENAR_IDENTIFICATION_KEY or \
-         give --identification-key-file)";
+    pub const MISSING: &str = DivarKeyArgs::MISSING;
 
     /// Divar's key, from the file or the environment.
     pub fn divar_key(&self) -> Result<Option<SecretString>, Error> {
-        secret(
-            None,
-            "--identification-key",
-            self.identification_key_file.as_deref(),
-            "KENAR_IDENTIFICATION_KEY",
-            "identification key",
-        )
+        self.divar.read()
     }
 
     /// The key the app expects, when it is another than Divar's.

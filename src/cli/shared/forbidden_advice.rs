@@ -6,7 +6,7 @@ use kenar_chat::Error;
 use kenar_chat::auth::store::{self, Lookup};
 use kenar_chat::forbidden::{self, Granted};
 use kenar_chat::http::request::Credentials;
-use kenar_chat::message::Message;
+use kenar_chat::scope::Recipient;
 use kenar_chat::scope_catalogue;
 use kenar_chat::time::unix_now;
 use url::Url;
@@ -16,11 +16,12 @@ use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::profile;
 
 /// `error` with the advice a 403 gets, when it is one: `url` is the request that met it
-/// (`POST`, as every request of `send` is), `message` what was sent with `credentials`.
+/// (`POST`, as every request of `send` and `events subscribe` is), which went to `to` with
+/// `credentials`.
 pub fn advised(
     error: Error,
     url: &Url,
-    message: &Message,
+    to: &Recipient,
     credentials: &Credentials,
     settings: &Settings,
 ) -> Error {
@@ -35,18 +36,13 @@ pub fn advised(
                     message: said,
                 };
             };
-            let needed = message.recipient().own_scope();
-            let ask =
-                oauth_refusal::login_command(message.platform(), &[needed.to_string()], settings);
+            let needed = to.own_scope();
+            let ask = oauth_refusal::login_command(to.platform(), &[needed.to_string()], settings);
             let stored = profile::store().ok();
             let granted = stored
                 .as_ref()
                 .and_then(|store| {
-                    match store::find(
-                        store.tokens(settings.profile()),
-                        &message.recipient(),
-                        unix_now(),
-                    ) {
+                    match store::find(store.tokens(settings.profile()), to, unix_now()) {
                         Lookup::Usable(token) | Lookup::Expired(token)
                             if token.access_token.expose() == credentials.access_token.expose() =>
                         {
@@ -69,7 +65,7 @@ pub fn advised(
             media_token,
             advice,
         } => Error::Uploaded {
-            error: Box::new(advised(*error, url, message, credentials, settings)),
+            error: Box::new(advised(*error, url, to, credentials, settings)),
             media_token,
             advice,
         },

@@ -4,6 +4,7 @@
 pub mod authorization;
 pub mod connection;
 pub mod credentials;
+pub mod dry_run;
 pub mod forbidden_advice;
 pub mod oauth_refusal;
 pub mod platform;
@@ -12,5 +13,6 @@ pub mod relay;
 pub mod scope_names;
 pub mod scopes;
 pub mod signals;
+pub mod subscription;
 pub mod tokens;
 pub mod worded;

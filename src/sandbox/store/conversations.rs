@@ -53,6 +53,17 @@ impl Store {
     }
 }
 
+/// A conversation for the store's tests: `c1`, about post `P`, sold by `seller` to `buyer`.
+#[cfg(test)]
+pub(super) fn sample() -> Conversation {
+    Conversation {
+        id: "c1".into(),
+        post_token: "P".into(),
+        seller_id: "seller".into(),
+        buyer_id: "buyer".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,14 @@
-//! What the sandbox keeps: accepted messages, issued tokens and codes, the conversations
-//! it knows, uploaded media, and its generated credentials. One SQLite database, in memory or in the
+//! What the sandbox keeps: accepted messages and the replies typed in the chat view,
+//! issued tokens and codes, events subscriptions, the conversations it knows, uploaded
+//! media, and its generated credentials. One SQLite database, in memory or in the
 //! `--data` file, so that both behave the same.
 
 mod conversations;
 mod grants;
 mod media;
 mod messages;
+mod replies;
+mod subscriptions;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -20,6 +23,8 @@ pub use conversations::Conversation;
 pub use grants::{CodeRefusal, Grant, Issued, NewCode, RefreshGrant};
 pub use media::{Medium, NewMedium, UploadToken};
 pub use messages::{BOT_SENDER, StoredMessage};
+pub use replies::Delivery;
+pub use subscriptions::{Coverage, NewSubscription};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS messages (
@@ -91,6 +96,21 @@ const MIGRATIONS: &[&str] = &[
         content BLOB NOT NULL
     );
     ALTER TABLE messages ADD COLUMN media_token TEXT;
+    ",
+    // The sandbox talks back: which messages a person typed in the chat view (not the
+    // app), what became of their webhooks, and the events subscriptions apps made.
+    "
+    ALTER TABLE messages ADD COLUMN by_person INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN delivery TEXT;
+    CREATE TABLE subscriptions (
+        access_token TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        metadata TEXT,
+        made_at INTEGER NOT NULL,
+        PRIMARY KEY (access_token, event_type, resource_id)
+    );
     ",
 ];
 

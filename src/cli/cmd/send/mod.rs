@@ -23,6 +23,7 @@ use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::dry_run;
 use crate::cli::shared::forbidden_advice;
 use crate::cli::shared::signals;
 use crate::cli::shared::tokens;
@@ -85,30 +86,30 @@ pub fn run(args: SendArgs, settings: &Settings, verbosity: Verbosity) -> Result<
     requests.extend(uploads.iter().flatten());
     requests.push(&request);
     if args.dry_run {
-        return print_dry_run(&requests, args.show_secrets, args.output);
+        return dry_run::print(&requests, args.show_secrets, args.output);
     }
     if args.interactive {
         prompt::confirm_send(&requests)?;
     }
     // A 403 of the upload token's request, or of the send itself (after an upload too).
     let advise = |error: Error, url: &Url| {
-        forbidden_advice::advised(error, url, &message, &credentials, settings)
+        forbidden_advice::advised(error, url, &message.recipient(), &credentials, settings)
     };
     // A signal now lets the message end, whatever its outcome: that is what is reported.
     let (body, _) = signals::in_flight(SEND_IN_DOUBT, || -> Result<_> {
         Ok(match &upload {
             None => {
-                let mut answer = connection.execute(&request, verbosity)?;
-                // A stored token refused: another run may have refreshed it meanwhile. A 401
-                // was not acted on, so the message goes once more with the token stored now.
-                if let (401, Some(to)) = (answer.status, &stored_for)
-                    && let Some(token) =
-                        tokens::stored_token_after_refusal(settings, to, &credentials.access_token)?
-                {
-                    let mut again = request.clone();
-                    again.set_access_token(token);
-                    answer = connection.execute(&again, verbosity)?;
-                }
+                // A stored token refused: another run may have refreshed it meanwhile.
+                let stored = stored_for
+                    .as_ref()
+                    .map(|to| (to, &credentials.access_token));
+                let (answer, _) = tokens::execute_with_stored(
+                    settings,
+                    &connection,
+                    &request,
+                    stored,
+                    verbosity,
+                )?;
                 answer.shown(&check_answer(&answer).map_err(|e| advise(e, &request.url))?)
             }
             Some(plan) => send_with_upload(
@@ -225,24 +226,6 @@ fn gather(
                 .collect(),
         )
         .into()),
-    }
-}
-
-/// The requests a send makes, in order: one, or three for a file to upload. JSON is one
-/// object for one request, an array for three.
-fn print_dry_run(requests: &[&PreparedRequest], show_secrets: bool, format: Format) -> Result<()> {
-    match (format, requests) {
-        (Format::Text, _) => {
-            let shown: Vec<String> = requests
-                .iter()
-                .map(|request| request.render(show_secrets).trim_end().to_owned())
-                .collect();
-            output::line(&shown.join("\n\n"))
-        }
-        (Format::Json, [request]) => output::json(&request.to_json(show_secrets)),
-        (Format::Json, _) => output::json(&serde_json::Value::Array(
-            requests.iter().map(|r| r.to_json(show_secrets)).collect(),
-        )),
     }
 }
 
