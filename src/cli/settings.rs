@@ -236,13 +236,12 @@ pub fn from_environment_only(setting: &Setting) -> Result<Option<String>> {
     }
 }
 
-/// The flag that sets `setting`, which is how the command line names it: none of these
-/// has a variable or a config key.
+/// The flag that sets `setting`, as the library names a value it found unusable (not this
+/// file's [`Setting`]): none of these has a variable or a config key.
 pub fn flag(setting: kenar_chat::Setting) -> &'static str {
-    use kenar_chat::Setting;
     match setting {
-        Setting::SandboxPort => "--port",
-        Setting::SandboxData => "--data",
-        Setting::Resolve => "--resolve",
+        kenar_chat::Setting::SandboxPort => "--port",
+        kenar_chat::Setting::SandboxData => "--data",
+        kenar_chat::Setting::Resolve => "--resolve",
     }
 }
