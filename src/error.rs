@@ -273,6 +273,38 @@ mod tests {
     }
 
     #[test]
+    fn a_setting_at_fault_is_invalid_input_said_by_what_it_is() {
+        let err = Error::unusable(Setting::SandboxPort, Some("80".into()), "in use");
+        assert_eq!(err.to_string(), "the sandbox's port 80: in use");
+        assert!(err.is_invalid());
+        assert_eq!(err.exit_code(), 2);
+        assert!(!err.may_have_been_delivered());
+    }
+
+    #[test]
+    fn an_uploaded_files_message_is_sent_again_unless_it_may_have_arrived_or_is_refused() {
+        let uploaded = |error| Error::Uploaded {
+            error: Box::new(error),
+            media_token: "m1".into(),
+            advice: None,
+        };
+        let cases = [
+            (Error::RecipientRestricted("no".into()), Resend::Not),
+            (Error::DeliveryUncertain("cut".into()), Resend::IfNotArrived),
+            (Error::NotSent("refused".into()), Resend::Again),
+        ];
+        for (error, resend) in cases {
+            assert_eq!(uploaded(error).resend(), Some(resend));
+        }
+        assert_eq!(Error::Cancelled.resend(), None);
+        assert!(
+            uploaded(Error::NotSent("x".into()))
+                .to_string()
+                .ends_with("\n  the file was uploaded as media token m1")
+        );
+    }
+
+    #[test]
     fn gathering_keeps_invalid_input_and_stops_at_anything_else() {
         let mut problems = Vec::new();
         assert_eq!(gather(Ok(1), &mut problems).unwrap(), Some(1));

@@ -57,3 +57,33 @@ pub fn worded_chain(mut error: anyhow::Error) -> anyhow::Error {
     }
     error
 }
+
+#[cfg(test)]
+mod tests {
+    use kenar_chat::Setting;
+
+    use super::*;
+
+    #[test]
+    fn a_setting_is_named_by_its_flag_and_a_media_token_by_the_flag_that_sends_it() {
+        let port = Error::unusable(Setting::SandboxPort, Some("80".into()), "in use");
+        assert_eq!(worded(port).to_string(), "--port 80: in use");
+        let token = Error::Token {
+            endpoint: "oauth.divar.ir".into(),
+            problem: Box::new(Error::unusable(Setting::Resolve, None, "another port")),
+        };
+        assert!(matches!(
+            worded(token),
+            Error::Token { problem, .. } if problem.to_string() == "--resolve: another port"
+        ));
+        let uploaded = Error::Uploaded {
+            error: Box::new(Error::NotSent("refused".into())),
+            media_token: "m1".into(),
+            advice: None,
+        };
+        assert!(worded(uploaded).to_string().ends_with(
+            "the file was uploaded as media token m1: send the message again with \
+             --media-token m1, without uploading"
+        ));
+    }
+}
