@@ -54,7 +54,7 @@ use engine::{Batch, Reading};
 pub use event::{Event, Report};
 use journal::{History, Journal};
 use reader::Prepare;
-pub use signal::{Interrupts, SIGNAL_GRACE, Signal, Uninterrupted};
+pub use signal::{Interrupts, SIGNAL_GRACE, Signal};
 use summary::Summary;
 use throttle::{Pacer, Rate};
 

@@ -46,12 +46,3 @@ pub trait Interrupts {
     /// Completes at the next signal.
     fn next(&mut self) -> impl Future<Output = Signal>;
 }
-
-/// No signal ever comes.
-pub struct Uninterrupted;
-
-impl Interrupts for Uninterrupted {
-    fn next(&mut self) -> impl Future<Output = Signal> {
-        std::future::pending()
-    }
-}
