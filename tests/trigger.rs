@@ -219,3 +219,28 @@ fn an_app_that_echoes_the_key_in_any_spelling_never_shows_it() {
         assert!(shown.contains("*** *** *** ***"), "{shown}");
     }
 }
+
+#[test]
+fn an_edit_that_cannot_be_made_names_the_flag_that_would_and_nothing_is_sent() {
+    let app = TestServer::start(|_, _| Reply::json(200, "{}"));
+    trigger(
+        &app,
+        &[
+            "NEW_MESSAGE",
+            "--override",
+            "new_message.nope=x",
+            "--add",
+            "new_message.text=x",
+        ],
+    )
+    .assert()
+    .code(2)
+    .stdout("")
+    .stderr(predicate::str::contains(
+        "new_message.nope: not in the body (use --add to add it)",
+    ))
+    .stderr(predicate::str::contains(
+        "new_message.text: already in the body (use --override)",
+    ));
+    assert!(app.requests().is_empty());
+}

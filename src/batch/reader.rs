@@ -190,7 +190,7 @@ impl Prepare {
         };
         let access_token = match access_token {
             Ok(token) => token,
-            Err(error @ Error::Invalid(_)) => return Item::Invalid { line, error },
+            Err(error) if error.is_invalid() => return Item::Invalid { line, error },
             Err(error) => return Item::Failed { line, error },
         };
         let credentials = Credentials {

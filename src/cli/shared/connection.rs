@@ -15,6 +15,7 @@ use std::time::Duration;
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{API_URL, Settings};
 use crate::cli::shared::seconds;
+use crate::cli::shared::worded::worded;
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
@@ -139,6 +140,7 @@ impl Connection {
             |event| report::event(verbosity, event),
         ))
         .map_err(|e| Error::Unavailable(format!("{e:#}")))?
+        .map_err(worded)
     }
 }
 

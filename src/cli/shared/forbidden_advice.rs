@@ -37,9 +37,14 @@ pub fn advised(
                 message: format!("{said}{}", advice.map(|a| a.text).unwrap_or_default()),
             }
         }
-        Error::Uploaded { error, media_token } => Error::Uploaded {
+        Error::Uploaded {
+            error,
+            media_token,
+            advice,
+        } => Error::Uploaded {
             error: Box::new(advised(*error, url, to, credentials, settings)),
             media_token,
+            advice,
         },
         other => other,
     }

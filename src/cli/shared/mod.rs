@@ -16,3 +16,4 @@ pub mod seconds;
 pub mod signals;
 pub mod subscription;
 pub mod tokens;
+pub mod worded;

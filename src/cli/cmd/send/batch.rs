@@ -22,6 +22,9 @@ use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
 use crate::cli::shared::forbidden_advice;
 use crate::cli::shared::signals;
 use crate::cli::shared::tokens;
+use crate::cli::shared::worded::worded;
+
+use super::summary::{Table, reason, to_json};
 
 const DEFAULT_CONCURRENCY: u16 = 4;
 const DEFAULT_UNREACHABLE_LIMIT: u32 = 5;
@@ -162,6 +165,7 @@ pub fn run(
     let mut advised = HashSet::new();
     let mut observe = |event: Event| match event {
         Event::LineFailed { line, error } => {
+            let error = worded(error.clone());
             bar.suspend(|| output::note(&format!("error: {source} line {line}: {error}")));
         }
         Event::Stopping(stop) => {
@@ -172,7 +176,10 @@ pub fn run(
                          Ctrl-C ends at once, leaving them in doubt)",
                         batch::SIGNAL_GRACE.as_secs()
                     ),
-                    _ => format!("stopping: {stop}; requests in flight may still end"),
+                    _ => format!(
+                        "stopping: {}; requests in flight may still end",
+                        reason(stop)
+                    ),
                 });
             });
         }
@@ -208,10 +215,10 @@ pub fn run(
     // The journal has what happened whatever becomes of the summary; a summary that
     // cannot be written must not look like a batch that sent nothing.
     let shown = match shared.output {
-        Format::Json => serde_json::to_value(&summary)
+        Format::Json => to_json(&summary)
             .map_err(anyhow::Error::from)
             .and_then(|value| output::json(&value)),
-        Format::Text => output::line(&summary.to_string()),
+        Format::Text => output::line(&Table(&summary).to_string()),
     };
     output::report_of("the batch ran", shown)?;
     if let Some(Stop::Signal(signal)) = summary.stopped {
