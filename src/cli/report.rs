@@ -8,6 +8,7 @@ use std::time::Duration;
 use kenar_chat::http::retry::Event;
 
 use crate::cli::output;
+use crate::cli::shared::worded::worded;
 
 /// How much is said on stderr besides errors and warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,7 @@ pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
             cause,
             elapsed,
         } if verbosity == Verbosity::Verbose => {
+            let error = worded(error.clone());
             let mut text = format!("< no answer after {}: {error}\n", millis(elapsed));
             if let Some(cause) = cause {
                 let _ = writeln!(text, "< (the HTTP library says: {cause})");

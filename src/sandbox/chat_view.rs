@@ -16,7 +16,7 @@ use super::buttons::{self, Side};
 use super::html::{escape, page as html_page};
 use super::media;
 use super::store::{Delivery, Medium, StoredMessage};
-use super::{CLICK_PATH, Sandbox, reply};
+use super::{CLICK_PATH, REPLY_PATH, Sandbox};
 use crate::message::Message;
 use crate::message::button::{Button, ButtonAction};
 use crate::message::media_kind::MediaKind;
@@ -158,7 +158,7 @@ fn render_reply_form(conversation: &str, from: &str, click_key: &str) -> String 
          placeholder=\"Reply as this user, or choose a picture\"></textarea>\
          <div class=\"choose\"><input type=\"file\" name=\"picture\" accept=\"image/*\">\
          <button class=\"send\" type=\"submit\">Send</button></div></form>",
-        action = reply::PATH,
+        action = REPLY_PATH,
         key = escape(click_key),
         conversation = escape(conversation),
         from = escape(from),

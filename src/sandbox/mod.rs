@@ -54,6 +54,7 @@ use crate::platform::Platform;
 use crate::receive::subscription::SUBSCRIPTIONS_PATH;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
+use crate::setting::Setting;
 use crate::time::unix_now;
 
 pub use demo::{
@@ -205,11 +206,13 @@ impl BoundSandbox {
     pub async fn bind(config: Config) -> Result<Self> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
         let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
-            Error::invalid(format!(
-                "--port {}: cannot listen on {address} ({e}); give another port, or 0 for \
-                     any free one",
-                config.port
-            ))
+            Error::unusable(
+                Setting::SandboxPort,
+                Some(config.port.to_string()),
+                format!(
+                    "cannot listen on {address} ({e}); give another port, or 0 for any free one"
+                ),
+            )
         })?;
         let address = listener
             .local_addr()
@@ -334,8 +337,27 @@ async fn delay(
     response
 }
 
+/// Answers a request that needs a permission the sandbox's API key lacks as Divar does
+/// (see [`GrantFailures`]); passes every other request on.
+async fn missing_permission(
+    State(sandbox): State<Arc<Sandbox>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let with_key = request
+        .headers()
+        .get("x-api-key")
+        .is_some_and(|key| key.as_bytes() == sandbox.api_key.expose().as_bytes());
+    match grant_failures::missing_permission(&sandbox.grant_failures, &request, with_key) {
+        Some(refusal) => refusal,
+        None => next.run(request).await,
+    }
+}
+
 /// Where the chat view's LINK and `open_server_link` buttons post to.
 const CLICK_PATH: &str = "/sandbox/click";
+/// Where the chat view's reply forms post to.
+const REPLY_PATH: &str = "/sandbox/reply";
 
 /// The route table: every path the sandbox serves, and its handler.
 fn router(state: Arc<Sandbox>) -> Router {
@@ -388,14 +410,14 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
         .route(oauth2_token::PATH, post(oauth2_token::exchange))
         .route(CLICK_PATH, post(session_init::click))
-        .route(reply::PATH, reply::route())
+        .route(REPLY_PATH, reply::route())
         .route(
             &format!("/{SUBSCRIPTIONS_PATH}"),
             post(subscriptions::subscribe),
         )
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
-            grant_failures::missing_permission,
+            missing_permission,
         ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

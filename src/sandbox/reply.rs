@@ -24,8 +24,6 @@ use crate::message::draft::MessageDraft;
 use crate::message::media_kind::MediaKind;
 use crate::time;
 
-/// Where the chat view's reply forms post to.
-pub(super) const PATH: &str = "/sandbox/reply";
 /// What the form may hold besides the picture.
 const FORM_OVERHEAD: usize = 64 * 1024;
 

@@ -202,16 +202,15 @@ fn subscribe_command(post_token: &str) -> String {
 /// 10000: kenar-chat refuses a token endpoint's expiry past it, so the sandbox must not
 /// issue one.
 fn lifetime(value: &str) -> std::result::Result<u64, String> {
-    let seconds: u64 = value
-        .parse()
-        .map_err(|_| "expected a whole number of seconds".to_owned())?;
     let most = LAST_RFC3339_SECOND.saturating_sub(unix_now());
-    if seconds > most {
-        return Err(format!(
-            "must be at most {most} seconds: it must end before the year 10000"
-        ));
+    let beyond = || format!("must be at most {most} seconds: it must end before the year 10000");
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds <= most => Ok(seconds),
+        Ok(_) => Err(beyond()),
+        // Digits past u64 are a number too, and past the bound.
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Err(beyond()),
+        Err(_) => Err("expected a whole number of seconds".to_owned()),
     }
-    Ok(seconds)
 }
 
 /// The first line says where the sandbox listens (scripts wait for it); the rest are

@@ -185,12 +185,19 @@ fn secret(
     Ok(Some(value))
 }
 
-/// How the app identifies itself to the token endpoint.
+/// The app's client ID: what names it to Divar's OAuth server, in the authorization URL and
+/// at the token endpoint.
 #[derive(Debug, Args)]
-pub struct AppArgs {
+pub struct ClientIdArgs {
     /// The app's slug from the Kenar panel
     #[arg(long, env = "KENAR_CLIENT_ID")]
     pub client_id: Option<String>,
+}
+
+/// How the app proves itself to the token endpoint, besides its client ID: its secret, and
+/// where that endpoint is.
+#[derive(Debug, Args)]
+pub struct AppArgs {
     /// Read the app's client secret from this file (instead of KENAR_CLIENT_SECRET)
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub client_secret_file: Option<PathBuf>,
@@ -204,10 +211,11 @@ pub struct AppArgs {
 /// both.
 pub fn app_credentials(
     settings: &Settings,
+    client: &ClientIdArgs,
     args: &AppArgs,
     problems: &mut Vec<String>,
 ) -> Result<Option<AppCredentials>, Error> {
-    let client_id = settings.or_config(args.client_id.clone(), |c| c.client_id)?;
+    let client_id = settings.or_config(client.client_id.clone(), |c| c.client_id)?;
     let client_secret = client_secret(args.client_secret_file.as_deref())?;
     let client_id = match client_id {
         None => {
@@ -217,7 +225,7 @@ pub fn app_credentials(
         Some(id) => match authorize::check_client_id(&id) {
             Ok(()) => Some(id),
             Err(problem) => {
-                problems.push(settings.blame(&CLIENT_ID, args.client_id.is_some(), &problem));
+                problems.push(settings.blame(&CLIENT_ID, client.client_id.is_some(), &problem));
                 None
             }
         },

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
-use super::{Store, db_error};
+use super::db::{Store, db_error};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,9 +3,9 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
+use super::db::{Store, db_error};
 use super::media::{MEDIUM_COLUMNS, Medium, medium};
 use super::replies::Delivery;
-use super::{Store, db_error};
 use crate::error::{Error, Result};
 use crate::message::draft::MessageDraft;
 use crate::message::{BotRecipient, Message};

@@ -4,7 +4,7 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{Store, db_error};
+use super::db::{Store, db_error};
 use crate::error::{Error, Result};
 use crate::message::Message;
 

@@ -5,7 +5,7 @@
 use rusqlite::params;
 use serde_json::{Map, Value};
 
-use super::{Store, db_error};
+use super::db::{Store, db_error};
 use crate::error::{Error, Result};
 use crate::receive::subscription::EventType;
 
