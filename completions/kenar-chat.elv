@@ -679,7 +679,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --quiet 'Say nothing on stderr but errors and warnings (no retry notices)'
             cand -v 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
             cand --verbose 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
-            cand --accept-any-key 'Accept every request, whatever its Authorization header: for trying listen on this machine, never behind a public tunnel'
+            cand --accept-any-key 'Accept every request, whatever its Authorization header, even with KENAR_IDENTIFICATION_KEY set: for trying listen on this machine, never behind a public tunnel'
             cand --divar-sources-only 'Also refuse (403) callers not at Divar''s documented addresses (78.111.6.41-43, 31.214.250.128/27); behind a tunnel on this machine, its X-Forwarded-For names them'
             cand --subscribe 'Subscribe to Divar''s events at start (--post-token or --all-posts), and again with every new stored token, refreshed by listen itself or by another run, as long as listen runs'
             cand --all-posts 'Watch all the user''s posts: new messages in every conversation where the user is the seller, or with --type POST_UPDATE every post''s changes (not their deletion)'

@@ -47,8 +47,9 @@ pub struct ListenArgs {
     pub bind: IpAddr,
     #[command(flatten)]
     pub key: IdentificationKeyArgs,
-    /// Accept every request, whatever its Authorization header: for trying listen on
-    /// this machine, never behind a public tunnel
+    /// Accept every request, whatever its Authorization header, even with
+    /// KENAR_IDENTIFICATION_KEY set: for trying listen on this machine, never behind a
+    /// public tunnel
     #[arg(long, conflicts_with = "identification_key_file")]
     pub accept_any_key: bool,
     /// Also refuse (403) callers not at Divar's documented addresses (78.111.6.41-43,
