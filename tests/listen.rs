@@ -238,6 +238,63 @@ fn hostile_input_gets_a_clear_answer_and_listen_goes_on() {
     assert!(slow.starts_with("HTTP/1.1 408"), "{slow}");
     assert!(slow.contains("did not arrive within 1s"), "{slow}");
     assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    // What listen refused itself is recorded with its answer and what arrived of it.
+    let refused: Vec<(String, String, Option<String>, u64, String)> = listen
+        .records()
+        .into_iter()
+        .filter(|r| r.get("refused").is_some())
+        .map(|r| {
+            let text = |value: &serde_json::Value| value.as_str().map(str::to_owned);
+            (
+                text(&r["method"]).unwrap(),
+                text(&r["path"]).unwrap(),
+                text(&r["body"]).map(|body| body.chars().take(7).collect()),
+                r["refused"]["status"].as_u64().unwrap(),
+                text(&r["refused"]["reason"]).unwrap(),
+            )
+        })
+        .collect();
+    let large = "the body is larger than 1000 bytes".to_owned();
+    assert_eq!(
+        refused,
+        [
+            (
+                "POST".into(),
+                "/divar/events".into(),
+                None,
+                413,
+                large.clone()
+            ),
+            (
+                "POST".into(),
+                "/".into(),
+                Some("aaaaaaa".into()),
+                413,
+                large
+            ),
+            (
+                "POST".into(),
+                "/divar/events".into(),
+                Some("{\"type\"".into()),
+                400,
+                "not JSON: expected value at line 1 column 10".into()
+            ),
+            (
+                "GET".into(),
+                "/".into(),
+                None,
+                405,
+                "Divar's requests are POSTs; this one is not".into()
+            ),
+            (
+                "POST".into(),
+                "/".into(),
+                Some("{\"type\"".into()),
+                408,
+                "the body did not arrive within 1s".into()
+            ),
+        ]
+    );
 }
 
 /// Writes `bytes` to `stream` one at a time, 100 ms apart; how many went before the

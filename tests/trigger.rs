@@ -116,6 +116,16 @@ fn a_bad_edit_or_no_key_sends_nothing() {
     assert!(app.requests().is_empty());
 }
 
+/// `events replay` of `listen`'s log, with `args`.
+fn replay(listen: &Listen, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.args(["events", "replay", "--log"])
+        .arg(&listen.log)
+        .args(args)
+        .env("KENAR_IDENTIFICATION_KEY", KEY);
+    cmd
+}
+
 #[test]
 fn replay_resends_a_recorded_request_byte_for_byte() {
     let app = TestServer::success();
@@ -133,14 +143,7 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
     assert_eq!(status, 200);
     let id = listen.next_line()["id"].as_str().unwrap().to_owned();
     listen.deliver(&fixture("POST_UPDATE"));
-    let replay = |args: &[&str]| {
-        let mut cmd = kenar();
-        cmd.args(["events", "replay", "--log"])
-            .arg(&listen.log)
-            .args(args)
-            .env("KENAR_IDENTIFICATION_KEY", KEY);
-        cmd
-    };
+    let replay = |args: &[&str]| replay(&listen, args);
     replay(&[&id]).assert().success();
     let requests = app.requests();
     assert_eq!(requests.len(), 3);
@@ -206,14 +209,7 @@ fn replay_sends_a_request_never_forwarded_where_told_and_refuses_one_cut_short()
     assert_eq!(listen.deliver(&[b' '; 201]).0, 413);
     let records = listen.records();
     let id = |index: usize| records[index]["id"].as_str().unwrap().to_owned();
-    let replay = |args: &[&str]| {
-        let mut cmd = kenar();
-        cmd.args(["events", "replay", "--log"])
-            .arg(&listen.log)
-            .args(args)
-            .env("KENAR_IDENTIFICATION_KEY", KEY);
-        cmd
-    };
+    let replay = |args: &[&str]| replay(&listen, args);
     replay(&[&id(0)])
         .assert()
         .code(2)
