@@ -341,3 +341,17 @@ fn the_key_comes_from_a_variable_or_a_file_and_never_shows() {
         assert!(!line.contains(KEY), "{line}");
     }
 }
+
+#[test]
+fn a_header_that_frames_forwarded_requests_is_refused_at_start() {
+    kenar()
+        .args(["listen", "--port", "0", "-H", "Content-Length: 2"])
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        // Before the check, listen started and served.
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'Content-Length: 2' for '--header <NAME: VALUE>'",
+        ));
+}

@@ -140,3 +140,27 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
         .code(2)
         .stderr(predicate::str::contains("no request \"req_nope\""));
 }
+
+#[test]
+fn a_header_that_frames_the_request_is_refused_and_nothing_is_sent() {
+    let app = TestServer::success();
+    for header in [
+        "Content-Length: 2",
+        "transfer-encoding: chunked",
+        "Host: evil.example",
+        "Connection: close",
+        "Keep-Alive: timeout=5",
+        "TE: trailers",
+        "Trailer: x-check",
+        "Upgrade: h2c",
+    ] {
+        trigger(&app, &["NEW_MESSAGE", "-H", header])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "invalid value '{header}' for '--header <NAME: VALUE>'"
+            )))
+            .stderr(predicate::str::contains("kenar-chat sets it itself"));
+    }
+    assert!(app.requests().is_empty(), "{:?}", app.requests());
+}
