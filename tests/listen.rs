@@ -355,3 +355,22 @@ fn a_header_that_frames_forwarded_requests_is_refused_at_start() {
             "invalid value 'Content-Length: 2' for '--header <NAME: VALUE>'",
         ));
 }
+
+#[test]
+fn the_caller_is_the_last_address_of_every_forwarded_for_line() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url(), "--divar-sources-only"]);
+    let body = fixture("NEW_MESSAGE");
+    let through = |lines: &[&str]| {
+        let mut headers = vec![("authorization", KEY)];
+        headers.extend(lines.iter().map(|line| ("x-forwarded-for", *line)));
+        listen.post("/e", &headers, &body).0
+    };
+    // A tunnel that adds its own line puts the caller it saw last; a forged line before it
+    // claims nothing.
+    assert_eq!(through(&["78.111.6.41", "203.0.113.9"]), 403);
+    assert_eq!(through(&["78.111.6.41, 31.214.250.140", "203.0.113.9"]), 403);
+    assert_eq!(through(&["78.111.6.41", "203.0.113.9, "]), 403);
+    assert_eq!(through(&["203.0.113.9", "10.0.0.1, 78.111.6.42"]), 200);
+    assert_eq!(app.requests().len(), 1);
+}

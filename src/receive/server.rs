@@ -364,7 +364,10 @@ fn refused(
     if options.divar_sources_only {
         let source = auth::source_address(
             peer.ip(),
-            headers.get("x-forwarded-for").map(HeaderValue::as_bytes),
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .map(HeaderValue::as_bytes),
         );
         if !source.is_some_and(auth::is_divar_address) {
             return Some((
