@@ -287,6 +287,25 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
             args(&[&["--bot", "--message", "m"]]),
             "conversation_id or user_id: missing (give --conversation-id or --user-id",
         ),
+        // The user's ID is one path segment: a dot segment would send elsewhere.
+        (
+            args(&[&["--bot", "--user-id", "..", "--message", "m"]]),
+            "user_id: must not be \"..\"",
+        ),
+        (
+            args(&[&["--bot", "--user-id", ".", "--message", "m", "--dry-run"]]),
+            "user_id: must not be \".\"",
+        ),
+        (
+            vec![
+                "--file".into(),
+                file(
+                    "dots.json",
+                    json!({"bot": true, "user_id": "..", "text_message": "m"}),
+                ),
+            ],
+            "user_id: must not be \"..\"",
+        ),
     ];
     for (args, expected) in cases {
         let output = send_to(&server.url()).args(&args).output().unwrap();

@@ -369,7 +369,10 @@ fn the_caller_is_the_last_address_of_every_forwarded_for_line() {
     // A tunnel that adds its own line puts the caller it saw last; a forged line before it
     // claims nothing.
     assert_eq!(through(&["78.111.6.41", "203.0.113.9"]), 403);
-    assert_eq!(through(&["78.111.6.41, 31.214.250.140", "203.0.113.9"]), 403);
+    assert_eq!(
+        through(&["78.111.6.41, 31.214.250.140", "203.0.113.9"]),
+        403
+    );
     assert_eq!(through(&["78.111.6.41", "203.0.113.9, "]), 403);
     assert_eq!(through(&["203.0.113.9", "10.0.0.1, 78.111.6.42"]), 200);
     assert_eq!(app.requests().len(), 1);
