@@ -377,3 +377,31 @@ fn the_caller_is_the_last_address_of_every_forwarded_for_line() {
     assert_eq!(through(&["203.0.113.9", "10.0.0.1, 78.111.6.42"]), 200);
     assert_eq!(app.requests().len(), 1);
 }
+
+#[test]
+fn a_key_with_inner_spaces_is_checked_and_a_bad_one_is_one_problem() {
+    let key = "the Divar identification key\tset in the Kenar panel";
+    let app = TestServer::success();
+    let listen = Listen::start_with(&["-f", &app.url()], &[("KENAR_IDENTIFICATION_KEY", key)]);
+    let body = fixture("NEW_MESSAGE");
+    assert_eq!(
+        listen.post("/e", &[("authorization", key)], &body).0,
+        200
+    );
+    assert_eq!(app.only_request().header("authorization"), Some(key));
+    assert_eq!(listen.post("/e", &[("authorization", "the")], &body).0, 401);
+    for bad in ["kéy", "line\nbreak", " leading", "trailing\t"] {
+        let output = kenar()
+            .args(["listen", "--port", "0"])
+            .env("KENAR_IDENTIFICATION_KEY", bad)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: KENAR_IDENTIFICATION_KEY: ") && stderr.lines().count() == 1,
+            "{bad:?}: {stderr}"
+        );
+    }
+}

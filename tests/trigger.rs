@@ -164,3 +164,14 @@ fn a_header_that_frames_the_request_is_refused_and_nothing_is_sent() {
     }
     assert!(app.requests().is_empty(), "{:?}", app.requests());
 }
+
+#[test]
+fn a_key_with_inner_spaces_goes_as_it_is() {
+    let key = "the Divar identification key set in the Kenar panel";
+    let app = TestServer::success();
+    trigger(&app, &["NEW_MESSAGE"])
+        .env("KENAR_IDENTIFICATION_KEY", key)
+        .assert()
+        .success();
+    assert_eq!(app.only_request().header("authorization"), Some(key));
+}

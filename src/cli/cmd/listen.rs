@@ -157,11 +157,12 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
     };
     let forward_to = target("--forward-to", args.forward_to.as_deref())?;
     let forward_actions_to = target("--forward-actions-to", args.forward_actions_to.as_deref())?;
+    // `None` when the key given is unfit, which `problems` says already.
     let divar_key = error::gather(args.key.divar_key(), &mut problems)?;
-    let key = match (divar_key.flatten(), args.accept_any_key) {
-        (Some(key), _) => Some(IdentificationKey::new(key)),
-        (None, true) => None,
-        (None, false) => {
+    let key = match (divar_key, args.accept_any_key) {
+        (Some(Some(key)), _) => Some(IdentificationKey::new(key)),
+        (None, _) | (Some(None), true) => None,
+        (Some(None), false) => {
             problems.push(format!(
                 "{}; or give --accept-any-key to take requests without checking",
                 IdentificationKeyArgs::MISSING
