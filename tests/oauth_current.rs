@@ -1014,3 +1014,71 @@ fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
     assert_eq!(token_requests.len(), 1);
     assert_eq!(token_requests[0].method, "POST");
 }
+
+#[test]
+fn doctor_says_what_a_token_endpoint_s_refusal_of_the_app_means() {
+    let cases = [
+        (
+            "unauthorized_client",
+            "the app may not use this grant type or redirect URI",
+            "check the app's redirect URIs and grants in the Kenar panel",
+        ),
+        (
+            "invalid_request",
+            "the redirect URI is not registered",
+            "register the redirect URI in the Kenar panel, exactly as it is sent",
+        ),
+        (
+            "invalid_scope",
+            "is not opened for this app",
+            "open it in the Kenar panel",
+        ),
+    ];
+    for (code, cause, fix) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let answer = json!({"error": code, "error_description": "refused"}).to_string();
+        let server = TestServer::start(move |_, request| {
+            if request.path == "/oauth2/token" {
+                Reply::json(400, &answer)
+            } else {
+                Reply::json(200, r#"{"scopes":[]}"#)
+            }
+        });
+        let output = oauth(dir.path(), &server)
+            .args(["doctor", "--platform", "current", "--base-url", &server.url()])
+            .env("KENAR_REDIRECT_URI", REDIRECT_URI)
+            .env("KENAR_API_KEY", API_KEY)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(8), "{code}: {stdout}");
+        let line = stdout
+            .lines()
+            .skip_while(|line| !line.starts_with("FAIL  token endpoint and client secret:"))
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(line.contains(&format!("({code})")), "{code}: {stdout}");
+        assert!(line.contains(cause), "{code}: {stdout}");
+        assert!(line.contains(&format!("fix: {fix}")), "{code}: {stdout}");
+        assert!(!line.contains("check the token URL"), "{code}: {stdout}");
+        if code != "invalid_scope" {
+            assert!(line.contains(REDIRECT_URI), "{code}: {stdout}");
+        }
+        let token_requests: Vec<Recorded> = server
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/oauth2/token")
+            .collect();
+        assert_eq!(token_requests.len(), 1);
+        let sent = form(&token_requests[0]);
+        assert!(
+            sent.contains(&("grant_type".to_owned(), "refresh_token".to_owned())),
+            "{sent:?}"
+        );
+        assert!(
+            sent.contains(&("redirect_uri".to_owned(), REDIRECT_URI.to_owned())),
+            "{sent:?}"
+        );
+    }
+}
