@@ -302,7 +302,9 @@ mod tests {
             assert!(SecretString::new(good).check_header_value("key").is_ok());
         }
         for bad in ["", "k1\nk2", "kéy", " k1", "k1\t", "k1\u{7f}"] {
-            let err = SecretString::new(bad).check_header_value("key").unwrap_err();
+            let err = SecretString::new(bad)
+                .check_header_value("key")
+                .unwrap_err();
             assert!(err.to_string().starts_with("key: "), "{err}");
             assert!(bad.is_empty() || !err.to_string().contains(bad), "{err}");
         }

@@ -384,10 +384,7 @@ fn a_key_with_inner_spaces_is_checked_and_a_bad_one_is_one_problem() {
     let app = TestServer::success();
     let listen = Listen::start_with(&["-f", &app.url()], &[("KENAR_IDENTIFICATION_KEY", key)]);
     let body = fixture("NEW_MESSAGE");
-    assert_eq!(
-        listen.post("/e", &[("authorization", key)], &body).0,
-        200
-    );
+    assert_eq!(listen.post("/e", &[("authorization", key)], &body).0, 200);
     assert_eq!(app.only_request().header("authorization"), Some(key));
     assert_eq!(listen.post("/e", &[("authorization", "the")], &body).0, 401);
     for bad in ["kéy", "line\nbreak", " leading", "trailing\t"] {
@@ -404,4 +401,25 @@ fn a_key_with_inner_spaces_is_checked_and_a_bad_one_is_one_problem() {
             "{bad:?}: {stderr}"
         );
     }
+}
+
+#[test]
+fn verbose_logs_each_forwarded_request_with_its_key_masked() {
+    let app = TestServer::success();
+    let to = format!("{}/hook", app.url());
+    let listen = Listen::start(&["-f", &to, "-v"]);
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    let said = listen.notes_until("< HTTP 200 after ").join("\n");
+    for line in [
+        format!("> POST {to} ["),
+        "> authorization: ***".to_owned(),
+        "> content-type: application/json".to_owned(),
+        format!("> ({} bytes of body)", fixture("NEW_MESSAGE").len()),
+    ] {
+        assert!(said.contains(&line), "{line:?} not in {said}");
+    }
+    assert!(!said.contains(KEY), "{said}");
+    // stdout keeps its one line in and one out.
+    assert_eq!(listen.next_line()["direction"], "in");
+    assert_eq!(listen.next_line()["direction"], "out");
 }

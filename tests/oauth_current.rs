@@ -1045,7 +1045,13 @@ fn doctor_says_what_a_token_endpoint_s_refusal_of_the_app_means() {
             }
         });
         let output = oauth(dir.path(), &server)
-            .args(["doctor", "--platform", "current", "--base-url", &server.url()])
+            .args([
+                "doctor",
+                "--platform",
+                "current",
+                "--base-url",
+                &server.url(),
+            ])
             .env("KENAR_REDIRECT_URI", REDIRECT_URI)
             .env("KENAR_API_KEY", API_KEY)
             .output()

@@ -175,3 +175,96 @@ fn a_key_with_inner_spaces_goes_as_it_is() {
         .success();
     assert_eq!(app.only_request().header("authorization"), Some(key));
 }
+
+/// An app that answers with the `Authorization` it was sent, as a debugging app may.
+fn echoing_app(status: u16) -> TestServer {
+    TestServer::start(move |_, request| {
+        let got = request.header("authorization").unwrap_or_default();
+        Reply::json(
+            status,
+            &json!({"got": got, "said": format!("key {got}.")}).to_string(),
+        )
+    })
+}
+
+#[test]
+fn the_key_an_app_echoes_is_never_shown() {
+    for status in [200, 400] {
+        for format in ["text", "json"] {
+            let app = echoing_app(status);
+            let output = trigger(&app, &["NEW_MESSAGE", "--format", format])
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(if status == 200 { 0 } else { 3 }),
+                "{output:?}"
+            );
+            assert_eq!(app.only_request().header("authorization"), Some(KEY));
+            crate::common::assert_no_secret(&output, &[KEY]);
+            let shown = String::from_utf8_lossy(&output.stdout);
+            assert!(shown.contains("***"), "{shown}");
+        }
+    }
+    // The app's own key, and Divar's beside it, are both secrets.
+    let app = echoing_app(400);
+    let output = trigger(&app, &["NEW_MESSAGE"])
+        .env("KENAR_FORWARD_KEY", "local-app-key-77")
+        .output()
+        .unwrap();
+    assert_eq!(
+        app.only_request().header("authorization"),
+        Some("local-app-key-77")
+    );
+    crate::common::assert_no_secret(&output, &["local-app-key-77", KEY]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: the app refused the request (HTTP 400)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn replay_never_shows_the_key_an_app_echoes() {
+    let app = echoing_app(200);
+    let listen = Listen::start(&["-f", &app.url()]);
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    let output = kenar()
+        .args(["events", "replay", "--last", "--log"])
+        .arg(&listen.log)
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(app.requests().len(), 2);
+    crate::common::assert_no_secret(&output, &[KEY]);
+}
+
+#[test]
+fn verbose_logs_the_request_with_its_key_masked_and_the_answer() {
+    let app = TestServer::success();
+    let output = trigger(&app, &["SERVER_LINK", "-v", "-H", "X-Run: 7"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let url = format!("{}/divar/events", app.url());
+    let body = fixture("SERVER_LINK").trim_ascii_end().len();
+    for line in [
+        format!("> POST {url}\n"),
+        "> content-type: application/json\n".to_owned(),
+        "> api_version: 2\n".to_owned(),
+        "> authorization: ***\n".to_owned(),
+        "> x-run: 7\n".to_owned(),
+        format!("> ({body} bytes of body)\n"),
+        "< HTTP 200 after ".to_owned(),
+    ] {
+        assert!(stderr.contains(&line), "{line:?} not in {stderr}");
+    }
+    crate::common::assert_no_secret(&output, &[KEY]);
+    let quiet = trigger(&app, &["SERVER_LINK"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("> POST"),
+        "{quiet:?}"
+    );
+}

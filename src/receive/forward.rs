@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::error::Error;
 use crate::http::client::{ApiClient, MAX_ANSWER_BYTES};
-use crate::secret::SecretString;
+use crate::secret::{SecretString, Secrets};
 
 /// Headers that belong to one connection, or say how the message is framed on it, not to
 /// the request: never passed on, and never taken from the user, since the HTTP client sets
@@ -62,7 +62,23 @@ impl Outgoing {
         for (name, value) in extra {
             headers.insert(name.clone(), value.clone());
         }
+        // Divar's key as it came, or one given with -H, is as secret as the app's own.
+        if let Some(value) = headers.get_mut(header::AUTHORIZATION) {
+            value.set_sensitive(true);
+        }
         Ok(Outgoing { url, headers, body })
+    }
+
+    /// The secrets the request carries (its sensitive headers: the key), to be masked in
+    /// whatever its answer makes us show: an app may echo its key back.
+    pub fn secrets(&self) -> Secrets {
+        let values: Vec<SecretString> = self
+            .headers
+            .values()
+            .filter(|value| value.is_sensitive())
+            .map(|value| SecretString::new(String::from_utf8_lossy(value.as_bytes())))
+            .collect();
+        Secrets::new(&values)
     }
 }
 
@@ -238,6 +254,8 @@ mod tests {
             ["api_version", "authorization", "x-forwarded-for", "x-test"]
         );
         assert_eq!(kept.headers["authorization"], "divar-key");
+        assert!(kept.headers["authorization"].is_sensitive());
+        assert_eq!(kept.secrets().mask("echo divar-key"), "echo ***");
         let key = SecretString::new("app-key");
         let rekeyed = Outgoing::relay(url, &received, Some(&key), &[], Vec::new()).unwrap();
         assert_eq!(rekeyed.headers["authorization"], "app-key");

@@ -70,6 +70,15 @@ pub enum Activity {
         #[serde(skip_serializing_if = "Option::is_none")]
         api_version: Option<String>,
     },
+    /// A request is about to be forwarded to the app, as it goes (its key marked
+    /// sensitive): for a verbose log, never written as JSON.
+    #[serde(skip)]
+    Forwarding {
+        id: String,
+        to: Url,
+        headers: HeaderMap,
+        bytes: usize,
+    },
     /// A request was answered: by the app (`to` is where it was forwarded), or by the
     /// receiver itself (`note` says why).
     Out {
@@ -316,6 +325,12 @@ async fn receive(
         Ok(outgoing) => outgoing,
         Err(e) => return answered(Some(&id), StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
+    (receiver.observe)(Activity::Forwarding {
+        id: id.clone(),
+        to: outgoing.url.clone(),
+        headers: outgoing.headers.clone(),
+        bytes: outgoing.body.len(),
+    });
     match forward::send(&receiver.client, outgoing, receiver.options.forward_timeout).await {
         Ok(relayed) => {
             (receiver.observe)(Activity::Out {

@@ -11,6 +11,7 @@ use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::error::{self, Error};
 use kenar_chat::http::client::{ApiClient, ClientOptions};
+use kenar_chat::http::retry::Event;
 use kenar_chat::http::url as http_url;
 use kenar_chat::receive::auth::IdentificationKey;
 use kenar_chat::receive::event::{DYNAMIC_ACTION, EVENT_TYPES, SERVER_LINK};
@@ -22,7 +23,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::cli::output::{self, Format};
-use crate::cli::report::Verbosity;
+use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
 use crate::cli::shared::credentials::IdentificationKeyArgs;
 use crate::cli::shared::subscription::SubscriptionArgs;
@@ -125,9 +126,36 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
     })?;
     let format = args.format;
     let observe = Arc::new(move |activity: Activity| {
+        // With -v, the request to the app and its answer go to stderr as other commands
+        // log theirs, whatever the format of stdout.
+        if let Activity::Forwarding {
+            id,
+            to,
+            headers,
+            bytes,
+        } = &activity
+        {
+            return report::to_app(verbosity, to, headers, *bytes, Some(id));
+        }
+        if let Activity::Out {
+            to: Some(_),
+            status,
+            elapsed_ms: Some(elapsed),
+            ..
+        } = &activity
+        {
+            let elapsed = Duration::from_millis(u64::try_from(*elapsed).unwrap_or(u64::MAX));
+            report::event(
+                verbosity,
+                Event::Answered {
+                    status: *status,
+                    elapsed,
+                },
+            );
+        }
         // A closed or failing stdout does not stop the receiver: the log keeps everything.
         let _ = match format {
-            Format::Text => output::line(&describe(&activity)),
+            Format::Text => describe(&activity).map_or(Ok(()), |line| output::line(&line)),
             Format::Json => serde_json::to_value(&activity)
                 .map_err(anyhow::Error::from)
                 .and_then(|value| output::json(&value)),
@@ -224,8 +252,9 @@ fn ready(options: &Options, address: &SocketAddr, log: &std::path::Path) {
     output::note(&lines.join("\n"));
 }
 
-/// One line for a person: `-->` for a request in, `<--` for its answer.
-fn describe(activity: &Activity) -> String {
+/// One line for a person: `-->` for a request in, `<--` for its answer; `None` for what
+/// only `-v` shows.
+fn describe(activity: &Activity) -> Option<String> {
     let now = humantime::format_rfc3339_seconds(SystemTime::now());
     match activity {
         Activity::In {
@@ -260,7 +289,7 @@ fn describe(activity: &Activity) -> String {
             if let Some(problem) = &summary.problem {
                 line.push_str(&format!(" ({problem})"));
             }
-            line
+            Some(line)
         }
         Activity::Out {
             id,
@@ -284,7 +313,9 @@ fn describe(activity: &Activity) -> String {
             if let Some(note) = note {
                 line.push_str(&format!(": {note}"));
             }
-            line
+            Some(line)
         }
+        // Shown by -v alone, on stderr.
+        Activity::Forwarding { .. } => None,
     }
 }
