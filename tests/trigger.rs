@@ -268,3 +268,105 @@ fn verbose_logs_the_request_with_its_key_masked_and_the_answer() {
         "{quiet:?}"
     );
 }
+
+/// One record as listen writes it, of a request with `body` forwarded to `to`.
+fn record(id: &str, to: &str, body: &str) -> String {
+    json!({"id": id, "received_at": "2026-12-06T12:00:00.000000Z", "method": "POST",
+           "path": "/divar/events", "headers": [["content-type", "application/json"]],
+           "body": body, "forwarded_to": to})
+    .to_string()
+}
+
+#[test]
+fn a_record_cut_short_by_a_crash_leaves_the_next_run_s_requests_whole() {
+    let app = TestServer::success();
+    let old = record("req_0ld-1", &app.url(), r#"{"old":1}"#);
+    let cut = &record("req_0ld-2", &app.url(), r#"{"old":2}"#)[..60];
+    let listen = Listen::start_on_log(
+        &["-f", &app.url()],
+        &[("KENAR_IDENTIFICATION_KEY", KEY)],
+        format!("{old}\n{cut}").as_bytes(),
+    );
+    assert!(
+        listen
+            .ready
+            .iter()
+            .any(|line| line.contains("ended in a record cut short")),
+        "{:?}",
+        listen.ready
+    );
+    assert_eq!(listen.deliver(&fixture("SERVER_LINK")).0, 200);
+    let id = listen.next_line()["id"].as_str().unwrap().to_owned();
+    let replay = |args: &[&str]| {
+        let mut cmd = kenar();
+        cmd.args(["events", "replay", "--log"])
+            .arg(&listen.log)
+            .args(args)
+            .env("KENAR_IDENTIFICATION_KEY", KEY);
+        cmd
+    };
+    replay(&["--last"]).assert().success();
+    replay(&[&id]).assert().success();
+    replay(&["req_0ld-1"]).assert().success();
+    let bodies: Vec<Vec<u8>> = app.requests().into_iter().map(|r| r.body).collect();
+    assert_eq!(
+        bodies,
+        [
+            fixture("SERVER_LINK"),
+            fixture("SERVER_LINK"),
+            fixture("SERVER_LINK"),
+            br#"{"old":1}"#.to_vec()
+        ]
+    );
+    // The cut record stays as it was, on a line of its own.
+    let log = std::fs::read_to_string(&listen.log).unwrap();
+    assert_eq!(log.lines().nth(1), Some(cut), "{log}");
+}
+
+#[test]
+fn replay_of_the_last_request_refuses_one_cut_short() {
+    let app = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("events.jsonl");
+    let old = record("req_0ld-1", &app.url(), r#"{"old":1}"#);
+    let cut = &record("req_0ld-2", &app.url(), r#"{"old":2}"#)[..60];
+    std::fs::write(&log, format!("{old}\n{cut}")).unwrap();
+    let replay = |args: &[&str]| {
+        let mut cmd = kenar();
+        cmd.args(["events", "replay", "--log"])
+            .arg(&log)
+            .args(args)
+            .env("KENAR_IDENTIFICATION_KEY", KEY);
+        cmd
+    };
+    replay(&["--last"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "event log {}: line 2, the last, is a record cut short",
+            log.display()
+        )));
+    replay(&["req_0ld-2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no request \"req_0ld-2\" (line 2 is a record cut short, which may have been it)",
+        ));
+    assert!(app.requests().is_empty());
+    replay(&["req_0ld-1"]).assert().success();
+    assert_eq!(app.only_request().body, br#"{"old":1}"#);
+}
+
+#[cfg(unix)]
+#[test]
+fn replay_refuses_a_line_longer_than_any_record() {
+    kenar()
+        .args(["events", "replay", "--last", "--log", "/dev/zero"])
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "event log /dev/zero: line 1 is longer than 64 MiB, more than any request listen records",
+        ));
+}

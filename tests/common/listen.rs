@@ -38,8 +38,17 @@ impl Listen {
     }
 
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_on_log(args, env, &[])
+    }
+
+    /// Starts listen as [`Self::start_with`] does, on an event log that holds `before`
+    /// (what an earlier run left).
+    pub fn start_on_log(args: &[&str], env: &[(&str, &str)], before: &[u8]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("events.jsonl");
+        if !before.is_empty() {
+            std::fs::write(&log, before).unwrap();
+        }
         let mut command = kenar_process();
         command
             .args(["listen", "--port", "0", "--format", "json", "--log"])

@@ -16,7 +16,7 @@ use kenar_chat::http::url as http_url;
 use kenar_chat::receive::auth::IdentificationKey;
 use kenar_chat::receive::event::{DYNAMIC_ACTION, EVENT_TYPES, SERVER_LINK};
 use kenar_chat::receive::forward;
-use kenar_chat::receive::record::{LOG_FILE, Log};
+use kenar_chat::receive::record::{LOG_FILE, Log, MAX_BODY_BYTES};
 use kenar_chat::receive::server::{Activity, BoundReceiver, Options};
 use kenar_chat::secret;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -77,9 +77,11 @@ pub struct ListenArgs {
     /// config directory]
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub log: Option<PathBuf>,
-    /// Refuse (413) bodies larger than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
-    pub max_body: usize,
+    /// Refuse (413) bodies larger than this many bytes (at most 8 MiB, so that the event
+    /// log's records stay bounded)
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(..=MAX_BODY_BYTES as u64))]
+    pub max_body: u64,
     /// Answer 503 while this many requests are being handled
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent: u32,
@@ -118,6 +120,13 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
     let log = Log::open(&log_path)?;
     if let Some(warning) = secret::exposure_warning(&log_path, "event log") {
         output::note(&format!("warning: {warning}"));
+    }
+    if log.ended_torn() {
+        output::note(&format!(
+            "warning: the event log {} ended in a record cut short (a listen stopped while \
+             writing it): it is kept on a line of its own, and events replay passes it over",
+            log_path.display()
+        ));
     }
     let client = ApiClient::new(&ClientOptions {
         timeout: options.forward_timeout,
@@ -218,7 +227,8 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
         forward_actions_to,
         forward_key,
         headers: args.headers.clone(),
-        max_body: args.max_body,
+        // Within MAX_BODY_BYTES, a usize.
+        max_body: usize::try_from(args.max_body).unwrap_or(MAX_BODY_BYTES),
         max_concurrent: args.max_concurrent as usize,
         forward_timeout: Duration::from_secs(args.forward_timeout),
         read_timeout: Duration::from_secs(args.read_timeout),
