@@ -551,7 +551,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__events__subcmd__replay)
-            opts="-H -q -v -h -V --last --to --log --identification-key-file --forward-key-file --header --timeout --format --quiet --verbose --help --version"
+            opts="-H -q -v -h -V --last --to --log --identification-key-file --forward-key-file --header --timeout --cacert --resolve --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,6 +615,25 @@ _kenar__chat() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1454,7 +1473,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__url)
-            opts="-q -v -o -i -h -V --quiet --verbose --client-id --redirect-uri --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --state --auth-url --platform --profile --output --interactive --help --version"
+            opts="-q -v -o -i -h -V --quiet --verbose --client-id --redirect-uri --state --auth-url --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --platform --profile --output --interactive --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1465,6 +1484,14 @@ _kenar__chat() {
                     return 0
                     ;;
                 --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1485,14 +1512,6 @@ _kenar__chat() {
                     return 0
                     ;;
                 --scope)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --auth-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1789,12 +1808,28 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__login)
-            opts="-o -q -v -h -V --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --redirect-uri --state --auth-url --open --wait --each-scope --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --client-id --redirect-uri --state --auth-url --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --open --wait --each-scope --platform --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --chat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1815,27 +1850,11 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --redirect-uri)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --auth-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --platform)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2044,7 +2063,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__oauth__subcmd__token)
-            opts="-o -q -v -h -V --code --redirect-uri --state --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --platform --client-id --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --code --redirect-uri --state --chat --conversation --post-chats --supplier-chats --bot --read-conversation --scope --offline --client-id --platform --client-secret-file --token-url --api-key-file --api-key --base-url --timeout --connect-timeout --cacert --resolve --retries --max-wait --retry-unsafe --profile --show-secrets --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2082,11 +2101,11 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --platform)
+                --client-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --client-id)
+                --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2213,7 +2232,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__sandbox)
-            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --session-init-auth --lowercase-supplier --closed-scope --missing-permission --help --version"
+            opts="-q -v -h -V --quiet --verbose --port --data --api-key --client-id --client-secret --token-lifetime --code-lifetime --refresh-grace --restricted-conversation --rate-limit --daily-limit --latency --session-init-url --dynamic-action-url --events-url --identification-key-file --lowercase-supplier --closed-scope --missing-permission --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2286,8 +2305,23 @@ _kenar__chat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --session-init-auth)
+                --events-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identification-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --closed-scope)
@@ -3097,7 +3131,7 @@ _kenar__chat() {
             return 0
             ;;
         kenar__chat__subcmd__trigger)
-            opts="-q -v -H -h -V --quiet --verbose --file --to --override --add --remove --identification-key-file --forward-key-file --header --timeout --format --help --version NEW_MESSAGE NEW_CHATBOT_MESSAGE USER_ACCESS_REVOCATION POST_UPDATE PAYMENT_TRANSACTION SERVER_LINK SESSION_INIT DYNAMIC_ACTION"
+            opts="-q -v -H -h -V --quiet --verbose --file --to --override --add --remove --identification-key-file --forward-key-file --header --timeout --cacert --resolve --format --help --version NEW_MESSAGE NEW_CHATBOT_MESSAGE USER_ACCESS_REVOCATION POST_UPDATE PAYMENT_TRANSACTION SERVER_LINK SESSION_INIT DYNAMIC_ACTION"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3173,6 +3207,25 @@ _kenar__chat() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

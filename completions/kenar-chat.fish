@@ -143,7 +143,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from list" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -170,13 +170,13 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l client-id -d 'The app\'s slug from the Kenar panel' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l redirect-uri -d 'Where Divar sends the user back: absolute http(s), registered, no query string' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l conversation -d 'Sending in one conversation (current; repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l read-conversation -d 'Reading one conversation\'s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s o -l output -d 'Print the URL alone (text) or {"url", "state", "scopes"} (json)' -r -f -a "text\t''
@@ -187,7 +187,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l supp
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l bot -d 'Sending as the app\'s chatbot: CHAT_BOT_USER_MESSAGE_SEND (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -l offline -d 'Also ask for a refresh token (offline_access), so that the token can be refreshed (current)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s i -l interactive -d 'Ask at the terminal for the client ID and redirect URI when missing, and (on the legacy platform) for the scopes when no scope flag is given'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth-url" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and not __fish_seen_subcommand_from token login refresh tokens forget doctor help" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
@@ -208,8 +208,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l read-conversation -d 'Reading one conversation\'s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l token-url -d 'The current platform\'s token endpoint [default: https://oauth.divar.ir/oauth2/token]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
@@ -217,7 +217,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -233,17 +233,17 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-id -d 'The app\'s slug from the Kenar panel' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l redirect-uri -d 'Where Divar sends the user back: absolute http(s), registered, no query string' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l conversation -d 'Sending in one conversation (current; repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l post-chats -d 'Sending in every chat of a post, as its owner on the current platform (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l read-conversation -d 'Reading one conversation\'s text messages: CHAT_CONVERSATION_READ.ID (current; repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l scope -d 'A scope as written, such as USER_PHONE (repeatable)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l redirect-uri -d 'Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste the URL the browser landed on' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l state -d 'The state echoed back on return; a random 128-bit value when not given' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l auth-url -d 'The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth, or https://oauth.divar.ir/oauth2/auth on the current platform]' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l wait -d 'Give up waiting for the redirect after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l platform -d 'Which generation of Divar\'s API: legacy (the seed document\'s) or current (since 2025-04-27) [default: legacy]' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-id -d 'The app\'s slug from the Kenar panel' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l client-secret-file -d 'Read the app\'s client secret from this file (instead of KENAR_CLIENT_SECRET)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l token-url -d 'The current platform\'s token endpoint [default: https://oauth.divar.ir/oauth2/token]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l api-key-file -d 'Read the app\'s API key from this file (instead of KENAR_API_KEY)' -r -F
@@ -251,7 +251,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -267,7 +267,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -l show-secrets -d 'With -o json, print the access and refresh tokens as they are'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s v -l verbose -d 'Log each request on stderr: method, URL, headers (secrets as ***), status, timing'
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l profile -d 'The profile whose config-file defaults and stored tokens to use' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l chat -d 'Sending in one chat, given as USER_ID:POST_TOKEN:PEER_ID (legacy; repeatable)' -r
@@ -281,7 +281,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from refresh" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -328,7 +328,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand oauth; and __fish_seen_subcommand_from doctor" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -378,7 +378,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l access-to
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand send" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -415,7 +415,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and 
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand conversation; and __fish_seen_subcommand_from show" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -457,7 +457,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l daily-
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l latency -d 'Hold each answer back this many milliseconds, like a round trip to Divar' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-url -d 'The app\'s session initialization URL, called when a LINK button is clicked in the chat view' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l dynamic-action-url -d 'The app\'s dynamic-action URL, called when a get_dynamic_action button is clicked in the chat view (with the same authorization header as session initialization)' -r -f
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l session-init-auth -d 'The authorization header of session initialization requests (generated when not given)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l events-url -d 'The app\'s events URL: replies typed in the chat view are delivered there as NEW_MESSAGE webhooks, while a subscription covers their post' -r -f
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l identification-key-file -d 'Read the app\'s Divar identification key from this file (instead of KENAR_IDENTIFICATION_KEY)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l closed-scope -d 'A scope (its permission name) not opened for the app, as at Divar for a production app: asking for it is refused with invalid_scope (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -l missing-permission -d 'A permission the API key lacks: requests to the endpoints needing it are answered 403, code 7 (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand sandbox" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -479,7 +480,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l log -d 
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-body -d 'Refuse (413) bodies larger than this many bytes (at most 8 MiB, so that the event log\'s records stay bounded)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-concurrent -d 'Answer 503 while this many requests are being handled' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l forward-timeout -d 'Give the app this many seconds to answer (504 past it)' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l read-timeout -d 'Give a caller this many seconds to send its body (408 past it)' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l read-timeout -d 'Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l post-token -d 'Watch this post: new messages in its conversations, or with --type POST_UPDATE its changes' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l type -d 'What to be told of: NEW_MESSAGE_ON_POST (NEW_MESSAGE events) or POST_UPDATE [default: NEW_MESSAGE_ON_POST]' -r -f -a "NEW_MESSAGE_ON_POST\t''
 POST_UPDATE\t''"
@@ -491,7 +492,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l access-
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -514,6 +515,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l identi
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s H -l header -d 'Add this header (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand trigger" -s q -l quiet -d 'Say nothing on stderr but errors and warnings (no retry notices)'
@@ -538,7 +541,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l base-url -d 'The API\'s base URL: https, or plain http to a loopback host for local testing [default: https://api.divar.ir, or https://open-api.divar.ir on the current platform]' -r -f
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l timeout -d 'Give up on one attempt after this many seconds' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l connect-timeout -d 'Give up connecting (TCP and TLS) after this many seconds' -r
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l retries -d 'Retry up to N times when the request cannot have been delivered (429, no connection)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from subscribe" -l max-wait -d 'Wait at most this many seconds in total between attempts' -r
@@ -559,6 +562,8 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l forward-key-file -d 'Read the key the local app expects in Authorization from this file (instead of KENAR_FORWARD_KEY), when it is not Divar\'s' -r -F
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -s H -l header -d 'Add this header (repeatable)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l timeout -d 'Give the app this many seconds to answer' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l cacert -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a local CA)' -r -F
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l resolve -d 'Connect to these addresses for HOST:PORT instead of looking the name up, tried in turn (as curl\'s --resolve); repeatable' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l format -d 'The answer as it came, or one JSON object with the status and time' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand events; and __fish_seen_subcommand_from replay" -l last -d 'The last request recorded'

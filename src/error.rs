@@ -2,12 +2,23 @@
 
 use std::fmt;
 
+use crate::setting::Setting;
+
 /// Everything that can go wrong, grouped by what the caller should do about it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The input is wrong; nothing was sent. Each entry names the field and the problem.
     #[error("{}", Problems(.0))]
     Invalid(Vec<String>),
+    /// The value the caller set for `setting` (`value`, when it is worth showing) cannot be
+    /// used; nothing was sent. Invalid input like [`Error::Invalid`], whose setting the
+    /// caller names as its user gave it.
+    #[error("{setting}{}: {problem}", value.as_ref().map(|v| format!(" {v}")).unwrap_or_default())]
+    Unusable {
+        setting: Setting,
+        value: Option<String>,
+        problem: String,
+    },
     /// The API answered 4xx (other than 429): it understood and refused.
     #[error("the API refused the request (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
@@ -59,11 +70,17 @@ pub enum Error {
     #[error("{0}")]
     BatchIncomplete(String),
     /// A file was uploaded, but the message that carries its media token failed: `error`
-    /// says why, and the media token lets the message be sent again without uploading.
-    #[error("{error}\n  {}", uploaded_advice(error, media_token))]
+    /// says why, and the media token lets the message be sent again without uploading
+    /// ([`Error::resend`] says whether to); `advice` is the caller's word on how.
+    #[error(
+        "{error}\n  the file was uploaded as media token {}{}",
+        crate::visible::escaped(media_token, false),
+        advice.as_ref().map(|a| format!(": {a}")).unwrap_or_default()
+    )]
     Uploaded {
         error: Box<Error>,
         media_token: String,
+        advice: Option<String>,
     },
     /// The token endpoint at `endpoint` (its host, and port when given), not the API,
     /// refused or failed: `problem` says how, and decides the exit code and whether the
@@ -80,6 +97,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// A value set for `setting` that cannot be used, and why.
+    pub fn unusable(setting: Setting, value: Option<String>, problem: impl Into<String>) -> Self {
+        Error::Unusable {
+            setting,
+            value,
+            problem: problem.into(),
+        }
+    }
+
+    /// Whether the input is wrong, so that nothing was sent: [`Error::Invalid`] or
+    /// [`Error::Unusable`].
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Error::Invalid(_) | Error::Unusable { .. })
+    }
+
     /// One invalid field, for the common case.
     pub fn invalid(problem: impl Into<String>) -> Self {
         Error::Invalid(vec![problem.into()])
@@ -98,7 +130,7 @@ impl Error {
     /// The process exit code documented in the README.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Invalid(_) => 2,
+            Error::Invalid(_) | Error::Unusable { .. } => 2,
             Error::Refused { .. }
             | Error::AppRefused { .. }
             | Error::RecipientRestricted(_)
@@ -119,6 +151,19 @@ impl Error {
         }
     }
 
+    /// For an [`Error::Uploaded`]: whether its message may be sent again with the media
+    /// token, without uploading the file again; `None` for any other error.
+    pub fn resend(&self) -> Option<Resend> {
+        match self {
+            Error::Uploaded { error, .. } => Some(match **error {
+                Error::RecipientRestricted(_) => Resend::Not,
+                ref error if error.may_have_been_delivered() => Resend::IfNotArrived,
+                _ => Resend::Again,
+            }),
+            _ => None,
+        }
+    }
+
     /// Whether the request may have reached the server, so that sending it again could
     /// act twice. Retrying is safe only when this is false.
     pub fn may_have_been_delivered(&self) -> bool {
@@ -131,20 +176,15 @@ impl Error {
     }
 }
 
-/// What to do with the media token of an upload whose message failed with `error`.
-fn uploaded_advice(error: &Error, media_token: &str) -> String {
-    let token = crate::visible::escaped(media_token, false);
-    match error {
-        Error::RecipientRestricted(_) => format!("the file was uploaded as media token {token}"),
-        error if error.may_have_been_delivered() => format!(
-            "the file was uploaded as media token {token}: if the message did not arrive, send \
-             it with --media-token {token} rather than upload the file again"
-        ),
-        _ => format!(
-            "the file was uploaded as media token {token}: send the message again with \
-             --media-token {token}, without uploading"
-        ),
-    }
+/// Whether to send again a message whose upload went through (see [`Error::resend`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// Sending again will not help: the recipient refuses it.
+    Not,
+    /// The message may have arrived: send it again only if it did not.
+    IfNotArrived,
+    /// The message certainly did not arrive: send it again.
+    Again,
 }
 
 /// For code that reports every problem at once: the value of `result`, or `None` with its
@@ -234,6 +274,38 @@ mod tests {
             "2 problems with the input:\n  - a: missing\n  - b: missing"
         );
         assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn a_setting_at_fault_is_invalid_input_said_by_what_it_is() {
+        let err = Error::unusable(Setting::SandboxPort, Some("80".into()), "in use");
+        assert_eq!(err.to_string(), "the sandbox's port 80: in use");
+        assert!(err.is_invalid());
+        assert_eq!(err.exit_code(), 2);
+        assert!(!err.may_have_been_delivered());
+    }
+
+    #[test]
+    fn an_uploaded_files_message_is_sent_again_unless_it_may_have_arrived_or_is_refused() {
+        let uploaded = |error| Error::Uploaded {
+            error: Box::new(error),
+            media_token: "m1".into(),
+            advice: None,
+        };
+        let cases = [
+            (Error::RecipientRestricted("no".into()), Resend::Not),
+            (Error::DeliveryUncertain("cut".into()), Resend::IfNotArrived),
+            (Error::NotSent("refused".into()), Resend::Again),
+        ];
+        for (error, resend) in cases {
+            assert_eq!(uploaded(error).resend(), Some(resend));
+        }
+        assert_eq!(Error::Cancelled.resend(), None);
+        assert!(
+            uploaded(Error::NotSent("x".into()))
+                .to_string()
+                .ends_with("\n  the file was uploaded as media token m1")
+        );
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub mod sandbox;
 pub mod scope;
 pub mod scope_catalogue;
 pub mod secret;
+pub mod setting;
 pub mod time;
 pub mod visible;
 
 pub use error::{Error, Result};
+pub use setting::Setting;

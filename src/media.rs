@@ -186,6 +186,7 @@ impl Uploaded {
         Error::Uploaded {
             error: Box::new(error),
             media_token: self.media_token.clone(),
+            advice: None,
         }
     }
 }

@@ -9,7 +9,6 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::http::answer::{self, Answer};
 use crate::http::request::{HeaderValue, PreparedRequest};
-use crate::scope::Scope;
 use crate::secret::SecretString;
 
 /// What follows a scope's permission name, if anything.
@@ -517,27 +516,6 @@ fn closest(name: &str) -> Option<(&'static ScopeInfo, String)> {
         })
 }
 
-/// A scope given as written (`--scope`, the config file), checked against the catalogue:
-/// a near miss of a known name is refused with the name it probably meant; a name far from
-/// every known one is accepted, with a warning to show, since Divar adds scopes.
-pub fn typed(written: &str) -> Result<(Scope, Option<String>)> {
-    let scope = Scope::raw(written)?;
-    match check(written) {
-        Check::Known(_) => Ok((scope, None)),
-        Check::NearMiss { meant, why } => Err(Error::invalid(format!(
-            "scope {written:?} is not one Divar knows: did you mean {meant}? ({why}; \
-             `kenar-chat scope list` lists them)"
-        ))),
-        Check::Unknown => Ok((
-            scope,
-            Some(format!(
-                "scope {written:?} is not in kenar-chat's catalogue of Divar's scopes; it is \
-                 asked for as written (`kenar-chat scope list --live` shows Divar's own list)"
-            )),
-        )),
-    }
-}
-
 /// The lifecycle states of Divar's live catalogue that call for a warning.
 pub fn is_deprecated(lifecycle_state: &str) -> bool {
     matches!(lifecycle_state, "DEPRECATED" | "DEPRECATING_SOON")
@@ -657,13 +635,8 @@ mod tests {
     }
 
     #[test]
-    fn far_names_are_unknown_and_pass_with_a_warning() {
+    fn far_names_are_unknown() {
         assert_eq!(check("BRAND_NEW_THING"), Check::Unknown);
-        let (scope, warning) = typed("BRAND_NEW_THING").unwrap();
-        assert_eq!(scope.to_string(), "BRAND_NEW_THING");
-        assert!(warning.unwrap().contains("not in kenar-chat's catalogue"));
-        let err = typed("OFFLINE_ACCESS").unwrap_err().to_string();
-        assert!(err.contains("did you mean offline_access?"), "{err}");
     }
 
     #[test]

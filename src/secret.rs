@@ -144,14 +144,24 @@ pub struct Secrets(Arc<[Spelling]>);
 /// One way an answer may spell a secret.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct Spelling {
-    text: String,
+    form: Form,
     /// Masked only where it stands as a whole word (the secret is short).
     whole_word: bool,
 }
 
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Form {
+    /// These characters as they are: a JSON-escaped secret.
+    Exact(String),
+    /// These bytes, each as it is or percent-encoded (any case, any mix: a server or a
+    /// proxy may encode only the characters its part of a URL cannot hold), a space also
+    /// as form-encoding's `+`, the two base64 alphabets' `+`/`-` and `/`/`_` alike, and
+    /// trailing `=` padding optional.
+    Loose(Vec<u8>),
+}
+
 impl Secrets {
-    /// Every spelling of every one of `secrets` (empty ones aside), longest first, so that
-    /// a secret that begins another never leaves the longer one's tail in sight.
+    /// Every spelling of every one of `secrets` (empty ones aside).
     pub fn new<'a>(secrets: impl IntoIterator<Item = &'a SecretString>) -> Self {
         let mut found: Vec<Spelling> = secrets
             .into_iter()
@@ -161,18 +171,19 @@ impl Secrets {
                 let whole_word = secret.chars().count() < WHOLE_WORD_BELOW;
                 spellings(secret)
                     .into_iter()
-                    .map(move |text| Spelling { text, whole_word })
+                    .map(move |form| Spelling { form, whole_word })
             })
             .collect();
-        // Longest first; of two equal spellings, the one masked everywhere is kept.
-        found.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.cmp(b)));
-        found.dedup_by(|later, kept| later.text == kept.text);
+        // Of two equal spellings, the one masked everywhere is kept.
+        found.sort();
+        found.dedup_by(|later, kept| later.form == kept.form);
         Secrets(found.into())
     }
 
     /// `text` with every secret masked as [`SecretString::MASK`], however it is spelled:
-    /// as it is, form- or percent-encoded, or JSON-escaped; and when `text` is JSON, inside
-    /// its strings however they escape it (then the JSON is written anew, compactly).
+    /// as it is, percent-encoded in whole or in part, form-encoded, in either base64
+    /// alphabet, base64-encoded, or JSON-escaped; and when `text` is JSON, inside its
+    /// strings however they escape it (then the JSON is written anew, compactly).
     pub fn mask<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if self.0.is_empty() {
             return Cow::Borrowed(text);
@@ -206,26 +217,28 @@ impl Secrets {
         }
     }
 
-    /// One pass over `text`, masking at each place the longest spelling found there.
+    /// One pass over `text`, masking at each place the longest spelling found there, so
+    /// that a secret that begins another never leaves the longer one's tail in sight.
     fn mask_spellings<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = String::new();
         let mut copied = 0;
         let mut at = 0;
         while let Some(rest) = text.get(at..).filter(|rest| !rest.is_empty()) {
-            let found = self.0.iter().find(|spelling| {
-                rest.starts_with(&spelling.text)
-                    && (!spelling.whole_word
-                        || (!text[..at].chars().next_back().is_some_and(in_word)
-                            && !rest[spelling.text.len()..]
-                                .chars()
-                                .next()
-                                .is_some_and(in_word)))
-            });
-            match found {
-                Some(spelling) => {
+            let end = self
+                .0
+                .iter()
+                .filter_map(|spelling| {
+                    let end = spelling.form.end_of_match(text, at)?;
+                    let stands_alone = !text[..at].chars().next_back().is_some_and(in_word)
+                        && !text[end..].chars().next().is_some_and(in_word);
+                    (!spelling.whole_word || stands_alone).then_some(end)
+                })
+                .max();
+            match end {
+                Some(end) => {
                     out.push_str(&text[copied..at]);
                     out.push_str(SecretString::MASK);
-                    at += spelling.text.len();
+                    at = end;
                     copied = at;
                 }
                 None => at += rest.chars().next().map_or(1, char::len_utf8),
@@ -239,6 +252,57 @@ impl Secrets {
     }
 }
 
+impl Form {
+    /// Where a match of this spelling that starts at `at` in `text` ends, if there is one
+    /// (ending between two characters, never inside one).
+    fn end_of_match(&self, text: &str, at: usize) -> Option<usize> {
+        let end = match self {
+            Form::Exact(spelled) => text[at..]
+                .starts_with(spelled.as_str())
+                .then(|| at + spelled.len())?,
+            Form::Loose(bytes) => loose_match(text.as_bytes(), at, bytes)?,
+        };
+        (end > at && text.is_char_boundary(end)).then_some(end)
+    }
+}
+
+/// Where `wanted` ends when it is spelled at `at` in `text` as [`Form::Loose`] allows.
+fn loose_match(text: &[u8], mut at: usize, wanted: &[u8]) -> Option<usize> {
+    for (index, &byte) in wanted.iter().enumerate() {
+        let same = decoded_at(text, at).filter(|&(found, width)| {
+            found == byte
+                || (byte == b' ' && width == 1 && found == b'+')
+                || matches!(
+                    (found, byte),
+                    (b'+', b'-') | (b'-', b'+') | (b'/', b'_') | (b'_', b'/')
+                )
+        });
+        match same {
+            Some((_, width)) => at += width,
+            // base64's padding may be left off, at the end of the text too.
+            None => return wanted[index..].iter().all(|&b| b == b'=').then_some(at),
+        }
+    }
+    Some(at)
+}
+
+/// The byte at `at` in `text` and how many bytes spell it: three for `%XX`, else one.
+fn decoded_at(text: &[u8], at: usize) -> Option<(u8, usize)> {
+    let byte = *text.get(at)?;
+    let hex = |b: u8| char::from(b).to_digit(16);
+    if byte == b'%'
+        && let (Some(high), Some(low)) = (
+            text.get(at + 1).copied().and_then(hex),
+            text.get(at + 2).copied().and_then(hex),
+        )
+    {
+        return u8::try_from(high * 16 + low)
+            .ok()
+            .map(|decoded| (decoded, 3));
+    }
+    Some((byte, 1))
+}
+
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secrets({} spellings)", self.0.len())
@@ -250,20 +314,24 @@ fn in_word(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '~')
 }
 
-/// The ways an answer may spell `secret` back: as it is, form-encoded, percent-encoded
-/// (upper- and lower-case hex), and JSON-escaped (with `/` escaped or not).
-fn spellings(secret: &str) -> Vec<String> {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    let percent = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
+/// The ways an answer may spell `secret` back: its bytes, and those its own `%XX` stand
+/// for, and its base64, each loosely (see [`Form::Loose`]); and JSON-escaped, with `/`
+/// escaped or not.
+fn spellings(secret: &str) -> Vec<Form> {
+    use base64::Engine as _;
     let json = serde_json::to_string(secret).unwrap_or_default();
     let json = json.trim_matches('"').to_owned();
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(secret).collect();
     vec![
-        secret.to_owned(),
-        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
-        percent.to_ascii_lowercase(),
-        json.replace('/', "\\/"),
-        percent,
-        json,
+        Form::Loose(secret.as_bytes().to_vec()),
+        Form::Loose(decoded),
+        Form::Loose(
+            base64::engine::general_purpose::STANDARD
+                .encode(secret)
+                .into_bytes(),
+        ),
+        Form::Exact(json.replace('/', "\\/")),
+        Form::Exact(json),
     ]
 }
 
@@ -376,6 +444,47 @@ mod tests {
             secrets.mask_json(&serde_json::json!({"key/1": ["a key/1 b", 1]})),
             serde_json::json!({"***": ["a *** b", 1]})
         );
+    }
+
+    #[test]
+    fn partly_encoded_and_base64_spellings_are_masked() {
+        // The hostile tester's: only what a URL path cannot hold is percent-encoded.
+        let secrets = secrets(&[r#"Ab+/=&"\x"#, "tok<en>+x{1}"]);
+        assert_eq!(
+            secrets.mask("t=tok%3Cen%3E+x%7B1%7D k=Ab+/=&%22%5Cx"),
+            "t=*** k=***"
+        );
+        assert_eq!(
+            secrets.mask("Ab%2B/%3d&%22%5cx|tok%3cen>+x%7b1}"),
+            "***|***"
+        );
+        // A space form-encoded.
+        assert_eq!(
+            self::secrets(&["two words here"]).mask("q=two+words%20here"),
+            "q=***"
+        );
+        // A base64 token in the other alphabet, with or without its padding, and a secret
+        // sent base64-encoded, in either alphabet.
+        let base64 = self::secrets(&["a+b/c9d+e/f0g==", "p?>~q?>w"]);
+        assert_eq!(base64.mask("cD8-fnE_Pnc"), "***");
+        for echoed in [
+            "a-b_c9d-e_f0g==",
+            "a-b_c9d-e_f0g",
+            "a%2Bb%2fc9d+e/f0g%3D%3D",
+            "cD8+fnE/Pnc=",
+            "cD8-fnE_Pnc",
+        ] {
+            assert_eq!(base64.mask(&format!("[{echoed}]")), "[***]", "{echoed}");
+        }
+        // A secret that holds %XX, echoed decoded, or encoded once more.
+        let encoded = self::secrets(&["key%2F123%41bc"]);
+        for echoed in ["key/123Abc", "key%2F123%41bc", "key%252F123%2541bc"] {
+            assert_eq!(encoded.mask(echoed), "***", "{echoed}");
+        }
+        // Near misses stay as they are, and a match never ends inside a character.
+        assert_eq!(base64.mask("a+b/c9d+e/f0X"), "a+b/c9d+e/f0X");
+        let accented = self::secrets(&["abcdefgh%C3"]);
+        assert_eq!(accented.mask("abcdefghé"), "abcdefghé");
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! browser these tests say so on stderr and pass (`.ci/run` installs Debian's).
 
 use crate::common;
+#[cfg(feature = "listen")]
+#[path = "browser/offline_loop.rs"]
+mod offline_loop;
 
 use std::future::Future;
 use std::io::{Read as _, Write as _};

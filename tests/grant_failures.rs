@@ -518,3 +518,68 @@ fn a_send_whose_automatic_refresh_is_refused_names_the_client_and_the_login() {
     common::assert_no_secret(&output, &["wrong-secret-77c1"]);
     assert!(sandbox.messages().is_empty());
 }
+
+#[test]
+fn a_batch_refused_403_gets_the_advice_once_for_each_cause() {
+    let sandbox = Sandbox::start(&["--missing-permission", "CHAT_SEND_MESSAGE_OAUTH"]);
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = |message: &str| {
+        json!({"user_id": common::USER, "post_token": common::POST, "peer_id": common::PEER,
+            "message": message})
+    };
+    let lines = [
+        json!({"conversation_id": CONVERSATION, "message": "one"}),
+        legacy("two"),
+        json!({"conversation_id": CONVERSATION, "message": "three"}),
+        json!({"conversation_id": "another-conversation-7c1d", "message": "four"}),
+        legacy("five"),
+    ];
+    let file = dir.path().join("lines.jsonl");
+    let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    std::fs::write(&file, text).unwrap();
+    let output = sandbox
+        .kenar()
+        .args(["send", "--concurrency", "1", "--batch"])
+        .arg(&file)
+        .assert()
+        .code(6)
+        .get_output()
+        .clone();
+    let text = stderr(&output);
+    for line in 1..=5 {
+        assert!(
+            text.contains(&format!(
+                "lines.jsonl line {line}: the API refused the request (HTTP 403)"
+            )),
+            "line {line}: {text}"
+        );
+    }
+    // Once per endpoint, however many lines it refused.
+    for (endpoint, first) in [
+        (
+            "POST /v2/open-platform/conversations/{conversation_id}/messages",
+            1,
+        ),
+        ("POST /v2/open-platform/chat/conversation", 2),
+    ] {
+        let advice = format!("A 403 from {endpoint} means one of two permissions is missing");
+        assert_eq!(text.matches(&advice).count(), 1, "{endpoint}: {text}");
+        assert!(
+            text.contains(&format!(
+                "lines.jsonl line {first}, and every line refused alike:\n  {advice}"
+            )),
+            "{endpoint}: {text}"
+        );
+    }
+    says_all(
+        &text,
+        &[
+            "the app's API key lacks the key permission CHAT_SEND_MESSAGE_OAUTH",
+            &format!(
+                "`kenar-chat oauth login --platform current --scope {}`",
+                scope()
+            ),
+        ],
+    );
+    assert!(sandbox.messages().is_empty());
+}

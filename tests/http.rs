@@ -153,6 +153,49 @@ fn resolve_is_checked_before_anything_is_sent() {
     assert!(server.requests().is_empty());
 }
 
+/// The library says which setting is at fault; every place that shows it names the flag:
+/// the error, `-v`'s account of the attempt, and a batch line's error.
+#[test]
+fn a_resolve_for_another_port_is_named_by_its_flag_wherever_it_is_shown() {
+    let server = TestServer::success();
+    let base = format!("http://localhost:{}", server.port);
+    let said = format!(
+        "--resolve: localhost is given for port 1, but the request goes to port {}",
+        server.port
+    );
+    let output = message_args(&mut send_to(&base))
+        .args(["--resolve", "localhost:1:127.0.0.1", "-v"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("< no answer after ") && line.ends_with(&said)),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("error: {said}\n")), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch.jsonl");
+    std::fs::write(
+        &batch,
+        format!(
+            "{}\n",
+            serde_json::json!({"user_id": common::USER, "post_token": common::POST,
+                               "peer_id": common::PEER, "message": "m"})
+        ),
+    )
+    .unwrap();
+    send_to(&base)
+        .args(["--resolve", "localhost:1:127.0.0.1", "--batch"])
+        .arg(&batch)
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(format!("line 1: {said}\n")));
+    assert!(server.requests().is_empty());
+}
+
 #[test]
 fn an_identity_transfer_coding_is_read_to_the_end_of_the_connection() {
     let server = TestServer::start(|_, _| {

@@ -755,3 +755,108 @@ fn a_chatbot_message_to_a_user_is_asked_with_every_action_offered() {
         r#"{"text_message":"سلام","buttons":{"rows":[{"buttons":[{"action":{"get_dynamic_action":{"data":{"step":1}}},"icon":"INFO","caption":"Go"},{"action":{"open_post_page":{"post_token":"AZf3Uqr3"}},"icon":"INFO","caption":"Ad"}]}]}}"#
     );
 }
+
+/// `text` without its terminal escapes (`ESC [ ... letter`), cut into what each carriage
+/// return or line feed starts.
+#[cfg(unix)]
+fn terminal_lines(text: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        plain.push(c);
+    }
+    plain.split(['\r', '\n']).map(str::to_owned).collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_refresh_warning_during_a_batch_never_cuts_across_its_progress_bar() {
+    use crate::oauth_current::{FAR_FUTURE, NEW_ACCESS, NEW_REFRESH, OLD_REFRESH, token_answer};
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let token = |conversation: &str, access: &str, expires: u64| {
+        serde_json::json!({
+            "scopes": [format!("CONVERSATION_SEND_MESSAGE.{conversation}"), "offline_access"],
+            "access_token": access,
+            "refresh_token": OLD_REFRESH,
+            "expires": expires,
+            "redirect_uri": "https://my-app.example/callback",
+        })
+    };
+    std::fs::write(
+        dir.path().join("credentials.json"),
+        serde_json::json!({"profiles": {"default": [
+            token("c-fresh", "ory_at_fresh-1d2e", FAR_FUTURE),
+            token("c-due", "ory_at_expired-5c6d", 1000),
+        ]}})
+        .to_string(),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(dir.path().join("credentials.json"), private).unwrap();
+    }
+    // The token endpoint fails twice before it refreshes.
+    let server = TestServer::start(|index, request| match (index, request.path.as_str()) {
+        (_, "/oauth2/token") if index < 3 => common::Reply::json(503, "{}"),
+        (_, "/oauth2/token") => token_answer(NEW_ACCESS, NEW_REFRESH, ""),
+        _ => common::Reply::success(),
+    });
+    // A pipe, so that the second line comes once the bar shows the first.
+    let fifo = dir.path().join("lines");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let url = server.url();
+    let token_url = format!("{url}/oauth2/token");
+    let config = dir.path().to_str().unwrap();
+    let mut term = Terminal::start(
+        &[
+            "send",
+            "--base-url",
+            &url,
+            "--batch",
+            fifo.to_str().unwrap(),
+        ],
+        &[
+            ("KENAR_CONFIG_DIR", config),
+            ("KENAR_API_KEY", API_KEY),
+            ("KENAR_TOKEN_URL", &token_url),
+            ("KENAR_CLIENT_ID", "my-app"),
+            ("KENAR_CLIENT_SECRET", "current-client-secret-4b7e"),
+            ("TERM", "xterm"),
+        ],
+    );
+    let mut lines = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    writeln!(lines, r#"{{"conversation_id":"c-fresh","message":"one"}}"#).unwrap();
+    term.expect("sent 1");
+    writeln!(lines, r#"{{"conversation_id":"c-due","message":"two"}}"#).unwrap();
+    term.expect("trying the refresh again in 1.0 s");
+    drop(lines);
+    term.expect("in doubt       0");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    let warnings: Vec<String> = terminal_lines(&screen)
+        .into_iter()
+        .filter(|line| line.contains("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{screen:?}");
+    for line in warnings {
+        assert!(line.starts_with("warning: "), "{line:?} in {screen:?}");
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use common::listen::{KEY, Listen, fixture};
 use common::{ACCESS_TOKEN, API_KEY, POST, Reply, TestServer};
 use predicates::prelude::*;
 
@@ -28,15 +29,111 @@ fn the_largest_retry_count_is_counted_without_overflow() {
     assert_eq!(server.requests().len(), 2);
 }
 
+/// The largest number of seconds a duration flag takes.
+const LARGEST: &str = "18446744073709551615";
+
 #[test]
-fn the_longest_durations_are_accepted_and_still_send() {
+fn every_duration_flag_takes_the_largest_number_of_seconds_and_still_works() {
     let server = TestServer::success();
     send(&server)
-        .args(["--timeout", "1e18", "--connect-timeout", "1e18"])
-        .args(["--max-wait", "1e18"])
+        .args(["--timeout", LARGEST, "--connect-timeout", LARGEST])
+        .args(["--max-wait", LARGEST])
         .assert()
         .success();
-    assert_eq!(server.requests().len(), 1);
+    send(&server)
+        .args([
+            "--timeout",
+            "1e18",
+            "--max-wait",
+            "1.8446744073709551615e19",
+        ])
+        .assert()
+        .success();
+    assert_eq!(server.requests().len(), 2);
+    let app = TestServer::success();
+    common::kenar()
+        .args([
+            "trigger",
+            "NEW_MESSAGE",
+            "--to",
+            &app.url(),
+            "--timeout",
+            LARGEST,
+        ])
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .assert()
+        .success();
+    let listen = Listen::start(&[
+        "-f",
+        &app.url(),
+        "--forward-timeout",
+        LARGEST,
+        "--read-timeout",
+        LARGEST,
+    ]);
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    assert_eq!(app.requests().len(), 2);
+    let said = listen.notes_so_far();
+    assert!(
+        !said.iter().any(|line| line.contains("panicked")),
+        "{said:#?}"
+    );
+}
+
+#[test]
+fn every_duration_flag_refuses_seconds_past_its_largest_naming_the_flag() {
+    let server = TestServer::success();
+    let to = server.url();
+    let commands: [(&[&str], &[&str]); 6] = [
+        (
+            &["send", "--message", "hi"],
+            &["--timeout", "--connect-timeout", "--max-wait"],
+        ),
+        (&["trigger", "NEW_MESSAGE", "--to", &to], &["--timeout"]),
+        (&["events", "replay", "--last", "--to", &to], &["--timeout"]),
+        (
+            &["listen", "--port", "0", "-f", &to],
+            &["--forward-timeout", "--read-timeout"],
+        ),
+        (&["oauth", "login", "--client-id", "c"], &["--wait"]),
+        (
+            &["oauth", "token", "--code", "c", "--client-id", "c"],
+            &["--timeout"],
+        ),
+    ];
+    for (command, flags) in commands {
+        for flag in flags {
+            for value in ["18446744073709551616", "18446744073709551615.5", "1e20"] {
+                common::with_credentials()
+                    .env("KENAR_API_URL", &to)
+                    .args(command)
+                    .args(common::CHAT_IDS.iter().filter(|_| command[0] == "send"))
+                    .args([flag, value])
+                    .env("KENAR_IDENTIFICATION_KEY", KEY)
+                    .env("KENAR_CLIENT_SECRET", "s")
+                    .assert()
+                    .code(2)
+                    .stdout("")
+                    .stderr(predicate::str::contains(*flag))
+                    .stderr(predicate::str::contains(format!(
+                        "must be at most {LARGEST} seconds"
+                    )))
+                    .stderr(predicate::str::contains("18446744073709552000").not());
+            }
+        }
+    }
+    for flag in ["--token-lifetime", "--code-lifetime", "--refresh-grace"] {
+        common::kenar()
+            .args(["sandbox", "--port", "0", flag, "18446744073709551616"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "for '{flag} <SECS>': must be at most"
+            )))
+            .stderr(predicate::str::contains("before the year 10000"));
+    }
+    assert!(server.requests().is_empty());
 }
 
 #[test]
@@ -46,37 +143,37 @@ fn durations_that_are_not_a_number_of_seconds_are_refused() {
         (
             "--timeout",
             "NaN",
-            "must be a positive number of seconds (not NaN)",
+            "must be a positive number of seconds (not \"NaN\")",
         ),
         (
             "--timeout",
             "inf",
-            "must be a positive number of seconds (not inf)",
+            "must be a positive number of seconds (not \"inf\")",
         ),
         (
             "--timeout",
             "0",
-            "must be a positive number of seconds (not 0)",
+            "must be a positive number of seconds (not \"0\")",
         ),
         (
             "--timeout",
             "-1",
-            "must be a positive number of seconds (not -1)",
+            "must be a positive number of seconds (not \"-1\")",
         ),
         (
             "--connect-timeout",
             "1e300",
-            "must be at most 18446744073709551615 seconds (not 1e300)",
+            "must be at most 18446744073709551615 seconds (not \"1e300\")",
         ),
         (
             "--max-wait",
             "-inf",
-            "must be a number of seconds, 0 or more (not -inf)",
+            "must be a number of seconds, 0 or more (not \"-inf\")",
         ),
         (
             "--timeout",
             "0.0000000001",
-            "must be at least 0.000000001 seconds (not 1e-10)",
+            "must be at least 0.000000001 seconds (not \"0.0000000001\")",
         ),
     ] {
         send(&server)

@@ -1,6 +1,8 @@
 //! `kenar-chat listen`: what Divar sends reaches the app exactly, the app's answer comes
 //! back, strangers are refused, and hostile or slow callers and apps break nothing.
 
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
@@ -191,6 +193,38 @@ fn hostile_input_gets_a_clear_answer_and_listen_goes_on() {
     let unknown = br#"{"type":"NEW_REACTION","new_reaction":{}}"#;
     assert_eq!(listen.deliver(unknown).0, 200);
     assert_eq!(app.only_request().body, unknown);
+    // Each was logged and said, with its problem, as it came.
+    let records = listen.records();
+    let bodies: Vec<&str> = records
+        .iter()
+        .map(|r| r["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "{\"type\": NEW_MESSAGE}",
+            "{\"hello\":1}",
+            r#"{"type":"NEW_MESSAGE","new_message":{"id":7}}"#,
+            std::str::from_utf8(unknown).unwrap(),
+        ]
+    );
+    let said: Vec<serde_json::Value> = (0..20)
+        .map(|_| listen.next_line())
+        .take_while(|line| line["id"] != records[3]["id"] || line["direction"] != "out")
+        .filter(|line| line["direction"] == "in")
+        .collect();
+    assert!(
+        said[0]["problem"].as_str().unwrap().contains("not JSON"),
+        "{said:?}"
+    );
+    assert!(
+        said[2]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("new_message.id"),
+        "{said:?}"
+    );
+    assert_eq!(said[3]["name"], "NEW_REACTION", "{said:?}");
     // Not a POST.
     let get = listen.raw(
         format!("GET / HTTP/1.1\r\nhost: x\r\nauthorization: {KEY}\r\nconnection: close\r\n\r\n")
@@ -217,6 +251,77 @@ fn hostile_input_gets_a_clear_answer_and_listen_goes_on() {
     assert!(slow.starts_with("HTTP/1.1 408"), "{slow}");
     assert!(slow.contains("did not arrive within 1s"), "{slow}");
     assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+}
+
+/// Writes `bytes` to `stream` one at a time, 100 ms apart; how many went before the
+/// connection was closed, or `None` when all did.
+fn dribble(stream: &mut TcpStream, bytes: &[u8]) -> Option<usize> {
+    for (sent, byte) in bytes.iter().enumerate() {
+        if stream.write_all(&[*byte]).is_err() {
+            return Some(sent);
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn callers_that_dribble_or_say_nothing_are_closed_while_others_are_served() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url(), "--read-timeout", "1"]);
+    let address = listen.url.trim_start_matches("http://").to_owned();
+    let connect = || {
+        let stream = TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream
+    };
+    // Connects and sends nothing: closed without an answer.
+    let mut silent = connect();
+    let idle = thread::spawn(move || {
+        let mut answer = Vec::new();
+        silent.read_to_end(&mut answer).map(|_| answer)
+    });
+    // Sends its headers a byte at a time, for 30 s if let.
+    let mut slow_head = connect();
+    let head = format!(
+        "POST / HTTP/1.1\r\nhost: x\r\nauthorization: {KEY}\r\nx-pad: {}",
+        "a".repeat(300)
+    );
+    let headers = thread::spawn(move || dribble(&mut slow_head, head.as_bytes()));
+    // Sends its body a byte at a time: answered 408 once the read timeout is over.
+    let mut slow_body = connect();
+    let mut reader = slow_body.try_clone().unwrap();
+    let body = thread::spawn(move || {
+        let head = format!(
+            "POST / HTTP/1.1\r\nhost: x\r\nauthorization: {KEY}\r\ncontent-length: 300\r\n\r\n"
+        );
+        slow_body.write_all(head.as_bytes()).unwrap();
+        dribble(&mut slow_body, &[b' '; 300])
+    });
+    let mut answer = Vec::new();
+    let _ = reader.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive within 1s"), "{answer}");
+    // Meanwhile, and after, a caller that sends its request is served.
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    assert!(
+        body.join().unwrap().is_some(),
+        "the slow body was read to its end"
+    );
+    assert!(
+        headers.join().unwrap().is_some(),
+        "the slow headers were read to their end"
+    );
+    let idle = idle.join().unwrap();
+    assert!(
+        idle.as_ref().is_ok_and(Vec::is_empty),
+        "the silent connection was not closed: {idle:?}"
+    );
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    assert_eq!(app.requests().len(), 2);
 }
 
 #[test]
@@ -270,8 +375,19 @@ fn a_busy_listen_says_so_at_once() {
     while app.requests().is_empty() {
         thread::sleep(Duration::from_millis(10));
     }
-    let (status, answer) = listen.deliver(&fixture("NEW_MESSAGE"));
-    assert_eq!(status, 503, "{answer}");
+    let mut busy = agent()
+        .post(format!("{}/e", listen.url))
+        .header("authorization", KEY)
+        .send(&fixture("NEW_MESSAGE")[..])
+        .unwrap();
+    assert_eq!(busy.status(), 503);
+    assert_eq!(
+        busy.headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("1")
+    );
+    let answer = busy.body_mut().read_to_string().unwrap();
     assert!(answer.contains("busy: 1 requests"), "{answer}");
     assert_eq!(first.join().unwrap(), 502);
 }

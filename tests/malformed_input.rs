@@ -322,7 +322,7 @@ fn malformed_input_exits_2_names_the_problem_and_sends_nothing() {
         ),
         case(
             &["--timeout", "soon"],
-            "invalid value 'soon' for '--timeout",
+            "--timeout: must be a positive number of seconds (not \"soon\")",
         ),
         case(
             &["--connect-timeout", "0"],
@@ -581,7 +581,7 @@ fn errors_name_where_the_value_came_from() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(
-            "--timeout: must be at most 18446744073709551615 seconds (not 18446744073709552000)"
+            "--timeout: must be at most 18446744073709551615 seconds (not \"18446744073709551616\")"
         ),
         "{stderr}"
     );

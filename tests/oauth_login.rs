@@ -45,12 +45,17 @@ fn login_process(dir: &Path, server: &TestServer) -> Command {
 
 /// `oauth login` listening on `port`, to start in the background.
 fn login(dir: &Path, server: &TestServer, port: u16) -> Command {
+    login_waiting(dir, server, port, "60")
+}
+
+/// [`login`], waiting `wait` seconds for the browser.
+fn login_waiting(dir: &Path, server: &TestServer, port: u16, wait: &str) -> Command {
     let mut cmd = login_process(dir, server);
     cmd.args([
         "--redirect-uri",
         &format!("http://127.0.0.1:{port}/callback"),
     ])
-    .args(["--wait", "60"])
+    .args(["--wait", wait])
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
@@ -214,18 +219,8 @@ fn only_a_forged_redirect_ends_in_the_timeout_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = token_server();
     let port = free_port();
-    let child = login_process(dir.path(), &server)
-        .args([
-            "--redirect-uri",
-            &format!("http://127.0.0.1:{port}/callback"),
-            "--auth-url",
-            "http://127.0.0.1:9/oauth",
-            "--wait",
-            "5",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let child = login_waiting(dir.path(), &server, port, "5")
+        .args(["--auth-url", "http://127.0.0.1:9/oauth"])
         .spawn()
         .unwrap();
     // The state is random: the browser here knows only what an attacker would.
@@ -419,4 +414,20 @@ fn open_says_when_no_browser_can_be_opened() {
         stderr.contains("open the address above yourself"),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_longest_wait_still_takes_the_redirect() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = token_server();
+    let port = free_port();
+    let child = login_waiting(dir.path(), &server, port, "18446744073709551615")
+        .args(["--auth-url", "http://127.0.0.1:9/oauth", "--state", "s-9"])
+        .spawn()
+        .unwrap();
+    let page = browse(port, "/callback?state=s-9&code=code-9");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    let output = finish(child);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(server.only_request().json()["code"], "code-9");
 }

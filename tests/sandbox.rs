@@ -11,6 +11,9 @@ mod foreign_pages;
 mod media;
 #[path = "sandbox/oauth2.rs"]
 mod oauth2;
+#[cfg(feature = "listen")]
+#[path = "sandbox/talkback.rs"]
+mod talkback;
 
 use std::io::Read as _;
 use std::path::Path;
@@ -709,4 +712,68 @@ fn lifetimes_its_own_client_would_refuse_are_refused_naming_the_flag() {
             )))
             .stderr(predicate::str::contains("before the year 10000"));
     }
+}
+
+/// The sandbox's library names no flag; what the user sees still names the one at fault,
+/// in the same words.
+#[test]
+fn a_port_in_use_and_a_data_file_of_something_else_are_named_by_their_flags() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output = kenar()
+        .args(["sandbox", "--port", &port.to_string()])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: --port {port}: cannot listen on 127.0.0.1:{port} ("
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("); give another port, or 0 for any free one\n"),
+        "{stderr}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "notes, not a database\n".repeat(100)).unwrap();
+    kenar()
+        .args(["sandbox", "--port", "0", "--data"])
+        .arg(&path)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "error: --data {}: not a sandbox data file (",
+            path.display()
+        )));
+}
+
+#[test]
+fn a_click_that_needs_an_app_url_not_given_names_the_flag_that_gives_it() {
+    let sandbox = Sandbox::start(&[]);
+    sandbox.send_link_button();
+    let (_, _, page) = sandbox.click(&[("message", "1"), ("side", "sender")]);
+    assert!(
+        page.contains(
+            "no session initialization URL: start the sandbox with --session-init-url URL"
+        ),
+        "{page}"
+    );
+
+    let body = json!({"type": "TEXT", "message": "hi", "receiver_buttons": {"rows": [
+        {"buttons": [{"action": {"get_dynamic_action": {"data": {}}}, "icon": "INFO", "caption": "Go"}]}]}});
+    let token = sandbox.var("KENAR_ACCESS_TOKEN");
+    let (status, _) = sandbox.send_current(current::DEMO_CONVERSATION, token, &body);
+    assert_eq!(status, 200);
+    let (_, _, page) = sandbox.click(&[("message", "2"), ("side", "receiver")]);
+    assert!(
+        page.contains("no dynamic-action URL: start the sandbox with --dynamic-action-url URL"),
+        "{page}"
+    );
 }

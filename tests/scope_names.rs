@@ -319,3 +319,22 @@ fn a_catalogue_answer_that_cannot_be_read_is_a_failed_read_not_a_delivery_in_dou
         .stderr(predicate::str::contains("acted on").not());
     assert_eq!(server.only_request().method, "GET");
 }
+
+#[test]
+fn a_scope_warning_or_refusal_names_the_command_that_lists_scopes() {
+    oauth_url("BRAND_NEW_SCOPE")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: --scope: scope \"BRAND_NEW_SCOPE\" is not in kenar-chat's catalogue of \
+             Divar's scopes; it is asked for as written (`kenar-chat scope list --live` shows \
+             Divar's own list)\n",
+        ));
+    oauth_url("OFFLINE_ACCESS")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean offline_access? (the standard scopes are spelled in lower case in an \
+             authorization URL; `kenar-chat scope list` lists them)\n",
+        ));
+}

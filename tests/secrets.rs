@@ -313,3 +313,48 @@ fn urls_with_a_user_name_or_password_are_refused_without_printing_them() {
     );
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn secrets_echoed_partly_encoded_or_in_another_base64_are_masked() {
+    // Secrets with characters a URL or base64 spells in more than one way.
+    let key = "Ab+/SECRET+key/9w==";
+    let token = "tok<en>+x{1}/SECRET_9";
+    let forms = [
+        // Only what a URL path cannot hold encoded, as a proxy may do.
+        "tok%3Cen%3E+x%7B1%7D/SECRET_9",
+        // Lower-case hex, some of the rest encoded too.
+        "tok%3cen%3e%2bx%7b1%7d%2fSECRET_9",
+        // The key in base64url, without its padding, and partly encoded.
+        "Ab-_SECRET-key_9w",
+        "Ab%2B/SECRET+key%2F9w%3D%3D",
+        // The key base64-encoded, in either alphabet.
+        "QWIrL1NFQ1JFVCtrZXkvOXc9PQ==",
+        "QWIrL1NFQ1JFVCtrZXkvOXc9PQ",
+    ];
+    let body = format!(r#"{{"message":"refused: {}"}}"#, forms.join(" and "));
+    let location = format!("http://127.0.0.1:9/echo?t={}&k={}", forms[0], forms[2]);
+    for reply in [
+        Reply::json(400, &body),
+        Reply::json(401, &forms.join("\n")),
+        Reply::json(302, "").with_header("location", &location),
+    ] {
+        let server = TestServer::start(move |_, _| reply.clone());
+        let output = common::send_to(&server.url())
+            .env("KENAR_API_KEY", key)
+            .env("KENAR_ACCESS_TOKEN", token)
+            .args(common::CHAT_IDS)
+            .args(["--message", "hi", "--retries", "0", "-v"])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("***"), "{stderr}");
+        for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("SECRET"), "{stream} shows a secret:\n{text}");
+            for form in forms {
+                assert!(!text.contains(form), "{stream} shows {form}:\n{text}");
+            }
+        }
+    }
+}

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use common::listen::{KEY, Listen, fixture};
 use common::{ACCESS_TOKEN, API_KEY, PEER, POST, Recorded, USER, send_to};
 use predicates::prelude::*;
 use rustls::pki_types::pem::PemObject;
@@ -227,4 +228,57 @@ fn https_through_a_proxy_tunnels_tls_and_the_proxy_sees_no_credential() {
     assert_eq!(request.header("host"), Some("api.kenar.test"));
     assert_eq!(request.header("x-api-key"), Some(API_KEY));
     assert_eq!(request.header("x-access-token"), Some(ACCESS_TOKEN));
+}
+
+#[test]
+fn listen_and_trigger_reach_an_https_app_with_cacert_and_resolve() {
+    let server = TlsServer::start();
+    let app = format!("https://app.kenar.test:{}/divar/events", server.port);
+    let resolve = format!("app.kenar.test:{}:127.0.0.1", server.port);
+    let ca = data("test-ca.pem");
+    let ca = ca.to_str().unwrap();
+    // app.kenar.test is not among the certificate's names: the name checked is the URL's.
+    let wrong = Listen::start(&["-f", &app, "--cacert", ca, "--resolve", &resolve]);
+    let (status, answer) = wrong.deliver(&fixture("NEW_MESSAGE"));
+    assert_eq!(status, 502, "{answer}");
+    assert!(server.requests().is_empty());
+    let app = format!("https://api.kenar.test:{}/divar/events", server.port);
+    let resolve = format!("api.kenar.test:{}:127.0.0.1", server.port);
+    let listen = Listen::start(&["-f", &app, "--cacert", ca, "--resolve", &resolve]);
+    let (status, answer) = listen.deliver(&fixture("NEW_MESSAGE"));
+    assert_eq!(
+        (status, answer.as_str()),
+        (200, r#"{"status":200,"message":"success"}"#)
+    );
+    common::kenar()
+        .args([
+            "trigger",
+            "POST_UPDATE",
+            "--to",
+            &app,
+            "--cacert",
+            ca,
+            "--resolve",
+            &resolve,
+        ])
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .assert()
+        .success();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    // listen relays the body it received; trigger sends the sample without its last newline.
+    let bodies = [
+        fixture("NEW_MESSAGE"),
+        fixture("POST_UPDATE").trim_ascii_end().to_vec(),
+    ];
+    for (Received { request, .. }, body) in requests.iter().zip(bodies) {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.path, "/divar/events");
+        assert_eq!(
+            request.header("host"),
+            Some(format!("api.kenar.test:{}", server.port).as_str())
+        );
+        assert_eq!(request.header("authorization"), Some(KEY));
+        assert_eq!(request.body, body);
+    }
 }

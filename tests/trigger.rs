@@ -70,6 +70,24 @@ fn a_sample_without_edits_goes_byte_for_byte_with_its_headers() {
 }
 
 #[test]
+fn a_file_goes_byte_for_byte_with_its_last_newline() {
+    let app = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("event.json");
+    for body in [
+        &b"{\"type\":\"NEW_MESSAGE\"}\n"[..],
+        b"{\"type\": \"POST_UPDATE\"}\r\n\r\n",
+        b"  {\"type\":\"NEW_MESSAGE\",\"text\":\"\xff\"}  ",
+    ] {
+        std::fs::write(&file, body).unwrap();
+        trigger(&app, &["--file", file.to_str().unwrap()])
+            .assert()
+            .success();
+        assert_eq!(app.requests().last().unwrap().body, body);
+    }
+}
+
+#[test]
 fn a_bad_edit_or_no_key_sends_nothing() {
     let app = TestServer::success();
     trigger(
@@ -369,4 +387,90 @@ fn replay_refuses_a_line_longer_than_any_record() {
         .stderr(predicate::str::contains(
             "event log /dev/zero: line 1 is longer than 64 MiB, more than any request listen records",
         ));
+}
+
+#[test]
+fn replay_keeps_a_last_newline_and_bytes_that_are_not_utf8() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url()]);
+    for body in [
+        &b"{\"type\":\"POST_UPDATE\",\"post_update\":{}}\n"[..],
+        b"{\"type\":\"NEW_MESSAGE\",\"text\":\"\xff\xfe\"}\r\n",
+    ] {
+        listen.deliver(body);
+        let id = listen.next_line()["id"].as_str().unwrap().to_owned();
+        listen.next_line();
+        let other = TestServer::success();
+        kenar()
+            .args(["events", "replay", &id, "--to", &other.url(), "--log"])
+            .arg(&listen.log)
+            .env("KENAR_IDENTIFICATION_KEY", KEY)
+            .assert()
+            .success();
+        assert_eq!(other.only_request().body, body);
+    }
+}
+
+#[test]
+fn an_app_that_echoes_the_key_in_any_spelling_never_shows_it() {
+    let key = "app+key/SECRET{7}==";
+    let echoed = [
+        "app+key/SECRET{7}==",
+        "app%2Bkey%2FSECRET%7B7%7D%3D%3D",
+        "app+key/SECRET%7B7%7D==",
+        "app-key_SECRET{7}",
+    ]
+    .join(" ");
+    for (status, format) in [(200, "text"), (200, "json"), (403, "text")] {
+        let body = serde_json::to_string(&json!({ "seen": echoed })).unwrap();
+        let app = TestServer::start(move |_, _| Reply::json(status, &body));
+        let output = kenar()
+            .args([
+                "trigger",
+                "NEW_MESSAGE",
+                "--to",
+                &app.url(),
+                "--format",
+                format,
+            ])
+            .env("KENAR_IDENTIFICATION_KEY", key)
+            .output()
+            .unwrap();
+        assert_eq!(app.only_request().header("authorization"), Some(key));
+        for bytes in [&output.stdout, &output.stderr] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("SECRET"), "{format} {status}: {text}");
+        }
+        let shown = String::from_utf8_lossy(if status == 200 {
+            &output.stdout
+        } else {
+            &output.stderr
+        });
+        assert!(shown.contains("*** *** *** ***"), "{shown}");
+    }
+}
+
+#[test]
+fn an_edit_that_cannot_be_made_names_the_flag_that_would_and_nothing_is_sent() {
+    let app = TestServer::start(|_, _| Reply::json(200, "{}"));
+    trigger(
+        &app,
+        &[
+            "NEW_MESSAGE",
+            "--override",
+            "new_message.nope=x",
+            "--add",
+            "new_message.text=x",
+        ],
+    )
+    .assert()
+    .code(2)
+    .stdout("")
+    .stderr(predicate::str::contains(
+        "new_message.nope: not in the body (use --add to add it)",
+    ))
+    .stderr(predicate::str::contains(
+        "new_message.text: already in the body (use --override)",
+    ));
+    assert!(app.requests().is_empty());
 }

@@ -14,8 +14,6 @@ use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode, header};
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
@@ -148,37 +146,20 @@ impl RedirectListener {
 /// How long the last page may take to reach the browser once the login is decided.
 const PAGE_GRACE: Duration = Duration::from_secs(2);
 
-/// How long to wait before accepting again after a failed accept.
-const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
-
 /// Answers every connection `listener` accepts until `stopped` says stop; then lets the
 /// answers under way finish and closes idle connections (a browser may open one ahead).
 async fn serve(listener: TcpListener, callback: Callback, mut stopped: watch::Receiver<bool>) {
-    let connections = GracefulShutdown::new();
-    loop {
-        let accepted = tokio::select! {
-            _ = stopped.wait_for(|stop| *stop) => break,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, _)) = accepted else {
-            // Out of file descriptors, most likely: try again shortly, without spinning.
-            // (A connection that failed concerns nobody else.)
-            tokio::time::sleep(ACCEPT_PAUSE).await;
-            continue;
-        };
+    let service = |_| {
         let callback = callback.clone();
-        let service = service_fn(move |request| {
+        service_fn(move |request| {
             let callback = callback.clone();
             async move { Ok::<_, Infallible>(answer(&callback, &request).await) }
-        });
-        let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-        let connection = connections.watch(connection);
-        tokio::spawn(async move {
-            // A browser that goes away mid-answer changes nothing for the login.
-            let _ = connection.await;
-        });
-    }
-    connections.shutdown().await;
+        })
+    };
+    let stop = async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    http::serve::connections(&listener, &http1::Builder::new(), service, stop).await;
 }
 
 /// What the server for one login knows, and where it hands each redirect.

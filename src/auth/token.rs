@@ -279,7 +279,9 @@ pub fn endpoint_name(url: &Url) -> String {
 /// said of that endpoint. Invalid input stays as it is: nothing was sent.
 pub fn from_endpoint(url: &Url, error: Error) -> Error {
     match error {
-        Error::Invalid(_) | Error::Token { .. } | Error::Cancelled => error,
+        Error::Invalid(_) | Error::Unusable { .. } | Error::Token { .. } | Error::Cancelled => {
+            error
+        }
         problem => Error::Token {
             endpoint: endpoint_name(url),
             problem: Box::new(problem),

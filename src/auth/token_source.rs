@@ -293,7 +293,7 @@ impl TokenSource {
                     return Err(Error::Token { endpoint, problem });
                 }
                 // Nothing to refresh: the token is gone, or cannot be refreshed.
-                Err(e @ Error::Invalid(_)) => return Err(e),
+                Err(e) if e.is_invalid() => return Err(e),
                 Err(e) => {
                     let setback = self.setbacks.entry(key.clone()).or_insert(Setback {
                         failures: 0,

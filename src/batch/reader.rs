@@ -58,8 +58,10 @@ pub(super) struct Job {
     /// shares: a refusal of it is a refusal of them all.
     pub shared_token: bool,
     pub request: PreparedRequest,
-    /// The recipient whose stored token the request carries, when it is a stored one.
-    pub stored_for: Option<Recipient>,
+    /// Whom the message goes to.
+    pub to: Recipient,
+    /// Whether the request carries the stored token for `to`, looked up as it leaves.
+    pub stored_token: bool,
     /// The upload whose media token the request carries, for a media line.
     pub uploaded: Option<Uploaded>,
 }
@@ -172,8 +174,7 @@ impl Prepare {
         };
         let shared_token = parsed.access_token.is_none() && self.access_token.is_some();
         // A stored token is looked up again as the request leaves, in case it is due by then.
-        let stored_for = (parsed.access_token.is_none() && self.access_token.is_none())
-            .then(|| parsed.message.recipient());
+        let stored_token = parsed.access_token.is_none() && self.access_token.is_none();
         let access_token = match parsed.access_token.or_else(|| self.access_token.clone()) {
             Some(token) => Ok(token),
             None => match self.tokens.as_ref().map(|tokens| tokens.lock()) {
@@ -189,7 +190,7 @@ impl Prepare {
         };
         let access_token = match access_token {
             Ok(token) => token,
-            Err(error @ Error::Invalid(_)) => return Item::Invalid { line, error },
+            Err(error) if error.is_invalid() => return Item::Invalid { line, error },
             Err(error) => return Item::Failed { line, error },
         };
         let credentials = Credentials {
@@ -242,7 +243,8 @@ impl Prepare {
                     id,
                     shared_token,
                     request,
-                    stored_for,
+                    to: parsed.message.recipient(),
+                    stored_token,
                     uploaded,
                 }))
             }

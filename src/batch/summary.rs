@@ -1,4 +1,6 @@
-//! What a batch did, counted as it goes and reported at the end.
+//! What a batch did, counted as it goes and reported at the end. The caller lays it out
+//! for people; the reason a batch stopped reads here as what happened, and the caller adds
+//! what its user can do about it.
 
 use std::fmt;
 
@@ -8,6 +10,7 @@ use crate::error::Error;
 use crate::time;
 
 use super::reader::Rest;
+use super::signal::Signal;
 use super::window::Quota;
 
 /// In-doubt line numbers listed in a summary; beyond that only the count is given.
@@ -34,7 +37,10 @@ impl Failures {
 
     pub fn count(&mut self, error: &Error) {
         match error {
-            Error::Refused { .. } | Error::OAuth(_) | Error::Invalid(_) => self.refused += 1,
+            Error::Refused { .. }
+            | Error::OAuth(_)
+            | Error::Invalid(_)
+            | Error::Unusable { .. } => self.refused += 1,
             Error::RecipientRestricted(_) => {
                 self.refused += 1;
                 self.refused_by_recipient += 1;
@@ -83,8 +89,8 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
     /// A signal asked it to.
-    Signal(super::Signal),
-    /// `--fail-fast`, at this line.
+    Signal(Signal),
+    /// The batch was to stop at the first line that is invalid or fails: this one.
     FailFast { line: u64, invalid: bool },
     /// The input could not be read further.
     Input(String),
@@ -112,8 +118,8 @@ impl fmt::Display for Stop {
             Stop::FailFast {
                 line,
                 invalid: true,
-            } => write!(f, "line {line} is invalid (--fail-fast)"),
-            Stop::FailFast { line, .. } => write!(f, "line {line} failed (--fail-fast)"),
+            } => write!(f, "line {line} is invalid"),
+            Stop::FailFast { line, .. } => write!(f, "line {line} failed"),
             Stop::Input(problem) | Stop::Journal(problem) => f.write_str(problem),
             Stop::RateLimited { line, at } => {
                 write!(f, "line {line} was rate limited past its retries; ")?;
@@ -138,8 +144,7 @@ impl fmt::Display for Stop {
             } => write!(f, "the API could not be reached for {lines} lines in a row"),
             Stop::TokenRefused { line } => write!(
                 f,
-                "line {line}: the token endpoint refused to refresh the stored token; log in \
-                 again with `kenar-chat oauth login`"
+                "line {line}: the token endpoint refused to refresh the stored token"
             ),
             Stop::Unreachable { lines, .. } => write!(
                 f,
@@ -203,59 +208,6 @@ impl Summary {
     }
 }
 
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "lines          {}", self.lines)?;
-        writeln!(f, "sent           {}", self.sent)?;
-        writeln!(f, "already sent   {}", self.already_sent)?;
-        writeln!(f, "invalid        {}", self.invalid)?;
-        if self.duplicates > 0 {
-            writeln!(f, "duplicates     {}", self.duplicates)?;
-        }
-        write!(f, "failed         {}", self.failed.total())?;
-        if self.failed.total() > 0 {
-            write!(f, " (refused {}", self.failed.refused)?;
-            if self.failed.refused_by_recipient > 0 {
-                write!(
-                    f,
-                    ", {} of them by the recipient",
-                    self.failed.refused_by_recipient
-                )?;
-            }
-            write!(
-                f,
-                ", rate limited {}, unavailable {})",
-                self.failed.rate_limited, self.failed.unavailable
-            )?;
-        }
-        write!(f, "\nin doubt       {}", self.in_doubt)?;
-        if !self.in_doubt_lines.is_empty() {
-            let listed: Vec<String> = self.in_doubt_lines.iter().map(u64::to_string).collect();
-            write!(f, " (lines {}", listed.join(", "))?;
-            if self.in_doubt > self.in_doubt_lines.len() as u64 {
-                write!(f, ", …")?;
-            }
-            write!(f, ")")?;
-        }
-        if self.not_attempted > 0 {
-            write!(f, "\nnot attempted  {}", self.not_attempted)?;
-        }
-        if let Some(quota) = &self.learned_quota {
-            write!(f, "\nquota          {quota}")?;
-        }
-        if self.input_unread {
-            write!(
-                f,
-                "\nnot read       the rest of the input (not a file: not counted)"
-            )?;
-        }
-        if let Some(reason) = &self.stopped {
-            write!(f, "\nstopped        {reason}")?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,12 +229,6 @@ mod tests {
         summary.add_in_doubt(4);
         assert!(!summary.all_sent());
         assert_eq!(summary.finished(), summary.lines);
-        assert_eq!(
-            summary.to_string(),
-            "lines          5\nsent           2\nalready sent   1\ninvalid        0\n\
-             failed         1 (refused 0, rate limited 1, unavailable 0)\n\
-             in doubt       1 (lines 4)"
-        );
     }
 
     #[test]
@@ -305,7 +251,7 @@ mod tests {
         }
         assert_eq!(summary.in_doubt, MAX_LISTED as u64 + 5);
         assert_eq!(summary.in_doubt_lines.len(), MAX_LISTED);
-        assert!(summary.to_string().ends_with(", 100, …)"));
+        assert_eq!(summary.in_doubt_lines.last(), Some(&100));
         summary.add_in_doubt(1);
         assert_eq!(summary.in_doubt_lines[..2], [1, 1]);
         assert_eq!(summary.in_doubt_lines.len(), MAX_LISTED);

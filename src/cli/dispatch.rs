@@ -13,12 +13,13 @@ use crate::cli::cmd::{
     conversation, events, generation, icons, oauth, oauth_url, scope, send, trigger,
 };
 use crate::cli::settings::Settings;
+use crate::cli::shared::worded::worded_chain;
 
 /// Runs the command `cli` says, with the settings its `matches` give.
 pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     let verbosity = cli.verbosity();
     let settings = Settings::new(matches);
-    match cli.command {
+    let ran = match cli.command {
         Command::Scope(args) => scope::run(args, &settings, verbosity),
         Command::OauthUrl(Deferred(args)) => oauth_url::run(args, &settings),
         Command::Oauth(args) => oauth::run(args, &settings, verbosity),
@@ -33,5 +34,6 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Listen(Deferred(args)) => listen::run(*args, &settings, verbosity),
         Command::Trigger(Deferred(args)) => trigger::run(*args, verbosity),
         Command::Events(args) => events::run(args, &settings, verbosity),
-    }
+    };
+    ran.map_err(worded_chain)
 }

@@ -13,6 +13,7 @@ use reqwest::header::HeaderMap;
 use url::Url;
 
 use crate::cli::output;
+use crate::cli::shared::worded::worded;
 
 /// How much is said on stderr besides errors and warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,7 @@ pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
             cause,
             elapsed,
         } if verbosity == Verbosity::Verbose => {
+            let error = worded(error.clone());
             let mut text = format!("< no answer after {}: {error}\n", millis(elapsed));
             if let Some(cause) = cause {
                 let _ = writeln!(text, "< (the HTTP library says: {cause})");

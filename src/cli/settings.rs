@@ -235,3 +235,13 @@ pub fn from_environment_only(setting: &Setting) -> Result<Option<String>> {
         _ => Ok(None),
     }
 }
+
+/// The flag that sets `setting`, as the library names a value it found unusable (not this
+/// file's [`Setting`]): none of these has a variable or a config key.
+pub fn flag(setting: kenar_chat::Setting) -> &'static str {
+    match setting {
+        kenar_chat::Setting::SandboxPort => "--port",
+        kenar_chat::Setting::SandboxData => "--data",
+        kenar_chat::Setting::Resolve => "--resolve",
+    }
+}

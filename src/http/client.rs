@@ -17,6 +17,7 @@ use super::request::{PreparedRequest, Progress, Upload};
 use super::tls;
 use super::url::{self as http_url, check_transport};
 use crate::error::{Error, Result};
+use crate::setting::Setting;
 use crate::visible;
 
 /// Who sends every request.
@@ -335,17 +336,22 @@ impl ApiClient {
     }
 
     /// Refuses, before anything is sent, a request that would go through a proxy the
-    /// environment names but that cannot be used, or to a `--resolve` host on another port.
+    /// environment names but that cannot be used, or to a host given addresses for another
+    /// port.
     fn check_route(&self, url: &Url) -> Result<()> {
         let host = url.host_str().unwrap_or_default();
         if let Some(entry) = self.options.resolve.iter().find(|e| e.host == host)
             && url.port_or_known_default() != Some(entry.port)
         {
-            return Err(Error::invalid(format!(
-                "--resolve: {host} is given for port {}, but the request goes to port {}",
-                entry.port,
-                url.port_or_known_default().unwrap_or_default()
-            )));
+            return Err(Error::unusable(
+                Setting::Resolve,
+                None,
+                format!(
+                    "{host} is given for port {}, but the request goes to port {}",
+                    entry.port,
+                    url.port_or_known_default().unwrap_or_default()
+                ),
+            ));
         }
         match &self.bad_proxy {
             Some(problem) if url.scheme() == "https" && !http_url::is_loopback(url) => {

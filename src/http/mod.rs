@@ -6,5 +6,6 @@ pub mod client;
 mod proxy;
 pub mod request;
 pub mod retry;
+pub mod serve;
 mod tls;
 pub mod url;

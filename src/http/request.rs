@@ -132,6 +132,17 @@ impl PreparedRequest {
         }
     }
 
+    /// The user's access token the request carries, if it carries one.
+    pub fn access_token(&self) -> Option<&SecretString> {
+        self.headers
+            .iter()
+            .find_map(|(name, value)| match (*name, value) {
+                ("x-access-token", HeaderValue::Secret(token))
+                | ("authorization", HeaderValue::Bearer(token)) => Some(token),
+                _ => None,
+            })
+    }
+
     /// Every secret the request carries, to be masked in whatever its answer makes us
     /// show: a server may echo a credential back.
     pub fn secrets(&self) -> Secrets {

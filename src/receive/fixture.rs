@@ -78,14 +78,40 @@ pub fn path_of(text: &str) -> Result<Vec<String>, String> {
     Ok(steps)
 }
 
+/// An edit that cannot be made: what is wrong at its path, and the other edit that would
+/// do what it meant, when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub problem: String,
+    pub instead: Option<Instead>,
+}
+
+/// The edit that does what a refused one meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instead {
+    /// Adding the value, which is not there to override.
+    Add,
+    /// Overriding the value, which is there already.
+    Override,
+}
+
+impl From<String> for Refused {
+    fn from(problem: String) -> Self {
+        Refused {
+            problem,
+            instead: None,
+        }
+    }
+}
+
 impl Edit {
-    /// Applies the edit; the error names the path and what is not there.
-    pub fn apply(&self, body: &mut Value) -> Result<(), String> {
+    /// Applies the edit; the refusal names the path and what is not there.
+    pub fn apply(&self, body: &mut Value) -> Result<(), Refused> {
         let (path, last) = match self {
             Edit::Override(path, _) | Edit::Add(path, _) | Edit::Remove(path) => {
                 match path.split_last() {
                     Some((last, parent)) => (parent, last),
-                    None => return Err("an empty path".into()),
+                    None => return Err("an empty path".to_owned().into()),
                 }
             }
         };
@@ -102,13 +128,18 @@ impl Edit {
         }
         match (self, at) {
             (Edit::Override(_, value), at) => {
-                let slot = child(at, last)
-                    .ok_or_else(|| format!("{}: not in the body (use --add to add it)", whole()))?;
+                let slot = child(at, last).ok_or_else(|| Refused {
+                    problem: format!("{}: not in the body", whole()),
+                    instead: Some(Instead::Add),
+                })?;
                 *slot = value.clone();
             }
             (Edit::Add(_, value), Value::Object(object)) => {
                 if object.contains_key(last) {
-                    return Err(format!("{}: already in the body (use --override)", whole()));
+                    return Err(Refused {
+                        problem: format!("{}: already in the body", whole()),
+                        instead: Some(Instead::Override),
+                    });
                 }
                 object.insert(last.clone(), value.clone());
             }
@@ -117,7 +148,8 @@ impl Edit {
                 return Err(format!(
                     "{}: can only add a key to an object (or + to an array)",
                     whole()
-                ));
+                )
+                .into());
             }
             (Edit::Remove(_), Value::Object(object)) => {
                 object
@@ -128,9 +160,9 @@ impl Edit {
                 Ok(index) if index < items.len() => {
                     items.remove(index);
                 }
-                _ => return Err(format!("{}: not in the body", whole())),
+                _ => return Err(format!("{}: not in the body", whole()).into()),
             },
-            (Edit::Remove(_), _) => return Err(format!("{}: not in the body", whole())),
+            (Edit::Remove(_), _) => return Err(format!("{}: not in the body", whole()).into()),
         }
         Ok(())
     }
@@ -198,7 +230,8 @@ mod tests {
             .unwrap();
         assert_eq!(body["metadata"]["n"], 3);
         let again = Edit::Add(path, value).apply(&mut body).unwrap_err();
-        assert_eq!(again, "metadata.n: already in the body (use --override)");
+        assert_eq!(again.problem, "metadata.n: already in the body");
+        assert_eq!(again.instead, Some(Instead::Override));
         Edit::Remove(path_of("new_message.conversation.post_token").unwrap())
             .apply(&mut body)
             .unwrap();
@@ -211,7 +244,7 @@ mod tests {
             .apply(&mut body)
             .unwrap_err();
         assert_eq!(
-            missing,
+            missing.problem,
             "new_mesage.text: there is no \"new_mesage\" in the body"
         );
         assert!(assignment("text").is_err());

@@ -16,9 +16,14 @@ use axum::extract::{ConnectInfo, Request as HttpRequest, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use futures_util::StreamExt as _;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioTimer;
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
+use tower_service::Service as _;
 use url::Url;
 
 use super::auth::{self, IdentificationKey};
@@ -27,6 +32,7 @@ use super::forward::{self, Outgoing};
 use super::record::{Log, Record};
 use crate::error::{Error, Result};
 use crate::http::client::ApiClient;
+use crate::http::serve;
 use crate::secret::SecretString;
 
 /// How the receiver is set up.
@@ -52,7 +58,7 @@ pub struct Options {
     pub max_concurrent: usize,
     /// How long the app has to answer.
     pub forward_timeout: Duration,
-    /// How long a caller has to send its whole body.
+    /// How long a caller has to send its request's head, and then its whole body.
     pub read_timeout: Duration,
 }
 
@@ -155,18 +161,33 @@ impl BoundReceiver {
             .map_err(|e| Error::Unavailable(format!("cannot read the bound address: {e}")))
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests under way.
+    /// Serves until `shutdown` completes, then finishes the requests under way. Each
+    /// connection is hyper's own, with a timer: a caller that does not send its whole
+    /// request head within the read timeout (that dribbles it, or says nothing at all, on
+    /// a new connection or a kept-alive one) is closed, as [`read_body`] answers one slow
+    /// with its body.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let head_timeout = self.receiver.options.read_timeout.min(FOREVER);
         let router = Router::new().fallback(receive).with_state(self.receiver);
-        axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| Error::Unavailable(format!("the receiver stopped: {e}")))
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(head_timeout);
+        let service = |peer| {
+            let router = router.clone();
+            service_fn(move |mut request: HttpRequest<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().call(request)
+            })
+        };
+        serve::connections(&self.listener, &builder, service, shutdown).await;
+        Ok(())
     }
 }
+
+/// A read timeout as good as none: hyper adds the timeout to the clock unchecked, so the
+/// longest read timeout is cut to thirty years (as tokio's own far future).
+const FOREVER: Duration = Duration::from_secs(30 * 365 * 86_400);
 
 /// The receiver's own answer: `{}` for a success, as Divar's own answers go, else
 /// `{"error": why}`.

@@ -73,7 +73,8 @@ fn missing_scope(chat: &Chat) -> String {
 
 /// `GET /sandbox/messages`: every accepted message, oldest first, each the body as sent
 /// plus its `id` and `received_at` (Unix seconds), for a conversation's message its
-/// `conversation_id` and `sender_id`, and for a media message its `media` as uploaded.
+/// `conversation_id` and `sender_id`, for a media message its `media` as uploaded, and for
+/// a reply typed in the chat view `typed_in_chat_view` and what became of its webhook.
 pub(super) async fn messages(State(sandbox): State<Arc<Sandbox>>) -> Result<Response, Refusal> {
     let messages: Vec<Value> = sandbox.store.messages()?.iter().map(message_json).collect();
     Ok(axum::Json(json!({ "messages": messages })).into_response())
@@ -103,6 +104,15 @@ fn message_json(stored: &StoredMessage) -> Value {
                 "size": medium.size,
                 "url": media::url(&medium.token),
             }),
+        );
+    }
+    if stored.by_person {
+        fields.insert("typed_in_chat_view".into(), true.into());
+    }
+    if let Some(delivery) = &stored.delivery {
+        fields.insert(
+            "delivery".into(),
+            serde_json::to_value(delivery).unwrap_or(Value::Null),
         );
     }
     Value::Object(fields)

@@ -2,7 +2,8 @@
 //! text or medium (an image inline, any other medium as a link that downloads it), but
 //! each sees only its own buttons: the sender's pane shows `sender_btn` or the
 //! `sender_buttons` grid, the receiver's pane `receiver_btn` or `receiver_buttons`, row by
-//! row.
+//! row. In a conversation of the current platform, the side the app wrote to can reply,
+//! with text or a picture; each reply says what became of its webhook.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -14,8 +15,9 @@ use axum::response::Response;
 use super::buttons::{self, Side};
 use super::html::{escape, page as html_page};
 use super::media;
-use super::store::{Medium, StoredMessage};
-use super::{CLICK_PATH, Sandbox};
+use super::store::{Delivery, Medium, StoredMessage};
+use super::{CLICK_PATH, REPLY_PATH, Sandbox};
+use crate::message::Message;
 use crate::message::button::{Button, ButtonAction};
 use crate::message::media_kind::MediaKind;
 
@@ -53,6 +55,9 @@ struct Thread<'a> {
     post_token: &'a str,
     /// The two sides, the first message's sender first.
     sides: [&'a str; 2],
+    /// The current platform's conversation the chat is, when one of its messages was
+    /// sent there: only there can the other side reply.
+    conversation: Option<&'a str>,
     messages: Vec<&'a StoredMessage>,
 }
 
@@ -65,11 +70,19 @@ fn threads(messages: &[StoredMessage]) -> Vec<Thread<'_>> {
                 && (c.sides == [chat.user_id.as_str(), chat.peer_id.as_str()]
                     || c.sides == [chat.peer_id.as_str(), chat.user_id.as_str()])
         };
+        let conversation = match &stored.message {
+            Message::Conversation(message) => Some(message.conversation_id.as_str()),
+            Message::Chat(_) | Message::Bot(_) => None,
+        };
         match found.iter_mut().find(same) {
-            Some(thread) => thread.messages.push(stored),
+            Some(thread) => {
+                thread.conversation = thread.conversation.or(conversation);
+                thread.messages.push(stored);
+            }
             None => found.push(Thread {
                 post_token: &chat.post_token,
                 sides: [&chat.user_id, &chat.peer_id],
+                conversation,
                 messages: vec![stored],
             }),
         }
@@ -78,11 +91,13 @@ fn threads(messages: &[StoredMessage]) -> Vec<Thread<'_>> {
 }
 
 fn render_thread(thread: &Thread<'_>, click_key: &str) -> String {
-    let panes: String = thread
-        .sides
-        .iter()
-        .map(|side| render_pane(side, &thread.messages, click_key))
-        .collect();
+    // The app wrote first; the other side replies.
+    let [app, other] = thread.sides;
+    let reply_form = thread
+        .conversation
+        .map(|conversation| render_reply_form(conversation, other, click_key));
+    let panes = render_pane(app, &thread.messages, click_key, None)
+        + &render_pane(other, &thread.messages, click_key, reply_form.as_deref());
     // The chatbot's conversations are about no post.
     let heading = if thread.post_token.is_empty() {
         "The app's chatbot".to_owned()
@@ -96,8 +111,14 @@ fn render_thread(thread: &Thread<'_>, click_key: &str) -> String {
 }
 
 /// The chat as `viewer` sees it: their own messages on one side with the sender's
-/// buttons, the other's on the other side with the receiver's.
-fn render_pane(viewer: &str, messages: &[&StoredMessage], click_key: &str) -> String {
+/// buttons, the other's on the other side with the receiver's; then `reply_form`, if
+/// `viewer` may reply.
+fn render_pane(
+    viewer: &str,
+    messages: &[&StoredMessage],
+    click_key: &str,
+    reply_form: Option<&str>,
+) -> String {
     let bubbles: String = messages
         .iter()
         .map(|stored| {
@@ -107,19 +128,74 @@ fn render_pane(viewer: &str, messages: &[&StoredMessage], click_key: &str) -> St
                 ("in", Side::Receiver)
             };
             format!(
-                "<div class=\"bubble {class}\" dir=\"auto\" id=\"m{id}-{side}\">{content}{grid}</div>",
+                "<div class=\"bubble {class}\" dir=\"auto\" id=\"m{id}-{side}\">{content}{grid}{delivery}</div>",
                 id = stored.id,
                 side = side.as_str(),
                 content = render_content(stored),
                 grid = render_grid(stored, side, click_key),
+                delivery = stored.delivery.as_ref().map(render_delivery).unwrap_or_default(),
             )
         })
         .collect();
     format!(
         "<section class=\"pane\"><h3>As user <span class=\"id\">{viewer}</span> sees it</h3>\
-         {bubbles}</section>",
+         {bubbles}{form}</section>",
         viewer = escape(viewer),
+        form = reply_form.unwrap_or_default(),
     )
+}
+
+/// The form with which `from` replies in `conversation`: text or a picture, and the chat
+/// view's key, without which a reply is refused.
+fn render_reply_form(conversation: &str, from: &str, click_key: &str) -> String {
+    format!(
+        "<form class=\"reply\" method=\"post\" action=\"{action}\" \
+         enctype=\"multipart/form-data\">\
+         <input type=\"hidden\" name=\"key\" value=\"{key}\">\
+         <input type=\"hidden\" name=\"conversation\" value=\"{conversation}\">\
+         <input type=\"hidden\" name=\"from\" value=\"{from}\">\
+         <textarea name=\"text\" dir=\"auto\" rows=\"2\" \
+         placeholder=\"Reply as this user, or choose a picture\"></textarea>\
+         <div class=\"choose\"><input type=\"file\" name=\"picture\" accept=\"image/*\">\
+         <button class=\"send\" type=\"submit\">Send</button></div></form>",
+        action = REPLY_PATH,
+        key = escape(click_key),
+        conversation = escape(conversation),
+        from = escape(from),
+    )
+}
+
+/// What became of a reply's `NEW_MESSAGE` webhook, in words.
+fn render_delivery(delivery: &Delivery) -> String {
+    let said = match delivery {
+        Delivery::Sending { to } => format!(
+            "NEW_MESSAGE webhook on its way to {to}; if this stays, the sandbox stopped \
+             before the app answered: it may have arrived"
+        ),
+        Delivery::Answered {
+            to,
+            status,
+            elapsed_ms,
+            answer,
+        } if (200..300).contains(status) => format!(
+            "NEW_MESSAGE webhook delivered to {to}: HTTP {status} in {elapsed_ms} ms, \
+             answer {answer}"
+        ),
+        Delivery::Answered {
+            to,
+            status,
+            elapsed_ms,
+            answer,
+        } => format!(
+            "NEW_MESSAGE webhook refused by {to}: HTTP {status} in {elapsed_ms} ms, \
+             answer {answer}"
+        ),
+        Delivery::NotSent { why } => format!("NEW_MESSAGE webhook not delivered: {why}"),
+        Delivery::InDoubt { to, why } => {
+            format!("NEW_MESSAGE webhook sent to {to}, but {why}: it may have arrived")
+        }
+    };
+    format!("<div class=\"delivery\">{}</div>", escape(&said))
 }
 
 /// The message's text, or its medium.

@@ -22,7 +22,9 @@ use super::{Sandbox, expiry};
 use crate::auth::authorize::{check_redirect_uri, random_state};
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::scope::{OFFLINE_ACCESS, Scope};
+use crate::scope::{
+    OFFLINE_ACCESS, POST_READ_PERMISSION, SUPPLIER_READ_PERMISSION, Scope, USER_POSTS_PERMISSION,
+};
 
 /// Where each platform's consent page is.
 pub(super) fn path(platform: Platform) -> &'static str {
@@ -201,7 +203,20 @@ fn describe(scope: &Scope) -> String {
             "keep this access while you are away: a refresh token comes with the access token"
                 .to_owned()
         }
-        Scope::Other(raw) => format!("{raw} (not modelled by the sandbox; granted as asked)"),
+        // The scopes events subscriptions need.
+        Scope::Other(_) => match (scope.permission(), scope.resource()) {
+            (POST_READ_PERMISSION, Some(post)) => format!(
+                "read every conversation about post {post}, and have the app told of their \
+                 new messages"
+            ),
+            (SUPPLIER_READ_PERMISSION, None) => "read every conversation where you are the \
+                 seller, and have the app told of their new messages"
+                .to_owned(),
+            (USER_POSTS_PERMISSION, None) => {
+                "list your posts, and have the app told of their updates".to_owned()
+            }
+            _ => format!("{scope} (not modelled by the sandbox; granted as asked)"),
+        },
     }
 }
 

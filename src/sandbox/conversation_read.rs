@@ -83,16 +83,18 @@ pub(super) async fn read(
             if to != conversation_id {
                 return None;
             }
-            // The chatbot's messages have no side, as in Divar's NEW_CHATBOT_MESSAGE.
+            // The chatbot's messages have no side, as in Divar's NEW_CHATBOT_MESSAGE. What
+            // an app sends comes back from a bot, as in Divar's NEW_MESSAGE example; what
+            // a person typed in the chat view, from a human.
+            let kind = if stored.by_person { "HUMAN" } else { "BOT" };
             let sender = match &stored.message {
                 Message::Bot(_) => json!({"type": "BOT"}),
                 _ if stored.chat.user_id == conversation.seller_id => {
-                    json!({"side": "SELLER", "type": "BOT"})
+                    json!({"side": "SELLER", "type": kind})
                 }
-                _ => json!({"side": "BUYER", "type": "BOT"}),
+                _ => json!({"side": "BUYER", "type": kind}),
             };
             let sent_at = u64::try_from(stored.received_at).map_or(0, |t| t);
-            // What an app sends comes back from a bot, as in Divar's NEW_MESSAGE example.
             Some(json!({
                 "id": stored.id.to_string(),
                 "conversation": about,

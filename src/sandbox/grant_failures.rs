@@ -3,16 +3,13 @@
 //! and an API key without a permission, whose requests are answered 403, code 7.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use serde_json::json;
 use url::Url;
 
-use super::Sandbox;
 use crate::scope::Scope;
 use crate::scope_catalogue;
 
@@ -51,27 +48,18 @@ pub(super) fn closed_scope(
     Some((StatusCode::SEE_OTHER, [(header::LOCATION, target.as_str())]).into_response())
 }
 
-/// Answers 403, code 7, a request with the sandbox's API key to an endpoint that needs a
-/// permission the key lacks; passes every other request on.
-pub(super) async fn missing_permission(
-    State(sandbox): State<Arc<Sandbox>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let needed = scope_catalogue::endpoint_for(request.method().as_str(), request.uri().path())
+/// The 403, code 7, that answers `request`, made `with_key` (the sandbox's API key), when
+/// its endpoint needs a permission the key lacks; `None` lets it through.
+pub(super) fn missing_permission(
+    failures: &GrantFailures,
+    request: &Request,
+    with_key: bool,
+) -> Option<Response> {
+    let permission = scope_catalogue::endpoint_for(request.method().as_str(), request.uri().path())
         .map(|endpoint| endpoint.key_permission)
-        .filter(|permission| {
-            sandbox
-                .grant_failures
-                .missing_permissions
-                .contains(*permission)
-        });
-    let with_key = request
-        .headers()
-        .get("x-api-key")
-        .is_some_and(|key| key.as_bytes() == sandbox.api_key.expose().as_bytes());
-    match needed {
-        Some(permission) if with_key => (
+        .filter(|permission| failures.missing_permissions.contains(*permission))?;
+    with_key.then(|| {
+        (
             StatusCode::FORBIDDEN,
             axum::Json(json!({
                 "code": 7,
@@ -79,7 +67,6 @@ pub(super) async fn missing_permission(
                 "details": [],
             })),
         )
-            .into_response(),
-        _ => next.run(request).await,
-    }
+            .into_response()
+    })
 }

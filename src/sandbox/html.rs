@@ -35,6 +35,12 @@ code, .id { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wr
 .media { display: block; max-width: 100%; max-height: 20rem; border-radius: .5rem;
          color: inherit; }
 .kind { font-size: .7rem; opacity: .75; margin-inline-start: .35rem; }
+.delivery { font-size: .75rem; opacity: .85; margin-top: .4rem; }
+.reply { display: flex; flex-direction: column; gap: .4rem; margin-top: .5rem; }
+.reply textarea { font: inherit; padding: .4rem; border-radius: .5rem; border: 1px solid #d1d5db; }
+.choose { display: flex; gap: .4rem; align-items: center; justify-content: space-between; }
+.send { font: inherit; padding: .35rem 1.25rem; border-radius: .5rem; cursor: pointer;
+        border: 1px solid #a62626; background: #a62626; color: #fff; }
 .actions { display: flex; gap: .75rem; }
 .actions button { font: inherit; padding: .5rem 1.5rem; border-radius: .5rem; cursor: pointer;
                   border: 1px solid #a62626; }

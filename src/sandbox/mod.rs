@@ -1,7 +1,9 @@
 //! A local stand-in for Divar's open platform, both generations (protocol sections 2 to 4
 //! and section 5), to develop and test apps and scripts against without touching Divar:
-//! the send endpoints, the OAuth consent pages and token endpoints, media uploads, a chat
-//! view of what was sent, and button clicks that call the app's session initialization URL.
+//! the send endpoints, the OAuth consent pages and token endpoints, media uploads, events
+//! subscriptions, a chat view of what was sent, button clicks that call the app's
+//! session initialization and dynamic-action URLs, and replies typed in the chat view,
+//! which reach the app's events URL as Divar's `NEW_MESSAGE` webhooks.
 
 mod api;
 mod assets;
@@ -19,10 +21,13 @@ mod html;
 mod media;
 mod oauth2_token;
 mod quota;
+mod reply;
 mod session_init;
 mod store;
+mod subscriptions;
 mod token;
 mod upload;
+mod webhook;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -46,8 +51,10 @@ use crate::message::send::{
     SEND_MESSAGE_PATH,
 };
 use crate::platform::Platform;
+use crate::receive::subscription::SUBSCRIPTIONS_PATH;
 use crate::scope::{Chat, Scope};
 use crate::secret::SecretString;
+use crate::setting::Setting;
 use crate::time::unix_now;
 
 pub use demo::{
@@ -65,8 +72,9 @@ pub const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 pub const REFRESH_GRACE: Duration = Duration::from_secs(2 * 60);
 /// How long a refresh token lasts (Divar: 30 days).
 const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-/// How long the sandbox waits for the app's session initialization URL.
-const SESSION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the sandbox waits for the app's session initialization, dynamic-action and
+/// events URLs.
+const APP_TIMEOUT: Duration = webhook::TIMEOUT;
 
 /// The conversations every sandbox knows from its start.
 fn demo_conversations() -> [Conversation; 2] {
@@ -131,12 +139,30 @@ pub struct Config {
     pub latency: Duration,
     /// The app's session initialization URL, called when a LINK button is clicked.
     pub session_init_url: Option<Url>,
-    /// What the session initialization request's `authorization` header carries.
-    pub session_init_auth: Option<SecretString>,
+    /// The app's Divar identification key, which every call to the app carries in
+    /// `Authorization`.
+    pub identification_key: Option<SecretString>,
     /// The app's dynamic-action URL, called when a `get_dynamic_action` button is clicked.
     pub dynamic_action_url: Option<Url>,
+    /// The app's events URL, where replies typed in the chat view are delivered.
+    pub events_url: Option<Url>,
     pub supplier_key: SupplierKey,
     pub grant_failures: GrantFailures,
+    pub advice: Advice,
+}
+
+/// What the sandbox's pages tell a person to do, in the words of the program that
+/// started it: the library names no command or flag.
+#[derive(Debug, Clone)]
+pub struct Advice {
+    /// What subscribes the app to new messages on the post with this token.
+    pub subscribe: fn(&str) -> String,
+    /// How to start the sandbox with the app's events URL.
+    pub events_url: &'static str,
+    /// ... with its session initialization URL.
+    pub session_init_url: &'static str,
+    /// ... with its dynamic-action URL.
+    pub dynamic_action_url: &'static str,
 }
 
 /// The sandbox's shared state, handed to every handler.
@@ -159,10 +185,12 @@ struct Sandbox {
     /// Uploads being received; past [`upload::AT_ONCE`] another is refused at once.
     uploads: Arc<tokio::sync::Semaphore>,
     session_init_url: Option<Url>,
-    session_init_auth: SecretString,
+    identification_key: SecretString,
     dynamic_action_url: Option<Url>,
+    events_url: Option<Url>,
     supplier_key: SupplierKey,
     grant_failures: GrantFailures,
+    advice: Advice,
     client: ApiClient,
 }
 
@@ -178,11 +206,13 @@ impl BoundSandbox {
     pub async fn bind(config: Config) -> Result<Self> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
         let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
-            Error::invalid(format!(
-                "--port {}: cannot listen on {address} ({e}); give another port, or 0 for \
-                     any free one",
-                config.port
-            ))
+            Error::unusable(
+                Setting::SandboxPort,
+                Some(config.port.to_string()),
+                format!(
+                    "cannot listen on {address} ({e}); give another port, or 0 for any free one"
+                ),
+            )
         })?;
         let address = listener
             .local_addr()
@@ -192,7 +222,9 @@ impl BoundSandbox {
         let store = Store::open(config.data.as_deref())?;
         let api_key = credential(&store, "api_key", config.api_key)?;
         let client_secret = credential(&store, "client_secret", config.client_secret)?;
-        let session_init_auth = credential(&store, "session_init_auth", config.session_init_auth)?;
+        // Kept under its first name, so that a data file keeps the key it printed.
+        let identification_key =
+            credential(&store, "session_init_auth", config.identification_key)?;
         for conversation in demo_conversations() {
             store.insert_conversation(&conversation)?;
         }
@@ -218,13 +250,15 @@ impl BoundSandbox {
             click_key: SecretString::new(random_state()?),
             uploads: Arc::new(tokio::sync::Semaphore::new(upload::AT_ONCE)),
             session_init_url: config.session_init_url,
-            session_init_auth,
+            identification_key,
             dynamic_action_url: config.dynamic_action_url,
+            events_url: config.events_url,
             supplier_key: config.supplier_key,
             grant_failures: config.grant_failures,
+            advice: config.advice,
             client: ApiClient::new(&ClientOptions {
-                timeout: SESSION_INIT_TIMEOUT,
-                connect_timeout: SESSION_INIT_TIMEOUT,
+                timeout: APP_TIMEOUT,
+                connect_timeout: APP_TIMEOUT,
                 ..ClientOptions::default()
             })?,
         };
@@ -272,8 +306,9 @@ impl BoundSandbox {
         &self.state.client_secret
     }
 
-    pub fn session_init_auth(&self) -> &SecretString {
-        &self.state.session_init_auth
+    /// The identification key every call to the app carries.
+    pub fn identification_key(&self) -> &SecretString {
+        &self.state.identification_key
     }
 
     /// A token that may send in the demo chat (`DEMO_USER`, `DEMO_POST`, `DEMO_PEER`) and
@@ -302,8 +337,27 @@ async fn delay(
     response
 }
 
+/// Answers a request that needs a permission the sandbox's API key lacks as Divar does
+/// (see [`GrantFailures`]); passes every other request on.
+async fn missing_permission(
+    State(sandbox): State<Arc<Sandbox>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let with_key = request
+        .headers()
+        .get("x-api-key")
+        .is_some_and(|key| key.as_bytes() == sandbox.api_key.expose().as_bytes());
+    match grant_failures::missing_permission(&sandbox.grant_failures, &request, with_key) {
+        Some(refusal) => refusal,
+        None => next.run(request).await,
+    }
+}
+
 /// Where the chat view's LINK and `open_server_link` buttons post to.
 const CLICK_PATH: &str = "/sandbox/click";
+/// Where the chat view's reply forms post to.
+const REPLY_PATH: &str = "/sandbox/reply";
 
 /// The route table: every path the sandbox serves, and its handler.
 fn router(state: Arc<Sandbox>) -> Router {
@@ -356,9 +410,14 @@ fn router(state: Arc<Sandbox>) -> Router {
         .route(&format!("/{ACCESS_TOKEN_PATH}"), post(token::exchange))
         .route(oauth2_token::PATH, post(oauth2_token::exchange))
         .route(CLICK_PATH, post(session_init::click))
+        .route(REPLY_PATH, reply::route())
+        .route(
+            &format!("/{SUBSCRIPTIONS_PATH}"),
+            post(subscriptions::subscribe),
+        )
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
-            grant_failures::missing_permission,
+            missing_permission,
         ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

@@ -140,9 +140,10 @@ async fn dynamic_action(
     data: &Map<String, Value>,
 ) -> Result<Opened> {
     let Some(endpoint) = &sandbox.dynamic_action_url else {
-        return Err(Error::invalid(
-            "no dynamic-action URL: start the sandbox with --dynamic-action-url URL",
-        ));
+        return Err(Error::invalid(format!(
+            "no dynamic-action URL: {}",
+            sandbox.advice.dynamic_action_url
+        )));
     };
     // The dynamic action spells the sides in capitals, as the touchpoints do.
     let user_side = if by_seller(stored, side) {
@@ -220,9 +221,10 @@ async fn server_link(
     extra_data: &Map<String, Value>,
 ) -> Result<String> {
     let Some(endpoint) = &sandbox.session_init_url else {
-        return Err(Error::invalid(
-            "no session initialization URL: start the sandbox with --session-init-url URL",
-        ));
+        return Err(Error::invalid(format!(
+            "no session initialization URL: {}",
+            sandbox.advice.session_init_url
+        )));
     };
     let request = match &stored.message {
         Message::Chat(_) => {
@@ -262,7 +264,7 @@ fn to_app(
         ),
         (
             "authorization",
-            HeaderValue::Secret(sandbox.session_init_auth.clone()),
+            HeaderValue::Secret(sandbox.identification_key.clone()),
         ),
     ];
     if let Some(version) = version {

@@ -105,6 +105,11 @@ impl Listen {
         }
     }
 
+    /// The lines listen has said on stderr since they were last read, without waiting.
+    pub fn notes_so_far(&self) -> Vec<String> {
+        self.notes.try_iter().collect()
+    }
+
     /// The lines listen says on stderr from now on, up to the first that contains
     /// `wanted`; fails the test when none does within a minute.
     pub fn notes_until(&self, wanted: &str) -> Vec<String> {

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod listen;
+#[cfg(all(feature = "sandbox", feature = "listen"))]
+pub mod offline_loop;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 

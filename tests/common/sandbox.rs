@@ -26,10 +26,16 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(args: &[&str]) -> Self {
+        Sandbox::start_with(args, &[])
+    }
+
+    /// [`Sandbox::start`] with `env` set besides.
+    pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = kenar_process();
         command
             .args(["sandbox", "--port", "0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -70,14 +76,12 @@ impl Sandbox {
     /// `app-identification-key` as the authorization header.
     pub fn for_app(app: &TestServer, args: &[&str]) -> Self {
         let session_init = format!("{}/divar/session", app.url());
-        let mut all = vec![
-            "--session-init-url",
-            &session_init,
-            "--session-init-auth",
-            "app-identification-key",
-        ];
+        let mut all = vec!["--session-init-url", &session_init];
         all.extend_from_slice(args);
-        Sandbox::start(&all)
+        Sandbox::start_with(
+            &all,
+            &[("KENAR_IDENTIFICATION_KEY", "app-identification-key")],
+        )
     }
 
     pub fn var(&self, name: &str) -> &str {
@@ -159,16 +163,21 @@ impl Sandbox {
             .success();
     }
 
-    /// Posts the click `form` (which message, side, row and column) as the chat view's form
-    /// does: with the click key the chat view shows.
-    pub fn click(&self, form: &[(&str, &str)]) -> (u16, HashMap<String, String>, String) {
+    /// The key the chat view's click and reply forms carry.
+    pub fn chat_view_key(&self) -> String {
         let (status, _, page) = self.get("/");
         assert_eq!(status, 200, "{page}");
-        let key = hidden_fields(&page)
+        hidden_fields(&page)
             .into_iter()
             .find(|(name, _)| name == "key")
             .map(|(_, key)| key)
-            .expect("a click form with its key");
+            .expect("a form with the chat view's key")
+    }
+
+    /// Posts the click `form` (which message, side, row and column) as the chat view's form
+    /// does: with the click key the chat view shows.
+    pub fn click(&self, form: &[(&str, &str)]) -> (u16, HashMap<String, String>, String) {
+        let key = self.chat_view_key();
         let mut keyed = vec![("key", key.as_str())];
         keyed.extend_from_slice(form);
         self.post_form("/sandbox/click", &keyed)
@@ -202,6 +211,47 @@ impl Sandbox {
         );
         let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
         (status, headers, json)
+    }
+
+    /// Posts an events subscription `body` with the sandbox's API key and `token` as the
+    /// Bearer token: the status and the answer.
+    pub fn subscribe(&self, token: &str, body: &Value) -> (u16, Value) {
+        response_json(
+            agent()
+                .post(format!(
+                    "{}/v1/open-platform/events/subscriptions",
+                    self.url
+                ))
+                .header("content-type", "application/json")
+                .header("x-api-key", self.var("KENAR_API_KEY"))
+                .header("authorization", format!("Bearer {token}"))
+                .send(body.to_string()),
+        )
+    }
+
+    /// Replies in `conversation` as user `from`, with `text` or a `picture` (its file name
+    /// and bytes), as the chat view's reply form posts: with the key the chat view shows.
+    pub fn reply(
+        &self,
+        conversation: &str,
+        from: &str,
+        text: &str,
+        picture: Option<(&str, &[u8])>,
+    ) -> (u16, HashMap<String, String>, String) {
+        let key = self.chat_view_key();
+        let mut form = Form::new()
+            .text("key", &key)
+            .text("conversation", conversation)
+            .text("from", from)
+            .text("text", text);
+        if let Some((name, bytes)) = picture {
+            form = form.part("picture", Part::bytes(bytes).file_name(name));
+        }
+        response(
+            agent()
+                .post(format!("{}/sandbox/reply", self.url))
+                .send(form),
+        )
     }
 
     pub fn messages(&self) -> Vec<Value> {

@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime};
 use anyhow::Result;
 use clap::{Args, ValueHint};
 use kenar_chat::error::{self, Error};
-use kenar_chat::http::client::{ApiClient, ClientOptions};
 use kenar_chat::http::retry::Event;
 use kenar_chat::http::url as http_url;
 use kenar_chat::receive::auth::IdentificationKey;
@@ -28,7 +27,7 @@ use crate::cli::settings::Settings;
 use crate::cli::shared::credentials::IdentificationKeyArgs;
 use crate::cli::shared::subscription::SubscriptionArgs;
 use crate::cli::shared::subscription::keeper::{self, Keeper};
-use crate::cli::shared::{profile, signals};
+use crate::cli::shared::{profile, seconds, signals};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -86,17 +85,20 @@ pub struct ListenArgs {
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent: u32,
     /// Give the app this many seconds to answer (504 past it)
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub forward_timeout: u64,
-    /// Give a caller this many seconds to send its body (408 past it)
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub read_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
+    pub forward_timeout: Duration,
+    /// Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
+    pub read_timeout: Duration,
     /// Subscribe to Divar's events at start (--post-token or --all-posts), and again with
     /// every new stored token, refreshed by listen itself or by another run, as long as
     /// listen runs
     #[arg(long)]
     pub subscribe: bool,
-    #[command(flatten, next_help_heading = "Subscribing (with --subscribe)")]
+    #[command(
+        flatten,
+        next_help_heading = "Subscribing (with --subscribe), and reaching the API and the app"
+    )]
     pub subscription: SubscriptionArgs,
 }
 
@@ -128,11 +130,12 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
             log_path.display()
         ));
     }
-    let client = ApiClient::new(&ClientOptions {
-        timeout: options.forward_timeout,
-        connect_timeout: options.forward_timeout,
-        ..ClientOptions::default()
-    })?;
+    // The app is reached as the API is: --cacert and --resolve hold for both.
+    let client = args
+        .subscription
+        .connection
+        .reach
+        .client(options.forward_timeout)?;
     let format = args.format;
     let observe = Arc::new(move |activity: Activity| {
         // With -v, the request to the app and its answer go to stderr as other commands
@@ -230,8 +233,8 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
         // Within MAX_BODY_BYTES, a usize.
         max_body: usize::try_from(args.max_body).unwrap_or(MAX_BODY_BYTES),
         max_concurrent: args.max_concurrent as usize,
-        forward_timeout: Duration::from_secs(args.forward_timeout),
-        read_timeout: Duration::from_secs(args.read_timeout),
+        forward_timeout: args.forward_timeout,
+        read_timeout: args.read_timeout,
     };
     error::valid(options, problems)
 }

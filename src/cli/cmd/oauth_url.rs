@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::cli::output::{self, Format};
 use crate::cli::prompt;
 use crate::cli::settings::Settings;
-use crate::cli::shared::authorization::authorization;
+use crate::cli::shared::authorization::{AuthorizationArgs, authorization};
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::ProfileArgs;
 use crate::cli::shared::scopes::ScopeFlags;
@@ -23,21 +23,10 @@ use crate::cli::shared::scopes::ScopeFlags;
       --redirect-uri https://my-app.example/callback --conversation CONVERSATION_ID --offline
   kenar-chat oauth-url --interactive --client-id my-app")]
 pub struct OauthUrlArgs {
-    /// The app's slug from the Kenar panel
-    #[arg(long, env = "KENAR_CLIENT_ID")]
-    pub client_id: Option<String>,
-    /// Where Divar sends the user back: absolute http(s), registered, no query string
-    #[arg(long, env = "KENAR_REDIRECT_URI")]
-    pub redirect_uri: Option<String>,
+    #[command(flatten)]
+    pub authorization: AuthorizationArgs,
     #[command(flatten)]
     pub scopes: ScopeFlags,
-    /// The state echoed back on return; a random 128-bit value when not given
-    #[arg(long)]
-    pub state: Option<String>,
-    /// The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth,
-    /// or https://oauth.divar.ir/oauth2/auth on the current platform]
-    #[arg(long, env = "KENAR_OAUTH_URL")]
-    pub auth_url: Option<String>,
     #[command(flatten)]
     pub platform: PlatformArgs,
     #[command(flatten)]
@@ -59,31 +48,26 @@ pub fn run(args: OauthUrlArgs, settings: &Settings) -> Result<()> {
     let mut scopes = args.scopes.requested(platform, settings)?;
     // A value from the config file is left for `authorization` to read, so that its
     // errors name the config key rather than the flag.
-    let client_id = match args.client_id {
-        None if args.interactive && settings.or_config(None, |c| c.client_id)?.is_none() => {
-            Some(prompt::client_id()?)
-        }
-        given => given,
-    };
-    let redirect_uri = match args.redirect_uri {
-        None if args.interactive && settings.or_config(None, |c| c.redirect_uri)?.is_none() => {
-            Some(prompt::redirect_uri()?)
-        }
-        given => given,
-    };
+    let mut authorization_args = args.authorization;
+    let client_id = &mut authorization_args.client.client_id;
+    if args.interactive
+        && client_id.is_none()
+        && settings.or_config(None, |c| c.client_id)?.is_none()
+    {
+        *client_id = Some(prompt::client_id()?);
+    }
+    let redirect_uri = &mut authorization_args.redirect_uri;
+    if args.interactive
+        && redirect_uri.is_none()
+        && settings.or_config(None, |c| c.redirect_uri)?.is_none()
+    {
+        *redirect_uri = Some(prompt::redirect_uri()?);
+    }
     if args.interactive && scopes.is_empty() {
         scopes = prompt::scopes::scopes(platform)?;
     }
-    let generated = args.state.is_none();
-    let (request, url) = authorization(
-        settings,
-        platform,
-        client_id,
-        redirect_uri,
-        args.auth_url,
-        scopes,
-        args.state,
-    )?;
+    let generated = authorization_args.state.is_none();
+    let (request, url) = authorization(settings, platform, authorization_args, scopes)?;
     match args.output {
         Format::Json => output::json(&json!({
             "url": url.as_str(),

@@ -8,8 +8,8 @@ use clap::{Args, ValueHint};
 use kenar_chat::http;
 use kenar_chat::platform::Platform;
 use kenar_chat::sandbox::{
-    BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST, DEMO_USER,
-    GrantFailures, REFRESH_GRACE, SupplierKey,
+    Advice, BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST,
+    DEMO_USER, GrantFailures, REFRESH_GRACE, SupplierKey,
 };
 use kenar_chat::scope::check_path_id;
 use kenar_chat::secret::{self, SecretString};
@@ -17,18 +17,22 @@ use kenar_chat::time::{LAST_RFC3339_SECOND, unix_now};
 use kenar_chat::{Error, error};
 
 use crate::cli::output;
+use crate::cli::shared::credentials::DivarKeyArgs;
 use crate::cli::shared::signals;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kenar-chat sandbox
   kenar-chat sandbox --port 0 --data sandbox.db --session-init-url http://127.0.0.1:3000/divar/session
+  kenar-chat sandbox --events-url http://127.0.0.1:8800/divar/events
   kenar-chat sandbox --restricted-conversation 5b0e7f3c-2a61-4c8e-9d47-e81f6a3b90c2 --refresh-grace 0
 
 It prints the lines to paste into another shell (KENAR_API_URL, KENAR_UPLOAD_URL,
 KENAR_API_KEY, an access token for a demo chat, ...), then serves until Ctrl-C. The chat view is at its URL.
 It speaks both platforms: the current one's authorization and token URLs and the demo
-conversation's ID are printed too.")]
+conversation's ID are printed too. Every call to the app (clicks, webhooks) carries the
+identification key from KENAR_IDENTIFICATION_KEY or --identification-key-file, else one
+the sandbox makes and prints.")]
 pub struct SandboxArgs {
     /// Listen on this port of 127.0.0.1 (0 picks any free port)
     #[arg(long, default_value_t = 8700)]
@@ -75,9 +79,12 @@ pub struct SandboxArgs {
     /// chat view (with the same authorization header as session initialization)
     #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
     pub dynamic_action_url: Option<String>,
-    /// The authorization header of session initialization requests (generated when not given)
-    #[arg(long, value_name = "VALUE")]
-    pub session_init_auth: Option<String>,
+    /// The app's events URL: replies typed in the chat view are delivered there as
+    /// NEW_MESSAGE webhooks, while a subscription covers their post
+    #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub events_url: Option<String>,
+    #[command(flatten)]
+    pub key: DivarKeyArgs,
     /// Spell the seller's key `supplier`, as older documents do, instead of `Supplier`
     #[arg(long)]
     pub lowercase_supplier: bool,
@@ -93,6 +100,9 @@ pub struct SandboxArgs {
 
 pub fn run(args: SandboxArgs) -> Result<()> {
     let config = config(args)?;
+    // A key of the user's own is not printed; one the sandbox made is, to paste for listen.
+    let own_key = config.identification_key.is_some();
+    let events_url = config.events_url.clone();
     if let Some(warning) = config
         .data
         .as_deref()
@@ -107,7 +117,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         let stop = async move {
             signals.next().await;
         };
-        print_environment(&sandbox)?;
+        print_environment(&sandbox, own_key, events_url.as_ref())?;
         sandbox.serve(stop).await?;
         output::note("sandbox stopped");
         Ok(())
@@ -125,7 +135,6 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
     };
     let api_key = secret("--api-key", args.api_key);
     let client_secret = secret("--client-secret", args.client_secret);
-    let session_init_auth = secret("--session-init-auth", args.session_init_auth);
     if args.client_id.trim().is_empty() {
         problems.push("--client-id: must not be empty".into());
     }
@@ -134,20 +143,14 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
             problems.push(problem);
         }
     }
-    let session_init_url = match args.session_init_url.as_deref() {
-        Some(url) => error::gather(
-            http::url::endpoint("--session-init-url", url),
-            &mut problems,
-        )?,
-        None => None,
+    let mut app_url = |flag: &str, value: Option<&str>| match value {
+        Some(url) => error::gather(http::url::endpoint(flag, url), &mut problems),
+        None => Ok(None),
     };
-    let dynamic_action_url = match args.dynamic_action_url.as_deref() {
-        Some(url) => error::gather(
-            http::url::endpoint("--dynamic-action-url", url),
-            &mut problems,
-        )?,
-        None => None,
-    };
+    let session_init_url = app_url("--session-init-url", args.session_init_url.as_deref())?;
+    let dynamic_action_url = app_url("--dynamic-action-url", args.dynamic_action_url.as_deref())?;
+    let events_url = app_url("--events-url", args.events_url.as_deref())?;
+    let identification_key = error::gather(args.key.read(), &mut problems)?.flatten();
     let config = Config {
         port: args.port,
         data: args.data,
@@ -162,8 +165,9 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         daily_limit: args.daily_limit,
         latency: Duration::from_millis(args.latency),
         session_init_url,
-        session_init_auth,
+        identification_key,
         dynamic_action_url,
+        events_url,
         supplier_key: if args.lowercase_supplier {
             SupplierKey::Lowercase
         } else {
@@ -173,32 +177,58 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
             closed_scopes: args.closed_scope.into_iter().collect(),
             missing_permissions: args.missing_permission.into_iter().collect(),
         },
+        advice: ADVICE,
     };
     error::valid(config, problems)
+}
+
+/// What the sandbox's pages tell a person to do, in this program's commands and flags.
+const ADVICE: Advice = Advice {
+    subscribe: subscribe_command,
+    events_url: "restart the sandbox with --events-url URL (kenar-chat listen's address, or \
+                 the app's own)",
+    session_init_url: "start the sandbox with --session-init-url URL",
+    dynamic_action_url: "start the sandbox with --dynamic-action-url URL",
+};
+
+fn subscribe_command(post_token: &str) -> String {
+    format!(
+        "kenar-chat events subscribe --post-token {}",
+        shell_word(post_token)
+    )
 }
 
 /// A lifetime in seconds (of tokens, codes, a refresh's grace) that ends before the year
 /// 10000: kenar-chat refuses a token endpoint's expiry past it, so the sandbox must not
 /// issue one.
 fn lifetime(value: &str) -> std::result::Result<u64, String> {
-    let seconds: u64 = value
-        .parse()
-        .map_err(|_| "expected a whole number of seconds".to_owned())?;
     let most = LAST_RFC3339_SECOND.saturating_sub(unix_now());
-    if seconds > most {
-        return Err(format!(
-            "must be at most {most} seconds: it must end before the year 10000"
-        ));
+    let beyond = || format!("must be at most {most} seconds: it must end before the year 10000");
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds <= most => Ok(seconds),
+        Ok(_) => Err(beyond()),
+        // Digits past u64 are a number too, and past the bound.
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Err(beyond()),
+        Err(_) => Err("expected a whole number of seconds".to_owned()),
     }
-    Ok(seconds)
 }
 
 /// The first line says where the sandbox listens (scripts wait for it); the rest are
 /// shell lines to paste, the comments included.
-fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
+fn print_environment(
+    sandbox: &BoundSandbox,
+    own_key: bool,
+    events_url: Option<&url::Url>,
+) -> Result<()> {
     let base = sandbox.url().as_str().trim_end_matches('/').to_owned();
     output::line(&format!("listening on {base}"))?;
     output::line("# Paste these lines into the shell you send from:")?;
+    let made_key = (!own_key).then(|| {
+        (
+            "KENAR_IDENTIFICATION_KEY",
+            sandbox.identification_key().expose().to_owned(),
+        )
+    });
     let variables = [
         ("KENAR_API_URL", base.clone()),
         // The chat upload host is the sandbox too.
@@ -221,7 +251,7 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
         // Read on the current platform only, so it can be set beside the legacy lines.
         ("KENAR_TOKEN_URL", sandbox.token_url().to_string()),
     ];
-    for (name, value) in variables {
+    for (name, value) in variables.into_iter().chain(made_key) {
         output::line(&format!("export {name}={}", shell_word(&value)))?;
     }
     output::line(&format!(
@@ -235,9 +265,24 @@ fn print_environment(sandbox: &BoundSandbox) -> Result<()> {
          # and a picture, a video, a voice note or a file there, uploaded to KENAR_UPLOAD_URL:\n\
          #   kenar-chat send --conversation-id {DEMO_CONVERSATION} --image photo.png\n\
          # Chat view: {base}/   Stored messages as JSON: {base}/sandbox/messages\n\
-         # LINK and server-link clicks send 'authorization: {}'. Ctrl-C stops the sandbox.",
-        sandbox.session_init_auth().expose(),
+         # {replies}\n\
+         # Clicks and webhooks carry the identification key ({key}) in Authorization. \
+         Ctrl-C stops the sandbox.",
         auth = sandbox.oauth_url(Platform::Current),
+        replies = match events_url {
+            Some(url) => format!(
+                "Replies typed in the chat view go to {url} as NEW_MESSAGE webhooks, while a \
+                 subscription covers their post:\n#   {}",
+                subscribe_command(DEMO_POST)
+            ),
+            None => "Replies typed in the chat view are delivered nowhere: give --events-url URL"
+                .to_owned(),
+        },
+        key = if own_key {
+            "KENAR_IDENTIFICATION_KEY or --identification-key-file"
+        } else {
+            "KENAR_IDENTIFICATION_KEY above"
+        },
     ))
 }
 

@@ -8,7 +8,7 @@ use clap::{Args, ValueHint};
 use kenar_chat::error::{self, Error};
 use kenar_chat::http::url as http_url;
 use kenar_chat::input;
-use kenar_chat::receive::fixture::{self, Edit, FIXTURES};
+use kenar_chat::receive::fixture::{self, Edit, FIXTURES, Instead, Refused};
 use kenar_chat::receive::forward::Outgoing;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde_json::Value;
@@ -76,9 +76,11 @@ pub fn run(args: TriggerArgs, verbosity: Verbosity) -> Result<()> {
         }
     }
     let (source, original, sample_headers) = match (&args.name, &args.file) {
+        // The user's own body goes as it is, to the last byte: an app under test may
+        // care about a trailing newline or bytes that are not UTF-8.
         (_, Some(path)) => (
             input::source_name(path),
-            input::read_text_from(input::open(path)?, &input::source_name(path))?.into_bytes(),
+            input::read_bounded(path)?,
             &[][..],
         ),
         (Some(name), None) => {
@@ -99,8 +101,8 @@ pub fn run(args: TriggerArgs, verbosity: Verbosity) -> Result<()> {
             Error::invalid(format!("{source}: not JSON, so it cannot be edited: {e}"))
         })?;
         for edit in &edits {
-            if let Err(problem) = edit.apply(&mut value) {
-                problems.push(problem);
+            if let Err(refused) = edit.apply(&mut value) {
+                problems.push(refusal(refused));
             }
         }
         serde_json::to_vec(&value).map_err(|e| Error::invalid(format!("{source}: {e}")))?
@@ -119,4 +121,37 @@ pub fn run(args: TriggerArgs, verbosity: Verbosity) -> Result<()> {
     }
     let outgoing = Outgoing::relay(url, &headers, Some(&key), &args.delivery.headers, body)?;
     relay::deliver(outgoing, &args.delivery, verbosity)
+}
+
+/// A refused edit as the command line says it: with the flag that does what it meant.
+fn refusal(refused: Refused) -> String {
+    match refused.instead {
+        Some(Instead::Add) => format!("{} (use --add to add it)", refused.problem),
+        Some(Instead::Override) => format!("{} (use --override)", refused.problem),
+        None => refused.problem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_refused_edit_names_the_flag_that_does_what_it_meant() {
+        let mut body = json!({"metadata": {"n": 1}});
+        let (path, value) = fixture::assignment("metadata.n:=3").unwrap();
+        let again = Edit::Add(path, value).apply(&mut body).unwrap_err();
+        assert_eq!(
+            refusal(again),
+            "metadata.n: already in the body (use --override)"
+        );
+        let (path, value) = fixture::assignment("metadata.m=x").unwrap();
+        let missing = Edit::Override(path, value).apply(&mut body).unwrap_err();
+        assert_eq!(
+            refusal(missing),
+            "metadata.m: not in the body (use --add to add it)"
+        );
+    }
 }

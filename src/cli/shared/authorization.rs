@@ -1,7 +1,9 @@
-//! What asking a user for scopes needs: the authorization request and its URL, and the
-//! token endpoint that redeems what comes back.
+//! What asking a user for scopes needs: the flags of the authorization URL that `oauth-url`
+//! and `oauth login` share, the request and its URL, and the token endpoint that redeems
+//! what comes back.
 
 use anyhow::Result;
+use clap::Args;
 use kenar_chat::auth::authorize::{self, AuthorizationRequest};
 use kenar_chat::platform::Platform;
 use kenar_chat::scope::Scope;
@@ -9,22 +11,48 @@ use kenar_chat::{Error, http};
 use url::Url;
 
 use crate::cli::settings::{AUTH_URL, CLIENT_ID, REDIRECT_URI, Settings, TOKEN_URL};
+use crate::cli::shared::credentials::ClientIdArgs;
 
 /// What an authorization URL without a scope is told.
 const NO_SCOPE: &str = "no scope requested: give at least one --chat, --conversation, \
                         --post-chats, --supplier-chats or --scope";
 
-/// The authorization request and its URL on `platform`, each value from its flag, its
-/// environment variable or the profile's config; the state is random unless given.
+/// What an authorization URL is built from besides its scopes.
+#[derive(Debug, Args)]
+pub struct AuthorizationArgs {
+    #[command(flatten)]
+    pub client: ClientIdArgs,
+    /// Where Divar sends the user back: absolute http(s), registered, no query string
+    ///
+    /// `oauth login` listens on http://127.0.0.1:PORT/..., http://[::1]:PORT/... or
+    /// http://localhost:PORT/... itself; for any other redirect URI it asks you to paste the
+    /// URL the browser landed on.
+    #[arg(long, env = "KENAR_REDIRECT_URI")]
+    pub redirect_uri: Option<String>,
+    /// The state echoed back on return; a random 128-bit value when not given
+    #[arg(long)]
+    pub state: Option<String>,
+    /// The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth,
+    /// or https://oauth.divar.ir/oauth2/auth on the current platform]
+    #[arg(long, env = "KENAR_OAUTH_URL")]
+    pub auth_url: Option<String>,
+}
+
+/// The authorization request for `scopes` and its URL on `platform`, each value from its
+/// flag, its environment variable or the profile's config; the state is random unless
+/// given.
 pub fn authorization(
     settings: &Settings,
     platform: Platform,
-    client_id: Option<String>,
-    redirect_uri: Option<String>,
-    auth_url: Option<String>,
+    args: AuthorizationArgs,
     scopes: Vec<Scope>,
-    state: Option<String>,
 ) -> Result<(AuthorizationRequest, Url)> {
+    let AuthorizationArgs {
+        client: ClientIdArgs { client_id },
+        redirect_uri,
+        state,
+        auth_url,
+    } = args;
     let (endpoint, _) =
         settings.endpoint(&AUTH_URL, auth_url, |c| c.auth_url, platform.auth_url())?;
     let id_given = client_id.is_some();

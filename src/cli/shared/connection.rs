@@ -1,9 +1,6 @@
 //! The flags that say how to reach the API (base URL, timeouts, trusted CAs, retries), and
 //! sending a prepared request with them.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use clap::{Args, ValueHint};
 use kenar_chat::Error;
 use kenar_chat::http;
@@ -12,9 +9,13 @@ use kenar_chat::http::client::{ApiClient, ClientOptions, Resolve};
 use kenar_chat::http::request::PreparedRequest;
 use kenar_chat::http::retry::{self, RetryPolicy};
 use kenar_chat::platform::ApiBase;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{API_URL, Settings};
+use crate::cli::shared::seconds;
+use crate::cli::shared::worded::worded;
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
@@ -23,27 +24,49 @@ pub struct ConnectionArgs {
     #[arg(long, env = "KENAR_API_URL", value_hint = ValueHint::Url)]
     pub base_url: Option<String>,
     /// Give up on one attempt after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "30")]
+    pub timeout: String,
     /// Give up connecting (TCP and TLS) after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    pub connect_timeout: f64,
-    /// Also trust the CA certificates in this PEM file (for networks that inspect TLS)
+    #[arg(long, value_name = "SECS", default_value = "10")]
+    pub connect_timeout: String,
+    #[command(flatten)]
+    pub reach: ReachArgs,
+    /// Retry up to N times when the request cannot have been delivered (429, no connection)
+    #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().retries)]
+    pub retries: u32,
+    /// Wait at most this many seconds in total between attempts
+    #[arg(long, value_name = "SECS", default_value_t = RetryPolicy::default().max_wait.as_secs().to_string())]
+    pub max_wait: String,
+    /// Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)
+    #[arg(long)]
+    pub retry_unsafe: bool,
+}
+
+/// How to reach a host, whichever it is (the API, or an app under development): the CAs
+/// trusted besides the system's, and addresses given for names.
+#[derive(Debug, Args)]
+pub struct ReachArgs {
+    /// Also trust the CA certificates in this PEM file (for networks that inspect TLS, or a
+    /// local CA)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub cacert: Option<PathBuf>,
     /// Connect to these addresses for HOST:PORT instead of looking the name up, tried in
     /// turn (as curl's --resolve); repeatable
     #[arg(long, value_name = "HOST:PORT:ADDR[,ADDR...]")]
     pub resolve: Vec<Resolve>,
-    /// Retry up to N times when the request cannot have been delivered (429, no connection)
-    #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().retries)]
-    pub retries: u32,
-    /// Wait at most this many seconds in total between attempts
-    #[arg(long, value_name = "SECS", default_value_t = RetryPolicy::default().max_wait.as_secs_f64())]
-    pub max_wait: f64,
-    /// Also retry 5xx answers, timeouts and dropped connections (the message may then arrive twice)
-    #[arg(long)]
-    pub retry_unsafe: bool,
+}
+
+impl ReachArgs {
+    /// A client with these settings, each request (connecting included) bounded by
+    /// `timeout`.
+    pub fn client(&self, timeout: Duration) -> Result<ApiClient, Error> {
+        client(&ClientOptions {
+            timeout,
+            connect_timeout: timeout,
+            ca_file: self.cacert.clone(),
+            resolve: self.resolve.clone(),
+        })
+    }
 }
 
 /// The checked connection settings.
@@ -68,17 +91,17 @@ impl ConnectionArgs {
             })
             .transpose()
             .map(ApiBase::new);
-        let timeout = seconds("--timeout", self.timeout, false);
-        let connect_timeout = seconds("--connect-timeout", self.connect_timeout, false);
-        let max_wait = seconds("--max-wait", self.max_wait, true);
+        let timeout = seconds::checked("--timeout", &self.timeout, false);
+        let connect_timeout = seconds::checked("--connect-timeout", &self.connect_timeout, false);
+        let max_wait = seconds::checked("--max-wait", &self.max_wait, true);
         match (base_url, timeout, connect_timeout, max_wait) {
             (Ok(api), Ok(timeout), Ok(connect_timeout), Ok(max_wait)) => Ok(Connection {
                 api,
                 options: ClientOptions {
                     timeout,
                     connect_timeout,
-                    ca_file: self.cacert.clone(),
-                    resolve: self.resolve.clone(),
+                    ca_file: self.reach.cacert.clone(),
+                    resolve: self.reach.resolve.clone(),
                 },
                 policy: RetryPolicy {
                     retries: self.retries,
@@ -117,39 +140,18 @@ impl Connection {
             |event| report::event(verbosity, event),
         ))
         .map_err(|e| Error::Unavailable(format!("{e:#}")))?
+        .map_err(worded)
     }
 }
 
 impl Connection {
     /// A client with these settings, for several requests in a row.
     pub fn client(&self) -> Result<ApiClient, Error> {
-        ApiClient::new(&self.options).map_err(|e| e.prefixed("--cacert: "))
+        client(&self.options)
     }
 }
 
-/// A number of seconds given by `flag`: finite, not negative, and positive unless
-/// `zero_ok`.
-fn seconds(flag: &str, value: f64, zero_ok: bool) -> Result<Duration, String> {
-    match Duration::try_from_secs_f64(value) {
-        Ok(duration) if zero_ok || !duration.is_zero() => Ok(duration),
-        // Positive, but less than the nanosecond a wait is counted in.
-        Ok(_) if value > 0.0 => Err(format!(
-            "{flag}: must be at least 0.000000001 seconds (not {value:e})"
-        )),
-        // Plain digits while they are exact, as people write such numbers.
-        _ if value.is_finite() && value > 0.0 && value < 1e21 => Err(format!(
-            "{flag}: must be at most {} seconds (not {value})",
-            u64::MAX
-        )),
-        _ if value.is_finite() && value > 0.0 => Err(format!(
-            "{flag}: must be at most {} seconds (not {value:e})",
-            u64::MAX
-        )),
-        _ if zero_ok => Err(format!(
-            "{flag}: must be a number of seconds, 0 or more (not {value})"
-        )),
-        _ => Err(format!(
-            "{flag}: must be a positive number of seconds (not {value})"
-        )),
-    }
+/// A client with `options`; only the `--cacert` file can make one fail.
+fn client(options: &ClientOptions) -> Result<ApiClient, Error> {
+    ApiClient::new(options).map_err(|e| e.prefixed("--cacert: "))
 }

@@ -73,24 +73,20 @@ impl AccessTokenArgs {
 /// The app's Divar identification key: the panel value Divar sends in `Authorization`.
 /// There is no flag for the value itself, so it never shows in the process list.
 #[derive(Debug, Args)]
-pub struct IdentificationKeyArgs {
+pub struct DivarKeyArgs {
     /// Read the app's Divar identification key from this file (instead of
     /// KENAR_IDENTIFICATION_KEY)
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub identification_key_file: Option<PathBuf>,
-    /// Read the key the local app expects in Authorization from this file (instead of
-    /// KENAR_FORWARD_KEY), when it is not Divar's
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub forward_key_file: Option<PathBuf>,
 }
 
-impl IdentificationKeyArgs {
+impl DivarKeyArgs {
     /// What is said when no file or variable gives the key.
     pub const MISSING: &str = "identification key: missing (set KENAR_IDENTIFICATION_KEY or \
          give --identification-key-file)";
 
-    /// Divar's key, from the file or the environment.
-    pub fn divar_key(&self) -> Result<Option<SecretString>, Error> {
+    /// The key, from the file or the environment.
+    pub fn read(&self) -> Result<Option<SecretString>, Error> {
         secret(
             None,
             "--identification-key",
@@ -99,6 +95,27 @@ impl IdentificationKeyArgs {
             "identification key",
             SecretString::check_header_value,
         )
+    }
+}
+
+/// Divar's identification key, and the key the local app expects in its place.
+#[derive(Debug, Args)]
+pub struct IdentificationKeyArgs {
+    #[command(flatten)]
+    pub divar: DivarKeyArgs,
+    /// Read the key the local app expects in Authorization from this file (instead of
+    /// KENAR_FORWARD_KEY), when it is not Divar's
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub forward_key_file: Option<PathBuf>,
+}
+
+impl IdentificationKeyArgs {
+    /// What is said when no file or variable gives the key.
+    pub const MISSING: &str = DivarKeyArgs::MISSING;
+
+    /// Divar's key, from the file or the environment.
+    pub fn divar_key(&self) -> Result<Option<SecretString>, Error> {
+        self.divar.read()
     }
 
     /// The key the app expects, when it is another than Divar's.
@@ -174,12 +191,19 @@ fn secret(
     Ok(Some(value))
 }
 
-/// How the app identifies itself to the token endpoint.
+/// The app's client ID: what names it to Divar's OAuth server, in the authorization URL and
+/// at the token endpoint.
 #[derive(Debug, Args)]
-pub struct AppArgs {
+pub struct ClientIdArgs {
     /// The app's slug from the Kenar panel
     #[arg(long, env = "KENAR_CLIENT_ID")]
     pub client_id: Option<String>,
+}
+
+/// How the app proves itself to the token endpoint, besides its client ID: its secret, and
+/// where that endpoint is.
+#[derive(Debug, Args)]
+pub struct AppArgs {
     /// Read the app's client secret from this file (instead of KENAR_CLIENT_SECRET)
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub client_secret_file: Option<PathBuf>,
@@ -193,10 +217,11 @@ pub struct AppArgs {
 /// both.
 pub fn app_credentials(
     settings: &Settings,
+    client: &ClientIdArgs,
     args: &AppArgs,
     problems: &mut Vec<String>,
 ) -> Result<Option<AppCredentials>, Error> {
-    let client_id = settings.or_config(args.client_id.clone(), |c| c.client_id)?;
+    let client_id = settings.or_config(client.client_id.clone(), |c| c.client_id)?;
     let client_secret = client_secret(args.client_secret_file.as_deref())?;
     let client_id = match client_id {
         None => {
@@ -206,7 +231,7 @@ pub fn app_credentials(
         Some(id) => match authorize::check_client_id(&id) {
             Ok(()) => Some(id),
             Err(problem) => {
-                problems.push(settings.blame(&CLIENT_ID, args.client_id.is_some(), &problem));
+                problems.push(settings.blame(&CLIENT_ID, client.client_id.is_some(), &problem));
                 None
             }
         },

@@ -12,6 +12,8 @@ pub mod profile;
 pub mod relay;
 pub mod scope_names;
 pub mod scopes;
+pub mod seconds;
 pub mod signals;
 pub mod subscription;
 pub mod tokens;
+pub mod worded;

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use kenar_chat::Error;
-use kenar_chat::http::client::{ApiClient, ClientOptions};
 use kenar_chat::http::retry::Event;
 use kenar_chat::receive::forward::{self, Outgoing};
 use serde_json::{Value, json};
@@ -15,7 +14,9 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::cli::output::{self, Format};
 use crate::cli::report::{self, Verbosity};
+use crate::cli::shared::connection::ReachArgs;
 use crate::cli::shared::credentials::IdentificationKeyArgs;
+use crate::cli::shared::seconds;
 
 /// How a request goes to the app and how its answer is shown.
 #[derive(Debug, Args)]
@@ -26,8 +27,10 @@ pub struct DeliveryArgs {
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = forward::header)]
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// Give the app this many seconds to answer
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::positive)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub reach: ReachArgs,
     /// The answer as it came, or one JSON object with the status and time
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -37,14 +40,11 @@ pub struct DeliveryArgs {
 /// wherever the app echoes it; an answer other than 2xx is an [`Error::AppRefused`] after
 /// it is printed. With `-v`, the request and the answer's status and time on stderr too.
 pub fn deliver(outgoing: Outgoing, delivery: &DeliveryArgs, verbosity: Verbosity) -> Result<()> {
-    let timeout = Duration::from_secs(delivery.timeout);
+    let timeout = delivery.timeout;
     let to = outgoing.url.to_string();
+    // The app may echo the key it was sent: what is shown never carries it.
     let secrets = outgoing.secrets();
-    let client = ApiClient::new(&ClientOptions {
-        timeout,
-        connect_timeout: timeout,
-        ..ClientOptions::default()
-    })?;
+    let client = delivery.reach.client(timeout)?;
     report::to_app(
         verbosity,
         &outgoing.url,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use kenar_chat::auth::refresh::Refresher;
 use kenar_chat::auth::store::StoredToken;
 use kenar_chat::auth::token::AppCredentials;
-use kenar_chat::auth::token_source::{Served, TokenSource, Transport};
+use kenar_chat::auth::token_source::{Notice, Served, TokenSource, Transport};
 use kenar_chat::http::answer::Answer;
 use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::platform::Platform;
@@ -195,11 +195,12 @@ pub fn execute_with_stored(
 
 /// The profile's stored tokens under the one stored-token policy, its notices on stderr.
 pub fn token_source(settings: &Settings) -> Result<TokenSource, Error> {
-    TokenSource::new(
-        &profile::store()?,
-        settings.profile(),
-        Arc::new(output::note),
-    )
+    token_source_telling(settings, Arc::new(output::note))
+}
+
+/// [`token_source`], its notices told to `notice` (a batch writes them above its bar).
+pub fn token_source_telling(settings: &Settings, notice: Notice) -> Result<TokenSource, Error> {
+    TokenSource::new(&profile::store()?, settings.profile(), notice)
 }
 
 /// Sends token requests with `connection`, never again once they may have arrived: a

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
-use super::{Store, db_error};
+use super::db::{Store, db_error};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +50,17 @@ impl Store {
             )
             .optional()
             .map_err(db_error)
+    }
+}
+
+/// A conversation for the store's tests: `c1`, about post `P`, sold by `seller` to `buyer`.
+#[cfg(test)]
+pub(super) fn sample() -> Conversation {
+    Conversation {
+        id: "c1".into(),
+        post_token: "P".into(),
+        seller_id: "seller".into(),
+        buyer_id: "buyer".into(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
-use super::{Store, db_error, split};
+use super::db::{Store, db_error, split};
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::sandbox::demo::{DEMO_USER, scope_list};

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
-use super::{Store, db_error};
+use super::db::{Store, db_error};
 use crate::error::{Error, Result};
 use crate::message::media_kind::MediaKind;
 
@@ -98,21 +98,15 @@ impl Store {
             drop(db);
             return self.upload_token(token, now);
         }
-        transaction
-            .execute(
-                "INSERT INTO media (token, kind, file_name, content_type, content) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    media_token,
-                    medium.kind.name(),
-                    medium.file_name,
-                    medium.content_type,
-                    medium.content
-                ],
-            )
-            .map_err(db_error)?;
+        keep_medium(&transaction, media_token, medium)?;
         transaction.commit().map_err(db_error)?;
         Ok(UploadToken::Ready)
+    }
+
+    /// Keeps `medium` under `media_token` without an upload: a picture a person sent in
+    /// the chat view.
+    pub fn insert_medium(&self, media_token: &str, medium: &NewMedium<'_>) -> Result<()> {
+        keep_medium(&self.db(), media_token, medium)
     }
 
     /// The medium kept under `media_token`, if the sandbox has one.
@@ -140,6 +134,22 @@ impl Store {
             .map(Option::flatten)
             .map_err(db_error)
     }
+}
+
+fn keep_medium(db: &rusqlite::Connection, media_token: &str, medium: &NewMedium<'_>) -> Result<()> {
+    db.execute(
+        "INSERT INTO media (token, kind, file_name, content_type, content) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            media_token,
+            medium.kind.name(),
+            medium.file_name,
+            medium.content_type,
+            medium.content
+        ],
+    )
+    .map_err(db_error)?;
+    Ok(())
 }
 
 /// A medium from [`MEDIUM_COLUMNS`], starting at column `first`; `None` when the row has

@@ -1,10 +1,11 @@
 //! Accepted messages, on either platform, each with the chat it was sent in: who sent it,
-//! about which post, to whom.
+//! about which post, to whom; and whether a person typed it in the chat view.
 
 use rusqlite::{OptionalExtension as _, params};
 
+use super::db::{Store, db_error};
 use super::media::{MEDIUM_COLUMNS, Medium, medium};
-use super::{Store, db_error};
+use super::replies::Delivery;
 use crate::error::{Error, Result};
 use crate::message::draft::MessageDraft;
 use crate::message::{BotRecipient, Message};
@@ -25,13 +26,17 @@ pub struct StoredMessage {
     pub seller_id: String,
     /// What a media message sent, when the sandbox received the upload of its token.
     pub medium: Option<Medium>,
+    /// Typed by a person in the chat view (the other side replying), not sent by the app.
+    pub by_person: bool,
+    /// What became of the webhook of a reply typed in the chat view.
+    pub delivery: Option<Delivery>,
 }
 
 /// The columns [`row`] reads, in its order.
 fn select() -> String {
     format!(
         "SELECT m.id, m.received_at, m.body, m.conversation_id, m.sender_id, \
-         c.post_token, c.seller_id, c.buyer_id, {MEDIUM_COLUMNS} \
+         c.post_token, c.seller_id, c.buyer_id, {MEDIUM_COLUMNS}, m.by_person, m.delivery \
          FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id \
          LEFT JOIN media md ON md.token = m.media_token"
     )
@@ -41,13 +46,25 @@ fn select() -> String {
 pub const BOT_SENDER: &str = "(the app's chatbot)";
 
 impl Store {
-    /// Keeps a message `sent_by` that user. The body is kept as sent; a conversation's ID,
-    /// which its body does not name, beside it, and its media token, to find its medium by.
+    /// Keeps a message the app sent as user `sent_by`.
     pub fn insert_message(
         &self,
         message: &Message,
         sent_by: &str,
         received_at: i64,
+    ) -> Result<i64> {
+        self.insert(message, sent_by, received_at, false)
+    }
+
+    /// Keeps a message `sent_by` that user, a person (`by_person`) or the app. The body
+    /// is kept as sent; a conversation's ID, which its body does not name, beside it, and
+    /// its media token, to find its medium by.
+    pub(super) fn insert(
+        &self,
+        message: &Message,
+        sent_by: &str,
+        received_at: i64,
+        by_person: bool,
     ) -> Result<i64> {
         let body = String::from_utf8_lossy(&message.to_body()).into_owned();
         let conversation_id = match message {
@@ -60,14 +77,15 @@ impl Store {
         };
         let db = self.db();
         db.execute(
-            "INSERT INTO messages (received_at, body, conversation_id, sender_id, media_token) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO messages (received_at, body, conversation_id, sender_id, media_token, \
+             by_person) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 received_at,
                 body,
                 conversation_id,
                 sent_by,
-                message.media_token()
+                message.media_token(),
+                by_person
             ],
         )
         .map_err(db_error)?;
@@ -104,6 +122,8 @@ struct Row {
     /// The conversation's post, seller and buyer, when the message went to one.
     conversation: Option<(String, String, String)>,
     medium: Option<Medium>,
+    by_person: bool,
+    delivery: Option<String>,
 }
 
 fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -118,6 +138,8 @@ fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         sender_id: row.get(4)?,
         conversation: post.zip(seller).zip(buyer).map(|((p, s), b)| (p, s, b)),
         medium: medium(row, 8)?,
+        by_person: row.get(13)?,
+        delivery: row.get(14)?,
     })
 }
 
@@ -163,6 +185,11 @@ fn stored(row: Row) -> Result<StoredMessage> {
             (Chat::new(sender, post, peer)?, seller)
         }
     };
+    let delivery = row
+        .delivery
+        .map(|kept| Delivery::read(&kept))
+        .transpose()
+        .map_err(|e| e.prefixed(&format!("{name}: ")))?;
     Ok(StoredMessage {
         id: row.id,
         received_at: row.received_at,
@@ -170,6 +197,8 @@ fn stored(row: Row) -> Result<StoredMessage> {
         chat,
         seller_id,
         medium: row.medium,
+        by_person: row.by_person,
+        delivery,
     })
 }
 
@@ -177,7 +206,8 @@ fn stored(row: Row) -> Result<StoredMessage> {
 mod tests {
     use super::*;
     use crate::message::media_kind::MediaKind;
-    use crate::sandbox::store::{Conversation, NewMedium};
+    use crate::sandbox::store::NewMedium;
+    use crate::sandbox::store::conversations::sample;
 
     fn build(json: &str) -> Message {
         MessageDraft::from_json("test", json.as_bytes())
@@ -189,14 +219,7 @@ mod tests {
     #[test]
     fn a_conversations_message_is_read_back_in_the_chat_of_its_sides() {
         let store = Store::open(None).unwrap();
-        store
-            .insert_conversation(&Conversation {
-                id: "c1".into(),
-                post_token: "P".into(),
-                seller_id: "seller".into(),
-                buyer_id: "buyer".into(),
-            })
-            .unwrap();
+        store.insert_conversation(&sample()).unwrap();
         let sent = build(r#"{"conversation_id": "c1", "message": "hi"}"#);
         let id = store.insert_message(&sent, "buyer", 5).unwrap();
         let stored = store.message(id).unwrap().unwrap();
@@ -227,14 +250,7 @@ mod tests {
         store.spend_upload_token("up", 0, "m1", &medium).unwrap();
         let sent = build(r#"{"conversation_id": "c1", "media_token": "m1"}"#);
         let id = store.insert_message(&sent, "buyer", 5).unwrap();
-        store
-            .insert_conversation(&Conversation {
-                id: "c1".into(),
-                post_token: "P".into(),
-                seller_id: "seller".into(),
-                buyer_id: "buyer".into(),
-            })
-            .unwrap();
+        store.insert_conversation(&sample()).unwrap();
         let stored = store.message(id).unwrap().unwrap();
         assert_eq!(stored.message, sent);
         assert_eq!(

@@ -14,7 +14,7 @@ use crate::cli::report::Verbosity;
 use crate::cli::settings::{CLIENT_ID, REDIRECT_URI, Settings};
 use crate::cli::shared::authorization::token_url;
 use crate::cli::shared::connection::ConnectionArgs;
-use crate::cli::shared::credentials::{ApiKeyArgs, AppArgs, app_credentials};
+use crate::cli::shared::credentials::{ApiKeyArgs, AppArgs, ClientIdArgs, app_credentials};
 use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs};
@@ -29,6 +29,8 @@ pub struct DoctorArgs {
     pub redirect_uri: Option<String>,
     #[command(flatten)]
     pub platform: PlatformArgs,
+    #[command(flatten)]
+    pub client: ClientIdArgs,
     #[command(flatten)]
     pub app: AppArgs,
     #[command(flatten)]
@@ -47,7 +49,7 @@ pub struct DoctorArgs {
 pub fn run(args: &DoctorArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     let platform = args.platform.resolve(settings)?;
     let connection = args.connection.check(settings)?;
-    let client_id = settings.or_config(args.app.client_id.clone(), |c| c.client_id)?;
+    let client_id = settings.or_config(args.client.client_id.clone(), |c| c.client_id)?;
     let redirect_uri = settings.or_config(args.redirect_uri.clone(), |c| c.redirect_uri)?;
     let given = |value: &Option<String>, setting, flag_given| {
         (
@@ -56,7 +58,8 @@ pub fn run(args: &DoctorArgs, settings: &Settings, verbosity: Verbosity) -> Resu
             settings.missing(setting).to_string(),
         )
     };
-    let (id, id_source, id_missing) = given(&client_id, &CLIENT_ID, args.app.client_id.is_some());
+    let (id, id_source, id_missing) =
+        given(&client_id, &CLIENT_ID, args.client.client_id.is_some());
     let (uri, uri_source, uri_missing) =
         given(&redirect_uri, &REDIRECT_URI, args.redirect_uri.is_some());
     let mut checks = vec![
@@ -74,7 +77,7 @@ pub fn run(args: &DoctorArgs, settings: &Settings, verbosity: Verbosity) -> Resu
     ];
     if let Some(token_url) = token_url(settings, args.app.token_url.clone(), platform)? {
         let mut problems = Vec::new();
-        let app = app_credentials(settings, &args.app, &mut problems)?;
+        let app = app_credentials(settings, &args.client, &args.app, &mut problems)?;
         checks.push(doctor::token_endpoint(
             &token_url,
             app.as_ref(),

@@ -27,13 +27,14 @@ use crate::cli::output::{self, Format};
 use crate::cli::prompt;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::{REDIRECT_URI, Settings};
-use crate::cli::shared::authorization::{authorization, token_url};
+use crate::cli::shared::authorization::{AuthorizationArgs, authorization, token_url};
 use crate::cli::shared::connection::{Connection, ConnectionArgs};
-use crate::cli::shared::credentials::{ApiKeyArgs, AppArgs, app_credentials};
+use crate::cli::shared::credentials::{ApiKeyArgs, AppArgs, ClientIdArgs, app_credentials};
 use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs, save};
 use crate::cli::shared::scopes::ScopeFlags;
+use crate::cli::shared::seconds;
 use crate::cli::shared::tokens::transport;
 
 #[derive(Debug, Args)]
@@ -58,6 +59,8 @@ pub struct TokenArgs {
     #[command(flatten)]
     pub scopes: ScopeFlags,
     #[command(flatten)]
+    pub client: ClientIdArgs,
+    #[command(flatten)]
     pub exchange: ExchangeArgs,
 }
 
@@ -72,25 +75,15 @@ pub struct TokenArgs {
       --redirect-uri http://127.0.0.1:8765/callback --supplier-chats --offline --open")]
 pub struct LoginArgs {
     #[command(flatten)]
+    pub authorization: AuthorizationArgs,
+    #[command(flatten)]
     pub scopes: ScopeFlags,
-    /// Where Divar sends the user back; on http://127.0.0.1:PORT/..., http://[::1]:PORT/...
-    /// or http://localhost:PORT/... kenar-chat listens itself, elsewhere it asks you to paste
-    /// the URL the browser landed on
-    #[arg(long, env = "KENAR_REDIRECT_URI")]
-    pub redirect_uri: Option<String>,
-    /// The state echoed back on return; a random 128-bit value when not given
-    #[arg(long)]
-    pub state: Option<String>,
-    /// The authorization endpoint [default: https://open-platform-redirect.divar.ir/oauth,
-    /// or https://oauth.divar.ir/oauth2/auth on the current platform]
-    #[arg(long, env = "KENAR_OAUTH_URL")]
-    pub auth_url: Option<String>,
     /// Open the authorization URL in the default browser ($BROWSER when set)
     #[arg(long)]
     pub open: bool,
     /// Give up waiting for the redirect after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub wait: u64,
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds::positive)]
+    pub wait: Duration,
     /// When Divar refuses the scopes with invalid_scope, ask for each scope alone and say
     /// which ones it refuses (offered at a terminal without this flag)
     #[arg(long)]
@@ -122,7 +115,7 @@ pub struct ExchangeArgs {
 }
 
 pub fn exchange_code(args: TokenArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
-    let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
+    let exchange = Exchange::prepare(args.exchange, &args.client, settings, verbosity)?;
     let scopes = args.scopes.requested(exchange.platform, settings)?;
     let code = redirect::code_from_input(&args.code, args.state.as_deref())
         .map_err(|e| e.prefixed("--code: "))?;
@@ -139,21 +132,23 @@ pub fn exchange_code(args: TokenArgs, settings: &Settings, verbosity: Verbosity)
 }
 
 pub fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
-    if args.wait == 0 {
-        return Err(Error::invalid("--wait: must be a positive number of seconds").into());
-    }
-    let wait = Duration::from_secs(args.wait);
-    let exchange = Exchange::prepare(args.exchange, settings, verbosity)?;
-    let scopes = args.scopes.requested(exchange.platform, settings)?;
-    let (request, url) = authorization(
+    let wait = args.wait;
+    let exchange = Exchange::prepare(
+        args.exchange,
+        &args.authorization.client,
         settings,
-        exchange.platform,
-        Some(exchange.app.client_id.clone()),
-        args.redirect_uri,
-        args.auth_url.clone(),
-        scopes.clone(),
-        args.state,
+        verbosity,
     )?;
+    let scopes = args.scopes.requested(exchange.platform, settings)?;
+    let auth_url = args.authorization.auth_url.clone();
+    // The client ID as the exchange resolved it, wherever it came from.
+    let asked = AuthorizationArgs {
+        client: ClientIdArgs {
+            client_id: Some(exchange.app.client_id.clone()),
+        },
+        ..args.authorization
+    };
+    let (request, url) = authorization(settings, exchange.platform, asked, scopes.clone())?;
     let redirect_uri = Url::parse(&request.redirect_uri)
         .map_err(|e| Error::invalid(format!("--redirect-uri: {e}")))?;
     let code = match await_code(&request, &url, &redirect_uri, args.open, wait) {
@@ -172,7 +167,7 @@ pub fn login(args: LoginArgs, settings: &Settings, verbosity: Verbosity) -> Resu
                 platform: exchange.platform,
                 client_id: &exchange.app.client_id,
                 redirect_uri: &redirect_uri,
-                auth_url: args.auth_url,
+                auth_url,
                 open: args.open,
                 wait,
             };
@@ -217,15 +212,16 @@ impl ScopeTrial<'_> {
             output::note(&format!(
                 "Asking for {scope} alone (a code that comes back is not used):"
             ));
-            let (request, url) = authorization(
-                self.settings,
-                self.platform,
-                Some(self.client_id.to_owned()),
-                Some(self.redirect_uri.to_string()),
-                self.auth_url.clone(),
-                vec![scope.clone()],
-                None,
-            )?;
+            let alone = AuthorizationArgs {
+                client: ClientIdArgs {
+                    client_id: Some(self.client_id.to_owned()),
+                },
+                redirect_uri: Some(self.redirect_uri.to_string()),
+                state: None,
+                auth_url: self.auth_url.clone(),
+            };
+            let (request, url) =
+                authorization(self.settings, self.platform, alone, vec![scope.clone()])?;
             match await_code(&request, &url, self.redirect_uri, self.open, self.wait) {
                 Ok(_) => granted.push(scope.to_string()),
                 Err(e) if is_invalid_scope(&e) => refused.push(scope.to_string()),
@@ -382,15 +378,20 @@ enum TokenEndpoint {
 }
 
 impl<'a> Exchange<'a> {
-    fn prepare(args: ExchangeArgs, settings: &'a Settings, verbosity: Verbosity) -> Result<Self> {
+    fn prepare(
+        args: ExchangeArgs,
+        client: &ClientIdArgs,
+        settings: &'a Settings,
+        verbosity: Verbosity,
+    ) -> Result<Self> {
         let platform = args.platform.resolve(settings)?;
         let connection = args.connection.check(settings)?;
         let token_url = token_url(settings, args.app.token_url.clone(), platform)?;
         let mut problems = Vec::new();
-        let app = app_credentials(settings, &args.app, &mut problems)?;
+        let app = app_credentials(settings, client, &args.app, &mut problems)?;
         let client = oauth_refusal::client_sources(
             settings,
-            args.app.client_id.is_some(),
+            client.client_id.is_some(),
             args.app.client_secret_file.as_deref(),
         );
         let endpoint = match token_url {

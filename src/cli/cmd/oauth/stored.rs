@@ -17,7 +17,7 @@ use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
 use crate::cli::shared::authorization::token_url;
 use crate::cli::shared::connection::ConnectionArgs;
-use crate::cli::shared::credentials::{AppArgs, app_credentials};
+use crate::cli::shared::credentials::{AppArgs, ClientIdArgs, app_credentials};
 use crate::cli::shared::oauth_refusal;
 use crate::cli::shared::platform::PlatformArgs;
 use crate::cli::shared::profile::{self, ProfileArgs, save};
@@ -35,6 +35,8 @@ pub struct RefreshArgs {
     // When given, only the token stored for exactly these scopes (of the current platform).
     #[command(flatten)]
     pub scopes: ScopeFlags,
+    #[command(flatten)]
+    pub client: ClientIdArgs,
     #[command(flatten)]
     pub app: AppArgs,
     #[command(flatten)]
@@ -92,7 +94,7 @@ pub fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbos
     let connection = args.connection.check(settings)?;
     let token_url = token_url(settings, args.app.token_url.clone(), Platform::Current)?;
     let mut problems = Vec::new();
-    let app = app_credentials(settings, &args.app, &mut problems)?;
+    let app = app_credentials(settings, &args.client, &args.app, &mut problems)?;
     let (Some(app), Some(token_url)) = (app, token_url) else {
         return Err(Error::Invalid(problems).into());
     };
@@ -135,7 +137,7 @@ pub fn refresh_stored(args: &RefreshArgs, settings: &Settings, verbosity: Verbos
     }
     let client = oauth_refusal::client_sources(
         settings,
-        args.app.client_id.is_some(),
+        args.client.client_id.is_some(),
         args.app.client_secret_file.as_deref(),
     );
     // Each token in turn, every outcome reported: one that fails does not hide those

@@ -1,6 +1,7 @@
 //! `kenar-chat send --batch FILE`: the flags of batch sending, the progress bar, and the
 //! summary. The sending itself is [`kenar_chat::batch`].
 
+use std::collections::HashSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,8 +19,12 @@ use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
 use crate::cli::shared::connection::Connection;
 use crate::cli::shared::credentials::{AccessTokenArgs, ApiKeyArgs};
+use crate::cli::shared::forbidden_advice;
 use crate::cli::shared::signals;
 use crate::cli::shared::tokens;
+use crate::cli::shared::worded::worded;
+
+use super::summary::{Table, reason, to_json};
 
 const DEFAULT_CONCURRENCY: u16 = 4;
 const DEFAULT_UNREACHABLE_LIMIT: u32 = 5;
@@ -111,13 +116,20 @@ pub fn run(
         .read()?
         .ok_or_else(|| Error::invalid(ApiKeyArgs::MISSING))?;
     let access_token = shared.token.read()?;
-    // Without a default token, lines without one use the profile's stored tokens.
+    let countable = !input::is_stdin(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let bar = progress_bar(path, countable);
+    // Without a default token, lines without one use the profile's stored tokens, whose
+    // notices (a refresh tried again, a wait for the lock) are written above the bar.
     let (stored_tokens, refresher) = match access_token {
         Some(_) => (None, None),
-        None => (
-            Some(tokens::token_source(settings)?),
-            tokens::automatic_refresher(settings)?,
-        ),
+        None => {
+            let bar = bar.clone();
+            let notice = Arc::new(move |text: &str| bar.suspend(|| output::note(text)));
+            (
+                Some(tokens::token_source_telling(settings, notice)?),
+                tokens::automatic_refresher(settings)?,
+            )
+        }
     };
     let options = BatchOptions {
         api: connection.api.clone(),
@@ -134,11 +146,10 @@ pub fn run(
         resend_in_doubt: args.resend_in_doubt,
         fail_fast: args.fail_fast,
         unreachable_limit: args.unreachable_limit.unwrap_or(DEFAULT_UNREACHABLE_LIMIT),
-        countable: !input::is_stdin(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+        countable,
     };
     let source = input::source_name(path);
     let input = input::open_stream(path).map_err(|e| e.prefixed("--batch: "))?;
-    let bar = progress_bar(path);
     let report: Arc<batch::Report> = {
         let (bar, source) = (bar.clone(), source.clone());
         Arc::new(move |line, event| {
@@ -151,8 +162,10 @@ pub fn run(
             }
         })
     };
+    let mut advised = HashSet::new();
     let mut observe = |event: Event| match event {
         Event::LineFailed { line, error } => {
+            let error = worded(error.clone());
             bar.suspend(|| output::note(&format!("error: {source} line {line}: {error}")));
         }
         Event::Stopping(stop) => {
@@ -163,7 +176,10 @@ pub fn run(
                          Ctrl-C ends at once, leaving them in doubt)",
                         batch::SIGNAL_GRACE.as_secs()
                     ),
-                    _ => format!("stopping: {stop}; requests in flight may still end"),
+                    _ => format!(
+                        "stopping: {}; requests in flight may still end",
+                        reason(stop)
+                    ),
                 });
             });
         }
@@ -172,6 +188,24 @@ pub fn run(
             bar.suspend(|| output::note(&format!("{source}: {quota}")));
         }
         Event::Learned(_) => {}
+        // Said once for each cause: a batch refused for a missing permission is refused
+        // on every line.
+        Event::Forbidden(forbidden) => {
+            if let Some(advice) = forbidden_advice::advice(
+                &forbidden.url,
+                &forbidden.to,
+                forbidden.access_token.as_ref(),
+                settings,
+            ) && advised.insert(advice.cause)
+            {
+                bar.suspend(|| {
+                    output::note(&format!(
+                        "{source} line {}, and every line refused alike:{}",
+                        forbidden.line, advice.text
+                    ));
+                });
+            }
+        }
     };
     let summary = crate::cli::block_on(async {
         let signals = signals::listen()?;
@@ -181,10 +215,10 @@ pub fn run(
     // The journal has what happened whatever becomes of the summary; a summary that
     // cannot be written must not look like a batch that sent nothing.
     let shown = match shared.output {
-        Format::Json => serde_json::to_value(&summary)
+        Format::Json => to_json(&summary)
             .map_err(anyhow::Error::from)
             .and_then(|value| output::json(&value)),
-        Format::Text => output::line(&summary.to_string()),
+        Format::Text => output::line(&Table(&summary).to_string()),
     };
     output::report_of("the batch ran", shown)?;
     if let Some(Stop::Signal(signal)) = summary.stopped {
@@ -206,12 +240,13 @@ pub fn run(
     .into())
 }
 
-/// A bar on a terminal, with a length and an ETA when the input is a file; nothing otherwise.
-fn progress_bar(path: &Path) -> ProgressBar {
+/// A bar on a terminal, with a length and an ETA when the input is a regular file (which
+/// can be read twice: a pipe's lines would be taken from the batch); nothing otherwise.
+fn progress_bar(path: &Path, countable: bool) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let total = (!input::is_stdin(path))
+    let total = countable
         .then(|| input::open(path).ok())
         .flatten()
         .and_then(|reader| batch::lines::count(reader).ok());

@@ -4,6 +4,7 @@
 
 mod batch;
 mod flags;
+mod summary;
 mod upload;
 
 use anyhow::Result;

@@ -1,0 +1,57 @@
+//! Serving HTTP/1 on a listener of our own (the loopback redirect, `listen`): each
+//! connection on a task of its own, until told to stop; then the answers under way end.
+
+use std::error::Error as StdError;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper::body::{Body, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::Service;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+/// How long to wait before accepting again after a failed accept.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Accepts connections on `listener` until `stop` completes, serving each as `builder`
+/// says with the service `service` makes for its peer; then closes idle connections and
+/// waits for those answering.
+pub async fn connections<S, B>(
+    listener: &TcpListener,
+    builder: &http1::Builder,
+    service: impl Fn(SocketAddr) -> S,
+    stop: impl Future<Output = ()>,
+) where
+    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let connections = GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, peer)) = accepted else {
+            // Out of file descriptors, most likely: try again shortly, without spinning.
+            // (A connection that failed concerns nobody else.)
+            tokio::time::sleep(ACCEPT_PAUSE).await;
+            continue;
+        };
+        let connection = builder.serve_connection(TokioIo::new(stream), service(peer));
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            // A caller that goes away, or is closed for its slowness, concerns no other.
+            let _ = connection.await;
+        });
+    }
+    connections.shutdown().await;
+}
