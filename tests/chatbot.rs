@@ -426,3 +426,76 @@ fn scope_and_oauth_url_know_the_chatbot_and_read_scopes() {
             "scope=CHAT_BOT_USER_MESSAGE_SEND+CHAT_CONVERSATION_READ.{CONVERSATION}&"
         )));
 }
+
+/// `conversation show` of the conversation `messages` (each `[id, sent_at]`, all from the
+/// buyer, with the ID as text), as the terminal shows it.
+fn shown_with_times(messages: &[(&str, serde_json::Value)]) -> String {
+    let messages: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|(id, sent_at)| {
+            json!({"id": id, "sender": {"side": "BUYER"}, "type": "TEXT",
+                   "sent_at": sent_at, "text": id})
+        })
+        .collect();
+    let answer = json!({"conversation": {"id": CONVERSATION}, "messages": messages}).to_string();
+    let server = TestServer::start(move |_, _| Reply::json(200, &answer));
+    let output = common::with_credentials()
+        .args([
+            "conversation",
+            "show",
+            CONVERSATION,
+            "--base-url",
+            &server.url(),
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn times_with_an_offset_are_read_shown_in_utc_and_ordered_by_the_instant() {
+    let shown = shown_with_times(&[
+        ("first", json!("2025-07-16T10:00:00Z")),
+        ("third", json!("2025-07-16T16:00:00+03:30")),
+        ("second", json!("2025-07-16T11:00:00.5Z")),
+        ("before", json!("2025-07-16T09:45:00-00:30")),
+    ]);
+    assert_eq!(
+        shown,
+        format!(
+            "conversation {CONVERSATION}\n\
+             2025-07-16T10:00:00Z  buyer        \u{2068}first\u{2069}\n\
+             2025-07-16T10:15:00Z  buyer        \u{2068}before\u{2069}\n\
+             2025-07-16T11:00:00Z  buyer        \u{2068}second\u{2069}\n\
+             2025-07-16T12:30:00Z  buyer        \u{2068}third\u{2069}\n"
+        )
+    );
+}
+
+#[test]
+fn an_odd_time_keeps_its_message_and_its_place_and_digits_are_microseconds() {
+    // Past the year 9999, a time is still an instant, shown as it came.
+    let shown = shown_with_times(&[
+        ("late", json!("1752667200000000")),
+        ("huge", json!(9_223_372_036_854_775_808_u64)),
+        ("early", json!(1_752_662_700_000_000_u64)),
+        ("float", json!(1.7e15)),
+        ("object", json!({"a": 1})),
+        ("negative", json!(-1)),
+        ("missing", serde_json::Value::Null),
+    ]);
+    assert_eq!(
+        shown,
+        format!(
+            "conversation {CONVERSATION}\n\
+             2025-07-16T10:45:00Z  buyer        \u{2068}early\u{2069}\n\
+             2025-07-16T12:00:00Z  buyer        \u{2068}late\u{2069}\n\
+             9223372036854775808  buyer        \u{2068}huge\u{2069}\n\
+             1700000000000000.0  buyer        \u{2068}float\u{2069}\n\
+             {{\"a\":1}}  buyer        \u{2068}object\u{2069}\n\
+             -1  buyer        \u{2068}negative\u{2069}\n\
+             (no time)  buyer        \u{2068}missing\u{2069}\n"
+        )
+    );
+}

@@ -539,3 +539,16 @@ fn verbose_logs_each_forwarded_request_with_its_key_masked() {
     assert_eq!(listen.next_line()["direction"], "in");
     assert_eq!(listen.next_line()["direction"], "out");
 }
+
+#[test]
+fn a_time_with_a_utc_offset_is_read_and_the_event_forwarded() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url()]);
+    let body = br#"{"type":"NEW_MESSAGE","new_message":{"id":"m","conversation":{"id":"c"},"sender":{"side":"BUYER","type":"HUMAN"},"type":"TEXT","sent_at":"2025-07-16T10:41:42+03:30","text":"hi"}}"#;
+    let (status, answer) = listen.deliver(body);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(app.only_request().body, body);
+    let came = listen.next_line();
+    assert_eq!(came["name"], "NEW_MESSAGE");
+    assert!(came.get("problem").is_none(), "{came}");
+}
