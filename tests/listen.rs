@@ -552,3 +552,52 @@ fn a_time_with_a_utc_offset_is_read_and_the_event_forwarded() {
     assert_eq!(came["name"], "NEW_MESSAGE");
     assert!(came.get("problem").is_none(), "{came}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_listen_whatever_its_callers_hold() {
+    for signal in ["INT", "TERM"] {
+        let app = TestServer::start(|_, _| Reply::hang());
+        let mut listen = Listen::start(&[
+            "-f",
+            &app.url(),
+            "--read-timeout",
+            "3600",
+            "--forward-timeout",
+            "3600",
+        ]);
+        // One caller holds a request head it never finishes, another waits for an app that
+        // never answers.
+        let address = listen.url.trim_start_matches("http://").to_owned();
+        let mut half = std::net::TcpStream::connect(&address).unwrap();
+        std::io::Write::write_all(&mut half, b"POST /x HTTP/1.1\r\nHost: a\r\n").unwrap();
+        let url = listen.url.clone();
+        let waiting = thread::spawn(move || {
+            agent()
+                .post(format!("{url}/e"))
+                .header("authorization", KEY)
+                .send(&fixture("NEW_MESSAGE")[..])
+                .map(|response| response.status().as_u16())
+        });
+        crate::common::wait_for_requests(&app, 1);
+        crate::common::signal(&listen.child, signal);
+        let said = listen.notes_until("listen stopped").join("\n");
+        assert!(said.contains("cut short"), "{signal}: {said}");
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = listen.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "{signal}: listen is still running"
+            );
+            thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(0), "{signal}");
+        // The caller of the hung app got no answer; nothing was sent to the app again.
+        assert!(waiting.join().unwrap().is_err());
+        assert_eq!(app.requests().len(), 1);
+        drop(half);
+    }
+}

@@ -161,12 +161,17 @@ impl BoundReceiver {
             .map_err(|e| Error::Unavailable(format!("cannot read the bound address: {e}")))
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests under way. Each
-    /// connection is hyper's own, with a timer: a caller that does not send its whole
-    /// request head within the read timeout (that dribbles it, or says nothing at all, on
-    /// a new connection or a kept-alive one) is closed, as [`read_body`] answers one slow
-    /// with its body.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+    /// Serves until `shutdown` completes, then gives the requests under way `drain` to end
+    /// and cuts short what is left (a caller still sending its request, a forward still
+    /// waiting for the app). Each connection is hyper's own, with a timer: a caller that
+    /// does not send its whole request head within the read timeout (that dribbles it, or
+    /// says nothing at all, on a new connection or a kept-alive one) is closed, as
+    /// [`read_body`] answers one slow with its body.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        drain: Duration,
+    ) -> Result<Stopped> {
         let head_timeout = self.receiver.options.read_timeout.min(FOREVER);
         let router = Router::new().fallback(receive).with_state(self.receiver);
         let mut builder = http1::Builder::new();
@@ -180,9 +185,22 @@ impl BoundReceiver {
                 router.clone().call(request)
             })
         };
-        serve::connections(&self.listener, &builder, service, shutdown).await;
-        Ok(())
+        let drained = serve::connections(&self.listener, &builder, service, shutdown, drain).await;
+        Ok(if drained {
+            Stopped::Drained
+        } else {
+            Stopped::CutShort
+        })
     }
+}
+
+/// How the receiver stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every request under way ended.
+    Drained,
+    /// Some were still under way when the drain ended, and were cut short.
+    CutShort,
 }
 
 /// A read timeout as good as none: hyper adds the timeout to the clock unchecked, so the

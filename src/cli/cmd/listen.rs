@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
+use kenar_chat::batch::SIGNAL_GRACE;
 use kenar_chat::error::{self, Error};
 use kenar_chat::http::retry::Event;
 use kenar_chat::http::url as http_url;
@@ -16,7 +17,7 @@ use kenar_chat::receive::auth::IdentificationKey;
 use kenar_chat::receive::event::{DYNAMIC_ACTION, EVENT_TYPES, SERVER_LINK};
 use kenar_chat::receive::forward;
 use kenar_chat::receive::record::{LOG_FILE, Log, MAX_BODY_BYTES};
-use kenar_chat::receive::server::{Activity, BoundReceiver, Options};
+use kenar_chat::receive::server::{Activity, BoundReceiver, Options, Stopped};
 use kenar_chat::secret;
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
@@ -179,9 +180,16 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
         ready(&options, &receiver.local_addr()?, &log_path);
         let kept = keeper.map(Keeper::start).transpose()?;
         let (stop, ending) = keeper::until_stopped(kept, signals);
-        receiver.serve(stop).await?;
+        let stopped = receiver.serve(stop, SIGNAL_GRACE).await?;
         ending.finish()?;
-        output::note("listen stopped");
+        output::note(&match stopped {
+            Stopped::Drained => "listen stopped".to_owned(),
+            Stopped::CutShort => format!(
+                "listen stopped: requests still under way after {} were cut short, without \
+                 an answer (a forwarded one may have reached the app)",
+                humantime::format_duration(SIGNAL_GRACE)
+            ),
+        });
         Ok(())
     })?
 }
