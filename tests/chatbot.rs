@@ -318,17 +318,23 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
 
 const READ_ANSWER: &str = r#"{"conversation":{"id":"3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10","post_token":"AZf3Uqr3","type":"POST"},"messages":[{"id":"m1","conversation":{"id":"3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10"},"sender":{"side":"BUYER","type":"HUMAN"},"type":"TEXT","sent_at":"2024-10-20T13:12:06.140Z","text":"این آگهی هنوز هست؟"},{"id":"m2","sender":{"side":"SELLER","type":"HUMAN"},"type":"TEXT","sent_at":"2024-10-20T13:15:00Z","text":"Yes, 2 left"}]}"#;
 
+/// `conversation show` of the demo conversation, read from `server`.
+fn show(server: &TestServer) -> assert_cmd::Command {
+    let mut cmd = common::with_credentials();
+    cmd.args([
+        "conversation",
+        "show",
+        CONVERSATION,
+        "--base-url",
+        &server.url(),
+    ]);
+    cmd
+}
+
 #[test]
 fn a_conversation_reads_oldest_first_with_right_to_left_text_isolated() {
     let server = TestServer::start(|_, _| Reply::json(200, READ_ANSWER));
-    common::with_credentials()
-        .args([
-            "conversation",
-            "show",
-            CONVERSATION,
-            "--base-url",
-            &server.url(),
-        ])
+    show(&server)
         .assert()
         .success()
         .stdout(format!(
@@ -371,14 +377,7 @@ fn a_refused_read_says_so_and_a_bad_id_sends_nothing() {
         403,
         r#"{"code":7,"message":"permission denied","details":[]}"#,
     );
-    common::with_credentials()
-        .args([
-            "conversation",
-            "show",
-            CONVERSATION,
-            "--base-url",
-            &server.url(),
-        ])
+    show(&server)
         .assert()
         .code(3)
         .stderr(predicates::str::contains("HTTP 403"));
@@ -439,16 +438,7 @@ fn shown_with_times(messages: &[(&str, serde_json::Value)]) -> String {
         .collect();
     let answer = json!({"conversation": {"id": CONVERSATION}, "messages": messages}).to_string();
     let server = TestServer::start(move |_, _| Reply::json(200, &answer));
-    let output = common::with_credentials()
-        .args([
-            "conversation",
-            "show",
-            CONVERSATION,
-            "--base-url",
-            &server.url(),
-        ])
-        .output()
-        .unwrap();
+    let output = show(&server).output().unwrap();
     assert!(output.status.success(), "{output:?}");
     String::from_utf8(output.stdout).unwrap()
 }

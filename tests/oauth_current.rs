@@ -981,11 +981,20 @@ fn a_huge_error_code_from_the_token_endpoint_is_quoted_as_an_excerpt() {
     assert!(!credentials(dir.path()).exists());
 }
 
-#[test]
-fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, server) = refusing_with_a_huge_code();
-    let output = oauth(dir.path(), &server)
+/// The one request `server` received at its token endpoint.
+fn only_token_request(server: &TestServer) -> Recorded {
+    let mut token_requests: Vec<Recorded> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/oauth2/token")
+        .collect();
+    assert_eq!(token_requests.len(), 1, "{token_requests:?}");
+    token_requests.remove(0)
+}
+
+/// `oauth doctor` of the current platform, with `server` as the token endpoint and the API.
+fn doctor(dir: &Path, server: &TestServer) -> std::process::Output {
+    oauth(dir, server)
         .args([
             "doctor",
             "--platform",
@@ -996,7 +1005,14 @@ fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
         .env("KENAR_REDIRECT_URI", REDIRECT_URI)
         .env("KENAR_API_KEY", API_KEY)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, server) = refusing_with_a_huge_code();
+    let output = doctor(dir.path(), &server);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(&format!("answered HTTP 400 ({}…)", &code[..200])),
@@ -1006,13 +1022,7 @@ fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
         output.stdout.len() + output.stderr.len() < 5_000,
         "{stdout}"
     );
-    let token_requests: Vec<Recorded> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/oauth2/token")
-        .collect();
-    assert_eq!(token_requests.len(), 1);
-    assert_eq!(token_requests[0].method, "POST");
+    assert_eq!(only_token_request(&server).method, "POST");
 }
 
 #[test]
@@ -1044,18 +1054,7 @@ fn doctor_says_what_a_token_endpoint_s_refusal_of_the_app_means() {
                 Reply::json(200, r#"{"scopes":[]}"#)
             }
         });
-        let output = oauth(dir.path(), &server)
-            .args([
-                "doctor",
-                "--platform",
-                "current",
-                "--base-url",
-                &server.url(),
-            ])
-            .env("KENAR_REDIRECT_URI", REDIRECT_URI)
-            .env("KENAR_API_KEY", API_KEY)
-            .output()
-            .unwrap();
+        let output = doctor(dir.path(), &server);
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(output.status.code(), Some(8), "{code}: {stdout}");
         let line = stdout
@@ -1071,13 +1070,7 @@ fn doctor_says_what_a_token_endpoint_s_refusal_of_the_app_means() {
         if code != "invalid_scope" {
             assert!(line.contains(REDIRECT_URI), "{code}: {stdout}");
         }
-        let token_requests: Vec<Recorded> = server
-            .requests()
-            .into_iter()
-            .filter(|r| r.path == "/oauth2/token")
-            .collect();
-        assert_eq!(token_requests.len(), 1);
-        let sent = form(&token_requests[0]);
+        let sent = form(&only_token_request(&server));
         assert!(
             sent.contains(&("grant_type".to_owned(), "refresh_token".to_owned())),
             "{sent:?}"

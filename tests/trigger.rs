@@ -7,6 +7,16 @@ use serde_json::json;
 use crate::common::listen::{KEY, Listen, fixture};
 use crate::common::{Reply, TestServer, kenar};
 
+/// `events replay` of the log at `log`, with the identification key.
+fn replay(log: &std::path::Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.args(["events", "replay", "--log"])
+        .arg(log)
+        .args(args)
+        .env("KENAR_IDENTIFICATION_KEY", KEY);
+    cmd
+}
+
 fn trigger(app: &TestServer, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = kenar();
     cmd.arg("trigger")
@@ -133,15 +143,7 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
     assert_eq!(status, 200);
     let id = listen.next_line()["id"].as_str().unwrap().to_owned();
     listen.deliver(&fixture("POST_UPDATE"));
-    let replay = |args: &[&str]| {
-        let mut cmd = kenar();
-        cmd.args(["events", "replay", "--log"])
-            .arg(&listen.log)
-            .args(args)
-            .env("KENAR_IDENTIFICATION_KEY", KEY);
-        cmd
-    };
-    replay(&[&id]).assert().success();
+    replay(&listen.log, &[&id]).assert().success();
     let requests = app.requests();
     assert_eq!(requests.len(), 3);
     let again = &requests[2];
@@ -151,9 +153,11 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
     assert_eq!(again.header("authorization"), Some(KEY));
     assert_eq!(again.header("api-version"), Some("2"));
     let other = TestServer::success();
-    replay(&["--last", "--to", &other.url()]).assert().success();
+    replay(&listen.log, &["--last", "--to", &other.url()])
+        .assert()
+        .success();
     assert_eq!(other.only_request().body, fixture("POST_UPDATE"));
-    replay(&["req_nope"])
+    replay(&listen.log, &["req_nope"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no request \"req_nope\""));
@@ -247,12 +251,7 @@ fn replay_never_shows_the_key_an_app_echoes() {
     let app = echoing_app(200);
     let listen = Listen::start(&["-f", &app.url()]);
     assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
-    let output = kenar()
-        .args(["events", "replay", "--last", "--log"])
-        .arg(&listen.log)
-        .env("KENAR_IDENTIFICATION_KEY", KEY)
-        .output()
-        .unwrap();
+    let output = replay(&listen.log, &["--last"]).output().unwrap();
     assert!(output.status.success(), "{output:?}");
     assert_eq!(app.requests().len(), 2);
     crate::common::assert_no_secret(&output, &[KEY]);
@@ -315,17 +314,9 @@ fn a_record_cut_short_by_a_crash_leaves_the_next_run_s_requests_whole() {
     );
     assert_eq!(listen.deliver(&fixture("SERVER_LINK")).0, 200);
     let id = listen.next_line()["id"].as_str().unwrap().to_owned();
-    let replay = |args: &[&str]| {
-        let mut cmd = kenar();
-        cmd.args(["events", "replay", "--log"])
-            .arg(&listen.log)
-            .args(args)
-            .env("KENAR_IDENTIFICATION_KEY", KEY);
-        cmd
-    };
-    replay(&["--last"]).assert().success();
-    replay(&[&id]).assert().success();
-    replay(&["req_0ld-1"]).assert().success();
+    replay(&listen.log, &["--last"]).assert().success();
+    replay(&listen.log, &[&id]).assert().success();
+    replay(&listen.log, &["req_0ld-1"]).assert().success();
     let bodies: Vec<Vec<u8>> = app.requests().into_iter().map(|r| r.body).collect();
     assert_eq!(
         bodies,
@@ -349,38 +340,28 @@ fn replay_of_the_last_request_refuses_one_cut_short() {
     let old = record("req_0ld-1", &app.url(), r#"{"old":1}"#);
     let cut = &record("req_0ld-2", &app.url(), r#"{"old":2}"#)[..60];
     std::fs::write(&log, format!("{old}\n{cut}")).unwrap();
-    let replay = |args: &[&str]| {
-        let mut cmd = kenar();
-        cmd.args(["events", "replay", "--log"])
-            .arg(&log)
-            .args(args)
-            .env("KENAR_IDENTIFICATION_KEY", KEY);
-        cmd
-    };
-    replay(&["--last"])
+    replay(&log, &["--last"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!(
             "event log {}: line 2, the last, is a record cut short",
             log.display()
         )));
-    replay(&["req_0ld-2"])
+    replay(&log, &["req_0ld-2"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
             "no request \"req_0ld-2\" (line 2 is a record cut short, which may have been it)",
         ));
     assert!(app.requests().is_empty());
-    replay(&["req_0ld-1"]).assert().success();
+    replay(&log, &["req_0ld-1"]).assert().success();
     assert_eq!(app.only_request().body, br#"{"old":1}"#);
 }
 
 #[cfg(unix)]
 #[test]
 fn replay_refuses_a_line_longer_than_any_record() {
-    kenar()
-        .args(["events", "replay", "--last", "--log", "/dev/zero"])
-        .env("KENAR_IDENTIFICATION_KEY", KEY)
+    replay(std::path::Path::new("/dev/zero"), &["--last"])
         .timeout(std::time::Duration::from_secs(60))
         .assert()
         .code(2)
