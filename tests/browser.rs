@@ -65,9 +65,21 @@ impl Browser {
         self.client.switch_to_window(opened).await.unwrap();
     }
 
+    /// The page's text; read again when the page was replaced between finding its body
+    /// and reading it (a click's navigation lands at any moment).
     async fn body_text(&self) -> String {
-        let body = self.client.find(Locator::Css("body")).await.unwrap();
-        body.text().await.unwrap()
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let read = match self.client.find(Locator::Css("body")).await {
+                Ok(body) => body.text().await,
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok(text) => return text,
+                Err(e) => assert!(Instant::now() < deadline, "the page's text: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 
