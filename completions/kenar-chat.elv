@@ -656,7 +656,7 @@ set edit:completion:arg-completer[kenar-chat] = {|@words|
             cand --header 'Add this header to every forwarded request (repeatable)'
             cand --format 'One line per request in and out, or one JSON object a line'
             cand --log 'Keep the requests received in this JSON Lines file [default: events.jsonl in the config directory]'
-            cand --max-body 'Refuse (413) bodies larger than this many bytes'
+            cand --max-body 'Refuse (413) bodies larger than this many bytes (at most 8 MiB, so that the event log''s records stay bounded)'
             cand --max-concurrent 'Answer 503 while this many requests are being handled'
             cand --forward-timeout 'Give the app this many seconds to answer (504 past it)'
             cand --read-timeout 'Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)'

@@ -477,7 +477,7 @@ complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -s H -l he
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l format -d 'One line per request in and out, or one JSON object a line' -r -f -a "text\t''
 json\t''"
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l log -d 'Keep the requests received in this JSON Lines file [default: events.jsonl in the config directory]' -r -F
-complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-body -d 'Refuse (413) bodies larger than this many bytes' -r
+complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-body -d 'Refuse (413) bodies larger than this many bytes (at most 8 MiB, so that the event log\'s records stay bounded)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l max-concurrent -d 'Answer 503 while this many requests are being handled' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l forward-timeout -d 'Give the app this many seconds to answer (504 past it)' -r
 complete -c kenar-chat -n "__fish_kenar_chat_using_subcommand listen" -l read-timeout -d 'Give a caller this many seconds to send its request head, then its body (closed, or 408, past it)' -r

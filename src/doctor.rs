@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::auth::authorize;
-use crate::auth::oauth_error::OAuthError;
+use crate::auth::oauth_error::{OAuthError, Refusal, Step};
 use crate::auth::store::StoredToken;
 use crate::auth::token::{self, AppCredentials, Grant};
 use crate::error::Result;
@@ -129,6 +129,9 @@ pub fn configured_scopes(scopes: &[String], source: &str) -> Check {
     }
 }
 
+/// The OAuth error codes a token endpoint answers an app that is set up wrong with.
+const SETUP_ERRORS: [&str; 3] = ["unauthorized_client", "invalid_request", "invalid_scope"];
+
 /// The token endpoint, reached with a refresh of a made-up refresh token: Divar answers
 /// `invalid_grant` to a client it knows and `invalid_client` to one it does not. `send`
 /// sends the request.
@@ -164,27 +167,54 @@ pub fn token_endpoint(
             );
         }
     };
-    match OAuthError::from_answer(&answer).map(|e| e.code) {
-        Some(code) if code == "invalid_grant" => Check::pass(
+    match OAuthError::from_answer(&answer) {
+        Some(error) if error.code == "invalid_grant" => Check::pass(
             NAME,
             format!(
                 "{host} knows the client (a made-up refresh token was refused as invalid_grant)"
             ),
         ),
-        Some(code) if code == "invalid_client" => Check::fail(
+        Some(error) if error.code == "invalid_client" => Check::fail(
             NAME,
             format!("{host} refused the client ID or secret (invalid_client)"),
             "copy both again from the app's page in the Kenar panel",
         ),
+        // The codes that say the app is set up wrong (protocol section 6), with the causes
+        // of a refresh refused so.
+        Some(error) if SETUP_ERRORS.contains(&error.code.as_str()) => {
+            let sent = if error.code == "invalid_scope" {
+                String::new()
+            } else {
+                format!(" (the probe sent the redirect URI {redirect_uri})")
+            };
+            let code = error.shown_code();
+            let refusal = Refusal::new(
+                error,
+                Step::Refresh {
+                    host: host.clone(),
+                    token: "a made-up refresh token".to_owned(),
+                },
+            );
+            let (whys, fixes): (Vec<String>, Vec<String>) = refusal
+                .causes()
+                .into_iter()
+                .filter_map(|cause| cause.fix.ok().map(|fix| (cause.why, fix)))
+                .unzip();
+            Check::fail(
+                NAME,
+                format!(
+                    "{host} refused the probe, a refresh of a made-up token ({code}): {}{sent}",
+                    whys.join("; or ")
+                ),
+                fixes.join("; or "),
+            )
+        }
         other => Check::fail(
             NAME,
             format!(
                 "{host} answered HTTP {}{}, not as an OAuth token endpoint",
                 answer.status,
-                other.map_or_else(String::new, |code| format!(
-                    " ({})",
-                    visible::quote(code.as_bytes())
-                ))
+                other.map_or_else(String::new, |error| format!(" ({})", error.shown_code()))
             ),
             "check the token URL",
         ),

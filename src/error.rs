@@ -22,6 +22,9 @@ pub enum Error {
     /// The API answered 4xx (other than 429): it understood and refused.
     #[error("the API refused the request (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
+    /// The app under development (`trigger`, `events replay`) answered other than 2xx.
+    #[error("the app refused the request (HTTP {status}): {message}")]
+    AppRefused { status: u16, message: String },
     /// The current platform answered 412 with code 9: the recipient blocked the sender, or
     /// one of them is blacklisted. Sending again will not help.
     #[error(
@@ -129,6 +132,7 @@ impl Error {
         match self {
             Error::Invalid(_) | Error::Unusable { .. } => 2,
             Error::Refused { .. }
+            | Error::AppRefused { .. }
             | Error::RecipientRestricted(_)
             | Error::Denied(_)
             | Error::OAuth(_) => 3,

@@ -25,6 +25,7 @@ pub mod scope_catalogue;
 pub mod secret;
 pub mod setting;
 pub mod time;
+pub mod timestamp;
 pub mod visible;
 
 pub use error::{Error, Result};

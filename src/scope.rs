@@ -185,9 +185,11 @@ impl Recipient {
     }
 }
 
-/// Checks a conversation ID: it travels in the URL's path and after the dot of a scope,
-/// so it must be non-empty, show as itself, and hold no space (which separates scopes).
-pub fn check_conversation_id(field: &str, value: &str) -> Result<(), String> {
+/// Checks an ID that travels as one segment of the URL's path (a conversation's, the
+/// chatbot's user's) and after the dot of a scope: it must be non-empty, show as itself,
+/// hold no space (which separates scopes), and not be a dot segment, which the URL would
+/// resolve away, sending the request to another endpoint.
+pub fn check_path_id(field: &str, value: &str) -> Result<(), String> {
     if value == "." || value == ".." {
         return Err(format!("{field}: must not be {value:?}"));
     }
@@ -275,13 +277,13 @@ impl Scope {
 
     pub fn conversation(id: impl Into<String>) -> Result<Self> {
         let id = id.into();
-        check_conversation_id("conversation_id", &id).map_err(Error::invalid)?;
+        check_path_id("conversation_id", &id).map_err(Error::invalid)?;
         Ok(Scope::Conversation(id))
     }
 
     pub fn read(id: impl Into<String>) -> Result<Self> {
         let id = id.into();
-        check_conversation_id("conversation_id", &id).map_err(Error::invalid)?;
+        check_path_id("conversation_id", &id).map_err(Error::invalid)?;
         Ok(Scope::Read(id))
     }
 

@@ -54,16 +54,39 @@ impl SecretString {
         Ok(SecretString::new(value))
     }
 
-    /// Checks that the secret can travel in an HTTP header: visible ASCII only. The error
-    /// names the secret (`what`), never its value.
+    /// Checks that the secret can travel in an HTTP header as a token does (an API key, an
+    /// access token): visible ASCII only. The error names the secret (`what`), never its
+    /// value.
     pub fn check_header_safe(&self, what: &str) -> Result<()> {
-        if self.0.is_empty() {
+        self.check_header(what, false)
+    }
+
+    /// Checks that the secret can be a whole header's value as it is (an identification
+    /// key, which Divar sends as the whole `Authorization`): visible ASCII, with spaces and
+    /// tabs inside (RFC 9110 section 5.5), but not at either end, where HTTP drops them.
+    pub fn check_header_value(&self, what: &str) -> Result<()> {
+        self.check_header(what, true)
+    }
+
+    fn check_header(&self, what: &str, blanks_inside: bool) -> Result<()> {
+        let bytes = self.0.as_bytes();
+        let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
             return Err(Error::invalid(format!("{what}: must not be empty")));
-        }
-        if !self.0.bytes().all(|b| b.is_ascii_graphic()) {
+        };
+        let blank = |b: &u8| blanks_inside && matches!(b, b' ' | b'\t');
+        if !bytes.iter().all(|b| b.is_ascii_graphic() || blank(b)) {
+            let which = if blanks_inside {
+                "a control or non-ASCII character"
+            } else {
+                "a space, control or non-ASCII character"
+            };
             return Err(Error::invalid(format!(
-                "{what}: contains a space, control or non-ASCII character, which cannot be \
-                 sent in an HTTP header"
+                "{what}: contains {which}, which cannot be sent in an HTTP header"
+            )));
+        }
+        if blank(first) || blank(last) {
+            return Err(Error::invalid(format!(
+                "{what}: begins or ends with a space or tab, which HTTP drops from a header"
             )));
         }
         Ok(())
@@ -334,8 +357,22 @@ mod tests {
                 .check_header_safe("key")
                 .is_ok()
         );
-        for bad in ["", "a b", "a\nb", "kéy"] {
+        for bad in ["", "a b", "a\nb", "kéy", "a\u{7f}"] {
             let err = SecretString::new(bad).check_header_safe("key").unwrap_err();
+            assert!(err.to_string().starts_with("key: "), "{err}");
+            assert!(bad.is_empty() || !err.to_string().contains(bad), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_whole_header_value_holds_spaces_inside_only() {
+        for good in ["a-b_c.1~", "a b", "the key\tset in the panel"] {
+            assert!(SecretString::new(good).check_header_value("key").is_ok());
+        }
+        for bad in ["", "k1\nk2", "kéy", " k1", "k1\t", "k1\u{7f}"] {
+            let err = SecretString::new(bad)
+                .check_header_value("key")
+                .unwrap_err();
             assert!(err.to_string().starts_with("key: "), "{err}");
             assert!(bad.is_empty() || !err.to_string().contains(bad), "{err}");
         }

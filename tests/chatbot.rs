@@ -287,6 +287,25 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
             args(&[&["--bot", "--message", "m"]]),
             "conversation_id or user_id: missing (give --conversation-id or --user-id",
         ),
+        // The user's ID is one path segment: a dot segment would send elsewhere.
+        (
+            args(&[&["--bot", "--user-id", "..", "--message", "m"]]),
+            "user_id: must not be \"..\"",
+        ),
+        (
+            args(&[&["--bot", "--user-id", ".", "--message", "m", "--dry-run"]]),
+            "user_id: must not be \".\"",
+        ),
+        (
+            vec![
+                "--file".into(),
+                file(
+                    "dots.json",
+                    json!({"bot": true, "user_id": "..", "text_message": "m"}),
+                ),
+            ],
+            "user_id: must not be \"..\"",
+        ),
     ];
     for (args, expected) in cases {
         let output = send_to(&server.url()).args(&args).output().unwrap();
@@ -299,17 +318,23 @@ fn bad_chatbot_messages_and_actions_are_refused_before_anything_is_sent() {
 
 const READ_ANSWER: &str = r#"{"conversation":{"id":"3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10","post_token":"AZf3Uqr3","type":"POST"},"messages":[{"id":"m1","conversation":{"id":"3f1c9a2e-7b44-4d0e-9a51-0c2b8e6d7f10"},"sender":{"side":"BUYER","type":"HUMAN"},"type":"TEXT","sent_at":"2024-10-20T13:12:06.140Z","text":"این آگهی هنوز هست؟"},{"id":"m2","sender":{"side":"SELLER","type":"HUMAN"},"type":"TEXT","sent_at":"2024-10-20T13:15:00Z","text":"Yes, 2 left"}]}"#;
 
+/// `conversation show` of the demo conversation, read from `server`.
+fn show(server: &TestServer) -> assert_cmd::Command {
+    let mut cmd = common::with_credentials();
+    cmd.args([
+        "conversation",
+        "show",
+        CONVERSATION,
+        "--base-url",
+        &server.url(),
+    ]);
+    cmd
+}
+
 #[test]
 fn a_conversation_reads_oldest_first_with_right_to_left_text_isolated() {
     let server = TestServer::start(|_, _| Reply::json(200, READ_ANSWER));
-    common::with_credentials()
-        .args([
-            "conversation",
-            "show",
-            CONVERSATION,
-            "--base-url",
-            &server.url(),
-        ])
+    show(&server)
         .assert()
         .success()
         .stdout(format!(
@@ -352,14 +377,7 @@ fn a_refused_read_says_so_and_a_bad_id_sends_nothing() {
         403,
         r#"{"code":7,"message":"permission denied","details":[]}"#,
     );
-    common::with_credentials()
-        .args([
-            "conversation",
-            "show",
-            CONVERSATION,
-            "--base-url",
-            &server.url(),
-        ])
+    show(&server)
         .assert()
         .code(3)
         .stderr(predicates::str::contains("HTTP 403"));
@@ -406,4 +424,68 @@ fn scope_and_oauth_url_know_the_chatbot_and_read_scopes() {
         .stdout(predicates::str::contains(format!(
             "scope=CHAT_BOT_USER_MESSAGE_SEND+CHAT_CONVERSATION_READ.{CONVERSATION}&"
         )));
+}
+
+/// `conversation show` of the conversation `messages` (each `[id, sent_at]`, all from the
+/// buyer, with the ID as text), as the terminal shows it.
+fn shown_with_times(messages: &[(&str, serde_json::Value)]) -> String {
+    let messages: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|(id, sent_at)| {
+            json!({"id": id, "sender": {"side": "BUYER"}, "type": "TEXT",
+                   "sent_at": sent_at, "text": id})
+        })
+        .collect();
+    let answer = json!({"conversation": {"id": CONVERSATION}, "messages": messages}).to_string();
+    let server = TestServer::start(move |_, _| Reply::json(200, &answer));
+    let output = show(&server).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn times_with_an_offset_are_read_shown_in_utc_and_ordered_by_the_instant() {
+    let shown = shown_with_times(&[
+        ("first", json!("2025-07-16T10:00:00Z")),
+        ("third", json!("2025-07-16T16:00:00+03:30")),
+        ("second", json!("2025-07-16T11:00:00.5Z")),
+        ("before", json!("2025-07-16T09:45:00-00:30")),
+    ]);
+    assert_eq!(
+        shown,
+        format!(
+            "conversation {CONVERSATION}\n\
+             2025-07-16T10:00:00Z  buyer        \u{2068}first\u{2069}\n\
+             2025-07-16T10:15:00Z  buyer        \u{2068}before\u{2069}\n\
+             2025-07-16T11:00:00Z  buyer        \u{2068}second\u{2069}\n\
+             2025-07-16T12:30:00Z  buyer        \u{2068}third\u{2069}\n"
+        )
+    );
+}
+
+#[test]
+fn an_odd_time_keeps_its_message_and_its_place_and_digits_are_microseconds() {
+    // Past the year 9999, a time is still an instant, shown as it came.
+    let shown = shown_with_times(&[
+        ("late", json!("1752667200000000")),
+        ("huge", json!(9_223_372_036_854_775_808_u64)),
+        ("early", json!(1_752_662_700_000_000_u64)),
+        ("float", json!(1.7e15)),
+        ("object", json!({"a": 1})),
+        ("negative", json!(-1)),
+        ("missing", serde_json::Value::Null),
+    ]);
+    assert_eq!(
+        shown,
+        format!(
+            "conversation {CONVERSATION}\n\
+             2025-07-16T10:45:00Z  buyer        \u{2068}early\u{2069}\n\
+             2025-07-16T12:00:00Z  buyer        \u{2068}late\u{2069}\n\
+             9223372036854775808  buyer        \u{2068}huge\u{2069}\n\
+             1700000000000000.0  buyer        \u{2068}float\u{2069}\n\
+             {{\"a\":1}}  buyer        \u{2068}object\u{2069}\n\
+             -1  buyer        \u{2068}negative\u{2069}\n\
+             (no time)  buyer        \u{2068}missing\u{2069}\n"
+        )
+    );
 }

@@ -501,3 +501,147 @@ fn the_key_comes_from_a_variable_or_a_file_and_never_shows() {
         assert!(!line.contains(KEY), "{line}");
     }
 }
+
+#[test]
+fn a_header_that_frames_forwarded_requests_is_refused_at_start() {
+    kenar()
+        .args(["listen", "--port", "0", "-H", "Content-Length: 2"])
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        // Before the check, listen started and served.
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'Content-Length: 2' for '--header <NAME: VALUE>'",
+        ));
+}
+
+#[test]
+fn the_caller_is_the_last_address_of_every_forwarded_for_line() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url(), "--divar-sources-only"]);
+    let body = fixture("NEW_MESSAGE");
+    let through = |lines: &[&str]| {
+        let mut headers = vec![("authorization", KEY)];
+        headers.extend(lines.iter().map(|line| ("x-forwarded-for", *line)));
+        listen.post("/e", &headers, &body).0
+    };
+    // A tunnel that adds its own line puts the caller it saw last; a forged line before it
+    // claims nothing.
+    assert_eq!(through(&["78.111.6.41", "203.0.113.9"]), 403);
+    assert_eq!(
+        through(&["78.111.6.41, 31.214.250.140", "203.0.113.9"]),
+        403
+    );
+    assert_eq!(through(&["78.111.6.41", "203.0.113.9, "]), 403);
+    assert_eq!(through(&["203.0.113.9", "10.0.0.1, 78.111.6.42"]), 200);
+    assert_eq!(app.requests().len(), 1);
+}
+
+#[test]
+fn a_key_with_inner_spaces_is_checked_and_a_bad_one_is_one_problem() {
+    let key = "the Divar identification key\tset in the Kenar panel";
+    let app = TestServer::success();
+    let listen = Listen::start_with(&["-f", &app.url()], &[("KENAR_IDENTIFICATION_KEY", key)]);
+    let body = fixture("NEW_MESSAGE");
+    assert_eq!(listen.post("/e", &[("authorization", key)], &body).0, 200);
+    assert_eq!(app.only_request().header("authorization"), Some(key));
+    assert_eq!(listen.post("/e", &[("authorization", "the")], &body).0, 401);
+    for bad in ["kéy", "line\nbreak", " leading", "trailing\t"] {
+        let output = kenar()
+            .args(["listen", "--port", "0"])
+            .env("KENAR_IDENTIFICATION_KEY", bad)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: KENAR_IDENTIFICATION_KEY: ") && stderr.lines().count() == 1,
+            "{bad:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn verbose_logs_each_forwarded_request_with_its_key_masked() {
+    let app = TestServer::success();
+    let to = format!("{}/hook", app.url());
+    let listen = Listen::start(&["-f", &to, "-v"]);
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    let said = listen.notes_until("< HTTP 200 after ").join("\n");
+    for line in [
+        format!("> POST {to} ["),
+        "> authorization: ***".to_owned(),
+        "> content-type: application/json".to_owned(),
+        format!("> ({} bytes of body)", fixture("NEW_MESSAGE").len()),
+    ] {
+        assert!(said.contains(&line), "{line:?} not in {said}");
+    }
+    assert!(!said.contains(KEY), "{said}");
+    // stdout keeps its one line in and one out.
+    assert_eq!(listen.next_line()["direction"], "in");
+    assert_eq!(listen.next_line()["direction"], "out");
+}
+
+#[test]
+fn a_time_with_a_utc_offset_is_read_and_the_event_forwarded() {
+    let app = TestServer::success();
+    let listen = Listen::start(&["-f", &app.url()]);
+    let body = br#"{"type":"NEW_MESSAGE","new_message":{"id":"m","conversation":{"id":"c"},"sender":{"side":"BUYER","type":"HUMAN"},"type":"TEXT","sent_at":"2025-07-16T10:41:42+03:30","text":"hi"}}"#;
+    let (status, answer) = listen.deliver(body);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(app.only_request().body, body);
+    let came = listen.next_line();
+    assert_eq!(came["name"], "NEW_MESSAGE");
+    assert!(came.get("problem").is_none(), "{came}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_listen_whatever_its_callers_hold() {
+    for signal in ["INT", "TERM"] {
+        let app = TestServer::start(|_, _| Reply::hang());
+        let mut listen = Listen::start(&[
+            "-f",
+            &app.url(),
+            "--read-timeout",
+            "3600",
+            "--forward-timeout",
+            "3600",
+        ]);
+        // One caller holds a request head it never finishes, another waits for an app that
+        // never answers.
+        let address = listen.url.trim_start_matches("http://").to_owned();
+        let mut half = std::net::TcpStream::connect(&address).unwrap();
+        std::io::Write::write_all(&mut half, b"POST /x HTTP/1.1\r\nHost: a\r\n").unwrap();
+        let url = listen.url.clone();
+        let waiting = thread::spawn(move || {
+            agent()
+                .post(format!("{url}/e"))
+                .header("authorization", KEY)
+                .send(&fixture("NEW_MESSAGE")[..])
+                .map(|response| response.status().as_u16())
+        });
+        crate::common::wait_for_requests(&app, 1);
+        crate::common::signal(&listen.child, signal);
+        let said = listen.notes_until("listen stopped").join("\n");
+        assert!(said.contains("cut short"), "{signal}: {said}");
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = listen.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "{signal}: listen is still running"
+            );
+            thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(0), "{signal}");
+        // The caller of the hung app got no answer; nothing was sent to the app again.
+        assert!(waiting.join().unwrap().is_err());
+        assert_eq!(app.requests().len(), 1);
+        drop(half);
+    }
+}

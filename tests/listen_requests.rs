@@ -195,7 +195,12 @@ fn a_request_off_its_documented_shape_still_reaches_the_app_with_its_problem_sai
 fn text_lines_say_each_request_and_answer_as_the_readme_shows_them() {
     let app = TestServer::success();
     let hook = format!("{}/divar/events", app.url());
-    let listen = Listen::start_as("text", &["-f", &hook], &[("KENAR_IDENTIFICATION_KEY", KEY)]);
+    let listen = Listen::start_as(
+        "text",
+        &["-f", &hook],
+        &[("KENAR_IDENTIFICATION_KEY", KEY)],
+        &[],
+    );
     let body = new_message(json!({"type": "TEXT", "text": "Hello!",
         "sender": {"side": "BUYER", "type": "HUMAN"}}));
     assert_eq!(listen.deliver(&body).0, 200);

@@ -981,11 +981,20 @@ fn a_huge_error_code_from_the_token_endpoint_is_quoted_as_an_excerpt() {
     assert!(!credentials(dir.path()).exists());
 }
 
-#[test]
-fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, server) = refusing_with_a_huge_code();
-    let output = oauth(dir.path(), &server)
+/// The one request `server` received at its token endpoint.
+fn only_token_request(server: &TestServer) -> Recorded {
+    let mut token_requests: Vec<Recorded> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/oauth2/token")
+        .collect();
+    assert_eq!(token_requests.len(), 1, "{token_requests:?}");
+    token_requests.remove(0)
+}
+
+/// `oauth doctor` of the current platform, with `server` as the token endpoint and the API.
+fn doctor(dir: &Path, server: &TestServer) -> std::process::Output {
+    oauth(dir, server)
         .args([
             "doctor",
             "--platform",
@@ -996,7 +1005,14 @@ fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
         .env("KENAR_REDIRECT_URI", REDIRECT_URI)
         .env("KENAR_API_KEY", API_KEY)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, server) = refusing_with_a_huge_code();
+    let output = doctor(dir.path(), &server);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(&format!("answered HTTP 400 ({}…)", &code[..200])),
@@ -1006,11 +1022,62 @@ fn doctor_quotes_a_huge_error_code_from_the_token_endpoint_as_an_excerpt() {
         output.stdout.len() + output.stderr.len() < 5_000,
         "{stdout}"
     );
-    let token_requests: Vec<Recorded> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/oauth2/token")
-        .collect();
-    assert_eq!(token_requests.len(), 1);
-    assert_eq!(token_requests[0].method, "POST");
+    assert_eq!(only_token_request(&server).method, "POST");
+}
+
+#[test]
+fn doctor_says_what_a_token_endpoint_s_refusal_of_the_app_means() {
+    let cases = [
+        (
+            "unauthorized_client",
+            "the app may not use this grant type or redirect URI",
+            "check the app's redirect URIs and grants in the Kenar panel",
+        ),
+        (
+            "invalid_request",
+            "the redirect URI is not registered",
+            "register the redirect URI in the Kenar panel, exactly as it is sent",
+        ),
+        (
+            "invalid_scope",
+            "is not opened for this app",
+            "open it in the Kenar panel",
+        ),
+    ];
+    for (code, cause, fix) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let answer = json!({"error": code, "error_description": "refused"}).to_string();
+        let server = TestServer::start(move |_, request| {
+            if request.path == "/oauth2/token" {
+                Reply::json(400, &answer)
+            } else {
+                Reply::json(200, r#"{"scopes":[]}"#)
+            }
+        });
+        let output = doctor(dir.path(), &server);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(8), "{code}: {stdout}");
+        let line = stdout
+            .lines()
+            .skip_while(|line| !line.starts_with("FAIL  token endpoint and client secret:"))
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(line.contains(&format!("({code})")), "{code}: {stdout}");
+        assert!(line.contains(cause), "{code}: {stdout}");
+        assert!(line.contains(&format!("fix: {fix}")), "{code}: {stdout}");
+        assert!(!line.contains("check the token URL"), "{code}: {stdout}");
+        if code != "invalid_scope" {
+            assert!(line.contains(REDIRECT_URI), "{code}: {stdout}");
+        }
+        let sent = form(&only_token_request(&server));
+        assert!(
+            sent.contains(&("grant_type".to_owned(), "refresh_token".to_owned())),
+            "{sent:?}"
+        );
+        assert!(
+            sent.contains(&("redirect_uri".to_owned(), REDIRECT_URI.to_owned())),
+            "{sent:?}"
+        );
+    }
 }

@@ -7,6 +7,16 @@ use serde_json::json;
 use crate::common::listen::{KEY, Listen, fixture};
 use crate::common::{Reply, TestServer, kenar};
 
+/// `events replay` of the log at `log`, with the identification key.
+fn replay(log: &std::path::Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = kenar();
+    cmd.args(["events", "replay", "--log"])
+        .arg(log)
+        .args(args)
+        .env("KENAR_IDENTIFICATION_KEY", KEY);
+    cmd
+}
+
 fn trigger(app: &TestServer, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = kenar();
     cmd.arg("trigger")
@@ -116,16 +126,6 @@ fn a_bad_edit_or_no_key_sends_nothing() {
     assert!(app.requests().is_empty());
 }
 
-/// `events replay` of `listen`'s log, with `args`.
-fn replay(listen: &Listen, args: &[&str]) -> assert_cmd::Command {
-    let mut cmd = kenar();
-    cmd.args(["events", "replay", "--log"])
-        .arg(&listen.log)
-        .args(args)
-        .env("KENAR_IDENTIFICATION_KEY", KEY);
-    cmd
-}
-
 #[test]
 fn replay_resends_a_recorded_request_byte_for_byte() {
     let app = TestServer::success();
@@ -143,8 +143,7 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
     assert_eq!(status, 200);
     let id = listen.next_line()["id"].as_str().unwrap().to_owned();
     listen.deliver(&fixture("POST_UPDATE"));
-    let replay = |args: &[&str]| replay(&listen, args);
-    replay(&[&id]).assert().success();
+    replay(&listen.log, &[&id]).assert().success();
     let requests = app.requests();
     assert_eq!(requests.len(), 3);
     let again = &requests[2];
@@ -154,9 +153,11 @@ fn replay_resends_a_recorded_request_byte_for_byte() {
     assert_eq!(again.header("authorization"), Some(KEY));
     assert_eq!(again.header("api-version"), Some("2"));
     let other = TestServer::success();
-    replay(&["--last", "--to", &other.url()]).assert().success();
+    replay(&listen.log, &["--last", "--to", &other.url()])
+        .assert()
+        .success();
     assert_eq!(other.only_request().body, fixture("POST_UPDATE"));
-    replay(&["req_nope"])
+    replay(&listen.log, &["req_nope"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no request \"req_nope\""));
@@ -209,7 +210,7 @@ fn replay_sends_a_request_never_forwarded_where_told_and_refuses_one_cut_short()
     assert_eq!(listen.deliver(&[b' '; 201]).0, 413);
     let records = listen.records();
     let id = |index: usize| records[index]["id"].as_str().unwrap().to_owned();
-    let replay = |args: &[&str]| replay(&listen, args);
+    let replay = |args: &[&str]| replay(&listen.log, args);
     replay(&[&id(0)])
         .assert()
         .code(2)
@@ -231,6 +232,213 @@ fn replay_sends_a_request_never_forwarded_where_told_and_refuses_one_cut_short()
             id(1)
         )));
     assert_eq!(app.requests().len(), 1);
+}
+
+#[test]
+fn a_header_that_frames_the_request_is_refused_and_nothing_is_sent() {
+    let app = TestServer::success();
+    for header in [
+        "Content-Length: 2",
+        "transfer-encoding: chunked",
+        "Host: evil.example",
+        "Connection: close",
+        "Keep-Alive: timeout=5",
+        "TE: trailers",
+        "Trailer: x-check",
+        "Upgrade: h2c",
+    ] {
+        trigger(&app, &["NEW_MESSAGE", "-H", header])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "invalid value '{header}' for '--header <NAME: VALUE>'"
+            )))
+            .stderr(predicate::str::contains("kenar-chat sets it itself"));
+    }
+    assert!(app.requests().is_empty(), "{:?}", app.requests());
+}
+
+#[test]
+fn a_key_with_inner_spaces_goes_as_it_is() {
+    let key = "the Divar identification key set in the Kenar panel";
+    let app = TestServer::success();
+    trigger(&app, &["NEW_MESSAGE"])
+        .env("KENAR_IDENTIFICATION_KEY", key)
+        .assert()
+        .success();
+    assert_eq!(app.only_request().header("authorization"), Some(key));
+}
+
+/// An app that answers with the `Authorization` it was sent, as a debugging app may.
+fn echoing_app(status: u16) -> TestServer {
+    TestServer::start(move |_, request| {
+        let got = request.header("authorization").unwrap_or_default();
+        Reply::json(
+            status,
+            &json!({"got": got, "said": format!("key {got}.")}).to_string(),
+        )
+    })
+}
+
+#[test]
+fn the_key_an_app_echoes_is_never_shown() {
+    for status in [200, 400] {
+        for format in ["text", "json"] {
+            let app = echoing_app(status);
+            let output = trigger(&app, &["NEW_MESSAGE", "--format", format])
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(if status == 200 { 0 } else { 3 }),
+                "{output:?}"
+            );
+            assert_eq!(app.only_request().header("authorization"), Some(KEY));
+            crate::common::assert_no_secret(&output, &[KEY]);
+            let shown = String::from_utf8_lossy(&output.stdout);
+            assert!(shown.contains("***"), "{shown}");
+        }
+    }
+    // The app's own key, and Divar's beside it, are both secrets.
+    let app = echoing_app(400);
+    let output = trigger(&app, &["NEW_MESSAGE"])
+        .env("KENAR_FORWARD_KEY", "local-app-key-77")
+        .output()
+        .unwrap();
+    assert_eq!(
+        app.only_request().header("authorization"),
+        Some("local-app-key-77")
+    );
+    crate::common::assert_no_secret(&output, &["local-app-key-77", KEY]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: the app refused the request (HTTP 400)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn replay_never_shows_the_key_an_app_echoes() {
+    let app = echoing_app(200);
+    let listen = Listen::start(&["-f", &app.url()]);
+    assert_eq!(listen.deliver(&fixture("NEW_MESSAGE")).0, 200);
+    let output = replay(&listen.log, &["--last"]).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(app.requests().len(), 2);
+    crate::common::assert_no_secret(&output, &[KEY]);
+}
+
+#[test]
+fn verbose_logs_the_request_with_its_key_masked_and_the_answer() {
+    let app = TestServer::success();
+    let output = trigger(&app, &["SERVER_LINK", "-v", "-H", "X-Run: 7"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let url = format!("{}/divar/events", app.url());
+    let body = fixture("SERVER_LINK").trim_ascii_end().len();
+    for line in [
+        format!("> POST {url}\n"),
+        "> content-type: application/json\n".to_owned(),
+        "> api_version: 2\n".to_owned(),
+        "> authorization: ***\n".to_owned(),
+        "> x-run: 7\n".to_owned(),
+        format!("> ({body} bytes of body)\n"),
+        "< HTTP 200 after ".to_owned(),
+    ] {
+        assert!(stderr.contains(&line), "{line:?} not in {stderr}");
+    }
+    crate::common::assert_no_secret(&output, &[KEY]);
+    let quiet = trigger(&app, &["SERVER_LINK"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("> POST"),
+        "{quiet:?}"
+    );
+}
+
+/// One record as listen writes it, of a request with `body` forwarded to `to`.
+fn record(id: &str, to: &str, body: &str) -> String {
+    json!({"id": id, "received_at": "2026-12-06T12:00:00.000000Z", "method": "POST",
+           "path": "/divar/events", "headers": [["content-type", "application/json"]],
+           "body": body, "forwarded_to": to})
+    .to_string()
+}
+
+#[test]
+fn a_record_cut_short_by_a_crash_leaves_the_next_run_s_requests_whole() {
+    let app = TestServer::success();
+    let old = record("req_0ld-1", &app.url(), r#"{"old":1}"#);
+    let cut = &record("req_0ld-2", &app.url(), r#"{"old":2}"#)[..60];
+    let listen = Listen::start_on_log(
+        &["-f", &app.url()],
+        &[("KENAR_IDENTIFICATION_KEY", KEY)],
+        format!("{old}\n{cut}").as_bytes(),
+    );
+    assert!(
+        listen
+            .ready
+            .iter()
+            .any(|line| line.contains("ended in a record cut short")),
+        "{:?}",
+        listen.ready
+    );
+    assert_eq!(listen.deliver(&fixture("SERVER_LINK")).0, 200);
+    let id = listen.next_line()["id"].as_str().unwrap().to_owned();
+    replay(&listen.log, &["--last"]).assert().success();
+    replay(&listen.log, &[&id]).assert().success();
+    replay(&listen.log, &["req_0ld-1"]).assert().success();
+    let bodies: Vec<Vec<u8>> = app.requests().into_iter().map(|r| r.body).collect();
+    assert_eq!(
+        bodies,
+        [
+            fixture("SERVER_LINK"),
+            fixture("SERVER_LINK"),
+            fixture("SERVER_LINK"),
+            br#"{"old":1}"#.to_vec()
+        ]
+    );
+    // The cut record stays as it was, on a line of its own.
+    let log = std::fs::read_to_string(&listen.log).unwrap();
+    assert_eq!(log.lines().nth(1), Some(cut), "{log}");
+}
+
+#[test]
+fn replay_of_the_last_request_refuses_one_cut_short() {
+    let app = TestServer::success();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("events.jsonl");
+    let old = record("req_0ld-1", &app.url(), r#"{"old":1}"#);
+    let cut = &record("req_0ld-2", &app.url(), r#"{"old":2}"#)[..60];
+    std::fs::write(&log, format!("{old}\n{cut}")).unwrap();
+    replay(&log, &["--last"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "event log {}: line 2, the last, is a record cut short",
+            log.display()
+        )));
+    replay(&log, &["req_0ld-2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no request \"req_0ld-2\" (line 2 is a record cut short, which may have been it)",
+        ));
+    assert!(app.requests().is_empty());
+    replay(&log, &["req_0ld-1"]).assert().success();
+    assert_eq!(app.only_request().body, br#"{"old":1}"#);
+}
+
+#[cfg(unix)]
+#[test]
+fn replay_refuses_a_line_longer_than_any_record() {
+    replay(std::path::Path::new("/dev/zero"), &["--last"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "event log /dev/zero: line 1 is longer than 64 MiB, more than any request listen records",
+        ));
 }
 
 #[test]

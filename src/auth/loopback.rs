@@ -159,7 +159,8 @@ async fn serve(listener: TcpListener, callback: Callback, mut stopped: watch::Re
     let stop = async move {
         let _ = stopped.wait_for(|stop| *stop).await;
     };
-    http::serve::connections(&listener, &http1::Builder::new(), service, stop).await;
+    // A page not sent within the grace is not waited for: a login is decided.
+    http::serve::connections(&listener, &http1::Builder::new(), service, stop, PAGE_GRACE).await;
 }
 
 /// What the server for one login knows, and where it hands each redirect.

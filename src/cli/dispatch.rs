@@ -32,7 +32,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Sandbox(Deferred(args)) => sandbox::run(args),
         #[cfg(feature = "listen")]
         Command::Listen(Deferred(args)) => listen::run(*args, &settings, verbosity),
-        Command::Trigger(Deferred(args)) => trigger::run(*args),
+        Command::Trigger(Deferred(args)) => trigger::run(*args, verbosity),
         Command::Events(args) => events::run(args, &settings, verbosity),
     };
     ran.map_err(worded_chain)

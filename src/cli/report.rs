@@ -2,10 +2,15 @@
 //! and with `-v` every attempt, its headers with secrets masked, status and timing. A
 //! batch says the same for every line, each prefixed with the line's number.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use kenar_chat::http::retry::Event;
+use kenar_chat::secret::SecretString;
+use kenar_chat::visible;
+use reqwest::header::HeaderMap;
+use url::Url;
 
 use crate::cli::output;
 use crate::cli::shared::worded::worded;
@@ -32,22 +37,18 @@ pub fn event(verbosity: Verbosity, event: Event<'_>) {
 /// when it prints nothing, so that a quiet event costs nothing.
 pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
     let text = match event {
-        Event::Sending { attempt, request } if verbosity == Verbosity::Verbose => {
-            let mut text = format!("> {} {} (attempt {attempt})\n", request.method, request.url);
-            for (name, value) in &request.headers {
+        Event::Sending { attempt, request } if verbosity == Verbosity::Verbose => request_text(
+            &format!("{} {} (attempt {attempt})", request.method, request.url),
+            request
+                .headers
+                .iter()
                 // Never the secret: -v output ends up in CI logs and bug reports.
-                let _ = writeln!(text, "> {name}: {}", value.shown(false));
-            }
-            match &request.upload {
-                Some(upload) => {
-                    let _ = writeln!(text, "> ({})", upload.describe());
-                }
-                None => {
-                    let _ = writeln!(text, "> ({} bytes of body)", request.body.len());
-                }
-            }
-            text
-        }
+                .map(|(name, value)| (*name, value.shown(false))),
+            &match &request.upload {
+                Some(upload) => upload.describe(),
+                None => format!("{} bytes of body", request.body.len()),
+            },
+        ),
         Event::Answered { status, elapsed } if verbosity == Verbosity::Verbose => {
             format!("< HTTP {status} after {}\n", millis(elapsed))
         }
@@ -78,6 +79,53 @@ pub fn render(verbosity: Verbosity, event: Event<'_>) -> Option<String> {
         _ => return None,
     };
     Some(text)
+}
+
+/// With `-v`, a request to the app under development (`trigger`, `events replay`, or one
+/// `listen` forwards, then named by `id`), shown as a request to the API is: its sensitive
+/// headers (the key) as `***`.
+pub fn to_app(
+    verbosity: Verbosity,
+    url: &Url,
+    headers: &HeaderMap,
+    body_bytes: usize,
+    id: Option<&str>,
+) {
+    if verbosity != Verbosity::Verbose {
+        return;
+    }
+    let mut first = format!("POST {url}");
+    if let Some(id) = id {
+        let _ = write!(first, " [{id}]");
+    }
+    let headers = headers.iter().map(|(name, value)| {
+        let shown = if value.is_sensitive() {
+            Cow::Borrowed(SecretString::MASK)
+        } else {
+            // Received from elsewhere, as listen's are: inert on a terminal.
+            Cow::Owned(visible::escaped(
+                &String::from_utf8_lossy(value.as_bytes()),
+                false,
+            ))
+        };
+        (name.as_str(), shown)
+    });
+    let body = format!("{body_bytes} bytes of body");
+    output::stderr(&request_text(&first, headers, &body));
+}
+
+/// A request as `-v` shows it: `> METHOD URL ...`, a line a header, then what the body is.
+fn request_text<'a>(
+    first: &str,
+    headers: impl IntoIterator<Item = (&'a str, Cow<'a, str>)>,
+    body: &str,
+) -> String {
+    let mut text = format!("> {first}\n");
+    for (name, value) in headers {
+        let _ = writeln!(text, "> {name}: {value}");
+    }
+    let _ = writeln!(text, "> ({body})");
+    text
 }
 
 fn millis(elapsed: Duration) -> String {

@@ -1,5 +1,6 @@
 //! Serving HTTP/1 on a listener of our own (the loopback redirect, `listen`): each
-//! connection on a task of its own, until told to stop; then the answers under way end.
+//! connection on a task of its own, until told to stop; then the answers under way get a
+//! while to end, and whatever a caller still holds after it is cut short.
 
 use std::error::Error as StdError;
 use std::future::Future;
@@ -19,13 +20,17 @@ const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// Accepts connections on `listener` until `stop` completes, serving each as `builder`
 /// says with the service `service` makes for its peer; then closes idle connections and
-/// waits for those answering.
+/// waits up to `drain` for those answering or still being sent a request. Whether every
+/// connection ended within it: a caller that never finishes its request, or an answer
+/// that never comes, must not keep the server from stopping.
 pub async fn connections<S, B>(
     listener: &TcpListener,
     builder: &http1::Builder,
     service: impl Fn(SocketAddr) -> S,
     stop: impl Future<Output = ()>,
-) where
+    drain: Duration,
+) -> bool
+where
     S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn StdError + Send + Sync>>,
@@ -53,5 +58,8 @@ pub async fn connections<S, B>(
             let _ = connection.await;
         });
     }
-    connections.shutdown().await;
+    // The connections left are dropped with their tasks' runtime.
+    tokio::time::timeout(drain, connections.shutdown())
+        .await
+        .is_ok()
 }

@@ -252,10 +252,10 @@ impl MessageDraft {
             problems.push(format!("{field}: not part of a chatbot message{instead}"));
         }
         let to = match (self.conversation_id, self.user_id) {
-            (Some(id), None) => scope::check_conversation_id("conversation_id", &id)
+            (Some(id), None) => scope::check_path_id("conversation_id", &id)
                 .map(|()| Some(BotRecipient::Conversation(id))),
             (None, Some(id)) => {
-                scope::check_visible("user_id", &id).map(|()| Some(BotRecipient::User(id)))
+                scope::check_path_id("user_id", &id).map(|()| Some(BotRecipient::User(id)))
             }
             (Some(_), Some(_)) => Err("conversation_id, user_id: a chatbot message goes to a \
                                        conversation or to a user, not both"
@@ -335,7 +335,7 @@ impl MessageDraft {
             ));
         }
         let conversation_id = self.conversation_id.unwrap_or_default();
-        if let Err(problem) = scope::check_conversation_id("conversation_id", &conversation_id) {
+        if let Err(problem) = scope::check_path_id("conversation_id", &conversation_id) {
             problems.push(problem);
         }
         if let Some(post) = &self.post_token

@@ -3,10 +3,12 @@
 //! and how one reads at a terminal, right-to-left text included.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::http::answer::{self, Answer};
 use crate::time;
+use crate::timestamp::Timestamp;
 use crate::visible;
 
 /// The answer to a conversation read: the conversation and its messages.
@@ -34,8 +36,9 @@ pub struct ReceivedMessage {
     pub id: Option<String>,
     #[serde(default)]
     pub sender: Sender,
+    /// As it came: one odd time must not cost the read its other messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<SentAt>,
+    pub sent_at: Option<Value>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,38 +55,22 @@ pub struct Sender {
     pub kind: Option<String>,
 }
 
-/// When a message was sent: microseconds since 1970 in Divar's documentation, an RFC 3339
-/// time in its OpenAPI specification. Both are read.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum SentAt {
-    Micros(i64),
-    Text(String),
-}
-
-impl SentAt {
-    /// Microseconds since 1970, when the time can be read.
-    fn micros(&self) -> Option<i64> {
-        match self {
-            SentAt::Micros(micros) => Some(*micros),
-            SentAt::Text(text) => humantime::parse_rfc3339_weak(text.trim_end_matches('Z'))
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .and_then(|d| i64::try_from(d.as_micros()).ok()),
-        }
+impl ReceivedMessage {
+    /// When it was sent, when that can be read.
+    fn sent(&self) -> Option<Timestamp> {
+        self.sent_at
+            .as_ref()
+            .and_then(|value| Timestamp::parse(value).ok())
     }
 
-    /// The time in UTC to the second, as people read it.
-    fn shown(&self) -> String {
-        match self
-            .micros()
-            .and_then(|m| u64::try_from(m / 1_000_000).ok())
-        {
-            Some(seconds) => time::rfc3339(seconds),
-            None => match self {
-                SentAt::Micros(micros) => micros.to_string(),
-                SentAt::Text(text) => visible::escaped(text, false),
-            },
+    /// When it was sent, in UTC to the second as people read it; a time that cannot be
+    /// read is shown as it came.
+    fn shown_time(&self) -> String {
+        match (self.sent().and_then(|t| t.unix_seconds()), &self.sent_at) {
+            (Some(seconds), _) => time::rfc3339(seconds),
+            (None, None) => "(no time)".to_owned(),
+            (None, Some(Value::String(text))) => visible::escaped(text, false),
+            (None, Some(other)) => visible::escaped(&other.to_string(), false),
         }
     }
 }
@@ -106,11 +93,20 @@ impl ConversationRead {
         })
     }
 
-    /// The messages oldest first (Divar sends them so; a time it could not read keeps
-    /// its place).
+    /// The messages oldest first, by the instant each names (Divar sends them so): those
+    /// whose time can be read are put in order among the places they hold, and one whose
+    /// time cannot be read keeps its place.
     pub fn oldest_first(&self) -> Vec<&ReceivedMessage> {
         let mut messages: Vec<&ReceivedMessage> = self.messages.iter().collect();
-        messages.sort_by_key(|m| m.sent_at.as_ref().and_then(SentAt::micros));
+        let (places, mut timed): (Vec<usize>, Vec<(Timestamp, &ReceivedMessage)>) = messages
+            .iter()
+            .enumerate()
+            .filter_map(|(place, message)| Some((place, (message.sent()?, *message))))
+            .unzip();
+        timed.sort_by_key(|(sent, _)| *sent);
+        for (place, (_, message)) in places.into_iter().zip(timed) {
+            messages[place] = message;
+        }
         messages
     }
 
@@ -133,10 +129,7 @@ impl ConversationRead {
             out.push_str("(no text messages)\n");
         }
         for message in messages {
-            let time = message
-                .sent_at
-                .as_ref()
-                .map_or_else(|| "(no time)".to_owned(), SentAt::shown);
+            let time = message.shown_time();
             let who = message.sender.described();
             let text = message.text.as_deref().unwrap_or_default();
             let text = visible::escaped(text, true);

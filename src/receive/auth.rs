@@ -54,14 +54,20 @@ pub fn is_divar_address(address: IpAddr) -> bool {
 }
 
 /// The address a request came from: the peer itself, or, when the peer is a tunnel on
-/// this machine, the last address the tunnel put in `X-Forwarded-For` (earlier ones are
-/// whatever the caller claimed). `None` when a tunnel says nothing readable.
-pub fn source_address(peer: IpAddr, forwarded_for: Option<&[u8]>) -> Option<IpAddr> {
+/// this machine, the last address of its `X-Forwarded-For`, given as the header's lines in
+/// the order received. Several lines are one list (RFC 9110 section 5.3), and a tunnel
+/// adds the caller it saw at the end of it, as a last entry or a last line of its own;
+/// whatever comes before is what the caller claimed. `None` when the last entry is not an
+/// address.
+pub fn source_address<'a>(
+    peer: IpAddr,
+    forwarded_for: impl IntoIterator<Item = &'a [u8]>,
+) -> Option<IpAddr> {
     if !peer.is_loopback() {
         return Some(peer);
     }
-    let list = std::str::from_utf8(forwarded_for?).ok()?;
-    list.rsplit(',').next()?.trim().parse().ok()
+    let last_line = std::str::from_utf8(forwarded_for.into_iter().last()?).ok()?;
+    last_line.rsplit(',').next()?.trim().parse().ok()
 }
 
 #[cfg(test)]
@@ -104,12 +110,23 @@ mod tests {
     fn a_tunnel_on_this_machine_names_the_caller_last() {
         let local: IpAddr = "127.0.0.1".parse().unwrap();
         let far: IpAddr = "203.0.113.9".parse().unwrap();
-        assert_eq!(source_address(far, Some(b"78.111.6.41")), Some(far));
+        let lines = |lines: &[&'static str]| -> Vec<&'static [u8]> {
+            lines.iter().map(|line| line.as_bytes()).collect()
+        };
+        assert_eq!(source_address(far, lines(&["78.111.6.41"])), Some(far));
         assert_eq!(
-            source_address(local, Some(b"78.111.6.41, 203.0.113.9")),
+            source_address(local, lines(&["78.111.6.41, 203.0.113.9"])),
             Some(far)
         );
-        assert_eq!(source_address(local, Some(b"nonsense")), None);
-        assert_eq!(source_address(local, None), None);
+        assert_eq!(
+            source_address(local, lines(&["78.111.6.41", "10.0.0.1, 203.0.113.9"])),
+            Some(far)
+        );
+        assert_eq!(
+            source_address(local, lines(&["78.111.6.41", "203.0.113.9,"])),
+            None
+        );
+        assert_eq!(source_address(local, lines(&["nonsense"])), None);
+        assert_eq!(source_address(local, lines(&[])), None);
     }
 }

@@ -4,12 +4,12 @@
 //! `provider_data`, `transaction` or `payment_transaction`), and unknown fields are kept
 //! out of the way rather than refused.
 
-use std::fmt;
 use std::str::FromStr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+
+use crate::timestamp::Timestamp;
 
 /// The webhook event types Divar documents.
 pub const EVENT_TYPES: [&str; 5] = [
@@ -447,49 +447,6 @@ pub struct DynamicAction {
     pub extra_data: Option<Value>,
 }
 
-/// A moment Divar names: microseconds since the Unix epoch in the docs, an RFC 3339 string
-/// in the OpenAPI file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timestamp(pub SystemTime);
-
-impl Timestamp {
-    /// Reads an integer of microseconds, the same as a string of digits, or RFC 3339.
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        let micros = match value {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                s.parse().ok()
-            }
-            Value::String(s) => {
-                return humantime::parse_rfc3339_weak(s)
-                    .map(Timestamp)
-                    .map_err(|e| format!("{s:?} is not an RFC 3339 time ({e})"));
-            }
-            other => {
-                return Err(format!(
-                    "{other} is neither microseconds since 1970 nor an RFC 3339 time"
-                ));
-            }
-        };
-        micros
-            .and_then(|micros| UNIX_EPOCH.checked_add(Duration::from_micros(micros)))
-            .map(Timestamp)
-            .ok_or_else(|| format!("{value} is not a time in microseconds since 1970"))
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.duration_since(UNIX_EPOCH) {
-            Ok(since) if since.as_secs() <= crate::time::LAST_RFC3339_SECOND => {
-                write!(f, "{}", humantime::format_rfc3339_micros(self.0))
-            }
-            Ok(since) => write!(f, "{} µs since 1970", since.as_micros()),
-            Err(_) => f.write_str("before 1970"),
-        }
-    }
-}
-
 fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
     match Option::<Value>::deserialize(deserializer)? {
         None | Some(Value::Null) => Ok(None),
@@ -545,20 +502,6 @@ mod tests {
             Ok(Request::Event(envelope)) => *envelope,
             other => panic!("not an event: {other:?}"),
         }
-    }
-
-    #[test]
-    fn sent_at_is_read_as_microseconds_or_rfc3339() {
-        let micros = Timestamp::parse(&serde_json::json!(1_729_429_926_140_000_u64)).unwrap();
-        assert_eq!(micros.to_string(), "2024-10-20T13:12:06.140000Z");
-        let text = Timestamp::parse(&serde_json::json!("1729429926140000")).unwrap();
-        assert_eq!(text, micros);
-        let rfc = Timestamp::parse(&serde_json::json!("2024-10-20T13:12:06.14Z")).unwrap();
-        assert_eq!(rfc, micros);
-        assert!(Timestamp::parse(&serde_json::json!(-1)).is_err());
-        assert!(Timestamp::parse(&serde_json::json!(true)).is_err());
-        assert!(Timestamp::parse(&serde_json::json!(u64::MAX)).is_ok());
-        assert!(Timestamp::parse(&serde_json::json!("yesterday")).is_err());
     }
 
     #[test]

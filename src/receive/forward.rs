@@ -11,20 +11,23 @@ use url::Url;
 
 use crate::error::Error;
 use crate::http::client::{ApiClient, MAX_ANSWER_BYTES};
-use crate::secret::SecretString;
+use crate::secret::{SecretString, Secrets};
 
-/// Headers that belong to one connection, not to the request, and are never passed on.
-const HOP_BY_HOP: [&str; 10] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
+/// Headers that belong to one connection, or say how the message is framed on it, not to
+/// the request: never passed on, and never taken from the user, since the HTTP client sets
+/// them itself from the body it sends (a `Content-Length` of the user's would cut the body
+/// short, and leave the rest on the connection as the start of another request).
+const CONNECTION_HEADERS: [HeaderName; 10] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::HOST,
+    header::CONTENT_LENGTH,
 ];
 
 /// One request to the app.
@@ -46,7 +49,7 @@ impl Outgoing {
         body: Vec<u8>,
     ) -> Result<Self, Error> {
         let mut headers = received.clone();
-        for name in HOP_BY_HOP {
+        for name in &CONNECTION_HEADERS {
             headers.remove(name);
         }
         if let Some(key) = key {
@@ -59,7 +62,23 @@ impl Outgoing {
         for (name, value) in extra {
             headers.insert(name.clone(), value.clone());
         }
+        // Divar's key as it came, or one given with -H, is as secret as the app's own.
+        if let Some(value) = headers.get_mut(header::AUTHORIZATION) {
+            value.set_sensitive(true);
+        }
         Ok(Outgoing { url, headers, body })
+    }
+
+    /// The secrets the request carries (its sensitive headers: the key), to be masked in
+    /// whatever its answer makes us show: an app may echo its key back.
+    pub fn secrets(&self) -> Secrets {
+        let values: Vec<SecretString> = self
+            .headers
+            .values()
+            .filter(|value| value.is_sensitive())
+            .map(|value| SecretString::new(String::from_utf8_lossy(value.as_bytes())))
+            .collect();
+        Secrets::new(&values)
     }
 }
 
@@ -70,6 +89,11 @@ pub fn header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
         .ok_or_else(|| format!("{text:?} is not NAME: VALUE"))?;
     let name = HeaderName::from_bytes(name.trim().as_bytes())
         .map_err(|_| format!("{:?} is not a header name", name.trim()))?;
+    if CONNECTION_HEADERS.contains(&name) {
+        return Err(format!(
+            "{name} belongs to the connection, and kenar-chat sets it itself"
+        ));
+    }
     let value = HeaderValue::from_str(value.trim())
         .map_err(|_| format!("the value of {name} cannot be sent in a header"))?;
     Ok((name, value))
@@ -215,6 +239,10 @@ mod tests {
         assert!(header("no colon").is_err());
         assert!(header("bad name: 1").is_err());
         assert!(header("x: line\nbreak").is_err());
+        for framing in ["Content-Length: 2", "transfer-encoding: chunked", "HOST: a"] {
+            let refused = header(framing).unwrap_err();
+            assert!(refused.contains("sets it itself"), "{refused}");
+        }
     }
 
     #[test]
@@ -238,6 +266,8 @@ mod tests {
             ["api_version", "authorization", "x-forwarded-for", "x-test"]
         );
         assert_eq!(kept.headers["authorization"], "divar-key");
+        assert!(kept.headers["authorization"].is_sensitive());
+        assert_eq!(kept.secrets().mask("echo divar-key"), "echo ***");
         let key = SecretString::new("app-key");
         let rekeyed = Outgoing::relay(url, &received, Some(&key), &[], Vec::new()).unwrap();
         assert_eq!(rekeyed.headers["authorization"], "app-key");

@@ -4,7 +4,7 @@
 //! `Authorization` header, which is the app's identification key.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -88,16 +88,30 @@ impl Record {
     }
 }
 
+/// The largest body `listen` takes, so that its record fits in [`MAX_RECORD_BYTES`]: JSON
+/// writes a control character in six bytes, and the head of a request is bounded by the
+/// server.
+pub const MAX_BODY_BYTES: usize = 8 << 20;
+
+/// The longest line of the log read back: longer than any record `listen` writes, so that a
+/// device or a corrupt file is refused rather than read into memory whole.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
 /// The log file, open for appending.
 #[derive(Debug)]
 pub struct Log {
     path: PathBuf,
     file: Mutex<File>,
+    /// The log ended in a record cut short when it was opened.
+    ended_torn: bool,
 }
 
 impl Log {
     /// Opens the log at `path` for appending, creating it (and its directory) private to
-    /// the user when it does not exist.
+    /// the user when it does not exist. A record cut short by a run that stopped while
+    /// writing it (a crash, a full disk) is ended with a line break, so that the next
+    /// record starts on a line of its own: it stays as it was, and is passed over when the
+    /// log is read.
     pub fn open(path: &Path) -> Result<Self> {
         let cannot = |e: std::io::Error| {
             Error::invalid(format!("event log {}: cannot open: {e}", path.display()))
@@ -110,18 +124,28 @@ impl Log {
             builder.create(dir).map_err(cannot)?;
         }
         let mut options = OpenOptions::new();
-        options.append(true).create(true);
+        options.read(true).append(true).create(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(path).map_err(cannot)?;
+        let mut file = options.open(path).map_err(cannot)?;
+        let ended_torn = ends_torn(&mut file).map_err(cannot)?;
+        if ended_torn {
+            file.write_all(b"\n").map_err(cannot)?;
+        }
         Ok(Log {
             path: path.to_owned(),
             file: Mutex::new(file),
+            ended_torn,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the log ended in a record cut short when it was opened.
+    pub fn ended_torn(&self) -> bool {
+        self.ended_torn
     }
 
     /// Appends one record as one line, written at once so that lines never interleave.
@@ -147,6 +171,19 @@ impl Log {
     }
 }
 
+/// Whether `file`, a regular file, ends other than with a line break (a device or a pipe
+/// ends nowhere).
+fn ends_torn(file: &mut File) -> std::io::Result<bool> {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() || metadata.len() == 0 {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0_u8];
+    file.read_exact(&mut last)?;
+    Ok(last != *b"\n")
+}
+
 /// Which record of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pick {
@@ -154,8 +191,9 @@ pub enum Pick {
     Last,
 }
 
-/// Finds one record in the log at `path`. A line that cannot be read is an error naming
-/// its line, unless it is the last one (a write cut short).
+/// Finds one record in the log at `path`. A line cut short (a record a stopped run did not
+/// finish) is passed over, unless it is the last and the last is asked for; any other line
+/// that cannot be read, or one longer than [`MAX_RECORD_BYTES`], is an error naming it.
 pub fn find(path: &Path, pick: &Pick) -> Result<Record> {
     let name = format!("event log {}", path.display());
     let file = File::open(path).map_err(|e| {
@@ -163,17 +201,39 @@ pub fn find(path: &Path, pick: &Pick) -> Result<Record> {
             "{name}: cannot read: {e}; `kenar-chat listen` writes it"
         ))
     })?;
+    let mut reader = BufReader::new(file);
     let mut found = None;
-    let mut lines = BufReader::new(file).lines().enumerate().peekable();
-    while let Some((index, line)) = lines.next() {
-        let line = line.map_err(|e| Error::invalid(format!("{name}: line {}: {e}", index + 1)))?;
-        let record = match serde_json::from_str::<Record>(&line) {
+    let mut torn = Vec::new();
+    let mut line = Vec::new();
+    for number in 1_usize.. {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_RECORD_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::invalid(format!("{name}: line {number}: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if line.len() > MAX_RECORD_BYTES {
+            return Err(Error::invalid(format!(
+                "{name}: line {number} is longer than {} MiB, more than any request listen \
+                 records",
+                MAX_RECORD_BYTES >> 20
+            )));
+        }
+        // Without its line break, a record cut short in a string reads as cut short.
+        let record = match serde_json::from_slice::<Record>(line.trim_ascii_end()) {
             Ok(record) => record,
-            Err(_) if lines.peek().is_none() => break,
+            Err(e) if e.is_eof() => {
+                torn.push(number);
+                continue;
+            }
             Err(e) => {
                 return Err(Error::invalid(format!(
-                    "{name}: line {}, column {}: {e}",
-                    index + 1,
+                    "{name}: line {number}, column {}: {e}",
                     e.column()
                 )));
             }
@@ -181,13 +241,39 @@ pub fn find(path: &Path, pick: &Pick) -> Result<Record> {
         match pick {
             Pick::Id(id) if record.id == *id => return Ok(record),
             Pick::Id(_) => {}
-            Pick::Last => found = Some(record),
+            Pick::Last => found = Some((number, record)),
         }
     }
-    found.ok_or_else(|| match pick {
-        Pick::Id(id) => Error::invalid(format!("{name}: no request {id:?}")),
-        Pick::Last => Error::invalid(format!("{name}: no request yet")),
-    })
+    let last_cut = |line: usize| {
+        Err(Error::invalid(format!(
+            "{name}: line {line}, the last, is a record cut short (a listen stopped while \
+             writing it): give the ID of the request to replay"
+        )))
+    };
+    match pick {
+        Pick::Last => match (found, torn.last().copied()) {
+            (Some((number, _)), Some(line)) if line > number => last_cut(line),
+            (Some((_, record)), _) => Ok(record),
+            (None, Some(line)) => last_cut(line),
+            (None, None) => Err(Error::invalid(format!("{name}: no request yet"))),
+        },
+        Pick::Id(id) => Err(Error::invalid(match torn.as_slice() {
+            [] => format!("{name}: no request {id:?}"),
+            [line] => format!(
+                "{name}: no request {id:?} (line {line} is a record cut short, which may have \
+                 been it)"
+            ),
+            lines => format!(
+                "{name}: no request {id:?} (lines {} are records cut short, which may have \
+                 been it)",
+                lines
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })),
+    }
 }
 
 #[cfg(test)]
@@ -238,14 +324,39 @@ mod tests {
     }
 
     #[test]
-    fn a_line_cut_short_at_the_end_is_passed_over_and_elsewhere_named() {
+    fn a_record_cut_short_is_passed_over_unless_it_is_the_last_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let good = |id| serde_json::to_string(&record(id, b"{}")).unwrap();
+        let cut = &good("b")[..30];
+        std::fs::write(&path, format!("{}\n{cut}", good("a"))).unwrap();
+        let err = find(&path, &Pick::Last).unwrap_err().to_string();
+        assert!(
+            err.contains("line 2, the last, is a record cut short"),
+            "{err}"
+        );
+        assert_eq!(find(&path, &Pick::Id("a".into())).unwrap().id, "a");
+        let err = find(&path, &Pick::Id("b".into())).unwrap_err().to_string();
+        assert!(err.contains("line 2 is a record cut short"), "{err}");
+        // The next run starts on a line of its own, and the cut record is passed over.
+        let log = Log::open(&path).unwrap();
+        assert!(log.ended_torn());
+        log.append(&record("c", b"{}")).unwrap();
+        assert_eq!(find(&path, &Pick::Last).unwrap().id, "c");
+        assert!(!Log::open(&path).unwrap().ended_torn());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, format!("{}\n{cut}\n{}\n", good("a"), good("c")));
+    }
+
+    #[test]
+    fn a_line_that_is_not_a_record_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.jsonl");
         let good = serde_json::to_string(&record("a", b"{}")).unwrap();
-        std::fs::write(&path, format!("{good}\n{{\"id\":")).unwrap();
-        assert_eq!(find(&path, &Pick::Last).unwrap().id, "a");
-        std::fs::write(&path, format!("{{\"id\":\n{good}\n")).unwrap();
+        std::fs::write(&path, format!("\n{{\"id\":1}}\n{good}\n")).unwrap();
         let err = find(&path, &Pick::Last).unwrap_err().to_string();
-        assert!(err.contains("line 1, column"), "{err}");
+        assert!(err.contains("line 2, column"), "{err}");
+        std::fs::write(&path, format!("{good}\n\n")).unwrap();
+        assert_eq!(find(&path, &Pick::Last).unwrap().id, "a");
     }
 }

@@ -76,6 +76,15 @@ pub enum Activity {
         #[serde(skip_serializing_if = "Option::is_none")]
         api_version: Option<String>,
     },
+    /// A request is about to be forwarded to the app, as it goes (its key marked
+    /// sensitive): for a verbose log, never written as JSON.
+    #[serde(skip)]
+    Forwarding {
+        id: String,
+        to: Url,
+        headers: HeaderMap,
+        bytes: usize,
+    },
     /// A request was answered: by the app (`to` is where it was forwarded), or by the
     /// receiver itself (`note` says why).
     Out {
@@ -152,12 +161,17 @@ impl BoundReceiver {
             .map_err(|e| Error::Unavailable(format!("cannot read the bound address: {e}")))
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests under way. Each
-    /// connection is hyper's own, with a timer: a caller that does not send its whole
-    /// request head within the read timeout (that dribbles it, or says nothing at all, on
-    /// a new connection or a kept-alive one) is closed, as [`read_body`] answers one slow
-    /// with its body.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+    /// Serves until `shutdown` completes, then gives the requests under way `drain` to end
+    /// and cuts short what is left (a caller still sending its request, a forward still
+    /// waiting for the app). Each connection is hyper's own, with a timer: a caller that
+    /// does not send its whole request head within the read timeout (that dribbles it, or
+    /// says nothing at all, on a new connection or a kept-alive one) is closed, as
+    /// [`read_body`] answers one slow with its body.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        drain: Duration,
+    ) -> Result<Stopped> {
         let head_timeout = self.receiver.options.read_timeout.min(FOREVER);
         let router = Router::new().fallback(receive).with_state(self.receiver);
         let mut builder = http1::Builder::new();
@@ -171,9 +185,22 @@ impl BoundReceiver {
                 router.clone().call(request)
             })
         };
-        serve::connections(&self.listener, &builder, service, shutdown).await;
-        Ok(())
+        let drained = serve::connections(&self.listener, &builder, service, shutdown, drain).await;
+        Ok(if drained {
+            Stopped::Drained
+        } else {
+            Stopped::CutShort
+        })
     }
+}
+
+/// How the receiver stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every request under way ended.
+    Drained,
+    /// Some were still under way when the drain ended, and were cut short.
+    CutShort,
 }
 
 /// A read timeout as good as none: hyper adds the timeout to the clock unchecked, so the
@@ -362,6 +389,12 @@ async fn receive(
         Ok(outgoing) => outgoing,
         Err(e) => return answered(Some(&id), StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
+    (receiver.observe)(Activity::Forwarding {
+        id: id.clone(),
+        to: outgoing.url.clone(),
+        headers: outgoing.headers.clone(),
+        bytes: outgoing.body.len(),
+    });
     match forward::send(&receiver.client, outgoing, receiver.options.forward_timeout).await {
         Ok(relayed) => {
             (receiver.observe)(Activity::Out {
@@ -406,7 +439,10 @@ fn refused(
     if options.divar_sources_only {
         let source = auth::source_address(
             peer.ip(),
-            headers.get("x-forwarded-for").map(HeaderValue::as_bytes),
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .map(HeaderValue::as_bytes),
         );
         if !source.is_some_and(auth::is_divar_address) {
             return Some((

@@ -38,13 +38,22 @@ impl Listen {
     }
 
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
-        Self::start_as("json", args, env)
+        Self::start_on_log(args, env, &[])
     }
 
-    /// [`Listen::start_with`] printing `format` (`text` for a person's lines).
-    pub fn start_as(format: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+    /// Starts listen as [`Self::start_with`] does, on an event log that holds `before`
+    /// (what an earlier run left).
+    pub fn start_on_log(args: &[&str], env: &[(&str, &str)], before: &[u8]) -> Self {
+        Self::start_as("json", args, env, before)
+    }
+
+    /// [`Self::start_on_log`] printing `format` (`text` for a person's lines).
+    pub fn start_as(format: &str, args: &[&str], env: &[(&str, &str)], before: &[u8]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("events.jsonl");
+        if !before.is_empty() {
+            std::fs::write(&log, before).unwrap();
+        }
         let mut command = kenar_process();
         command
             .args(["listen", "--port", "0", "--format", format, "--log"])

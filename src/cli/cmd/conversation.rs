@@ -64,7 +64,7 @@ fn show(args: ShowArgs, settings: &Settings, verbosity: Verbosity) -> Result<()>
     let connection = args.connection.check(settings)?;
     let id = args.conversation_id;
     let mut problems = Vec::new();
-    if let Err(problem) = scope::check_conversation_id("ID", &id) {
+    if let Err(problem) = scope::check_path_id("ID", &id) {
         problems.push(problem);
     }
     let stored = |to: &Recipient| tokens::stored(settings, &connection, to, verbosity, false);

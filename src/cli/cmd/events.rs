@@ -97,7 +97,7 @@ pub struct ReplayArgs {
 pub fn run(args: EventsArgs, settings: &Settings, verbosity: Verbosity) -> Result<()> {
     match args.command {
         EventsCommand::Subscribe(args) => subscribe(&args, settings, verbosity),
-        EventsCommand::Replay(args) => replay(args),
+        EventsCommand::Replay(args) => replay(args, verbosity),
     }
 }
 
@@ -142,7 +142,7 @@ fn subscribe(args: &SubscribeArgs, settings: &Settings, verbosity: Verbosity) ->
     output::report_of("the subscription was registered", report)
 }
 
-fn replay(args: ReplayArgs) -> Result<()> {
+fn replay(args: ReplayArgs, verbosity: Verbosity) -> Result<()> {
     let log = match &args.log {
         Some(path) => path.clone(),
         None => profile::dir()?.join(LOG_FILE),
@@ -201,5 +201,5 @@ fn replay(args: ReplayArgs) -> Result<()> {
         &args.delivery.headers,
         record.body_bytes()?,
     )?;
-    relay::deliver(outgoing, &args.delivery)
+    relay::deliver(outgoing, &args.delivery, verbosity)
 }

@@ -9,19 +9,21 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
+use kenar_chat::batch::SIGNAL_GRACE;
 use kenar_chat::error::{self, Error};
+use kenar_chat::http::retry::Event;
 use kenar_chat::http::url as http_url;
 use kenar_chat::receive::auth::IdentificationKey;
 use kenar_chat::receive::event::{DYNAMIC_ACTION, EVENT_TYPES, SERVER_LINK};
 use kenar_chat::receive::forward;
-use kenar_chat::receive::record::{LOG_FILE, Log};
-use kenar_chat::receive::server::{Activity, BoundReceiver, Options};
+use kenar_chat::receive::record::{LOG_FILE, Log, MAX_BODY_BYTES};
+use kenar_chat::receive::server::{Activity, BoundReceiver, Options, Stopped};
 use kenar_chat::secret;
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::cli::output::{self, Format};
-use crate::cli::report::Verbosity;
+use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::Settings;
 use crate::cli::shared::credentials::IdentificationKeyArgs;
 use crate::cli::shared::subscription::SubscriptionArgs;
@@ -76,9 +78,11 @@ pub struct ListenArgs {
     /// config directory]
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub log: Option<PathBuf>,
-    /// Refuse (413) bodies larger than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
-    pub max_body: usize,
+    /// Refuse (413) bodies larger than this many bytes (at most 8 MiB, so that the event
+    /// log's records stay bounded)
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(..=MAX_BODY_BYTES as u64))]
+    pub max_body: u64,
     /// Answer 503 while this many requests are being handled
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent: u32,
@@ -122,6 +126,13 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
     if let Some(warning) = secret::exposure_warning(&log_path, "event log") {
         output::note(&format!("warning: {warning}"));
     }
+    if log.ended_torn() {
+        output::note(&format!(
+            "warning: the event log {} ended in a record cut short (a listen stopped while \
+             writing it): it is kept on a line of its own, and events replay passes it over",
+            log_path.display()
+        ));
+    }
     // The app is reached as the API is: --cacert and --resolve hold for both.
     let client = args
         .subscription
@@ -130,9 +141,36 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
         .client(options.forward_timeout)?;
     let format = args.format;
     let observe = Arc::new(move |activity: Activity| {
+        // With -v, the request to the app and its answer go to stderr as other commands
+        // log theirs, whatever the format of stdout.
+        if let Activity::Forwarding {
+            id,
+            to,
+            headers,
+            bytes,
+        } = &activity
+        {
+            return report::to_app(verbosity, to, headers, *bytes, Some(id));
+        }
+        if let Activity::Out {
+            to: Some(_),
+            status,
+            elapsed_ms: Some(elapsed),
+            ..
+        } = &activity
+        {
+            let elapsed = Duration::from_millis(u64::try_from(*elapsed).unwrap_or(u64::MAX));
+            report::event(
+                verbosity,
+                Event::Answered {
+                    status: *status,
+                    elapsed,
+                },
+            );
+        }
         // A closed or failing stdout does not stop the receiver: the log keeps everything.
         let _ = match format {
-            Format::Text => output::line(&describe(&activity)),
+            Format::Text => describe(&activity).map_or(Ok(()), |line| output::line(&line)),
             Format::Json => serde_json::to_value(&activity)
                 .map_err(anyhow::Error::from)
                 .and_then(|value| output::json(&value)),
@@ -149,9 +187,16 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
         );
         let kept = keeper.map(Keeper::start).transpose()?;
         let (stop, ending) = keeper::until_stopped(kept, signals);
-        receiver.serve(stop).await?;
+        let stopped = receiver.serve(stop, SIGNAL_GRACE).await?;
         ending.finish()?;
-        output::note("listen stopped");
+        output::note(&match stopped {
+            Stopped::Drained => "listen stopped".to_owned(),
+            Stopped::CutShort => format!(
+                "listen stopped: requests still under way after {} were cut short, without \
+                 an answer (a forwarded one may have reached the app)",
+                humantime::format_duration(SIGNAL_GRACE)
+            ),
+        });
         Ok(())
     })?
 }
@@ -205,7 +250,8 @@ fn options(args: &ListenArgs) -> Result<Options, Error> {
         forward_actions_to,
         forward_key,
         headers: args.headers.clone(),
-        max_body: args.max_body,
+        // Within MAX_BODY_BYTES, a usize.
+        max_body: usize::try_from(args.max_body).unwrap_or(MAX_BODY_BYTES),
         max_concurrent: args.max_concurrent as usize,
         forward_timeout: args.forward_timeout,
         read_timeout: args.read_timeout,
@@ -245,8 +291,9 @@ fn ready(options: &Options, key_passed_over: bool, address: &SocketAddr, log: &s
     output::note(&lines.join("\n"));
 }
 
-/// One line for a person: `-->` for a request in, `<--` for its answer.
-fn describe(activity: &Activity) -> String {
+/// One line for a person: `-->` for a request in, `<--` for its answer; `None` for what
+/// only `-v` shows.
+fn describe(activity: &Activity) -> Option<String> {
     let now = humantime::format_rfc3339_seconds(SystemTime::now());
     match activity {
         Activity::In {
@@ -281,7 +328,7 @@ fn describe(activity: &Activity) -> String {
             if let Some(problem) = &summary.problem {
                 line.push_str(&format!(" ({problem})"));
             }
-            line
+            Some(line)
         }
         Activity::Out {
             id,
@@ -305,7 +352,9 @@ fn describe(activity: &Activity) -> String {
             if let Some(note) = note {
                 line.push_str(&format!(": {note}"));
             }
-            line
+            Some(line)
         }
+        // Shown by -v alone, on stderr.
+        Activity::Forwarding { .. } => None,
     }
 }

@@ -11,7 +11,7 @@ use kenar_chat::sandbox::{
     Advice, BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST,
     DEMO_USER, GrantFailures, REFRESH_GRACE, SupplierKey,
 };
-use kenar_chat::scope::check_conversation_id;
+use kenar_chat::scope::check_path_id;
 use kenar_chat::secret::{self, SecretString};
 use kenar_chat::time::{LAST_RFC3339_SECOND, unix_now};
 use kenar_chat::{Error, error};
@@ -139,7 +139,7 @@ fn config(args: SandboxArgs) -> Result<Config, Error> {
         problems.push("--client-id: must not be empty".into());
     }
     for id in &args.restricted_conversation {
-        if let Err(problem) = check_conversation_id("--restricted-conversation", id) {
+        if let Err(problem) = check_path_id("--restricted-conversation", id) {
             problems.push(problem);
         }
     }

@@ -13,6 +13,7 @@ use kenar_chat::receive::forward::Outgoing;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde_json::Value;
 
+use crate::cli::report::Verbosity;
 use crate::cli::shared::relay::{self, DeliveryArgs};
 
 #[derive(Debug, Args)]
@@ -48,7 +49,7 @@ pub struct TriggerArgs {
     pub delivery: DeliveryArgs,
 }
 
-pub fn run(args: TriggerArgs) -> Result<()> {
+pub fn run(args: TriggerArgs, verbosity: Verbosity) -> Result<()> {
     let mut problems = Vec::new();
     let url = error::gather(
         http_url::endpoint("--to", &args.to)
@@ -119,7 +120,7 @@ pub fn run(args: TriggerArgs) -> Result<()> {
         headers.insert(*name, HeaderValue::from_static(value));
     }
     let outgoing = Outgoing::relay(url, &headers, Some(&key), &args.delivery.headers, body)?;
-    relay::deliver(outgoing, &args.delivery)
+    relay::deliver(outgoing, &args.delivery, verbosity)
 }
 
 /// A refused edit as the command line says it: with the flag that does what it meant.

@@ -72,7 +72,7 @@ impl ScopeKind {
                 Scope::post(platform, id("Post token (all its chats)", "post_token")?)?
             }
             ScopeKind::Conversation => Scope::conversation(ask("Conversation ID", |v| {
-                scope::check_conversation_id("conversation_id", v)
+                scope::check_path_id("conversation_id", v)
             })?)?,
             ScopeKind::Supplier => Scope::SupplierConversations,
             ScopeKind::Offline => Scope::Other(scope::OFFLINE_ACCESS.to_owned()),

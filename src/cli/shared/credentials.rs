@@ -36,6 +36,7 @@ impl ApiKeyArgs {
             self.api_key_file.as_deref(),
             "KENAR_API_KEY",
             "API key",
+            SecretString::check_header_safe,
         )
     }
 }
@@ -64,6 +65,7 @@ impl AccessTokenArgs {
             self.access_token_file.as_deref(),
             "KENAR_ACCESS_TOKEN",
             "access token",
+            SecretString::check_header_safe,
         )
     }
 }
@@ -91,6 +93,7 @@ impl DivarKeyArgs {
             self.identification_key_file.as_deref(),
             "KENAR_IDENTIFICATION_KEY",
             "identification key",
+            SecretString::check_header_value,
         )
     }
 }
@@ -123,6 +126,7 @@ impl IdentificationKeyArgs {
             self.forward_key_file.as_deref(),
             "KENAR_FORWARD_KEY",
             "forward key",
+            SecretString::check_header_value,
         )
     }
 
@@ -146,17 +150,19 @@ pub fn client_secret(file: Option<&Path>) -> Result<Option<SecretString>, Error>
         file,
         "KENAR_CLIENT_SECRET",
         "client secret",
+        SecretString::check_header_safe,
     )
 }
 
 /// A secret from its flag (with a warning), its file (with a warning when others can read
-/// it), or its environment variable; it must be fit for an HTTP header.
+/// it), or its environment variable; `check` says whether it is fit for its HTTP header.
 fn secret(
     flag: Option<&str>,
     flag_name: &str,
     file: Option<&Path>,
     env_var: &str,
     what: &str,
+    check: fn(&SecretString, &str) -> Result<(), Error>,
 ) -> Result<Option<SecretString>, Error> {
     let (value, source) = if let Some(value) = flag {
         output::note(&format!(
@@ -181,7 +187,7 @@ fn secret(
             _ => return Ok(None),
         }
     };
-    value.check_header_safe(&source)?;
+    check(&value, &source)?;
     Ok(Some(value))
 }
 

@@ -169,12 +169,13 @@ pub fn cancel_at_questions(cancel: impl Fn() + Send + 'static) -> Result<(), Err
     Ok(())
 }
 
-/// Runs `work`, a request that may reach the API, after questions were asked: a signal
-/// meanwhile gives it [`SIGNAL_GRACE`] to end, then ends the process saying `doubt`.
-/// Returns what `work` returned, and the signal that came while it ran, if one did and the
-/// work still ended. Without questions, `work` just runs.
+/// Runs `work`, a request that may reach the API, whether questions were asked or not: a
+/// signal meanwhile gives it [`SIGNAL_GRACE`] to end, then ends the process saying `doubt`
+/// (a signal's default would end it at once, saying nothing, though the request may have
+/// arrived). Returns what `work` returned, and the signal that came while it ran, if one
+/// did and the work still ended. When signals cannot be listened for, `work` just runs.
 pub fn in_flight<T>(doubt: &'static str, work: impl FnOnce() -> T) -> (T, Option<Signal>) {
-    let Some(Ok(listener)) = LISTENER.get() else {
+    let Ok(listener) = listener() else {
         return (work(), None);
     };
     let before = {
