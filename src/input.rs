@@ -54,6 +54,17 @@ pub fn refuse_bom(source: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Refuses `path` unless it is a regular file or does not exist yet, for a file the
+/// program keeps its records in (a journal, an event log). A FIFO would block its open
+/// until something reads it, or its writes once its buffer is full, where no signal
+/// reaches the program; a device or a directory keeps no records.
+pub fn refuse_unless_regular(name: &str, path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(Error::invalid(format!("{name}: not a regular file"))),
+        _ => Ok(()),
+    }
+}
+
 /// [`open`] for input that is read as it comes (a batch): standard input, a regular file
 /// or a pipe; a directory or a device is refused before anything is read.
 pub fn open_stream(path: &Path) -> Result<Box<dyn BufRead + Send>> {

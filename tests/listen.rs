@@ -645,3 +645,36 @@ fn a_signal_stops_listen_whatever_its_callers_hold() {
         drop(half);
     }
 }
+
+/// A FIFO as the log would take listen's writes until its buffer is full, and then hold
+/// every request and the stop for good: it is refused before listen listens, naming the
+/// flag, as a device and a directory are.
+#[cfg(unix)]
+#[test]
+fn a_log_that_is_not_a_regular_file_is_refused_before_listening() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for log in [
+        fifo.as_path(),
+        std::path::Path::new("/dev/null"),
+        dir.path(),
+    ] {
+        kenar()
+            .args(["listen", "--port", "0", "--log"])
+            .arg(log)
+            .env("KENAR_IDENTIFICATION_KEY", KEY)
+            .timeout(Duration::from_secs(30))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "--log: event log {}: not a regular file",
+                log.display()
+            )));
+    }
+}

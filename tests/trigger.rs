@@ -429,16 +429,50 @@ fn replay_of_the_last_request_refuses_one_cut_short() {
     assert_eq!(app.only_request().body, br#"{"old":1}"#);
 }
 
-#[cfg(unix)]
 #[test]
 fn replay_refuses_a_line_longer_than_any_record() {
-    replay(std::path::Path::new("/dev/zero"), &["--last"])
-        .timeout(std::time::Duration::from_secs(60))
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("events.jsonl");
+    // Sparse: 65 MiB of zeros without a line break, on no disk.
+    std::fs::File::create(&log)
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    replay(&log, &["--last"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "event log /dev/zero: line 1 is longer than 64 MiB, more than any request listen records",
-        ));
+        .stderr(predicate::str::contains(format!(
+            "event log {}: line 1 is longer than 64 MiB, more than any request listen records",
+            log.display()
+        )));
+}
+
+/// A FIFO would block replay in its open for good, and a device or a directory holds no
+/// records: each is refused at once, naming the flag.
+#[cfg(unix)]
+#[test]
+fn replay_refuses_a_log_that_is_not_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for log in [
+        fifo.as_path(),
+        std::path::Path::new("/dev/zero"),
+        dir.path(),
+    ] {
+        replay(log, &["--last"])
+            .timeout(std::time::Duration::from_secs(30))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--log: event log {}: not a regular file",
+                log.display()
+            )));
+    }
 }
 
 #[test]

@@ -216,14 +216,8 @@ impl Journal {
     pub fn open(path: &Path) -> Result<(History, Journal)> {
         let name = format!("journal {}", path.display());
         let fail = |what: &str, e: io::Error| Error::invalid(format!("{name}: {what}: {e}"));
-        // Opening a FIFO or a device would block or read what is no journal: only a
-        // regular file (or none yet) is opened.
-        match std::fs::metadata(path) {
-            Ok(meta) if !meta.is_file() => {
-                return Err(Error::invalid(format!("{name}: not a regular file")));
-            }
-            _ => {}
-        }
+        // Opening a FIFO or a device would block or read what is no journal.
+        crate::input::refuse_unless_regular(&name, path)?;
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)

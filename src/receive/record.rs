@@ -112,10 +112,12 @@ impl Log {
     /// writing it (a crash, a full disk) is ended with a line break, so that the next
     /// record starts on a line of its own: it stays as it was, and is passed over when the
     /// log is read.
+    /// A log that is not a regular file is refused: the writes of the server's requests
+    /// must never wait on a reader (a FIFO) that may never come.
     pub fn open(path: &Path) -> Result<Self> {
-        let cannot = |e: std::io::Error| {
-            Error::invalid(format!("event log {}: cannot open: {e}", path.display()))
-        };
+        let name = format!("event log {}", path.display());
+        let cannot = |e: std::io::Error| Error::invalid(format!("{name}: cannot open: {e}"));
+        crate::input::refuse_unless_regular(&name, path)?;
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             let mut builder = std::fs::DirBuilder::new();
             builder.recursive(true);
@@ -196,6 +198,8 @@ pub enum Pick {
 /// that cannot be read, or one longer than [`MAX_RECORD_BYTES`], is an error naming it.
 pub fn find(path: &Path, pick: &Pick) -> Result<Record> {
     let name = format!("event log {}", path.display());
+    // A FIFO would block the open until something writes to it.
+    crate::input::refuse_unless_regular(&name, path)?;
     let file = File::open(path).map_err(|e| {
         Error::invalid(format!(
             "{name}: cannot read: {e}; `kenar-chat listen` writes it"
@@ -346,6 +350,26 @@ mod tests {
         assert!(!Log::open(&path).unwrap().ended_torn());
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, format!("{}\n{cut}\n{}\n", good("a"), good("c")));
+    }
+
+    /// A FIFO would block `events replay` in its open, and `listen`'s writes once its
+    /// buffer is full: both refuse it (and a directory) at once.
+    #[cfg(unix)]
+    #[test]
+    fn a_log_that_is_not_a_regular_file_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for path in [fifo.as_path(), dir.path()] {
+            let refused = Log::open(path).unwrap_err().to_string();
+            assert!(refused.ends_with("not a regular file"), "{refused}");
+            let refused = find(path, &Pick::Last).unwrap_err().to_string();
+            assert!(refused.ends_with("not a regular file"), "{refused}");
+        }
     }
 
     #[test]

@@ -153,7 +153,11 @@ fn replay(args: ReplayArgs, verbosity: Verbosity) -> Result<()> {
     };
     let mut problems = Vec::new();
     let key = error::gather(args.delivery.key.app_key(), &mut problems)?;
-    let record = error::gather(record::find(&log, &pick), &mut problems)?;
+    let found = record::find(&log, &pick).map_err(|e| match args.log {
+        Some(_) => e.prefixed("--log: "),
+        None => e,
+    });
+    let record = error::gather(found, &mut problems)?;
     let (Some(key), Some(record)) = (key, record) else {
         return Err(Error::Invalid(problems).into());
     };

@@ -122,7 +122,10 @@ pub fn run(args: ListenArgs, settings: &Settings, verbosity: Verbosity) -> Resul
         }
         (false, false) => None,
     };
-    let log = Log::open(&log_path)?;
+    let log = Log::open(&log_path).map_err(|e| match args.log {
+        Some(_) => e.prefixed("--log: "),
+        None => e,
+    })?;
     if let Some(warning) = secret::exposure_warning(&log_path, "event log") {
         output::note(&format!("warning: {warning}"));
     }
