@@ -777,3 +777,33 @@ fn a_click_that_needs_an_app_url_not_given_names_the_flag_that_gives_it() {
         "{page}"
     );
 }
+
+/// A signal stops the sandbox within its grace, whatever a caller holds: here a request
+/// head it never finishes, which kept it running for as long as the caller liked.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_the_sandbox_whatever_a_caller_holds() {
+    for signal in ["INT", "TERM"] {
+        let mut sandbox = Sandbox::start(&[]);
+        let address = sandbox.url.trim_start_matches("http://").to_owned();
+        let mut half = std::net::TcpStream::connect(&address).unwrap();
+        std::io::Write::write_all(&mut half, b"GET / HTTP/1.1\r\nHost: a\r\n").unwrap();
+        // The head has reached the sandbox once a whole request on another connection is
+        // answered after it.
+        assert_eq!(sandbox.get("/").0, 200);
+        common::signal(&sandbox.child, signal);
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = sandbox.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "{signal}: the sandbox is still running"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(0), "{signal}");
+        drop(half);
+    }
+}

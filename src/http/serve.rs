@@ -1,6 +1,6 @@
-//! Serving HTTP/1 on a listener of our own (the loopback redirect, `listen`): each
-//! connection on a task of its own, until told to stop; then the answers under way get a
-//! while to end, and whatever a caller still holds after it is cut short.
+//! Serving HTTP/1 on a listener of our own (the loopback redirect, `listen`, the sandbox):
+//! each connection on a task of its own, until told to stop; then the answers under way
+//! get a while to end, and whatever a caller still holds after it is cut short.
 
 use std::error::Error as StdError;
 use std::future::Future;
@@ -62,4 +62,52 @@ where
     tokio::time::timeout(drain, connections.shutdown())
         .await
         .is_ok()
+}
+
+/// How a server stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every request under way ended.
+    Drained,
+    /// Some were still under way when the drain ended, and were cut short.
+    CutShort,
+}
+
+/// A read timeout as good as none: hyper adds the timeout to the clock unchecked, so the
+/// longest read timeout is cut to thirty years (as tokio's own far future).
+#[cfg(any(feature = "listen", feature = "sandbox"))]
+const FOREVER: Duration = Duration::from_secs(30 * 365 * 86_400);
+
+/// [`connections`] for an axum router, each request carrying its peer as
+/// [`axum::extract::ConnectInfo`]. Each connection is hyper's own, with a timer: a caller
+/// that does not send its whole request head within `head_timeout` (that dribbles it, or
+/// says nothing at all, on a new connection or a kept-alive one) is closed.
+#[cfg(any(feature = "listen", feature = "sandbox"))]
+pub async fn router(
+    listener: &TcpListener,
+    router: axum::Router,
+    head_timeout: Duration,
+    stop: impl Future<Output = ()>,
+    drain: Duration,
+) -> Stopped {
+    use tower_service::Service as _;
+
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(head_timeout.min(FOREVER));
+    let service = |peer: SocketAddr| {
+        let router = router.clone();
+        hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            router.clone().call(request)
+        })
+    };
+    if connections(listener, &builder, service, stop, drain).await {
+        Stopped::Drained
+    } else {
+        Stopped::CutShort
+    }
 }

@@ -16,14 +16,9 @@ use axum::extract::{ConnectInfo, Request as HttpRequest, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use futures_util::StreamExt as _;
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioTimer;
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
-use tower_service::Service as _;
 use url::Url;
 
 use super::auth::{self, IdentificationKey};
@@ -32,7 +27,7 @@ use super::forward::{self, Outgoing};
 use super::record::{Log, Record, Refusal};
 use crate::error::{Error, Result};
 use crate::http::client::ApiClient;
-use crate::http::serve;
+use crate::http::serve::{self, Stopped};
 use crate::secret::SecretString;
 
 /// How the receiver is set up.
@@ -172,40 +167,11 @@ impl BoundReceiver {
         shutdown: impl Future<Output = ()> + Send + 'static,
         drain: Duration,
     ) -> Result<Stopped> {
-        let head_timeout = self.receiver.options.read_timeout.min(FOREVER);
+        let head_timeout = self.receiver.options.read_timeout;
         let router = Router::new().fallback(receive).with_state(self.receiver);
-        let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(head_timeout);
-        let service = |peer| {
-            let router = router.clone();
-            service_fn(move |mut request: HttpRequest<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                router.clone().call(request)
-            })
-        };
-        let drained = serve::connections(&self.listener, &builder, service, shutdown, drain).await;
-        Ok(if drained {
-            Stopped::Drained
-        } else {
-            Stopped::CutShort
-        })
+        Ok(serve::router(&self.listener, router, head_timeout, shutdown, drain).await)
     }
 }
-
-/// How the receiver stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stopped {
-    /// Every request under way ended.
-    Drained,
-    /// Some were still under way when the drain ended, and were cut short.
-    CutShort,
-}
-
-/// A read timeout as good as none: hyper adds the timeout to the clock unchecked, so the
-/// longest read timeout is cut to thirty years (as tokio's own far future).
-const FOREVER: Duration = Duration::from_secs(30 * 365 * 86_400);
 
 /// The receiver's own answer: `{}` for a success, as Divar's own answers go, else
 /// `{"error": why}`.

@@ -45,6 +45,7 @@ use crate::auth::authorize::random_state;
 use crate::auth::token::ACCESS_TOKEN_PATH;
 use crate::error::{Error, Result};
 use crate::http::client::{ApiClient, ClientOptions};
+use crate::http::serve::{self, Stopped};
 use crate::message::media_kind::MediaKind;
 use crate::message::send::{
     BOT_CONVERSATIONS_PATH, BOT_USERS_PATH, CONVERSATION_MESSAGES, CONVERSATIONS_PATH, READ_PATH,
@@ -75,6 +76,9 @@ const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// How long the sandbox waits for the app's session initialization, dynamic-action and
 /// events URLs.
 const APP_TIMEOUT: Duration = webhook::TIMEOUT;
+
+/// How long a caller has to send its whole request head, as `listen` gives by default.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The conversations every sandbox knows from its start.
 fn demo_conversations() -> [Conversation; 2] {
@@ -317,12 +321,13 @@ impl BoundSandbox {
         &self.demo_token
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests under way.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| Error::Unavailable(format!("the sandbox stopped: {e}")))
+    /// Serves until `shutdown` completes, then gives the requests under way `drain` to end
+    /// and cuts short what is left (a caller still sending its request head, a reply whose
+    /// webhook waits on a slow app). A caller that does not send its whole request head
+    /// within [`HEAD_TIMEOUT`] is closed, so that none holds a connection for ever.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>, drain: Duration) -> Stopped {
+        let router = router(self.state);
+        serve::router(&self.listener, router, HEAD_TIMEOUT, shutdown, drain).await
     }
 }
 

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, ValueHint};
+use kenar_chat::batch::SIGNAL_GRACE;
 use kenar_chat::http;
+use kenar_chat::http::serve::Stopped;
 use kenar_chat::platform::Platform;
 use kenar_chat::sandbox::{
     Advice, BoundSandbox, CODE_LIFETIME, Config, DEMO_CONVERSATION, DEMO_PEER, DEMO_POST,
@@ -118,8 +120,14 @@ pub fn run(args: SandboxArgs) -> Result<()> {
             signals.next().await;
         };
         print_environment(&sandbox, own_key, events_url.as_ref())?;
-        sandbox.serve(stop).await?;
-        output::note("sandbox stopped");
+        output::note(&match sandbox.serve(stop, SIGNAL_GRACE).await {
+            Stopped::Drained => "sandbox stopped".to_owned(),
+            Stopped::CutShort => format!(
+                "sandbox stopped: requests still under way after {} were cut short, without \
+                 an answer (a reply's webhook may have reached the app)",
+                humantime::format_duration(SIGNAL_GRACE)
+            ),
+        });
         Ok(())
     })?
 }
