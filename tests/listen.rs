@@ -678,3 +678,61 @@ fn a_log_that_is_not_a_regular_file_is_refused_before_listening() {
             )));
     }
 }
+
+/// A forward URL on a port other than the one `--resolve` gives its host is refused before
+/// listen listens, as `send` refuses it, not reached through the given address.
+#[test]
+fn a_forward_to_an_address_given_for_another_port_is_refused_before_listening() {
+    let app = TestServer::success();
+    let other = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    kenar()
+        .args(["listen", "--port", "0", "-f"])
+        .arg(format!("https://app.test:{}/", app.port))
+        .args(["--resolve", &format!("app.test:{other}:127.0.0.1"), "--log"])
+        .arg(dir.path().join("events.jsonl"))
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "--resolve: app.test is given for port {other}, but the request goes to port {}",
+            app.port
+        )));
+    assert_eq!(app.connections(), 0);
+}
+
+/// A subscription `--resolve` cannot route is a setting at fault, refused before listen
+/// listens rather than tried again for ever.
+#[test]
+fn a_subscription_to_an_address_given_for_another_port_is_refused_before_listening() {
+    let api = TestServer::success();
+    let other = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    kenar()
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--subscribe",
+            "--post-token",
+            "AZf3Uqr3",
+        ])
+        .arg("--base-url")
+        .arg(format!("https://api.test:{}", api.port))
+        .args(["--resolve", &format!("api.test:{other}:127.0.0.1"), "--log"])
+        .arg(dir.path().join("events.jsonl"))
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .env("KENAR_CONFIG_DIR", dir.path())
+        .env("KENAR_API_KEY", "api-key")
+        .env("KENAR_ACCESS_TOKEN", "access-token")
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "api.test is given for port {other}, but the request goes to port {}",
+            api.port
+        )));
+    assert_eq!(api.connections(), 0);
+}

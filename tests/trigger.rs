@@ -560,3 +560,31 @@ fn an_edit_that_cannot_be_made_names_the_flag_that_would_and_nothing_is_sent() {
     ));
     assert!(app.requests().is_empty());
 }
+
+/// `--resolve` names a host on one port: an app on another port of it is refused before
+/// anything is sent, as `send` refuses it, not reached through the given address.
+#[test]
+fn trigger_and_replay_refuse_an_address_given_for_another_port() {
+    let app = TestServer::success();
+    let other = crate::common::free_port();
+    let to = format!("https://app.test:{}/", app.port);
+    let resolve = format!("app.test:{other}:127.0.0.1");
+    let refused = format!(
+        "--resolve: app.test is given for port {other}, but the request goes to port {}",
+        app.port
+    );
+    kenar()
+        .args(["trigger", "NEW_MESSAGE", "--to", &to, "--resolve", &resolve])
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(refused.as_str()));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("events.jsonl");
+    std::fs::write(&log, format!("{}\n", record("req_1", &to, "{}"))).unwrap();
+    replay(&log, &["--last", "--resolve", &resolve])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(refused.as_str()));
+    assert_eq!(app.connections(), 0);
+}

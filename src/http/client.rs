@@ -229,7 +229,8 @@ impl ApiClient {
     }
 
     /// The client itself, for relaying requests whose headers come from elsewhere (what
-    /// Divar sent an app): the same TLS, redirect, proxy and `--resolve` rules.
+    /// Divar sent an app): the same TLS, redirect, proxy and `--resolve` rules, once
+    /// [`ApiClient::check_route`] has passed the URL.
     pub fn http(&self) -> &reqwest::Client {
         &self.http
     }
@@ -337,8 +338,9 @@ impl ApiClient {
 
     /// Refuses, before anything is sent, a request that would go through a proxy the
     /// environment names but that cannot be used, or to a host given addresses for another
-    /// port.
-    fn check_route(&self, url: &Url) -> Result<()> {
+    /// port (the HTTP library's own override ignores the port). [`ApiClient::execute`]
+    /// checks each request; what relays through [`ApiClient::http`] checks its URL first.
+    pub fn check_route(&self, url: &Url) -> Result<()> {
         let host = url.host_str().unwrap_or_default();
         if let Some(entry) = self.options.resolve.iter().find(|e| e.host == host)
             && url.port_or_known_default() != Some(entry.port)

@@ -124,6 +124,11 @@ impl BoundReceiver {
         client: ApiClient,
         observe: Observer,
     ) -> Result<Self> {
+        // A forward URL the client refuses (an address given for another port) is a
+        // setting at fault: refused before listening, not at every request.
+        for url in options.forward_to.iter().chain(&options.forward_actions_to) {
+            client.check_route(url)?;
+        }
         let listener = tokio::net::TcpListener::bind(options.address)
             .await
             .map_err(|e| {

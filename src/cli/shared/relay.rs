@@ -45,6 +45,7 @@ pub fn deliver(outgoing: Outgoing, delivery: &DeliveryArgs, verbosity: Verbosity
     // The app may echo the key it was sent: what is shown never carries it.
     let secrets = outgoing.secrets();
     let client = delivery.reach.client(timeout)?;
+    client.check_route(&outgoing.url)?;
     report::to_app(
         verbosity,
         &outgoing.url,

@@ -89,6 +89,14 @@ impl Keeper {
             )?;
             tokens::serve(settings, source.insert(refreshing), to, verbosity, false)
         })?;
+        // A setting at fault (an address given for another port, a proxy that cannot be
+        // used) is no transient failure: refused now, before listen listens.
+        let request = super::request(
+            &gathered.subscription,
+            &gathered.credentials,
+            &gathered.connection,
+        );
+        gathered.connection.client()?.check_route(&request.url)?;
         let tokens = match (gathered.stored, source) {
             (Some(_), Some(source)) => Tokens::Stored(Box::new(source)),
             _ => Tokens::Given(gathered.credentials.access_token),
@@ -187,8 +195,10 @@ impl Keeper {
                 });
                 Step::Wait(STORE_POLL)
             }
-            // Nothing will arrive: listen ends, saying why.
-            Err(e @ Error::Refused { .. }) if why == Why::Start => {
+            // Nothing will arrive, nor would trying again help: listen ends, saying why.
+            Err(e)
+                if why == Why::Start && (matches!(e, Error::Refused { .. }) || e.is_invalid()) =>
+            {
                 Step::Refused(anyhow::Error::from(e).context(format!("subscribing {subscription}")))
             }
             Err(e @ Error::Refused { .. }) => {
