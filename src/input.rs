@@ -157,8 +157,20 @@ pub fn not_utf8(source: &str, e: &std::str::Utf8Error) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A FIFO made in `dir`, for what must refuse one rather than block on it.
+    #[cfg(unix)]
+    pub(crate) fn fifo(dir: &Path) -> std::path::PathBuf {
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        fifo
+    }
 
     #[test]
     fn text_loses_one_trailing_newline() {

@@ -646,6 +646,21 @@ fn a_signal_stops_listen_whatever_its_callers_hold() {
     }
 }
 
+/// `listen` with `args` (its log among them) and `env` besides the key: it ends at once
+/// with exit 2 and an error on stderr that says `says`, having listened to nothing.
+fn refused_before_listening(args: &[&str], env: &[(&str, &str)], says: &str) {
+    kenar()
+        .args(["listen", "--port", "0"])
+        .args(args)
+        .env("KENAR_IDENTIFICATION_KEY", KEY)
+        .envs(env.iter().copied())
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(says));
+}
+
 /// A FIFO as the log would take listen's writes until its buffer is full, and then hold
 /// every request and the stop for good: it is refused before listen listens, naming the
 /// flag, as a device and a directory are.
@@ -653,29 +668,15 @@ fn a_signal_stops_listen_whatever_its_callers_hold() {
 #[test]
 fn a_log_that_is_not_a_regular_file_is_refused_before_listening() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = crate::common::fifo(dir.path());
     for log in [
         fifo.as_path(),
         std::path::Path::new("/dev/null"),
         dir.path(),
     ] {
-        kenar()
-            .args(["listen", "--port", "0", "--log"])
-            .arg(log)
-            .env("KENAR_IDENTIFICATION_KEY", KEY)
-            .timeout(Duration::from_secs(30))
-            .assert()
-            .code(2)
-            .stdout("")
-            .stderr(predicate::str::contains(format!(
-                "--log: event log {}: not a regular file",
-                log.display()
-            )));
+        let log = log.to_str().unwrap();
+        let says = format!("--log: event log {log}: not a regular file");
+        refused_before_listening(&["--log", log], &[], &says);
     }
 }
 
@@ -686,20 +687,22 @@ fn a_forward_to_an_address_given_for_another_port_is_refused_before_listening() 
     let app = TestServer::success();
     let other = free_port();
     let dir = tempfile::tempdir().unwrap();
-    kenar()
-        .args(["listen", "--port", "0", "-f"])
-        .arg(format!("https://app.test:{}/", app.port))
-        .args(["--resolve", &format!("app.test:{other}:127.0.0.1"), "--log"])
-        .arg(dir.path().join("events.jsonl"))
-        .env("KENAR_IDENTIFICATION_KEY", KEY)
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains(format!(
-            "--resolve: app.test is given for port {other}, but the request goes to port {}",
-            app.port
-        )));
+    let log = dir.path().join("events.jsonl");
+    let forward = format!("https://app.test:{}/", app.port);
+    let resolve = format!("app.test:{other}:127.0.0.1");
+    let args = [
+        "-f",
+        &forward,
+        "--resolve",
+        &resolve,
+        "--log",
+        log.to_str().unwrap(),
+    ];
+    let says = format!(
+        "--resolve: app.test is given for port {other}, but the request goes to port {}",
+        app.port
+    );
+    refused_before_listening(&args, &[], &says);
     assert_eq!(app.connections(), 0);
 }
 
@@ -710,29 +713,29 @@ fn a_subscription_to_an_address_given_for_another_port_is_refused_before_listeni
     let api = TestServer::success();
     let other = free_port();
     let dir = tempfile::tempdir().unwrap();
-    kenar()
-        .args([
-            "listen",
-            "--port",
-            "0",
-            "--subscribe",
-            "--post-token",
-            "AZf3Uqr3",
-        ])
-        .arg("--base-url")
-        .arg(format!("https://api.test:{}", api.port))
-        .args(["--resolve", &format!("api.test:{other}:127.0.0.1"), "--log"])
-        .arg(dir.path().join("events.jsonl"))
-        .env("KENAR_IDENTIFICATION_KEY", KEY)
-        .env("KENAR_CONFIG_DIR", dir.path())
-        .env("KENAR_API_KEY", "api-key")
-        .env("KENAR_ACCESS_TOKEN", "access-token")
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(format!(
-            "api.test is given for port {other}, but the request goes to port {}",
-            api.port
-        )));
+    let log = dir.path().join("events.jsonl");
+    let base = format!("https://api.test:{}", api.port);
+    let resolve = format!("api.test:{other}:127.0.0.1");
+    let args = [
+        "--subscribe",
+        "--post-token",
+        "AZf3Uqr3",
+        "--base-url",
+        &base,
+        "--resolve",
+        &resolve,
+        "--log",
+        log.to_str().unwrap(),
+    ];
+    let env = [
+        ("KENAR_CONFIG_DIR", dir.path().to_str().unwrap()),
+        ("KENAR_API_KEY", "api-key"),
+        ("KENAR_ACCESS_TOKEN", "access-token"),
+    ];
+    let says = format!(
+        "--resolve: api.test is given for port {other}, but the request goes to port {}",
+        api.port
+    );
+    refused_before_listening(&args, &env, &says);
     assert_eq!(api.connections(), 0);
 }

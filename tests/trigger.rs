@@ -453,12 +453,7 @@ fn replay_refuses_a_line_longer_than_any_record() {
 #[test]
 fn replay_refuses_a_log_that_is_not_a_regular_file() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = crate::common::fifo(dir.path());
     for log in [
         fifo.as_path(),
         std::path::Path::new("/dev/zero"),

@@ -422,12 +422,7 @@ mod tests {
     #[test]
     fn a_journal_that_is_not_a_regular_file_is_refused_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let fifo = crate::input::tests::fifo(dir.path());
         let refused = Journal::open(&fifo).err().expect("refused").to_string();
         assert!(refused.ends_with("not a regular file"), "{refused}");
         let refused = Journal::open(dir.path())

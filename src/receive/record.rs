@@ -358,12 +358,7 @@ mod tests {
     #[test]
     fn a_log_that_is_not_a_regular_file_is_refused_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let fifo = crate::input::tests::fifo(dir.path());
         for path in [fifo.as_path(), dir.path()] {
             let refused = Log::open(path).unwrap_err().to_string();
             assert!(refused.ends_with("not a regular file"), "{refused}");

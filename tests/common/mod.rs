@@ -297,6 +297,18 @@ pub fn wait_for_requests(server: &TestServer, count: usize) {
     }
 }
 
+/// A FIFO made in `dir`, for what must refuse one rather than block on it.
+#[cfg(unix)]
+pub fn fifo(dir: &std::path::Path) -> std::path::PathBuf {
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    fifo
+}
+
 /// Sends `signal` (a name `kill` knows, such as `INT` or `TERM`) to `child`.
 #[cfg(unix)]
 pub fn signal(child: &std::process::Child, signal: &str) {
