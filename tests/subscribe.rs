@@ -475,6 +475,39 @@ fn a_subscription_that_may_have_arrived_is_said_to_and_never_sent_again() {
         .stderr(predicate::str::contains("may have been registered").not());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_signal_while_a_subscription_is_on_its_way_says_it_may_have_been_registered() {
+    for (signal, name, code) in [("INT", "SIGINT", 130), ("TERM", "SIGTERM", 143)] {
+        let server = TestServer::start(|_, _| Reply::hang());
+        let child = common::kenar_process()
+            .env("KENAR_API_URL", server.url())
+            .env("KENAR_API_KEY", API_KEY)
+            .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
+            .args(["events", "subscribe", "--post-token", POST])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        common::wait_for_requests(&server, 1);
+        common::signal(&child, signal);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "error: interrupted by {name}; the subscription was being registered: it may \
+                 or may not have been"
+            )),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{output:?}");
+        // Said, never sent again.
+        assert_eq!(server.requests().len(), 1);
+    }
+}
+
 #[test]
 fn a_stored_token_refused_after_another_run_refreshed_it_goes_again_with_the_new_one() {
     let dir = tempfile::tempdir().unwrap();

@@ -18,7 +18,7 @@ use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
 use crate::cli::shared::relay::{self, DeliveryArgs};
 use crate::cli::shared::subscription::{self, SubscriptionArgs};
-use crate::cli::shared::{dry_run, profile, tokens};
+use crate::cli::shared::{dry_run, profile, signals, tokens};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -111,15 +111,19 @@ fn subscribe(args: &SubscribeArgs, settings: &Settings, verbosity: Verbosity) ->
             subscription::request(subscribed, &gathered.credentials, &gathered.connection);
         return dry_run::print(&[&request], args.show_secrets, args.output);
     }
-    let went_with = subscription::register(
-        subscribed,
-        &gathered.credentials,
-        gathered.stored,
-        settings,
-        &gathered.connection,
-        verbosity,
-    )
-    .map_err(|e| {
+    // A signal now lets the registration end, whatever its outcome: that is what is
+    // reported, and a signal that cuts it short says it may have been registered.
+    let (registered, _) = signals::in_flight(subscription::REGISTRATION_IN_DOUBT, || {
+        subscription::register(
+            subscribed,
+            &gathered.credentials,
+            gathered.stored,
+            settings,
+            &gathered.connection,
+            verbosity,
+        )
+    });
+    let went_with = registered.map_err(|e| {
         // Never sent again by itself: said, for the person who would run it again.
         let doubt = if e.may_have_been_delivered() {
             " (it may have been registered: running this again registers it anew, as \

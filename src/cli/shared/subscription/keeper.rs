@@ -18,7 +18,7 @@ use kenar_chat::secret::SecretString;
 use kenar_chat::time::{rfc3339, unix_now};
 use tokio::sync::oneshot;
 
-use super::{SubscriptionArgs, lifetime, register};
+use super::{REGISTRATION_IN_DOUBT, SubscriptionArgs, lifetime, register};
 use crate::cli::output;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
@@ -31,9 +31,6 @@ const STORE_POLL: Duration = Duration::from_secs(1);
 /// What a signal that ends listen during a refresh leaves in doubt.
 const REFRESH_IN_DOUBT: &str = "the stored access token was being refreshed: if the stored \
     token is refused from now on, log in again (kenar-chat oauth login)";
-/// What a signal that ends listen during a registration leaves in doubt.
-const REGISTRATION_IN_DOUBT: &str = "the subscription was being registered: it may or may not \
-    have been";
 
 /// The subscription and what registering it takes, checked before listen starts.
 pub struct Keeper {

@@ -193,6 +193,10 @@ pub fn request(
     )
 }
 
+/// What a signal that ends a run during a registration leaves in doubt.
+pub const REGISTRATION_IN_DOUBT: &str = "the subscription was being registered: it may or may \
+    not have been";
+
 /// Registers `subscription` with `credentials`, which carry the stored token `stored`
 /// when it is one: sent once (again only as the connection's retry policy allows), once
 /// more with the store's token when the API refused a stored one (401), and a 403
