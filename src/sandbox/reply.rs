@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::multipart::{Field, Multipart, MultipartRejection};
+use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
@@ -88,10 +88,19 @@ async fn read_form(
     form: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<Option<Form>> {
     let unreadable = |e: &dyn std::fmt::Display| Error::invalid(format!("the form: {e}"));
+    // The route's body limit leaves room for a picture within Divar's limit: a body over
+    // it holds a picture over that limit, and is said to.
+    let cut_short = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            picture_too_large()
+        } else {
+            unreadable(&e)
+        }
+    };
     let mut form = form.map_err(|e| unreadable(&e))?;
     let mut read = Form::default();
     let mut keyed = false;
-    while let Some(field) = form.next_field().await.map_err(|e| unreadable(&e))? {
+    while let Some(field) = form.next_field().await.map_err(cut_short)? {
         let name = field.name().unwrap_or_default().to_owned();
         if !keyed {
             if name != "key" || text(field).await? != sandbox.click_key.expose() {
@@ -106,7 +115,7 @@ async fn read_form(
             "text" => read.text = text(field).await?,
             "picture" => {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await.map_err(|e| unreadable(&e))?;
+                let bytes = field.bytes().await.map_err(cut_short)?;
                 // A file input left empty still sends its field, with no bytes.
                 if !bytes.is_empty() {
                     read.picture = Some((file_name, bytes.to_vec()));
@@ -181,16 +190,21 @@ async fn send(sandbox: &Arc<Sandbox>, form: &Form) -> Result<i64> {
     Ok(id)
 }
 
+/// A picture over Divar's limit for pictures.
+fn picture_too_large() -> Error {
+    Error::invalid(format!(
+        "the picture: larger than Divar's limit of {} bytes for a picture",
+        MediaKind::Image.limit()
+    ))
+}
+
 /// Keeps a picture as the upload host would, under a new media token; answers the token
 /// and how the webhook tells of it.
 fn keep_picture(sandbox: &Sandbox, file_name: &str, bytes: &[u8]) -> Result<(String, Said)> {
     let kind = MediaKind::Image;
     let problem = |what: String| Error::invalid(format!("the picture: {what}"));
     if bytes.len() as u64 > kind.limit() {
-        return Err(problem(format!(
-            "larger than Divar's limit of {} bytes for a picture",
-            kind.limit()
-        )));
+        return Err(picture_too_large());
     }
     let content_type = kind.content_type(bytes).map_err(problem)?;
     let size = imagesize::blob_size(bytes)

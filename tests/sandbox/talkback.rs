@@ -437,6 +437,15 @@ fn a_reply_is_refused_without_the_chat_views_key_or_with_both_text_and_a_picture
     );
     // Neither side, or both contents at once: the chat view says why.
     let picture = png();
+    // A picture over Divar's limit, by a byte or by more than the form's room for it.
+    let over = |size: usize| {
+        let mut bytes = png();
+        bytes.resize(size, 0);
+        bytes
+    };
+    let (just_over, photo) = (over(5_000_001), over(6 * 1024 * 1024));
+    let too_large = "The reply was not sent: the picture: larger than Divar&#39;s limit of \
+                     5000000 bytes for a picture";
     for (from, text, picture, says) in [
         (
             "someone-else",
@@ -457,6 +466,8 @@ fn a_reply_is_refused_without_the_chat_views_key_or_with_both_text_and_a_picture
             Some(("a.png", b"not a picture".as_slice())),
             "The reply was not sent: the picture: is not an image",
         ),
+        (PEER, "", Some(("a.png", just_over.as_slice())), too_large),
+        (PEER, "", Some(("photo.png", photo.as_slice())), too_large),
     ] {
         let (status, _, page) = offline
             .sandbox
