@@ -12,6 +12,10 @@ pub enum Setting {
     SandboxData,
     /// The addresses given for a host and port instead of looking its name up.
     Resolve,
+    /// The port the receiver listens on.
+    ReceiverPort,
+    /// The local address the receiver listens on.
+    ReceiverAddress,
 }
 
 impl fmt::Display for Setting {
@@ -20,6 +24,8 @@ impl fmt::Display for Setting {
             Setting::SandboxPort => "the sandbox's port",
             Setting::SandboxData => "the sandbox's data file",
             Setting::Resolve => "the addresses given for a host",
+            Setting::ReceiverPort => "the receiver's port",
+            Setting::ReceiverAddress => "the receiver's address",
         })
     }
 }

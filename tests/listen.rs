@@ -739,3 +739,31 @@ fn a_subscription_to_an_address_given_for_another_port_is_refused_before_listeni
     refused_before_listening(&args, &env, &says);
     assert_eq!(api.connections(), 0);
 }
+
+/// A port in use, or an address this machine does not have, is named by the flag that
+/// gave it, as the sandbox names its own.
+#[test]
+fn a_port_in_use_or_an_address_not_here_is_named_by_its_flag() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    for (args, says) in [
+        (
+            vec!["--port", port.as_str()],
+            format!("error: --port {port}: cannot listen on 127.0.0.1:{port} ("),
+        ),
+        (
+            vec!["--port", "0", "--bind", "192.0.2.1"],
+            "error: --bind 192.0.2.1: cannot listen on 192.0.2.1:0 (".to_owned(),
+        ),
+    ] {
+        kenar()
+            .arg("listen")
+            .args(&args)
+            .env("KENAR_IDENTIFICATION_KEY", KEY)
+            .timeout(Duration::from_secs(30))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::starts_with(says));
+    }
+}

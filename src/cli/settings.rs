@@ -243,5 +243,7 @@ pub fn flag(setting: kenar_chat::Setting) -> &'static str {
         kenar_chat::Setting::SandboxPort => "--port",
         kenar_chat::Setting::SandboxData => "--data",
         kenar_chat::Setting::Resolve => "--resolve",
+        kenar_chat::Setting::ReceiverPort => "--port",
+        kenar_chat::Setting::ReceiverAddress => "--bind",
     }
 }

@@ -63,6 +63,8 @@ pub fn source_address<'a>(
     peer: IpAddr,
     forwarded_for: impl IntoIterator<Item = &'a [u8]>,
 ) -> Option<IpAddr> {
+    // A dual-stack socket sees 127.0.0.1 as ::ffff:127.0.0.1: the same caller.
+    let peer = peer.to_canonical();
     if !peer.is_loopback() {
         return Some(peer);
     }
@@ -128,5 +130,14 @@ mod tests {
         );
         assert_eq!(source_address(local, lines(&["nonsense"])), None);
         assert_eq!(source_address(local, lines(&[])), None);
+        // 127.0.0.1 on a dual-stack socket, and ::1: the tunnel's line is read alike.
+        let divar: IpAddr = "78.111.6.41".parse().unwrap();
+        for tunnel in ["::ffff:127.0.0.1", "::1"] {
+            let tunnel: IpAddr = tunnel.parse().unwrap();
+            assert_eq!(source_address(tunnel, lines(&["78.111.6.41"])), Some(divar));
+        }
+        // A far caller on a dual-stack socket is named as the IPv4 address it is.
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(source_address(mapped, lines(&["78.111.6.41"])), Some(far));
     }
 }

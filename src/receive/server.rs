@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 use crate::http::client::ApiClient;
 use crate::http::serve::{self, Stopped};
 use crate::secret::SecretString;
+use crate::setting::Setting;
 
 /// How the receiver is set up.
 #[derive(Debug, Clone)]
@@ -132,10 +133,25 @@ impl BoundReceiver {
         let listener = tokio::net::TcpListener::bind(options.address)
             .await
             .map_err(|e| {
-                Error::invalid(format!(
-                    "cannot listen on {} ({e}); give another port, or 0 for any free one",
-                    options.address
-                ))
+                let address = options.address;
+                // An address this machine does not have is the address's fault; anything
+                // else (in use, a privileged port) the port's.
+                if e.kind() == std::io::ErrorKind::AddrNotAvailable {
+                    Error::unusable(
+                        Setting::ReceiverAddress,
+                        Some(address.ip().to_string()),
+                        format!("cannot listen on {address} ({e}): not an address of this machine"),
+                    )
+                } else {
+                    Error::unusable(
+                        Setting::ReceiverPort,
+                        Some(address.port().to_string()),
+                        format!(
+                            "cannot listen on {address} ({e}); give another port, or 0 for any \
+                             free one"
+                        ),
+                    )
+                }
             })?;
         let mut prefix = [0_u8; 4];
         getrandom::getrandom(&mut prefix)
