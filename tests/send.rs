@@ -401,19 +401,12 @@ fn invalid_input_exits_2_and_sends_nothing() {
 fn a_signal_while_a_plain_send_is_on_its_way_says_it_may_have_been_delivered() {
     for (signal, name, code) in [("INT", "SIGINT", 130), ("TERM", "SIGTERM", 143)] {
         let server = TestServer::start(|_, _| Reply::hang());
-        let child = common::kenar_process()
-            .env("KENAR_API_KEY", common::API_KEY)
+        let mut cmd = common::kenar_process();
+        cmd.env("KENAR_API_KEY", common::API_KEY)
             .env("KENAR_ACCESS_TOKEN", common::ACCESS_TOKEN)
             .args(["send", "--conversation-id", common::CONVERSATION])
-            .args(["--message", "hi", "--base-url", &server.url()])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        common::wait_for_requests(&server, 1);
-        common::signal(&child, signal);
-        let output = child.wait_with_output().unwrap();
+            .args(["--message", "hi", "--base-url", &server.url()]);
+        let output = common::signalled_in_flight(cmd, &server, signal);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
         assert!(

@@ -480,19 +480,12 @@ fn a_subscription_that_may_have_arrived_is_said_to_and_never_sent_again() {
 fn a_signal_while_a_subscription_is_on_its_way_says_it_may_have_been_registered() {
     for (signal, name, code) in [("INT", "SIGINT", 130), ("TERM", "SIGTERM", 143)] {
         let server = TestServer::start(|_, _| Reply::hang());
-        let child = common::kenar_process()
-            .env("KENAR_API_URL", server.url())
+        let mut cmd = common::kenar_process();
+        cmd.env("KENAR_API_URL", server.url())
             .env("KENAR_API_KEY", API_KEY)
             .env("KENAR_ACCESS_TOKEN", ACCESS_TOKEN)
-            .args(["events", "subscribe", "--post-token", POST])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        common::wait_for_requests(&server, 1);
-        common::signal(&child, signal);
-        let output = child.wait_with_output().unwrap();
+            .args(["events", "subscribe", "--post-token", POST]);
+        let output = common::signalled_in_flight(cmd, &server, signal);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
         assert!(

@@ -319,6 +319,25 @@ pub fn signal(child: &std::process::Child, signal: &str) {
     assert!(sent.success());
 }
 
+/// Runs `cmd` (from [`kenar_process`]) with no input, sends it `signal` once `server` has
+/// seen its one request, and answers how it ended.
+#[cfg(unix)]
+pub fn signalled_in_flight(
+    mut cmd: std::process::Command,
+    server: &TestServer,
+    signal_name: &str,
+) -> std::process::Output {
+    let child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_requests(server, 1);
+    signal(&child, signal_name);
+    child.wait_with_output().unwrap()
+}
+
 /// Answers as an API with a fixed-window quota that says nothing of it: `sends` requests
 /// per window of `length`, the windows counted from the first request, and 429 without
 /// `Retry-After` past that; the windows after `windows` refuse everything (a quota spent
