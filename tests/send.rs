@@ -419,3 +419,31 @@ fn a_signal_while_a_plain_send_is_on_its_way_says_it_may_have_been_delivered() {
         assert_eq!(server.requests().len(), 1);
     }
 }
+
+/// A send waiting to try again after a 429 has nothing on its way: a signal ends it at
+/// once, saying so, and nothing is sent again.
+#[cfg(unix)]
+#[test]
+fn a_signal_while_a_send_waits_to_try_again_says_nothing_was_on_its_way() {
+    for (signal, name, code) in [("INT", "SIGINT", 130), ("TERM", "SIGTERM", 143)] {
+        let server =
+            TestServer::script(vec![], Reply::status(429).with_header("retry-after", "20"));
+        let mut cmd = common::kenar_process();
+        cmd.env("KENAR_API_KEY", common::API_KEY)
+            .env("KENAR_ACCESS_TOKEN", common::ACCESS_TOKEN)
+            .args(["send", "--conversation-id", common::CONVERSATION])
+            .args(["--message", "hi", "--base-url", &server.url()]);
+        let output = common::signalled_in_flight(cmd, &server, signal);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "error: interrupted by {name} while waiting to try again: no attempt was on \
+                 its way, and none is sent again"
+            )),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("may have been delivered"), "{stderr}");
+        assert_eq!(server.requests().len(), 1);
+    }
+}

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{API_URL, Settings};
-use crate::cli::shared::seconds;
 use crate::cli::shared::worded::worded;
+use crate::cli::shared::{seconds, signals};
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
@@ -137,7 +137,10 @@ impl Connection {
             &client,
             request,
             &self.policy,
-            |event| report::event(verbosity, event),
+            |event| {
+                signals::follow(&event);
+                report::event(verbosity, event);
+            },
         ))
         .map_err(|e| Error::Unavailable(format!("{e:#}")))?
         .map_err(worded)

@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use kenar_chat::Error;
 use kenar_chat::batch::{Interrupts, SIGNAL_GRACE, Signal};
+use kenar_chat::http::retry::Event;
 use tokio::sync::broadcast;
 
 use crate::cli::output;
@@ -22,6 +23,9 @@ enum Mode {
     /// A request that may reach the API is under way: it gets [`SIGNAL_GRACE`] to end (a
     /// second signal cuts that short), then the process ends saying `doubt`.
     InFlight { doubt: &'static str },
+    /// That request waits to be tried again (after a 429, say): no attempt is on its way,
+    /// so a signal ends the process at once, saying so; `doubt` is for the next attempt.
+    Waiting { doubt: &'static str },
 }
 
 struct State {
@@ -117,6 +121,7 @@ fn act(listener: &'static Listener, signal: Signal) {
             cancel();
             end(signal);
         }
+        Mode::Waiting { .. } => stop_waiting(signal),
         Mode::InFlight { doubt } if state.pending.is_some() => give_up(doubt, signal),
         Mode::InFlight { .. } => {
             state.pending = Some(signal);
@@ -139,6 +144,40 @@ fn give_up(doubt: &str, signal: Signal) {
         signal.name()
     ));
     end(signal);
+}
+
+/// Ends the process while a request waits to be tried again: nothing is on its way.
+fn stop_waiting(signal: Signal) {
+    output::note(&format!(
+        "\nerror: interrupted by {} while waiting to try again: no attempt was on its way, \
+         and none is sent again (what the attempts were answered is said above)",
+        signal.name()
+    ));
+    end(signal);
+}
+
+/// Follows a request under way through its attempts: between them, while it waits to be
+/// tried again, a signal ends the run at once; a signal that came during the attempt just
+/// answered ends it now, rather than after the wait.
+pub fn follow(event: &Event<'_>) {
+    let Some(Ok(listener)) = LISTENER.get() else {
+        return;
+    };
+    let mut state = listener.state();
+    match (event, &state.mode) {
+        (Event::Retrying { .. }, &Mode::InFlight { doubt }) => {
+            state.mode = Mode::Waiting { doubt };
+            state.epoch += 1;
+            if let Some(signal) = state.pending.take() {
+                stop_waiting(signal);
+            }
+        }
+        (Event::Sending { .. }, &Mode::Waiting { doubt }) => {
+            state.mode = Mode::InFlight { doubt };
+            state.epoch += 1;
+        }
+        _ => {}
+    }
 }
 
 /// Where a run that a signal ends is reported: `main`, which then ends the process with the

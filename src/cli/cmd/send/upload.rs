@@ -18,6 +18,7 @@ use url::Url;
 use crate::cli::report::{self, Verbosity};
 use crate::cli::settings::{Settings, UPLOAD_URL};
 use crate::cli::shared::connection::Connection;
+use crate::cli::shared::signals;
 
 /// The upload host: `given` (by `--upload-url` or `KENAR_UPLOAD_URL`), the profile's
 /// `upload_url`, or Divar's.
@@ -48,7 +49,10 @@ pub fn send_with_upload(
     let bar = upload_bar(plan.file.size, verbosity);
     let shown = bar.clone();
     let progress: Progress = Arc::new(move |bytes| shown.set_position(bytes));
-    let report = |event: retry::Event<'_>| report::event(verbosity, event);
+    let report = |event: retry::Event<'_>| {
+        signals::follow(&event);
+        report::event(verbosity, event);
+    };
     let uploaded = crate::cli::block_on(plan.upload(
         &client,
         &connection.policy,
