@@ -755,6 +755,11 @@ fn a_port_in_use_or_an_address_not_here_is_named_by_its_flag() {
             vec!["--port", "0", "--bind", "192.0.2.1"],
             "error: --bind 192.0.2.1: cannot listen on 192.0.2.1:0 (".to_owned(),
         ),
+        // A multicast address is refused as an argument, not as a port.
+        (
+            vec!["--port", "0", "--bind", "ff02::1"],
+            "error: --bind ff02::1: cannot listen on [ff02::1]:0 (".to_owned(),
+        ),
     ] {
         kenar()
             .arg("listen")

@@ -134,13 +134,17 @@ impl BoundReceiver {
             .await
             .map_err(|e| {
                 let address = options.address;
-                // An address this machine does not have is the address's fault; anything
-                // else (in use, a privileged port) the port's.
-                if e.kind() == std::io::ErrorKind::AddrNotAvailable {
+                // A port in use or kept for the system is the port's fault; anything else
+                // (an address this machine lacks, or one it cannot listen on) the address's.
+                let port_at_fault = matches!(
+                    e.kind(),
+                    std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied
+                );
+                if !port_at_fault {
                     Error::unusable(
                         Setting::ReceiverAddress,
                         Some(address.ip().to_string()),
-                        format!("cannot listen on {address} ({e}): not an address of this machine"),
+                        format!("cannot listen on {address} ({e}): not an address of this machine to listen on"),
                     )
                 } else {
                     Error::unusable(

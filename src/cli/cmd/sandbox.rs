@@ -120,11 +120,17 @@ pub fn run(args: SandboxArgs) -> Result<()> {
             signals.next().await;
         };
         print_environment(&sandbox, own_key, events_url.as_ref())?;
+        // Without an events URL no webhook goes out: nothing cut short can have reached an app.
+        let webhooks = if events_url.is_some() {
+            " (a reply's webhook among them may have reached the app)"
+        } else {
+            ""
+        };
         output::note(&match sandbox.serve(stop, SIGNAL_GRACE).await {
             Stopped::Drained => "sandbox stopped".to_owned(),
             Stopped::CutShort => format!(
                 "sandbox stopped: requests still under way after {} were cut short, without \
-                 an answer (a reply's webhook may have reached the app)",
+                 an answer{webhooks}",
                 humantime::format_duration(SIGNAL_GRACE)
             ),
         });
