@@ -396,18 +396,25 @@ fn invalid_input_exits_2_and_sends_nothing() {
     assert!(server.requests().is_empty());
 }
 
+/// A plain send to `server`, given `signal` once its one request arrived; its stderr.
+#[cfg(unix)]
+fn signalled_send(server: &TestServer, signal: &str) -> (std::process::Output, String) {
+    let mut cmd = common::kenar_process();
+    cmd.env("KENAR_API_KEY", common::API_KEY)
+        .env("KENAR_ACCESS_TOKEN", common::ACCESS_TOKEN)
+        .args(["send", "--conversation-id", common::CONVERSATION])
+        .args(["--message", "hi", "--base-url", &server.url()]);
+    let output = common::signalled_in_flight(cmd, server, signal);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stderr)
+}
+
 #[cfg(unix)]
 #[test]
 fn a_signal_while_a_plain_send_is_on_its_way_says_it_may_have_been_delivered() {
     for (signal, name, code) in [("INT", "SIGINT", 130), ("TERM", "SIGTERM", 143)] {
         let server = TestServer::start(|_, _| Reply::hang());
-        let mut cmd = common::kenar_process();
-        cmd.env("KENAR_API_KEY", common::API_KEY)
-            .env("KENAR_ACCESS_TOKEN", common::ACCESS_TOKEN)
-            .args(["send", "--conversation-id", common::CONVERSATION])
-            .args(["--message", "hi", "--base-url", &server.url()]);
-        let output = common::signalled_in_flight(cmd, &server, signal);
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let (output, stderr) = signalled_send(&server, signal);
         assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
         assert!(
             stderr.contains(&format!("error: interrupted by {name}; the message")),
@@ -428,13 +435,7 @@ fn a_signal_while_a_send_waits_to_try_again_says_nothing_was_on_its_way() {
     for (signal, name, code) in [("INT", "SIGINT", 130), ("TERM", "SIGTERM", 143)] {
         let server =
             TestServer::script(vec![], Reply::status(429).with_header("retry-after", "20"));
-        let mut cmd = common::kenar_process();
-        cmd.env("KENAR_API_KEY", common::API_KEY)
-            .env("KENAR_ACCESS_TOKEN", common::ACCESS_TOKEN)
-            .args(["send", "--conversation-id", common::CONVERSATION])
-            .args(["--message", "hi", "--base-url", &server.url()]);
-        let output = common::signalled_in_flight(cmd, &server, signal);
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let (output, stderr) = signalled_send(&server, signal);
         assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
         assert!(
             stderr.contains(&format!(
