@@ -39,6 +39,22 @@ pub(super) async fn only_own(
     next: Next,
 ) -> Response {
     let port = sandbox.base_url.port().unwrap_or(80);
+    // A request names one host: with two, which one a proxy or the page meant is unknown
+    // (RFC 9112 section 3.2 answers it 400).
+    if request
+        .headers()
+        .get_all(header::HOST)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONNECTION, "close")],
+            "A request names one host: this one has more than one Host header.\n",
+        )
+            .into_response();
+    }
     let host = request.headers().get(header::HOST);
     let target = request.uri().authority();
     let own = host.is_some_and(|host| is_own(host.as_bytes(), port))

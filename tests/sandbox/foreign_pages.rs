@@ -125,6 +125,19 @@ fn every_route_refuses_a_host_other_than_its_own() {
         Some(&format!("127.0.0.1:{port}")),
     );
     assert_eq!(status, 421);
+    // Two Host headers, its own first: which was meant is unknown, so neither is served.
+    for second in [
+        format!("rebound.example:{port}"),
+        format!("127.0.0.1:{port}"),
+    ] {
+        let hosts = format!("127.0.0.1:{port}\r\nHost: {second}");
+        let (status, body) = request(&sandbox, "GET", "/sandbox/messages", Some(&hosts));
+        assert_eq!(status, 400, "{second}: {body}");
+        assert_eq!(
+            body,
+            "A request names one host: this one has more than one Host header.\n"
+        );
+    }
     // Its own names are served, in any case.
     for own in [format!("127.0.0.1:{port}"), format!("LOCALHOST:{port}")] {
         let (status, body) = request(&sandbox, "GET", "/sandbox/messages", Some(&own));
