@@ -56,7 +56,8 @@ async fn reply(
                 StatusCode::FORBIDDEN,
                 "Reply refused",
                 &["key: this reply was not typed in the sandbox's chat view (or in one shown \
-                   before the sandbox restarted); open the chat view and reply there"
+                   before the sandbox restarted); open the chat view and reply there (a form \
+                   sent otherwise carries the chat view's key as its first field)"
                     .to_owned()],
             );
             }
