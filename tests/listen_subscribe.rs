@@ -86,14 +86,16 @@ fn still_receives(listen: &Listen) {
     assert_eq!(status, 200);
 }
 
+/// Stores a token that serves the post's subscription and is due for a refresh (a minute
+/// before it expires) five seconds after it is stored.
+fn store_due_in_five_seconds(dir: &Path) {
+    store(dir, &[stored_token(&[POST_READ], OLD_ACCESS, now() + 65)]);
+}
+
 #[test]
 fn listen_subscribes_at_start_and_again_after_it_refreshes_the_token() {
     let dir = tempfile::tempdir().unwrap();
-    // Due for a refresh (a minute before it expires) five seconds after it is stored.
-    store(
-        dir.path(),
-        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 65)],
-    );
+    store_due_in_five_seconds(dir.path());
     let server = divar(
         || token_answer(NEW_ACCESS, NEW_REFRESH, ""),
         |_| Reply::json(200, "{}"),
@@ -159,10 +161,7 @@ fn listen_subscribes_again_when_another_run_refreshed_the_stored_token() {
 #[test]
 fn a_failed_re_subscription_is_said_and_tried_again_while_listen_receives() {
     let dir = tempfile::tempdir().unwrap();
-    store(
-        dir.path(),
-        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 65)],
-    );
+    store_due_in_five_seconds(dir.path());
     let server = divar(
         || token_answer(NEW_ACCESS, NEW_REFRESH, ""),
         |seen| match seen {
@@ -192,10 +191,7 @@ fn a_failed_re_subscription_is_said_and_tried_again_while_listen_receives() {
 #[test]
 fn a_refused_refresh_is_said_as_a_failed_grant_and_listen_goes_on_receiving() {
     let dir = tempfile::tempdir().unwrap();
-    store(
-        dir.path(),
-        &[stored_token(&[POST_READ], OLD_ACCESS, now() + 65)],
-    );
+    store_due_in_five_seconds(dir.path());
     let server = divar(
         || {
             Reply::json(
