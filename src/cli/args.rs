@@ -199,6 +199,26 @@ mod tests {
         );
     }
 
+    /// A media token the upload host made may begin with a hyphen, as a code may.
+    #[test]
+    fn a_media_token_that_begins_with_a_hyphen_is_the_tokens_value() {
+        let matches = Cli::command()
+            .try_get_matches_from([
+                "kenar-chat",
+                "send",
+                "--conversation-id",
+                "c-1",
+                "--media-token",
+                "-xQ2b",
+            ])
+            .expect("parsed");
+        let (_, send) = matches.subcommand().expect("send");
+        assert_eq!(
+            send.get_one::<String>("media_token").map(String::as_str),
+            Some("-xQ2b")
+        );
+    }
+
     /// Every command's `--help` ends with at least two examples people can copy.
     #[test]
     fn every_subcommand_help_ends_with_examples() {

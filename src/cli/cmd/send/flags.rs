@@ -64,7 +64,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub document: Option<PathBuf>,
     /// Send the media token of an earlier upload instead of text (current platform)
-    #[arg(long, value_name = "TOKEN")]
+    #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
     pub media_token: Option<String>,
     /// Divar's chat upload host, where media files go [default: https://chat.divar.ir]
     #[arg(long, env = "KENAR_UPLOAD_URL", value_hint = ValueHint::Url)]
