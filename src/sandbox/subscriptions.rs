@@ -18,7 +18,7 @@ use super::checks::{Refusal, RpcRefusal, access_grant, bearer_token, check_api_k
 use super::store::{Grant, NewSubscription};
 use super::{Sandbox, unix_time};
 use crate::receive::subscription::{EventType, Subscription};
-use crate::scope::{Recipient, check_id};
+use crate::scope::check_id;
 
 /// The request's body (`eventsRegisterEventSubscriptionRequest`). No field is marked
 /// required, so a missing one is refused by name rather than by the parser.
@@ -78,7 +78,7 @@ fn read(body: &[u8]) -> Result<Subscription, String> {
 
 /// Whether the token carries one of the scopes that allow the subscription.
 fn check_scope(grant: &Grant, subscription: &Subscription) -> Result<(), Refusal> {
-    let to = Recipient::Subscribing(subscription.watched());
+    let to = subscription.recipient();
     if grant.scopes.iter().any(|scope| scope.covers(&to).is_some()) {
         return Ok(());
     }

@@ -14,7 +14,7 @@ use url::Url;
 use super::store::{Conversation, Delivery};
 use crate::http::client::ApiClient;
 use crate::receive::forward::{self, Failure, Outgoing};
-use crate::secret::{SecretString, Secrets};
+use crate::secret::SecretString;
 
 /// How long the app has to answer a webhook.
 pub(super) const TIMEOUT: Duration = Duration::from_secs(10);
@@ -102,7 +102,6 @@ pub(super) async fn deliver(
     key: &SecretString,
     body: &Value,
 ) -> Delivery {
-    let secrets = Secrets::new([key]);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -124,6 +123,7 @@ pub(super) async fn deliver(
         headers,
         body: body.to_string().into_bytes(),
     };
+    let secrets = outgoing.secrets();
     let to = to.to_string();
     match forward::send(client, outgoing, TIMEOUT).await {
         Ok(relayed) => Delivery::Answered {

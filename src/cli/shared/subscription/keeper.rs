@@ -18,7 +18,7 @@ use kenar_chat::secret::SecretString;
 use kenar_chat::time::{rfc3339, unix_now};
 use tokio::sync::oneshot;
 
-use super::{REGISTRATION_IN_DOUBT, SubscriptionArgs, lifetime, register};
+use super::{REGISTRATION_IN_DOUBT, SubscriptionArgs, lifetime, register, went_with_token};
 use crate::cli::output;
 use crate::cli::report::Verbosity;
 use crate::cli::settings::Settings;
@@ -174,7 +174,8 @@ impl Keeper {
         let subscription = &self.subscription;
         match registered {
             Ok(went_with) => {
-                let shown = went_with.or(token.stored);
+                // `register` answers the stored token it went with, if any.
+                let shown = went_with;
                 state.settle(went_with_token(shown.as_ref(), token.access_token));
                 output::note(&match why {
                     Why::Start => {
@@ -291,11 +292,6 @@ impl Keeper {
 struct Token {
     access_token: SecretString,
     stored: Option<StoredToken>,
-}
-
-/// The access token a registration went with: the stored one it names, else `given`.
-fn went_with_token(stored: Option<&StoredToken>, given: SecretString) -> SecretString {
-    stored.map_or(given, |token| token.access_token.clone())
 }
 
 /// How long a subscription made again lives.

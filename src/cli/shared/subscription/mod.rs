@@ -13,6 +13,7 @@ use kenar_chat::http::request::{Credentials, PreparedRequest};
 use kenar_chat::platform::Platform;
 use kenar_chat::receive::subscription::{self, EventType, Subscription};
 use kenar_chat::scope::{Recipient, Watched};
+use kenar_chat::secret::SecretString;
 use kenar_chat::time::rfc3339;
 use kenar_chat::{Error, error};
 
@@ -217,14 +218,16 @@ pub fn register(
     let went_with = again.or(stored);
     let credentials = Credentials {
         api_key: credentials.api_key.clone(),
-        access_token: went_with.as_ref().map_or_else(
-            || credentials.access_token.clone(),
-            |t| t.access_token.clone(),
-        ),
+        access_token: went_with_token(went_with.as_ref(), credentials.access_token.clone()),
     };
     check_answer(&answer)
         .map_err(|e| forbidden_advice::advised(e, &request.url, &to, &credentials, settings))?;
     Ok(went_with)
+}
+
+/// The access token a registration went with: the stored one it names, else `given`.
+pub fn went_with_token(stored: Option<&StoredToken>, given: SecretString) -> SecretString {
+    stored.map_or(given, |token| token.access_token.clone())
 }
 
 /// How long a subscription made with `token` (stored, or given when `None`) lives.
