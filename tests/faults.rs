@@ -201,7 +201,9 @@ fn retry_unsafe_retries_a_dropped_connection() {
 
 #[test]
 fn a_refused_connection_is_retried_since_nothing_was_sent() {
-    let output = send_to(&format!("http://127.0.0.1:{}", common::free_port()))
+    // On 127.0.0.2, where no test listens: a port free on 127.0.0.1 a moment ago may be
+    // another test's server by the time a retry goes.
+    let output = send_to(&format!("http://127.0.0.2:{}", common::free_port()))
         .args(["--retries", "2"])
         .assert()
         .code(5)
